@@ -1,0 +1,55 @@
+/**
+ * Every NATS name the fleet uses (ARCHITECTURE §3). No service spells a subject,
+ * stream, consumer or bucket by hand: import it from here.
+ */
+
+export const CONTRACT_VERSION = 'v1' as const;
+
+/** Request/reply subjects served by the query-executor queue group. */
+export const SUBJECTS = {
+  query: 'fraiseql.v1.query',
+  mutation: 'fraiseql.v1.mutation',
+  /** Prefix of entity change events: `fraiseql.v1.events.<org>.<entity>.<op>`. */
+  eventsPrefix: 'fraiseql.v1.events',
+  /** Prefix of dead letters: `fraiseql.v1.dlq.<source>.<org>.<entity>`. */
+  dlqPrefix: 'fraiseql.v1.dlq',
+  /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>`. */
+  jobsPrefix: 'fraiseql.v1.jobs',
+} as const;
+
+export const QUEUE_GROUPS = {
+  queryExecutor: 'query-executor',
+} as const;
+
+export const STREAMS = {
+  events: 'FRAISEQL_EVENTS',
+  dlq: 'FRAISEQL_DLQ',
+  jobs: 'FRAISEQL_JOBS',
+} as const;
+
+export const CONSUMERS = {
+  observerWorker: 'observer-worker',
+  sinkClickHouse: 'sink-clickhouse',
+  sinkSearch: 'sink-search',
+} as const;
+
+export const KV_BUCKETS = {
+  schema: 'FRAISEQL_SCHEMA',
+  observers: 'FRAISEQL_OBSERVERS',
+} as const;
+
+/** Key of the active compiled schema inside the FRAISEQL_SCHEMA bucket. */
+export const SCHEMA_ACTIVE_KEY = 'active';
+
+/** Message headers the fleet reads and writes. */
+export const HEADERS = {
+  subject: 'Fraiseql-Auth-Subject',
+  orgId: 'Fraiseql-Auth-Org',
+  roles: 'Fraiseql-Auth-Roles',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  requestId: 'Fraiseql-Request-Id',
+  /** Milliseconds the caller will wait; the executor stops work it can no longer deliver. */
+  deadline: 'Fraiseql-Deadline-Ms',
+  msgId: 'Nats-Msg-Id',
+} as const;

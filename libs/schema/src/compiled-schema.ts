@@ -1,0 +1,123 @@
+/**
+ * The shape of `schema.compiled.json` (format version 1): everything the services need
+ * at run time, planned ahead by `fraiseql compile`. The query planner, gateway and
+ * executor read only this; none of them reads the authoring API.
+ *
+ * Conventions the planner relies on:
+ * - An entity is read from its view (`v_<entity>`), which exposes `id uuid`, `org_id uuid`
+ *   (when tenant-scoped) and `data jsonb`, plus optional typed columns named by
+ *   `CompiledField.column` (used for filters and ordering so that indexes apply).
+ * - A field's value lives at `path` inside its parent object's JSON (for root entity
+ *   fields, inside `data`).
+ */
+
+export const COMPILED_SCHEMA_FORMAT_VERSION = 1 as const;
+
+/** Built-in and custom scalars the compiler knows; each maps to one SQL cast. */
+export type ScalarName = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'DateTime' | 'Date' | 'UUID' | 'JSON' | 'Decimal';
+
+export const SCALAR_NAMES: readonly ScalarName[] = ['ID', 'String', 'Int', 'Float', 'Boolean', 'DateTime', 'Date', 'UUID', 'JSON', 'Decimal'];
+
+/** The PostgreSQL type a scalar is cast to when it is filtered or ordered on. */
+export const SCALAR_SQL_TYPE: Readonly<Record<ScalarName, string>> = {
+  ID: 'text',
+  String: 'text',
+  Int: 'bigint',
+  Float: 'double precision',
+  Boolean: 'boolean',
+  DateTime: 'timestamptz',
+  Date: 'date',
+  UUID: 'uuid',
+  JSON: 'jsonb',
+  Decimal: 'numeric',
+};
+
+export interface TypeRef {
+  /** `scalar`, `enum` (values are strings in JSON) or `object` (a CompiledType of kind object or entity). */
+  kind: 'scalar' | 'enum' | 'object';
+  /** Scalar name, enum type name or object type name. */
+  name: string;
+  /** Whether the field itself may be null. */
+  nullable: boolean;
+  /** Present when the field is a list; describes the list's items. */
+  list?: { itemNullable: boolean };
+}
+
+export interface CompiledField {
+  name: string;
+  type: TypeRef;
+  /** JSON path of the value inside the parent object (for entity fields: inside `data`). */
+  path: string[];
+  /** A typed column of the entity's view holding the same value (root entity fields only). */
+  column?: string;
+  description?: string;
+  deprecationReason?: string;
+  /** Whether the field appears in `<Type>WhereInput`. */
+  filterable: boolean;
+  /** Whether the field appears in `<Type>SortField` (scalars and enums only). */
+  sortable: boolean;
+}
+
+export interface CompiledEnumValue {
+  name: string;
+  description?: string;
+  deprecationReason?: string;
+}
+
+export interface CompiledType {
+  name: string;
+  /** `entity`: has a view and an id; `object`: a shape nested in an entity's data; `enum`. */
+  kind: 'entity' | 'object' | 'enum';
+  description?: string;
+  /** entity only: the view read for GraphQL (`v_<entity>`). */
+  view?: string;
+  /** entity only: when true, every read is filtered by `org_id` = the caller's org. */
+  tenantScoped?: boolean;
+  /** entity and object: fields in declaration order (the GraphQL field order). */
+  fields: CompiledField[];
+  /** enum only. */
+  values?: CompiledEnumValue[];
+}
+
+export type CompiledQueryKind = 'list' | 'connection' | 'lookup';
+
+export interface CompiledArgument {
+  name: string;
+  /** The GraphQL type of the argument, as SDL (`OrderWhereInput`, `[OrderOrderBy!]`, `ID!`). */
+  type: string;
+  description?: string;
+}
+
+export interface CompiledOrderKey {
+  field: string;
+  direction: 'ASC' | 'DESC';
+}
+
+export interface CompiledQuery {
+  /** Root field name (`orders`, `ordersConnection`, `order`). */
+  name: string;
+  kind: CompiledQueryKind;
+  /** Entity type name. */
+  type: string;
+  /** View read (copied from the entity, so the planner needs no lookup). */
+  view: string;
+  description?: string;
+  deprecationReason?: string;
+  arguments: CompiledArgument[];
+  /** Order used when the caller gives none (the planner always appends `id` as tie-breaker). */
+  defaultOrderBy: CompiledOrderKey[];
+  /** Page size used when the caller gives no limit/first/last. */
+  defaultLimit: number;
+  /** Largest page a caller may ask for; larger requests are refused with FRAISEQL_PAGE_TOO_LARGE. */
+  maxLimit: number;
+}
+
+export interface CompiledSchema {
+  formatVersion: typeof COMPILED_SCHEMA_FORMAT_VERSION;
+  /** sha256 (hex) of the canonical JSON of every other member: the schema version. */
+  hash: string;
+  /** The GraphQL SDL generated from types and queries (where/orderBy inputs, connections, scalars). */
+  sdl: string;
+  types: CompiledType[];
+  queries: CompiledQuery[];
+}
