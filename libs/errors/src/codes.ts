@@ -75,6 +75,9 @@ export const ERROR_CODES = {
   FRAISEQL_SCHEMA_INVALID: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A compiled schema file or KV entry is malformed or has the wrong format version.'),
   FRAISEQL_BAD_MESSAGE: spec(400, GrpcStatus.INVALID_ARGUMENT, 'A NATS message (request or header) is malformed.'),
   FRAISEQL_INTERNAL: spec(500, GrpcStatus.INTERNAL, 'An unexpected error. It is logged with the request id.'),
+  // Migrations
+  FRAISEQL_MIGRATION_CHECKSUM_MISMATCH: spec(500, GrpcStatus.FAILED_PRECONDITION, 'An applied migration file was edited (its sha256 differs from the recorded one). Restore it; add a new migration instead.'),
+  FRAISEQL_MIGRATION_FAILED: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A migration failed and was rolled back (nothing of it was recorded). The message names the file; fix it and run again.'),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
