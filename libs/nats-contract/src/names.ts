@@ -53,3 +53,14 @@ export const HEADERS = {
   deadline: 'Fraiseql-Deadline-Ms',
   msgId: 'Nats-Msg-Id',
 } as const;
+
+/** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */
+export const JOB_STATES = ['queued', 'started', 'succeeded', 'failed', 'dead'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Subjects each stream captures (`>` matches one or more tokens). */
+export const STREAM_SUBJECTS = {
+  events: `${SUBJECTS.eventsPrefix}.>`,
+  dlq: `${SUBJECTS.dlqPrefix}.>`,
+  jobs: `${SUBJECTS.jobsPrefix}.>`,
+} as const;

@@ -1,1 +1,40 @@
 export * from './compiled-schema';
+export type {
+  EntityDefinition,
+  EnumTypeDefinition,
+  EnumValueSpec,
+  FieldMap,
+  FieldOptions,
+  FieldSpec,
+  FieldTypeSpec,
+  ObjectTypeDefinition,
+  OrderKeySpec,
+  QueryDefinition,
+  QueryOptions,
+  SchemaDefinition,
+  TypeDefinition,
+  TypeReference,
+} from './schema-definition';
+export { field } from './field';
+export { entity, enumType, objectType } from './type-builders';
+export type { EntityOptions, TypeOptions } from './type-builders';
+export { connectionQuery, defineSchema, listQuery, lookupQuery } from './query-builders';
+export type { SchemaDefinitionInput } from './query-builders';
+export { compileSchema, DEFAULT_LIMIT, DEFAULT_MAX_LIMIT } from './compile-schema';
+export { generateSdl, sdlTypeOf } from './generate-sdl';
+export { listSortFields } from './sort-fields';
+export type { SortField } from './sort-fields';
+export * from './sdl-names';
+export { canonicalJson, computeSchemaHash, serializeCompiledSchema } from './schema-hash';
+export { loadCompiledSchema } from './load-compiled-schema';
+export { attachScalars, CUSTOM_SCALARS } from './custom-scalars';
+export { buildGraphQLSchema } from './build-graphql-schema';
+export { SchemaHolder } from './schema-holder';
+export { SchemaSource } from './schema-source';
+export type { SchemaSourceEvents, SchemaSourceLogger } from './schema-source';
+export { FileSchemaSource } from './file-schema-source';
+export type { FileSchemaSourceOptions } from './file-schema-source';
+export { KvSchemaSource } from './kv-schema-source';
+export type { KvSchemaSourceOptions } from './kv-schema-source';
+export { openSchemaBucket, publishCompiledSchema, SCHEMA_BUCKET_HISTORY } from './schema-bucket';
+export type { PublishCompiledSchemaOptions, SchemaBucketOptions } from './schema-bucket';

@@ -1,0 +1,5 @@
+export { createQueryExecutor } from './create-query-executor';
+export type { QueryExecutor, QueryExecutorOptions } from './create-query-executor';
+export { queryExecutorConfig } from './config';
+export type { QueryExecutorConfig } from './config';
+export { mapPgError, pgErrorCode } from './map-pg-error';

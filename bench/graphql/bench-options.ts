@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+
+export const SCALES = ['1k', '10k', '100k', '1m'] as const;
+export type Scale = (typeof SCALES)[number];
+
+export interface BenchOptions {
+  scale: Scale;
+  /** Seconds per measured run. */
+  duration: number;
+  /** Seconds of the unrecorded warm-up run per (system, query). */
+  warmup: number;
+  connections: number;
+  rounds: number;
+  /** Pool size of both the query-executor and PostGraphile. */
+  poolSize: number;
+  databaseUrl: string;
+  /** The demo org both systems read. */
+  orgId: string;
+  /** Drop and re-create the benchmark database first. */
+  reset: boolean;
+  quick: boolean;
+  /** Update docs/benchmarks.md with the results. */
+  writeDocs: boolean;
+}
+
+const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
+
+  --scale 1k|10k|100k|1m   orders in the demo shop (default 100k)
+  --duration <s>           seconds per measured run (default 15)
+  --warmup <s>             seconds of the unrecorded warm-up run (default 5)
+  --connections <n>        concurrent HTTP connections (default 16)
+  --rounds <n>             measured rounds; systems alternate within each (default 3)
+  --pool-size <n>          PostgreSQL pool of each system (default 10)
+  --database-url <url>     default postgres://postgres@127.0.0.1:5432/fraiseql_bench
+  --org <uuid>             default 00000000-0000-4000-8000-000000000001
+  --reset                  drop and re-create the benchmark database first
+  --quick                  smoke test: scale 1k, 3 s runs, 1 round, docs untouched
+  --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
+`;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      'pool-size': { type: 'string' },
+      'database-url': { type: 'string' },
+      org: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'write-docs': { type: 'boolean' },
+      'no-write-docs': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const scale = (values.scale ?? (quick ? '1k' : '100k')) as Scale;
+  if (!SCALES.includes(scale)) throw new Error(`--scale must be one of ${SCALES.join(', ')}\n\n${USAGE}`);
+  const orgId = values.org ?? '00000000-0000-4000-8000-000000000001';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) throw new Error('--org must be a UUID');
+  return {
+    scale,
+    duration: positive('duration', values.duration, quick ? 3 : 15),
+    warmup: positive('warmup', values.warmup, quick ? 1 : 5),
+    connections: positive('connections', values.connections, 16),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 3),
+    poolSize: positive('pool-size', values['pool-size'], 10),
+    databaseUrl: values['database-url'] ?? 'postgres://postgres@127.0.0.1:5432/fraiseql_bench',
+    orgId,
+    reset: values.reset === true,
+    quick,
+    writeDocs: values['no-write-docs'] === true ? false : (values['write-docs'] ?? !quick),
+  };
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got ${text}`);
+  return value;
+}

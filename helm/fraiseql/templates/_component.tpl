@@ -1,0 +1,282 @@
+{{/*
+The objects of one service, each a named template taking a component context
+(see fraiseql.component.init in _helpers.tpl). deployments.yaml, services.yaml, configmaps.yaml,
+pdb.yaml and hpa.yaml invoke them once per enabled service block.
+*/}}
+
+{{/* ConfigMap data: shared FRAISEQL_* settings, this service's ports, OTEL_*, then extra keys. */}}
+{{- define "fraiseql.component.configData" -}}
+{{- $v := .root.Values -}}
+{{- $data := dict
+  "FRAISEQL_ENV" $v.config.env
+  "FRAISEQL_LOG_LEVEL" (.values.logLevel | default $v.config.logLevel)
+  "FRAISEQL_NATS_URL" $v.externalNats.url
+  "FRAISEQL_SCHEMA_SOURCE" $v.config.schemaSource
+  "OTEL_SERVICE_NAME" .name
+  "OTEL_SDK_DISABLED" (ternary "false" "true" (eq (toString $v.otel.enabled) "true"))
+-}}
+{{- $_ := set $data (printf "%s_OPS_PORT" .envPrefix) .values.containerPorts.ops -}}
+{{- if .apiPort -}}
+{{- $_ := set $data (printf "%s_HOST" .envPrefix) "0.0.0.0" -}}
+{{- $_ := set $data (printf "%s_PORT" .envPrefix) (index .values.containerPorts .apiPort) -}}
+{{- end -}}
+{{- if $v.otel.exporterOtlpEndpoint -}}
+{{- $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" $v.otel.exporterOtlpEndpoint -}}
+{{- end -}}
+{{- $attrs := list "service.namespace=fraiseql" (printf "deployment.environment=%s" $v.config.env) -}}
+{{- range $k, $val := $v.otel.resourceAttributes }}{{ $attrs = append $attrs (printf "%s=%v" $k $val) }}{{ end -}}
+{{- $_ := set $data "OTEL_RESOURCE_ATTRIBUTES" (join "," $attrs) -}}
+{{- range $k, $val := $v.config.extra }}{{ $_ := set $data $k $val }}{{ end -}}
+{{- range $k, $val := .values.config }}{{ $_ := set $data $k $val }}{{ end -}}
+{{- range $k, $val := $data }}
+{{ $k }}: {{ $val | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "fraiseql.component.configmap" -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" .root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+  {{- with include "fraiseql.annotations" (dict "root" .root) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+data: {{- include "fraiseql.component.configData" . | trim | nindent 2 }}
+{{- end -}}
+
+{{- define "fraiseql.component.deployment" -}}
+{{- $c := . -}}
+{{- $v := .values -}}
+{{- $root := .root -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" $root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+  {{- with include "fraiseql.annotations" (dict "root" $root) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- if not (dig "hpa" "enabled" false ($v.autoscaling | default dict)) }}
+  replicas: {{ $v.replicaCount }}
+  {{- end }}
+  revisionHistoryLimit: {{ $v.revisionHistoryLimit }}
+  {{- with $v.updateStrategy }}
+  strategy: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  selector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+  template:
+    metadata:
+      labels: {{- include "fraiseql.labels.standard" . | nindent 8 }}
+        {{- with $v.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      annotations:
+        {{- /* Roll the pods when their configuration or secrets change. */}}
+        checksum/config: {{ include "fraiseql.component.configData" . | sha256sum }}
+        checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+        {{- if $root.Values.metrics.podAnnotations.enabled }}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $v.containerPorts.ops | quote }}
+        prometheus.io/path: {{ $root.Values.metrics.podAnnotations.path | quote }}
+        {{- end }}
+        {{- with $v.podAnnotations }}
+        {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ include "fraiseql.serviceAccountName" $root }}
+      automountServiceAccountToken: {{ $root.Values.serviceAccount.automountServiceAccountToken }}
+      {{- with include "fraiseql.imagePullSecrets" . }}
+      {{- . | trim | nindent 6 }}
+      {{- end }}
+      {{- if $v.podSecurityContext.enabled }}
+      securityContext: {{- omit $v.podSecurityContext "enabled" | toYaml | nindent 8 }}
+      {{- end }}
+      {{- with include "fraiseql.affinity" . }}
+      affinity: {{- . | nindent 8 }}
+      {{- end }}
+      {{- with $v.nodeSelector }}
+      nodeSelector: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+      {{- end }}
+      {{- with $v.tolerations }}
+      tolerations: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+      {{- end }}
+      {{- with $v.topologySpreadConstraints }}
+      topologySpreadConstraints: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+      {{- end }}
+      {{- with $v.priorityClassName }}
+      priorityClassName: {{ . | quote }}
+      {{- end }}
+      terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+      containers:
+        - name: {{ .name }}
+          image: {{ include "fraiseql.image" . }}
+          imagePullPolicy: {{ include "fraiseql.imagePullPolicy" . }}
+          {{- if $v.containerSecurityContext.enabled }}
+          securityContext: {{- omit $v.containerSecurityContext "enabled" | toYaml | nindent 12 }}
+          {{- end }}
+          {{- with $v.command }}
+          command: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
+          {{- end }}
+          {{- with $v.args }}
+          args: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
+          {{- end }}
+          {{- if or $v.secretEnv $v.extraEnvVars }}
+          env:
+            {{- range $name, $ref := $v.secretEnv }}
+            - name: {{ $name }}
+              valueFrom:
+                secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" $root "ref" $ref) | nindent 18 }}
+            {{- end }}
+            {{- with $v.extraEnvVars }}
+            {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
+            {{- end }}
+          {{- end }}
+          envFrom:
+            - configMapRef:
+                name: {{ include "fraiseql.component.fullname" . }}
+            {{- with $v.extraEnvVarsCM }}
+            - configMapRef:
+                name: {{ include "fraiseql.tplvalues.render" (dict "value" . "context" $root) }}
+            {{- end }}
+            {{- with $v.extraEnvVarsSecret }}
+            - secretRef:
+                name: {{ include "fraiseql.tplvalues.render" (dict "value" . "context" $root) }}
+            {{- end }}
+          ports:
+            {{- range $portName, $port := $v.containerPorts }}
+            - name: {{ $portName }}
+              containerPort: {{ $port }}
+              protocol: TCP
+            {{- end }}
+          {{- with include "fraiseql.probe" (dict "c" $c "probe" "startupProbe" "custom" "customStartupProbe") }}
+          {{- . | trim | nindent 10 }}
+          {{- end }}
+          {{- with include "fraiseql.probe" (dict "c" $c "probe" "livenessProbe" "custom" "customLivenessProbe") }}
+          {{- . | trim | nindent 10 }}
+          {{- end }}
+          {{- with include "fraiseql.probe" (dict "c" $c "probe" "readinessProbe" "custom" "customReadinessProbe") }}
+          {{- . | trim | nindent 10 }}
+          {{- end }}
+          {{- with include "fraiseql.resources" . }}
+          resources: {{- . | nindent 12 }}
+          {{- end }}
+          {{- with $v.lifecycleHooks }}
+          lifecycle: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            {{- /* The root filesystem is read-only; /tmp is the only writable path. */}}
+            - name: tmp
+              mountPath: /tmp
+            {{- with $v.extraVolumeMounts }}
+            {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir: {}
+        {{- with $v.extraVolumes }}
+        {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+        {{- end }}
+{{- end -}}
+
+{{- define "fraiseql.component.service" -}}
+{{- $v := .values -}}
+{{- $svc := $v.service | default dict -}}
+{{- $type := $svc.type | default "ClusterIP" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" .root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+  {{- with include "fraiseql.annotations" (dict "root" .root "extra" $svc.annotations) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $type }}
+  {{- if and $svc.clusterIP (eq $type "ClusterIP") }}
+  clusterIP: {{ $svc.clusterIP }}
+  {{- end }}
+  {{- if and $svc.loadBalancerIP (eq $type "LoadBalancer") }}
+  loadBalancerIP: {{ $svc.loadBalancerIP }}
+  {{- end }}
+  {{- if and $svc.loadBalancerSourceRanges (eq $type "LoadBalancer") }}
+  loadBalancerSourceRanges: {{- toYaml $svc.loadBalancerSourceRanges | nindent 4 }}
+  {{- end }}
+  {{- if or (eq $type "LoadBalancer") (eq $type "NodePort") }}
+  externalTrafficPolicy: {{ $svc.externalTrafficPolicy | default "Cluster" }}
+  {{- end }}
+  sessionAffinity: {{ $svc.sessionAffinity | default "None" }}
+  ports:
+    {{- range $portName, $port := $v.containerPorts }}
+    - name: {{ $portName }}
+      port: {{ index ($svc.ports | default dict) $portName | default $port }}
+      targetPort: {{ $portName }}
+      protocol: TCP
+      {{- $nodePort := index ($svc.nodePorts | default dict) $portName }}
+      {{- if and $nodePort (or (eq $type "LoadBalancer") (eq $type "NodePort")) }}
+      nodePort: {{ $nodePort }}
+      {{- end }}
+    {{- end }}
+  selector: {{- include "fraiseql.labels.matchLabels" . | nindent 4 }}
+{{- end -}}
+
+{{- define "fraiseql.component.pdb" -}}
+{{- $pdb := .values.pdb | default dict -}}
+{{- if $pdb.create -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" .root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+spec:
+  {{- if not (eq (toString $pdb.minAvailable) "") }}
+  minAvailable: {{ $pdb.minAvailable }}
+  {{- else }}
+  maxUnavailable: {{ $pdb.maxUnavailable | default 1 }}
+  {{- end }}
+  selector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+{{- end -}}
+{{- end -}}
+
+{{- define "fraiseql.component.hpa" -}}
+{{- $hpa := dig "hpa" dict (.values.autoscaling | default dict) -}}
+{{- if $hpa.enabled -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" .root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "fraiseql.component.fullname" . }}
+  minReplicas: {{ $hpa.minReplicas }}
+  maxReplicas: {{ $hpa.maxReplicas }}
+  metrics:
+    {{- if $hpa.targetCPU }}
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $hpa.targetCPU }}
+    {{- end }}
+    {{- if $hpa.targetMemory }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ $hpa.targetMemory }}
+    {{- end }}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,285 @@
+{{/*
+Shared helpers. Every service is rendered by the same named templates
+(fraiseql.component.deployment/service/configmap/pdb/hpa), invoked once per service block,
+so adding a service is a values entry, never a new template.
+
+A "component context" ($c) is a dict:
+  root      the chart's root context ($)
+  key       the values key (queryExecutor)
+  name      the Kubernetes/service name (query-executor)
+  envPrefix FRAISEQL_QUERY_EXECUTOR
+  values    componentDefaults deep-merged with the service block (fraiseql.deepMerge)
+*/}}
+
+{{- define "fraiseql.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "fraiseql.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "fraiseql.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "fraiseql.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Object name of a component: <fullname>-<name>. */}}
+{{- define "fraiseql.component.fullname" -}}
+{{- printf "%s-%s" (include "fraiseql.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels on every object. Context: the root, or a component context. */}}
+{{- define "fraiseql.labels.standard" -}}
+{{- $root := .root | default . -}}
+app.kubernetes.io/name: {{ include "fraiseql.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name | quote }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: fraiseql
+helm.sh/chart: {{ include "fraiseql.chart" $root }}
+{{- if .name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+{{- with $root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Immutable selector labels of a component. */}}
+{{- define "fraiseql.labels.matchLabels" -}}
+app.kubernetes.io/name: {{ include "fraiseql.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* metadata.annotations body (commonAnnotations plus an optional dict `extra`), empty if none. */}}
+{{- define "fraiseql.annotations" -}}
+{{- $all := merge (dict) (.extra | default dict) (.root.Values.commonAnnotations | default dict) -}}
+{{- if $all }}
+{{- toYaml $all }}
+{{- end }}
+{{- end -}}
+
+{{/* Renders a value that may contain templates (Bitnami's common.tplvalues.render). */}}
+{{- define "fraiseql.tplvalues.render" -}}
+{{- if typeIs "string" .value -}}
+{{- tpl .value .context -}}
+{{- else -}}
+{{- tpl (.value | toYaml) .context -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A values block is a service when it is a map with `containerPorts`; it is rendered unless
+`enabled: false`.
+*/}}
+{{- define "fraiseql.component.isEnabled" -}}
+{{- /* Nested ifs: `and`/`or` do not short-circuit in the Go templates of Helm 3.6. */ -}}
+{{- if kindIs "map" . -}}
+{{- if hasKey . "containerPorts" -}}
+{{- if not (hasKey . "enabled") -}}true{{- else if .enabled -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Deep merge for component values: maps merge key by key; any other value (including false, ""
+and lists) replaces. Unlike sprig's merge, a `false` or `0` in a service block is never lost.
+Context: dict dst, src. Mutates dst; never the maps of src.
+*/}}
+{{- define "fraiseql.deepMerge" -}}
+{{- $dst := .dst -}}
+{{- range $k, $v := .src -}}
+{{- $old := index $dst $k -}}
+{{- if and (kindIs "map" $v) (kindIs "map" $old) -}}
+{{- $child := dict -}}
+{{- include "fraiseql.deepMerge" (dict "dst" $child "src" $old) -}}
+{{- include "fraiseql.deepMerge" (dict "dst" $child "src" $v) -}}
+{{- $_ := set $dst $k $child -}}
+{{- else if kindIs "map" $v -}}
+{{- $child := dict -}}
+{{- include "fraiseql.deepMerge" (dict "dst" $child "src" $v) -}}
+{{- $_ := set $dst $k $child -}}
+{{- else -}}
+{{- $_ := set $dst $k $v -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Fills .out with the component context: componentDefaults deep-merged with the service block. */}}
+{{- define "fraiseql.component.init" -}}
+{{- $values := dict -}}
+{{- include "fraiseql.deepMerge" (dict "dst" $values "src" .root.Values.componentDefaults) -}}
+{{- include "fraiseql.deepMerge" (dict "dst" $values "src" .block) -}}
+{{- $_ := required (printf "%s.containerPorts.ops is required (health and metrics port)" .key) (dig "containerPorts" "ops" nil .block) -}}
+{{- $apiPorts := without (keys .block.containerPorts) "ops" -}}
+{{- if gt (len $apiPorts) 1 -}}
+{{- fail (printf "%s.containerPorts: at most one port besides `ops` (got %s)" .key (join ", " (sortAlpha $apiPorts))) -}}
+{{- end -}}
+{{- $_ := set .out "root" .root -}}
+{{- $_ := set .out "key" .key -}}
+{{- $_ := set .out "name" (kebabcase .key) -}}
+{{- $_ := set .out "envPrefix" (printf "FRAISEQL_%s" (snakecase .key | upper)) -}}
+{{- $_ := set .out "apiPort" (first $apiPorts | default "") -}}
+{{- $_ := set .out "values" $values -}}
+{{- end -}}
+
+{{/* Image reference of a component: registry/repository:tag or @digest. */}}
+{{- define "fraiseql.image" -}}
+{{- $root := .root -}}
+{{- $img := .values.image | default dict -}}
+{{- $registry := $root.Values.global.imageRegistry | default $img.registry | default $root.Values.image.registry -}}
+{{- $repository := required (printf "%s.image.repository is required" .key) $img.repository -}}
+{{- $digest := $img.digest | default $root.Values.image.digest -}}
+{{- $tag := $img.tag | default $root.Values.image.tag | default $root.Chart.AppVersion | toString -}}
+{{- $ref := ternary (printf "%s/%s" $registry $repository) $repository (ne $registry "") -}}
+{{- if $digest -}}
+{{- printf "%s@%s" $ref $digest -}}
+{{- else -}}
+{{- printf "%s:%s" $ref $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "fraiseql.imagePullPolicy" -}}
+{{- $img := .values.image | default dict -}}
+{{- $img.pullPolicy | default .root.Values.image.pullPolicy -}}
+{{- end -}}
+
+{{/* imagePullSecrets block: global + image + component image pull secrets, deduplicated. */}}
+{{- define "fraiseql.imagePullSecrets" -}}
+{{- $img := .values.image | default dict -}}
+{{- $secrets := concat (.root.Values.global.imagePullSecrets | default list) (.root.Values.image.pullSecrets | default list) ($img.pullSecrets | default list) | uniq -}}
+{{- if $secrets }}
+imagePullSecrets:
+{{- range $secrets }}
+  - name: {{ if kindIs "map" . }}{{ .name }}{{ else }}{{ . }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "fraiseql.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "fraiseql.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The chart's own Secret (holds whatever no existingSecret provides). */}}
+{{- define "fraiseql.secretName" -}}
+{{- include "fraiseql.fullname" . -}}
+{{- end -}}
+
+{{/*
+secretKeyRef for a secret reference used in a service block's `secretEnv`.
+Context: dict root, ref. References:
+  jwt       FRAISEQL_JWT_SECRET        auth.existingSecret / auth.jwtSecret
+  cursor    FRAISEQL_CURSOR_SECRET     auth.existingSecret / auth.cursorSecret
+  database  PostgreSQL URL             externalDatabase.existingSecret / externalDatabase.url
+  redis     Redis URL                  externalRedis.existingSecret / externalRedis.url
+*/}}
+{{- define "fraiseql.secretKeyRef" -}}
+{{- $v := .root.Values -}}
+{{- $own := include "fraiseql.secretName" .root -}}
+{{- if eq .ref "jwt" -}}
+name: {{ $v.auth.existingSecret | default $own }}
+key: {{ ternary $v.auth.existingSecretJwtKey "jwt-secret" (ne $v.auth.existingSecret "") }}
+{{- else if eq .ref "cursor" -}}
+name: {{ $v.auth.existingSecret | default $own }}
+key: {{ ternary $v.auth.existingSecretCursorKey "cursor-secret" (ne $v.auth.existingSecret "") }}
+{{- else if eq .ref "database" -}}
+name: {{ $v.externalDatabase.existingSecret | default $own }}
+key: {{ ternary $v.externalDatabase.existingSecretUrlKey "database-url" (ne $v.externalDatabase.existingSecret "") }}
+{{- else if eq .ref "redis" -}}
+name: {{ $v.externalRedis.existingSecret | default $own }}
+key: {{ ternary $v.externalRedis.existingSecretUrlKey "redis-url" (ne $v.externalRedis.existingSecret "") }}
+{{- else -}}
+{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database or redis)" .ref) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A generated secret value (base64) that survives upgrades: the value from values if set, else the
+one already in the cluster (lookup; empty under `helm template`), else a new random one.
+Context: dict root, key, value.
+*/}}
+{{- define "fraiseql.secretValue" -}}
+{{- if .value -}}
+{{- .value | toString | b64enc -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" (include "fraiseql.namespace" .root) (include "fraiseql.secretName" .root) | default dict -}}
+{{- dig "data" .key (randAlphaNum 48 | b64enc) $existing -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Bitnami-style resource presets; `resources` wins when set, preset `none` renders nothing. */}}
+{{- define "fraiseql.resources" -}}
+{{- $presets := dict
+  "nano"    (dict "requests" (dict "cpu" "100m" "memory" "128Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "150m" "memory" "192Mi" "ephemeral-storage" "2Gi"))
+  "micro"   (dict "requests" (dict "cpu" "250m" "memory" "256Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "375m" "memory" "384Mi" "ephemeral-storage" "2Gi"))
+  "small"   (dict "requests" (dict "cpu" "500m" "memory" "512Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "750m" "memory" "768Mi" "ephemeral-storage" "2Gi"))
+  "medium"  (dict "requests" (dict "cpu" "500m" "memory" "1024Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "750m" "memory" "1536Mi" "ephemeral-storage" "2Gi"))
+  "large"   (dict "requests" (dict "cpu" "1.0" "memory" "2048Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "1.5" "memory" "3072Mi" "ephemeral-storage" "2Gi"))
+  "xlarge"  (dict "requests" (dict "cpu" "1.0" "memory" "3072Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "3.0" "memory" "6144Mi" "ephemeral-storage" "2Gi"))
+  "2xlarge" (dict "requests" (dict "cpu" "1.0" "memory" "3072Mi" "ephemeral-storage" "50Mi") "limits" (dict "cpu" "6.0" "memory" "12288Mi" "ephemeral-storage" "2Gi"))
+-}}
+{{- if .values.resources -}}
+{{- toYaml .values.resources -}}
+{{- else if and .values.resourcesPreset (ne .values.resourcesPreset "none") -}}
+{{- if not (hasKey $presets .values.resourcesPreset) -}}
+{{- fail (printf "%s.resourcesPreset %q is not one of: %s, none" .key .values.resourcesPreset (join ", " (keys $presets | sortAlpha))) -}}
+{{- end -}}
+{{- toYaml (index $presets .values.resourcesPreset) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod anti-affinity preset (soft | hard) spreading replicas of one component across nodes. */}}
+{{- define "fraiseql.affinity" -}}
+{{- if .values.affinity -}}
+{{- include "fraiseql.tplvalues.render" (dict "value" .values.affinity "context" .root) -}}
+{{- else if eq (toString .values.podAntiAffinityPreset) "soft" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 1
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 12 }}
+{{- else if eq (toString .values.podAntiAffinityPreset) "hard" -}}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 10 }}
+{{- end -}}
+{{- end -}}
+
+{{/* One probe on the ops port. Context: dict c (component context), probe ("livenessProbe"), custom. */}}
+{{- define "fraiseql.probe" -}}
+{{- $custom := index .c.values .custom -}}
+{{- $probe := index .c.values .probe | default dict -}}
+{{- if $custom }}
+{{ .probe }}: {{- include "fraiseql.tplvalues.render" (dict "value" $custom "context" .c.root) | nindent 2 }}
+{{- else if $probe.enabled }}
+{{ .probe }}:
+  httpGet:
+    path: {{ $probe.path | default "/healthz" }}
+    port: ops
+  {{- with (omit $probe "enabled" "path") }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+{{- end -}}

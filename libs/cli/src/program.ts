@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
+import { registerCompileCommand } from './commands/compile';
+import { registerSchemaCommand } from './commands/schema-push';
+
+/**
+ * The `fraiseql` command line. Each command lives in src/commands/<name>.ts and exports a
+ * `register…Command(program, output)`; add new ones (migrate, seed) to the list below.
+ */
+export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
+  const program = new Command('fraiseql')
+    .description('FraiseQL: compile and publish schemas, migrate and seed databases')
+    .showHelpAfterError();
+  registerCompileCommand(program, output);
+  registerSchemaCommand(program, output);
+  return program;
+}

@@ -1,0 +1,57 @@
+import { FraiseqlError } from '@fraiseql/errors';
+import { escapeSubjectToken, orgFromToken, orgToken, unescapeSubjectToken } from './escape-subject-token';
+import { JOB_STATES, SUBJECTS, type JobState } from './names';
+
+/**
+ * Subject builders. Every token that comes from data goes through `escapeSubjectToken`,
+ * and an event without an org uses the token `_` (so `fraiseql.v1.events._.Order.INSERT`).
+ */
+
+/** `fraiseql.v1.events.<org>.<entity>.<op>` */
+export function eventSubject(orgId: string | null, entityType: string, op: string): string {
+  return `${SUBJECTS.eventsPrefix}.${orgToken(orgId)}.${escapeSubjectToken(entityType)}.${escapeSubjectToken(op)}`;
+}
+
+export interface EventFilter {
+  /** Omitted (undefined) matches any org; `null` matches events without an org. */
+  orgId?: string | null;
+  entityType?: string;
+  op?: string;
+}
+
+/** A subscription filter over events: each omitted part becomes `*`. */
+export function eventFilterSubject(filter: EventFilter = {}): string {
+  const org = filter.orgId === undefined ? '*' : orgToken(filter.orgId);
+  const entity = filter.entityType === undefined ? '*' : escapeSubjectToken(filter.entityType);
+  const op = filter.op === undefined ? '*' : escapeSubjectToken(filter.op);
+  return `${SUBJECTS.eventsPrefix}.${org}.${entity}.${op}`;
+}
+
+export interface EventSubjectParts {
+  orgId: string | null;
+  entityType: string;
+  op: string;
+}
+
+/** Reads org, entity and op back from an event subject; throws FRAISEQL_BAD_MESSAGE if it is not one. */
+export function parseEventSubject(subject: string): EventSubjectParts {
+  const prefix = `${SUBJECTS.eventsPrefix}.`;
+  const tokens = subject.startsWith(prefix) ? subject.slice(prefix.length).split('.') : [];
+  if (tokens.length !== 3) {
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Not an event subject: ${JSON.stringify(subject)}`, { details: { subject } });
+  }
+  return { orgId: orgFromToken(tokens[0]!), entityType: unescapeSubjectToken(tokens[1]!), op: unescapeSubjectToken(tokens[2]!) };
+}
+
+/** `fraiseql.v1.dlq.<source>.<org>.<entity>`; `source` names who gave up, e.g. `observer-worker`. */
+export function dlqSubject(source: string, orgId: string | null, entityType: string): string {
+  return `${SUBJECTS.dlqPrefix}.${escapeSubjectToken(source)}.${orgToken(orgId)}.${escapeSubjectToken(entityType)}`;
+}
+
+/** `fraiseql.v1.jobs.<state>` */
+export function jobSubject(state: JobState): string {
+  if (!JOB_STATES.includes(state)) {
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Unknown job state ${JSON.stringify(state)}; expected one of ${JOB_STATES.join(', ')}`);
+  }
+  return `${SUBJECTS.jobsPrefix}.${state}`;
+}

@@ -1,0 +1,39 @@
+import { FraiseqlError } from '@fraiseql/errors';
+import { dlqSubject, eventFilterSubject, eventSubject, jobSubject, parseEventSubject, type JobState } from '../src';
+
+const ORG = '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f';
+
+describe('subject builders', () => {
+  it('builds event subjects with one token per part', () => {
+    expect(eventSubject(ORG, 'Order', 'INSERT')).toBe(`fraiseql.v1.events.${ORG}.Order.INSERT`);
+    expect(eventSubject(null, 'Order', 'DELETE')).toBe('fraiseql.v1.events._.Order.DELETE');
+  });
+
+  it('keeps dots, wildcards and spaces in data inside their own token', () => {
+    const subject = eventSubject('acme.*', 'Or der', 'order.>');
+    expect(subject.split('.')).toHaveLength(6);
+    expect(subject).not.toMatch(/[*> ]/);
+    expect(parseEventSubject(subject)).toEqual({ orgId: 'acme.*', entityType: 'Or der', op: 'order.>' });
+  });
+
+  it('reads a subject back to its parts, including the null org', () => {
+    expect(parseEventSubject(eventSubject(null, 'Product', 'UPDATE'))).toEqual({ orgId: null, entityType: 'Product', op: 'UPDATE' });
+    expect(() => parseEventSubject('fraiseql.v1.events.a.b')).toThrow(FraiseqlError);
+    expect(() => parseEventSubject('fraiseql.v1.query')).toThrow(FraiseqlError);
+  });
+
+  it('turns missing filter parts into single-token wildcards', () => {
+    expect(eventFilterSubject()).toBe('fraiseql.v1.events.*.*.*');
+    expect(eventFilterSubject({ entityType: 'Order' })).toBe('fraiseql.v1.events.*.Order.*');
+    expect(eventFilterSubject({ orgId: ORG, op: 'UPDATE' })).toBe(`fraiseql.v1.events.${ORG}.*.UPDATE`);
+    expect(eventFilterSubject({ orgId: null })).toBe('fraiseql.v1.events._.*.*');
+    expect(eventFilterSubject({ entityType: '*' })).toBe('fraiseql.v1.events.*.~2A.*');
+  });
+
+  it('builds dead-letter and job subjects', () => {
+    expect(dlqSubject('observer-worker', ORG, 'Order')).toBe(`fraiseql.v1.dlq.observer-worker.${ORG}.Order`);
+    expect(dlqSubject('job-runner', null, 'Order')).toBe('fraiseql.v1.dlq.job-runner._.Order');
+    expect(jobSubject('succeeded')).toBe('fraiseql.v1.jobs.succeeded');
+    expect(() => jobSubject('done.>' as JobState)).toThrow(FraiseqlError);
+  });
+});

@@ -1,0 +1,33 @@
+import type { FraiseqlError } from '@fraiseql/errors';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+
+/** The caller, as the gateway authenticated it. */
+export interface PlannerAuth {
+  subject: string | null;
+  orgId: string | null;
+  roles: string[];
+}
+
+/** A parsed, validated operation within its limits; `plan` turns it into statements. */
+export interface PreparedOperation {
+  /** sha256 (hex) of the document text and operation name. */
+  hash: string;
+  operationType: 'query' | 'mutation' | 'subscription';
+  operationName: string | null;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+export type PlanStep =
+  /** Returns ONE row with ONE text column `result` (the field's JSON); `name` is a stable prepared-statement name. */
+  | { kind: 'sql'; responseKey: string; name: string; text: string; values: unknown[] }
+  /** A value known without SQL: __typename, introspection. */
+  | { kind: 'json'; responseKey: string; json: string }
+  /** A field-level error: data.<key> = null and an error with path [key]. */
+  | { kind: 'error'; responseKey: string; error: FraiseqlError };
+
+export interface OperationPlan {
+  operationHash: string;
+  /** One per root response key, in response order. */
+  steps: PlanStep[];
+}

@@ -1,0 +1,401 @@
+import { createHash } from 'node:crypto';
+import { FraiseqlError } from '@fraiseql/errors';
+import { buildGraphQLSchema, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
+import {
+  GraphQLError,
+  Kind,
+  executeSync,
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  parse,
+  validate,
+  visit,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLSchema,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { collectFields, type SelectionContext } from './collect-fields';
+import { CursorCodec } from './cursor-codec';
+import { DocumentMeasure, countAliases } from './document-measure';
+import { GraphqlRequestError } from './graphql-request-error';
+import type { OperationPlan, PlanStep, PlannerAuth, PreparedOperation } from './plan-types';
+import { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE, type PlannerLimits } from './planner-limits';
+import {
+  connectionStatement,
+  listStatement,
+  lookupStatement,
+  readConnectionSelection,
+  type ConnectionSelection,
+  type ConnectionShape,
+  type ListShape,
+  type LookupShape,
+} from './root-statements';
+import { SchemaIndex } from './schema-index';
+import { orderingSignature, readSortKeys, type SortKey } from './sort-keys';
+import { StatementParams } from './statement-params';
+import { WhereReader, type WhereNode } from './where-filter';
+
+export interface QueryPlannerOptions {
+  /** Key of the cursor signatures (HMAC-SHA256). Rotating it invalidates every cursor. */
+  cursorSecret: string | Buffer;
+  limits?: Partial<PlannerLimits>;
+  /** The executable schema; default buildGraphQLSchema(compiled) from @fraiseql/schema. */
+  graphqlSchema?: GraphQLSchema;
+  /** Prepared operations kept (LRU); SQL texts are kept for four times as many. Default 1000. */
+  cacheSize?: number;
+  /** Assumed length of a list nested in data when estimating cost. Default 10. */
+  nestedListEstimate?: number;
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const MAX_SELECTION_VARIANTS = 64;
+
+/** What one root response key becomes, before the variables' values are known. */
+type RootTemplate =
+  | { kind: 'json'; responseKey: string; json: string }
+  | { kind: 'introspection'; responseKey: string; nodes: FieldNode[] }
+  | { kind: 'error'; responseKey: string; error: FraiseqlError }
+  | {
+    kind: 'query';
+    responseKey: string;
+    query: CompiledQuery;
+    fieldDef: GraphQLField<unknown, unknown>;
+    nodes: FieldNode[];
+    /** Operation hash + @skip/@include outcome + response key: the selection's identity. */
+    cacheKey: string;
+    connection?: ConnectionSelection;
+  };
+
+/** The per-operation analysis kept next to a PreparedOperation. */
+interface OperationAnalysis {
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** Variables deciding some @skip/@include: their values select the selection variant. */
+  directiveVariables: string[];
+  pageSizeFromVariables: boolean;
+  /** Root templates per @skip/@include outcome. */
+  variants: Map<string, RootTemplate[]>;
+}
+
+type PreparedEntry = { op: PreparedOperation } | { error: GraphqlRequestError };
+
+interface Statement {
+  name: string;
+  text: string;
+}
+
+/**
+ * Turns GraphQL operations into one parameterised SQL statement per root field, over the
+ * compiled schema's views, with PostgreSQL building the JSON. See README.md.
+ */
+export class QueryPlanner {
+  readonly schemaHash: string;
+  readonly graphqlSchema: GraphQLSchema;
+  private readonly limits: PlannerLimits;
+  private readonly nestedListEstimate: number;
+  private readonly index: SchemaIndex;
+  private readonly cursors: CursorCodec;
+  private readonly prepared: LRUCache<string, PreparedEntry>;
+  private readonly statements: LRUCache<string, Statement>;
+  private readonly introspection = new LRUCache<string, string>({ max: 200 });
+  private readonly analyses = new WeakMap<PreparedOperation, OperationAnalysis>();
+
+  constructor(compiled: CompiledSchema, options: QueryPlannerOptions) {
+    this.schemaHash = compiled.hash;
+    this.graphqlSchema = options.graphqlSchema ?? buildGraphQLSchema(compiled);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.nestedListEstimate = options.nestedListEstimate ?? DEFAULT_NESTED_LIST_ESTIMATE;
+    this.index = new SchemaIndex(compiled);
+    this.cursors = new CursorCodec(options.cursorSecret, compiled.hash);
+    const size = Math.max(1, options.cacheSize ?? 1000);
+    this.prepared = new LRUCache({ max: size });
+    this.statements = new LRUCache({ max: size * 4 });
+  }
+
+  /** Size check, parse, limits, operation choice and validation; cached by text and operation name. */
+  prepare(request: { query: string; operationName?: string | null }): PreparedOperation {
+    const { query } = request;
+    const operationName = request.operationName ?? null;
+    if (typeof query !== 'string' || query.length === 0) throw GraphqlRequestError.of('FRAISEQL_BAD_REQUEST', 'The request has no query document.');
+    // Checked before any other work, including the cache lookup's hashing of the text.
+    if (query.length > this.limits.maxDocumentBytes || Buffer.byteLength(query, 'utf8') > this.limits.maxDocumentBytes) {
+      throw GraphqlRequestError.of('FRAISEQL_DOCUMENT_TOO_LARGE', `The document is larger than ${this.limits.maxDocumentBytes} bytes.`,
+        { maxDocumentBytes: this.limits.maxDocumentBytes });
+    }
+    const key = `${operationName ?? ''}\u0000${query}`;
+    let entry = this.prepared.get(key);
+    if (!entry) {
+      try {
+        entry = { op: this.prepareDocument(query, operationName) };
+      } catch (error) {
+        if (!(error instanceof GraphqlRequestError)) throw error;
+        entry = { error };
+      }
+      this.prepared.set(key, entry);
+    }
+    if ('error' in entry) throw entry.error;
+    return entry.op;
+  }
+
+  /** Coerces variables, reads arguments and builds one step per root response key. */
+  plan(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, auth: PlannerAuth): OperationPlan {
+    if (op.operationType !== 'query') {
+      throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_SUPPORTED', `${op.operationType} operations are not supported yet.`);
+    }
+    const analysis = this.analysis(op);
+    const coerced = getVariableValues(this.graphqlSchema, op.operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 25 });
+    if (coerced.errors) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', coerced.errors);
+    const values = coerced.coerced;
+    if (analysis.pageSizeFromVariables) this.checkCost(op, analysis.fragments, values);
+
+    const variant = analysis.directiveVariables.map((name) => (values[name] === true ? '1' : '0')).join('');
+    let roots = analysis.variants.get(variant);
+    if (!roots) {
+      roots = this.rootTemplates(op, analysis, values, variant);
+      if (analysis.variants.size >= MAX_SELECTION_VARIANTS) analysis.variants.clear();
+      analysis.variants.set(variant, roots);
+    }
+    const ctx: SelectionContext = { fragments: analysis.fragments, variables: values };
+    const steps = roots.map((root): PlanStep => {
+      switch (root.kind) {
+        case 'json':
+          return { kind: 'json', responseKey: root.responseKey, json: root.json };
+        case 'error':
+          return { kind: 'error', responseKey: root.responseKey, error: root.error };
+        case 'introspection':
+          return this.introspect(op, analysis, root.responseKey, root.nodes, variables, variant);
+        case 'query':
+          return this.planQuery(root, values, auth, ctx);
+      }
+    });
+    return { operationHash: op.hash, steps };
+  }
+
+  private prepareDocument(query: string, operationName: string | null): PreparedOperation {
+    let document: DocumentNode;
+    try {
+      document = parse(query, { noLocation: false });
+    } catch (error) {
+      if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('GRAPHQL_PARSE_FAILED', [error]);
+      // A document nested so deeply that the parser ran out of stack.
+      throw GraphqlRequestError.of('GRAPHQL_PARSE_FAILED', 'The document could not be parsed.');
+    }
+    const aliases = countAliases(document);
+    if (aliases > this.limits.maxAliases) {
+      throw GraphqlRequestError.of('FRAISEQL_ALIAS_LIMIT_EXCEEDED', `The document uses ${aliases} aliases; at most ${this.limits.maxAliases} are allowed.`,
+        { maxAliases: this.limits.maxAliases });
+    }
+    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operationName === null
+      ? (operations.length === 1 ? operations[0] : undefined)
+      : operations.find((o) => o.name?.value === operationName);
+    if (!operation) {
+      throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_FOUND', operationName === null
+        ? 'The document must contain exactly one operation, or operationName must name one.'
+        : `The document has no operation named "${operationName}".`);
+    }
+    const op: PreparedOperation = {
+      hash: createHash('sha256').update(`${operationName ?? ''}\u0000${query}`).digest('hex'),
+      operationType: operation.operation,
+      operationName: operation.name?.value ?? null,
+      document,
+      operation,
+    };
+    // Limits before validation: they are linear in the document, some validation rules are not.
+    this.analysis(op);
+    const errors = validate(this.graphqlSchema, document, undefined, { maxErrors: 25 });
+    if (errors.length > 0) throw GraphqlRequestError.fromGraphql('GRAPHQL_VALIDATION_FAILED', errors);
+    return op;
+  }
+
+  private analysis(op: PreparedOperation): OperationAnalysis {
+    let analysis = this.analyses.get(op);
+    if (analysis) return analysis;
+    const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+    for (const d of op.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const pageSizeFromVariables = this.checkCost(op, fragments, undefined);
+    const directiveVariables = new Set<string>();
+    const collect = {
+      Directive(node: DirectiveNode) {
+        if (node.name.value !== 'skip' && node.name.value !== 'include') return;
+        for (const arg of node.arguments ?? []) if (arg.value.kind === Kind.VARIABLE) directiveVariables.add(arg.value.name.value);
+      },
+    };
+    visit(op.operation, collect);
+    for (const fragment of Object.values(fragments)) visit(fragment, collect);
+    analysis = { fragments, directiveVariables: [...directiveVariables], pageSizeFromVariables, variants: new Map() };
+    this.analyses.set(op, analysis);
+    return analysis;
+  }
+
+  /** Throws when depth or cost is over the limit; returns whether a page size came from a variable. */
+  private checkCost(op: PreparedOperation, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> | undefined): boolean {
+    const measure = new DocumentMeasure({
+      schema: this.graphqlSchema,
+      index: this.index,
+      fragments,
+      operation: op.operation,
+      maxDepth: this.limits.maxDepth,
+      nestedListEstimate: this.nestedListEstimate,
+      variables,
+    });
+    const { cost } = measure.measure();
+    if (cost > this.limits.maxCost) {
+      throw GraphqlRequestError.of('FRAISEQL_COST_LIMIT_EXCEEDED', `The query's estimated cost ${cost} exceeds the limit ${this.limits.maxCost}.`,
+        { cost, maxCost: this.limits.maxCost });
+    }
+    return measure.pageSizeFromVariables;
+  }
+
+  private rootTemplates(op: PreparedOperation, analysis: OperationAnalysis, variables: Record<string, unknown>, variant: string): RootTemplate[] {
+    const ctx: SelectionContext = { fragments: analysis.fragments, variables };
+    const rootType = this.graphqlSchema.getQueryType();
+    const templates: RootTemplate[] = [];
+    for (const [responseKey, nodes] of collectFields(ctx, op.operation.selectionSet)) {
+      const name = nodes[0].name.value;
+      if (name === '__typename') {
+        templates.push({ kind: 'json', responseKey, json: JSON.stringify(rootType?.name ?? 'Query') });
+        continue;
+      }
+      if (name === '__schema' || name === '__type') {
+        templates.push({ kind: 'introspection', responseKey, nodes });
+        continue;
+      }
+      const query = this.index.query(name);
+      const fieldDef = rootType?.getFields()[name];
+      if (!query || !fieldDef) {
+        templates.push({ kind: 'error', responseKey, error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Query.${name} has no compiled query.`) });
+        continue;
+      }
+      const template: RootTemplate = { kind: 'query', responseKey, query, fieldDef, nodes, cacheKey: `${op.hash}|${variant}|${responseKey}` };
+      if (query.kind === 'connection') {
+        const connectionType = getNamedType(fieldDef.type);
+        const edgesField = 'getFields' in connectionType ? connectionType.getFields().edges : undefined;
+        const edgeType = edgesField ? getNamedType(edgesField.type).name : `${query.type}Edge`;
+        template.connection = readConnectionSelection(ctx, nodes, connectionType.name, edgeType);
+      }
+      templates.push(template);
+    }
+    return templates;
+  }
+
+  private introspect(op: PreparedOperation, analysis: OperationAnalysis, responseKey: string, nodes: FieldNode[],
+    variables: Record<string, unknown> | null | undefined, variant: string): PlanStep {
+    const usesVariables = (op.operation.variableDefinitions?.length ?? 0) > 0;
+    const key = `${op.hash}|${variant}|${responseKey}|${usesVariables ? JSON.stringify(variables ?? {}) : ''}`;
+    let json = this.introspection.get(key);
+    if (json === undefined) {
+      const document: DocumentNode = {
+        kind: Kind.DOCUMENT,
+        definitions: [
+          { ...op.operation, selectionSet: { kind: Kind.SELECTION_SET, selections: nodes } },
+          ...Object.values(analysis.fragments),
+        ],
+      };
+      const result = executeSync({ schema: this.graphqlSchema, document, variableValues: variables ?? {} });
+      if (result.errors && result.errors.length > 0) {
+        return { kind: 'error', responseKey, error: new FraiseqlError('BAD_USER_INPUT', result.errors[0].message) };
+      }
+      json = JSON.stringify(result.data?.[responseKey] ?? null);
+      this.introspection.set(key, json);
+    }
+    return { kind: 'json', responseKey, json };
+  }
+
+  private planQuery(root: Extract<RootTemplate, { kind: 'query' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
+    const { query, responseKey } = root;
+    const params = new StatementParams();
+    let org: number | null = null;
+    if (this.index.isTenantScoped(query.type)) {
+      if (typeof auth.orgId !== 'string' || !UUID.test(auth.orgId)) {
+        return {
+          kind: 'error',
+          responseKey,
+          error: new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Reading ${query.type} needs an authenticated caller with an organization.`),
+        };
+      }
+      org = params.add(auth.orgId);
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(root.fieldDef, root.nodes[0], variables);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', [error]);
+      throw error;
+    }
+
+    let build: () => string;
+    if (query.kind === 'lookup') {
+      const id = args.id;
+      if (typeof id !== 'string' || !UUID.test(id)) {
+        throw GraphqlRequestError.of('BAD_USER_INPUT', `Argument "id" of ${query.name}: ${JSON.stringify(id)} is not a valid id (a UUID is expected).`);
+      }
+      const shape: LookupShape = { org, where: null, id: params.add(id) };
+      build = () => lookupStatement(this.index, query, shape, ctx, root.nodes);
+    } else {
+      const where = new WhereReader(this.index, params).read(args.where, query.type);
+      const keys = readSortKeys(args.orderBy, query, this.index);
+      const ordering = orderingSignature(keys);
+      params.mark(`order{${ordering}}`);
+      if (query.kind === 'list') {
+        const limit = this.pageSize(args.limit, 'limit', query);
+        const offset = args.offset ?? 0;
+        if (typeof offset !== 'number' || offset < 0) throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
+        const shape: ListShape = { org, where, keys, limit: params.add(limit), offset: params.add(offset) };
+        build = () => listStatement(this.index, query, shape, ctx, root.nodes);
+      } else {
+        const shape = this.connectionShape(query, args, keys, ordering, params, org, where, root.connection!);
+        build = () => connectionStatement(this.index, query, shape, ctx, root.connection!);
+      }
+    }
+
+    const cacheKey = `${root.cacheKey}|${params.signature()}`;
+    let statement = this.statements.get(cacheKey);
+    if (!statement) {
+      const text = build();
+      statement = { text, name: `fq_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+      this.statements.set(cacheKey, statement);
+    }
+    return { kind: 'sql', responseKey, name: statement.name, text: statement.text, values: params.values };
+  }
+
+  private connectionShape(query: CompiledQuery, args: Record<string, unknown>, keys: SortKey[], ordering: string, params: StatementParams,
+    org: number | null, where: WhereNode | null, selection: ConnectionSelection): ConnectionShape {
+    if (args.first != null && args.last != null) {
+      throw GraphqlRequestError.of('BAD_USER_INPUT', `${query.name}: give "first" or "last", not both.`);
+    }
+    const backward = args.last != null;
+    const size = backward ? this.pageSize(args.last, 'last', query) : this.pageSize(args.first, 'first', query);
+    const fingerprint = this.cursors.fingerprint(query.name, ordering);
+    // Cursors are checked even when the selection does not read the page.
+    const after = args.after == null ? null : this.cursors.decode(args.after, fingerprint, keys.length, 'after');
+    const before = args.before == null ? null : this.cursors.decode(args.before, fingerprint, keys.length, 'before');
+    const shape: ConnectionShape = { org, where, keys, backward, size: 0, after: null, before: null, cursor: null };
+    params.mark(backward ? 'last' : 'first');
+    if (!selection.needsPage) return shape;
+    const bind = (values: Array<string | null>, which: string): Array<number | null> => {
+      params.mark(`${which}:${values.map((v) => (v === null ? '0' : '1')).join('')}`);
+      return values.map((v) => (v === null ? null : params.add(v)));
+    };
+    if (after) shape.after = bind(after, 'after');
+    if (before) shape.before = bind(before, 'before');
+    shape.size = params.add(size);
+    if (selection.needsCursor) {
+      shape.cursor = { fp: params.add(fingerprint), innerPad: params.add(this.cursors.innerPad), outerPad: params.add(this.cursors.outerPad) };
+    }
+    return shape;
+  }
+
+  private pageSize(value: unknown, argument: string, query: CompiledQuery): number {
+    if (value === undefined || value === null) return query.defaultLimit;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > query.maxLimit) {
+      throw GraphqlRequestError.of('FRAISEQL_PAGE_TOO_LARGE',
+        `Argument "${argument}" of ${query.name} must be between 0 and ${query.maxLimit}, got ${String(value)}.`, { maxLimit: query.maxLimit });
+    }
+    return value;
+  }
+}

@@ -1,0 +1,172 @@
+import type { CompiledArgument, CompiledField, CompiledQuery, CompiledType, ScalarName, TypeRef } from './compiled-schema';
+import { SCALAR_NAMES } from './compiled-schema';
+import {
+  connectionTypeName,
+  edgeTypeName,
+  filterName,
+  listFilterName,
+  orderByInputName,
+  sortFieldEnumName,
+  whereInputName,
+} from './sdl-names';
+import { listSortFields } from './sort-fields';
+
+/** Scalars graphql-js does not define; the runtime gives them parse/validate functions (attachScalars). */
+export const CUSTOM_SCALAR_DESCRIPTIONS: Readonly<Record<'DateTime' | 'Date' | 'UUID' | 'JSON' | 'Decimal', string>> = {
+  DateTime: 'An instant as ISO-8601 / RFC 3339 text with a time zone, e.g. 2024-05-01T12:30:00.000Z.',
+  Date: 'A calendar date as ISO-8601 text, e.g. 2024-05-01.',
+  UUID: 'A UUID in its canonical text form.',
+  JSON: 'Any JSON value.',
+  Decimal: 'An exact decimal number; output as a JSON number, input as a number or numeric string.',
+};
+
+/** Scalars with an order (gt/gte/lt/lte filters). */
+const ORDERED_SCALARS: ReadonlySet<string> = new Set(['Int', 'Float', 'Decimal', 'DateTime', 'Date', 'String', 'ID', 'UUID']);
+/** Scalars with text pattern filters. */
+const TEXT_SCALARS: ReadonlySet<string> = new Set(['String', 'ID']);
+const TEXT_OPERATORS = ['like', 'ilike', 'contains', 'startsWith', 'endsWith', 'icontains', 'istartsWith', 'iendsWith'];
+
+const quote = (text: string): string => JSON.stringify(text);
+const describe = (description: string | undefined, indent = ''): string =>
+  description === undefined ? '' : `${indent}${quote(description)}\n`;
+const deprecated = (reason: string | undefined): string =>
+  reason === undefined ? '' : ` @deprecated(reason: ${quote(reason)})`;
+
+/** The SDL spelling of a field's type: `String`, `[String!]!`, `User`. */
+export function sdlTypeOf(ref: TypeRef): string {
+  if (ref.list) return `[${ref.name}${ref.list.itemNullable ? '' : '!'}]${ref.nullable ? '' : '!'}`;
+  return `${ref.name}${ref.nullable ? '' : '!'}`;
+}
+
+const block = (keyword: string, name: string, lines: string[], description?: string): string =>
+  `${describe(description)}${keyword} ${name} {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
+
+function scalarFilter(scalar: ScalarName): string {
+  if (scalar === 'JSON') {
+    return block('input', filterName(scalar), ['eq: JSON', 'isNull: Boolean', 'contains: JSON', 'containedBy: JSON', 'hasKey: String'],
+      'Conditions on a JSON value: equality, containment (contains = jsonb @>, containedBy = <@) and key existence.');
+  }
+  const lines = [`eq: ${scalar}`, `neq: ${scalar}`, `in: [${scalar}!]`, `nin: [${scalar}!]`, 'isNull: Boolean'];
+  if (ORDERED_SCALARS.has(scalar)) lines.push(...['gt', 'gte', 'lt', 'lte'].map((op) => `${op}: ${scalar}`));
+  if (TEXT_SCALARS.has(scalar)) lines.push(...TEXT_OPERATORS.map((op) => `${op}: String`));
+  return block('input', filterName(scalar), lines, `Conditions on a value of type ${scalar}; all given conditions must hold.`);
+}
+
+const enumFilter = (name: string): string =>
+  block('input', filterName(name), [`eq: ${name}`, `neq: ${name}`, `in: [${name}!]`, `nin: [${name}!]`, 'isNull: Boolean'],
+    `Conditions on a value of type ${name}; all given conditions must hold.`);
+
+const valueListFilter = (item: string): string =>
+  block('input', listFilterName(item), [`contains: [${item}!]`, `overlaps: [${item}!]`, 'isNull: Boolean'],
+    `Conditions on a list of ${item}: contains = has all the given values, overlaps = has any of them.`);
+
+const objectListFilter = (item: string): string =>
+  block('input', listFilterName(item), [`some: ${whereInputName(item)}`, `none: ${whereInputName(item)}`, `every: ${whereInputName(item)}`],
+    `Conditions on a list of ${item}: some, none or every item matches.`);
+
+/** Arguments on one line, or one per line (as graphql-js prints them) when any has a description. */
+function argumentList(args: readonly CompiledArgument[]): string {
+  if (args.length === 0) return '';
+  if (args.every((a) => a.description === undefined)) return `(${args.map((a) => `${a.name}: ${a.type}`).join(', ')})`;
+  const lines = args.map((a) => `${a.description === undefined ? '' : `    ${quote(a.description)}\n`}    ${a.name}: ${a.type}`);
+  return `(\n${lines.join('\n')}\n  )`;
+}
+
+function fieldLine(f: { name: string; description?: string; deprecationReason?: string }, type: string, args = ''): string {
+  return `${f.description === undefined ? '' : `${quote(f.description)}\n  `}${f.name}${args}: ${type}${deprecated(f.deprecationReason)}`;
+}
+
+/**
+ * Generates the GraphQL SDL for compiled types and queries (build plan, "The GraphQL
+ * surface"). Output depends only on the input order, so it is deterministic. Filter
+ * inputs for scalars, enums and lists are emitted only where a field uses them.
+ */
+export function generateSdl(types: readonly CompiledType[], queries: readonly CompiledQuery[]): string {
+  const byName = new Map(types.map((t) => [t.name, t]));
+  const usedFilters = new Set<string>(); // scalar or enum names with a <X>Filter
+  const usedValueListFilters = new Set<string>();
+  const usedObjectListFilters = new Set<string>();
+  const connectionEntities = new Set(queries.filter((q) => q.kind === 'connection').map((q) => q.type));
+
+  const whereLine = (f: CompiledField): string => {
+    const { kind, name, list } = f.type;
+    let input: string;
+    if (kind === 'object') {
+      if (list) {
+        usedObjectListFilters.add(name);
+        input = listFilterName(name);
+      } else {
+        input = whereInputName(name);
+      }
+    } else if (list) {
+      usedValueListFilters.add(name);
+      input = listFilterName(name);
+    } else {
+      usedFilters.add(name);
+      input = filterName(name);
+    }
+    return `${f.name}: ${input}`;
+  };
+
+  const typeBlocks = new Map<string, string[]>();
+  for (const type of types) {
+    const blocks: string[] = [];
+    if (type.kind === 'enum') {
+      const values = (type.values ?? []).map((v) => `${v.description === undefined ? '' : `${quote(v.description)}\n  `}${v.name}${deprecated(v.deprecationReason)}`);
+      blocks.push(block('enum', type.name, values, type.description));
+    } else {
+      blocks.push(block('type', type.name, type.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))), type.description));
+      const where = whereInputName(type.name);
+      blocks.push(block('input', where, [
+        ...type.fields.filter((f) => f.filterable).map(whereLine),
+        `and: [${where}!]`,
+        `or: [${where}!]`,
+        `not: ${where}`,
+      ], `Conditions on ${type.name}; all given conditions must hold.`));
+    }
+    if (type.kind === 'entity') {
+      const sortFields = listSortFields(byName, type.name).map((s) => s.name);
+      blocks.push(block('enum', sortFieldEnumName(type.name), sortFields, `Values ${type.name} can be ordered by; nested paths are joined with "__".`));
+      blocks.push(block('input', orderByInputName(type.name), [
+        `field: ${sortFieldEnumName(type.name)}!`,
+        'direction: SortDirection = ASC',
+        'nulls: NullsOrder',
+      ], `One ordering key for ${type.name}.`));
+      if (connectionEntities.has(type.name)) {
+        blocks.push(block('type', connectionTypeName(type.name), [`edges: [${edgeTypeName(type.name)}!]!`, 'pageInfo: PageInfo!', 'totalCount: Int!'],
+          `A page of ${type.name} (Relay connection).`));
+        blocks.push(block('type', edgeTypeName(type.name), ['cursor: String!', `node: ${type.name}!`]));
+      }
+    }
+    typeBlocks.set(type.name, blocks);
+  }
+
+  const queryLines = queries.map((q) => {
+    const args = argumentList(q.arguments);
+    const result = q.kind === 'list' ? `[${q.type}!]!` : q.kind === 'connection' ? `${connectionTypeName(q.type)}!` : q.type;
+    return fieldLine(q, result, args);
+  });
+
+  const out: string[] = [];
+  for (const [name, description] of Object.entries(CUSTOM_SCALAR_DESCRIPTIONS)) out.push(`${describe(description)}scalar ${name}`);
+  out.push(block('enum', 'SortDirection', ['ASC', 'DESC']));
+  out.push(block('enum', 'NullsOrder', ['FIRST', 'LAST']));
+  if (connectionEntities.size > 0) {
+    out.push(block('type', 'PageInfo', ['hasNextPage: Boolean!', 'hasPreviousPage: Boolean!', 'startCursor: String', 'endCursor: String']));
+  }
+  const scalarSet: ReadonlySet<string> = new Set(SCALAR_NAMES);
+  for (const scalar of SCALAR_NAMES) if (usedFilters.has(scalar)) out.push(scalarFilter(scalar));
+  for (const scalar of SCALAR_NAMES) if (usedValueListFilters.has(scalar)) out.push(valueListFilter(scalar));
+  for (const type of types) {
+    out.push(...(typeBlocks.get(type.name) ?? []));
+    if (scalarSet.has(type.name)) continue;
+    if (type.kind === 'enum') {
+      if (usedFilters.has(type.name)) out.push(enumFilter(type.name));
+      if (usedValueListFilters.has(type.name)) out.push(valueListFilter(type.name));
+    } else if (usedObjectListFilters.has(type.name)) {
+      out.push(objectListFilter(type.name));
+    }
+  }
+  out.push(block('type', 'Query', queryLines));
+  return `${out.join('\n\n')}\n`;
+}

@@ -1,0 +1,109 @@
+import { FraiseqlError } from '@fraiseql/errors';
+import { buildSchema } from 'graphql';
+import { z } from 'zod';
+import { COMPILED_SCHEMA_FORMAT_VERSION, SCALAR_NAMES, type CompiledSchema } from './compiled-schema';
+import { computeSchemaHash } from './schema-hash';
+
+const name = z.string().min(1);
+const typeRef = z.object({
+  kind: z.enum(['scalar', 'enum', 'object']),
+  name,
+  nullable: z.boolean(),
+  list: z.object({ itemNullable: z.boolean() }).optional(),
+});
+const field = z.object({
+  name,
+  type: typeRef,
+  path: z.array(name).min(1),
+  column: name.optional(),
+  description: z.string().optional(),
+  deprecationReason: z.string().optional(),
+  filterable: z.boolean(),
+  sortable: z.boolean(),
+});
+const compiledType = z.object({
+  name,
+  kind: z.enum(['entity', 'object', 'enum']),
+  description: z.string().optional(),
+  view: name.optional(),
+  tenantScoped: z.boolean().optional(),
+  fields: z.array(field),
+  values: z.array(z.object({ name, description: z.string().optional(), deprecationReason: z.string().optional() })).optional(),
+});
+const query = z.object({
+  name,
+  kind: z.enum(['list', 'connection', 'lookup']),
+  type: name,
+  view: name,
+  description: z.string().optional(),
+  deprecationReason: z.string().optional(),
+  arguments: z.array(z.object({ name, type: name, description: z.string().optional() })),
+  defaultOrderBy: z.array(z.object({ field: name, direction: z.enum(['ASC', 'DESC']) })),
+  defaultLimit: z.number().int().positive(),
+  maxLimit: z.number().int().positive(),
+});
+const compiledSchema = z.object({
+  formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  sdl: z.string().min(1),
+  types: z.array(compiledType),
+  queries: z.array(query),
+});
+
+const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>
+  new FraiseqlError('FRAISEQL_SCHEMA_INVALID', message, { ...(details ? { details } : {}), ...(cause ? { cause } : {}) });
+
+/**
+ * Validates a compiled schema read from a file or KV (JSON text, bytes or a parsed value):
+ * format version, required members, references between types and queries, SDL, and that
+ * the hash matches the content. Throws FRAISEQL_SCHEMA_INVALID.
+ */
+export function loadCompiledSchema(json: string | Uint8Array | unknown): CompiledSchema {
+  let value: unknown = json;
+  if (typeof json === 'string' || json instanceof Uint8Array) {
+    const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw invalid(`The compiled schema is not JSON: ${(error as Error).message}`, undefined, error);
+    }
+  }
+  const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
+  if (version !== COMPILED_SCHEMA_FORMAT_VERSION) {
+    throw invalid(`Unsupported compiled schema format version ${JSON.stringify(version)} (this build reads ${COMPILED_SCHEMA_FORMAT_VERSION})`);
+  }
+  const parsed = compiledSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw invalid(`The compiled schema is malformed: ${issues.slice(0, 5).join('; ')}`, { issues });
+  }
+  const schema = parsed.data as CompiledSchema;
+
+  const expected = computeSchemaHash(schema);
+  if (expected !== schema.hash) {
+    throw invalid(`The compiled schema's hash ${schema.hash} does not match its content (${expected}): it was edited or truncated`);
+  }
+
+  const types = new Map(schema.types.map((t) => [t.name, t]));
+  const scalars: ReadonlySet<string> = new Set(SCALAR_NAMES);
+  const problems: string[] = [];
+  for (const t of schema.types) {
+    if (t.kind === 'entity' && (!t.view || t.tenantScoped === undefined)) problems.push(`entity ${t.name} has no view or tenantScoped`);
+    for (const f of t.fields) {
+      const target = types.get(f.type.name);
+      const ok = f.type.kind === 'scalar' ? scalars.has(f.type.name) : f.type.kind === 'enum' ? target?.kind === 'enum' : target !== undefined && target.kind !== 'enum';
+      if (!ok) problems.push(`${t.name}.${f.name} refers to unknown ${f.type.kind} "${f.type.name}"`);
+    }
+  }
+  for (const q of schema.queries) {
+    if (types.get(q.type)?.kind !== 'entity') problems.push(`query ${q.name} reads unknown entity "${q.type}"`);
+  }
+  if (problems.length > 0) throw invalid(`The compiled schema is inconsistent: ${problems.join('; ')}`, { problems });
+
+  try {
+    buildSchema(schema.sdl);
+  } catch (error) {
+    throw invalid(`The compiled schema's SDL is not valid GraphQL: ${(error as Error).message}`, undefined, error);
+  }
+  return schema;
+}

@@ -1,0 +1,26 @@
+import type { QueryDefinition, QueryOptions, SchemaDefinition, TypeDefinition, TypeReference } from './schema-definition';
+
+/** `orders(where, orderBy, limit, offset): [Order!]!` */
+export function listQuery(name: string, entity: TypeReference, options: QueryOptions = {}): QueryDefinition {
+  return Object.freeze({ kind: 'list' as const, name, entity, options: { ...options } });
+}
+
+/** `ordersConnection(where, orderBy, first, after, last, before): OrderConnection!` (Relay). */
+export function connectionQuery(name: string, entity: TypeReference, options: QueryOptions = {}): QueryDefinition {
+  return Object.freeze({ kind: 'connection' as const, name, entity, options: { ...options } });
+}
+
+/** `order(id: ID!): Order` */
+export function lookupQuery(name: string, entity: TypeReference, options: Pick<QueryOptions, 'description' | 'deprecated'> = {}): QueryDefinition {
+  return Object.freeze({ kind: 'lookup' as const, name, entity, options: { ...options } });
+}
+
+export interface SchemaDefinitionInput {
+  types?: readonly TypeDefinition[];
+  queries: readonly QueryDefinition[];
+}
+
+/** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
+export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
+  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries] });
+}

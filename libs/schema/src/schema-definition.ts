@@ -1,0 +1,104 @@
+import type { ScalarName } from './compiled-schema';
+
+/**
+ * The authoring model: plain data produced by the builder functions (`field`, `enumType`,
+ * `objectType`, `entity`, the query builders and `defineSchema`) and read only by
+ * `compileSchema`. Nothing here runs at service time.
+ */
+
+/** A type named by its definition, by a thunk (for cycles and forward references) or by name. */
+export type TypeReference = TypeDefinition | (() => TypeDefinition) | string;
+
+export type FieldTypeSpec =
+  | { kind: 'scalar'; name: ScalarName }
+  /** `expect` is set by `field.enum` / `field.object` so that a reference to the wrong kind is reported. */
+  | { kind: 'ref'; target: TypeReference; expect?: 'enum' | 'object' };
+
+export interface FieldOptions {
+  /** Whether the field may be null (default false: fields are non-null). */
+  nullable?: boolean;
+  description?: string;
+  /** Marks the field `@deprecated(reason: ...)`. */
+  deprecated?: string;
+  /** JSON path of the value inside the parent's JSON (default `[fieldName]`). */
+  path?: string[];
+  /** A typed column of the entity's view with the same value (root entity scalar/enum fields only). */
+  column?: string;
+  /** Appears in `<Type>WhereInput` (default true). */
+  filterable?: boolean;
+  /** Appears in `<Type>SortField` (default true for scalars and enums; never for lists and objects). */
+  sortable?: boolean;
+}
+
+export interface FieldSpec {
+  readonly type: FieldTypeSpec;
+  readonly nullable: boolean;
+  /** Present on list fields: the item's spec (its `nullable` is the item nullability). */
+  readonly item?: FieldSpec;
+  readonly description?: string;
+  readonly deprecationReason?: string;
+  readonly path?: readonly string[];
+  readonly column?: string;
+  readonly filterable?: boolean;
+  readonly sortable?: boolean;
+}
+
+export type FieldMap = Readonly<Record<string, FieldSpec>>;
+
+export interface EnumValueSpec {
+  name: string;
+  description?: string;
+  deprecated?: string;
+}
+
+export interface EnumTypeDefinition {
+  readonly kind: 'enum';
+  readonly name: string;
+  readonly description?: string;
+  readonly values: readonly EnumValueSpec[];
+}
+
+export interface ObjectTypeDefinition {
+  readonly kind: 'object';
+  readonly name: string;
+  readonly description?: string;
+  readonly fields: FieldMap;
+}
+
+export interface EntityDefinition {
+  readonly kind: 'entity';
+  readonly name: string;
+  readonly description?: string;
+  readonly view: string;
+  readonly tenantScoped: boolean;
+  readonly fields: FieldMap;
+}
+
+export type TypeDefinition = EnumTypeDefinition | ObjectTypeDefinition | EntityDefinition;
+
+export type OrderKeySpec = string | { field: string; direction?: 'ASC' | 'DESC' };
+
+export interface QueryOptions {
+  description?: string;
+  deprecated?: string;
+  /** Order used when the caller gives none; field names are sort-field names (`customer__email`). */
+  defaultOrderBy?: OrderKeySpec[];
+  /** Page size when the caller gives none (default 20). */
+  defaultLimit?: number;
+  /** Largest page a caller may ask for (default 100). */
+  maxLimit?: number;
+}
+
+export interface QueryDefinition {
+  readonly kind: 'list' | 'connection' | 'lookup';
+  readonly name: string;
+  readonly entity: TypeReference;
+  readonly options: QueryOptions;
+}
+
+export interface SchemaDefinition {
+  readonly kind: 'schema';
+  /** Types to compile; types reachable from these (by definition or thunk) are added automatically. */
+  readonly types: readonly TypeDefinition[];
+  readonly queries: readonly QueryDefinition[];
+}

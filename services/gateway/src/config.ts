@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
+import { runtimeConfigShape } from './runtime-config';
+
+export const gatewayConfig = defineConfig({
+  service: 'gateway',
+  schema: z.object({
+    ...runtimeConfigShape,
+    FRAISEQL_GATEWAY_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    FRAISEQL_GATEWAY_PORT: configValue.port({ allowZero: true }).default(4000),
+    FRAISEQL_GATEWAY_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    FRAISEQL_GATEWAY_OPS_PORT: configValue.port({ allowZero: true }).default(9101),
+    /** How long the gateway waits for a query-executor reply. */
+    FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS: configValue.durationMs({ min: 1 }).default(10_000),
+    /** GraphQL requests handled at once; beyond it the gateway answers 503 FRAISEQL_OVERLOADED at once. */
+    FRAISEQL_GATEWAY_MAX_IN_FLIGHT: configValue.positiveInt().default(1024),
+    /** Largest HTTP request body in bytes (document + variables). */
+    FRAISEQL_GATEWAY_BODY_LIMIT_BYTES: configValue.positiveInt({ min: 1024 }).default(1_048_576),
+    /** HS256 key for bearer JWTs (claims sub, org_id, roles). Unset: no JWT auth. */
+    FRAISEQL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** `1` lets x-fraiseql-dev-* headers set the auth context. Refused when FRAISEQL_ENV=production. */
+    FRAISEQL_DEV_AUTH: configValue.boolean().default(false),
+  }),
+});
+
+export type GatewayConfig = LoadedConfig<(typeof gatewayConfig)['schema']['shape']>;

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import { connect, type NatsConnection } from 'nats';
+import { Gauge, type Registry } from 'prom-client';
+import { FileSchemaSource, KvSchemaSource, SchemaHolder, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
+import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
+import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import type { AuthOptions } from './resolve-auth';
+import { buildServer, replaceServedSchema } from './server';
+
+export interface GatewayOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  natsUrl: string;
+  /** `kv` or a path to schema.compiled.json. */
+  schemaSource: string;
+  cursorSecret: string;
+  limits: PlannerLimits;
+  requestTimeoutMs: number;
+  maxInFlight: number;
+  bodyLimitBytes: number;
+  auth: AuthOptions;
+  graphiql: boolean;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  nc: NatsConnection;
+  /** `http://host:port` once listening. */
+  address: string;
+  readinessChecks: Record<string, ReadinessCheck>;
+  schemaHash(): string | undefined;
+  /** Stops accepting connections and waits for requests in flight, then closes NATS and the schema watch. */
+  close(): Promise<void>;
+}
+
+/** Connects NATS, loads the schema (hot-reloading it), builds the HTTP app and listens. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const logger = options.logger;
+  const nc = await connect({ servers: options.natsUrl, name: 'gateway', maxReconnectAttempts: -1 });
+  const planners = new SchemaHolder<QueryPlanner>();
+  const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
+  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
+  new Gauge({ name: 'fraiseql_gateway_max_in_flight', help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).', registers: [options.registry] }).set(options.maxInFlight);
+
+  let app: FastifyInstance | undefined;
+  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
+  source.on('change', (compiled: CompiledSchema) => {
+    try {
+      // Requests being validated keep the planner they started with; new ones take this one.
+      const next = new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits });
+      planners.swap(next);
+      // Mercurius serves the schema to GraphiQL; it exists once the app is ready.
+      if (app?.hasDecorator('graphql')) replaceServedSchema(app, next.graphqlSchema);
+      logger.info({ schemaHash: compiled.hash }, 'compiled schema loaded');
+    } catch (error) {
+      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
+    }
+  });
+  await source.start();
+
+  app = buildServer({
+    logger,
+    graphiql: options.graphiql,
+    planner,
+    nc,
+    requestTimeoutMs: options.requestTimeoutMs,
+    maxInFlight: options.maxInFlight,
+    bodyLimitBytes: options.bodyLimitBytes,
+    auth: options.auth,
+    metrics,
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : options.port;
+  const address = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  logger.info({ address }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const server = app;
+  return {
+    app: server,
+    nc,
+    address,
+    readinessChecks: {
+      nats: () => nc.flush(),
+      schema: () => planners.loaded,
+    },
+    schemaHash: () => planner()?.schemaHash,
+    close: () =>
+      (closing ??= (async () => {
+        await server.close();
+        await source.close();
+        await nc.drain().catch(() => nc.close());
+      })()),
+  };
+}

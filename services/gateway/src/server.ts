@@ -1,0 +1,207 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import mercurius from 'mercurius';
+import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import type { NatsConnection } from 'nats';
+import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
+import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
+import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
+import { forwardQuery } from './forward-query';
+import { negotiateMediaType, readGraphqlRequest, type GraphqlMediaType } from './graphql-request';
+import { requestIdOf } from './request-id';
+import { createAuthResolver, type AuthOptions } from './resolve-auth';
+
+export interface GatewayServerOptions {
+  logger: Logger;
+  /** Serve GraphiQL at /graphiql (development only). */
+  graphiql: boolean;
+  /** The planner of the schema loaded now (used only to validate); undefined until one is. */
+  planner: () => QueryPlanner | undefined;
+  nc: NatsConnection;
+  requestTimeoutMs: number;
+  maxInFlight: number;
+  bodyLimitBytes: number;
+  auth: AuthOptions;
+  metrics: RedMetrics;
+}
+
+/** What the access log and the metrics learn about a request while it is served. */
+interface RequestFacts {
+  operationType: string;
+  operationName?: string | null;
+  operationHash?: string;
+  traceId?: string;
+  outcome: RequestOutcome;
+  code?: string;
+}
+
+/** Served until the first compiled schema arrives; every request meanwhile gets FRAISEQL_SCHEMA_UNAVAILABLE. */
+const PLACEHOLDER_SCHEMA = buildSchema('type Query { _schemaLoading: Boolean }');
+const tracer = trace.getTracer('@fraiseql/gateway');
+
+/**
+ * The HTTP app. Mercurius owns the GraphQL routes (GET/POST /graphql, GraphiQL in
+ * development, later subscriptions); a route-level preHandler answers every request
+ * itself (docs/adr/0060-gateway-passthrough.md): validate with the planner, forward over
+ * NATS, write the executor's bytes back. graphql-js never executes a data query here.
+ */
+export function buildServer(options: GatewayServerOptions): FastifyInstance {
+  const { logger } = options;
+  const resolveAuth = createAuthResolver(options.auth);
+  const facts = new WeakMap<FastifyRequest, RequestFacts>();
+  let inFlight = 0;
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    bodyLimit: options.bodyLimitBytes,
+  });
+
+  const serveGraphql = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const mediaType = negotiateMediaType(request.headers.accept);
+    const fact: RequestFacts = { operationType: 'unknown', outcome: 'success' };
+    facts.set(request, fact);
+    if (inFlight >= options.maxInFlight) {
+      return sendFailure(reply, mediaType, fact, new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${options.maxInFlight} requests in flight; retry shortly`));
+    }
+    inFlight++;
+    options.metrics.inFlight.inc({ operation: 'all' });
+    const parent = propagation.extract(otelContext.active(), request.headers);
+    const span = tracer.startSpan(`${request.method} /graphql`, { kind: SpanKind.SERVER, attributes: { 'fraiseql.request_id': String(request.id) } }, parent);
+    if (isSpanContextValid(span.spanContext())) fact.traceId = span.spanContext().traceId;
+    try {
+      if (request.validationError) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed GraphQL request: ${request.validationError.message}`);
+      const params = readGraphqlRequest(request.method, request.method === 'GET' ? request.query : request.body);
+      const auth = await resolveAuth(request.headers);
+      const planner = options.planner();
+      if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The gateway has no compiled schema loaded yet; retry shortly');
+
+      let operation;
+      try {
+        operation = planner.prepare({ query: params.query, operationName: params.operationName ?? undefined });
+      } catch (error) {
+        if (request.method === 'GET' && isMutationDocument(params.query, params.operationName)) throw mutationOverGet();
+        throw error;
+      }
+      Object.assign(fact, { operationType: operation.operationType, operationName: operation.operationName, operationHash: operation.hash });
+      span.setAttributes({ 'graphql.operation.type': operation.operationType, 'graphql.operation.name': operation.operationName ?? '', 'fraiseql.operation.hash': operation.hash });
+      if (operation.operationType === 'mutation' && request.method === 'GET') throw mutationOverGet();
+      if (operation.operationType !== 'query') {
+        throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served over HTTP yet`);
+      }
+      if (isIntrospectionOnly(operation)) {
+        const body = await executeIntrospection(planner, operation, params.variables);
+        return send(reply, mediaType, 200, body);
+      }
+      const result = await otelContext.with(trace.setSpan(parent, span), () =>
+        forwardQuery(options.nc, params, { auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs }),
+      );
+      // The status header only matters to graphql-response+json; legacy JSON clients get 200.
+      const status = mediaType === 'application/graphql-response+json' ? result.status : 200;
+      if (result.status >= 400) Object.assign(fact, { outcome: result.status === 504 ? 'timeout' : 'error', code: `HTTP_${result.status}` });
+      return send(reply, mediaType, status, result.body);
+    } catch (error) {
+      return sendFailure(reply, mediaType, fact, error);
+    } finally {
+      if (fact.code) span.setAttribute('fraiseql.error.code', fact.code);
+      span.end();
+      inFlight--;
+      options.metrics.inFlight.dec({ operation: 'all' });
+    }
+  };
+
+  const sendFailure = (reply: FastifyReply, mediaType: GraphqlMediaType, fact: RequestFacts, error: unknown): FastifyReply => {
+    if (error instanceof GraphqlRequestError) {
+      // A document problem: under legacy JSON the request itself was well-formed, so 200.
+      Object.assign(fact, { outcome: 'rejected', code: error.code });
+      return send(reply, mediaType, mediaType === 'application/graphql-response+json' ? error.httpStatus : 200, formatErrorBody(error.errors));
+    }
+    const e = toFraiseqlError(error);
+    if (e.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId: reply.request.id }, 'unexpected failure while serving a GraphQL request');
+    Object.assign(fact, { outcome: outcomeOf(e), code: e.code });
+    if (e.code === 'FRAISEQL_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
+    if (e.code === 'FRAISEQL_OVERLOADED' || e.code === 'FRAISEQL_EXECUTOR_UNAVAILABLE') reply.header('retry-after', '1');
+    const status = e.code === 'FRAISEQL_OPERATION_NOT_SUPPORTED' && e.details?.method === 'GET' ? 405 : e.httpStatus;
+    if (status === 405) reply.header('allow', 'POST');
+    const extensions = { code: e.code };
+    // The transport's own failures keep their HTTP status under both media types.
+    return send(reply, mediaType, status, formatErrorBody([{ message: e.message, extensions }]));
+  };
+
+  app.register(mercurius, {
+    schema: options.planner()?.graphqlSchema ?? PLACEHOLDER_SCHEMA,
+    graphiql: options.graphiql,
+    path: '/graphql',
+    additionalRouteOptions: { preHandler: serveGraphql },
+    // Errors raised before the preHandler (unparseable JSON, body too large, wrong content type).
+    errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const fact: RequestFacts = facts.get(request) ?? { operationType: 'unknown', outcome: 'rejected' };
+      facts.set(request, fact);
+      const mediaType = negotiateMediaType(request.headers.accept);
+      const wrapped =
+        error.statusCode === 413
+          ? new FraiseqlError('FRAISEQL_DOCUMENT_TOO_LARGE', `The request body exceeds ${options.bodyLimitBytes} bytes`)
+          : error.statusCode !== undefined && error.statusCode < 500
+            ? new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed GraphQL request: ${error.message}`)
+            : error;
+      void sendFailure(reply, mediaType, fact, wrapped);
+    },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+
+  // One access-log line per request: never the query text, the variables or the token.
+  app.addHook('onResponse', async (request, reply) => {
+    const fact = facts.get(request);
+    const seconds = reply.elapsedTime / 1000;
+    if (fact) {
+      options.metrics.requests.inc({ operation: fact.operationType, outcome: fact.outcome, code: fact.code ?? '' });
+      options.metrics.duration.observe({ operation: fact.operationType, outcome: fact.outcome }, seconds);
+    }
+    logger.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        ...(fact ? { operationType: fact.operationType, operationName: fact.operationName ?? undefined, operationHash: fact.operationHash, traceId: fact.traceId, code: fact.code } : {}),
+      },
+      'request completed',
+    );
+  });
+
+  return app;
+}
+
+/** Swaps the schema mercurius serves (GraphiQL, later subscriptions) after a reload. */
+export function replaceServedSchema(app: FastifyInstance, schema: GraphQLSchema): void {
+  app.graphql.replaceSchema(schema);
+}
+
+function send(reply: FastifyReply, mediaType: GraphqlMediaType, status: number, body: string | Buffer): FastifyReply {
+  return reply.code(status).header('content-type', `${mediaType}; charset=utf-8`).send(body);
+}
+
+function outcomeOf(error: FraiseqlError): RequestOutcome {
+  if (error.code === 'FRAISEQL_TIMEOUT') return 'timeout';
+  return error.httpStatus < 500 || error.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
+}
+
+function mutationOverGet(): FraiseqlError {
+  return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'Mutations are not allowed over GET; use POST', { details: { method: 'GET' } });
+}
+
+/** Only on the error path of a GET: whether the refused document was a mutation (405 beats a validation error). */
+function isMutationDocument(query: string, operationName: string | null): boolean {
+  try {
+    return getOperationAST(parse(query), operationName ?? undefined)?.operation === 'mutation';
+  } catch {
+    return false;
+  }
+}

