@@ -94,7 +94,7 @@ echo "services ($(ls -d "$ROOT"/services/*/ 2>/dev/null | wc -l) folders)"
 # Reference Dockerfile: the first service that has one; all must equal it outside the marked lines.
 strip_specific() { awk 'skip { skip = 0; next } /^# service-specific/ { skip = 1; next } { print }' "$1"; }
 reference=""
-for d in "$ROOT"/services/*/; do [ -f "$d/Dockerfile" ] && { reference="$d/Dockerfile"; break; }; done
+for d in "$ROOT"/services/*/; do d=${d%/}; [ -f "$d/Dockerfile" ] && { reference="$d/Dockerfile"; break; }; done
 
 deployments "$work/helm-default.yaml" >"$work/deploy-helm-default.txt" 2>/dev/null || true
 deployments "$work/helm-dev.yaml" >"$work/deploy-helm-dev.txt" 2>/dev/null || true
@@ -102,6 +102,7 @@ deployments "$work/k8s-base.yaml" >"$work/deploy-k8s-base.txt" 2>/dev/null || tr
 deployments "$work/k8s-overlays-dev.yaml" >"$work/deploy-k8s-dev.txt" 2>/dev/null || true
 
 for d in "$ROOT"/services/*/; do
+  d=${d%/}
   name=$(basename "$d")
   key=$(echo "$name" | sed -E 's/-([a-z0-9])/\U\1/g')
   dockerfile="$d/Dockerfile"

@@ -23,13 +23,13 @@ export const FRAISEQL_ORDERS = `query BenchOrders($limit: Int!) {
 }`;
 
 /**
- * PostGraphile v4 over the same tables: the org is an explicit condition, and `ID_ASC` is the
+ * PostGraphile v4 over the same tables: the org is an explicit condition, and `ID_DESC` is the
  * same tie-breaker FraiseQL's planner appends (orders with equal placed_at come out in the same
  * order on both sides). Line items come in primary-key order, as in v_order. The relation names
  * carry `OrgIdAnd` because the shop's foreign keys are composite (org_id, x_id): tenant-safe joins.
  */
 export const POSTGRAPHILE_ORDERS = `query BenchOrders($org: UUID!, $limit: Int!) {
-  allTbOrders(condition: { orgId: $org, status: "PAID" }, orderBy: [PLACED_AT_DESC, ID_ASC], first: $limit) {
+  allTbOrders(condition: { orgId: $org, status: "PAID" }, orderBy: [PLACED_AT_DESC, ID_DESC], first: $limit) {
     nodes {
       id status total placedAt
       tbUserByOrgIdAndCustomerId { id email name }

@@ -307,6 +307,12 @@ describe('helm chart', () => {
       const deployment = find(objects, 'Deployment', `fraiseql-${name}`);
       expect(deployment.spec.replicas).toBe(1);
       expect(deployment.spec.template.spec.containers[0].image).toBe(`fraiseql/${name}:dev`);
+      // Live updates write into the container; everything else stays hardened.
+      expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({
+        readOnlyRootFilesystem: false,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(find(objects, 'ConfigMap', `fraiseql-${name}`).data).toMatchObject({ FRAISEQL_ENV: 'development', FRAISEQL_LOG_LEVEL: 'debug' });
     }
     const secret = find(objects, 'Secret', 'fraiseql');
@@ -376,7 +382,7 @@ describe('Dockerfiles', () => {
     const run = /FROM \S+ AS manifests[\s\S]*?^RUN ([\s\S]*?[^\\])$/m.exec(text)![1].replace(/\\\n/g, ' ');
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-manifests-'));
     try {
-      execFileSync('sh', ['-c', run.replace(/\/manifests/g, out).replace(/^mkdir \S+ && /, '')], { cwd: ROOT });
+      execFileSync('sh', ['-c', run.replace(/\/manifests/g, out).replace(/^mkdir \S+\s+&&\s+/, '')], { cwd: ROOT });
       const collected = execFileSync('find', ['.', '-type', 'f'], { cwd: out, encoding: 'utf8' }).trim().split('\n').map((f) => f.slice(2)).sort();
       const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
       const workspaces = (rootManifest.workspaces as string[]).flatMap((glob) => {

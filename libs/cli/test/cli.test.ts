@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KV_BUCKETS, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
-import { loadCompiledSchema, openSchemaBucket } from '@fraiseql/schema';
+import { KV_BUCKETS, SCHEMA_ACTIVE_KEY, openSchemaBucket } from '@fraiseql/nats-contract';
+import { loadCompiledSchema } from '@fraiseql/schema';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { connect } from 'nats';
 

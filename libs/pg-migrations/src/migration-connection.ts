@@ -28,6 +28,7 @@ export async function openMigrationConnection(target: MigrationTarget): Promise<
     return { client, close: async () => client.end() };
   } catch (cause) {
     if (cause instanceof FraiseqlError) throw cause;
-    throw new FraiseqlError('FRAISEQL_DB_UNAVAILABLE', 'cannot connect to PostgreSQL to migrate', { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new FraiseqlError('FRAISEQL_DB_UNAVAILABLE', `cannot connect to PostgreSQL to migrate: ${reason}`, { cause });
   }
 }

@@ -36,5 +36,5 @@ export { FileSchemaSource } from './file-schema-source';
 export type { FileSchemaSourceOptions } from './file-schema-source';
 export { KvSchemaSource } from './kv-schema-source';
 export type { KvSchemaSourceOptions } from './kv-schema-source';
-export { openSchemaBucket, publishCompiledSchema, SCHEMA_BUCKET_HISTORY } from './schema-bucket';
+export { openSchemaKv, publishCompiledSchema } from './schema-bucket';
 export type { PublishCompiledSchemaOptions, SchemaBucketOptions } from './schema-bucket';

@@ -1,6 +1,6 @@
 import { SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
 import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
-import { openSchemaBucket } from './schema-bucket';
+import { openSchemaKv } from './schema-bucket';
 import { SchemaSource, type SchemaSourceLogger } from './schema-source';
 
 export interface KvSchemaSourceOptions {
@@ -30,7 +30,7 @@ export class KvSchemaSource extends SchemaSource {
 
   /** Opens the bucket and resolves once the value present at start (if any) has been applied. */
   async start(): Promise<void> {
-    const kv: KV = await openSchemaBucket(this.options.nc, { bucket: this.options.bucket });
+    const kv: KV = await openSchemaKv(this.options.nc, { bucket: this.options.bucket });
     const key = this.options.key ?? SCHEMA_ACTIVE_KEY;
     const watcher = await kv.watch({ key });
     this.watcher = watcher;

@@ -1,4 +1,4 @@
-import { KV_BUCKETS, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
+import { DEFAULT_SCHEMA_HISTORY, KV_BUCKETS, SCHEMA_ACTIVE_KEY, openKvBucket, openSchemaBucket } from '@fraiseql/nats-contract';
 import type { KV, NatsConnection } from 'nats';
 import type { CompiledSchema } from './compiled-schema';
 import { loadCompiledSchema } from './load-compiled-schema';
@@ -9,12 +9,10 @@ export interface SchemaBucketOptions {
   bucket?: string;
 }
 
-/** Versions kept in the bucket, so that an operator can see and restore recent ones. */
-export const SCHEMA_BUCKET_HISTORY = 10;
-
-/** Opens the FRAISEQL_SCHEMA bucket, creating it if missing (idempotent; an existing bucket is bound as is). */
-export function openSchemaBucket(nc: NatsConnection, options: SchemaBucketOptions = {}): Promise<KV> {
-  return nc.jetstream().views.kv(options.bucket ?? KV_BUCKETS.schema, { history: SCHEMA_BUCKET_HISTORY });
+/** The schema bucket, created if missing with the contract's settings (@fraiseql/nats-contract). */
+export function openSchemaKv(nc: NatsConnection, options: SchemaBucketOptions = {}): Promise<KV> {
+  const bucket = options.bucket ?? KV_BUCKETS.schema;
+  return bucket === KV_BUCKETS.schema ? openSchemaBucket(nc) : openKvBucket(nc, bucket, { history: DEFAULT_SCHEMA_HISTORY });
 }
 
 export interface PublishCompiledSchemaOptions extends SchemaBucketOptions {
@@ -25,6 +23,6 @@ export interface PublishCompiledSchemaOptions extends SchemaBucketOptions {
 export async function publishCompiledSchema(nc: NatsConnection, schema: CompiledSchema, options: PublishCompiledSchemaOptions = {}): Promise<number> {
   const text = serializeCompiledSchema(schema);
   loadCompiledSchema(text);
-  const kv = await openSchemaBucket(nc, options);
+  const kv = await openSchemaKv(nc, options);
   return kv.put(options.key ?? SCHEMA_ACTIVE_KEY, text);
 }

@@ -10,7 +10,7 @@ import {
   FileSchemaSource,
   KvSchemaSource,
   listQuery,
-  openSchemaBucket,
+  openSchemaKv,
   publishCompiledSchema,
   SchemaHolder,
   serializeCompiledSchema,
@@ -140,7 +140,7 @@ describe('KvSchemaSource', () => {
     await source.start();
 
     const rejected = nextEvent(source, 'rejected');
-    const kv = await openSchemaBucket(nc, { bucket });
+    const kv = await openSchemaKv(nc, { bucket });
     await kv.put('active', JSON.stringify({ ...schemaVersion(2), formatVersion: 99 }));
     expect((await rejected).message).toContain('format version 99');
     expect(source.current?.hash).toBe(schemaVersion(1).hash);
