@@ -20,6 +20,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: true,
           allow: [],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

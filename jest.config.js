@@ -1,13 +1,13 @@
-// One jest configuration for the whole workspace. Tests run from TypeScript source
-// through SWC (type-checking is `tsc -b`'s job), and workspace packages resolve to
-// their src/ so no build is needed before testing.
+// One jest configuration for the whole workspace. Tests run from TypeScript source,
+// transpiled file by file by ts-jest (isolatedModules: type-checking is `tsc`'s job in
+// `npm test`), and workspace packages resolve to their src/ so no build is needed first.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/examples', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true } }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false, tsconfig: { target: 'es2022', module: 'commonjs', esModuleInterop: true, sourceMap: true } }],
   },
   moduleNameMapper: {
     '^@fraiseql/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',

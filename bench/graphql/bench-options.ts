@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const SCALES = ['1k', '10k', '100k', '1m'] as const;
@@ -21,6 +22,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Update docs/benchmarks.md with the results. */
   writeDocs: boolean;
+  /** When set, the Node servers run with --cpu-prof and write their profiles here. */
+  cpuProfileDir?: string;
 }
 
 const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
@@ -36,6 +39,8 @@ const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
   --reset                  drop and re-create the benchmark database first
   --quick                  smoke test: scale 1k, 3 s runs, 1 round, docs untouched
   --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
+  --cpu-prof <dir>         run gateway, query-executor and PostGraphile with node --cpu-prof, profiles
+                           into <dir> (profiling slows them: such a run is for finding hot spots, not ratios)
 `;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -54,6 +59,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean' },
       'no-write-docs': { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -79,7 +85,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     orgId,
     reset: values.reset === true,
     quick,
-    writeDocs: values['no-write-docs'] === true ? false : (values['write-docs'] ?? !quick),
+    writeDocs: values['no-write-docs'] === true || values['cpu-prof'] !== undefined ? false : (values['write-docs'] ?? !quick),
+    ...(values['cpu-prof'] !== undefined ? { cpuProfileDir: resolve(values['cpu-prof']) } : {}),
   };
 }
 

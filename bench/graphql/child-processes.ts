@@ -116,11 +116,11 @@ export class BenchChildren {
     return this.children.find((c) => c.process.exitCode !== null || c.process.signalCode !== null);
   }
 
-  /** SIGTERM to every child (in reverse start order), SIGKILL to those still alive after 5 s. */
+  /** SIGTERM to every child (in reverse start order), SIGKILL to those still alive after 10 s. */
   stopAll(): Promise<void> {
     this.stopping ??= (async () => {
       for (const child of [...this.children].reverse()) {
-        await stopOne(child.process, 5_000);
+        await stopOne(child.process, 10_000);
       }
       rmSync(this.pidFile, { force: true });
     })();

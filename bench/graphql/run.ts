@@ -64,8 +64,11 @@ async function main(): Promise<void> {
     deadline.unref();
 
     log('starting FraiseQL (nats-server, query-executor, gateway) and PostGraphile v4');
-    fleet = await startFraiseql(children, { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, log });
-    const postgraphile = await startPostgraphile(children, { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId });
+    const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+    if (options.cpuProfileDir) log(`CPU profiles go to ${options.cpuProfileDir} (written when the servers stop)`);
+    const started = { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, nodeFlags };
+    fleet = await startFraiseql(children, { ...started, log });
+    const postgraphile = await startPostgraphile(children, started);
     const systems: BenchSystem[] = [fleet, postgraphile];
 
     await checkSameData(fleet, postgraphile);

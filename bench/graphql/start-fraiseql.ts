@@ -17,6 +17,8 @@ export interface StartFraiseqlOptions {
   poolSize: number;
   orgId: string;
   log: (line: string) => void;
+  /** Extra node flags for the two services (e.g. --cpu-prof). */
+  nodeFlags?: string[];
 }
 
 export interface FraiseqlFleet extends BenchSystem {
@@ -65,7 +67,7 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
   };
   const executorOps = await freePort();
   const executor = children.start('query-executor', process.execPath, {
-    args: [join(options.root, 'services/query-executor/dist/main.js')],
+    args: [...(options.nodeFlags ?? []), join(options.root, 'services/query-executor/dist/main.js')],
     cwd: options.root,
     env: {
       ...common,
@@ -78,7 +80,7 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
   const gatewayPort = await freePort();
   const gatewayOps = await freePort();
   const gateway = children.start('gateway', process.execPath, {
-    args: [join(options.root, 'services/gateway/dist/main.js')],
+    args: [...(options.nodeFlags ?? []), join(options.root, 'services/gateway/dist/main.js')],
     cwd: options.root,
     env: {
       ...common,

@@ -10,13 +10,15 @@ export interface StartPostgraphileOptions {
   databaseUrl: string;
   poolSize: number;
   orgId: string;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeFlags?: string[];
 }
 
 /** Starts PostGraphile v4 (postgraphile-server.ts) in its own Node process on a free port. */
 export async function startPostgraphile(children: BenchChildren, options: StartPostgraphileOptions): Promise<BenchSystem> {
   const port = await freePort();
   const child = children.start('postgraphile', process.execPath, {
-    args: ['--import', 'tsx', join(options.root, 'bench/graphql/postgraphile-server.ts')],
+    args: [...(options.nodeFlags ?? []), '--import', 'tsx', join(options.root, 'bench/graphql/postgraphile-server.ts')],
     cwd: options.root,
     env: {
       ...benchChildEnv(),

@@ -140,7 +140,7 @@ describe('Relay connections: keyset pagination', () => {
 
   it('walks a nested path and a filtered set', async () => {
     await expectKeysetWalks([{ field: 'customer__email' }, { field: 'placedAt', direction: 'DESC' }],
-      await refOrders('u.email ASC, o.placed_at DESC, o.id DESC'), { status: { in: ['PAID', 'SHIPPED', 'PENDING'] } }, 5);
+      await refOrders('u.email ASC, o.placed_at DESC, o.id DESC', `o.status IN ('PAID', 'SHIPPED', 'PENDING')`), { status: { in: ['PAID', 'SHIPPED', 'PENDING'] } }, 5);
   });
 
   it('walks nullable Float and Date keys of products', async () => {
@@ -197,7 +197,7 @@ describe('Relay connections: keyset pagination', () => {
   it('counts the whole filtered set, whatever the cursor', async () => {
     const p1 = await page({ first: 3, w: { status: { eq: 'PAID' } } });
     const p2 = await page({ first: 3, w: { status: { eq: 'PAID' } }, after: p1.pageInfo.endCursor });
-    const expected = (await refOrders('true', `o.status = 'PAID'`)).length;
+    const expected = (await refOrders('o.id', `o.status = 'PAID'`)).length;
     expect(p1.totalCount).toBe(expected);
     expect(p2.totalCount).toBe(expected);
   });
@@ -234,7 +234,9 @@ describe('cursors', () => {
     const p = await page({ first: 3, o: [{ field: 'total', direction: 'DESC' }, { field: 'placedAt' }] });
     const [version, , total, placedAt, id] = decodePayload(p.edges[0].cursor);
     expect(version).toBe(1);
-    expect(total).toBe('49.50');
+    const { rows: [row] } = await h.client.query('SELECT total::text FROM tb_order WHERE id = $1', [id]);
+    expect(total).toBe(row.total);
+    expect(total).toMatch(/^\d+\.50$/);
     expect(placedAt).toMatch(/\.\d{6}[-+]\d{2}:\d{2}$|:\d{2}[-+]\d{2}:\d{2}$/);
     expect(id).toBe(p.edges[0].node.id);
     const { rows } = await h.client.query('SELECT placed_at = $1::timestamptz AS same FROM tb_order WHERE id = $2', [placedAt, id]);
