@@ -222,6 +222,19 @@ describe('Relay connections: keyset pagination', () => {
     }
   });
 
+  it('runs minimal selections: only page info, only a count, only cursors', async () => {
+    const p1 = await page({ first: 3 });
+    const only = async (selection: string, vars: Record<string, unknown>): Promise<any> =>
+      (await h.data(`query($first: Int, $after: String, $last: Int, $before: String) { ordersConnection(first: $first, after: $after, last: $last, before: $before) { ${selection} } }`, vars)).ordersConnection;
+    expect(await only('pageInfo { hasNextPage }', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ pageInfo: { hasNextPage: true } });
+    expect(await only('pageInfo { hasPreviousPage }', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ pageInfo: { hasPreviousPage: true } });
+    expect(await only('pageInfo { hasNextPage hasPreviousPage }', { last: 3, before: p1.pageInfo.endCursor }))
+      .toEqual({ pageInfo: { hasNextPage: true, hasPreviousPage: false } });
+    expect(await only('totalCount', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ totalCount: 150 });
+    expect(await only('edges { cursor }', { first: 3 })).toEqual({ edges: p1.edges.map((e) => ({ cursor: e.cursor })) });
+    expect(await only('edges { node { id } }', { last: 2, before: p1.pageInfo.endCursor })).toEqual({ edges: p1.edges.slice(0, 2).map((e) => ({ node: e.node })) });
+  });
+
   it('refuses first together with last', () => {
     expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: CONNECTION }), { first: 1, last: 1 }, AUTH_A))).toBe('BAD_USER_INPUT');
   });
