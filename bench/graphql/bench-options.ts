@@ -22,6 +22,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Update docs/benchmarks.md with the results. */
   writeDocs: boolean;
+  /** The query-executor's database URL when it must differ from --database-url (experiments only). */
+  fraiseqlDatabaseUrl?: string;
   /** When set, the Node servers run with --cpu-prof and write their profiles here. */
   cpuProfileDir?: string;
 }
@@ -39,6 +41,8 @@ const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
   --reset                  drop and re-create the benchmark database first
   --quick                  smoke test: scale 1k, 3 s runs, 1 round, docs untouched
   --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
+  --fraiseql-database-url <url>  experiments only: the query-executor's URL, e.g. with
+                           ?options=-c%20search_path%3Dmy_schema,public to try other views (docs untouched)
   --cpu-prof <dir>         run gateway, query-executor and PostGraphile with node --cpu-prof, profiles
                            into <dir> (profiling slows them: such a run is for finding hot spots, not ratios)
 `;
@@ -60,6 +64,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'write-docs': { type: 'boolean' },
       'no-write-docs': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      'fraiseql-database-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -85,7 +90,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     orgId,
     reset: values.reset === true,
     quick,
-    writeDocs: values['no-write-docs'] === true || values['cpu-prof'] !== undefined ? false : (values['write-docs'] ?? !quick),
+    writeDocs:
+      values['no-write-docs'] === true || values['cpu-prof'] !== undefined
+        ? false
+        : (values['write-docs'] ?? (!quick && values['fraiseql-database-url'] === undefined)),
+    ...(values['fraiseql-database-url'] !== undefined ? { fraiseqlDatabaseUrl: values['fraiseql-database-url'] } : {}),
     ...(values['cpu-prof'] !== undefined ? { cpuProfileDir: resolve(values['cpu-prof']) } : {}),
   };
 }

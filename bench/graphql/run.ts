@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
     if (options.cpuProfileDir) log(`CPU profiles go to ${options.cpuProfileDir} (written when the servers stop)`);
     const started = { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, nodeFlags };
-    fleet = await startFraiseql(children, { ...started, log });
+    fleet = await startFraiseql(children, { ...started, databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl, log });
+    if (options.fraiseqlDatabaseUrl) log(`experiment: the query-executor reads ${options.fraiseqlDatabaseUrl}`);
     const postgraphile = await startPostgraphile(children, started);
     const systems: BenchSystem[] = [fleet, postgraphile];
 

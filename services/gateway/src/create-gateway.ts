@@ -45,23 +45,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
   new Gauge({ name: 'fraiseql_gateway_max_in_flight', help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).', registers: [options.registry] }).set(options.maxInFlight);
 
-  let app: FastifyInstance | undefined;
-  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
-  source.on('change', (compiled: CompiledSchema) => {
-    try {
-      // Requests being validated keep the planner they started with; new ones take this one.
-      const next = new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits });
-      planners.swap(next);
-      // Mercurius serves the schema to GraphiQL; it exists once the app is ready.
-      if (app?.hasDecorator('graphql')) replaceServedSchema(app, next.graphqlSchema);
-      logger.info({ schemaHash: compiled.hash }, 'compiled schema loaded');
-    } catch (error) {
-      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
-    }
-  });
-  await source.start();
-
-  app = buildServer({
+  const app = buildServer({
     logger,
     graphiql: options.graphiql,
     planner,
@@ -72,6 +56,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     auth: options.auth,
     metrics,
   });
+  // Ready before the first schema arrives: mercurius must exist to take it.
+  await app.ready();
+
+  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
+  source.on('change', (compiled: CompiledSchema) => {
+    try {
+      // Requests being validated keep the planner they started with; new ones take this one.
+      const next = new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits });
+      planners.swap(next);
+      // Mercurius serves the schema to GraphiQL (and later subscriptions).
+      replaceServedSchema(app, next.graphqlSchema);
+    } catch (error) {
+      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
+    }
+  });
+  try {
+    await source.start();
+  } catch (error) {
+    // A schema file that cannot be read or is invalid stops the start-up: leave nothing open.
+    await app.close();
+    await nc.close();
+    throw error;
+  }
 
   await app.listen({ host: options.host, port: options.port });
   const bound = app.server.address();
@@ -80,9 +87,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   logger.info({ address }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
-  const server = app;
   return {
-    app: server,
+    app,
     nc,
     address,
     readinessChecks: {
@@ -92,7 +98,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     schemaHash: () => planner()?.schemaHash,
     close: () =>
       (closing ??= (async () => {
-        await server.close();
+        await app.close();
         await source.close();
         await nc.drain().catch(() => nc.close());
       })()),

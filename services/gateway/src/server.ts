@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import type { NatsConnection } from 'nats';
@@ -8,7 +8,8 @@ import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraise
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
 import { forwardQuery } from './forward-query';
-import { negotiateMediaType, readGraphqlRequest, type GraphqlMediaType } from './graphql-request';
+import { readGraphqlRequest } from './graphql-request';
+import { negotiateMediaType, type GraphqlMediaType } from './negotiate-media-type';
 import { requestIdOf } from './request-id';
 import { createAuthResolver, type AuthOptions } from './resolve-auth';
 
@@ -54,10 +55,13 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Our own onResponse hook writes the one access-log line, with the GraphQL facts.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     requestIdHeader: false,
     bodyLimit: options.bodyLimitBytes,
+    // A GraphQL request body is taken as sent: `{"query": 42}` is a bad request, not "42".
+    ajv: { customOptions: { coerceTypes: false } },
   });
 
   const serveGraphql = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -135,6 +139,8 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     schema: options.planner()?.graphqlSchema ?? PLACEHOLDER_SCHEMA,
     graphiql: options.graphiql,
     path: '/graphql',
+    // Mercurius never executes a data query here: the planner caches prepared documents.
+    cache: false,
     additionalRouteOptions: { preHandler: serveGraphql },
     // Errors raised before the preHandler (unparseable JSON, body too large, wrong content type).
     errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

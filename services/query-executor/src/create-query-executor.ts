@@ -48,12 +48,18 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     try {
       // Requests in flight keep the planner they started with; new ones take this one.
       planners.swap(new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits }));
-      logger.info({ schemaHash: compiled.hash }, 'compiled schema loaded');
     } catch (error) {
       logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
     }
   });
-  await source.start();
+  try {
+    await source.start();
+  } catch (error) {
+    // A schema file that cannot be read or is invalid stops the start-up: leave nothing open.
+    await nc.close();
+    await pool.end();
+    throw error;
+  }
 
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
   const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, logger });
