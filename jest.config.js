@@ -7,7 +7,7 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/examples', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false, tsconfig: { target: 'es2022', module: 'commonjs', esModuleInterop: true, sourceMap: true } }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true, target: 'es2022', module: 'commonjs', esModuleInterop: true, sourceMap: true } }],
   },
   moduleNameMapper: {
     '^@fraiseql/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       FRAISEQL_ENV: 'production',
       FRAISEQL_LOG_LEVEL: 'info',
+      FRAISEQL_LOG_PRETTY: false,
       FRAISEQL_NATS_URL: 'nats://127.0.0.1:4222',
       FRAISEQL_SHUTDOWN_DEADLINE_MS: 10_000,
       FRAISEQL_GATEWAY_PORT: 4000,
