@@ -55,7 +55,7 @@ lines.push(
   '',
   '  GraphiQL:  http://127.0.0.1:4000/graphiql',
   '  Try it:    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
-  '               -H "x-fraiseql-dev-org: 00000000-0000-4000-8000-000000000001" \\',
+  '               -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: 00000000-0000-4000-8000-000000000001" \\',
   `               -d '{"query":"{ orders(limit: 3, orderBy: [{field: placedAt, direction: DESC}]) { id status total customer { email } } }"}'`,
   '',
 );

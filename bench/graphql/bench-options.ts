@@ -36,10 +36,10 @@ const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
   --connections <n>        concurrent HTTP connections (default 16)
   --rounds <n>             measured rounds; systems alternate within each (default 3)
   --pool-size <n>          PostgreSQL pool of each system (default 10)
-  --database-url <url>     default postgres://postgres@127.0.0.1:5432/fraiseql_bench
+  --database-url <url>     default postgres://postgres@127.0.0.1:5432/fraiseql_bench (fraiseql_bench_quick with --quick)
   --org <uuid>             default 00000000-0000-4000-8000-000000000001
   --reset                  drop and re-create the benchmark database first
-  --quick                  smoke test: scale 1k, 3 s runs, 1 round, docs untouched
+  --quick                  smoke test: scale 1k, 3 s runs, 1 s warm-up, 1 round, own database, docs untouched
   --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
   --fraiseql-database-url <url>  experiments only: the query-executor's URL, e.g. with
                            ?options=-c%20search_path%3Dmy_schema,public to try other views (docs untouched)
@@ -86,7 +86,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     connections: positive('connections', values.connections, 16),
     rounds: positive('rounds', values.rounds, quick ? 1 : 3),
     poolSize: positive('pool-size', values['pool-size'], 10),
-    databaseUrl: values['database-url'] ?? 'postgres://postgres@127.0.0.1:5432/fraiseql_bench',
+    // The smoke test has its own database, so it never throws away the real benchmark's data.
+    databaseUrl: values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_quick' : 'fraiseql_bench'}`,
     orgId,
     reset: values.reset === true,
     quick,

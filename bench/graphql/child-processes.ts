@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,9 +21,11 @@ export interface BenchChild {
 
 /**
  * Every server the benchmark starts, so that all of them stop on every way out: normal end,
- * error, Ctrl-C, SIGTERM. Their pids also go to a pid file, so that a run killed with SIGKILL
- * (which leaves no chance to clean up) has its orphans stopped by the next run — by pid, and
- * only if the process still runs the command this benchmark started.
+ * error, Ctrl-C, SIGTERM. A run killed with SIGKILL has no chance to clean up, so two more
+ * nets: each child is started through `setpriv --pdeathsig SIGTERM` where available (the kernel
+ * sends it SIGTERM when this process dies), and the pids go to a pid file, from which the next
+ * run stops leftovers — by pid, only when the run that started them is gone, and only if the
+ * pid still runs the command that run started.
  */
 export class BenchChildren {
   private readonly children: BenchChild[] = [];
@@ -34,12 +36,19 @@ export class BenchChildren {
   reapOrphans(): string[] {
     if (!existsSync(this.pidFile)) return [];
     const reaped: string[] = [];
+    const kept: string[] = [];
     for (const line of readFileSync(this.pidFile, 'utf8').split('\n')) {
-      const [pidText, ...marker] = line.split(' ');
+      const [pidText, ownerText, ...command] = line.split(' ');
       const pid = Number(pidText);
-      if (!Number.isInteger(pid) || pid <= 0) continue;
+      const owner = Number(ownerText);
+      if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(owner)) continue;
+      // Another benchmark run that is still alive owns this child: not an orphan.
+      if (owner !== process.pid && readCmdline(owner) !== undefined) {
+        kept.push(line);
+        continue;
+      }
       const cmdline = readCmdline(pid);
-      if (cmdline !== undefined && cmdline === marker.join(' ')) {
+      if (cmdline !== undefined && cmdline.endsWith(command.join(' '))) {
         try {
           process.kill(pid, 'SIGKILL');
           reaped.push(`${pid} ${cmdline}`);
@@ -48,13 +57,27 @@ export class BenchChildren {
         }
       }
     }
-    rmSync(this.pidFile, { force: true });
+    if (kept.length > 0) writeFileSync(this.pidFile, `${kept.join('\n')}\n`);
+    else rmSync(this.pidFile, { force: true });
     return reaped;
+  }
+
+  /** Removes work folders (`<prefix>-<owner pid>-…` in the temp dir) whose run is gone. */
+  removeStaleWorkDirs(prefix: string): string[] {
+    const removed: string[] = [];
+    for (const entry of readdirSync(tmpdir())) {
+      const match = new RegExp(`^${prefix}-(\\d+)-`).exec(entry);
+      if (!match || Number(match[1]) === process.pid || readCmdline(Number(match[1])) !== undefined) continue;
+      rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+      removed.push(entry);
+    }
+    return removed;
   }
 
   start(name: string, command: string, options: SpawnOptions): BenchChild {
     if (this.stopping) throw new Error('stopping: no new child processes');
-    const child = spawn(command, options.args, {
+    const [file, args] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGTERM', command, ...options.args]] : [command, options.args];
+    const child = spawn(file, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       // stdin is a pipe we never write: PostGraphile's wrapper exits when it closes (our death).
@@ -105,8 +128,8 @@ export class BenchChildren {
         }),
     };
     this.children.push(entry);
-    const cmdline = readCmdline(pid);
-    if (cmdline !== undefined) writeFileSync(this.pidFile, `${pid} ${cmdline}\n`, { flag: 'a' });
+    // setpriv execs the command in place: same pid, and its command line ends with ours.
+    writeFileSync(this.pidFile, `${pid} ${process.pid} ${[command, ...options.args].join(' ')}\n`, { flag: 'a' });
     return entry;
   }
 
@@ -122,11 +145,22 @@ export class BenchChildren {
       for (const child of [...this.children].reverse()) {
         await stopOne(child.process, 10_000);
       }
-      rmSync(this.pidFile, { force: true });
+      this.forgetOwnEntries();
     })();
     return this.stopping;
   }
+
+  private forgetOwnEntries(): void {
+    if (!existsSync(this.pidFile)) return;
+    const others = readFileSync(this.pidFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0 && line.split(' ')[1] !== String(process.pid));
+    if (others.length > 0) writeFileSync(this.pidFile, `${others.join('\n')}\n`);
+    else rmSync(this.pidFile, { force: true });
+  }
 }
+
+const SETPRIV = '/usr/bin/setpriv';
 
 function stopOne(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -20,7 +20,7 @@ import { BenchChildren } from './child-processes';
 import { CpuMeter } from './cpu-meter';
 import { measureRun, type RunMeasurement } from './measure-run';
 import { firstDifference, normaliseFraiseql, normalisePostgraphile, ORDER_QUERIES } from './order-queries';
-import { startFraiseql, type FraiseqlFleet } from './start-fraiseql';
+import { startFraiseql, WORK_DIR_PREFIX, type FraiseqlFleet } from './start-fraiseql';
 import { startPostgraphile } from './start-postgraphile';
 import { updateBenchmarksDoc } from './update-benchmarks-doc';
 
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   }
 
   for (const orphan of children.reapOrphans()) log(`stopped a server left over by an earlier run: ${orphan}`);
+  for (const dir of children.removeStaleWorkDirs(WORK_DIR_PREFIX)) log(`removed a work folder left over by an earlier run: ${dir}`);
 
   try {
     const database = await prepareBenchDatabase({ root, databaseUrl: options.databaseUrl, scale: options.scale, reset: options.reset, log });

@@ -11,6 +11,9 @@ import { benchChildEnv } from './start-postgraphile';
 
 const run = promisify(execFile);
 
+/** Work folders are `<prefix>-<pid of the run>-…` so that a later run can tell stale ones apart. */
+export const WORK_DIR_PREFIX = 'fraiseql-bench-graphql';
+
 export interface StartFraiseqlOptions {
   root: string;
   databaseUrl: string;
@@ -37,7 +40,7 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
   for (const entry of ['libs/cli/dist/bin.js', 'services/gateway/dist/main.js', 'services/query-executor/dist/main.js']) {
     if (!existsSync(join(options.root, entry))) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)`);
   }
-  const workDir = mkdtempSync(join(tmpdir(), 'fraiseql-bench-graphql-'));
+  const workDir = mkdtempSync(join(tmpdir(), `${WORK_DIR_PREFIX}-${process.pid}-`));
   const schemaFile = join(workDir, 'schema.compiled.json');
   try {
     await run(process.execPath, [join(options.root, 'libs/cli/dist/bin.js'), 'compile', join(options.root, 'examples/shop/src/schema.ts'), '-o', schemaFile], {

@@ -4,6 +4,8 @@ export { dlqSubject, eventFilterSubject, eventSubject, jobSubject, parseEventSub
 export type { EventFilter, EventSubjectParts } from './subjects';
 export { ANONYMOUS, readAuthHeaders, writeAuthHeaders } from './auth-headers';
 export type { AuthContext } from './auth-headers';
+export { readQueryReplyHeaders, writeQueryReplyHeaders } from './query-reply-headers';
+export type { QueryReplyMeta } from './query-reply-headers';
 export { extractTraceContext, injectTraceContext } from './trace-context';
 export { DEFAULT_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS, streamConfigs } from './stream-configs';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';

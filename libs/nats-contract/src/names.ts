@@ -52,6 +52,10 @@ export const HEADERS = {
   /** Milliseconds the caller will wait; the executor stops work it can no longer deliver. */
   deadline: 'Fraiseql-Deadline-Ms',
   msgId: 'Nats-Msg-Id',
+  /** On a `fraiseql.v1.query` reply: the HTTP status it maps to under application/graphql-response+json. */
+  status: 'Fraiseql-Status',
+  /** On a `fraiseql.v1.query` reply: hash of the compiled schema the executor planned with. */
+  schemaHash: 'Fraiseql-Schema-Hash',
 } as const;
 
 /** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
-import { runtimeConfigShape } from './runtime-config';
 
 export const gatewayConfig = defineConfig({
   service: 'gateway',
   schema: z.object({
-    ...runtimeConfigShape,
+    ...graphqlRuntimeConfigShape,
     FRAISEQL_GATEWAY_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_GATEWAY_PORT: configValue.port({ allowZero: true }).default(4000),
     FRAISEQL_GATEWAY_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { connect, type NatsConnection } from 'nats';
 import { Gauge, type Registry } from 'prom-client';
-import { FileSchemaSource, KvSchemaSource, SchemaHolder, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
-import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
+import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
+import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import type { AuthOptions } from './resolve-auth';
 import { buildServer, replaceServedSchema } from './server';
@@ -13,7 +13,7 @@ export interface GatewayOptions {
   port: number;
   natsUrl: string;
   /** `kv` or a path to schema.compiled.json. */
-  schemaSource: string;
+  schemaSource: SchemaSourceSpec;
   cursorSecret: string;
   limits: PlannerLimits;
   requestTimeoutMs: number;
@@ -40,7 +40,12 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger;
   const nc = await connect({ servers: options.natsUrl, name: 'gateway', maxReconnectAttempts: -1 });
-  const planners = new SchemaHolder<QueryPlanner>();
+  const source = openSchemaSource(options.schemaSource, { nc, logger });
+  const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, {
+    logger,
+    // Mercurius serves the schema to GraphiQL (and later subscriptions); `app` exists before source.start().
+    onSwap: (next) => replaceServedSchema(app, next.graphqlSchema),
+  });
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
   new Gauge({ name: 'fraiseql_gateway_max_in_flight', help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).', registers: [options.registry] }).set(options.maxInFlight);
@@ -59,18 +64,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Ready before the first schema arrives: mercurius must exist to take it.
   await app.ready();
 
-  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
-  source.on('change', (compiled: CompiledSchema) => {
-    try {
-      // Requests being validated keep the planner they started with; new ones take this one.
-      const next = new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits });
-      planners.swap(next);
-      // Mercurius serves the schema to GraphiQL (and later subscriptions).
-      replaceServedSchema(app, next.graphqlSchema);
-    } catch (error) {
-      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
-    }
-  });
   try {
     await source.start();
   } catch (error) {

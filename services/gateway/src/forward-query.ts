@@ -1,8 +1,7 @@
 import { ErrorCode as NatsErrorCode, headers as natsHeaders, NatsError, type NatsConnection } from 'nats';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, injectTraceContext, SUBJECTS, writeAuthHeaders, type AuthContext } from '@fraiseql/nats-contract';
+import { HEADERS, injectTraceContext, readQueryReplyHeaders, SUBJECTS, writeAuthHeaders, type AuthContext } from '@fraiseql/nats-contract';
 import type { GraphqlRequest } from './graphql-request';
-import { REPLY_HEADERS } from './reply-headers';
 
 export interface ForwardContext {
   auth: AuthContext;
@@ -36,13 +35,7 @@ export async function forwardQuery(nc: NatsConnection, request: GraphqlRequest, 
   } catch (error) {
     throw natsFailure(error, context.timeoutMs);
   }
-  const status = Number(reply.headers?.get(REPLY_HEADERS.status));
-  const schemaHash = reply.headers?.get(REPLY_HEADERS.schemaHash);
-  return {
-    body: Buffer.from(reply.data),
-    status: Number.isInteger(status) && status >= 200 && status < 600 ? status : 200,
-    ...(schemaHash ? { schemaHash } : {}),
-  };
+  return { body: Buffer.from(reply.data), ...readQueryReplyHeaders(reply.headers) };
 }
 
 function natsFailure(error: unknown, timeoutMs: number): FraiseqlError {

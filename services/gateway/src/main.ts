@@ -1,8 +1,8 @@
 import { FraiseqlError } from '@fraiseql/errors';
+import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-runtime';
 import { createLogger, createMetrics, installShutdown, loadConfig, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
 import { gatewayConfig } from './config';
 import { createGateway } from './create-gateway';
-import { resolveCursorSecret } from './runtime-config';
 
 /** gateway: config → connections → HTTP app → ops server → shutdown. */
 async function main(): Promise<void> {
@@ -10,8 +10,7 @@ async function main(): Promise<void> {
   if (config.FRAISEQL_DEV_AUTH && config.FRAISEQL_ENV === 'production') {
     throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Invalid configuration for service gateway:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production');
   }
-  const development = config.FRAISEQL_ENV === 'development';
-  const logger = createLogger({ service: 'gateway', level: config.FRAISEQL_LOG_LEVEL, pretty: development });
+  const logger = createLogger({ service: 'gateway', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_LOG_PRETTY });
   const telemetry = startTelemetry({ service: 'gateway' });
   const { registry } = createMetrics({ service: 'gateway' });
 
@@ -21,17 +20,12 @@ async function main(): Promise<void> {
     natsUrl: config.FRAISEQL_NATS_URL,
     schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
     cursorSecret: resolveCursorSecret(config, (message) => logger.warn(message)),
-    limits: {
-      maxDepth: config.FRAISEQL_LIMIT_MAX_DEPTH,
-      maxCost: config.FRAISEQL_LIMIT_MAX_COST,
-      maxAliases: config.FRAISEQL_LIMIT_MAX_ALIASES,
-      maxDocumentBytes: config.FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES,
-    },
+    limits: plannerLimitsFromConfig(config),
     requestTimeoutMs: config.FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS,
     maxInFlight: config.FRAISEQL_GATEWAY_MAX_IN_FLIGHT,
     bodyLimitBytes: config.FRAISEQL_GATEWAY_BODY_LIMIT_BYTES,
     auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
-    graphiql: development,
+    graphiql: config.FRAISEQL_ENV === 'development',
     logger,
     registry,
   });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
-import { runtimeConfigShape } from './runtime-config';
 
 export const queryExecutorConfig = defineConfig({
   service: 'query-executor',
   schema: z.object({
-    ...runtimeConfigShape,
+    ...graphqlRuntimeConfigShape,
     FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: configValue.url({ protocols: ['postgres', 'postgresql'] }).default('postgres://postgres@127.0.0.1:5432/fraiseql'),
     FRAISEQL_QUERY_EXECUTOR_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(10),
     FRAISEQL_QUERY_EXECUTOR_STATEMENT_TIMEOUT_MS: configValue.durationMs({ min: 1 }).default(5000),

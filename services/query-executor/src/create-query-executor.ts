@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
-import { FileSchemaSource, KvSchemaSource, SchemaHolder, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
-import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
+import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
+import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { createQueryHandler, refuse } from './handle-query';
 import { serveQueries, type QueryService } from './serve-queries';
@@ -14,7 +14,7 @@ export interface QueryExecutorOptions {
   statementTimeoutMs: number;
   maxInFlight: number;
   /** `kv` or a path to schema.compiled.json. */
-  schemaSource: string;
+  schemaSource: SchemaSourceSpec;
   cursorSecret: string;
   limits: PlannerLimits;
   logger: Logger;
@@ -41,17 +41,9 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   registerPoolGauges(options.registry, pool, options.maxInFlight);
 
   const nc = await connect({ servers: options.natsUrl, name: 'query-executor', maxReconnectAttempts: -1 });
-  const planners = new SchemaHolder<QueryPlanner>();
+  const source = openSchemaSource(options.schemaSource, { nc, logger });
+  const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, { logger });
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
-  const source: SchemaSource = options.schemaSource === 'kv' ? new KvSchemaSource({ nc, logger }) : new FileSchemaSource({ path: options.schemaSource, logger });
-  source.on('change', (compiled: CompiledSchema) => {
-    try {
-      // Requests in flight keep the planner they started with; new ones take this one.
-      planners.swap(new QueryPlanner(compiled, { cursorSecret: options.cursorSecret, limits: options.limits }));
-    } catch (error) {
-      logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
-    }
-  });
   try {
     await source.start();
   } catch (error) {

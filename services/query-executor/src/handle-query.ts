@@ -2,11 +2,10 @@ import { headers as natsHeaders, type Msg } from 'nats';
 import type { Pool } from 'pg';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, readAuthHeaders } from '@fraiseql/nats-contract';
+import { extractTraceContext, HEADERS, readAuthHeaders, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
 import { assembleResponse, formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { decodeQueryRequest } from './query-request';
-import { REPLY_HEADERS } from './reply-headers';
 import { runReadTransaction, type ReadStatement } from './run-read-transaction';
 
 export interface QueryHandlerOptions {
@@ -109,8 +108,7 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
     }
     span.end();
     const headers = natsHeaders();
-    headers.set(REPLY_HEADERS.status, String(reply.status));
-    if (reply.schemaHash) headers.set(REPLY_HEADERS.schemaHash, reply.schemaHash);
+    writeQueryReplyHeaders(headers, reply);
     try {
       msg.respond(reply.body, { headers });
     } catch (error) {
@@ -151,6 +149,6 @@ function errorReply(error: unknown): Reply {
 export function refuse(msg: Msg, error: FraiseqlError): void {
   const reply = errorReply(error);
   const headers = natsHeaders();
-  headers.set(REPLY_HEADERS.status, String(reply.status));
+  writeQueryReplyHeaders(headers, { status: reply.status });
   msg.respond(reply.body, { headers });
 }

@@ -1,12 +1,12 @@
+import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-runtime';
 import { createLogger, createMetrics, installShutdown, loadConfig, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
 import { queryExecutorConfig } from './config';
 import { createQueryExecutor } from './create-query-executor';
-import { resolveCursorSecret } from './runtime-config';
 
 /** query-executor: config → connections → handlers → ops server → shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig(queryExecutorConfig);
-  const logger = createLogger({ service: 'query-executor', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_ENV === 'development' });
+  const logger = createLogger({ service: 'query-executor', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_LOG_PRETTY });
   const telemetry = startTelemetry({ service: 'query-executor' });
   const { registry } = createMetrics({ service: 'query-executor' });
 
@@ -18,12 +18,7 @@ async function main(): Promise<void> {
     maxInFlight: config.FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT,
     schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
     cursorSecret: resolveCursorSecret(config, (message) => logger.warn(message)),
-    limits: {
-      maxDepth: config.FRAISEQL_LIMIT_MAX_DEPTH,
-      maxCost: config.FRAISEQL_LIMIT_MAX_COST,
-      maxAliases: config.FRAISEQL_LIMIT_MAX_ALIASES,
-      maxDocumentBytes: config.FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES,
-    },
+    limits: plannerLimitsFromConfig(config),
     logger,
     registry,
   });

@@ -1,0 +1,10 @@
+export { graphqlRuntimeConfigShape } from './graphql-runtime-config';
+export type { GraphqlRuntimeConfig, GraphqlRuntimeConfigShape } from './graphql-runtime-config';
+export { DEVELOPMENT_CURSOR_SECRET, resolveCursorSecret } from './resolve-cursor-secret';
+export type { CursorSecretConfig } from './resolve-cursor-secret';
+export { plannerLimitsFromConfig } from './planner-limits-from-config';
+export type { PlannerLimitsConfig } from './planner-limits-from-config';
+export { openSchemaSource } from './open-schema-source';
+export type { OpenSchemaSourceOptions, SchemaSourceSpec } from './open-schema-source';
+export { watchPlanners } from './watch-planners';
+export type { WatchPlannersOptions } from './watch-planners';
