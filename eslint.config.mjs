@@ -5,6 +5,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
+const moduleBoundaries = {
+  enforceBuildableLibDependency: false,
+  allowCircularSelfDependency: true,
+  allow: [],
+  depConstraints: [
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:example'] },
+    { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:service', 'type:example'] },
+  ],
+};
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'helm/**', 'k8s/**', 'tilt/**', '.nx/**'] },
   js.configs.recommended,
@@ -16,20 +29,16 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-restricted-imports': ['error', { patterns: [{ group: ['@fraiseql/*/src/*', '@fraiseql/*/dist/*', '**/src/internal/*'], message: 'Import a package only through its public door (src/index.ts).' }] }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allowCircularSelfDependency: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:example'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries],
+    },
+  },
+  {
+    // Nx refuses any import of an application project (services, examples), whatever the tags.
+    // The end-to-end suite is the one place that must run them: it may import exactly their
+    // package names (their public door), nothing deeper; every other import keeps the rules above.
+    files: ['test/e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { ...moduleBoundaries, allow: ['^@fraiseql/(gateway|query-executor|flight-server|observer-worker|job-runner|sink|shop)$'] }],
     },
   },
   {

@@ -127,8 +127,9 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
   out.push('');
   out.push(
     `Machine: ${context.cores} cores, shared and noisy (other work runs beside the benchmark); Node ${context.node}, PostgreSQL ${context.postgres}. ` +
-      'The load generator (autocannon) runs on the same cores as the servers and PostgreSQL, so every system is measured while competing with it for CPU: ' +
-      'the ratios are the result, the absolute numbers are not.',
+      'The load generator (autocannon) runs on the same cores as the servers and PostgreSQL; its own CPU is the "load gen" column below. ' +
+      'The machine is saturated during every run ("machine busy"), so throughput here mostly measures total CPU per request across all tiers, ' +
+      'and whatever else runs on the machine takes a varying share (hence the spread between rounds): the ratios are the result, the absolute numbers are not.',
   );
   out.push('');
   out.push('Ratios FraiseQL / PostGraphile, median of the per-round ratios (min–max over the rounds). Throughput > 1 and latency < 1 mean FraiseQL is ahead.');

@@ -31,6 +31,12 @@ export class BenchChildren {
   private readonly children: BenchChild[] = [];
   private readonly pidFile = join(tmpdir(), 'fraiseql-bench-graphql.pids');
   private stopping: Promise<void> | undefined;
+  private readonly afterStopHooks: Array<() => void> = [];
+
+  /** Runs `hook` once every child has stopped (work folders the children used, for instance). */
+  afterStop(hook: () => void): void {
+    this.afterStopHooks.push(hook);
+  }
 
   /** Stops leftovers of a previous run that died without cleaning up. */
   reapOrphans(): string[] {
@@ -146,6 +152,13 @@ export class BenchChildren {
         await stopOne(child.process, 10_000);
       }
       this.forgetOwnEntries();
+      for (const hook of this.afterStopHooks) {
+        try {
+          hook();
+        } catch {
+          // best effort: a leftover work folder is removed by the next run
+        }
+      }
     })();
     return this.stopping;
   }

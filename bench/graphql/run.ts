@@ -20,7 +20,7 @@ import { BenchChildren } from './child-processes';
 import { CpuMeter } from './cpu-meter';
 import { measureRun, type RunMeasurement } from './measure-run';
 import { firstDifference, normaliseFraiseql, normalisePostgraphile, ORDER_QUERIES } from './order-queries';
-import { startFraiseql, WORK_DIR_PREFIX, type FraiseqlFleet } from './start-fraiseql';
+import { startFraiseql, WORK_DIR_PREFIX } from './start-fraiseql';
 import { startPostgraphile } from './start-postgraphile';
 import { updateBenchmarksDoc } from './update-benchmarks-doc';
 
@@ -32,14 +32,12 @@ const log = (line: string): void => {
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
   const children = new BenchChildren();
-  let fleet: FraiseqlFleet | undefined;
   let meter: CpuMeter | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = (): Promise<void> =>
     (cleaning ??= (async () => {
       await meter?.close().catch(() => undefined);
       await children.stopAll();
-      fleet?.dispose();
     })());
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.once(signal, () => {
@@ -68,7 +66,7 @@ async function main(): Promise<void> {
     const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
     if (options.cpuProfileDir) log(`CPU profiles go to ${options.cpuProfileDir} (written when the servers stop)`);
     const started = { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, nodeFlags };
-    fleet = await startFraiseql(children, { ...started, databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl, log });
+    const fleet = await startFraiseql(children, { ...started, databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl, log });
     if (options.fraiseqlDatabaseUrl) log(`experiment: the query-executor reads ${options.fraiseqlDatabaseUrl}`);
     const postgraphile = await startPostgraphile(children, started);
     const systems: BenchSystem[] = [fleet, postgraphile];

@@ -25,10 +25,9 @@ export interface StartFraiseqlOptions {
 }
 
 export interface FraiseqlFleet extends BenchSystem {
-  /** Where the compiled schema and the private NATS store live; removed by `dispose()`. */
+  /** Where the compiled schema and the private NATS store live; removed once the children stopped. */
   workDir: string;
   natsPid: number;
-  dispose(): void;
 }
 
 /**
@@ -41,6 +40,7 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
     if (!existsSync(join(options.root, entry))) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)`);
   }
   const workDir = mkdtempSync(join(tmpdir(), `${WORK_DIR_PREFIX}-${process.pid}-`));
+  children.afterStop(() => rmSync(workDir, { recursive: true, force: true }));
   const schemaFile = join(workDir, 'schema.compiled.json');
   try {
     await run(process.execPath, [join(options.root, 'libs/cli/dist/bin.js'), 'compile', join(options.root, 'examples/shop/src/schema.ts'), '-o', schemaFile], {
@@ -49,7 +49,6 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
     });
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };
-    rmSync(workDir, { recursive: true, force: true });
     throw new Error(`fraiseql compile failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
   }
 
@@ -105,7 +104,6 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
     setup: `gateway + query-executor (1 process each, pg pool ${options.poolSize}) + private nats-server; schema from file; dev-header auth`,
     workDir,
     natsPid: nats.pid,
-    dispose: () => rmSync(workDir, { recursive: true, force: true }),
   };
 }
 

@@ -3,3 +3,8 @@ export { startNatsServer } from './nats-server';
 export type { TestNatsServer } from './nats-server';
 export { adminConnectionString, createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
+export { waitFor } from './wait-for';
+export { captureLines } from './capture-lines';
+export type { CapturedLines } from './capture-lines';
+export { startServiceProcess } from './service-process';
+export type { ServiceProcess } from './service-process';

@@ -139,7 +139,8 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     schema: options.planner()?.graphqlSchema ?? PLACEHOLDER_SCHEMA,
     graphiql: options.graphiql,
     path: '/graphql',
-    // Mercurius never executes a data query here: the planner caches prepared documents.
+    // Mercurius's query cache serves only its own handler, which never runs (the preHandler
+    // answers every request); the planner's LRU of prepared documents is the hot-path cache.
     cache: false,
     additionalRouteOptions: { preHandler: serveGraphql },
     // Errors raised before the preHandler (unparseable JSON, body too large, wrong content type).

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { publishCompiledSchema } from '@fraiseql/schema';
 import { createQueryExecutor, type QueryExecutor } from '../src';
 import { ORG_A, ORG_B, notesSchema } from './fixtures/notes-schema';
-import { activeSleeps, asOrg, capturedLogger, executorOptions, HEADERS, sendQuery, startNotesStack, waitFor, type NotesStack } from './fixtures/notes-stack';
+import { waitFor } from '@fraiseql/testkit';
+import { activeSleeps, asOrg, capturedLogger, executorOptions, HEADERS, sendQuery, startNotesStack, type NotesStack } from './fixtures/notes-stack';
 
 describe('query-executor over NATS', () => {
   let stack: NotesStack;

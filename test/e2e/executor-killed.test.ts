@@ -1,14 +1,11 @@
-// mercurius → @fastify/static → content-disposition 3 is ESM only: jest's module system cannot
-// load it, Node's own require can (require(esm)). The real module, loaded by Node itself.
-jest.mock('content-disposition', () => (process as any).getBuiltinModule('node:module').createRequire(__filename)('content-disposition'));
+import { join } from 'node:path';
+import type { Gateway } from '@fraiseql/gateway';
+import { startServiceProcess, waitFor, type ServiceProcess } from '@fraiseql/testkit';
+import { ORG_A } from './fixtures/notes-schema';
+import { activeSleeps, CURSOR_SECRET, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { GRAPHQL_RESPONSE, graphql, jwtFor, startGateway } from './fixtures/services-in-process';
 
-import type { Gateway } from '../src';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { ORG_A } from '../../query-executor/test/fixtures/notes-schema';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { activeSleeps, CURSOR_SECRET, startNotesStack, waitFor, type NotesStack } from '../../query-executor/test/fixtures/notes-stack';
-import { GRAPHQL_RESPONSE, graphql, jwtFor, startGateway } from './fixtures/gateway-stack';
-import { startServiceProcess, type ServiceProcess } from './fixtures/service-process';
+const EXECUTOR_MAIN = join(__dirname, '../../services/query-executor/src/main.ts');
 
 describe('the query-executor killed while requests are in flight', () => {
   let stack: NotesStack;
@@ -17,7 +14,7 @@ describe('the query-executor killed while requests are in flight', () => {
   const executors: ServiceProcess[] = [];
 
   const startExecutorProcess = (): ServiceProcess => {
-    const executor = startServiceProcess('query-executor', {
+    const executor = startServiceProcess(EXECUTOR_MAIN, {
       FRAISEQL_ENV: 'production',
       FRAISEQL_LOG_LEVEL: 'warn',
       FRAISEQL_NATS_URL: stack.nats.url,

@@ -1,27 +1,11 @@
-// mercurius → @fastify/static → content-disposition 3 is ESM only: jest's module system cannot
-// load it, Node's own require can (require(esm)). The real module, loaded by Node itself.
-jest.mock('content-disposition', () => (process as any).getBuiltinModule('node:module').createRequire(__filename)('content-disposition'));
-
-import { Client } from 'pg';
 import { publishCompiledSchema } from '@fraiseql/schema';
-import type { Gateway } from '../src';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { ORG_A, ORG_B, notesSchema } from '../../query-executor/test/fixtures/notes-schema';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { activeSleeps, startNotesStack, waitFor, type NotesStack } from '../../query-executor/test/fixtures/notes-stack';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import type { QueryExecutor } from '../../query-executor/src';
-import { GRAPHQL_RESPONSE, graphql, jwtFor, startExecutor, startGateway } from './fixtures/gateway-stack';
-
-async function sql<T>(stack: NotesStack, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: stack.db.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import type { Gateway } from '@fraiseql/gateway';
+import type { QueryExecutor } from '@fraiseql/query-executor';
+import { waitFor } from '@fraiseql/testkit';
+import { ORG_A, ORG_B, notesSchema } from './fixtures/notes-schema';
+import { activeSleeps, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { sql } from './fixtures/sql';
+import { GRAPHQL_RESPONSE, graphql, jwtFor, startExecutor, startGateway } from './fixtures/services-in-process';
 
 describe('gateway → NATS → query-executor → PostgreSQL', () => {
   let stack: NotesStack;
@@ -50,7 +34,7 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
 
   it('serves a POSTed query with the rows PostgreSQL holds for the caller\'s org', async () => {
     const result = await graphql(gateway, { query: 'query Ranked { notes(orderBy: [{ field: rank }]) { id title body rank createdAt } }', operationName: 'Ranked' }, { token: tokenA });
-    const rows = await sql<{ id: string; title: string; body: string | null; rank: number; created_at: Date }>(stack, 'SELECT id, title, body, rank, created_at FROM tb_note WHERE org_id = $1 ORDER BY rank', [ORG_A]);
+    const rows = await sql<{ id: string; title: string; body: string | null; rank: number; created_at: Date }>(stack.db.url, 'SELECT id, title, body, rank, created_at FROM tb_note WHERE org_id = $1 ORDER BY rank', [ORG_A]);
     expect(result.status).toBe(200);
     expect(result.contentType).toBe('application/json; charset=utf-8');
     expect(result.body).toEqual({
@@ -152,7 +136,7 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
     expect(stored.body).toEqual({ data: { notes: [{ rank: 3 }] } });
     const badId = await graphql(gateway, { query: `{ note(id: "1' OR '1'='1") { id } }` }, { token: tokenA, accept: GRAPHQL_RESPONSE });
     expect(badId.body.errors?.[0]?.extensions.code).toMatch(/^(BAD_USER_INPUT|FRAISEQL_DB_INVALID_INPUT)$/);
-    expect((await sql<{ n: number }>(stack, 'SELECT count(*)::int AS n FROM tb_note'))[0]!.n).toBe(4);
+    expect((await sql<{ n: number }>(stack.db.url, 'SELECT count(*)::int AS n FROM tb_note'))[0]!.n).toBe(4);
   });
 
   it('maps a PostgreSQL failure to its stable code without SQL text', async () => {
