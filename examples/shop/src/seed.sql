@@ -2,7 +2,8 @@
 -- Deterministic: every value is a function of (org number, row number, salt) through
 -- hashint8extended, never random() or now(), so the same plan gives byte-identical data.
 -- Reads its sizes from the temp table seed_plan (filled by seed.ts with $n parameters).
--- seed.ts runs the steps below one by one ("-- step: <name>" markers) in one transaction.
+-- seed.ts runs the steps below one by one ("-- step: <name>" markers) in one transaction, with the
+-- projection triggers deferred (0004); the "order projection" step fills tv_order at the end.
 -- Ids: <kind:8>-<org:4>-4000-8000-<row:12>, decimal digits (valid v4-shaped UUIDs):
 --   kind 0 organization (org part 0000), 1 user, 2 category, 3 product, 4 order, 5 order item, 6 review.
 
@@ -175,5 +176,11 @@ FROM seed_plan, generate_series(1, seed_plan.orgs) o,
      generate_series(1, pg_temp.share(seed_plan.reviews, seed_plan.orgs, o)) n,
      LATERAL (SELECT pg_temp.hkey(o, n) AS k) hk;
 
+-- step: order projection
+-- seed.ts deferred the tv_order triggers (fraiseql.defer_projections = on): one set-based fill
+-- instead of recomputing every order once per statement that touched it.
+INSERT INTO tv_order (id, org_id, status, total, placed_at, customer_id, data)
+SELECT id, org_id, status, total, placed_at, customer_id, data FROM v_order_source;
+
 -- step: analyze
-ANALYZE tb_organization, tb_user, tb_category, tb_product, tb_order, tb_order_item, tb_review;
+ANALYZE tb_organization, tb_user, tb_category, tb_product, tb_order, tb_order_item, tb_review, tv_order;

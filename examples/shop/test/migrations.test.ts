@@ -59,7 +59,7 @@ describe('shop migrations', () => {
   it('apply once: a second run finds framework and shop migrations applied', async () => {
     expect(await migrateShop({ connectionString: db.url })).toEqual({
       applied: [],
-      skipped: ['0001_fraiseql_core', '0001_shop_tables', '0002_shop_indexes', '0003_shop_views'],
+      skipped: ['0001_fraiseql_core', '0001_shop_tables', '0002_shop_indexes', '0003_shop_views', '0004_shop_order_projection'],
     });
   });
 
@@ -71,6 +71,8 @@ describe('shop migrations', () => {
     expect(Object.fromEntries(rows.map((r) => [r.table_name, r.columns]))).toEqual({
       v_category: 'id,org_id,slug,data',
       v_order: 'id,org_id,status,total,placed_at,customer_id,data',
+      // 0004: how tv_order's rows are computed; v_order reads tv_order.
+      v_order_source: 'id,org_id,status,total,placed_at,customer_id,data',
       v_product: 'id,org_id,sku,price,created_at,data',
       v_review: 'id,org_id,rating,created_at,data',
       v_user: 'id,org_id,email,created_at,data',

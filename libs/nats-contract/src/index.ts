@@ -6,6 +6,15 @@ export { ANONYMOUS, readAuthHeaders, writeAuthHeaders } from './auth-headers';
 export type { AuthContext } from './auth-headers';
 export { readQueryReplyHeaders, writeQueryReplyHeaders } from './query-reply-headers';
 export type { QueryReplyMeta } from './query-reply-headers';
+export {
+  HEARTBEAT_STATUS,
+  heartbeatHeaders,
+  isHeartbeat,
+  MAX_HEARTBEAT_INTERVAL_MS,
+  MIN_HEARTBEAT_INTERVAL_MS,
+  readHeartbeatRequest,
+  writeHeartbeatRequest,
+} from './executor-heartbeat';
 export { extractTraceContext, injectTraceContext } from './trace-context';
 export { DEFAULT_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS, streamConfigs } from './stream-configs';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';

@@ -56,6 +56,11 @@ export const HEADERS = {
   status: 'Fraiseql-Status',
   /** On a `fraiseql.v1.query` reply: hash of the compiled schema the executor planned with. */
   schemaHash: 'Fraiseql-Schema-Hash',
+  /**
+   * On a `fraiseql.v1.query` request: heartbeat every this many ms while the request runs
+   * (a heartbeat is an empty reply with `Fraiseql-Status: 102`). Absent: no heartbeats.
+   */
+  heartbeatMs: 'Fraiseql-Heartbeat-Ms',
 } as const;
 
 /** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */

@@ -12,6 +12,15 @@ export const gatewayConfig = defineConfig({
     FRAISEQL_GATEWAY_OPS_PORT: configValue.port({ allowZero: true }).default(9101),
     /** How long the gateway waits for a query-executor reply. */
     FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS: configValue.durationMs({ min: 1 }).default(10_000),
+    /**
+     * A request whose query-executor sent neither a heartbeat nor its reply for this long fails
+     * with FRAISEQL_EXECUTOR_UNAVAILABLE (the executor heartbeats every third of it). 0 = off.
+     * At least 300 ms, so that heartbeats are at least 100 ms apart.
+     */
+    FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: configValue
+      .durationMs({ min: 0, max: 3_600_000 })
+      .pipe(z.number().refine((ms) => ms === 0 || ms >= 300, 'must be 0 (off) or at least 300 ms'))
+      .default(3000),
     /** GraphQL requests handled at once; beyond it the gateway answers 503 FRAISEQL_OVERLOADED at once. */
     FRAISEQL_GATEWAY_MAX_IN_FLIGHT: configValue.positiveInt().default(1024),
     /** Largest HTTP request body in bytes (document + variables). */

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     cursorSecret: resolveCursorSecret(config, (message) => logger.warn(message)),
     limits: plannerLimitsFromConfig(config),
     requestTimeoutMs: config.FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS,
+    executorLivenessMs: config.FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS,
     maxInFlight: config.FRAISEQL_GATEWAY_MAX_IN_FLIGHT,
     bodyLimitBytes: config.FRAISEQL_GATEWAY_BODY_LIMIT_BYTES,
     auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },

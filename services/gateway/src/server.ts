@@ -1,13 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
-import type { NatsConnection } from 'nats';
 import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
 import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
-import { forwardQuery } from './forward-query';
+import type { QueryForwarder } from './forward-query';
 import { readGraphqlRequest } from './graphql-request';
 import { negotiateMediaType, type GraphqlMediaType } from './negotiate-media-type';
 import { requestIdOf } from './request-id';
@@ -19,7 +18,8 @@ export interface GatewayServerOptions {
   graphiql: boolean;
   /** The planner of the schema loaded now (used only to validate); undefined until one is. */
   planner: () => QueryPlanner | undefined;
-  nc: NatsConnection;
+  /** Sends an operation to a query-executor and returns its reply bytes. */
+  forwarder: Pick<QueryForwarder, 'forward'>;
   requestTimeoutMs: number;
   maxInFlight: number;
   bodyLimitBytes: number;
@@ -101,7 +101,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
         return send(reply, mediaType, 200, body);
       }
       const result = await otelContext.with(trace.setSpan(parent, span), () =>
-        forwardQuery(options.nc, params, { auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs }),
+        options.forwarder.forward(params, { auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs }),
       );
       // The status header only matters to graphql-response+json; legacy JSON clients get 200.
       const status = mediaType === 'application/graphql-response+json' ? result.status : 200;

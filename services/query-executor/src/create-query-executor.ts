@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
@@ -40,7 +40,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed'));
   registerPoolGauges(options.registry, pool, options.maxInFlight);
 
-  const nc = await connect({ servers: options.natsUrl, name: 'query-executor', maxReconnectAttempts: -1 });
+  const nc = await connect({ servers: options.natsUrl, name: 'query-executor', maxReconnectAttempts: -1, noAsyncTraces: true });
   const source = openSchemaSource(options.schemaSource, { nc, logger });
   const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, { logger });
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
@@ -54,7 +54,12 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   }
 
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
-  const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, logger });
+  const heartbeatsSent = new Counter({
+    name: 'fraiseql_query_executor_heartbeats_total',
+    help: 'Heartbeats sent to requesters (gateways) for requests still running after their heartbeat interval.',
+    registers: [options.registry],
+  });
+  const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, heartbeatsSent, logger });
   const service: QueryService = serveQueries({ nc, handle, maxInFlight: options.maxInFlight, refuse: (msg, error) => {
     metrics.requests.inc({ operation: 'query', outcome: 'rejected', code: error.code });
     refuse(msg, error);

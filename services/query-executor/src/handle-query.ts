@@ -1,12 +1,14 @@
 import { headers as natsHeaders, type Msg } from 'nats';
 import type { Pool } from 'pg';
+import type { Counter } from 'prom-client';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, readAuthHeaders, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { extractTraceContext, HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
 import { assembleResponse, formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { decodeQueryRequest } from './query-request';
 import { runReadTransaction, type ReadStatement } from './run-read-transaction';
+import { sendHeartbeats } from './send-heartbeats';
 
 export interface QueryHandlerOptions {
   pool: Pool;
@@ -14,6 +16,8 @@ export interface QueryHandlerOptions {
   planner: () => QueryPlanner | undefined;
   statementTimeoutMs: number;
   metrics: RedMetrics;
+  /** `fraiseql_query_executor_heartbeats_total`: heartbeats sent for requests still running. */
+  heartbeatsSent: Counter;
   logger: Logger;
 }
 
@@ -96,11 +100,17 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
     const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
     let reply: Reply;
     const span = tracer.startSpan('fraiseql.query', { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
+    // Only a requester that asks for heartbeats gets them: an older gateway would take one for the reply.
+    const heartbeatMs = readHeartbeatRequest(msg.headers);
+    const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
     try {
       reply = await execute(msg, span, requestId);
     } catch (error) {
       reply = errorReply(error);
       if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, 'unexpected failure while handling a query');
+    } finally {
+      // Before the final reply, so that no heartbeat can follow it.
+      stopHeartbeats?.();
     }
     if (reply.code) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
