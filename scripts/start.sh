@@ -27,8 +27,8 @@ node examples/shop/dist/migrate-cli.js --database-url "$FRAISEQL_DATABASE_URL"
 node examples/shop/dist/seed-cli.js --database-url "$FRAISEQL_DATABASE_URL" --scale "$SEED_SCALE" --if-empty
 
 step "schema: compile and register in NATS KV (FRAISEQL_SCHEMA)"
-node libs/cli/dist/bin.js compile examples/shop/src/schema.ts -o .stack/schema.compiled.json
-node libs/cli/dist/bin.js schema push -f .stack/schema.compiled.json --nats-url "$FRAISEQL_NATS_URL"
+npx fraiseql compile examples/shop/src/schema.ts -o .stack/schema.compiled.json
+npx fraiseql schema push -f .stack/schema.compiled.json --nats-url "$FRAISEQL_NATS_URL"
 
 step "starting the fleet (Ctrl-C stops it)"
 exec node scripts/run-fleet.mjs

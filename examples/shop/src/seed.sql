@@ -178,7 +178,9 @@ FROM seed_plan, generate_series(1, seed_plan.orgs) o,
 
 -- step: order projection
 -- seed.ts deferred the tv_order triggers (fraiseql.defer_projections = on): one set-based fill
--- instead of recomputing every order once per statement that touched it.
+-- instead of recomputing every order once per statement that touched it. Emptied first, so that a
+-- caller that did not defer (an older build of seed.ts) still ends with exactly v_order_source.
+TRUNCATE tv_order;
 INSERT INTO tv_order (id, org_id, status, total, placed_at, customer_id, data)
 SELECT id, org_id, status, total, placed_at, customer_id, data FROM v_order_source;
 
