@@ -77,6 +77,25 @@ export interface CompiledType {
   fields: CompiledField[];
   /** enum only. */
   values?: CompiledEnumValue[];
+  /** entity only: how writes to its base tables are captured into the change log (issue 3). */
+  capture?: CompiledCapture;
+}
+
+/**
+ * Change capture of an entity: triggers on `table` (and on each child table, whose rows belong
+ * to one parent entity) record one change-log event per entity per transaction.
+ */
+export interface CompiledCapture {
+  /** Base table holding the entity's rows (`tb_order`). */
+  table: string;
+  /** Column of `table` holding the entity id (`id`). */
+  idColumn: string;
+  /** Column of `table` holding the tenant (`org_id`); absent for entities that are not tenant-scoped. */
+  orgColumn?: string;
+  /** Whether UPDATE events carry the entity as it was before (`before`). */
+  preImages: boolean;
+  /** Tables whose rows are part of the entity (`tb_order_item` via `order_id`): a change there is an UPDATE of the parent. */
+  children: Array<{ table: string; parentIdColumn: string }>;
 }
 
 export type CompiledQueryKind = 'list' | 'connection' | 'lookup';
