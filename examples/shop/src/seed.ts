@@ -68,6 +68,9 @@ export async function seedShop(options: SeedOptions): Promise<SeedResult> {
       // The tv_* triggers would recompute every order once per statement that touches it (orders,
       // then items); seed.sql fills the projections once, set-based, after the tables.
       await client.query("SET LOCAL fraiseql.defer_projections = 'on'");
+      // Change capture (migration 0005, docs/adr/0080): a bulk load is not a stream of changes;
+      // with capture off the capture triggers do not run and the change log stays as it was.
+      await client.query("SET LOCAL fraiseql.capture = 'off'");
       if (options.reset) await client.query(`TRUNCATE ${[...SHOP_TABLES, ...PROJECTION_TABLES].join(', ')}`);
       await client.query(
         'CREATE TEMP TABLE seed_plan (orgs int, users_per_org int, categories_per_org int, products_per_org int, orders int, reviews int) ON COMMIT DROP',

@@ -59,7 +59,10 @@ describe('shop migrations', () => {
   it('apply once: a second run finds framework and shop migrations applied', async () => {
     expect(await migrateShop({ connectionString: db.url })).toEqual({
       applied: [],
-      skipped: ['0001_fraiseql_core', '0001_shop_tables', '0002_shop_indexes', '0003_shop_views', '0004_shop_order_projection'],
+      skipped: [
+        '0001_fraiseql_core', '0002_fraiseql_change_log',
+        '0001_shop_tables', '0002_shop_indexes', '0003_shop_views', '0004_shop_order_projection', '0005_shop_capture',
+      ],
     });
   });
 

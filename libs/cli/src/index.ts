@@ -7,3 +7,5 @@ export { registerCompileCommand, runCompile } from './commands/compile';
 export type { CompileOptions, CompileResult } from './commands/compile';
 export { DEFAULT_NATS_URL, registerSchemaCommand, runSchemaPush } from './commands/schema-push';
 export type { SchemaPushOptions, SchemaPushResult } from './commands/schema-push';
+export { registerGenerateCommand, runGenerateTriggers } from './commands/generate-triggers';
+export type { GenerateTriggersOptions, GenerateTriggersResult } from './commands/generate-triggers';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
 import { registerCompileCommand } from './commands/compile';
+import { registerGenerateCommand } from './commands/generate-triggers';
 import { registerSchemaCommand } from './commands/schema-push';
 
 /**
@@ -9,9 +10,10 @@ import { registerSchemaCommand } from './commands/schema-push';
  */
 export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   const program = new Command('fraiseql')
-    .description('FraiseQL: compile and publish schemas, migrate and seed databases')
+    .description('FraiseQL: compile and publish schemas, generate capture triggers, migrate and seed databases')
     .showHelpAfterError();
   registerCompileCommand(program, output);
   registerSchemaCommand(program, output);
+  registerGenerateCommand(program, output);
   return program;
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KV_BUCKETS, SCHEMA_ACTIVE_KEY, openSchemaBucket } from '@fraiseql/nats-contract';
-import { loadCompiledSchema } from '@fraiseql/schema';
+import { computeSchemaHash, loadCompiledSchema, serializeCompiledSchema, type CompiledSchema } from '@fraiseql/schema';
+import { generateCaptureTriggers } from '@fraiseql/capture';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { connect } from 'nats';
 
@@ -75,6 +76,57 @@ describe('fraiseql CLI', () => {
     const run = await fraiseql(['compile', join(dir, 'schema.ts')]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('exports no schema');
+  });
+
+  describe('generate triggers', () => {
+    /** The GOOD_ENTRY schema with capture declared on Ticket, re-hashed as the compiler would. */
+    async function compiledWithCapture(): Promise<{ file: string; schema: CompiledSchema }> {
+      writeFileSync(join(dir, 'schema.ts'), GOOD_ENTRY);
+      const file = join(dir, 'schema.compiled.json');
+      expect((await fraiseql(['compile', join(dir, 'schema.ts'), '-o', file])).code).toBe(0);
+      const compiled = loadCompiledSchema(readFileSync(file, 'utf8'));
+      const types = compiled.types.map((t) => (t.name === 'Ticket'
+        ? { ...t, capture: { table: 'tb_ticket', idColumn: 'id', preImages: true, children: [{ table: 'tb_ticket_comment', parentIdColumn: 'ticket_id' }] } }
+        : t));
+      const { hash: _hash, ...rest } = { ...compiled, types };
+      const schema = { ...rest, hash: computeSchemaHash(rest) } as CompiledSchema;
+      writeFileSync(file, serializeCompiledSchema(schema));
+      return { file, schema };
+    }
+
+    it('writes the capture-trigger SQL of the compiled schema to -o, naming the entities', async () => {
+      const { file, schema } = await compiledWithCapture();
+      const out = join(dir, 'sql', '0009_capture.sql');
+      const run = await fraiseql(['generate', 'triggers', '-s', file, '-o', out]);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toContain(`Wrote capture triggers for Ticket to ${out}`);
+      expect(readFileSync(out, 'utf8')).toBe(generateCaptureTriggers(schema));
+      expect(readFileSync(out, 'utf8')).toContain('EXECUTE FUNCTION fraiseql.capture_ticket_on_tb_ticket_comment();');
+    });
+
+    it('prints the SQL without -o', async () => {
+      const { file, schema } = await compiledWithCapture();
+      const run = await fraiseql(['generate', 'triggers', '-s', file]);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toBe(generateCaptureTriggers(schema));
+    });
+
+    it('exits 1 on an invalid compiled schema or an unsafe capture identifier', async () => {
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{"formatVersion": 1}');
+      const invalid = await fraiseql(['generate', 'triggers', '-s', broken]);
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr).toContain('FRAISEQL_SCHEMA_INVALID');
+
+      const { file, schema } = await compiledWithCapture();
+      const types = schema.types.map((t) => (t.capture ? { ...t, capture: { ...t.capture, table: 'tb_ticket; DROP TABLE tb_ticket' } } : t));
+      const { hash: _hash, ...rest } = { ...schema, types };
+      writeFileSync(file, serializeCompiledSchema({ ...rest, hash: computeSchemaHash(rest) } as CompiledSchema));
+      const unsafe = await fraiseql(['generate', 'triggers', '-s', file, '-o', join(dir, 'never.sql')]);
+      expect(unsafe.code).toBe(1);
+      expect(unsafe.stderr).toContain('Ticket.capture.table');
+      expect(() => readFileSync(join(dir, 'never.sql'))).toThrow();
+    });
   });
 
   describe('schema push', () => {

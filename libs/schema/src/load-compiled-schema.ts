@@ -29,6 +29,13 @@ const compiledType = z.object({
   tenantScoped: z.boolean().optional(),
   fields: z.array(field),
   values: z.array(z.object({ name, description: z.string().optional(), deprecationReason: z.string().optional() })).optional(),
+  capture: z.object({
+    table: name,
+    idColumn: name,
+    orgColumn: name.optional(),
+    preImages: z.boolean(),
+    children: z.array(z.object({ table: name, parentIdColumn: name })),
+  }).optional(),
 });
 const query = z.object({
   name,

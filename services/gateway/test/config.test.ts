@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { loadConfig } from '@fraiseql/service-kit';
 import { startServiceProcess } from '@fraiseql/testkit';
+import { gatewayConfig } from '../src/config';
 
 const MAIN = join(__dirname, '../src/main.ts');
 
@@ -21,5 +23,14 @@ describe('gateway configuration', () => {
     const gateway = startServiceProcess(MAIN, { FRAISEQL_ENV: 'production', FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' });
     expect(await gateway.exited).toBe(1);
     expect(gateway.stderr()).toContain('FRAISEQL_CURSOR_SECRET: required when FRAISEQL_ENV=production');
+  });
+
+  it('takes FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS as 3000 by default, 0 as off, and refuses a window under 300 ms', () => {
+    const liveness = (value?: string): number => loadConfig(gatewayConfig, { env: value === undefined ? {} : { FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: value } }).FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS;
+    expect(liveness()).toBe(3000);
+    expect(liveness('0')).toBe(0);
+    expect(liveness('1.5s')).toBe(1500);
+    expect(() => liveness('100')).toThrow('FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: must be 0 (off) or at least 300 ms, got "100"');
+    expect(() => liveness('often')).toThrow(/FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: expected a duration/);
   });
 });
