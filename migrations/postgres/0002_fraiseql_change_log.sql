@@ -119,8 +119,12 @@ CREATE FUNCTION fraiseql.capture_enabled() RETURNS boolean
 -- PL/pgSQL rather than SQL for these two: they run once per captured row, and PL/pgSQL keeps their
 -- plans for the session (a non-inlined SQL function plans its statements at every call). VOLATILE:
 -- they must see the pending rows written for earlier rows of the same statement.
+-- enable_seqscan = off: the pending table is usually empty when (auto)vacuum/analyze looks at it,
+-- so a plan cached at a transaction's first touch would scan it sequentially, and a bulk statement
+-- touching n entities would then cost O(n²). The key lookup must always use the primary key.
 CREATE FUNCTION fraiseql.capture_is_pending(entity_type text, entity_id text) RETURNS boolean
   LANGUAGE plpgsql VOLATILE
+  SET enable_seqscan = off
 AS $$
 BEGIN
   RETURN EXISTS (
@@ -133,6 +137,7 @@ $$;
 CREATE FUNCTION fraiseql.capture_record(entity_type text, entity_id text, org_id uuid, reader regproc, before jsonb, pre_images boolean)
   RETURNS void
   LANGUAGE plpgsql VOLATILE
+  SET enable_seqscan = off
 AS $$
 DECLARE
   current_txid xid8 := pg_current_xact_id();
@@ -170,11 +175,10 @@ DECLARE
   written bigint;
   total bigint := 0;
 BEGIN
-  FOR entity_reader IN
-    SELECT p.reader FROM fraiseql.tb_entity_change_pending p
-    WHERE p.txid = NEW.txid
-    GROUP BY p.reader
-    ORDER BY min(p.touch)
+  -- EXECUTE (planned now, with the table's current size) rather than a plan cached while it was empty.
+  FOR entity_reader IN EXECUTE
+    'SELECT p.reader FROM fraiseql.tb_entity_change_pending p WHERE p.txid = $1 GROUP BY p.reader ORDER BY min(p.touch)'
+    USING NEW.txid
   LOOP
     -- The read function's name comes from the catalog (regproc output is a quoted, qualified name).
     EXECUTE format($sql$

@@ -4,8 +4,10 @@ import {
   entity,
   enumType,
   field,
+  inputType,
   listQuery,
   lookupQuery,
+  mutation,
   objectType,
 } from '@fraiseql/schema';
 
@@ -39,7 +41,9 @@ export const OrderItem = objectType('OrderItem', {
   product: field.object(ProductSummary),
 }, { description: 'One line of an order.' });
 
-export const User = entity('User', { view: 'v_user', tenantScoped: true, description: 'A customer account.' }, {
+// Change capture (migration 0005 is `fraiseql generate triggers` of these): every entity keeps
+// pre-images, so UPDATE events carry `before`; order items are part of their order.
+export const User = entity('User', { view: 'v_user', tenantScoped: true, description: 'A customer account.', capture: { preImages: true } }, {
   id: field.id(),
   email: field.string({ column: 'email' }),
   name: field.string({ nullable: true }),
@@ -48,14 +52,14 @@ export const User = entity('User', { view: 'v_user', tenantScoped: true, descrip
   createdAt: field.dateTime({ column: 'created_at' }),
 });
 
-export const Category = entity('Category', { view: 'v_category', tenantScoped: true, description: 'A product category.' }, {
+export const Category = entity('Category', { view: 'v_category', tenantScoped: true, description: 'A product category.', capture: { preImages: true } }, {
   id: field.id(),
   name: field.string(),
   slug: field.string({ column: 'slug', description: 'URL-safe unique name.' }),
   createdAt: field.dateTime(),
 });
 
-export const Product = entity('Product', { view: 'v_product', tenantScoped: true, description: 'Something the shop sells.' }, {
+export const Product = entity('Product', { view: 'v_product', tenantScoped: true, description: 'Something the shop sells.', capture: { preImages: true } }, {
   id: field.id(),
   sku: field.string({ column: 'sku', description: 'Stock keeping unit, unique per organization.' }),
   name: field.string(),
@@ -70,7 +74,12 @@ export const Product = entity('Product', { view: 'v_product', tenantScoped: true
   updatedAt: field.dateTime(),
 });
 
-export const Order = entity('Order', { view: 'v_order', tenantScoped: true, description: 'A customer order.' }, {
+export const Order = entity('Order', {
+  view: 'v_order',
+  tenantScoped: true,
+  description: 'A customer order.',
+  capture: { children: [{ table: 'tb_order_item', parentIdColumn: 'order_id' }], preImages: true },
+}, {
   id: field.id(),
   status: field.enum(OrderStatus, { column: 'status' }),
   total: field.decimal({ column: 'total', description: 'Sum of quantity × unit price of the items.' }),
@@ -85,7 +94,7 @@ export const Order = entity('Order', { view: 'v_order', tenantScoped: true, desc
   items: field.list(field.object(OrderItem)),
 });
 
-export const Review = entity('Review', { view: 'v_review', tenantScoped: true, description: 'A customer review of a product.' }, {
+export const Review = entity('Review', { view: 'v_review', tenantScoped: true, description: 'A customer review of a product.', capture: { preImages: true } }, {
   id: field.id(),
   rating: field.int({ column: 'rating', description: 'From 1 to 5.' }),
   title: field.string(),
@@ -94,6 +103,57 @@ export const Review = entity('Review', { view: 'v_review', tenantScoped: true, d
   product: field.object(ProductSummary),
   author: field.object(User),
 });
+
+// Mutations: each runs fn_<snake_case name>(input, ctx) of migration 0006 (docs/adr/0082-mutations.md).
+
+export const AddressInput = inputType('AddressInput', {
+  street: field.string(),
+  city: field.string(),
+  postalCode: field.string(),
+  country: field.string({ description: 'ISO 3166-1 alpha-2 country code (two capital letters).' }),
+}, { description: 'A postal address.' });
+
+export const OrderItemInput = inputType('OrderItemInput', {
+  productId: field.id(),
+  quantity: field.int({ description: 'Units ordered; at least 1.' }),
+}, { description: 'One line of a new order; the unit price is the product\'s current price.' });
+
+export const CreateOrderInput = inputType('CreateOrderInput', {
+  customerId: field.id({ description: 'A user of the caller\'s organization.' }),
+  items: field.list(field.object(OrderItemInput), { description: 'At least one line.' }),
+  shippingAddress: field.object(AddressInput),
+  currency: field.string({ nullable: true, description: 'ISO 4217 code; default EUR.' }),
+  notes: field.string({ nullable: true }),
+});
+
+export const UpdateOrderStatusInput = inputType('UpdateOrderStatusInput', {
+  id: field.id(),
+  status: field.enum(OrderStatus, { description: 'PENDING → PAID → SHIPPED → DELIVERED; PENDING or PAID → CANCELLED (use cancelOrder).' }),
+});
+
+export const CancelOrderInput = inputType('CancelOrderInput', {
+  id: field.id(),
+  reason: field.string({ nullable: true, description: 'Appended to the order notes.' }),
+});
+
+export const CreateReviewInput = inputType('CreateReviewInput', {
+  productId: field.id(),
+  authorId: field.id({ description: 'A user of the caller\'s organization.' }),
+  rating: field.int({ description: 'From 1 to 5.' }),
+  title: field.string(),
+  body: field.string({ nullable: true }),
+});
+
+export const UpdateProductInput = inputType('UpdateProductInput', {
+  id: field.id(),
+  sku: field.string({ nullable: true, description: 'Unique per organization.' }),
+  name: field.string({ nullable: true }),
+  description: field.string({ nullable: true }),
+  price: field.decimal({ nullable: true, description: 'Not negative.' }),
+  stock: field.int({ nullable: true, description: 'Not negative.' }),
+  isActive: field.boolean({ nullable: true }),
+  tags: field.list(field.string(), { nullable: true }),
+}, { description: 'The product fields to change; fields left out keep their value.' });
 
 export const schema = defineSchema({
   types: [OrderStatus, Address, ProductSummary, OrderItem, User, Category, Product, Order, Review],
@@ -105,6 +165,13 @@ export const schema = defineSchema({
     lookupQuery('user', User, { description: 'One user by id.' }),
     lookupQuery('product', Product, { description: 'One product by id.' }),
     lookupQuery('order', Order, { description: 'One order by id.' }),
+  ],
+  mutations: [
+    mutation('createOrder', { input: CreateOrderInput, entity: Order, description: 'Places an order: prices come from the products, stock is reserved.' }),
+    mutation('updateOrderStatus', { input: UpdateOrderStatusInput, entity: Order, description: 'Moves an order along its life cycle (roles admin or staff).' }),
+    mutation('cancelOrder', { input: CancelOrderInput, entity: Order, description: 'Cancels a PENDING or PAID order and puts its items back in stock.' }),
+    mutation('createReview', { input: CreateReviewInput, entity: Review, description: 'Adds a review of a product.' }),
+    mutation('updateProduct', { input: UpdateProductInput, entity: Product, description: 'Changes a product (roles admin or catalog).' }),
   ],
 });
 

@@ -9,3 +9,5 @@ export { DEFAULT_NATS_URL, registerSchemaCommand, runSchemaPush } from './comman
 export type { SchemaPushOptions, SchemaPushResult } from './commands/schema-push';
 export { registerGenerateCommand, runGenerateTriggers } from './commands/generate-triggers';
 export type { GenerateTriggersOptions, GenerateTriggersResult } from './commands/generate-triggers';
+export { formatEvent, registerEventsCommand, runEventsTail } from './commands/events-tail';
+export type { EventsTailOptions } from './commands/events-tail';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
 import { registerCompileCommand } from './commands/compile';
+import { registerEventsCommand } from './commands/events-tail';
 import { registerGenerateCommand } from './commands/generate-triggers';
 import { registerSchemaCommand } from './commands/schema-push';
 
@@ -15,5 +16,6 @@ export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   registerCompileCommand(program, output);
   registerSchemaCommand(program, output);
   registerGenerateCommand(program, output);
+  registerEventsCommand(program, output);
   return program;
 }

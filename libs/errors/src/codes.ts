@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   FRAISEQL_TIMEOUT: spec(504, GrpcStatus.DEADLINE_EXCEEDED, 'The operation did not finish in time (gateway timeout or PostgreSQL statement_timeout).'),
   FRAISEQL_OVERLOADED: spec(503, GrpcStatus.RESOURCE_EXHAUSTED, 'Too many operations in flight; refused early. Retry after a short delay.'),
   FRAISEQL_SCHEMA_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'The service has no compiled schema loaded yet.'),
+  FRAISEQL_IDEMPOTENCY_KEY_REUSED: spec(409, GrpcStatus.FAILED_PRECONDITION, 'The Idempotency-Key was already used for another operation, other variables or another caller. Use a new key per distinct mutation.'),
   FRAISEQL_SCHEMA_MISMATCH: spec(503, GrpcStatus.UNAVAILABLE, 'Gateway and executor hold different schema versions (a reload is in progress). Retry.'),
   // PostgreSQL
   FRAISEQL_DB_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'PostgreSQL could not be reached or refused the connection.'),

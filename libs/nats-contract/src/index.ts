@@ -16,6 +16,7 @@ export {
   writeHeartbeatRequest,
 } from './executor-heartbeat';
 export { extractTraceContext, injectTraceContext } from './trace-context';
+export { IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyProblem } from './idempotency-key';
 export { DEFAULT_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS, streamConfigs } from './stream-configs';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
 export { ensureStream } from './ensure-stream';

@@ -61,6 +61,11 @@ export const HEADERS = {
    * (a heartbeat is an empty reply with `Fraiseql-Status: 102`). Absent: no heartbeats.
    */
   heartbeatMs: 'Fraiseql-Heartbeat-Ms',
+  /**
+   * On a `fraiseql.v1.mutation` request: the client's `Idempotency-Key` (printable ASCII, at most
+   * 200 characters). A retry with the same key gets the first response (docs/adr/0082-mutations.md).
+   */
+  idempotencyKey: 'Idempotency-Key',
 } as const;
 
 /** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */

@@ -53,3 +53,35 @@ export function collectSubfields(ctx: SelectionContext, nodes: readonly FieldNod
   for (const node of nodes) if (node.selectionSet) collectFields(ctx, node.selectionSet, into, visited);
   return into;
 }
+
+/**
+ * The merged sub-selection of `nodes` for one concrete member of an abstract type (a mutation
+ * result union): inline fragments and fragment spreads apply when they have no type condition
+ * or name `typeName` or one of `abstractNames` (graphql-js DoesFragmentTypeApply for unions).
+ */
+export function collectSubfieldsFor(ctx: SelectionContext, nodes: readonly FieldNode[], typeName: string, abstractNames: readonly string[]): FieldGroups {
+  const into: FieldGroups = new Map();
+  const visited = new Set<string>();
+  const applies = (condition: string | undefined): boolean => condition === undefined || condition === typeName || abstractNames.includes(condition);
+  const walk = (selectionSet: SelectionSetNode): void => {
+    for (const selection of selectionSet.selections) {
+      if (!included(selection, ctx.variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        const group = into.get(key);
+        if (group) group.push(selection);
+        else into.set(key, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (applies(selection.typeCondition?.name.value)) walk(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        if (visited.has(name)) continue;
+        visited.add(name);
+        const fragment = ctx.fragments[name];
+        if (fragment && applies(fragment.typeCondition.name.value)) walk(fragment.selectionSet);
+      }
+    }
+  };
+  for (const node of nodes) if (node.selectionSet) walk(node.selectionSet);
+  return into;
+}

@@ -28,6 +28,12 @@ export type PlanStep =
 
 export interface OperationPlan {
   operationHash: string;
+  /**
+   * `mutation`: every 'sql' step calls a mutation function and must run in its own read-write
+   * transaction, one after the other (docs/adr/0082-mutations.md); `query`: all steps share one
+   * read-only transaction.
+   */
+  operationType: 'query' | 'mutation';
   /** One per root response key, in response order. */
   steps: PlanStep[];
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FraiseqlError } from '@fraiseql/errors';
-import { buildGraphQLSchema, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
+import { buildGraphQLSchema, type CompiledMutation, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
 import {
   GraphQLError,
   Kind,
@@ -23,6 +23,7 @@ import { collectFields, type SelectionContext } from './collect-fields';
 import { CursorCodec } from './cursor-codec';
 import { DocumentMeasure, countAliases } from './document-measure';
 import { GraphqlRequestError } from './graphql-request-error';
+import { mutationStatement } from './mutation-statement';
 import type { OperationPlan, PlanStep, PlannerAuth, PreparedOperation } from './plan-types';
 import { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE, type PlannerLimits } from './planner-limits';
 import {
@@ -69,6 +70,14 @@ type RootTemplate =
     /** Operation hash + @skip/@include outcome + response key: the selection's identity. */
     cacheKey: string;
     connection?: ConnectionSelection;
+  }
+  | {
+    kind: 'mutation';
+    responseKey: string;
+    mutation: CompiledMutation;
+    fieldDef: GraphQLField<unknown, unknown>;
+    nodes: FieldNode[];
+    cacheKey: string;
   };
 
 /** The per-operation analysis kept next to a PreparedOperation. */
@@ -143,7 +152,7 @@ export class QueryPlanner {
 
   /** Coerces variables, reads arguments and builds one step per root response key. */
   plan(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, auth: PlannerAuth): OperationPlan {
-    if (op.operationType !== 'query') {
+    if (op.operationType === 'subscription') {
       throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_SUPPORTED', `${op.operationType} operations are not supported yet.`);
     }
     const analysis = this.analysis(op);
@@ -170,9 +179,11 @@ export class QueryPlanner {
           return this.introspect(op, analysis, root.responseKey, root.nodes, variables, variant);
         case 'query':
           return this.planQuery(root, values, auth, ctx);
+        case 'mutation':
+          return this.planMutation(root, values, auth, ctx);
       }
     });
-    return { operationHash: op.hash, steps };
+    return { operationHash: op.hash, operationType: op.operationType, steps };
   }
 
   private prepareDocument(query: string, operationName: string | null): PreparedOperation {
@@ -253,12 +264,23 @@ export class QueryPlanner {
 
   private rootTemplates(op: PreparedOperation, analysis: OperationAnalysis, variables: Record<string, unknown>, variant: string): RootTemplate[] {
     const ctx: SelectionContext = { fragments: analysis.fragments, variables };
-    const rootType = this.graphqlSchema.getQueryType();
+    const isMutation = op.operationType === 'mutation';
+    const rootType = isMutation ? this.graphqlSchema.getMutationType() : this.graphqlSchema.getQueryType();
     const templates: RootTemplate[] = [];
     for (const [responseKey, nodes] of collectFields(ctx, op.operation.selectionSet)) {
       const name = nodes[0].name.value;
       if (name === '__typename') {
-        templates.push({ kind: 'json', responseKey, json: JSON.stringify(rootType?.name ?? 'Query') });
+        templates.push({ kind: 'json', responseKey, json: JSON.stringify(rootType?.name ?? (isMutation ? 'Mutation' : 'Query')) });
+        continue;
+      }
+      if (isMutation) {
+        const mutation = this.index.mutation(name);
+        const fieldDef = rootType?.getFields()[name];
+        if (!mutation || !fieldDef) {
+          templates.push({ kind: 'error', responseKey, error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Mutation.${name} has no compiled mutation.`) });
+        } else {
+          templates.push({ kind: 'mutation', responseKey, mutation, fieldDef, nodes, cacheKey: `${op.hash}|${variant}|${responseKey}` });
+        }
         continue;
       }
       if (name === '__schema' || name === '__type') {
@@ -361,6 +383,35 @@ export class QueryPlanner {
       this.statements.set(cacheKey, statement);
     }
     return { kind: 'sql', responseKey, name: statement.name, text: statement.text, values: params.values };
+  }
+
+  /**
+   * One mutation root field: `input` coerced by graphql-js (so a value of the wrong type, a missing
+   * required field or an unknown enum value is refused here, before PostgreSQL) and bound as $1,
+   * the caller context as $2. The SQL text depends only on the selection, so it is cached per
+   * operation and @skip/@include variant.
+   */
+  private planMutation(root: Extract<RootTemplate, { kind: 'mutation' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(root.fieldDef, root.nodes[0], variables);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', [error]);
+      throw error;
+    }
+    const context = {
+      // Only a UUID is an org: anything else reaches the function as no org (it then answers UNAUTHORIZED).
+      org_id: typeof auth.orgId === 'string' && UUID.test(auth.orgId) ? auth.orgId.toLowerCase() : null,
+      user_id: auth.subject,
+      roles: auth.roles,
+    };
+    let statement = this.statements.get(root.cacheKey);
+    if (!statement) {
+      const text = mutationStatement(this.index, root.mutation, ctx, root.nodes);
+      statement = { text, name: `fm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+      this.statements.set(root.cacheKey, statement);
+    }
+    return { kind: 'sql', responseKey: root.responseKey, name: statement.name, text: statement.text, values: [JSON.stringify(args.input ?? null), JSON.stringify(context)] };
   }
 
   private connectionShape(query: CompiledQuery, args: Record<string, unknown>, keys: SortKey[], ordering: string, params: StatementParams,

@@ -1,4 +1,4 @@
-import { SCALAR_SQL_TYPE, type CompiledField, type CompiledQuery, type CompiledSchema, type CompiledType, type ScalarName } from '@fraiseql/schema';
+import { SCALAR_SQL_TYPE, type CompiledField, type CompiledMutation, type CompiledQuery, type CompiledSchema, type CompiledType, type ScalarName } from '@fraiseql/schema';
 import { jsonbAt, quoteIdent, quoteRelation, textAt } from './sql-text';
 
 /** Where a value is read from: the row alias (root entity fields only) and the JSON it lives in. */
@@ -63,6 +63,7 @@ export class SchemaIndex {
   private readonly types = new Map<string, CompiledType>();
   private readonly fields = new Map<string, Map<string, CompiledField>>();
   private readonly queries = new Map<string, CompiledQuery>();
+  private readonly mutations = new Map<string, CompiledMutation>();
   private readonly sortKeys = new Map<string, SortKeyTarget | null>();
   private readonly views = new Map<string, string>();
 
@@ -72,6 +73,12 @@ export class SchemaIndex {
       this.fields.set(type.name, new Map(type.fields.map((f) => [f.name, f])));
     }
     for (const query of compiled.queries) this.queries.set(query.name, query);
+    // Schemas compiled before mutations existed have none (and, built by hand, may lack the member).
+    for (const mutation of compiled.mutations ?? []) this.mutations.set(mutation.name, mutation);
+  }
+
+  mutation(name: string): CompiledMutation | undefined {
+    return this.mutations.get(name);
   }
 
   type(name: string): CompiledType | undefined {

@@ -152,6 +152,7 @@ describe('introspection', () => {
 describe('assembleResponse', () => {
   const plan: OperationPlan = {
     operationHash: 'h',
+    operationType: 'query',
     steps: [
       { kind: 'sql', responseKey: 'a', name: 'fq_a', text: 'x', values: [] },
       { kind: 'json', responseKey: '__typename', json: '"Query"' },
@@ -173,7 +174,7 @@ describe('assembleResponse', () => {
   });
 
   it('has no errors member when every field succeeded', () => {
-    const ok: OperationPlan = { operationHash: 'h', steps: [plan.steps[0], plan.steps[1]] };
+    const ok: OperationPlan = { operationHash: 'h', operationType: 'query', steps: [plan.steps[0], plan.steps[1]] };
     expect(assembleResponse(ok, ['[]', null])).toBe('{"data":{"a":[],"__typename":"Query"}}');
   });
 });

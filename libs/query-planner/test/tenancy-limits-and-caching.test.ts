@@ -165,13 +165,17 @@ describe('request errors and limits', () => {
     expect(tooLarge!.httpStatus).toBe(413);
   });
 
-  it('does not plan mutations or subscriptions yet', () => {
+  it('answers a mutation field the compiled schema does not declare with a field error, and does not plan subscriptions', () => {
     const compiled = compileTestSchema();
-    const graphqlSchema = buildSchema(`${compiled.sdl}\ntype Mutation { touch: Boolean }`);
+    const graphqlSchema = buildSchema(`${compiled.sdl}\ntype Mutation { touch: Boolean }\ntype Subscription { ticks: Int }`);
     const planner = new QueryPlanner(compiled, { cursorSecret: SECRET, graphqlSchema });
     const op = planner.prepare({ query: 'mutation { touch }' });
     expect(op.operationType).toBe('mutation');
-    expect(thrownCode(() => planner.plan(op, {}, AUTH_A))).toBe('FRAISEQL_OPERATION_NOT_SUPPORTED');
+    const plan = planner.plan(op, {}, AUTH_A);
+    expect(plan.operationType).toBe('mutation');
+    expect(plan.steps).toEqual([{ kind: 'error', responseKey: 'touch', error: expect.objectContaining({ code: 'FRAISEQL_OPERATION_NOT_SUPPORTED' }) }]);
+    const subscription = planner.prepare({ query: 'subscription { ticks }' });
+    expect(thrownCode(() => planner.plan(subscription, {}, AUTH_A))).toBe('FRAISEQL_OPERATION_NOT_SUPPORTED');
   });
 
   it('exports sane default limits', () => {

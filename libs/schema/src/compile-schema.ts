@@ -4,17 +4,33 @@ import {
   COMPILED_SCHEMA_FORMAT_VERSION,
   SCALAR_NAMES,
   type CompiledArgument,
+  type CompiledCapture,
   type CompiledEnumValue,
   type CompiledField,
+  type CompiledInputField,
+  type CompiledInputType,
+  type CompiledMutation,
   type CompiledOrderKey,
   type CompiledQuery,
   type CompiledSchema,
   type CompiledType,
+  type InputTypeRef,
   type ScalarName,
   type TypeRef,
 } from './compiled-schema';
 import { generateSdl } from './generate-sdl';
-import type { EnumValueSpec, FieldSpec, QueryDefinition, SchemaDefinition, TypeDefinition, TypeReference } from './schema-definition';
+import type {
+  EntityDefinition,
+  EnumValueSpec,
+  FieldMap,
+  FieldSpec,
+  InputTypeDefinition,
+  MutationDefinition,
+  QueryDefinition,
+  SchemaDefinition,
+  TypeDefinition,
+  TypeReference,
+} from './schema-definition';
 import { computeSchemaHash } from './schema-hash';
 import {
   SHARED_TYPE_NAMES,
@@ -22,11 +38,15 @@ import {
   edgeTypeName,
   filterName,
   listFilterName,
+  mutationInputTypeName,
+  mutationResultTypeName,
+  mutationSuccessTypeName,
   orderByInputName,
   sortFieldEnumName,
   whereInputName,
 } from './sdl-names';
 import { listSortFields } from './sort-fields';
+import { snakeCase } from './type-builders';
 
 export const DEFAULT_LIMIT = 20;
 export const DEFAULT_MAX_LIMIT = 100;
@@ -48,15 +68,25 @@ function nameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
-function isTypeDefinition(value: unknown): value is TypeDefinition {
-  const kind = (value as TypeDefinition | undefined)?.kind;
-  return typeof value === 'object' && value !== null && (kind === 'enum' || kind === 'object' || kind === 'entity');
+type AnyDefinition = TypeDefinition | InputTypeDefinition;
+
+function isTypeDefinition(value: unknown): value is AnyDefinition {
+  const kind = (value as AnyDefinition | undefined)?.kind;
+  return typeof value === 'object' && value !== null && (kind === 'enum' || kind === 'object' || kind === 'entity' || kind === 'input');
+}
+
+/** Whether a mutation's `input` option is an input type (definition, thunk or name) rather than inline fields. */
+function isInputReference(value: unknown): value is TypeReference {
+  return typeof value === 'string' || typeof value === 'function' || (isTypeDefinition(value) && value.kind === 'input');
 }
 
 /** Compile state: the errors found so far and the types by name. */
 class SchemaCompilation {
   readonly errors: string[] = [];
   readonly definitions = new Map<string, TypeDefinition>();
+  readonly inputDefinitions = new Map<string, InputTypeDefinition>();
+  /** The input type made for each mutation declared with inline input fields. */
+  private readonly inlineInputs = new Map<MutationDefinition, InputTypeDefinition>();
 
   constructor(private readonly definition: SchemaDefinition) {}
 
@@ -66,19 +96,21 @@ class SchemaCompilation {
     }
     this.collectTypes();
     const types = [...this.definitions.values()].map((d) => this.compileType(d));
-    this.checkGeneratedNames(types);
+    const inputTypes = [...this.inputDefinitions.values()].map((d) => this.compileInputType(d));
     const queries = this.compileQueries(types);
+    const mutations = this.compileMutations(types);
+    this.checkGeneratedNames(types, inputTypes, mutations);
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
 
-    const sdl = generateSdl(types, queries);
+    const sdl = generateSdl(types, queries, { inputTypes, mutations });
     try {
       buildSchema(sdl);
     } catch (error) {
       this.fail([`generated SDL is not valid GraphQL: ${(error as Error).message}`]);
     }
-    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries };
-    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries };
+    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations };
+    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations };
   }
 
   private fail(errors: string[]): never {
@@ -89,7 +121,7 @@ class SchemaCompilation {
   }
 
   /** Resolves a thunk or definition; strings stay names. */
-  private dereference(ref: TypeReference, where: string): TypeDefinition | string | undefined {
+  private dereference(ref: TypeReference, where: string): AnyDefinition | string | undefined {
     if (typeof ref === 'string') return ref;
     if (typeof ref === 'function') {
       try {
@@ -112,12 +144,25 @@ class SchemaCompilation {
     (this.definition.queries ?? []).forEach((q, i) => {
       if (q && typeof q === 'object' && q.entity !== undefined) queue.push({ value: q.entity, where: `query "${q.name ?? i}"` });
     });
+    (this.definition.mutations ?? []).forEach((m, i) => {
+      if (!m || typeof m !== 'object' || !m.options) return;
+      const where = `mutation "${m.name ?? i}"`;
+      if (m.options.entity !== undefined) queue.push({ value: m.options.entity, where });
+      const input = m.options.input;
+      if (isInputReference(input)) {
+        queue.push({ value: input, where: `${where} input` });
+      } else if (input && typeof input === 'object' && typeof m.name === 'string') {
+        const inline: InputTypeDefinition = { kind: 'input', name: mutationInputTypeName(m.name), fields: input as FieldMap };
+        this.inlineInputs.set(m, inline);
+        queue.push({ value: inline, where: `${where} input` });
+      }
+    });
     for (let i = 0; i < queue.length; i++) {
       const { value, where } = queue[i];
       if (typeof value === 'string') continue;
       const def = this.dereference(value as TypeReference, where);
       if (def === undefined || typeof def === 'string') continue;
-      const known = this.definitions.get(def.name);
+      const known = this.definitions.get(def.name) ?? this.inputDefinitions.get(def.name);
       if (known === def) continue;
       if (known) {
         this.errors.push(`duplicate type name "${def.name}" (two different definitions)`);
@@ -132,7 +177,8 @@ class SchemaCompilation {
         this.errors.push(`type "${def.name}": the name is reserved`);
         continue;
       }
-      this.definitions.set(def.name, def);
+      if (def.kind === 'input') this.inputDefinitions.set(def.name, def);
+      else this.definitions.set(def.name, def);
       if (def.kind !== 'enum') {
         for (const [fieldName, spec] of Object.entries(def.fields ?? {})) {
           const target = (spec?.item ?? spec)?.type;
@@ -163,7 +209,147 @@ class SchemaCompilation {
       view: def.view,
       tenantScoped: def.tenantScoped !== false,
       fields,
+      capture: def.capture === undefined ? undefined : this.compileCapture(def),
     });
+  }
+
+  /** `capture` with its defaults: table tb_<snake>, id column id, org column org_id when tenant-scoped. */
+  private compileCapture(def: EntityDefinition): CompiledCapture {
+    const at = `${def.name}.capture`;
+    const spec = def.capture ?? {};
+    const table = spec.table ?? `tb_${snakeCase(def.name)}`;
+    const idColumn = spec.idColumn ?? 'id';
+    const orgColumn = spec.orgColumn ?? (def.tenantScoped !== false ? 'org_id' : undefined);
+    if (typeof table !== 'string' || !SQL_RELATION.test(table)) this.errors.push(`${at}: invalid table name ${JSON.stringify(table)}`);
+    if (typeof idColumn !== 'string' || !SQL_COLUMN.test(idColumn)) this.errors.push(`${at}: invalid idColumn ${JSON.stringify(idColumn)}`);
+    if (orgColumn !== undefined && (typeof orgColumn !== 'string' || !SQL_COLUMN.test(orgColumn))) this.errors.push(`${at}: invalid orgColumn ${JSON.stringify(orgColumn)}`);
+    if (spec.preImages !== undefined && typeof spec.preImages !== 'boolean') this.errors.push(`${at}: preImages must be true or false`);
+    const children: CompiledCapture['children'] = [];
+    if (spec.children !== undefined && !Array.isArray(spec.children)) this.errors.push(`${at}: children must be a list of { table, parentIdColumn }`);
+    for (const [i, child] of (Array.isArray(spec.children) ? spec.children : []).entries()) {
+      if (typeof child?.table !== 'string' || !SQL_RELATION.test(child.table)) this.errors.push(`${at}.children[${i}]: invalid table name ${JSON.stringify(child?.table)}`);
+      if (typeof child?.parentIdColumn !== 'string' || !SQL_COLUMN.test(child.parentIdColumn)) {
+        this.errors.push(`${at}.children[${i}]: invalid parentIdColumn ${JSON.stringify(child?.parentIdColumn)}`);
+      }
+      children.push({ table: child?.table, parentIdColumn: child?.parentIdColumn });
+    }
+    const tables = [table, ...children.map((c) => c.table)];
+    const repeated = tables.find((t, i) => tables.indexOf(t) !== i);
+    if (repeated !== undefined) this.errors.push(`${at}: table ${repeated} is listed twice`);
+    return compact({ table, idColumn, orgColumn, preImages: spec.preImages === true, children });
+  }
+
+  private compileInputType(def: InputTypeDefinition): CompiledInputType {
+    const fields = Object.entries(def.fields ?? {}).map(([name, spec]) => this.compileInputField(def, name, spec));
+    if (fields.length === 0) this.errors.push(`input ${def.name}: input type has no fields`);
+    return compact({ name: def.name, description: def.description, fields });
+  }
+
+  private compileInputField(owner: InputTypeDefinition, name: string, spec: FieldSpec): CompiledInputField {
+    const at = `input ${owner.name}.${name}`;
+    const problem = nameProblem(name);
+    if (problem) this.errors.push(`${at}: ${problem}`);
+    for (const option of ['path', 'column', 'deprecationReason'] as const) {
+      if (spec?.[option] !== undefined) this.errors.push(`${at}: "${option === 'deprecationReason' ? 'deprecated' : option}" does not apply to input fields`);
+    }
+    const item = spec?.item;
+    if (item?.item) this.errors.push(`${at}: lists of lists are not supported`);
+    const base = (item ?? spec)?.type;
+    let resolved: { kind: InputTypeRef['kind']; name: string } = { kind: 'scalar', name: 'String' };
+    if (!base) {
+      this.errors.push(`${at}: not a field (build input fields with field.*)`);
+    } else if (base.kind === 'scalar') {
+      if (!SCALARS.has(base.name)) this.errors.push(`${at}: unknown scalar "${base.name}"`);
+      resolved = { kind: 'scalar', name: base.name };
+    } else {
+      const target = this.dereference(base.target, at);
+      const typeName = typeof target === 'string' ? target : target?.name;
+      if (typeName !== undefined) {
+        if (typeof target === 'string' && SCALARS.has(typeName) && base.expect === undefined) {
+          resolved = { kind: 'scalar', name: typeName };
+        } else if (this.inputDefinitions.has(typeName)) {
+          if (base.expect === 'enum') this.errors.push(`${at}: field.enum needs an enum, but "${typeName}" is an input type`);
+          resolved = { kind: 'input', name: typeName };
+        } else if (this.definitions.get(typeName)?.kind === 'enum') {
+          if (base.expect === 'object') this.errors.push(`${at}: field.object needs an input type, but "${typeName}" is an enum`);
+          resolved = { kind: 'enum', name: typeName };
+        } else if (this.definitions.has(typeName)) {
+          this.errors.push(`${at}: "${typeName}" is an output type; input fields take scalars, enums and input types (declare an inputType)`);
+        } else {
+          this.errors.push(`${at}: unknown type "${typeName}"`);
+        }
+      }
+    }
+    const type: InputTypeRef = compact({
+      kind: resolved.kind,
+      name: resolved.name,
+      nullable: spec?.nullable === true,
+      list: item ? { itemNullable: item.nullable === true } : undefined,
+    });
+    return compact({ name, type, description: spec?.description });
+  }
+
+  private compileMutations(types: CompiledType[]): CompiledMutation[] {
+    const byName = new Map(types.map((t) => [t.name, t]));
+    const seen = new Set<string>();
+    const mutations: CompiledMutation[] = [];
+    for (const [index, m] of (this.definition.mutations ?? []).entries()) {
+      const at = `mutation "${m?.name ?? index}"`;
+      if (!m || m.kind !== 'mutation' || !m.options) {
+        this.errors.push(`mutations[${index}]: not a mutation definition (use mutation(name, { input, entity }))`);
+        continue;
+      }
+      const problem = nameProblem(m.name);
+      if (problem) {
+        this.errors.push(`${at}: ${problem}`);
+        continue;
+      }
+      if (seen.has(m.name)) this.errors.push(`${at}: duplicate mutation name`);
+      seen.add(m.name);
+      const options = m.options;
+
+      const fn = options.function ?? `fn_${snakeCase(m.name)}`;
+      if (typeof fn !== 'string' || !SQL_RELATION.test(fn)) this.errors.push(`${at}: invalid function name ${JSON.stringify(fn)} (a SQL identifier, optionally schema-qualified)`);
+
+      const target = options.entity === undefined ? undefined : this.dereference(options.entity, at);
+      const entityName = typeof target === 'string' ? target : target?.name;
+      const entity = entityName === undefined ? undefined : byName.get(entityName);
+      if (entityName === undefined) this.errors.push(`${at}: no entity given (mutations return an entity)`);
+      else if (!entity) this.errors.push(`${at}: unknown entity "${entityName}"`);
+      else if (entity.kind !== 'entity') this.errors.push(`${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (mutations return entities)`);
+
+      let inputName: string | undefined;
+      const inline = this.inlineInputs.get(m);
+      if (inline) {
+        inputName = inline.name;
+      } else if (options.input === undefined || options.input === null) {
+        this.errors.push(`${at}: no input given (an inputType or its fields)`);
+      } else {
+        const input = this.dereference(options.input as TypeReference, `${at} input`);
+        inputName = typeof input === 'string' ? input : input?.name;
+        if (inputName !== undefined && !this.inputDefinitions.has(inputName)) {
+          this.errors.push(`${at}: input "${inputName}" is not an input type (declare it with inputType)`);
+        }
+      }
+
+      const entityField = options.entityField ?? (entityName ? entityName.charAt(0).toLowerCase() + entityName.slice(1) : 'entity');
+      const fieldProblem = nameProblem(entityField);
+      if (fieldProblem) this.errors.push(`${at}: entityField: ${fieldProblem}`);
+      else if (entityField === 'message') this.errors.push(`${at}: entityField may not be "message" (the success type has a message field)`);
+      if (!entity || entity.kind !== 'entity' || inputName === undefined) continue;
+      mutations.push(compact({
+        name: m.name,
+        function: fn,
+        inputType: inputName,
+        entityType: entity.name,
+        entityField,
+        successType: mutationSuccessTypeName(m.name),
+        resultType: mutationResultTypeName(m.name),
+        description: options.description,
+        deprecationReason: options.deprecated,
+      }));
+    }
+    return mutations;
   }
 
   private compileEnum(name: string, values: readonly EnumValueSpec[], description?: string): CompiledType {
@@ -240,7 +426,8 @@ class SchemaCompilation {
     if (typeof target === 'string' && SCALARS.has(name) && type.expect === undefined) return { kind: 'scalar', name: name as ScalarName };
     const def = this.definitions.get(name);
     if (!def) {
-      this.errors.push(`${at}: unknown type "${name}"`);
+      if (this.inputDefinitions.has(name)) this.errors.push(`${at}: "${name}" is an input type; output fields need an object, entity or enum`);
+      else this.errors.push(`${at}: unknown type "${name}"`);
       return { kind: 'scalar', name: 'String' };
     }
     const kind = def.kind === 'enum' ? 'enum' : 'object';
@@ -251,7 +438,7 @@ class SchemaCompilation {
   }
 
   /** An authored type may not take a name the compiler generates for another one. */
-  private checkGeneratedNames(types: CompiledType[]): void {
+  private checkGeneratedNames(types: CompiledType[], inputTypes: CompiledInputType[], mutations: CompiledMutation[]): void {
     const generated = new Map<string, string>();
     for (const scalar of SCALAR_NAMES) {
       generated.set(filterName(scalar), `scalar ${scalar}`);
@@ -264,9 +451,26 @@ class SchemaCompilation {
       if (t.kind === 'entity') names.push(sortFieldEnumName(t.name), orderByInputName(t.name), connectionTypeName(t.name), edgeTypeName(t.name));
       for (const n of names) if (!generated.has(n)) generated.set(n, t.name);
     }
+    for (const m of mutations) {
+      for (const n of [m.successType, m.resultType]) if (!generated.has(n)) generated.set(n, `mutation ${m.name}`);
+    }
     for (const t of types) {
       const origin = generated.get(t.name);
       if (origin) this.errors.push(`type "${t.name}": the name collides with a type generated for ${origin}`);
+    }
+    const outputNames = new Set(types.map((t) => t.name));
+    for (const input of inputTypes) {
+      const origin = generated.get(input.name);
+      if (origin) this.errors.push(`input "${input.name}": the name collides with a type generated for ${origin}`);
+      if (outputNames.has(input.name)) this.errors.push(`input "${input.name}": the name is also an output type`);
+    }
+    const mutationTypes = new Map<string, string>();
+    for (const m of mutations) {
+      for (const n of [m.successType, m.resultType]) {
+        const other = mutationTypes.get(n);
+        if (other) this.errors.push(`mutation "${m.name}": its generated type ${n} collides with one of mutation "${other}"`);
+        mutationTypes.set(n, m.name);
+      }
     }
   }
 

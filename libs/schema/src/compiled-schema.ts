@@ -131,12 +131,74 @@ export interface CompiledQuery {
   maxLimit: number;
 }
 
+/** The type of an input field: a scalar, an enum or another input type. */
+export interface InputTypeRef {
+  kind: 'scalar' | 'enum' | 'input';
+  /** Scalar name, enum type name or input type name. */
+  name: string;
+  /** Whether the field may be null or left out. */
+  nullable: boolean;
+  /** Present when the field is a list; describes the list's items. */
+  list?: { itemNullable: boolean };
+}
+
+export interface CompiledInputField {
+  /** The JSON key of the value in the mutation function's `input` (the GraphQL field name). */
+  name: string;
+  type: InputTypeRef;
+  description?: string;
+}
+
+/** A GraphQL input object type (`input CreateOrderInput { ... }`), validated by graphql-js before any SQL runs. */
+export interface CompiledInputType {
+  name: string;
+  description?: string;
+  fields: CompiledInputField[];
+}
+
+/**
+ * A mutation root field: `<name>(input: <inputType>!): <resultType>!`, with
+ * `union <resultType> = <successType> | MutationError` and
+ * `type <successType> { <entityField>: <entityType>!, message: String }`.
+ * It runs `<function>(input jsonb, ctx jsonb)`, which returns one `fraiseql.mutation_response`
+ * row (ARCHITECTURE §5; docs/adr/0082-mutations.md).
+ */
+export interface CompiledMutation {
+  /** Root field name (`createOrder`). */
+  name: string;
+  /** The PostgreSQL function, optionally schema-qualified (`fn_create_order`). */
+  function: string;
+  /** The input type of the `input` argument (`CreateOrderInput`). */
+  inputType: string;
+  /** The entity the mutation returns (`Order`). */
+  entityType: string;
+  /** The field of the success type holding the entity (`order`). */
+  entityField: string;
+  /** `CreateOrderSuccess`. */
+  successType: string;
+  /** `CreateOrderResult`. */
+  resultType: string;
+  description?: string;
+  deprecationReason?: string;
+}
+
+/** The error classes of `fraiseql.mutation_response.error_class`, as GraphQL enum values (`validation` → `VALIDATION`). */
+export const MUTATION_ERROR_CLASSES = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'TIMEOUT', 'INTERNAL'] as const;
+export type MutationErrorClass = (typeof MUTATION_ERROR_CLASSES)[number];
+
 export interface CompiledSchema {
   formatVersion: typeof COMPILED_SCHEMA_FORMAT_VERSION;
   /** sha256 (hex) of the canonical JSON of every other member: the schema version. */
   hash: string;
-  /** The GraphQL SDL generated from types and queries (where/orderBy inputs, connections, scalars). */
+  /** The GraphQL SDL generated from types, queries and mutations (where/orderBy inputs, connections, results, scalars). */
   sdl: string;
   types: CompiledType[];
   queries: CompiledQuery[];
+  /**
+   * Input types of the mutations (issue 3). Additive: a schema compiled before has none, and the
+   * file and the hash leave the member out while it is empty, so such a schema keeps its hash.
+   */
+  inputTypes: CompiledInputType[];
+  /** Mutation root fields (issue 3); empty when the schema declares none (same rule as inputTypes). */
+  mutations: CompiledMutation[];
 }

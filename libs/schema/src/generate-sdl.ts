@@ -1,9 +1,12 @@
-import type { CompiledArgument, CompiledField, CompiledQuery, CompiledType, ScalarName, TypeRef } from './compiled-schema';
-import { SCALAR_NAMES } from './compiled-schema';
+import type { CompiledArgument, CompiledField, CompiledInputType, CompiledMutation, CompiledQuery, CompiledType, InputTypeRef, ScalarName, TypeRef } from './compiled-schema';
+import { MUTATION_ERROR_CLASSES, SCALAR_NAMES } from './compiled-schema';
 import {
   connectionTypeName,
   edgeTypeName,
+  FIELD_ERROR_TYPE,
   filterName,
+  MUTATION_ERROR_CLASS_ENUM,
+  MUTATION_ERROR_TYPE,
   listFilterName,
   orderByInputName,
   sortFieldEnumName,
@@ -33,7 +36,7 @@ const deprecated = (reason: string | undefined): string =>
   reason === undefined ? '' : ` @deprecated(reason: ${quote(reason)})`;
 
 /** The SDL spelling of a field's type: `String`, `[String!]!`, `User`. */
-export function sdlTypeOf(ref: TypeRef): string {
+export function sdlTypeOf(ref: TypeRef | InputTypeRef): string {
   if (ref.list) return `[${ref.name}${ref.list.itemNullable ? '' : '!'}]${ref.nullable ? '' : '!'}`;
   return `${ref.name}${ref.nullable ? '' : '!'}`;
 }
@@ -76,12 +79,45 @@ function fieldLine(f: { name: string; description?: string; deprecationReason?: 
   return `${f.description === undefined ? '' : `${quote(f.description)}\n  `}${f.name}${args}: ${type}${deprecated(f.deprecationReason)}`;
 }
 
+/** The mutation part of a compiled schema (absent or empty: no Mutation type). */
+export interface MutationSurface {
+  inputTypes: readonly CompiledInputType[];
+  mutations: readonly CompiledMutation[];
+}
+
+/** The types shared by every mutation result (docs/adr/0082-mutations.md). */
+function mutationErrorTypes(): string[] {
+  return [
+    block('enum', MUTATION_ERROR_CLASS_ENUM, [...MUTATION_ERROR_CLASSES],
+      'Why a mutation failed: VALIDATION (422), CONFLICT (409), NOT_FOUND (404), UNAUTHORIZED (401), FORBIDDEN (403), RATE_LIMITED (429), TIMEOUT (504), INTERNAL (500).'),
+    block('type', FIELD_ERROR_TYPE, ['"Path of the input field, e.g. items.0.quantity."\n  field: String!', 'message: String!'],
+      'A problem with one input field.'),
+    block('type', MUTATION_ERROR_TYPE, ['errorClass: MutationErrorClass!', 'message: String!', 'fieldErrors: [FieldError!]!'],
+      'A mutation that did not succeed; nothing was written.'),
+  ];
+}
+
+function mutationBlocks(surface: MutationSurface): string[] {
+  const out: string[] = [];
+  for (const input of surface.inputTypes) {
+    out.push(block('input', input.name, input.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))), input.description));
+  }
+  out.push(...mutationErrorTypes());
+  for (const m of surface.mutations) {
+    out.push(block('type', m.successType, [`${m.entityField}: ${m.entityType}!`, 'message: String'], `The result of a successful ${m.name}.`));
+    out.push(`${describe(`The result of ${m.name}: ${m.successType} or MutationError.`)}union ${m.resultType} = ${m.successType} | ${MUTATION_ERROR_TYPE}`);
+  }
+  const lines = surface.mutations.map((m) => fieldLine(m, `${m.resultType}!`, `(input: ${m.inputType}!)`));
+  out.push(block('type', 'Mutation', lines));
+  return out;
+}
+
 /**
- * Generates the GraphQL SDL for compiled types and queries (build plan, "The GraphQL
- * surface"). Output depends only on the input order, so it is deterministic. Filter
- * inputs for scalars, enums and lists are emitted only where a field uses them.
+ * Generates the GraphQL SDL for compiled types, queries and mutations (build plan, "The GraphQL
+ * surface"; docs/adr/0082-mutations.md). Output depends only on the input order, so it is
+ * deterministic. Filter inputs for scalars, enums and lists are emitted only where a field uses them.
  */
-export function generateSdl(types: readonly CompiledType[], queries: readonly CompiledQuery[]): string {
+export function generateSdl(types: readonly CompiledType[], queries: readonly CompiledQuery[], surface?: MutationSurface): string {
   const byName = new Map(types.map((t) => [t.name, t]));
   const usedFilters = new Set<string>(); // scalar or enum names with a <X>Filter
   const usedValueListFilters = new Set<string>();
@@ -168,5 +204,6 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
     }
   }
   out.push(block('type', 'Query', queryLines));
+  if (surface && surface.mutations.length > 0) out.push(...mutationBlocks(surface));
   return `${out.join('\n\n')}\n`;
 }

@@ -1,5 +1,6 @@
 export * from './compiled-schema';
 export type {
+  CaptureSpec,
   EntityDefinition,
   EnumTypeDefinition,
   EnumValueSpec,
@@ -7,6 +8,10 @@ export type {
   FieldOptions,
   FieldSpec,
   FieldTypeSpec,
+  InputTypeDefinition,
+  InputTypeReference,
+  MutationDefinition,
+  MutationOptions,
   ObjectTypeDefinition,
   OrderKeySpec,
   QueryDefinition,
@@ -16,12 +21,13 @@ export type {
   TypeReference,
 } from './schema-definition';
 export { field } from './field';
-export { entity, enumType, objectType } from './type-builders';
+export { entity, enumType, inputType, objectType } from './type-builders';
 export type { EntityOptions, TypeOptions } from './type-builders';
-export { connectionQuery, defineSchema, listQuery, lookupQuery } from './query-builders';
+export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation } from './query-builders';
 export type { SchemaDefinitionInput } from './query-builders';
 export { compileSchema, DEFAULT_LIMIT, DEFAULT_MAX_LIMIT } from './compile-schema';
 export { generateSdl, sdlTypeOf } from './generate-sdl';
+export type { MutationSurface } from './generate-sdl';
 export { listSortFields } from './sort-fields';
 export type { SortField } from './sort-fields';
 export * from './sdl-names';

@@ -49,12 +49,35 @@ const query = z.object({
   defaultLimit: z.number().int().positive(),
   maxLimit: z.number().int().positive(),
 });
+const inputType = z.object({
+  name,
+  description: z.string().optional(),
+  fields: z.array(z.object({
+    name,
+    type: z.object({ kind: z.enum(['scalar', 'enum', 'input']), name, nullable: z.boolean(), list: z.object({ itemNullable: z.boolean() }).optional() }),
+    description: z.string().optional(),
+  })),
+});
+const mutation = z.object({
+  name,
+  function: name,
+  inputType: name,
+  entityType: name,
+  entityField: name,
+  successType: name,
+  resultType: name,
+  description: z.string().optional(),
+  deprecationReason: z.string().optional(),
+});
 const compiledSchema = z.object({
   formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   sdl: z.string().min(1),
   types: z.array(compiledType),
   queries: z.array(query),
+  // Added with mutations (issue 3): schemas compiled before have neither.
+  inputTypes: z.array(inputType).default([]),
+  mutations: z.array(mutation).default([]),
 });
 
 const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>
@@ -104,6 +127,17 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
   }
   for (const q of schema.queries) {
     if (types.get(q.type)?.kind !== 'entity') problems.push(`query ${q.name} reads unknown entity "${q.type}"`);
+  }
+  const inputs = new Set(schema.inputTypes.map((i) => i.name));
+  for (const i of schema.inputTypes) {
+    for (const f of i.fields) {
+      const ok = f.type.kind === 'scalar' ? scalars.has(f.type.name) : f.type.kind === 'enum' ? types.get(f.type.name)?.kind === 'enum' : inputs.has(f.type.name);
+      if (!ok) problems.push(`input ${i.name}.${f.name} refers to unknown ${f.type.kind} "${f.type.name}"`);
+    }
+  }
+  for (const m of schema.mutations) {
+    if (types.get(m.entityType)?.kind !== 'entity') problems.push(`mutation ${m.name} returns unknown entity "${m.entityType}"`);
+    if (!inputs.has(m.inputType)) problems.push(`mutation ${m.name} takes unknown input "${m.inputType}"`);
   }
   if (problems.length > 0) throw invalid(`The compiled schema is inconsistent: ${problems.join('; ')}`, { problems });
 

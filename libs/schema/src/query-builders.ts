@@ -1,4 +1,4 @@
-import type { QueryDefinition, QueryOptions, SchemaDefinition, TypeDefinition, TypeReference } from './schema-definition';
+import type { MutationDefinition, MutationOptions, QueryDefinition, QueryOptions, SchemaDefinition, TypeDefinition, TypeReference } from './schema-definition';
 
 /** `orders(where, orderBy, limit, offset): [Order!]!` */
 export function listQuery(name: string, entity: TypeReference, options: QueryOptions = {}): QueryDefinition {
@@ -15,12 +15,21 @@ export function lookupQuery(name: string, entity: TypeReference, options: Pick<Q
   return Object.freeze({ kind: 'lookup' as const, name, entity, options: { ...options } });
 }
 
+/**
+ * `createOrder(input: CreateOrderInput!): CreateOrderResult!` running `fn_create_order(input, ctx)`
+ * (docs/adr/0082-mutations.md).
+ */
+export function mutation(name: string, options: MutationOptions): MutationDefinition {
+  return Object.freeze({ kind: 'mutation' as const, name, options: { ...options } });
+}
+
 export interface SchemaDefinitionInput {
   types?: readonly TypeDefinition[];
   queries: readonly QueryDefinition[];
+  mutations?: readonly MutationDefinition[];
 }
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
 export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
-  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries] });
+  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries], mutations: [...(input.mutations ?? [])] });
 }

@@ -7,7 +7,7 @@ import type { ScalarName } from './compiled-schema';
  */
 
 /** A type named by its definition, by a thunk (for cycles and forward references) or by name. */
-export type TypeReference = TypeDefinition | (() => TypeDefinition) | string;
+export type TypeReference = TypeDefinition | InputTypeDefinition | (() => TypeDefinition | InputTypeDefinition) | string;
 
 export type FieldTypeSpec =
   | { kind: 'scalar'; name: ScalarName }
@@ -65,6 +65,20 @@ export interface ObjectTypeDefinition {
   readonly fields: FieldMap;
 }
 
+/** Change capture of an entity, as authored; unset members take the defaults of `entity()`'s `capture` option. */
+export interface CaptureSpec {
+  /** Base table (default `tb_<snake_case name>`). */
+  table?: string;
+  /** Column holding the entity id (default `id`). */
+  idColumn?: string;
+  /** Column holding the tenant (default `org_id` for tenant-scoped entities; none otherwise). */
+  orgColumn?: string;
+  /** Tables whose rows belong to one entity (`{ table: 'tb_order_item', parentIdColumn: 'order_id' }`). */
+  children?: ReadonlyArray<{ table: string; parentIdColumn: string }>;
+  /** Whether UPDATE events carry the entity as it was before (default false). */
+  preImages?: boolean;
+}
+
 export interface EntityDefinition {
   readonly kind: 'entity';
   readonly name: string;
@@ -72,9 +86,47 @@ export interface EntityDefinition {
   readonly view: string;
   readonly tenantScoped: boolean;
   readonly fields: FieldMap;
+  /** Present when writes to the entity's tables are captured into the change log. */
+  readonly capture?: CaptureSpec;
 }
 
 export type TypeDefinition = EnumTypeDefinition | ObjectTypeDefinition | EntityDefinition;
+
+/**
+ * A GraphQL input object type. Its fields are built with `field.*` (`field.object` names another
+ * input type, `field.enum` an enum); `path`, `column`, `filterable` and `sortable` do not apply.
+ */
+export interface InputTypeDefinition {
+  readonly kind: 'input';
+  readonly name: string;
+  readonly description?: string;
+  readonly fields: FieldMap;
+}
+
+/** An input type by definition, by thunk (for recursive inputs) or by name. */
+export type InputTypeReference = InputTypeDefinition | (() => InputTypeDefinition) | string;
+
+export interface MutationOptions {
+  /** The PostgreSQL function run (default `fn_<snake_case name>`), optionally schema-qualified. */
+  function?: string;
+  /**
+   * The `input` argument's type: an input type, or its fields (the type is then named
+   * `<PascalCase name>Input`, e.g. `CreateOrderInput`).
+   */
+  input: InputTypeReference | FieldMap;
+  /** The entity the mutation returns on success. */
+  entity: TypeReference;
+  /** Name of the success type's field holding the entity (default: the entity name in camelCase, `order`). */
+  entityField?: string;
+  description?: string;
+  deprecated?: string;
+}
+
+export interface MutationDefinition {
+  readonly kind: 'mutation';
+  readonly name: string;
+  readonly options: MutationOptions;
+}
 
 export type OrderKeySpec = string | { field: string; direction?: 'ASC' | 'DESC' };
 
@@ -101,4 +153,6 @@ export interface SchemaDefinition {
   /** Types to compile; types reachable from these (by definition or thunk) are added automatically. */
   readonly types: readonly TypeDefinition[];
   readonly queries: readonly QueryDefinition[];
+  /** Mutations (absent in definitions made before issue 3). */
+  readonly mutations?: readonly MutationDefinition[];
 }

@@ -12,14 +12,28 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-/** sha256 (hex) of the canonical JSON of every member except `hash`: the schema version. */
-export function computeSchemaHash(schema: Omit<CompiledSchema, 'hash'> & { hash?: string }): string {
+/** Members added after format version 1 was released: left out of the file and the hash while empty. */
+const ADDITIVE_LISTS = ['inputTypes', 'mutations'] as const;
+
+type HashInput = Omit<CompiledSchema, 'hash' | (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>> & { hash?: string };
+
+/**
+ * sha256 (hex) of the canonical JSON of every member except `hash`: the schema version. Empty
+ * `inputTypes` / `mutations` count as absent, so a schema without mutations has the hash it had
+ * before mutations existed (its cursors and its KV entry stay valid).
+ */
+export function computeSchemaHash(schema: HashInput): string {
   const { hash: _hash, ...rest } = schema;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  const body: Record<string, unknown> = { ...rest };
+  for (const key of ADDITIVE_LISTS) if (Array.isArray(body[key]) && (body[key] as unknown[]).length === 0) delete body[key];
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-/** The file form of a compiled schema (stable member order, 2-space indent, trailing newline). */
-export function serializeCompiledSchema(schema: CompiledSchema): string {
-  const { formatVersion, hash, sdl, types, queries } = schema;
-  return `${JSON.stringify({ formatVersion, hash, sdl, types, queries }, null, 2)}\n`;
+/** The file form of a compiled schema (stable member order, 2-space indent, trailing newline; empty additive lists left out). */
+export function serializeCompiledSchema(schema: Omit<CompiledSchema, (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>>): string {
+  const { formatVersion, hash, sdl, types, queries, inputTypes, mutations } = schema;
+  const file: Record<string, unknown> = { formatVersion, hash, sdl, types, queries };
+  if (inputTypes && inputTypes.length > 0) file.inputTypes = inputTypes;
+  if (mutations && mutations.length > 0) file.mutations = mutations;
+  return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -16,5 +16,21 @@ export const orderByInputName = (entityName: string): string => `${entityName}Or
 export const connectionTypeName = (entityName: string): string => `${entityName}Connection`;
 export const edgeTypeName = (entityName: string): string => `${entityName}Edge`;
 
+/** `createOrder` → `CreateOrder`: the stem of the types generated for a mutation. */
+const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+/** The input type generated for a mutation declared with inline input fields (`CreateOrderInput`). */
+export const mutationInputTypeName = (mutationName: string): string => `${pascal(mutationName)}Input`;
+/** `type CreateOrderSuccess { order: Order!, message: String }` */
+export const mutationSuccessTypeName = (mutationName: string): string => `${pascal(mutationName)}Success`;
+/** `union CreateOrderResult = CreateOrderSuccess | MutationError` */
+export const mutationResultTypeName = (mutationName: string): string => `${pascal(mutationName)}Result`;
+/** The failure member of every mutation result union. */
+export const MUTATION_ERROR_TYPE = 'MutationError';
+export const FIELD_ERROR_TYPE = 'FieldError';
+export const MUTATION_ERROR_CLASS_ENUM = 'MutationErrorClass';
+
 /** Types every compiled SDL may contain independently of the authored types. */
-export const SHARED_TYPE_NAMES = ['Query', 'Mutation', 'Subscription', 'SortDirection', 'NullsOrder', 'PageInfo'] as const;
+export const SHARED_TYPE_NAMES = [
+  'Query', 'Mutation', 'Subscription', 'SortDirection', 'NullsOrder', 'PageInfo',
+  MUTATION_ERROR_TYPE, FIELD_ERROR_TYPE, MUTATION_ERROR_CLASS_ENUM,
+] as const;

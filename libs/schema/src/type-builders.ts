@@ -1,8 +1,10 @@
 import type {
+  CaptureSpec,
   EntityDefinition,
   EnumTypeDefinition,
   EnumValueSpec,
   FieldMap,
+  InputTypeDefinition,
   ObjectTypeDefinition,
 } from './schema-definition';
 
@@ -16,6 +18,12 @@ export interface EntityOptions {
   /** Filter every read by the caller's org (default true: tenancy is opt-out, not opt-in). */
   tenantScoped?: boolean;
   description?: string;
+  /**
+   * Capture writes to the entity's tables into the change log (docs/adr/0080-change-capture.md):
+   * `true` for the defaults (table `tb_<snake_case name>`, id column `id`, org column `org_id` when
+   * tenant-scoped, no children, no pre-images), or the members to change.
+   */
+  capture?: true | CaptureSpec;
 }
 
 const withDescription = <T extends object>(value: T, description: string | undefined): T =>
@@ -41,6 +49,12 @@ export function entity(name: string, options: EntityOptions, fields: FieldMap): 
     view: options.view ?? `v_${snakeCase(name)}`,
     tenantScoped: options.tenantScoped ?? true,
     fields: { ...fields },
+    ...(options.capture === undefined ? {} : { capture: options.capture === true ? {} : { ...options.capture } }),
   };
   return Object.freeze(withDescription(definition, options.description));
+}
+
+/** A GraphQL input object type for mutation arguments (`input CreateOrderInput { ... }`). */
+export function inputType(name: string, fields: FieldMap, options: TypeOptions = {}): InputTypeDefinition {
+  return Object.freeze(withDescription({ kind: 'input' as const, name, fields: { ...fields } }, options.description));
 }

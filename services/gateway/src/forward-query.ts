@@ -10,6 +10,10 @@ export interface ForwardContext {
   auth: AuthContext;
   requestId: string;
   timeoutMs: number;
+  /** `mutation` goes to `fraiseql.v1.mutation` (default `query`: `fraiseql.v1.query`). */
+  operationType?: 'query' | 'mutation';
+  /** The client's Idempotency-Key, already checked (mutations only). */
+  idempotencyKey?: string;
 }
 
 /** The executor's reply: the response body exactly as the executor wrote it. */
@@ -64,10 +68,11 @@ export function createQueryForwarder(nc: NatsConnection, options: QueryForwarder
     // Absolute epoch ms: the executor skips work whose requester has stopped waiting.
     headers.set(HEADERS.deadline, String(Date.now() + context.timeoutMs));
     if (heartbeatMs > 0) writeHeartbeatRequest(headers, heartbeatMs);
+    if (context.idempotencyKey !== undefined) headers.set(HEADERS.idempotencyKey, context.idempotencyKey);
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     let reply;
     try {
-      reply = await inbox.request(SUBJECTS.query, body, headers, context.timeoutMs);
+      reply = await inbox.request(context.operationType === 'mutation' ? SUBJECTS.mutation : SUBJECTS.query, body, headers, context.timeoutMs);
     } catch (error) {
       if (error instanceof ExecutorReplyError && error.reason === 'executor-lost') {
         lost.inc();

@@ -3,6 +3,7 @@ import mercurius from 'mercurius';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
+import { idempotencyKeyProblem } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
@@ -93,15 +94,19 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
       Object.assign(fact, { operationType: operation.operationType, operationName: operation.operationName, operationHash: operation.hash });
       span.setAttributes({ 'graphql.operation.type': operation.operationType, 'graphql.operation.name': operation.operationName ?? '', 'fraiseql.operation.hash': operation.hash });
       if (operation.operationType === 'mutation' && request.method === 'GET') throw mutationOverGet();
-      if (operation.operationType !== 'query') {
+      if (operation.operationType === 'subscription') {
         throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served over HTTP yet`);
       }
-      if (isIntrospectionOnly(operation)) {
+      const operationType = operation.operationType;
+      const idempotencyKey = operationType === 'mutation' ? readIdempotencyKey(request.headers['idempotency-key']) : undefined;
+      if (operationType === 'query' && isIntrospectionOnly(operation)) {
         const body = await executeIntrospection(planner, operation, params.variables);
         return send(reply, mediaType, 200, body);
       }
       const result = await otelContext.with(trace.setSpan(parent, span), () =>
-        options.forwarder.forward(params, { auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs }),
+        options.forwarder.forward(params, {
+          auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs, operationType, ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        }),
       );
       // The status header only matters to graphql-response+json; legacy JSON clients get 200.
       const status = mediaType === 'application/graphql-response+json' ? result.status : 200;
@@ -198,6 +203,15 @@ function send(reply: FastifyReply, mediaType: GraphqlMediaType, status: number, 
 function outcomeOf(error: FraiseqlError): RequestOutcome {
   if (error.code === 'FRAISEQL_TIMEOUT') return 'timeout';
   return error.httpStatus < 500 || error.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
+}
+
+/** The Idempotency-Key request header of a mutation (docs/adr/0082-mutations.md); malformed → 400. */
+function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (Array.isArray(header)) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', 'The Idempotency-Key header may appear only once');
+  const problem = idempotencyKeyProblem(header);
+  if (problem) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed request: ${problem}`);
+  return header;
 }
 
 function mutationOverGet(): FraiseqlError {

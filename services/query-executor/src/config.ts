@@ -13,6 +13,29 @@ export const queryExecutorConfig = defineConfig({
     FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT: configValue.positiveInt().default(64),
     FRAISEQL_QUERY_EXECUTOR_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_QUERY_EXECUTOR_OPS_PORT: configValue.port({ allowZero: true }).default(9102),
+    // --- change-log relay (src/relay, docs/adr/0081-change-log-relay.md) ---
+    /** Publish the change log to JetStream from this replica (any number of replicas cooperate). */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: configValue.boolean().default(true),
+    /** Rows claimed per transaction. */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: configValue.positiveInt({ max: 10_000 }).default(500),
+    /** Publishes awaiting their JetStream ack at once. */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_MAX_IN_FLIGHT: configValue.positiveInt({ max: 100_000 }).default(2000),
+    /** Look for unpublished rows this often even without a NOTIFY. */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: configValue.durationMs({ min: 10, max: 86_400_000 }).default(1000),
+    /** A publish not acknowledged within this fails (and retries) its batch. */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_PUBLISH_TIMEOUT_MS: configValue.durationMs({ min: 100, max: 600_000 }).default(5000),
+    /** Published change-log rows are deleted after this long. */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_RETENTION: configValue.durationMs({ min: 60_000 }).default(7 * 86_400_000),
+    // --- JetStream provisioning at start (FRAISEQL_EVENTS, ARCHITECTURE §3) ---
+    /** Events older than this leave the stream; 0 = no age limit. */
+    FRAISEQL_EVENTS_MAX_AGE: configValue.durationMs().default(7 * 86_400_000),
+    /** Stream size cap in bytes (oldest dropped first); -1 = no size limit. */
+    FRAISEQL_EVENTS_MAX_BYTES: configValue
+      .positiveInt({ min: -1 })
+      .refine((n) => n !== 0, 'expected -1 (no limit) or a positive number of bytes, got 0')
+      .default(-1),
+    /** JetStream replicas of every stream and bucket: 1 on one server, 3 in a cluster. */
+    FRAISEQL_STREAM_REPLICAS: configValue.positiveInt({ max: 5 }).default(1),
   }),
 });
 

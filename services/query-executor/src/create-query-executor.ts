@@ -5,6 +5,9 @@ import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseq
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { createQueryHandler, refuse } from './handle-query';
+import { startChangeLogRelay, type RelaySettings } from './relay/start-change-log-relay';
+import type { ProvisionOptions } from '@fraiseql/nats-contract';
+import { serveMutations } from './serve-mutations';
 import { serveQueries, type QueryService } from './serve-queries';
 
 export interface QueryExecutorOptions {
@@ -19,6 +22,12 @@ export interface QueryExecutorOptions {
   limits: PlannerLimits;
   logger: Logger;
   registry: Registry;
+  /** How long idempotency keys of mutations are kept (default 24 h). */
+  idempotencyRetentionMs?: number;
+  /** The change-log relay (src/relay); omitted: none in this process. */
+  relay?: RelaySettings;
+  /** Provision the JetStream streams at start with these settings; omitted: not provisioned here. */
+  jetStream?: ProvisionOptions;
 }
 
 export interface QueryExecutor {
@@ -28,6 +37,8 @@ export interface QueryExecutor {
   schemaHash(): string | undefined;
   /** Stops taking requests and waits for those in flight. */
   drain(): Promise<void>;
+  /** Stops the change-log relay: no new claims, the current batch finishes or rolls back. */
+  stopRelay(): Promise<void>;
   /** Closes NATS, the schema watch and the pool (after `drain`). */
   close(): Promise<void>;
 }
@@ -53,6 +64,17 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     throw error;
   }
 
+  // The change-log relay: provisions the streams, then publishes the change log (own connections).
+  let relay: Awaited<ReturnType<typeof startChangeLogRelay>>;
+  try {
+    relay = await startChangeLogRelay({ nc, databaseUrl: options.databaseUrl, registry: options.registry, logger, relay: options.relay, jetStream: options.jetStream });
+  } catch (error) {
+    await source.close();
+    await nc.close();
+    await pool.end();
+    throw error;
+  }
+
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
   const heartbeatsSent = new Counter({
     name: 'fraiseql_query_executor_heartbeats_total',
@@ -64,6 +86,9 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     metrics.requests.inc({ operation: 'query', outcome: 'rejected', code: error.code });
     refuse(msg, error);
   }, logger });
+  // Mutations: own subject, own handler, each field in its own read-write transaction.
+  const mutations = serveMutations({ nc, pool, planner, statementTimeoutMs: options.statementTimeoutMs, maxInFlight: options.maxInFlight,
+    idempotencyRetentionMs: options.idempotencyRetentionMs, metrics, heartbeatsSent, logger });
 
   let closing: Promise<void> | undefined;
   return {
@@ -76,10 +101,12 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
       schema: () => planners.loaded,
     },
     schemaHash: () => planner()?.schemaHash,
-    drain: () => service.drain(),
+    drain: () => Promise.all([service.drain(), mutations.drain()]).then(() => undefined),
+    stopRelay: async () => relay?.stop(),
     close: () =>
       (closing ??= (async () => {
-        await service.drain();
+        await Promise.all([service.drain(), mutations.drain()]);
+        await relay?.stop();
         await source.close();
         await nc.drain().catch(() => nc.close());
         await pool.end();

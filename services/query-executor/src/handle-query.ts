@@ -2,11 +2,12 @@ import { headers as natsHeaders, type Msg } from 'nats';
 import type { Pool } from 'pg';
 import type { Counter } from 'prom-client';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
-import { assembleResponse, formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
-import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import { FraiseqlError } from '@fraiseql/errors';
+import { HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { assembleResponse, type QueryPlanner } from '@fraiseql/query-planner';
+import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { decodeQueryRequest } from './query-request';
+import { errorReply, parentContext, readDeadline, type Reply } from './request-envelope';
 import { runReadTransaction, type ReadStatement } from './run-read-transaction';
 import { sendHeartbeats } from './send-heartbeats';
 
@@ -19,15 +20,6 @@ export interface QueryHandlerOptions {
   /** `fraiseql_query_executor_heartbeats_total`: heartbeats sent for requests still running. */
   heartbeatsSent: Counter;
   logger: Logger;
-}
-
-/** What goes back on the reply subject. */
-interface Reply {
-  body: string;
-  status: number;
-  schemaHash?: string;
-  outcome: RequestOutcome;
-  code?: ErrorCode;
 }
 
 const tracer = trace.getTracer('@fraiseql/query-executor');
@@ -128,37 +120,5 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
   };
 }
 
-/** A malformed traceparent must not fail the request: the span then starts a new trace. */
-function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> | undefined {
-  try {
-    return extractTraceContext(msg.headers);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The deadline header carries the epoch milliseconds after which the requester no longer waits. */
-function readDeadline(msg: Msg): number | undefined {
-  const raw = msg.headers?.get(HEADERS.deadline);
-  if (!raw) return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed ${HEADERS.deadline} header`);
-  return value;
-}
-
-function errorReply(error: unknown): Reply {
-  if (error instanceof GraphqlRequestError) {
-    return { body: formatErrorBody(error.errors), status: error.httpStatus, outcome: 'rejected', code: error.code };
-  }
-  const e = toFraiseqlError(error);
-  const outcome: RequestOutcome = e.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : e.httpStatus < 500 || e.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
-  return { body: formatErrorBody([{ message: e.message, extensions: e.toExtensions() }]), status: e.httpStatus, outcome, code: e.code };
-}
-
-/** The reply for a request refused before any work (admission control, shutdown). */
-export function refuse(msg: Msg, error: FraiseqlError): void {
-  const reply = errorReply(error);
-  const headers = natsHeaders();
-  writeQueryReplyHeaders(headers, { status: reply.status });
-  msg.respond(reply.body, { headers });
-}
+// Shared with the mutation handler; kept importable from here for existing callers.
+export { refuse } from './request-envelope';

@@ -3,3 +3,6 @@ export type { QueryExecutor, QueryExecutorOptions } from './create-query-executo
 export { queryExecutorConfig } from './config';
 export type { QueryExecutorConfig } from './config';
 export { mapPgError, pgErrorCode } from './map-pg-error';
+export { ChangeLogRelay } from './relay/change-log-relay';
+export type { ChangeLogRelayOptions } from './relay/change-log-relay';
+export type { RelaySettings } from './relay/start-change-log-relay';

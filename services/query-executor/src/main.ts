@@ -2,6 +2,7 @@ import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-
 import { createLogger, createMetrics, installShutdown, loadConfig, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
 import { queryExecutorConfig } from './config';
 import { createQueryExecutor } from './create-query-executor';
+import { relaySettingsFromConfig } from './relay/relay-settings-from-config';
 
 /** query-executor: config → connections → handlers → ops server → shutdown. */
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     limits: plannerLimitsFromConfig(config),
     logger,
     registry,
+    ...relaySettingsFromConfig(config),
   });
 
   const ops = await startOpsServer({
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     steps: [
       { name: 'mark not ready', run: async () => ops.markShuttingDown() },
       { name: 'drain in-flight queries', run: () => executor.drain() },
+      { name: 'stop the change-log relay', run: () => executor.stopRelay() },
       { name: 'close NATS, schema watch and PostgreSQL pool', run: () => executor.close() },
       { name: 'flush telemetry', run: () => telemetry.shutdown() },
       { name: 'close ops server', run: () => ops.close() },

@@ -10,6 +10,8 @@ export interface ServeQueriesOptions {
   maxInFlight: number;
   refuse: (msg: Msg, error: FraiseqlError) => void;
   logger: Logger;
+  /** The subject served (default `fraiseql.v1.query`; the mutation service passes `fraiseql.v1.mutation`). */
+  subject?: string;
 }
 
 export interface QueryService {
@@ -22,7 +24,7 @@ export interface QueryService {
 /** Subscribes to `fraiseql.v1.query` in the `query-executor` queue group with bounded concurrency. */
 export function serveQueries(options: ServeQueriesOptions): QueryService {
   const { logger } = options;
-  const subscription = options.nc.subscribe(SUBJECTS.query, { queue: QUEUE_GROUPS.queryExecutor });
+  const subscription = options.nc.subscribe(options.subject ?? SUBJECTS.query, { queue: QUEUE_GROUPS.queryExecutor });
   const running = new Set<Promise<void>>();
 
   const loop = (async () => {

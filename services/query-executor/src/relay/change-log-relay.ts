@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { eventSubject, HEADERS, STREAMS } from '@fraiseql/nats-contract';
 import type { Logger } from '@fraiseql/service-kit';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics';
-import { CLAIM_BATCH, LISTEN_CHANGE_LOG, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
+import { CLAIM_BATCH, CLAIM_PLAN_SETTINGS, LISTEN_CHANGE_LOG, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
 import { RELAY_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface ChangeLogRelayOptions {
@@ -188,13 +188,14 @@ export class ChangeLogRelay {
     }
     let broken: Error | undefined;
     try {
-      const [begun, claimed] = await Promise.allSettled([
+      const [begun, planned, claimed] = await Promise.allSettled([
         client.query('BEGIN'),
+        client.query(CLAIM_PLAN_SETTINGS),
         client.query<ClaimedRow>({ text: CLAIM_BATCH, values: [this.options.batchSize], rowMode: 'array' }),
       ]);
-      if (begun.status === 'rejected' || claimed.status === 'rejected') {
+      if (claimed.status === 'rejected' || begun.status === 'rejected' || planned.status === 'rejected') {
         this.metrics.databaseErrors.inc();
-        throw begun.status === 'rejected' ? begun.reason : (claimed as PromiseRejectedResult).reason;
+        throw [begun, planned, claimed].map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined)).find((e) => e !== undefined);
       }
       const rows = claimed.value.rows;
       if (rows.length === 0) {

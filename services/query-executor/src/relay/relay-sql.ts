@@ -13,16 +13,32 @@ export const LISTEN_CHANGE_LOG = `LISTEN ${CHANGE_LOG_CHANNEL}`;
  * timestamp with microseconds), so the relay only encodes and publishes.
  * Columns: seq (text), event_id, org_id, entity_type, event_type, traceparent, payload.
  */
+/**
+ * Planner settings for the claim, transaction-local. Right after a burst the table has no fresh
+ * statistics, and PostgreSQL picks a bitmap scan + sort over every unpublished row for each batch
+ * (quadratic over a burst); the partial index already yields rows in seq order, so the LIMIT stops early.
+ */
+export const CLAIM_PLAN_SETTINGS = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`;
+
 export const CLAIM_BATCH = `
-SELECT seq::text,
-       event_id::text,
-       org_id::text,
-       entity_type,
-       event_type,
-       traceparent,
+WITH claimed AS (
+  SELECT seq
+    FROM fraiseql.tb_entity_change_log
+   WHERE published_at IS NULL
+   ORDER BY seq
+   LIMIT $1
+     FOR UPDATE SKIP LOCKED
+)
+SELECT c.seq::text,
+       c.event_id::text,
+       c.org_id::text,
+       c.entity_type,
+       c.event_type,
+       c.traceparent,
+       -- Built only for the claimed rows (a join after the LIMIT), never for the whole backlog.
        json_build_object(
-         'event_id', event_id,
-         'seq', seq,
+         'event_id', c.event_id,
+         'seq', c.seq,
          'event_type', event_type,
          'entity_type', entity_type,
          'entity_id', entity_id,
@@ -34,11 +50,9 @@ SELECT seq::text,
          'changed_fields', changed_fields,
          'schema_version', schema_version
        )::text
-  FROM fraiseql.tb_entity_change_log
- WHERE published_at IS NULL
- ORDER BY seq
- LIMIT $1
-   FOR UPDATE SKIP LOCKED`;
+  FROM claimed
+  JOIN fraiseql.tb_entity_change_log c ON c.seq = claimed.seq
+ ORDER BY c.seq`;
 
 /** Marks the claimed rows published; runs only after JetStream acknowledged every one of them. */
 export const MARK_PUBLISHED = `
