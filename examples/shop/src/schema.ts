@@ -9,6 +9,7 @@ import {
   lookupQuery,
   mutation,
   objectType,
+  subscription,
 } from '@fraiseql/schema';
 
 /**
@@ -172,6 +173,11 @@ export const schema = defineSchema({
     mutation('cancelOrder', { input: CancelOrderInput, entity: Order, description: 'Cancels a PENDING or PAID order and puts its items back in stock.' }),
     mutation('createReview', { input: CreateReviewInput, entity: Review, description: 'Adds a review of a product.' }),
     mutation('updateProduct', { input: UpdateProductInput, entity: Product, description: 'Changes a product (roles admin or catalog).' }),
+  ],
+  // Over WebSocket (graphql-transport-ws): the caller's org's change events (docs/adr/0083-subscriptions.md).
+  subscriptions: [
+    subscription('orderChanged', Order, { description: 'Orders of the caller\'s organization as they are inserted, updated and deleted.' }),
+    subscription('productChanged', Product, { description: 'Products of the caller\'s organization as they are inserted, updated and deleted.' }),
   ],
 });
 

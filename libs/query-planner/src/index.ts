@@ -6,3 +6,7 @@ export type { PlannerLimits } from './planner-limits';
 export { assembleResponse } from './assemble-response';
 export { GraphqlRequestError, formatErrorBody } from './graphql-request-error';
 export { CursorCodec } from './cursor-codec';
+export { compileWhereMatcher } from './where-matcher';
+export type { WhereMatcher } from './where-matcher';
+export { compileChangeProjector } from './change-projector';
+export type { ChangeEventFields, ChangeProjector, ChangeSelection } from './change-projector';

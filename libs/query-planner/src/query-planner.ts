@@ -103,6 +103,8 @@ interface Statement {
  */
 export class QueryPlanner {
   readonly schemaHash: string;
+  /** The compiled schema planned against (subscriptions compile their filters and projections from it). */
+  readonly compiled: CompiledSchema;
   readonly graphqlSchema: GraphQLSchema;
   private readonly limits: PlannerLimits;
   private readonly nestedListEstimate: number;
@@ -115,6 +117,7 @@ export class QueryPlanner {
 
   constructor(compiled: CompiledSchema, options: QueryPlannerOptions) {
     this.schemaHash = compiled.hash;
+    this.compiled = compiled;
     this.graphqlSchema = options.graphqlSchema ?? buildGraphQLSchema(compiled);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.nestedListEstimate = options.nestedListEstimate ?? DEFAULT_NESTED_LIST_ESTIMATE;

@@ -150,3 +150,15 @@ export class SchemaIndex {
     return result;
   }
 }
+
+const sharedIndexes = new WeakMap<CompiledSchema, SchemaIndex>();
+
+/** One SchemaIndex per compiled schema, shared by the per-subscription compilers. */
+export function schemaIndexOf(compiled: CompiledSchema): SchemaIndex {
+  let index = sharedIndexes.get(compiled);
+  if (!index) {
+    index = new SchemaIndex(compiled);
+    sharedIndexes.set(compiled, index);
+  }
+  return index;
+}

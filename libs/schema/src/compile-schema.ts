@@ -13,6 +13,7 @@ import {
   type CompiledOrderKey,
   type CompiledQuery,
   type CompiledSchema,
+  type CompiledSubscription,
   type CompiledType,
   type InputTypeRef,
   type ScalarName,
@@ -28,12 +29,16 @@ import type {
   MutationDefinition,
   QueryDefinition,
   SchemaDefinition,
+  SubscriptionDefinition,
   TypeDefinition,
   TypeReference,
 } from './schema-definition';
 import { computeSchemaHash } from './schema-hash';
 import {
+  CHANGE_OPERATION_ENUM,
+  CHANGE_TYPE_FIELDS,
   SHARED_TYPE_NAMES,
+  changeTypeName,
   connectionTypeName,
   edgeTypeName,
   filterName,
@@ -99,18 +104,19 @@ class SchemaCompilation {
     const inputTypes = [...this.inputDefinitions.values()].map((d) => this.compileInputType(d));
     const queries = this.compileQueries(types);
     const mutations = this.compileMutations(types);
-    this.checkGeneratedNames(types, inputTypes, mutations);
+    const subscriptions = this.compileSubscriptions(types);
+    this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
 
-    const sdl = generateSdl(types, queries, { inputTypes, mutations });
+    const sdl = generateSdl(types, queries, { inputTypes, mutations, subscriptions });
     try {
       buildSchema(sdl);
     } catch (error) {
       this.fail([`generated SDL is not valid GraphQL: ${(error as Error).message}`]);
     }
-    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations };
-    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations };
+    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations, subscriptions };
+    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations, subscriptions };
   }
 
   private fail(errors: string[]): never {
@@ -143,6 +149,9 @@ class SchemaCompilation {
     const queue: Array<{ value: unknown; where: string }> = (this.definition.types ?? []).map((value, i) => ({ value, where: `types[${i}]` }));
     (this.definition.queries ?? []).forEach((q, i) => {
       if (q && typeof q === 'object' && q.entity !== undefined) queue.push({ value: q.entity, where: `query "${q.name ?? i}"` });
+    });
+    (this.definition.subscriptions ?? []).forEach((s, i) => {
+      if (s && typeof s === 'object' && s.entity !== undefined) queue.push({ value: s.entity, where: `subscription "${s.name ?? i}"` });
     });
     (this.definition.mutations ?? []).forEach((m, i) => {
       if (!m || typeof m !== 'object' || !m.options) return;
@@ -352,6 +361,48 @@ class SchemaCompilation {
     return mutations;
   }
 
+  private compileSubscriptions(types: CompiledType[]): CompiledSubscription[] {
+    const byName = new Map(types.map((t) => [t.name, t]));
+    const seen = new Set<string>();
+    const subscriptions: CompiledSubscription[] = [];
+    for (const [index, s] of (this.definition.subscriptions ?? []).entries()) {
+      const at = `subscription "${(s as SubscriptionDefinition | undefined)?.name ?? index}"`;
+      if (!s || s.kind !== 'subscription') {
+        this.errors.push(`subscriptions[${index}]: not a subscription definition (use subscription(name, entity))`);
+        continue;
+      }
+      const problem = nameProblem(s.name);
+      if (problem) {
+        this.errors.push(`${at}: ${problem}`);
+        continue;
+      }
+      if (seen.has(s.name)) this.errors.push(`${at}: duplicate subscription name`);
+      seen.add(s.name);
+      const target = s.entity === undefined ? undefined : this.dereference(s.entity, at);
+      const entityName = typeof target === 'string' ? target : target?.name;
+      const entity = entityName === undefined ? undefined : byName.get(entityName);
+      if (entityName === undefined) this.errors.push(`${at}: no entity given`);
+      else if (!entity) this.errors.push(`${at}: unknown entity "${entityName}"`);
+      else if (entity.kind !== 'entity') this.errors.push(`${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (subscriptions deliver entity changes)`);
+      if (!entity || entity.kind !== 'entity') continue;
+      const entityField = entity.name.charAt(0).toLowerCase() + entity.name.slice(1);
+      if ((CHANGE_TYPE_FIELDS as readonly string[]).includes(entityField)) {
+        this.errors.push(`${at}: entity "${entity.name}" cannot be subscribed to: its change type field "${entityField}" collides with a field every change type has`);
+        continue;
+      }
+      const options = s.options ?? {};
+      subscriptions.push(compact({
+        name: s.name,
+        entityType: entity.name,
+        changeType: changeTypeName(entity.name),
+        entityField,
+        description: options.description,
+        deprecationReason: options.deprecated,
+      }));
+    }
+    return subscriptions;
+  }
+
   private compileEnum(name: string, values: readonly EnumValueSpec[], description?: string): CompiledType {
     const seen = new Set<string>();
     const compiled: CompiledEnumValue[] = [];
@@ -438,7 +489,7 @@ class SchemaCompilation {
   }
 
   /** An authored type may not take a name the compiler generates for another one. */
-  private checkGeneratedNames(types: CompiledType[], inputTypes: CompiledInputType[], mutations: CompiledMutation[]): void {
+  private checkGeneratedNames(types: CompiledType[], inputTypes: CompiledInputType[], mutations: CompiledMutation[], subscriptions: CompiledSubscription[]): void {
     const generated = new Map<string, string>();
     for (const scalar of SCALAR_NAMES) {
       generated.set(filterName(scalar), `scalar ${scalar}`);
@@ -453,6 +504,9 @@ class SchemaCompilation {
     }
     for (const m of mutations) {
       for (const n of [m.successType, m.resultType]) if (!generated.has(n)) generated.set(n, `mutation ${m.name}`);
+    }
+    for (const s of subscriptions) {
+      for (const n of [s.changeType, CHANGE_OPERATION_ENUM]) if (!generated.has(n)) generated.set(n, `subscription ${s.name}`);
     }
     for (const t of types) {
       const origin = generated.get(t.name);

@@ -182,6 +182,29 @@ export interface CompiledMutation {
   deprecationReason?: string;
 }
 
+/**
+ * A subscription root field over an entity's change events (docs/adr/0083-subscriptions.md):
+ * `<name>(where: <Entity>WhereInput, operations: [ChangeOperation!]): <changeType>!`, with
+ * `type <changeType> { operation: ChangeOperation!, eventId: ID!, timestamp: DateTime!,
+ * changedFields: [String!]!, <entityField>: <Entity>!, before: <Entity> }`.
+ */
+export interface CompiledSubscription {
+  /** Root field name (`orderChanged`). */
+  name: string;
+  /** The entity whose events are delivered (`Order`). */
+  entityType: string;
+  /** The generated change type (`OrderChange`), one per entity. */
+  changeType: string;
+  /** The change type's field holding the entity (`order`): the event's `data`. */
+  entityField: string;
+  description?: string;
+  deprecationReason?: string;
+}
+
+/** The operations a subscription can deliver (events of custom types are not delivered). */
+export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
+export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
+
 /** The error classes of `fraiseql.mutation_response.error_class`, as GraphQL enum values (`validation` → `VALIDATION`). */
 export const MUTATION_ERROR_CLASSES = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'TIMEOUT', 'INTERNAL'] as const;
 export type MutationErrorClass = (typeof MUTATION_ERROR_CLASSES)[number];
@@ -201,4 +224,6 @@ export interface CompiledSchema {
   inputTypes: CompiledInputType[];
   /** Mutation root fields (issue 3); empty when the schema declares none (same rule as inputTypes). */
   mutations: CompiledMutation[];
+  /** Subscription root fields (issue 3); empty when the schema declares none (same rule as inputTypes). */
+  subscriptions: CompiledSubscription[];
 }

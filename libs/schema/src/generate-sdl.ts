@@ -1,6 +1,9 @@
-import type { CompiledArgument, CompiledField, CompiledInputType, CompiledMutation, CompiledQuery, CompiledType, InputTypeRef, ScalarName, TypeRef } from './compiled-schema';
-import { MUTATION_ERROR_CLASSES, SCALAR_NAMES } from './compiled-schema';
+import type {
+  CompiledArgument, CompiledField, CompiledInputType, CompiledMutation, CompiledQuery, CompiledSubscription, CompiledType, InputTypeRef, ScalarName, TypeRef,
+} from './compiled-schema';
+import { CHANGE_OPERATIONS, MUTATION_ERROR_CLASSES, SCALAR_NAMES } from './compiled-schema';
 import {
+  CHANGE_OPERATION_ENUM,
   connectionTypeName,
   edgeTypeName,
   FIELD_ERROR_TYPE,
@@ -79,10 +82,11 @@ function fieldLine(f: { name: string; description?: string; deprecationReason?: 
   return `${f.description === undefined ? '' : `${quote(f.description)}\n  `}${f.name}${args}: ${type}${deprecated(f.deprecationReason)}`;
 }
 
-/** The mutation part of a compiled schema (absent or empty: no Mutation type). */
+/** The mutation and subscription part of a compiled schema (absent or empty: no Mutation / Subscription type). */
 export interface MutationSurface {
   inputTypes: readonly CompiledInputType[];
   mutations: readonly CompiledMutation[];
+  subscriptions?: readonly CompiledSubscription[];
 }
 
 /** The types shared by every mutation result (docs/adr/0082-mutations.md). */
@@ -109,6 +113,27 @@ function mutationBlocks(surface: MutationSurface): string[] {
   }
   const lines = surface.mutations.map((m) => fieldLine(m, `${m.resultType}!`, `(input: ${m.inputType}!)`));
   out.push(block('type', 'Mutation', lines));
+  return out;
+}
+
+/** `enum ChangeOperation`, one change type per subscribed entity, and `type Subscription` (docs/adr/0083-subscriptions.md). */
+function subscriptionBlocks(subscriptions: readonly CompiledSubscription[]): string[] {
+  const out: string[] = [block('enum', CHANGE_OPERATION_ENUM, [...CHANGE_OPERATIONS], 'The kind of change an entity event records.')];
+  const seen = new Set<string>();
+  for (const s of subscriptions) {
+    if (seen.has(s.changeType)) continue;
+    seen.add(s.changeType);
+    out.push(block('type', s.changeType, [
+      `operation: ${CHANGE_OPERATION_ENUM}!`,
+      '"The event id (UUID v7, time-ordered): the idempotency key of the change."\n  eventId: ID!',
+      '"Commit time of the change."\n  timestamp: DateTime!',
+      '"Top-level fields that changed (UPDATE); empty for INSERT and DELETE."\n  changedFields: [String!]!',
+      `"The ${s.entityType} after the change (as it was, for DELETE)."\n  ${s.entityField}: ${s.entityType}!`,
+      `"The ${s.entityType} before an UPDATE, when the entity keeps pre-images; else null."\n  before: ${s.entityType}`,
+    ], `One committed change of a ${s.entityType}.`));
+  }
+  const lines = subscriptions.map((s) => fieldLine(s, `${s.changeType}!`, `(where: ${whereInputName(s.entityType)}, operations: [${CHANGE_OPERATION_ENUM}!])`));
+  out.push(block('type', 'Subscription', lines));
   return out;
 }
 
@@ -205,5 +230,6 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
   }
   out.push(block('type', 'Query', queryLines));
   if (surface && surface.mutations.length > 0) out.push(...mutationBlocks(surface));
+  if (surface?.subscriptions && surface.subscriptions.length > 0) out.push(...subscriptionBlocks(surface.subscriptions));
   return `${out.join('\n\n')}\n`;
 }

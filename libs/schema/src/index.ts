@@ -17,13 +17,15 @@ export type {
   QueryDefinition,
   QueryOptions,
   SchemaDefinition,
+  SubscriptionDefinition,
+  SubscriptionOptions,
   TypeDefinition,
   TypeReference,
 } from './schema-definition';
 export { field } from './field';
 export { entity, enumType, inputType, objectType } from './type-builders';
 export type { EntityOptions, TypeOptions } from './type-builders';
-export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation } from './query-builders';
+export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';
 export type { SchemaDefinitionInput } from './query-builders';
 export { compileSchema, DEFAULT_LIMIT, DEFAULT_MAX_LIMIT } from './compile-schema';
 export { generateSdl, sdlTypeOf } from './generate-sdl';

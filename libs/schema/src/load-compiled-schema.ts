@@ -69,6 +69,14 @@ const mutation = z.object({
   description: z.string().optional(),
   deprecationReason: z.string().optional(),
 });
+const subscription = z.object({
+  name,
+  entityType: name,
+  changeType: name,
+  entityField: name,
+  description: z.string().optional(),
+  deprecationReason: z.string().optional(),
+});
 const compiledSchema = z.object({
   formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -78,6 +86,7 @@ const compiledSchema = z.object({
   // Added with mutations (issue 3): schemas compiled before have neither.
   inputTypes: z.array(inputType).default([]),
   mutations: z.array(mutation).default([]),
+  subscriptions: z.array(subscription).default([]),
 });
 
 const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>
@@ -138,6 +147,9 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
   for (const m of schema.mutations) {
     if (types.get(m.entityType)?.kind !== 'entity') problems.push(`mutation ${m.name} returns unknown entity "${m.entityType}"`);
     if (!inputs.has(m.inputType)) problems.push(`mutation ${m.name} takes unknown input "${m.inputType}"`);
+  }
+  for (const s of schema.subscriptions) {
+    if (types.get(s.entityType)?.kind !== 'entity') problems.push(`subscription ${s.name} delivers unknown entity "${s.entityType}"`);
   }
   if (problems.length > 0) throw invalid(`The compiled schema is inconsistent: ${problems.join('; ')}`, { problems });
 

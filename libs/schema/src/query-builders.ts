@@ -1,4 +1,6 @@
-import type { MutationDefinition, MutationOptions, QueryDefinition, QueryOptions, SchemaDefinition, TypeDefinition, TypeReference } from './schema-definition';
+import type {
+  MutationDefinition, MutationOptions, QueryDefinition, QueryOptions, SchemaDefinition, SubscriptionDefinition, SubscriptionOptions, TypeDefinition, TypeReference,
+} from './schema-definition';
 
 /** `orders(where, orderBy, limit, offset): [Order!]!` */
 export function listQuery(name: string, entity: TypeReference, options: QueryOptions = {}): QueryDefinition {
@@ -23,13 +25,23 @@ export function mutation(name: string, options: MutationOptions): MutationDefini
   return Object.freeze({ kind: 'mutation' as const, name, options: { ...options } });
 }
 
+/**
+ * `orderChanged(where: OrderWhereInput, operations: [ChangeOperation!]): OrderChange!`: the
+ * entity's change events of the caller's org, over WebSocket (docs/adr/0083-subscriptions.md).
+ */
+export function subscription(name: string, entity: TypeReference, options: SubscriptionOptions = {}): SubscriptionDefinition {
+  return Object.freeze({ kind: 'subscription' as const, name, entity, options: { ...options } });
+}
+
 export interface SchemaDefinitionInput {
   types?: readonly TypeDefinition[];
   queries: readonly QueryDefinition[];
   mutations?: readonly MutationDefinition[];
+  subscriptions?: readonly SubscriptionDefinition[];
 }
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
 export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
-  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries], mutations: [...(input.mutations ?? [])] });
+  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries], mutations: [...(input.mutations ?? [])],
+    subscriptions: [...(input.subscriptions ?? [])] });
 }

@@ -128,6 +128,19 @@ export interface MutationDefinition {
   readonly options: MutationOptions;
 }
 
+export interface SubscriptionOptions {
+  description?: string;
+  deprecated?: string;
+}
+
+export interface SubscriptionDefinition {
+  readonly kind: 'subscription';
+  readonly name: string;
+  /** The entity whose change events the subscription delivers. */
+  readonly entity: TypeReference;
+  readonly options: SubscriptionOptions;
+}
+
 export type OrderKeySpec = string | { field: string; direction?: 'ASC' | 'DESC' };
 
 export interface QueryOptions {
@@ -155,4 +168,6 @@ export interface SchemaDefinition {
   readonly queries: readonly QueryDefinition[];
   /** Mutations (absent in definitions made before issue 3). */
   readonly mutations?: readonly MutationDefinition[];
+  /** Subscriptions to entity changes (absent in definitions made before them). */
+  readonly subscriptions?: readonly SubscriptionDefinition[];
 }

@@ -29,6 +29,13 @@ export const MUTATION_ERROR_TYPE = 'MutationError';
 export const FIELD_ERROR_TYPE = 'FieldError';
 export const MUTATION_ERROR_CLASS_ENUM = 'MutationErrorClass';
 
+/** `type OrderChange { operation, eventId, timestamp, changedFields, order, before }`: one per subscribed entity. */
+export const changeTypeName = (entityName: string): string => `${entityName}Change`;
+/** `enum ChangeOperation { INSERT UPDATE DELETE }` */
+export const CHANGE_OPERATION_ENUM = 'ChangeOperation';
+/** Fields of every change type besides the entity field (which may not take one of these names). */
+export const CHANGE_TYPE_FIELDS = ['operation', 'eventId', 'timestamp', 'changedFields', 'before'] as const;
+
 /** Types every compiled SDL may contain independently of the authored types. */
 export const SHARED_TYPE_NAMES = [
   'Query', 'Mutation', 'Subscription', 'SortDirection', 'NullsOrder', 'PageInfo',

@@ -18,3 +18,5 @@ export { startOpsServer } from './start-ops-server';
 export type { CheckResult, OpsServer, OpsServerOptions, ReadinessCheck } from './start-ops-server';
 export { installShutdown } from './install-shutdown';
 export type { ShutdownControl, ShutdownOptions, ShutdownStep } from './install-shutdown';
+export { mayRetry, retryDelayMs } from './retry-policy';
+export type { RetryDelayOptions, RetryPolicy } from './retry-policy';

@@ -1,5 +1,5 @@
 // Relay throughput vs raw JetStream async publish, side by side in one run (a measurement, not a test).
-// Run: TSX_TSCONFIG_PATH=libs/testkit/tsx.tsconfig.json node --import tsx services/query-executor/bench/relay-throughput.ts [events] [batch]
+// Run: TSX_TSCONFIG_PATH=libs/testkit/tsx.tsconfig.json node --import tsx services/query-executor/bench/relay-throughput.ts [events] [batch] [openBatches] [window]
 import { connect } from 'nats';
 import { Registry } from 'prom-client';
 import { eventSubject } from '@fraiseql/nats-contract';
@@ -11,7 +11,8 @@ import { CLAIM_BATCH } from '../src/relay/relay-sql';
 
 const EVENTS = Number(process.argv[2] ?? 50_000);
 const BATCH = Number(process.argv[3] ?? 500);
-const WINDOW = 2000;
+const OPEN_BATCHES = Number(process.argv[4] ?? 2);
+const WINDOW = Number(process.argv[5] ?? 2000);
 
 async function rawPublish(): Promise<number> {
   const stack = await startChangeLogStack();
@@ -47,7 +48,7 @@ async function relay(): Promise<number> {
   try {
     await insertChangeLogRows(stack, EVENTS);
     const nc = await connect({ servers: stack.nats.url });
-    const r = new ChangeLogRelay({ databaseUrl: stack.db.url, nc, batchSize: BATCH, maxInFlight: WINDOW, pollIntervalMs: 1000, retentionMs: 86_400_000, registry: new Registry(), logger: createLogger({ service: 'bench', level: 'warn' }) });
+    const r = new ChangeLogRelay({ databaseUrl: stack.db.url, nc, batchSize: BATCH, maxOpenBatches: OPEN_BATCHES, maxInFlight: WINDOW, pollIntervalMs: 1000, retentionMs: 86_400_000, registry: new Registry(), logger: createLogger({ service: 'bench', level: 'warn' }) });
     const started = process.hrtime.bigint();
     r.start();
     await waitFor(async () => (await unpublishedCount(stack)) === 0, 300_000);
@@ -63,7 +64,7 @@ async function relay(): Promise<number> {
 async function main(): Promise<void> {
   const raw = await rawPublish();
   const relayed = await relay();
-  process.stdout.write(`${EVENTS} events, batch ${BATCH}, window ${WINDOW}\n`);
+  process.stdout.write(`${EVENTS} events, batch ${BATCH}, open batches ${OPEN_BATCHES}, window ${WINDOW}\n`);
   process.stdout.write(`raw async publish: ${Math.round(raw)} msg/s\nrelay:             ${Math.round(relayed)} msg/s\nratio relay/raw:   ${(relayed / raw).toFixed(2)}\n`);
 }
 

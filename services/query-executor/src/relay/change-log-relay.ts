@@ -2,10 +2,9 @@ import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type
 import { Client, Pool, type PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import { eventSubject, HEADERS, STREAMS } from '@fraiseql/nats-contract';
-import type { Logger } from '@fraiseql/service-kit';
+import { retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics';
 import { CLAIM_BATCH, CLAIM_PLAN_SETTINGS, LISTEN_CHANGE_LOG, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
-import { RELAY_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface ChangeLogRelayOptions {
   /** The relay opens its own small pool and one LISTEN connection, apart from the query pool. */
@@ -13,8 +12,13 @@ export interface ChangeLogRelayOptions {
   nc: NatsConnection;
   /** Rows claimed per transaction. */
   batchSize: number;
-  /** Publishes awaiting their JetStream ack at once (within a batch: min(batchSize, maxInFlight)). */
+  /** Publishes awaiting their JetStream ack at once, across all open batches. */
   maxInFlight: number;
+  /**
+   * Batches claimed and not yet committed at once (each holds one transaction and one connection):
+   * while one batch's acks drain, the next is claimed and published. Default 2; 1 = no overlap.
+   */
+  maxOpenBatches?: number;
   /** Fallback when no NOTIFY arrives (LISTEN connection down, notifications lost). */
   pollIntervalMs: number;
   /** Published rows older than this are deleted. */
@@ -32,6 +36,14 @@ export interface ChangeLogRelayOptions {
 
 type ClaimedRow = [seq: string, eventId: string, orgId: string | null, entityType: string, eventType: string, traceparent: string | null, payload: string];
 
+interface ClaimedBatch {
+  client: PoolClient;
+  rows: ClaimedRow[];
+}
+
+/** Never gives up: the rows wait in PostgreSQL. Initial 100 ms, ×2, at most 10 s, 20 % jitter. */
+const RELAY_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 10_000, jitter: 0.2 });
+
 const SUBJECT_CACHE_LIMIT = 10_000;
 const encoder = new TextEncoder();
 
@@ -39,11 +51,19 @@ const encoder = new TextEncoder();
  * Publishes the transactional change log (`fraiseql.tb_entity_change_log`) to JetStream.
  *
  * One batch = one transaction: claim unpublished rows (FOR UPDATE SKIP LOCKED, seq order), publish
- * each with `Nats-Msg-Id` = event_id through a bounded window of async publishes, wait for every
- * ack, mark the rows published, commit. Any failure rolls the transaction back, so the rows stay
- * unpublished and are retried after a backoff; the ones JetStream already stored come back as
- * duplicates (its duplicate window outlasts any retry). Killing the process at any point is the
- * same as a rollback. Wakes on NOTIFY, polls as a fallback, prunes old published rows.
+ * each with `Nats-Msg-Id` = event_id, wait for every ack of the batch, mark the rows published,
+ * commit. Any failure rolls that transaction back, so its rows stay unpublished and are retried after
+ * a backoff; the ones JetStream already stored come back as duplicates (its duplicate window outlasts
+ * any retry). Killing the process at any point is the same as a rollback of every open batch.
+ *
+ * Batches are pipelined (docs/adr/0081-change-log-relay.md): up to `maxOpenBatches` transactions are
+ * open at once, each on its own connection, so batch N+1 is claimed and published while batch N's
+ * acks drain and its mark commits. The rows of open batches are disjoint (row locks, SKIP LOCKED);
+ * publishes go out in claim order (a batch starts sending only once the one before it sent all of
+ * its rows) through one window of `maxInFlight` unacknowledged publishes shared by all open batches;
+ * each batch marks only its own rows, only after all of them were acknowledged. After a failure the
+ * relay stops sending, lets the open batches finish or roll back, backs off, and starts again.
+ * Wakes on NOTIFY, polls as a fallback, prunes old published rows.
  */
 export class ChangeLogRelay {
   private readonly options: ChangeLogRelayOptions;
@@ -53,6 +73,7 @@ export class ChangeLogRelay {
   private readonly logger: Logger;
   private readonly retry: RetryPolicy;
   private readonly publishTimeoutMs: number;
+  private readonly maxOpenBatches: number;
   private readonly subjects = new Map<string, string>();
 
   private loop: Promise<void> | undefined;
@@ -68,14 +89,29 @@ export class ChangeLogRelay {
   private pruneTimer: NodeJS.Timeout | undefined;
   private pruning: Promise<number> | undefined;
 
+  /** Claimed, not yet committed or rolled back; each settles (never rejects) when its transaction ends. */
+  private readonly openBatches = new Set<Promise<void>>();
+  /** The first failure since the last backoff: no batch sends more, no new batch is claimed. */
+  private failure: unknown;
+  /** Batches failed in a row (for the backoff); a committed batch resets it. */
+  private failures = 0;
+  /** Resolves once the batch claimed last has sent all its rows (the next one sends after it). */
+  private sendTurn: Promise<void> = Promise.resolve();
+  /** Publishes of all open batches awaiting their ack (the shared window). */
+  private inFlight = 0;
+  /** The sending batch waiting for a free slot in the window (only one batch sends at a time). */
+  private slotFreed: (() => void) | undefined;
+
   constructor(options: ChangeLogRelayOptions) {
     this.options = options;
     this.logger = options.logger;
     this.retry = options.retryPolicy ?? RELAY_RETRY_POLICY;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    this.maxOpenBatches = Math.max(1, options.maxOpenBatches ?? 2);
     this.pool = new Pool({
       connectionString: options.databaseUrl,
-      max: 2,
+      // One connection per open batch, plus one for pruning and the lag gauge.
+      max: this.maxOpenBatches + 1,
       // BEGIN + claim, and mark + COMMIT, each leave in one round trip.
       pipeline: true,
       connectionTimeoutMillis: 10_000,
@@ -86,7 +122,6 @@ export class ChangeLogRelay {
     this.js = options.nc.jetstream();
     this.metrics = createRelayMetrics(options.registry, () => this.lagSeconds(), options.maxInFlight, options.batchSize);
   }
-
   /** Starts listening, relaying and pruning in the background. */
   start(): void {
     if (this.loop) return;
@@ -156,29 +191,59 @@ export class ChangeLogRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     while (!this.stopping) {
-      this.wakeRequested = false;
-      let claimed: number;
-      try {
-        claimed = await this.relayBatch();
-        if (failures > 0) this.logger.info({ failures }, 'relay: publishing again');
-        failures = 0;
-      } catch (error) {
-        failures++;
-        const delayMs = retryDelayMs(this.retry, failures);
-        // Log the first failure of a streak and then sparsely, not once per backoff step.
-        if (failures === 1 || failures % 20 === 0) this.logger.warn({ err: error, failures, delayMs }, 'relay: batch rolled back; retrying after a backoff');
-        await this.wait(delayMs, 'backoff');
+      // Bounded pipeline: at most maxOpenBatches transactions hold claimed rows at once.
+      while (this.openBatches.size >= this.maxOpenBatches) await Promise.race(this.openBatches);
+      if (this.failure !== undefined) {
+        await this.backOff();
         continue;
       }
-      if (claimed >= this.options.batchSize || this.wakeRequested) continue;
+      this.wakeRequested = false;
+      let batch: ClaimedBatch | undefined;
+      try {
+        batch = await this.claim();
+      } catch (error) {
+        this.failure ??= error;
+        continue;
+      }
+      if (batch !== undefined) {
+        const open: Promise<void> = this.relayClaimed(batch).then(
+          () => {
+            if (this.failures > 0 && this.failure === undefined) {
+              this.logger.info({ failures: this.failures }, 'relay: publishing again');
+              this.failures = 0;
+            }
+          },
+          (error: unknown) => {
+            this.failure ??= error;
+          },
+        );
+        this.openBatches.add(open);
+        void open.finally(() => this.openBatches.delete(open));
+        // A full batch: more rows are probably waiting, claim them now.
+        if (batch.rows.length >= this.options.batchSize) continue;
+      }
+      if (this.wakeRequested) continue;
       await this.wait(this.options.pollIntervalMs, 'idle');
     }
+    // Stopping: claim nothing more; the open batches finish (bounded by the publish timeout) or roll back.
+    await Promise.all(this.openBatches);
   }
 
-  /** One claim → publish → mark → commit cycle; returns the number of rows relayed. */
-  private async relayBatch(): Promise<number> {
+  /** After a failure: let every open batch end, then wait out the backoff before claiming again. */
+  private async backOff(): Promise<void> {
+    await Promise.all(this.openBatches);
+    const error = this.failure;
+    this.failures++;
+    const delayMs = retryDelayMs(this.retry, this.failures);
+    // Log the first failure of a streak and then sparsely, not once per backoff step.
+    if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn({ err: error, failures: this.failures, delayMs }, 'relay: batch rolled back; retrying after a backoff');
+    await this.wait(delayMs, 'backoff');
+    this.failure = undefined;
+  }
+
+  /** BEGIN + claim in one round trip; undefined (and the transaction ended) when nothing is unpublished. */
+  private async claim(): Promise<ClaimedBatch | undefined> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -198,12 +263,25 @@ export class ChangeLogRelay {
         throw [begun, planned, claimed].map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined)).find((e) => e !== undefined);
       }
       const rows = claimed.value.rows;
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
+      if (rows.length > 0) {
+        this.metrics.batchSize.observe(rows.length);
+        return { client, rows };
       }
-      this.metrics.batchSize.observe(rows.length);
-      await this.publishAll(rows);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      client.release(broken);
+      throw error;
+    }
+    client.release();
+    return undefined;
+  }
+
+  /** Publishes a claimed batch, and only once JetStream acknowledged every row: mark + COMMIT. Else ROLLBACK. */
+  private async relayClaimed({ client, rows }: ClaimedBatch): Promise<void> {
+    let broken: Error | undefined;
+    try {
+      await this.publishInTurn(rows);
       const seqs = rows.map((row) => row[0]);
       const [marked, committed] = await Promise.allSettled([client.query(MARK_PUBLISHED, [seqs]), client.query('COMMIT')]);
       if (marked.status === 'rejected' || committed.status === 'rejected') {
@@ -211,7 +289,6 @@ export class ChangeLogRelay {
         throw marked.status === 'rejected' ? marked.reason : (committed as PromiseRejectedResult).reason;
       }
       this.metrics.published.inc(rows.length);
-      return rows.length;
     } catch (error) {
       // A failed COMMIT or a dropped connection: the rows stay unpublished either way.
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
@@ -221,58 +298,85 @@ export class ChangeLogRelay {
     }
   }
 
-  /** Publishes rows in seq order with at most maxInFlight unacknowledged; rejects after all settle if any failed. */
-  private async publishAll(rows: ClaimedRow[]): Promise<void> {
+  /** Waits for the previous batch to have sent all its rows (claim order = send order), then publishes this one. */
+  private async publishInTurn(rows: ClaimedRow[]): Promise<void> {
+    const previous = this.sendTurn;
+    let sent!: () => void;
+    this.sendTurn = new Promise((resolve) => (sent = resolve));
+    try {
+      await previous;
+      await this.publishAll(rows, sent);
+    } finally {
+      sent();
+    }
+  }
+
+  /**
+   * Publishes rows in seq order within the shared window, calls `sent` once the last one left, and
+   * resolves when every one was acknowledged; rejects (after all settled) if any failed, or if the
+   * relay stopped sending because another batch failed.
+   */
+  private async publishAll(rows: ClaimedRow[], sent: () => void): Promise<void> {
     const max = this.options.maxInFlight;
     const timeout = this.publishTimeoutMs;
     const expect = { streamName: STREAMS.events };
-    let inFlight = 0;
+    let pending = 0;
+    let published = 0;
     let failure: { error: unknown; seq: string } | undefined;
-    let slotFreed: (() => void) | undefined;
+    let drained: (() => void) | undefined;
     const settled = (): void => {
-      inFlight--;
+      pending--;
+      this.inFlight--;
       this.metrics.inFlight.dec();
-      const resume = slotFreed;
-      slotFreed = undefined;
+      const resume = this.slotFreed;
+      this.slotFreed = undefined;
       resume?.();
+      if (pending === 0) drained?.();
     };
     const onAck = (ack: PubAck): void => {
       if (ack.duplicate) this.metrics.duplicates.inc();
       settled();
     };
-    const waitForSlot = (): Promise<void> => new Promise((resolve) => (slotFreed = resolve));
+    const failed = (seq: string, error: unknown): void => {
+      this.metrics.publishErrors.inc();
+      failure ??= { error, seq };
+      // Every other batch stops sending too: after a failure the relay backs off as a whole.
+      this.failure ??= error;
+    };
 
     for (const row of rows) {
-      while (inFlight >= max && failure === undefined) await waitForSlot();
-      if (failure !== undefined) break;
+      while (this.inFlight >= max && this.failure === undefined) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      if (this.failure !== undefined) break;
       const [seq, eventId, orgId, entityType, eventType, traceparent, payload] = row;
       let headers;
       if (traceparent !== null) {
         headers = natsHeaders();
         headers.set(HEADERS.traceparent, traceparent);
       }
-      inFlight++;
+      pending++;
+      this.inFlight++;
       this.metrics.inFlight.inc();
       try {
         this.js
           .publish(this.subject(orgId, entityType, eventType), encoder.encode(payload), { msgID: eventId, timeout, expect, ...(headers ? { headers } : {}) })
           .then(onAck, (error: unknown) => {
-            this.metrics.publishErrors.inc();
-            failure ??= { error, seq };
+            failed(seq, error);
             settled();
           });
       } catch (error) {
         // nats.js throws synchronously when the connection is closed.
-        this.metrics.publishErrors.inc();
-        failure ??= { error, seq };
+        failed(seq, error);
         settled();
       }
+      published++;
     }
-    while (inFlight > 0) await waitForSlot();
+    sent();
+    if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
     if (failure !== undefined) {
       const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
       throw new Error(`publishing change-log row seq ${failure.seq} failed: ${cause}`, { cause: failure.error });
     }
+    if (published < rows.length) throw new Error(`batch from seq ${rows[0]![0]} not fully published: another batch failed`, { cause: this.failure });
   }
 
   private subject(orgId: string | null, entityType: string, eventType: string): string {
