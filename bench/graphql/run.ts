@@ -9,29 +9,31 @@
  *
  * Usage: npx tsx bench/graphql/run.ts [--scale 100k] [--duration 15] [--connections 16] [--rounds 3] [--quick]
  */
+/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { prepareBenchDatabase } from './bench-database';
+import { prepareBenchDatabase } from '../lib/bench-database';
 import { parseBenchOptions, type BenchOptions } from './bench-options';
 import { formatConsoleTable, renderMarkdown, summarise } from './bench-report';
 import type { BenchSystem } from './bench-system';
-import { BenchChildren } from './child-processes';
+import { BenchChildren } from '../lib/child-processes';
 import { CpuMeter } from './cpu-meter';
 import { measureRun, type RunMeasurement } from './measure-run';
 import { firstDifference, normaliseFraiseql, normalisePostgraphile, ORDER_QUERIES } from './order-queries';
 import { startFraiseql, WORK_DIR_PREFIX } from './start-fraiseql';
 import { startPostgraphile } from './start-postgraphile';
-import { updateBenchmarksDoc } from './update-benchmarks-doc';
+import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
 
 const root = resolve(__dirname, '../..');
+const GRAPHQL_SECTION: BenchmarkSection = { name: 'graphql', heading: '## GraphQL read path (issue 2)', command: 'npm run bench:graphql', script: 'bench/graphql/run.ts' };
 const log = (line: string): void => {
   process.stdout.write(`[bench:graphql] ${line}\n`);
 };
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
-  const children = new BenchChildren();
+  const children = new BenchChildren('graphql');
   let meter: CpuMeter | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = (): Promise<void> =>
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
         postgres: await serverVersion(options.databaseUrl),
         setups: systems.map((s) => `${s.name}: ${s.setup}`),
       });
-      updateBenchmarksDoc(join(root, 'docs/benchmarks.md'), markdown);
+      updateBenchmarksDoc(join(root, 'docs/benchmarks.md'), GRAPHQL_SECTION, markdown);
       log('results written to docs/benchmarks.md');
     } else {
       log('docs/benchmarks.md left as it was (--quick or --no-write-docs)');

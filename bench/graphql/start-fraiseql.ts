@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
+/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BenchChild, BenchChildren } from './child-processes';
+import type { BenchChildren } from '../lib/child-processes';
 import type { BenchSystem } from './bench-system';
-import { freePort } from './free-port';
+import { freePort } from '../lib/free-port';
 import { fraiseqlBody } from './order-queries';
-import { benchChildEnv } from './start-postgraphile';
+import { benchChildEnv } from '../lib/bench-child-env';
+import { waitReady } from '../lib/wait-ready';
 
 const run = promisify(execFile);
 
@@ -133,23 +135,4 @@ async function waitForTcp(port: number, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function waitReady(child: BenchChild, opsPort: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`${child.name} exited during start (code ${child.process.exitCode}):\n${child.recentOutput()}`);
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
-      if (response.ok) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${child.name} not ready after 60 s (${last}):\n${child.recentOutput()}`);
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { join } from 'node:path';
-import type { BenchChildren } from './child-processes';
+import type { BenchChildren } from '../lib/child-processes';
 import type { BenchSystem } from './bench-system';
-import { freePort } from './free-port';
+import { benchChildEnv } from '../lib/bench-child-env';
+import { freePort } from '../lib/free-port';
 import { postgraphileBody } from './order-queries';
 
 export interface StartPostgraphileOptions {
@@ -39,15 +41,6 @@ export async function startPostgraphile(children: BenchChildren, options: StartP
   };
 }
 
-/** The parent's environment without anything that would change how a server under test behaves. */
-export function benchChildEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('FRAISEQL_') || key.startsWith('OTEL_') || key.startsWith('BENCH_') || key === 'DEBUG' || key === 'NODE_OPTIONS') continue;
-    env[key] = value;
-  }
-  return env;
-}
 
 function postgraphileVersion(): string {
   return (JSON.parse(readFileSync(require.resolve('postgraphile/package.json'), 'utf8')) as { version: string }).version;

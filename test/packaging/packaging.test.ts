@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { loadConfig } from '@fraiseql/service-kit';
+import { queryExecutorConfig } from '../../services/query-executor/src/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHART = path.join(ROOT, 'helm/fraiseql');
@@ -252,6 +254,47 @@ describe('helm chart', () => {
       name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL',
       valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'database-url' } },
     });
+  });
+
+  it('renders the jetstream block and queryExecutor.relay into the query-executor ConfigMap, in a form its config accepts', () => {
+    const config = find(rendered, 'ConfigMap', 'fraiseql-query-executor').data;
+    expect(config).toMatchObject({
+      FRAISEQL_STREAM_REPLICAS: '3',
+      FRAISEQL_EVENTS_MAX_AGE: '7d',
+      FRAISEQL_EVENTS_MAX_BYTES: '-1',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'true',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: '1000',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_MAX_IN_FLIGHT: '2000',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: '1s',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_PUBLISH_TIMEOUT_MS: '5s',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_RETENTION: '7d',
+    });
+    // Only the executor provisions streams and relays: the gateway gets none of these keys.
+    expect(Object.keys(find(rendered, 'ConfigMap', 'fraiseql-gateway').data).filter((k) => /STREAM|EVENTS|RELAY/.test(k))).toEqual([]);
+    // The executor's own config schema parses what the chart renders (durations with units, -1).
+    const loaded = loadConfig(queryExecutorConfig, { env: { ...config, FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: 'postgres://x@db:5432/x', FRAISEQL_CURSOR_SECRET: 'c'.repeat(48) } });
+    expect(loaded).toMatchObject({
+      FRAISEQL_STREAM_REPLICAS: 3,
+      FRAISEQL_EVENTS_MAX_AGE: 7 * 86_400_000,
+      FRAISEQL_EVENTS_MAX_BYTES: -1,
+      FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: true,
+      FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: 1000,
+      FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: 1000,
+      FRAISEQL_QUERY_EXECUTOR_RELAY_PUBLISH_TIMEOUT_MS: 5000,
+      FRAISEQL_QUERY_EXECUTOR_RELAY_RETENTION: 7 * 86_400_000,
+    });
+  });
+
+  it('renders relay and stream overrides: relay off, other sizes, one stream replica in the dev values', () => {
+    const objects = helmTemplate('--set', 'queryExecutor.relay.enabled=false,queryExecutor.relay.batchSize=250,jetstream.events.maxBytes=1073741824,jetstream.events.maxAge=12h');
+    expect(find(objects, 'ConfigMap', 'fraiseql-query-executor').data).toMatchObject({
+      FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'false',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: '250',
+      FRAISEQL_EVENTS_MAX_BYTES: '1073741824',
+      FRAISEQL_EVENTS_MAX_AGE: '12h',
+    });
+    const dev = helmTemplate('-f', path.join(CHART, 'values-dev.yaml'));
+    expect(find(dev, 'ConfigMap', 'fraiseql-query-executor').data).toMatchObject({ FRAISEQL_STREAM_REPLICAS: '1', FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'true' });
   });
 
   it('uses existing Secrets instead of its own when told to', () => {

@@ -26,6 +26,20 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- $attrs := list "service.namespace=fraiseql" (printf "deployment.environment=%s" $v.config.env) -}}
 {{- range $k, $val := $v.otel.resourceAttributes }}{{ $attrs = append $attrs (printf "%s=%v" $k $val) }}{{ end -}}
 {{- $_ := set $data "OTEL_RESOURCE_ATTRIBUTES" (join "," $attrs) -}}
+{{- if eq .key "queryExecutor" -}}
+{{- /* Stream provisioning (global jetstream block) and the change-log relay. */ -}}
+{{- $_ := set $data "FRAISEQL_STREAM_REPLICAS" $v.jetstream.replicas -}}
+{{- $_ := set $data "FRAISEQL_EVENTS_MAX_AGE" $v.jetstream.events.maxAge -}}
+{{- $_ := set $data "FRAISEQL_EVENTS_MAX_BYTES" (int64 $v.jetstream.events.maxBytes) -}}
+{{- with .values.relay -}}
+{{- $_ := set $data (printf "%s_RELAY_ENABLED" $.envPrefix) (ternary "true" "false" (eq (toString .enabled) "true")) -}}
+{{- $_ := set $data (printf "%s_RELAY_BATCH_SIZE" $.envPrefix) .batchSize -}}
+{{- $_ := set $data (printf "%s_RELAY_MAX_IN_FLIGHT" $.envPrefix) .maxInFlight -}}
+{{- $_ := set $data (printf "%s_RELAY_POLL_INTERVAL_MS" $.envPrefix) .pollInterval -}}
+{{- $_ := set $data (printf "%s_RELAY_PUBLISH_TIMEOUT_MS" $.envPrefix) .publishTimeout -}}
+{{- $_ := set $data (printf "%s_RELAY_RETENTION" $.envPrefix) .retention -}}
+{{- end -}}
+{{- end -}}
 {{- range $k, $val := $v.config.extra }}{{ $_ := set $data $k $val }}{{ end -}}
 {{- range $k, $val := .values.config }}{{ $_ := set $data $k $val }}{{ end -}}
 {{- range $k, $val := $data }}

@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   FRAISEQL_OVERLOADED: spec(503, GrpcStatus.RESOURCE_EXHAUSTED, 'Too many operations in flight; refused early. Retry after a short delay.'),
   FRAISEQL_SCHEMA_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'The service has no compiled schema loaded yet.'),
   FRAISEQL_IDEMPOTENCY_KEY_REUSED: spec(409, GrpcStatus.FAILED_PRECONDITION, 'The Idempotency-Key was already used for another operation, other variables or another caller. Use a new key per distinct mutation.'),
+  FRAISEQL_SUBSCRIBER_TOO_SLOW: spec(429, GrpcStatus.RESOURCE_EXHAUSTED, 'A subscriber read its WebSocket slower than events arrived and its queue reached FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE; the socket was closed with 4429. Read faster or narrow the filter, then resubscribe.'),
+  FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED: spec(429, GrpcStatus.RESOURCE_EXHAUSTED, 'The WebSocket connection already has FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions. Complete one first or open another connection.'),
   FRAISEQL_SCHEMA_MISMATCH: spec(503, GrpcStatus.UNAVAILABLE, 'Gateway and executor hold different schema versions (a reload is in progress). Retry.'),
   // PostgreSQL
   FRAISEQL_DB_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'PostgreSQL could not be reached or refused the connection.'),

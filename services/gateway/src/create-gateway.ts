@@ -4,8 +4,9 @@ import { Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { ChangeSubscriptions } from './change-subscriptions';
 import { createQueryForwarder } from './forward-query';
-import type { AuthOptions } from './resolve-auth';
+import { createAuthResolver, type AuthOptions } from './resolve-auth';
 import { buildServer, replaceServedSchema } from './server';
 
 export interface GatewayOptions {
@@ -24,8 +25,19 @@ export interface GatewayOptions {
   bodyLimitBytes: number;
   auth: AuthOptions;
   graphiql: boolean;
+  /** GraphQL subscriptions over WebSocket (docs/adr/0083-subscriptions.md); defaults as in config. */
+  subscriptions?: Partial<GatewaySubscriptionOptions>;
   logger: Logger;
   registry: Registry;
+}
+
+export interface GatewaySubscriptionOptions {
+  /** FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE */
+  maxQueue: number;
+  /** FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION */
+  maxPerConnection: number;
+  /** FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS */
+  maxTotal: number;
 }
 
 export interface Gateway {
@@ -35,6 +47,8 @@ export interface Gateway {
   address: string;
   readinessChecks: Record<string, ReadinessCheck>;
   schemaHash(): string | undefined;
+  /** GraphQL subscriptions open now. */
+  subscriptionCount(): number;
   /** Stops accepting connections and waits for requests in flight, then closes NATS and the schema watch. */
   close(): Promise<void>;
 }
@@ -47,13 +61,26 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const source = openSchemaSource(options.schemaSource, { nc, logger });
   const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, {
     logger,
-    // Mercurius serves the schema to GraphiQL (and later subscriptions); `app` exists before source.start().
-    onSwap: (next) => replaceServedSchema(app, next.graphqlSchema),
+    // Mercurius serves the schema to GraphiQL and subscriptions; `app` exists before source.start().
+    onSwap: (next) => {
+      subscriptions.attach(next.graphqlSchema);
+      replaceServedSchema(app, next.graphqlSchema);
+    },
   });
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
   new Gauge({ name: 'fraiseql_gateway_max_in_flight', help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).', registers: [options.registry] }).set(options.maxInFlight);
 
+  const subscriptions = new ChangeSubscriptions({
+    js: nc.jetstream(),
+    planner,
+    resolveAuth: createAuthResolver(options.auth),
+    maxQueue: options.subscriptions?.maxQueue ?? 1000,
+    maxPerConnection: options.subscriptions?.maxPerConnection ?? 100,
+    maxTotal: options.subscriptions?.maxTotal ?? 10_000,
+    logger,
+    registry: options.registry,
+  });
   const forwarder = createQueryForwarder(nc, { livenessMs: options.executorLivenessMs, logger, registry: options.registry });
 
   const app = buildServer({
@@ -66,6 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimitBytes: options.bodyLimitBytes,
     auth: options.auth,
     metrics,
+    subscriptions,
   });
   // Ready before the first schema arrives: mercurius must exist to take it.
   await app.ready();
@@ -96,8 +124,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       schema: () => planners.loaded,
     },
     schemaHash: () => planner()?.schemaHash,
+    subscriptionCount: () => subscriptions.activeCount,
     close: () =>
       (closing ??= (async () => {
+        // Subscribers are told the gateway is going away (1001) and their consumers deleted, before NATS drains.
+        subscriptions.closeAll();
         await app.close();
         forwarder.close();
         await source.close();

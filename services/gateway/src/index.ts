@@ -1,5 +1,6 @@
 export { createGateway } from './create-gateway';
-export type { Gateway, GatewayOptions } from './create-gateway';
+export type { Gateway, GatewayOptions, GatewaySubscriptionOptions } from './create-gateway';
+export { CLOSE_CODES } from './change-subscriptions';
 export { buildServer } from './server';
 export type { GatewayServerOptions } from './server';
 export { gatewayConfig } from './config';

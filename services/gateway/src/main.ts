@@ -27,6 +27,11 @@ async function main(): Promise<void> {
     bodyLimitBytes: config.FRAISEQL_GATEWAY_BODY_LIMIT_BYTES,
     auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
     graphiql: config.FRAISEQL_ENV === 'development',
+    subscriptions: {
+      maxQueue: config.FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE,
+      maxPerConnection: config.FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxTotal: config.FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS,
+    },
     logger,
     registry,
   });

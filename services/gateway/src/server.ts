@@ -7,6 +7,7 @@ import { idempotencyKeyProblem } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
+import type { ChangeSubscriptions } from './change-subscriptions';
 import type { QueryForwarder } from './forward-query';
 import { readGraphqlRequest } from './graphql-request';
 import { negotiateMediaType, type GraphqlMediaType } from './negotiate-media-type';
@@ -26,6 +27,8 @@ export interface GatewayServerOptions {
   bodyLimitBytes: number;
   auth: AuthOptions;
   metrics: RedMetrics;
+  /** GraphQL subscriptions over WebSocket at the GraphQL path (absent: none). */
+  subscriptions?: Pick<ChangeSubscriptions, 'mercuriusOptions'>;
 }
 
 /** What the access log and the metrics learn about a request while it is served. */
@@ -65,7 +68,9 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false } },
   });
 
-  const serveGraphql = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const serveGraphql = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    // A WebSocket upgrade (subscriptions) goes on to mercurius's handler.
+    if ((request as FastifyRequest & { ws?: boolean }).ws === true) return undefined;
     const mediaType = negotiateMediaType(request.headers.accept);
     const fact: RequestFacts = { operationType: 'unknown', outcome: 'success' };
     facts.set(request, fact);
@@ -148,6 +153,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     // answers every request); the planner's LRU of prepared documents is the hot-path cache.
     cache: false,
     additionalRouteOptions: { preHandler: serveGraphql },
+    ...(options.subscriptions ? { subscription: options.subscriptions.mercuriusOptions() } : {}),
     // Errors raised before the preHandler (unparseable JSON, body too large, wrong content type).
     errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const fact: RequestFacts = facts.get(request) ?? { operationType: 'unknown', outcome: 'rejected' };

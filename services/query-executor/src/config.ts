@@ -16,9 +16,9 @@ export const queryExecutorConfig = defineConfig({
     // --- change-log relay (src/relay, docs/adr/0081-change-log-relay.md) ---
     /** Publish the change log to JetStream from this replica (any number of replicas cooperate). */
     FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: configValue.boolean().default(true),
-    /** Rows claimed per transaction. */
-    FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: configValue.positiveInt({ max: 10_000 }).default(500),
-    /** Publishes awaiting their JetStream ack at once. */
+    /** Rows claimed per transaction (several batches are open at once: ceil(MAX_IN_FLIGHT / BATCH_SIZE) + 1, 2..8). */
+    FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: configValue.positiveInt({ max: 10_000 }).default(1000),
+    /** Publishes awaiting their JetStream ack at once, across all open batches. */
     FRAISEQL_QUERY_EXECUTOR_RELAY_MAX_IN_FLIGHT: configValue.positiveInt({ max: 100_000 }).default(2000),
     /** Look for unpublished rows this often even without a NOTIFY. */
     FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: configValue.durationMs({ min: 10, max: 86_400_000 }).default(1000),

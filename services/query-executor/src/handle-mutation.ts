@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
-import { headers as natsHeaders, type Msg } from 'nats';
+import type { Msg } from 'nats';
 import type { Pool } from 'pg';
 import type { Counter } from 'prom-client';
-import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, idempotencyKeyProblem, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders, type AuthContext } from '@fraiseql/nats-contract';
+import { HEADERS, idempotencyKeyProblem, readAuthHeaders, type AuthContext } from '@fraiseql/nats-contract';
 import { assembleResponse, type OperationPlan, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { decodeQueryRequest, type QueryRequest } from './query-request';
-import { errorReply, parentContext, readDeadline, type Reply } from './request-envelope';
+import { readDeadline, serveRequest, type Reply } from './request-envelope';
 import type { ReadStatement, StatementOutcome } from './run-read-transaction';
 import { runMutationTransaction, type IdempotencyClaim, type MutationSettings } from './run-mutation-transaction';
-import { sendHeartbeats } from './send-heartbeats';
 
 export interface MutationHandlerOptions {
   pool: Pool;
@@ -26,8 +25,6 @@ export interface MutationHandlerOptions {
 /** Org of idempotency keys sent by callers without an org. */
 const NO_ORG = '00000000-0000-0000-0000-000000000000';
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-const tracer = trace.getTracer('@fraiseql/query-executor');
 
 /**
  * Handles one `fraiseql.v1.mutation` request (docs/adr/0082-mutations.md): re-validates and plans
@@ -116,35 +113,7 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     }
   };
 
-  return async (msg: Msg): Promise<void> => {
-    const done = options.metrics.start('mutation');
-    const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
-    let reply: Reply;
-    const span = tracer.startSpan('fraiseql.mutation', { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
-    const heartbeatMs = readHeartbeatRequest(msg.headers);
-    const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
-    try {
-      reply = await execute(msg, span, requestId);
-    } catch (error) {
-      reply = errorReply(error);
-      if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, 'unexpected failure while handling a mutation');
-    } finally {
-      stopHeartbeats?.();
-    }
-    if (reply.code) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
-      span.setAttribute('fraiseql.error.code', reply.code);
-    }
-    span.end();
-    const headers = natsHeaders();
-    writeQueryReplyHeaders(headers, reply);
-    try {
-      msg.respond(reply.body, { headers });
-    } catch (error) {
-      logger.warn({ err: error, requestId }, 'could not send a mutation reply');
-    }
-    done(reply.outcome, reply.code ?? '');
-  };
+  return serveRequest({ operation: 'mutation', metrics: options.metrics, heartbeatsSent: options.heartbeatsSent, logger }, execute);
 }
 
 function remainingOf(deadline: number | undefined): number {

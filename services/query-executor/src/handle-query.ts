@@ -1,15 +1,14 @@
-import { headers as natsHeaders, type Msg } from 'nats';
+import type { Msg } from 'nats';
 import type { Pool } from 'pg';
 import type { Counter } from 'prom-client';
-import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { readAuthHeaders } from '@fraiseql/nats-contract';
 import { assembleResponse, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { decodeQueryRequest } from './query-request';
-import { errorReply, parentContext, readDeadline, type Reply } from './request-envelope';
+import { readDeadline, serveRequest, type Reply } from './request-envelope';
 import { runReadTransaction, type ReadStatement } from './run-read-transaction';
-import { sendHeartbeats } from './send-heartbeats';
 
 export interface QueryHandlerOptions {
   pool: Pool;
@@ -21,8 +20,6 @@ export interface QueryHandlerOptions {
   heartbeatsSent: Counter;
   logger: Logger;
 }
-
-const tracer = trace.getTracer('@fraiseql/query-executor');
 
 /**
  * Handles one `fraiseql.v1.query` request: checks the message, re-validates and plans the
@@ -87,37 +84,7 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
     };
   };
 
-  return async (msg: Msg): Promise<void> => {
-    const done = options.metrics.start('query');
-    const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
-    let reply: Reply;
-    const span = tracer.startSpan('fraiseql.query', { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
-    // Only a requester that asks for heartbeats gets them: an older gateway would take one for the reply.
-    const heartbeatMs = readHeartbeatRequest(msg.headers);
-    const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
-    try {
-      reply = await execute(msg, span, requestId);
-    } catch (error) {
-      reply = errorReply(error);
-      if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, 'unexpected failure while handling a query');
-    } finally {
-      // Before the final reply, so that no heartbeat can follow it.
-      stopHeartbeats?.();
-    }
-    if (reply.code) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
-      span.setAttribute('fraiseql.error.code', reply.code);
-    }
-    span.end();
-    const headers = natsHeaders();
-    writeQueryReplyHeaders(headers, reply);
-    try {
-      msg.respond(reply.body, { headers });
-    } catch (error) {
-      logger.warn({ err: error, requestId }, 'could not send a query reply');
-    }
-    done(reply.outcome, reply.code ?? '');
-  };
+  return serveRequest({ operation: 'query', metrics: options.metrics, heartbeatsSent: options.heartbeatsSent, logger }, execute);
 }
 
 // Shared with the mutation handler; kept importable from here for existing callers.

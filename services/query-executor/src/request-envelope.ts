@@ -1,8 +1,11 @@
 import { headers as natsHeaders, type Msg } from 'nats';
+import type { Counter } from 'prom-client';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { extractTraceContext, HEADERS, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
-import type { RequestOutcome } from '@fraiseql/service-kit';
+import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import { sendHeartbeats } from './send-heartbeats';
 
 /**
  * What the query and mutation handlers share about a request message and its reply: the
@@ -51,4 +54,58 @@ export function refuse(msg: Msg, error: FraiseqlError): void {
   const headers = natsHeaders();
   writeQueryReplyHeaders(headers, { status: reply.status });
   msg.respond(reply.body, { headers });
+}
+
+export interface RequestServingOptions {
+  /** `query` or `mutation`: the span name, the metric's operation label, the log wording. */
+  operation: 'query' | 'mutation';
+  metrics: RedMetrics;
+  /** `fraiseql_query_executor_heartbeats_total`. */
+  heartbeatsSent: Counter;
+  logger: Logger;
+}
+
+const tracer = trace.getTracer('@fraiseql/query-executor');
+
+/**
+ * Everything a request message needs around its execution, the same for queries and mutations:
+ * a span (child of the caller's traceparent), heartbeats while it runs (only when the requester
+ * asked for them: an older gateway would take one for the reply), the error reply when execution
+ * throws, the reply itself, and the RED metrics.
+ */
+export function serveRequest(
+  options: RequestServingOptions,
+  execute: (msg: Msg, span: Span, requestId: string | undefined) => Promise<Reply>,
+): (msg: Msg) => Promise<void> {
+  const { logger, operation } = options;
+  return async (msg: Msg): Promise<void> => {
+    const done = options.metrics.start(operation);
+    const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
+    const span = tracer.startSpan(`fraiseql.${operation}`, { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
+    const heartbeatMs = readHeartbeatRequest(msg.headers);
+    const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
+    let reply: Reply;
+    try {
+      reply = await execute(msg, span, requestId);
+    } catch (error) {
+      reply = errorReply(error);
+      if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, `unexpected failure while handling a ${operation}`);
+    } finally {
+      // Before the final reply, so that no heartbeat can follow it.
+      stopHeartbeats?.();
+    }
+    if (reply.code) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
+      span.setAttribute('fraiseql.error.code', reply.code);
+    }
+    span.end();
+    const headers = natsHeaders();
+    writeQueryReplyHeaders(headers, reply);
+    try {
+      msg.respond(reply.body, { headers });
+    } catch (error) {
+      logger.warn({ err: error, requestId }, `could not send a ${operation} reply`);
+    }
+    done(reply.outcome, reply.code ?? '');
+  };
 }

@@ -16,7 +16,9 @@ export interface ChangeLogRelayOptions {
   maxInFlight: number;
   /**
    * Batches claimed and not yet committed at once (each holds one transaction and one connection):
-   * while one batch's acks drain, the next is claimed and published. Default 2; 1 = no overlap.
+   * while one batch's acks drain, the next is claimed and published. Default: enough batches to
+   * keep the window full while one of them is being claimed or marked, ceil(maxInFlight / batchSize) + 1,
+   * between 2 and 8. 1 = no overlap (the relay before pipelining).
    */
   maxOpenBatches?: number;
   /** Fallback when no NOTIFY arrives (LISTEN connection down, notifications lost). */
@@ -107,7 +109,7 @@ export class ChangeLogRelay {
     this.logger = options.logger;
     this.retry = options.retryPolicy ?? RELAY_RETRY_POLICY;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.maxOpenBatches = Math.max(1, options.maxOpenBatches ?? 2);
+    this.maxOpenBatches = Math.max(1, options.maxOpenBatches ?? Math.min(8, Math.max(2, Math.ceil(options.maxInFlight / options.batchSize) + 1)));
     this.pool = new Pool({
       connectionString: options.databaseUrl,
       // One connection per open batch, plus one for pruning and the lag gauge.

@@ -4,14 +4,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import type { Scale } from './bench-options';
 
 const run = promisify(execFile);
 
 export interface BenchDatabaseOptions {
   root: string;
   databaseUrl: string;
-  scale: Scale;
+  /** The shop seed's `--scale` (1k, 10k, 100k, 1m). */
+  scale: string;
   reset: boolean;
   log: (line: string) => void;
 }

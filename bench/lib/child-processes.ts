@@ -29,9 +29,14 @@ export interface BenchChild {
  */
 export class BenchChildren {
   private readonly children: BenchChild[] = [];
-  private readonly pidFile = join(tmpdir(), 'fraiseql-bench-graphql.pids');
+  private readonly pidFile: string;
   private stopping: Promise<void> | undefined;
   private readonly afterStopHooks: Array<() => void> = [];
+
+  /** `benchmark` names the pid file (`$TMPDIR/fraiseql-bench-<benchmark>.pids`), one per benchmark. */
+  constructor(benchmark: string) {
+    this.pidFile = join(tmpdir(), `fraiseql-bench-${benchmark}.pids`);
+  }
 
   /** Runs `hook` once every child has stopped (work folders the children used, for instance). */
   afterStop(hook: () => void): void {

@@ -1,0 +1,255 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { GraphQLError, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import type { JetStreamClient } from 'nats';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type WebSocket from 'ws';
+import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
+import type { EntityEvent } from '@fraiseql/events';
+import { ANONYMOUS, eventFilterSubject, type AuthContext } from '@fraiseql/nats-contract';
+import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
+import { CHANGE_OPERATIONS } from '@fraiseql/schema';
+import type { Logger } from '@fraiseql/service-kit';
+import { ChangeFeed } from './change-feed';
+import type { AuthResolver } from './resolve-auth';
+
+export interface ChangeSubscriptionsOptions {
+  js: JetStreamClient;
+  planner: () => QueryPlanner | undefined;
+  resolveAuth: AuthResolver;
+  /** Events queued for one subscriber before it is disconnected as too slow. */
+  maxQueue: number;
+  maxPerConnection: number;
+  maxTotal: number;
+  logger: Logger;
+  registry: Registry;
+}
+
+/** WebSocket close codes of the gateway (docs/adr/0083-subscriptions.md). */
+export const CLOSE_CODES = {
+  /** connection_init carried credentials that do not verify. */
+  unauthenticated: 4401,
+  /** A subscriber's queue reached FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE. */
+  tooSlow: 4429,
+  /** The gateway is shutting down (1001 Going Away). */
+  shutdown: 1001,
+} as const;
+
+/** What mercurius keeps per connection (returned by `subscription.context`, merged by `onConnect`). */
+interface ConnectionContext {
+  fraiseqlConnection: ConnectionState;
+  fraiseqlAuth?: AuthContext;
+  id?: string | number;
+  __currentQuery?: string;
+}
+
+class ConnectionState {
+  readonly feeds = new Set<ChangeFeed>();
+  constructor(readonly socket: WebSocket) {}
+}
+
+const AUTH_KEYS = ['authorization', 'x-fraiseql-dev-subject', 'x-fraiseql-dev-org', 'x-fraiseql-dev-roles'] as const;
+const ORG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const graphqlError = (code: string, message: string, details?: Record<string, unknown>): GraphQLError =>
+  new GraphQLError(message, { extensions: { ...details, code } });
+
+/**
+ * GraphQL subscriptions over WebSocket (graphql-transport-ws through mercurius): auth from
+ * connection_init, one ChangeFeed per subscription, limits, metrics, and shutdown. See
+ * docs/adr/0083-subscriptions.md.
+ */
+export class ChangeSubscriptions {
+  private readonly connections = new Set<ConnectionState>();
+  private active = 0;
+  private readonly gauge: Gauge;
+  private readonly events: Counter<'outcome'>;
+  private readonly slowDisconnects: Counter;
+  private readonly refused: Counter<'code'>;
+
+  constructor(private readonly options: ChangeSubscriptionsOptions) {
+    const registers = [options.registry];
+    this.gauge = new Gauge({ name: 'fraiseql_gateway_subscriptions_active', help: 'GraphQL subscriptions open now.', registers });
+    new Gauge({ name: 'fraiseql_gateway_subscriptions_max', help: 'The bound on open subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS).', registers }).set(options.maxTotal);
+    this.events = new Counter({
+      name: 'fraiseql_gateway_subscription_events_total',
+      help: 'Change events seen by subscriptions, by outcome: delivered (queued for the socket), filtered (operations/where), malformed.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.slowDisconnects = new Counter({ name: 'fraiseql_gateway_subscription_slow_disconnects_total', help: 'Subscribers disconnected because their queue reached its bound.', registers });
+    this.refused = new Counter({ name: 'fraiseql_gateway_subscriptions_refused_total', help: 'Subscriptions refused, by error code.', labelNames: ['code'], registers });
+  }
+
+  /** The `subscription` option of mercurius. */
+  mercuriusOptions(): Record<string, unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      context: (socket: WebSocket): Pick<ConnectionContext, 'fraiseqlConnection'> => {
+        const connection = new ConnectionState(socket);
+        this.connections.add(connection);
+        socket.once('close', () => this.connections.delete(connection));
+        return { fraiseqlConnection: connection };
+      },
+      // mercurius calls onConnect with the connection as `this`: a refusal closes with a code and reason.
+      onConnect: async function (this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders } } }, message: { payload?: unknown }) {
+        try {
+          const auth = await self.options.resolveAuth(authHeaders(message.payload, this?.context?.request?.headers));
+          return { fraiseqlAuth: auth };
+        } catch (error) {
+          const e = toFraiseqlError(error);
+          this?.socket?.close(CLOSE_CODES.unauthenticated, closeReason(`${e.code}: ${e.message}`));
+          return false;
+        }
+      },
+    };
+  }
+
+  /** Gives the schema's Subscription fields their subscribe/resolve functions (in place; after every schema swap). */
+  attach(schema: GraphQLSchema): void {
+    const root: GraphQLObjectType | null | undefined = schema.getSubscriptionType();
+    if (!root) return;
+    for (const field of Object.values(root.getFields())) {
+      field.subscribe = this.subscribe;
+      field.resolve = (payload: unknown) => payload;
+    }
+  }
+
+  /** Completes every subscription and closes every WebSocket (gateway shutdown). */
+  closeAll(): void {
+    for (const connection of this.connections) {
+      for (const feed of connection.feeds) feed.end();
+      connection.socket.close(CLOSE_CODES.shutdown, 'gateway shutting down');
+    }
+    this.connections.clear();
+  }
+
+  get activeCount(): number {
+    return this.active;
+  }
+
+  private readonly subscribe: GraphQLFieldResolver<unknown, ConnectionContext> = async (_root, args, context, info) => {
+    try {
+      return await this.open(args, context, info);
+    } catch (error) {
+      const code = error instanceof GraphqlRequestError ? error.code : toFraiseqlError(error).code;
+      this.refused.inc({ code });
+      if (error instanceof GraphQLError) throw error;
+      if (error instanceof GraphqlRequestError) {
+        const first = error.errors[0];
+        throw graphqlError(code, first?.message ?? error.message, first?.extensions as Record<string, unknown> | undefined);
+      }
+      const e = toFraiseqlError(error);
+      if (e.code === 'FRAISEQL_INTERNAL') this.options.logger.error({ err: error }, 'unexpected failure while opening a subscription');
+      throw graphqlError(e.code, e.message, e.details);
+    }
+  };
+
+  private async open(args: Record<string, unknown>, context: ConnectionContext, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]): Promise<ChangeFeed> {
+    const connection = context.fraiseqlConnection;
+    const planner = this.options.planner();
+    if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The gateway has no compiled schema loaded yet; retry shortly');
+    // mercurius does not validate subscription documents: the planner does, with its limits.
+    planner.prepare({ query: context.__currentQuery ?? '', operationName: info.operation.name?.value ?? null });
+
+    const subscription = planner.compiled.subscriptions?.find((s) => s.name === info.fieldName);
+    if (!subscription) throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} has no compiled subscription.`);
+    const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
+    const auth = context.fraiseqlAuth ?? ANONYMOUS;
+    const tenantScoped = entity?.tenantScoped !== false;
+    if (tenantScoped && (typeof auth.orgId !== 'string' || !ORG.test(auth.orgId))) {
+      throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Subscribing to ${subscription.entityType} needs an authenticated caller with an organization.`);
+    }
+    if (connection.feeds.size >= this.options.maxPerConnection) {
+      throw new FraiseqlError('FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', `This connection already has ${this.options.maxPerConnection} subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
+        { details: { limit: this.options.maxPerConnection, scope: 'connection' } });
+    }
+    if (this.active >= this.options.maxTotal) {
+      throw new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${this.options.maxTotal} subscriptions open (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS); retry later or on another gateway`,
+        { details: { limit: this.options.maxTotal, scope: 'gateway' } });
+    }
+
+    const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where);
+    const operations = new Set<string>(Array.isArray(args.operations) && args.operations.length > 0 ? args.operations as string[] : CHANGE_OPERATIONS);
+    const project = compileChangeProjector(planner.compiled, subscription, {
+      fieldNodes: info.fieldNodes,
+      fragments: info.fragments,
+      variables: info.variableValues,
+    });
+    const socket = connection.socket;
+    const id = context.id;
+    // Counted before the await, so that concurrent subscribes cannot pass the limits together.
+    this.active++;
+    this.gauge.inc();
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      this.active--;
+      this.gauge.dec();
+    };
+    let feed: ChangeFeed;
+    try {
+      feed = await ChangeFeed.open({
+        js: this.options.js,
+        // The org token comes from the verified auth context, never from the client's arguments.
+        subject: eventFilterSubject({ orgId: tenantScoped ? auth.orgId : null, entityType: subscription.entityType }),
+        maxQueue: this.options.maxQueue,
+        accepts: (event: EntityEvent) => operations.has(event.event_type) && matches(event.data),
+        project,
+        onEvent: (outcome, error) => {
+          this.events.inc({ outcome });
+          if (error) this.options.logger.warn({ err: error, subscription: subscription.name }, 'malformed change event skipped');
+        },
+        onOverflow: () => this.disconnectSlow(socket, id, subscription.name),
+        onEnd: () => {
+          release();
+          connection.feeds.delete(feed);
+        },
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (socket.readyState !== socket.OPEN) {
+      feed.end();
+      return feed;
+    }
+    connection.feeds.add(feed);
+    return feed;
+  }
+
+  /**
+   * The subscriber's queue is full: its socket does not take messages as fast as events arrive.
+   * It gets an `error` message for the operation and the close code 4429, both written behind
+   * what is already buffered; every other subscription of the connection ends with the socket.
+   */
+  private disconnectSlow(socket: WebSocket, id: string | number | undefined, name: string): void {
+    this.slowDisconnects.inc();
+    const message = `The subscriber did not keep up: more than ${this.options.maxQueue} events were waiting for the socket (FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE)`;
+    this.options.logger.warn({ subscription: name, maxQueue: this.options.maxQueue }, 'slow subscriber disconnected');
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify({ type: 'error', id, payload: [{ message, extensions: { code: 'FRAISEQL_SUBSCRIBER_TOO_SLOW', maxQueue: this.options.maxQueue } }] }));
+    socket.close(CLOSE_CODES.tooSlow, closeReason(`FRAISEQL_SUBSCRIBER_TOO_SLOW: more than ${this.options.maxQueue} events queued`));
+  }
+}
+
+/** The auth headers of a connection: connection_init payload (or its `headers`) first, then the upgrade request's. */
+function authHeaders(payload: unknown, upgrade: IncomingHttpHeaders | undefined): IncomingHttpHeaders {
+  const source = typeof payload === 'object' && payload !== null
+    ? ((payload as { headers?: unknown }).headers && typeof (payload as { headers?: unknown }).headers === 'object' ? (payload as { headers: object }).headers : payload)
+    : {};
+  const given = new Map(Object.entries(source).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers: IncomingHttpHeaders = {};
+  for (const key of AUTH_KEYS) {
+    const value = given.has(key) ? given.get(key) : upgrade?.[key];
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return headers;
+}
+
+/** A close reason fits in 123 bytes (RFC 6455). */
+function closeReason(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= 123 ? text : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+}
