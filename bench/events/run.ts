@@ -15,7 +15,6 @@
  *
  * Usage: npx tsx bench/events/run.ts [--quick] [--rounds 3] [--rates 500,2000,5000] (see --help)
  */
-/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

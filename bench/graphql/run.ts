@@ -9,7 +9,6 @@
  *
  * Usage: npx tsx bench/graphql/run.ts [--scale 100k] [--duration 15] [--connections 16] [--rounds 3] [--quick]
  */
-/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';

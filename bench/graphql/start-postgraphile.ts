@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-/* eslint-disable @nx/enforce-module-boundaries -- bench/lib holds what the benchmarks share (child processes, ports, the docs writer); it is no package, so they import it by path. */
 import { join } from 'node:path';
 import type { BenchChildren } from '../lib/child-processes';
 import type { BenchSystem } from './bench-system';

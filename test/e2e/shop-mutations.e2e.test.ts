@@ -16,11 +16,12 @@ const [ORG_1, ORG_2] = DEMO_ORG_IDS;
 const ADDRESS = { street: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 const UNKNOWN_ID = '99999999-9999-4999-8999-999999999999';
 
+// `message` in both branches without an alias: String! on the success types and on MutationError.
 const RESULT = `__typename
-  ... on MutationError { errorClass reason: message fieldErrors { field message } }`;
+  ... on MutationError { errorClass message fieldErrors { field message } }`;
 const CREATE_ORDER = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { ${RESULT}
   ... on CreateOrderSuccess { message order { id status total currency itemCount customer { id } items { quantity unitPrice product { id } } shippingAddress { city } } } } }`;
-const UPDATE_STATUS = `mutation($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) { ${RESULT} ... on UpdateOrderStatusSuccess { order { id status } } } }`;
+const UPDATE_STATUS = `mutation($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) { ${RESULT} ... on UpdateOrderStatusSuccess { message order { id status } } } }`;
 const CANCEL = `mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { ${RESULT} ... on CancelOrderSuccess { order { id status notes } } } }`;
 const CREATE_REVIEW = `mutation($input: CreateReviewInput!) { createReview(input: $input) { ${RESULT} ... on CreateReviewSuccess { review { id rating title body product { id } author { id } } } } }`;
 const UPDATE_PRODUCT = `mutation($input: UpdateProductInput!) { updateProduct(input: $input) { ${RESULT} ... on UpdateProductSuccess { product { id sku name price stock } } } }`;
@@ -115,7 +116,7 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
     it('refuses empty items and quantities below 1 with VALIDATION and field errors, writing nothing', async () => {
       await expectNothingWritten(async () => {
         const empty = await mutate(CREATE_ORDER, orderInput({ items: [] }), token.shopper);
-        expect(empty.body.data.createOrder).toEqual({ __typename: 'MutationError', errorClass: 'VALIDATION', reason: 'The order is not valid',
+        expect(empty.body.data.createOrder).toEqual({ __typename: 'MutationError', errorClass: 'VALIDATION', message: 'The order is not valid',
           fieldErrors: [{ field: 'items', message: 'An order needs at least one item' }] });
         const zero = await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[0]!.id, quantity: 1 }, { productId: products[1]!.id, quantity: 0 }], currency: 'euro' }), token.shopper);
         expect(zero.body.data.createOrder.errorClass).toBe('VALIDATION');
@@ -182,11 +183,11 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
     it('moves an order PENDING → PAID → SHIPPED for staff, and refuses a transition that skips a step with CONFLICT', async () => {
       const id = await newOrder();
       const paid = await mutate(UPDATE_STATUS, { id, status: 'PAID' }, token.admin);
-      expect(paid.body.data.updateOrderStatus).toEqual({ __typename: 'UpdateOrderStatusSuccess', order: { id, status: 'PAID' } });
+      expect(paid.body.data.updateOrderStatus).toEqual({ __typename: 'UpdateOrderStatusSuccess', message: 'Order is now PAID', order: { id, status: 'PAID' } });
       expect(await statusOf(id)).toBe('PAID');
       await expectNothingWritten(async () => {
         const skip = await mutate(UPDATE_STATUS, { id, status: 'DELIVERED' }, token.admin);
-        expect(skip.body.data.updateOrderStatus).toMatchObject({ errorClass: 'CONFLICT', reason: 'An order cannot go from PAID to DELIVERED' });
+        expect(skip.body.data.updateOrderStatus).toMatchObject({ errorClass: 'CONFLICT', message: 'An order cannot go from PAID to DELIVERED' });
       });
       await mutate(UPDATE_STATUS, { id, status: 'SHIPPED' }, token.admin);
       expect(await statusOf(id)).toBe('SHIPPED');
@@ -213,7 +214,7 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       expect(await statusOf(id)).toBe('CANCELLED');
       expect(await stockOf(p.id)).toBe(stock);
       await expectNothingWritten(async () => {
-        expect((await mutate(CANCEL, { id }, token.shopper)).body.data.cancelOrder).toMatchObject({ errorClass: 'CONFLICT', reason: 'A CANCELLED order cannot be cancelled' });
+        expect((await mutate(CANCEL, { id }, token.shopper)).body.data.cancelOrder).toMatchObject({ errorClass: 'CONFLICT', message: 'A CANCELLED order cannot be cancelled' });
         expect((await mutate(CANCEL, { id: UNKNOWN_ID }, token.shopper)).body.data.cancelOrder.errorClass).toBe('NOT_FOUND');
         expect((await mutate(CANCEL, { id }, token.shopperOrg2)).body.data.cancelOrder.errorClass).toBe('NOT_FOUND');
       });

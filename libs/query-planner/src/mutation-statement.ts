@@ -11,7 +11,7 @@ import { jsonObject, quoteLiteral, quoteRelation } from './sql-text';
  * PostgreSQL builds the result union's JSON from the returned `fraiseql.mutation_response` row:
  *
  *   SELECT CASE WHEN r.succeeded IS TRUE
- *     THEN json_build_object('__typename', 'CreateOrderSuccess', 'order', <projection of r.entity>, 'message', to_json(r.message))
+ *     THEN json_build_object('__typename', 'CreateOrderSuccess', 'order', <projection of r.entity>, 'message', coalesce(r.message, ''))
  *     ELSE json_build_object('__typename', 'MutationError', 'errorClass', upper(...), 'message', ..., 'fieldErrors', ...)
  *   END::text AS result FROM "fn_create_order"($1::jsonb, $2::jsonb) r
  *
@@ -33,7 +33,9 @@ function successObject(index: SchemaIndex, mutation: CompiledMutation, ctx: Sele
   for (const [key, nodes] of fields) {
     const name = nodes[0].name.value;
     if (name === '__typename') pairs.push([key, `${quoteLiteral(mutation.successType)}::text`]);
-    else if (name === 'message') pairs.push([key, 'to_json(r.message)']);
+    // Success messages are `String!` like MutationError.message (one type for both branches of
+    // the union); a function that returned none (fraiseql.mutation_ok's default) gives ''.
+    else if (name === 'message') pairs.push([key, `coalesce(r.message, '')`]);
     else if (name === mutation.entityField) {
       const entity = new Projection(index, ctx).object(mutation.entityType, collectSubfieldsFor(ctx, nodes, mutation.entityType, []), 'r.entity');
       pairs.push([key, `CASE WHEN jsonb_typeof(r.entity) = 'object' THEN ${entity} END`]);

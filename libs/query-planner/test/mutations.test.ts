@@ -41,6 +41,7 @@ function compiled(): CompiledSchema {
     mutations: [
       mutation('updatePrice', { input: UpdatePriceInput, entity: Product }),
       mutation('fail', { input: { errorClass: field.string({ nullable: true }), fieldCount: field.int() }, entity: Product, function: 'fn_always_fail' }),
+      mutation('touch', { input: { id: field.id() }, entity: Product, function: 'fn_touch_without_message' }),
     ],
   }));
 }
@@ -80,6 +81,12 @@ CREATE FUNCTION fn_always_fail(input jsonb, ctx jsonb) RETURNS fraiseql.mutation
              NULL, NULL, NULL, NULL,
              jsonb_build_object('field_errors', (SELECT coalesce(jsonb_agg(jsonb_build_object('field', 'f' || i, 'message', 'bad ' || i) ORDER BY i), '[]')
                                                  FROM generate_series(1, (input->>'fieldCount')::int) i)))::fraiseql.mutation_response
+$$;
+
+-- Succeeds without a message (as fraiseql.mutation_ok does when none is given).
+CREATE FUNCTION fn_touch_without_message(input jsonb, ctx jsonb) RETURNS fraiseql.mutation_response LANGUAGE sql AS $$
+  SELECT ROW(true, false, NULL, NULL, input->>'id', 'Product', (SELECT data FROM v_product WHERE id = (input->>'id')::uuid),
+             '{}'::text[], NULL)::fraiseql.mutation_response
 $$;
 `;
 
@@ -135,6 +142,16 @@ describe('mutation planning', () => {
       },
     });
     expect(await price(P1)).toBe('12.50');
+  });
+
+  it('selects message in both branches of the union without an alias (both String!), and gives "" for a success without one', async () => {
+    const update = (price: string) => `mutation { updatePrice(input: { id: "${P1}", price: ${price} }) {
+      __typename ... on UpdatePriceSuccess { message } ... on MutationError { message }
+    } }`;
+    expect(await run(update('"12.50"'))).toEqual({ data: { updatePrice: { __typename: 'UpdatePriceSuccess', message: 'Price updated' } } });
+    expect(await run(update('-1'))).toEqual({ data: { updatePrice: { __typename: 'MutationError', message: 'Invalid price' } } });
+    const touch = `mutation { touch(input: { id: "${P1}" }) { __typename ... on TouchSuccess { message } ... on MutationError { message } } }`;
+    expect(await run(touch)).toEqual({ data: { touch: { __typename: 'TouchSuccess', message: '' } } });
   });
 
   it('passes the coerced input and the caller context to the function as jsonb', async () => {

@@ -159,7 +159,7 @@ export interface CompiledInputType {
 /**
  * A mutation root field: `<name>(input: <inputType>!): <resultType>!`, with
  * `union <resultType> = <successType> | MutationError` and
- * `type <successType> { <entityField>: <entityType>!, message: String }`.
+ * `type <successType> { <entityField>: <entityType>!, message: String! }`.
  * It runs `<function>(input jsonb, ctx jsonb)`, which returns one `fraiseql.mutation_response`
  * row (ARCHITECTURE §5; docs/adr/0082-mutations.md).
  */

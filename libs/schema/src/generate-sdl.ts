@@ -89,6 +89,9 @@ export interface MutationSurface {
   subscriptions?: readonly CompiledSubscription[];
 }
 
+/** The message of a success type: non-null, the same type as `MutationError.message`. */
+const SUCCESS_MESSAGE_FIELD = fieldLine({ name: 'message', description: 'What the mutation did, as its function put it; empty when the function returned no message.' }, 'String!');
+
 /** The types shared by every mutation result (docs/adr/0082-mutations.md). */
 function mutationErrorTypes(): string[] {
   return [
@@ -108,7 +111,10 @@ function mutationBlocks(surface: MutationSurface): string[] {
   }
   out.push(...mutationErrorTypes());
   for (const m of surface.mutations) {
-    out.push(block('type', m.successType, [`${m.entityField}: ${m.entityType}!`, 'message: String'], `The result of a successful ${m.name}.`));
+    // `message: String!` like MutationError.message, so a client may select `message` in both
+    // branches of the union without an alias (graphql-js refuses fields of one name with
+    // different types in one selection set). A function returning no message gives ''.
+    out.push(block('type', m.successType, [`${m.entityField}: ${m.entityType}!`, SUCCESS_MESSAGE_FIELD], `The result of a successful ${m.name}.`));
     out.push(`${describe(`The result of ${m.name}: ${m.successType} or MutationError.`)}union ${m.resultType} = ${m.successType} | ${MUTATION_ERROR_TYPE}`);
   }
   const lines = surface.mutations.map((m) => fieldLine(m, `${m.resultType}!`, `(input: ${m.inputType}!)`));

@@ -20,7 +20,7 @@ export const edgeTypeName = (entityName: string): string => `${entityName}Edge`;
 const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 /** The input type generated for a mutation declared with inline input fields (`CreateOrderInput`). */
 export const mutationInputTypeName = (mutationName: string): string => `${pascal(mutationName)}Input`;
-/** `type CreateOrderSuccess { order: Order!, message: String }` */
+/** `type CreateOrderSuccess { order: Order!, message: String! }` */
 export const mutationSuccessTypeName = (mutationName: string): string => `${pascal(mutationName)}Success`;
 /** `union CreateOrderResult = CreateOrderSuccess | MutationError` */
 export const mutationResultTypeName = (mutationName: string): string => `${pascal(mutationName)}Result`;

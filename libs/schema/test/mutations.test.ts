@@ -1,4 +1,4 @@
-import { buildSchema, isUnionType } from 'graphql';
+import { buildSchema, isUnionType, parse, validate } from 'graphql';
 import {
   compileSchema, computeSchemaHash, defineSchema, entity, enumType, field, inputType, listQuery, loadCompiledSchema, mutation,
   serializeCompiledSchema, type CompiledSchema,
@@ -39,10 +39,19 @@ describe('mutations in the compiled schema', () => {
     expect(String(schema.getMutationType()!.getFields().createNote!.args[0]!.type)).toBe('CreateNoteInput!');
     const union = schema.getType('CreateNoteResult');
     expect(isUnionType(union) && union.getTypes().map(String)).toEqual(['CreateNoteSuccess', 'MutationError']);
-    expect(compiled.sdl).toContain('type CreateNoteSuccess {\n  note: Note!\n  message: String\n}');
+    expect(compiled.sdl).toContain('type CreateNoteSuccess {\n  note: Note!\n  "What the mutation did, as its function put it; empty when the function returned no message."\n  message: String!\n}');
     expect(compiled.sdl).toContain('type MutationError {\n  errorClass: MutationErrorClass!\n  message: String!\n  fieldErrors: [FieldError!]!\n}');
     expect(compiled.sdl).toContain('enum MutationErrorClass {\n  VALIDATION\n  CONFLICT\n  NOT_FOUND\n  UNAUTHORIZED\n  FORBIDDEN\n  RATE_LIMITED\n  TIMEOUT\n  INTERNAL\n}');
     expect(compiled.sdl).toContain('input CreateNoteInput {\n  title: String!\n  status: Status\n  tags: [TagInput!]\n  weight: Decimal\n}');
+  });
+
+  it('gives message the same type (String!) on the success type and MutationError, so both branches select it without an alias', () => {
+    const schema = buildSchema(compile([mutation('createNote', { input: CreateNote, entity: Note })]).sdl);
+    const document = parse(`mutation { createNote(input: { title: "t" }) {
+      ... on CreateNoteSuccess { message note { id } }
+      ... on MutationError { message errorClass }
+    } }`);
+    expect(validate(schema, document)).toEqual([]);
   });
 
   it('names the input type of inline input fields after the mutation, and takes an explicit function and entity field', () => {

@@ -8,3 +8,5 @@ export { captureLines } from './capture-lines';
 export type { CapturedLines } from './capture-lines';
 export { startServiceProcess } from './service-process';
 export type { ServiceProcess } from './service-process';
+export { GraphqlWsClient } from './graphql-ws-client';
+export type { GraphqlWsMessage } from './graphql-ws-client';

@@ -2,59 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
-import WebSocket from 'ws';
 import { encodeEntityEvent, type EntityEvent } from '@fraiseql/events';
 import { eventSubject, provisionJetStream, STREAMS } from '@fraiseql/nats-contract';
 import { DEFAULT_LIMITS } from '@fraiseql/query-planner';
 import { createLogger } from '@fraiseql/service-kit';
-import { captureLines, startNatsServer, waitFor, type TestNatsServer } from '@fraiseql/testkit';
+import { captureLines, GraphqlWsClient, startNatsServer, waitFor, type TestNatsServer } from '@fraiseql/testkit';
 import { createGateway, type Gateway } from '../src';
 
 const SHOP_SCHEMA = join(__dirname, '..', '..', '..', 'examples', 'shop', 'schema.compiled.json');
 const ORG_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const ORG_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 const MAX_QUEUE = 5;
-
-/** A graphql-transport-ws client: connection_init/ack, subscribe, next/error/complete. */
-class TransportWsClient {
-  readonly messages: Array<{ type: string; id?: string; payload?: any }> = [];
-  closed: { code: number; reason: string } | undefined;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(String(data))));
-    socket.on('close', (code, reason) => { this.closed = { code, reason: String(reason) }; });
-  }
-
-  static async connect(url: string, payload: Record<string, unknown> = {}): Promise<TransportWsClient> {
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    const client = new TransportWsClient(socket);
-    await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject); });
-    socket.send(JSON.stringify({ type: 'connection_init', payload }));
-    await waitFor(() => client.closed !== undefined || client.messages.some((m) => m.type === 'connection_ack'));
-    return client;
-  }
-
-  subscribe(id: string, query: string, variables: Record<string, unknown> = {}): void {
-    this.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-  }
-
-  complete(id: string): void {
-    this.socket.send(JSON.stringify({ id, type: 'complete' }));
-  }
-
-  /** The data of every `next` of one operation. */
-  data(id: string): any[] {
-    return this.messages.filter((m) => m.id === id && m.type === 'next').map((m) => m.payload.data);
-  }
-
-  errorOf(id: string): any[] | undefined {
-    return this.messages.find((m) => m.id === id && m.type === 'error')?.payload;
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
-}
 
 let server: TestNatsServer;
 let nc: NatsConnection;
@@ -144,7 +102,7 @@ async function publish(org: string | null, op: string, data: Record<string, unkn
   return event;
 }
 
-async function subscribed(client: TransportWsClient, id: string, query: string, variables: Record<string, unknown> = {}): Promise<void> {
+async function subscribed(client: GraphqlWsClient, id: string, query: string, variables: Record<string, unknown> = {}): Promise<void> {
   const before = await consumerCount();
   client.subscribe(id, query, variables);
   await waitFor(async () => (await consumerCount()) === before + 1 || client.errorOf(id) !== undefined);
@@ -152,7 +110,7 @@ async function subscribed(client: TransportWsClient, id: string, query: string, 
 
 describe('GraphQL subscriptions over graphql-transport-ws', () => {
   it('delivers published events projected to the selection, aliases and nested objects included', async () => {
-    const client = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
+    const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
       await subscribed(client, '1', `subscription {
         orderChanged { op: operation eventId timestamp changedFields order { id status total city: shippingAddress { city } items { quantity product { sku } } } before { status } }
@@ -168,12 +126,12 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
           order: { id: inserted.id, status: 'PAID', total: 12.5, city: { city: 'Paris' }, items: [{ quantity: 2, product: { sku: 'SKU-1' } }] }, before: { status: 'PENDING' } } },
       ]);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 
   it('applies the where filter and the operations filter', async () => {
-    const client = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
+    const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
       await subscribed(client, 'w', 'subscription($w: OrderWhereInput) { orderChanged(where: $w) { order { id } } }',
         { w: { status: { in: ['PAID', 'SHIPPED'] }, total: { gt: '10' }, customer: { email: { endsWith: '.example' } } } });
@@ -190,13 +148,13 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       expect(client.data('ops')).toEqual([{ orderChanged: { operation: 'DELETE', order: { id: pending.id } } }]);
       expect(await registry.metrics()).toMatch(/^fraiseql_gateway_subscription_events_total\{outcome="filtered"\} [1-9]/m);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 
   it('delivers nothing of org B to a subscriber of org A', async () => {
-    const a = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
-    const b = await TransportWsClient.connect(wsUrl, asOrg(ORG_B));
+    const a = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
+    const b = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_B));
     try {
       await subscribed(a, 'a', 'subscription { orderChanged { order { id } } }');
       await subscribed(b, 'b', 'subscription { orderChanged { order { id } } }');
@@ -211,13 +169,13 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       expect(a.data('a').map((d) => d.orderChanged.order.id)).toEqual([marker.id]);
       expect(b.data('b').map((d) => d.orderChanged.order.id)).toEqual(ofB.map((o) => o.id));
     } finally {
-      a.close();
-      b.close();
+      await a.close();
+      await b.close();
     }
   });
 
   it('refuses an anonymous subscriber of a tenant-scoped type with FRAISEQL_UNAUTHENTICATED', async () => {
-    const client = await TransportWsClient.connect(wsUrl, {});
+    const client = await GraphqlWsClient.connect(wsUrl, {});
     try {
       client.subscribe('anon', 'subscription { orderChanged { order { id } } }');
       await waitFor(() => client.errorOf('anon') !== undefined);
@@ -227,18 +185,18 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       })]);
       expect(client.data('anon')).toEqual([]);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 
   it('closes a connection whose credentials do not verify with 4401 and the reason', async () => {
-    const client = await TransportWsClient.connect(wsUrl, { 'x-fraiseql-dev-subject': 'mallory', 'x-fraiseql-dev-org': 'not-an-org' });
+    const client = await GraphqlWsClient.connect(wsUrl, { 'x-fraiseql-dev-subject': 'mallory', 'x-fraiseql-dev-org': 'not-an-org' });
     await waitFor(() => client.closed !== undefined);
     expect(client.closed).toEqual({ code: 4401, reason: 'FRAISEQL_UNAUTHENTICATED: The org id is not a UUID' });
   });
 
   it('refuses an invalid document and a subscription beyond the per-connection limit, with their codes', async () => {
-    const client = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
+    const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
       client.subscribe('bad', 'subscription { orderChanged { order { nope } } }');
       await waitFor(() => client.errorOf('bad') !== undefined);
@@ -248,26 +206,26 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       await waitFor(() => client.errorOf('l4') !== undefined);
       expect(client.errorOf('l4')).toEqual([expect.objectContaining({ extensions: { code: 'FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', limit: 3, scope: 'connection' } })]);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 
   it('deletes the consumer when the client completes the subscription or disconnects', async () => {
     await waitFor(async () => gateway.subscriptionCount() === 0 && (await consumerCount()) === 0);
     const start = 0;
-    const client = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
+    const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     await subscribed(client, 'u1', 'subscription { orderChanged { eventId } }');
     await subscribed(client, 'u2', 'subscription { orderChanged { eventId } }');
     expect(await consumerCount()).toBe(start + 2);
     client.complete('u1');
     await waitFor(async () => (await consumerCount()) === start + 1);
-    client.close();
+    await client.close();
     await waitFor(async () => (await consumerCount()) === start && gateway.subscriptionCount() === 0);
   });
 
   it('disconnects a subscriber that stops reading with FRAISEQL_SUBSCRIBER_TOO_SLOW and 4429, while a fast one keeps receiving', async () => {
-    const slow = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
-    const fast = await TransportWsClient.connect(wsUrl, asOrg(ORG_A));
+    const slow = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
+    const fast = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
       await subscribed(slow, 'slow', 'subscription { orderChanged { order { id notes } } }');
       await subscribed(fast, 'fast', 'subscription { orderChanged { order { id } } }');
@@ -300,8 +258,8 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       expect(got).toEqual(published.slice(0, got.length));
       await waitFor(() => gateway.subscriptionCount() === 1);
     } finally {
-      slow.close();
-      fast.close();
+      await slow.close();
+      await fast.close();
     }
   });
 });
