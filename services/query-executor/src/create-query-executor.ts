@@ -89,6 +89,9 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   // Mutations: own subject, own handler, each field in its own read-write transaction.
   const mutations = serveMutations({ nc, pool, planner, statementTimeoutMs: options.statementTimeoutMs, maxInFlight: options.maxInFlight,
     idempotencyRetentionMs: options.idempotencyRetentionMs, metrics, heartbeatsSent, logger });
+  // The server knows both subscriptions before anyone is told this executor is up: a request sent
+  // right after start must find a responder, not "no responders".
+  await nc.flush();
 
   let closing: Promise<void> | undefined;
   return {
