@@ -15,21 +15,16 @@
  *
  * Usage: npx tsx bench/events/run.ts [--quick] [--rounds 3] [--rates 500,2000,5000] (see --help)
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { connect, type NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { eventSubject, provisionJetStream, STREAMS } from '@fraiseql/nats-contract';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
-import { benchChildEnv } from '../lib/bench-child-env';
 import { prepareBenchDatabase } from '../lib/bench-database';
 import { BenchChildren } from '../lib/child-processes';
-import { freePort } from '../lib/free-port';
 import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
-import { waitReady } from '../lib/wait-ready';
+import { compileShopSchema, startFraiseqlServices } from '../lib/start-fraiseql-services';
 import { parseEventsBenchOptions, type EventsBenchOptions } from './events-options';
 import { renderEventsMarkdown, type BulkRound, type MutationRun, type SteadyRun } from './events-report';
 import {
@@ -45,7 +40,6 @@ import {
 } from './event-measurements';
 import { BULK_UPDATE, BUSIEST_ORG, COMMIT_TIME, EVENT_PAYLOADS, LAST_SEQ, RESET_ORDERS, REVIEW_IDS, UNPUBLISHED } from './events-sql';
 
-const run = promisify(execFile);
 const root = resolve(__dirname, '../..');
 const SECTION: BenchmarkSection = { name: 'events', heading: '## Change events: relay throughput and latency (issue 3)', command: 'npm run bench:events', script: 'bench/events/run.ts' };
 const log = (line: string): void => {
@@ -230,42 +224,17 @@ async function main(): Promise<void> {
 
 /** query-executor (relay on, the benchmark's batch and window) and gateway, on the private NATS. */
 async function startFleet(children: BenchChildren, options: EventsBenchOptions, natsUrl: string): Promise<Fleet> {
-  for (const entry of ['libs/cli/dist/bin.js', 'services/gateway/dist/main.js', 'services/query-executor/dist/main.js']) {
-    if (!(await import('node:fs')).existsSync(join(root, entry))) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)`);
-  }
-  const workDir = mkdtempSync(join(tmpdir(), `fraiseql-bench-events-${process.pid}-`));
-  children.afterStop(() => rmSync(workDir, { recursive: true, force: true }));
-  const schemaFile = join(workDir, 'schema.compiled.json');
-  await run(process.execPath, [join(root, 'libs/cli/dist/bin.js'), 'compile', join(root, 'examples/shop/src/schema.ts'), '-o', schemaFile], { cwd: root, env: benchChildEnv() });
-  const common = {
-    ...benchChildEnv(),
-    NODE_ENV: 'production',
-    FRAISEQL_NATS_URL: natsUrl,
-    FRAISEQL_SCHEMA_SOURCE: schemaFile,
-    FRAISEQL_CURSOR_SECRET: 'fraiseql-bench-cursor-secret-0123456789abcdef',
-    FRAISEQL_LOG_LEVEL: 'warn',
-  };
-  const executorOps = await freePort();
-  const executor = children.start('query-executor', process.execPath, {
-    args: [join(root, 'services/query-executor/dist/main.js')],
-    cwd: root,
-    env: {
-      ...common,
-      FRAISEQL_ENV: 'production',
-      FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: options.databaseUrl,
-      FRAISEQL_QUERY_EXECUTOR_OPS_PORT: String(executorOps),
+  const { schemaFile } = await compileShopSchema(children, root, 'fraiseql-bench-events');
+  const { gatewayPort } = await startFraiseqlServices(children, {
+    root,
+    natsUrl,
+    schemaFile,
+    databaseUrl: options.databaseUrl,
+    executorEnv: {
       FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: String(options.batchSize),
       FRAISEQL_QUERY_EXECUTOR_RELAY_MAX_IN_FLIGHT: String(options.maxInFlight),
     },
   });
-  const gatewayPort = await freePort();
-  const gatewayOps = await freePort();
-  const gateway = children.start('gateway', process.execPath, {
-    args: [join(root, 'services/gateway/dist/main.js')],
-    cwd: root,
-    env: { ...common, FRAISEQL_ENV: 'development', FRAISEQL_DEV_AUTH: '1', FRAISEQL_GATEWAY_PORT: String(gatewayPort), FRAISEQL_GATEWAY_OPS_PORT: String(gatewayOps) },
-  });
-  await Promise.all([waitReady(executor, executorOps), waitReady(gateway, gatewayOps)]);
   return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql` };
 }
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@fraiseql/testkit';
 import type { BenchChildren } from '../lib/child-processes';
 import type { BenchSystem } from './bench-system';
 import { benchChildEnv } from '../lib/bench-child-env';
-import { freePort } from '../lib/free-port';
 import { postgraphileBody } from './order-queries';
 
 export interface StartPostgraphileOptions {

@@ -26,6 +26,14 @@ function included(node: FieldNode | FragmentSpreadNode | InlineFragmentNode, var
 }
 
 export function collectFields(ctx: SelectionContext, selectionSet: SelectionSetNode, into: FieldGroups = new Map(), visited = new Set<string>()): FieldGroups {
+  collectInto(ctx, selectionSet, into, visited, () => true);
+  return into;
+}
+
+/** Whether a fragment with this type condition (undefined: none) applies to the type being collected. */
+type FragmentApplies = (typeCondition: string | undefined) => boolean;
+
+function collectInto(ctx: SelectionContext, selectionSet: SelectionSetNode, into: FieldGroups, visited: Set<string>, applies: FragmentApplies): void {
   for (const selection of selectionSet.selections) {
     if (!included(selection, ctx.variables)) continue;
     if (selection.kind === Kind.FIELD) {
@@ -34,16 +42,15 @@ export function collectFields(ctx: SelectionContext, selectionSet: SelectionSetN
       if (group) group.push(selection);
       else into.set(key, [selection]);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      collectFields(ctx, selection.selectionSet, into, visited);
+      if (applies(selection.typeCondition?.name.value)) collectInto(ctx, selection.selectionSet, into, visited, applies);
     } else {
       const name = selection.name.value;
       if (visited.has(name)) continue;
       visited.add(name);
       const fragment = ctx.fragments[name];
-      if (fragment) collectFields(ctx, fragment.selectionSet, into, visited);
+      if (fragment && applies(fragment.typeCondition.name.value)) collectInto(ctx, fragment.selectionSet, into, visited, applies);
     }
   }
-  return into;
 }
 
 /** The merged sub-selection of the fields sharing one response key. */
@@ -62,26 +69,7 @@ export function collectSubfields(ctx: SelectionContext, nodes: readonly FieldNod
 export function collectSubfieldsFor(ctx: SelectionContext, nodes: readonly FieldNode[], typeName: string, abstractNames: readonly string[]): FieldGroups {
   const into: FieldGroups = new Map();
   const visited = new Set<string>();
-  const applies = (condition: string | undefined): boolean => condition === undefined || condition === typeName || abstractNames.includes(condition);
-  const walk = (selectionSet: SelectionSetNode): void => {
-    for (const selection of selectionSet.selections) {
-      if (!included(selection, ctx.variables)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        const group = into.get(key);
-        if (group) group.push(selection);
-        else into.set(key, [selection]);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (applies(selection.typeCondition?.name.value)) walk(selection.selectionSet);
-      } else {
-        const name = selection.name.value;
-        if (visited.has(name)) continue;
-        visited.add(name);
-        const fragment = ctx.fragments[name];
-        if (fragment && applies(fragment.typeCondition.name.value)) walk(fragment.selectionSet);
-      }
-    }
-  };
-  for (const node of nodes) if (node.selectionSet) walk(node.selectionSet);
+  const applies: FragmentApplies = (condition) => condition === undefined || condition === typeName || abstractNames.includes(condition);
+  for (const node of nodes) if (node.selectionSet) collectInto(ctx, node.selectionSet, into, visited, applies);
   return into;
 }

@@ -345,13 +345,7 @@ export class QueryPlanner {
       }
       org = params.add(auth.orgId);
     }
-    let args: Record<string, unknown>;
-    try {
-      args = getArgumentValues(root.fieldDef, root.nodes[0], variables);
-    } catch (error) {
-      if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', [error]);
-      throw error;
-    }
+    const args = readArguments(root.fieldDef, root.nodes[0], variables);
 
     let build: () => string;
     if (query.kind === 'lookup') {
@@ -395,13 +389,7 @@ export class QueryPlanner {
    * operation and @skip/@include variant.
    */
   private planMutation(root: Extract<RootTemplate, { kind: 'mutation' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
-    let args: Record<string, unknown>;
-    try {
-      args = getArgumentValues(root.fieldDef, root.nodes[0], variables);
-    } catch (error) {
-      if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', [error]);
-      throw error;
-    }
+    const args = readArguments(root.fieldDef, root.nodes[0], variables);
     const context = {
       // Only a UUID is an org: anything else reaches the function as no org (it then answers UNAUTHORIZED).
       org_id: typeof auth.orgId === 'string' && UUID.test(auth.orgId) ? auth.orgId.toLowerCase() : null,
@@ -451,5 +439,15 @@ export class QueryPlanner {
         `Argument "${argument}" of ${query.name} must be between 0 and ${query.maxLimit}, got ${String(value)}.`, { maxLimit: query.maxLimit });
     }
     return value;
+  }
+}
+
+/** A root field's arguments coerced by graphql-js; a value it refuses is BAD_USER_INPUT. */
+function readArguments(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return getArgumentValues(fieldDef, node, variables);
+  } catch (error) {
+    if (error instanceof GraphQLError) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', [error]);
+    throw error;
   }
 }

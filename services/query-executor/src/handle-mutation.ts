@@ -1,26 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Msg } from 'nats';
-import type { Pool } from 'pg';
-import type { Counter } from 'prom-client';
 import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, idempotencyKeyProblem, readAuthHeaders, type AuthContext } from '@fraiseql/nats-contract';
-import { assembleResponse, type OperationPlan, type QueryPlanner } from '@fraiseql/query-planner';
-import type { Logger, RedMetrics } from '@fraiseql/service-kit';
-import { decodeQueryRequest, type QueryRequest } from './query-request';
-import { readDeadline, serveRequest, type Reply } from './request-envelope';
-import type { ReadStatement, StatementOutcome } from './run-read-transaction';
+import { HEADERS, idempotencyKeyProblem, type AuthContext } from '@fraiseql/nats-contract';
+import { assembleResponse } from '@fraiseql/query-planner';
+import type { QueryHandlerOptions } from './handle-query';
+import { firstFailureCode, operationReply, resultsInStepOrder } from './operation-reply';
+import { planRequest } from './plan-request';
+import type { StatementOutcome } from './pooled-transaction';
+import type { QueryRequest } from './query-request';
+import { readRequestMessage, serveRequest, type Reply } from './request-envelope';
 import { runMutationTransaction, type IdempotencyClaim, type MutationSettings } from './run-mutation-transaction';
 
-export interface MutationHandlerOptions {
-  pool: Pool;
-  /** The planner of the schema loaded now; each request keeps the one it started with. */
-  planner: () => QueryPlanner | undefined;
-  statementTimeoutMs: number;
-  metrics: RedMetrics;
-  heartbeatsSent: Counter;
-  logger: Logger;
-}
+/** A mutation handler needs what a query handler does: the pool, the current planner, the bounds and telemetry. */
+export type MutationHandlerOptions = QueryHandlerOptions;
 
 /** Org of idempotency keys sent by callers without an org. */
 const NO_ORG = '00000000-0000-0000-0000-000000000000';
@@ -37,42 +30,22 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
   const { logger } = options;
 
   const execute = async (msg: Msg, span: Span, requestId: string | undefined): Promise<Reply> => {
-    const deadline = readDeadline(msg);
-    const remainingMs = deadline === undefined ? Infinity : deadline - Date.now();
-    if (remainingMs <= 0) throw new FraiseqlError('FRAISEQL_TIMEOUT', 'The request deadline passed before the executor could start it');
-
-    const request = decodeQueryRequest(msg.data);
-    const auth = readAuthHeaders(msg.headers);
+    const message = readRequestMessage(msg);
+    // Read before planning, so that a malformed key is FRAISEQL_BAD_MESSAGE whatever the document.
     const idempotencyKey = readIdempotencyKey(msg);
-    const planner = options.planner();
-    if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The query-executor has no compiled schema loaded yet');
-
-    const operation = planner.prepare({ query: request.query, operationName: request.operationName ?? undefined });
-    span.setAttributes({
-      'graphql.operation.type': operation.operationType,
-      'graphql.operation.name': operation.operationName ?? '',
-      'fraiseql.operation.hash': operation.hash,
-      'fraiseql.schema.hash': planner.schemaHash,
+    const { request, auth, deadline } = message;
+    const { planner, operation, plan, statements, settings: requestSettings } = planRequest(msg, span, message, {
+      planner: options.planner(),
+      serves: 'mutation',
+      statementTimeoutMs: options.statementTimeoutMs,
     });
-    // Only mutations run read-write, and only from this subject (a query is never run here, nor a mutation on the query subject).
-    if (operation.operationType !== 'mutation') {
-      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served on ${msg.subject}`);
-    }
-    const plan = planner.plan(operation, request.variables ?? {}, auth);
 
     const context = span.spanContext();
-    const traced = isSpanContextValid(context);
     const settings: MutationSettings = {
-      orgId: auth.orgId ?? null,
-      userId: auth.subject ?? null,
-      roles: auth.roles ?? [],
-      traceId: traced ? context.traceId : '',
-      traceparent: traced ? `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 1) === 1 ? '01' : '00'}` : '',
+      ...requestSettings,
+      traceparent: isSpanContextValid(context) ? `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 1) === 1 ? '01' : '00'}` : '',
       schemaVersion: planner.schemaHash,
-      statementTimeoutMs: Math.min(options.statementTimeoutMs, remainingMs),
     };
-    const statements: ReadStatement[] = [];
-    for (const step of plan.steps) if (step.kind === 'sql') statements.push({ name: step.name, text: step.text, values: step.values });
     const render = (outcomes: StatementOutcome[]): string => assembleResponse(plan, resultsInStepOrder(plan, outcomes));
 
     let outcomes: StatementOutcome[];
@@ -94,7 +67,7 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       }
       outcomes = result.outcomes;
       if (result.failure !== undefined) logFailure(result.failure, outcomes);
-      if (result.body !== undefined) return replyFor(plan, outcomes, result.body, planner.schemaHash);
+      if (result.body !== undefined) return operationReply(plan, outcomes, result.body, planner.schemaHash);
     } else {
       // GraphQL runs mutation fields one after the other; each commits on its own.
       outcomes = [];
@@ -105,11 +78,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
         outcomes.push(result.outcomes[0]!);
       }
     }
-    return replyFor(plan, outcomes, render(outcomes), planner.schemaHash);
+    return operationReply(plan, outcomes, render(outcomes), planner.schemaHash);
 
     function logFailure(failure: unknown, failed: StatementOutcome[]): void {
-      const code = failed.find((o): o is FraiseqlError => o instanceof FraiseqlError)?.code;
-      logger.error({ err: failure, code, requestId, operationName: operation.operationName, operationHash: operation.hash }, 'mutation failed in PostgreSQL');
+      logger.error({ err: failure, code: firstFailureCode(failed), requestId, operationName: operation.operationName, operationHash: operation.hash }, 'mutation failed in PostgreSQL');
     }
   };
 
@@ -143,23 +115,4 @@ function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const record = value as Record<string, unknown>;
   return `{${Object.keys(record).sort().filter((k) => record[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`).join(',')}}`;
-}
-
-function resultsInStepOrder(plan: OperationPlan, outcomes: StatementOutcome[]): Array<string | null | Error> {
-  let next = 0;
-  return plan.steps.map((step) => (step.kind === 'sql' ? outcomes[next++]! : null));
-}
-
-/** 200 when some field has data; when every field failed, the first error's status (graphql-response+json). */
-function replyFor(plan: OperationPlan, outcomes: StatementOutcome[], body: string, schemaHash: string): Reply {
-  const errors = outcomes.filter((o): o is FraiseqlError => o instanceof FraiseqlError);
-  const firstError = errors[0] ?? plan.steps.find((s) => s.kind === 'error')?.error;
-  const nothingSucceeded = plan.steps.length > 0 && errors.length === outcomes.length && plan.steps.every((s) => s.kind !== 'json');
-  return {
-    body,
-    status: firstError && nothingSucceeded ? firstError.httpStatus : 200,
-    schemaHash,
-    outcome: firstError ? (firstError.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : 'error') : 'success',
-    ...(firstError ? { code: firstError.code } : {}),
-  };
 }

@@ -2,9 +2,10 @@ import { headers as natsHeaders, type Msg } from 'nats';
 import type { Counter } from 'prom-client';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, readHeartbeatRequest, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { extractTraceContext, HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders, type AuthContext } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import { decodeQueryRequest, type QueryRequest } from './query-request';
 import { sendHeartbeats } from './send-heartbeats';
 
 /**
@@ -37,6 +38,25 @@ export function readDeadline(msg: Msg): number | undefined {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value <= 0) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed ${HEADERS.deadline} header`);
   return value;
+}
+
+/** A request message checked: not expired, a well-formed body, the caller from the auth headers. */
+export interface RequestMessage {
+  /** Epoch ms after which the requester no longer waits, if it said. */
+  deadline: number | undefined;
+  /** Milliseconds left before the deadline when the message was read (Infinity without one). */
+  remainingMs: number;
+  request: QueryRequest;
+  auth: AuthContext;
+}
+
+/** Checks a request message before any schema work; anything malformed is FRAISEQL_BAD_MESSAGE. */
+export function readRequestMessage(msg: Msg): RequestMessage {
+  const deadline = readDeadline(msg);
+  const remainingMs = deadline === undefined ? Infinity : deadline - Date.now();
+  // The requester has given up: any work now would be thrown away.
+  if (remainingMs <= 0) throw new FraiseqlError('FRAISEQL_TIMEOUT', 'The request deadline passed before the executor could start it');
+  return { deadline, remainingMs, request: decodeQueryRequest(msg.data), auth: readAuthHeaders(msg.headers) };
 }
 
 export function errorReply(error: unknown): Reply {

@@ -1,10 +1,12 @@
-import type { Pool, PoolClient, QueryArrayResult } from 'pg';
+import type { Pool } from 'pg';
 import { FraiseqlError } from '@fraiseql/errors';
 import { mapPgError } from './map-pg-error';
 import {
   BEGIN_READ_WRITE, CLAIM_IDEMPOTENCY_KEY, COMMIT, READ_IDEMPOTENCY_KEY, ROLLBACK, SET_MUTATION_CONTEXT, STORE_IDEMPOTENT_RESPONSE,
 } from './mutation-sql';
-import type { ReadStatement, RequestSettings, StatementOutcome } from './run-read-transaction';
+import {
+  failedStatements, firstCell, notRun, onPooledConnection, requestContextValues, type PlannedStatement, type RequestSettings, type StatementOutcome,
+} from './pooled-transaction';
 
 export interface MutationSettings extends RequestSettings {
   /** W3C traceparent of the mutation's span ('' when not traced): recorded with change events. */
@@ -37,83 +39,60 @@ export type MutationTransactionResult =
  * transaction-locally (docs/adr/0082-mutations.md). With an idempotency claim, the key row is
  * inserted before anything else and the response stored before COMMIT, so the key is recorded
  * if and only if the mutation committed. A failing statement rolls back the whole transaction.
+ * Unlike a read, each statement waits for the one before: the claim decides whether anything
+ * runs, and a failure at COMMIT (deferred constraints) must fail every statement.
  */
-export async function runMutationTransaction(pool: Pool, settings: MutationSettings, statements: readonly ReadStatement[],
+export function runMutationTransaction(pool: Pool, settings: MutationSettings, statements: readonly PlannedStatement[],
   idempotency?: IdempotencyClaim): Promise<MutationTransactionResult> {
-  let client: PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    const mapped = mapPgError(error);
-    return { kind: 'ran', outcomes: statements.map(() => mapped), committed: false, failure: error };
-  }
-  let broken: Error | undefined;
-  let open = false;
-  try {
-    open = true;
-    await client.query(BEGIN_READ_WRITE);
-    await client.query(SET_MUTATION_CONTEXT, [
-      settings.orgId ?? '',
-      settings.userId ?? '',
-      settings.roles.join(','),
-      settings.traceId,
-      settings.traceparent,
-      settings.schemaVersion,
-      String(Math.max(1, Math.floor(settings.statementTimeoutMs))),
-    ]);
-    if (idempotency) {
-      const claim = await client.query(CLAIM_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key, idempotency.operationHash]);
-      if (claim.rowCount === 0) {
-        const found = await client.query<{ operation_hash: string; response: string | null }>(READ_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key]);
-        await client.query(ROLLBACK);
-        open = false;
-        const row = found.rows[0];
-        // Gone between the conflict and the read (pruned): the caller retries and claims it anew.
-        if (!row || row.response === null) throw new FraiseqlError('FRAISEQL_DB_SERIALIZATION_FAILURE', 'The idempotency key changed while it was read; retry');
-        return row.operation_hash === idempotency.operationHash ? { kind: 'replayed', body: row.response } : { kind: 'reused' };
+  const notCommitted = (error: unknown): MutationTransactionResult => ({ kind: 'ran', committed: false, ...failedStatements(statements, error) });
+  return onPooledConnection(pool, notCommitted, async (client, discard): Promise<MutationTransactionResult> => {
+    let open = false;
+    try {
+      open = true;
+      await client.query(BEGIN_READ_WRITE);
+      await client.query(SET_MUTATION_CONTEXT, requestContextValues(settings, settings.traceparent, settings.schemaVersion));
+      if (idempotency) {
+        const claim = await client.query(CLAIM_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key, idempotency.operationHash]);
+        if (claim.rowCount === 0) {
+          const found = await client.query<{ operation_hash: string; response: string | null }>(READ_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key]);
+          await client.query(ROLLBACK);
+          open = false;
+          const row = found.rows[0];
+          // Gone between the conflict and the read (pruned): the caller retries and claims it anew.
+          if (!row || row.response === null) throw new FraiseqlError('FRAISEQL_DB_SERIALIZATION_FAILURE', 'The idempotency key changed while it was read; retry');
+          return row.operation_hash === idempotency.operationHash ? { kind: 'replayed', body: row.response } : { kind: 'reused' };
+        }
       }
-    }
-    const outcomes: StatementOutcome[] = [];
-    for (const [i, s] of statements.entries()) {
-      try {
-        const result = await client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' });
-        outcomes.push(firstCell(result));
-      } catch (error) {
-        const mapped = mapPgError(error);
-        outcomes.push(mapped);
-        for (let j = i + 1; j < statements.length; j++) outcomes.push(new FraiseqlError(mapped.code, 'Not run: another field of this operation failed first'));
-        await client.query(ROLLBACK);
-        open = false;
-        return { kind: 'ran', outcomes, committed: false, failure: error };
+      const outcomes: StatementOutcome[] = [];
+      for (const [i, s] of statements.entries()) {
+        try {
+          const result = await client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' });
+          outcomes.push(firstCell(result));
+        } catch (error) {
+          const mapped = mapPgError(error);
+          outcomes.push(mapped);
+          for (let j = i + 1; j < statements.length; j++) outcomes.push(notRun(mapped.code));
+          await client.query(ROLLBACK);
+          open = false;
+          return { kind: 'ran', outcomes, committed: false, failure: error };
+        }
       }
+      let body: string | undefined;
+      if (idempotency) {
+        body = idempotency.render(outcomes);
+        await client.query(STORE_IDEMPOTENT_RESPONSE, [idempotency.orgId, idempotency.key, body]);
+      }
+      await client.query(COMMIT);
+      open = false;
+      return body === undefined ? { kind: 'ran', outcomes, committed: true } : { kind: 'ran', outcomes, committed: true, body };
+    } catch (error) {
+      if (open) {
+        // Whatever state the transaction is in, it must not go back to the pool open.
+        await client.query(ROLLBACK).catch((rollbackError: Error) => discard(rollbackError));
+      }
+      if (error instanceof FraiseqlError) throw error;
+      if (mapPgError(error).code === 'FRAISEQL_DB_UNAVAILABLE') discard(error as Error);
+      return notCommitted(error);
     }
-    let body: string | undefined;
-    if (idempotency) {
-      body = idempotency.render(outcomes);
-      await client.query(STORE_IDEMPOTENT_RESPONSE, [idempotency.orgId, idempotency.key, body]);
-    }
-    await client.query(COMMIT);
-    open = false;
-    return body === undefined ? { kind: 'ran', outcomes, committed: true } : { kind: 'ran', outcomes, committed: true, body };
-  } catch (error) {
-    if (open) {
-      // Whatever state the transaction is in, it must not go back to the pool open.
-      await client.query(ROLLBACK).catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-    }
-    if (error instanceof FraiseqlError) throw error;
-    const mapped = mapPgError(error);
-    if (mapped.code === 'FRAISEQL_DB_UNAVAILABLE') broken = error as Error;
-    return { kind: 'ran', outcomes: statements.map(() => mapped), committed: false, failure: error };
-  } finally {
-    // A connection whose transaction could not be closed is destroyed, never reused.
-    client.release(broken);
-  }
-}
-
-function firstCell(result: QueryArrayResult<unknown[]>): string | null {
-  const cell = result.rows[0]?.[0];
-  if (cell === undefined || cell === null) return null;
-  return typeof cell === 'string' ? cell : JSON.stringify(cell);
+  });
 }

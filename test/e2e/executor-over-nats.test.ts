@@ -1,9 +1,11 @@
 import { Client } from 'pg';
+import { HEADERS } from '@fraiseql/nats-contract';
+import { createQueryExecutor, type QueryExecutor } from '@fraiseql/query-executor';
 import { publishCompiledSchema } from '@fraiseql/schema';
-import { createQueryExecutor, type QueryExecutor } from '../src';
-import { ORG_A, ORG_B, notesSchema } from './fixtures/notes-schema';
 import { waitFor } from '@fraiseql/testkit';
-import { activeSleeps, asOrg, capturedLogger, executorOptions, HEADERS, sendQuery, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { ORG_A, ORG_B, notesSchema } from './fixtures/notes-schema';
+import { activeSleeps, asOrg, capturedLogger, sendQuery, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { executorOptions } from './fixtures/services-in-process';
 
 describe('query-executor over NATS', () => {
   let stack: NotesStack;

@@ -1,9 +1,10 @@
 import { createInbox, headers as natsHeaders, type Msg } from 'nats';
 import { HEADERS, isHeartbeat, SUBJECTS, writeAuthHeaders } from '@fraiseql/nats-contract';
+import { createQueryExecutor, type QueryExecutor } from '@fraiseql/query-executor';
 import { waitFor } from '@fraiseql/testkit';
-import { createQueryExecutor, type QueryExecutor } from '../src';
 import { ORG_A } from './fixtures/notes-schema';
-import { asOrg, capturedLogger, executorOptions, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { asOrg, capturedLogger, startNotesStack, type NotesStack } from './fixtures/notes-stack';
+import { executorOptions } from './fixtures/services-in-process';
 
 describe('query-executor heartbeats', () => {
   let stack: NotesStack;

@@ -1,0 +1,32 @@
+import { FraiseqlError } from '@fraiseql/errors';
+import type { OperationPlan } from '@fraiseql/query-planner';
+import type { StatementOutcome } from './pooled-transaction';
+import type { Reply } from './request-envelope';
+
+/**
+ * The reply for an operation whose statements ran: 200 when some field has data; when every
+ * field failed, the first error's status (graphql-response+json).
+ */
+export function operationReply(plan: OperationPlan, outcomes: StatementOutcome[], body: string, schemaHash: string): Reply {
+  const errors = outcomes.filter((o): o is FraiseqlError => o instanceof FraiseqlError);
+  const firstError = errors[0] ?? plan.steps.find((s) => s.kind === 'error')?.error;
+  const nothingSucceeded = plan.steps.length > 0 && errors.length === outcomes.length && plan.steps.every((s) => s.kind !== 'json');
+  return {
+    body,
+    status: firstError && nothingSucceeded ? firstError.httpStatus : 200,
+    schemaHash,
+    outcome: firstError ? (firstError.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : 'error') : 'success',
+    ...(firstError ? { code: firstError.code } : {}),
+  };
+}
+
+/** Results in step order for `assembleResponse`: 'sql' steps take their outcome, the others are filled by the planner. */
+export function resultsInStepOrder(plan: OperationPlan, outcomes: StatementOutcome[]): Array<string | null | Error> {
+  let next = 0;
+  return plan.steps.map((step) => (step.kind === 'sql' ? outcomes[next++]! : null));
+}
+
+/** The code of the first failed statement, for the log. */
+export function firstFailureCode(outcomes: StatementOutcome[]): FraiseqlError['code'] | undefined {
+  return outcomes.find((o): o is FraiseqlError => o instanceof FraiseqlError)?.code;
+}
