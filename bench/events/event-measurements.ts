@@ -98,9 +98,19 @@ export async function waitForStream(jsm: JetStreamManager, stream: string, count
  * event each), paced to `rate` in all; a connection that falls behind writes back to back.
  * Stops after `seconds` even if the rate was not reached. Returns the statements committed and the seconds taken.
  */
-export async function writeSteadily(writers: Client[], ids: string[], rate: number, seconds: number, tag: string): Promise<{ committed: number; seconds: number }> {
+export async function writeSteadily(
+  writers: Client[],
+  ids: string[],
+  rate: number,
+  seconds: number,
+  tag: string,
+  eventsPerCommit = 1,
+): Promise<{ committed: number; seconds: number }> {
   const started = performance.now();
-  const total = Math.round(rate * seconds);
+  // Events arrive in commits of `eventsPerCommit` entities each (a mutation touching several rows, or
+  // several small writes grouped by a connection pool): the relay sees `rate` events per second.
+  const commitsPerSecond = rate / eventsPerCommit;
+  const totalCommits = Math.round(commitsPerSecond * seconds);
   const endAt = started + seconds * 1000;
   let committed = 0;
   let next = 0;
@@ -109,11 +119,12 @@ export async function writeSteadily(writers: Client[], ids: string[], rate: numb
       for (;;) {
         const index = next++;
         // Bounded by the count and by the duration: a rate the machine cannot reach ends on time.
-        if (index >= total || performance.now() >= endAt) return;
-        const ahead = started + (index * 1000) / rate - performance.now();
+        if (index >= totalCommits || performance.now() >= endAt) return;
+        const ahead = started + (index * 1000) / commitsPerSecond - performance.now();
         if (ahead >= 1) await sleep(ahead);
-        await client.query(STEADY_UPDATE, [`${tag} ${index}`, ids[index % ids.length]]);
-        committed++;
+        const batch = Array.from({ length: eventsPerCommit }, (_, i) => ids[(index * eventsPerCommit + i) % ids.length]);
+        await client.query(STEADY_UPDATE, [`${tag} ${index}`, batch]);
+        committed += eventsPerCommit;
       }
     }),
   );

@@ -12,6 +12,8 @@ export interface EventsBenchOptions {
   duration: number;
   /** PostgreSQL connections writing the steady stream. */
   writers: number;
+  /** Events per steady commit at a given rate: `auto` = one per 500 events/s (500 → 1, 5000 → 10). */
+  eventsPerCommit: (rate: number) => number;
   /** Mutations per second through gateway → executor (0: skip the GraphQL path). */
   mutationRate: number;
   /** The relay's settings (FRAISEQL_QUERY_EXECUTOR_RELAY_*); raw publishing uses the same window. */
@@ -30,6 +32,7 @@ const USAGE = `Usage: npx tsx bench/events/run.ts [options]
   --rates <list>           steady target rates in events/s (default 500,2000,5000; --quick 500)
   --duration <s>           seconds per steady run (default 10; --quick 3)
   --writers <n>            PostgreSQL connections writing the steady stream (default 8; synchronous_commit off)
+  --events-per-commit <n>  entities changed per steady commit (default auto: ceil(rate / 500))
   --mutation-rate <n>      GraphQL mutations/s through the gateway (default 50; 0 skips)
   --batch-size <n>         relay batch size (default: the executor's default)
   --max-in-flight <n>      relay and raw publish window (default 2000)
@@ -48,6 +51,7 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
       rates: { type: 'string' },
       duration: { type: 'string' },
       writers: { type: 'string' },
+      'events-per-commit': { type: 'string' },
       'mutation-rate': { type: 'string' },
       'batch-size': { type: 'string' },
       'max-in-flight': { type: 'string' },
@@ -72,6 +76,7 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
     rates,
     duration: positive('duration', values.duration, quick ? 3 : 10),
     writers: positive('writers', values.writers, 8),
+    eventsPerCommit: eventsPerCommitOption(values['events-per-commit']),
     mutationRate: values['mutation-rate'] === '0' ? 0 : positive('mutation-rate', values['mutation-rate'], quick ? 20 : 50),
     batchSize: positive('batch-size', values['batch-size'], 1000),
     maxInFlight: positive('max-in-flight', values['max-in-flight'], 2000),
@@ -79,6 +84,12 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
     quick,
     writeDocs: values['no-write-docs'] === true ? false : (values['write-docs'] ?? !quick),
   };
+}
+
+function eventsPerCommitOption(text: string | undefined): (rate: number) => number {
+  if (text === undefined || text === 'auto') return (rate) => Math.max(1, Math.ceil(rate / 500));
+  const fixed = positive('events-per-commit', text, 1);
+  return () => fixed;
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {

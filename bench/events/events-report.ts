@@ -71,7 +71,7 @@ export function renderEventsMarkdown(input: EventsReportInput): string {
   lines.push(`Last run: ${input.date} — \`${input.command}\``, '');
   lines.push(
     `Database: demo shop, ${input.orders} orders; bulk = one \`UPDATE tb_order SET notes = …\` of ${input.bulkRows} orders (capture on: ${input.bulkRows} events); ` +
-      `steady = single-review \`UPDATE\`s (autocommit, synchronous_commit off) from ${options.writers} connections, ${options.duration} s per rate; ${options.rounds} round(s). ` +
+      `steady = \`UPDATE\`s of reviews, one event per review, reviews per commit ${options.rates.map((r) => `${options.eventsPerCommit(r)} at ${r}/s`).join(', ')} (autocommit, synchronous_commit off) from ${options.writers} connections, ${options.duration} s per rate; ${options.rounds} round(s). ` +
       `Relay: the query-executor's, batch ${options.batchSize}, window ${options.maxInFlight}; raw: async JetStream publish of the same payloads with the same window into a twin stream. ` +
       `Machine: ${input.cores} cores, shared; Node ${input.node}, PostgreSQL ${input.postgres}, private nats-server (file storage).`,
     '',

@@ -27,7 +27,8 @@ export const BULK_UPDATE = `UPDATE tb_order SET notes = $1 WHERE id IN (SELECT i
 
 /** The steady write: one review per statement (a small transaction of its own, one event). */
 export const REVIEW_IDS = `SELECT id::text FROM tb_review ORDER BY id`;
-export const STEADY_UPDATE = `UPDATE tb_review SET title = $1 WHERE id = $2::uuid`;
+/** One commit of several single-review changes: one event per review (capture: one event per entity per transaction). */
+export const STEADY_UPDATE = `UPDATE tb_review SET title = $1 WHERE id = ANY($2::uuid[])`;
 
 /** Orders of one org set back to PENDING without capture, so updateOrderStatus can move them to PAID. */
 export const RESET_ORDERS = `

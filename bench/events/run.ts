@@ -7,7 +7,7 @@
  * - bulk: one `UPDATE tb_order SET notes = …` of N orders, committed; time from the commit to the
  *   last event stored in FRAISEQL_EVENTS; then the same N payloads published raw (same window) into
  *   a twin stream; relay and raw alternate who goes first;
- * - steady: single-review UPDATEs from a few connections at each target rate; capture → stored
+ * - steady: review UPDATEs (several reviews per commit at high rates) from a few connections at each target rate; capture → stored
  *   latency per event (the payload's `timestamp` vs JetStream's store time, same clock); then the
  *   same payloads published raw at the same rate (send → ack latency).
  * Once: GraphQL `updateOrderStatus` mutations through gateway → executor at a low rate.
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       for (const rate of options.rates) {
         const before = await lastSeq();
         const streamBefore = (await jsm.streams.info(STREAMS.events)).state.last_seq;
-        const written = await writeSteadily(writers, reviewIds, rate, options.duration, `bench ${round} ${rate}`);
+        const written = await writeSteadily(writers, reviewIds, rate, options.duration, `bench ${round} ${rate}`, options.eventsPerCommit(rate));
         const drainStarted = performance.now();
         await waitUntil(async () => (await sql.query<{ n: number }>(UNPUBLISHED)).rows[0]!.n === 0, 300_000);
         const drainSeconds = (performance.now() - drainStarted) / 1000;
