@@ -1,0 +1,40 @@
+import { Bool, makeData, type Data } from 'apache-arrow';
+import { ValidityBitmap, growBytes, type ColumnBuilder } from './column-builder';
+
+/** bool → Arrow Bool: one bit per value, set straight from the wire byte. */
+export class BoolColumnBuilder implements ColumnBuilder {
+  length = 0;
+  private bits: Uint8Array;
+  private readonly validity = new ValidityBitmap();
+
+  constructor(private readonly initialCapacity: number) {
+    this.bits = new Uint8Array(Math.ceil(initialCapacity / 8) + 1);
+  }
+
+  appendNull(): void {
+    this.ensure();
+    this.validity.setNull(this.length, this.initialCapacity);
+    this.length++;
+  }
+
+  append(src: Uint8Array, _view: DataView, offset: number): void {
+    this.ensure();
+    if (src[offset] !== 0) this.bits[this.length >> 3]! |= 1 << (this.length & 7);
+    this.length++;
+  }
+
+  finish(): Data {
+    const length = this.length;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const data = this.bits.subarray(0, Math.ceil(length / 8));
+    this.bits = new Uint8Array(Math.ceil(this.initialCapacity / 8) + 1);
+    this.length = 0;
+    return makeData({ type: new Bool(), length, nullCount, nullBitmap, data });
+  }
+
+  private ensure(): void {
+    const needed = (this.length >> 3) + 1;
+    if (needed > this.bits.length) this.bits = growBytes(this.bits, this.bits.length, needed);
+  }
+}

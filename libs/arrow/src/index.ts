@@ -1,0 +1,11 @@
+export { mapPostgresColumn } from './type-mapping';
+export type { ColumnMapping, PostgresColumn } from './type-mapping';
+export type { ColumnBuilder } from './column-builder';
+export { PG_TYPE, PG_ARRAY_ELEMENT } from './pg-type-oids';
+export { CopyBinaryDecoder } from './copy-binary-decoder';
+export type { CopyBinaryDecoderOptions } from './copy-binary-decoder';
+export { copyQueryToArrow, DEFAULT_BATCH_SIZE } from './copy-query-to-arrow';
+export type { CopyQueryToArrowOptions } from './copy-query-to-arrow';
+export { inlineSqlParameters } from './inline-sql-parameters';
+export type { SqlParameter } from './inline-sql-parameters';
+export { recordBatchesToIpcStream } from './record-batches-to-ipc-stream';

@@ -1,0 +1,43 @@
+/** PostgreSQL built-in type OIDs (pg_type.oid, stable across versions) that the fast path maps. */
+export const PG_TYPE = {
+  bool: 16,
+  bytea: 17,
+  name: 19,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  text: 25,
+  json: 114,
+  float4: 700,
+  float8: 701,
+  bpchar: 1042,
+  varchar: 1043,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  numeric: 1700,
+  uuid: 2950,
+  jsonb: 3802,
+} as const;
+
+/** Array type OID → element type OID. */
+export const PG_ARRAY_ELEMENT: ReadonlyMap<number, number> = new Map([
+  [1000, PG_TYPE.bool],
+  [1001, PG_TYPE.bytea],
+  [1003, PG_TYPE.name],
+  [1016, PG_TYPE.int8],
+  [1005, PG_TYPE.int2],
+  [1007, PG_TYPE.int4],
+  [1009, PG_TYPE.text],
+  [199, PG_TYPE.json],
+  [1021, PG_TYPE.float4],
+  [1022, PG_TYPE.float8],
+  [1014, PG_TYPE.bpchar],
+  [1015, PG_TYPE.varchar],
+  [1182, PG_TYPE.date],
+  [1115, PG_TYPE.timestamp],
+  [1185, PG_TYPE.timestamptz],
+  [1231, PG_TYPE.numeric],
+  [2951, PG_TYPE.uuid],
+  [3807, PG_TYPE.jsonb],
+]);

@@ -1,0 +1,99 @@
+import { makeData, type Data, type DataType } from 'apache-arrow';
+import { FraiseqlError } from '@fraiseql/errors';
+import { ValidityBitmap, growBytes, type ColumnBuilder } from './column-builder';
+import { numericTextBound, writeNumericText } from './numeric-binary';
+
+/** How a variable-width PostgreSQL value becomes its Arrow bytes. */
+export type VariableWidthEncoding =
+  /** text, varchar, bpchar, name, json, bytea: the wire bytes are the value (UTF-8 or raw). */
+  | 'copy'
+  /** jsonb: a version byte (1) then the JSON text. */
+  | 'jsonb'
+  /** numeric: base-10000 digits rendered as PostgreSQL's text form. */
+  | 'numeric-text';
+
+const JSONB_VERSION = 1;
+const AVERAGE_VALUE_BYTES = 16;
+
+/**
+ * Utf8 and Binary columns: an Int32 offsets array and one data buffer, both growing
+ * geometrically; bytes are copied from the COPY chunk without decoding to a JS string.
+ */
+export class VariableWidthColumnBuilder implements ColumnBuilder {
+  length = 0;
+  private offsets: Int32Array;
+  private bytes: Uint8Array;
+  private used = 0;
+  private readonly validity = new ValidityBitmap();
+
+  constructor(
+    private readonly type: DataType,
+    private readonly encoding: VariableWidthEncoding,
+    private readonly columnName: string,
+    private readonly initialCapacity: number,
+  ) {
+    this.offsets = new Int32Array(initialCapacity + 1);
+    this.bytes = new Uint8Array(initialCapacity * AVERAGE_VALUE_BYTES);
+  }
+
+  appendNull(): void {
+    this.ensureRow();
+    this.validity.setNull(this.length, this.initialCapacity);
+    this.length++;
+    this.offsets[this.length] = this.used;
+  }
+
+  append(src: Uint8Array, view: DataView, offset: number, length: number): void {
+    this.ensureRow();
+    switch (this.encoding) {
+      case 'copy':
+        this.ensureBytes(length);
+        this.bytes.set(src.subarray(offset, offset + length), this.used);
+        this.used += length;
+        break;
+      case 'jsonb':
+        if (src[offset] !== JSONB_VERSION) {
+          throw new FraiseqlError('FRAISEQL_DB_ERROR', `Column "${this.columnName}": unsupported jsonb binary version ${src[offset]}`);
+        }
+        this.ensureBytes(length - 1);
+        this.bytes.set(src.subarray(offset + 1, offset + length), this.used);
+        this.used += length - 1;
+        break;
+      case 'numeric-text':
+        this.ensureBytes(numericTextBound(view, offset));
+        this.used += writeNumericText(view, offset, this.bytes, this.used);
+        break;
+    }
+    this.length++;
+    this.offsets[this.length] = this.used;
+  }
+
+  finish(): Data {
+    const length = this.length;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const valueOffsets = this.offsets.subarray(0, length + 1);
+    const data = this.bytes.subarray(0, this.used);
+    this.offsets = new Int32Array(this.initialCapacity + 1);
+    this.bytes = new Uint8Array(this.initialCapacity * AVERAGE_VALUE_BYTES);
+    this.used = 0;
+    this.length = 0;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, data } as never);
+  }
+
+  private ensureRow(): void {
+    if (this.length + 2 > this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+  }
+
+  private ensureBytes(extra: number): void {
+    const needed = this.used + extra;
+    if (needed > 0x7fffffff) {
+      throw new FraiseqlError('FRAISEQL_DB_ERROR', `Column "${this.columnName}": more than 2 GiB of values in one batch; lower batchSize`);
+    }
+    this.bytes = growBytes(this.bytes, this.used, needed);
+  }
+}
