@@ -1,0 +1,181 @@
+import { Client, credentials, Metadata, status, type CallOptions, type ChannelCredentials, type ClientReadableStream, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { recordBatchesToIpcStream } from '@fraiseql/arrow';
+import { ERROR_CODES, FraiseqlError, isErrorCode, type ErrorCode } from '@fraiseql/errors';
+import { Table, type RecordBatch } from 'apache-arrow';
+import { flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
+import { FLIGHT_SERVICE, type ActionType, type FlightData, type FlightDescriptor, type FlightInfo, type FlightResult, type PutResult, type SchemaResult } from './flight-service';
+
+export interface FlightClientOptions {
+  /** Bearer token sent as `authorization` on every call (replaced by `handshake`). */
+  token?: string;
+  /** Defaults to an insecure channel (loopback, or TLS terminated in front). */
+  credentials?: ChannelCredentials;
+}
+
+export interface FlightCallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's `authorization` header for this call. */
+  authorization?: string;
+  deadline?: Date | number;
+}
+
+/** Trailer a FraiseQL Flight server may set to name the exact error code. */
+export const ERROR_CODE_TRAILER = 'fraiseql-error-code';
+
+/** A Node client for any Arrow Flight server. */
+export class FlightClient {
+  private readonly grpc: Client;
+  private token: string | undefined;
+
+  constructor(address: string, options: FlightClientOptions = {}) {
+    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure());
+    this.token = options.token;
+  }
+
+  /** Sends the bearer JWT; the session token the server answers with is used on later calls. */
+  async handshake(bearerJwt: string, options: FlightCallOptions = {}): Promise<string> {
+    const m = FLIGHT_SERVICE.Handshake;
+    const call = this.grpc.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, this.metadata({ ...options, authorization: `Bearer ${bearerJwt}` }), this.callOptions(options));
+    let headerToken: string | undefined;
+    call.on('metadata', (md: Metadata) => {
+      const value = md.get('authorization')[0];
+      if (typeof value === 'string' && value.startsWith('Bearer ')) headerToken = value.slice('Bearer '.length);
+    });
+    call.write({ payload: Buffer.from(bearerJwt, 'utf8') });
+    call.end();
+    let payloadToken: string | undefined;
+    for await (const response of this.read(call, options)) {
+      if (response.payload && response.payload.byteLength > 0) payloadToken = Buffer.from(response.payload).toString('utf8');
+    }
+    const token = headerToken ?? payloadToken ?? bearerJwt;
+    this.token = token;
+    return token;
+  }
+
+  async *listFlights(expression: Uint8Array = new Uint8Array(0), options: FlightCallOptions = {}): AsyncGenerator<FlightInfo, void, undefined> {
+    const m = FLIGHT_SERVICE.ListFlights;
+    yield* this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { expression }, this.metadata(options), this.callOptions(options)), options);
+  }
+
+  getFlightInfo(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<FlightInfo> {
+    return this.unary(FLIGHT_SERVICE.GetFlightInfo, descriptor, options);
+  }
+
+  getSchema(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<SchemaResult> {
+    return this.unary(FLIGHT_SERVICE.GetSchema, descriptor, options);
+  }
+
+  /** The RecordBatches of a ticket, decoded as they arrive. Stop iterating (or abort) to cancel. */
+  async *doGet(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<RecordBatch, void, undefined> {
+    const m = FLIGHT_SERVICE.DoGet;
+    const call = this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, this.metadata(options), this.callOptions(options));
+    try {
+      yield* flightDataToRecordBatches(this.frames(this.read(call, options)));
+    } finally {
+      call.cancel();
+    }
+  }
+
+  async doGetTable(ticket: Uint8Array, options: FlightCallOptions = {}): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const batch of this.doGet(ticket, options)) batches.push(batch);
+    return new Table(batches);
+  }
+
+  /** Uploads a table's batches (descriptor on the first message) and returns the server's PutResults. */
+  async doPut(descriptor: FlightDescriptor, table: Table, options: FlightCallOptions = {}): Promise<PutResult[]> {
+    const m = FLIGHT_SERVICE.DoPut;
+    const call = this.grpc.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, this.metadata(options), this.callOptions(options));
+    const results = this.collect(this.read(call, options));
+    try {
+      let first = true;
+      for await (const frame of ipcStreamToFlightData(recordBatchesToIpcStream(table.batches))) {
+        const message: FlightData = first ? { flightDescriptor: descriptor, ...frame } : frame;
+        first = false;
+        if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
+      }
+      call.end();
+    } catch (error) {
+      call.cancel();
+      await results.catch(() => undefined);
+      throw error;
+    }
+    return results;
+  }
+
+  doAction(type: string, body: Uint8Array = new Uint8Array(0), options: FlightCallOptions = {}): Promise<FlightResult[]> {
+    const m = FLIGHT_SERVICE.DoAction;
+    return this.collect(this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { type, body }, this.metadata(options), this.callOptions(options)), options));
+  }
+
+  listActions(options: FlightCallOptions = {}): Promise<ActionType[]> {
+    const m = FLIGHT_SERVICE.ListActions;
+    return this.collect(this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {}, this.metadata(options), this.callOptions(options)), options));
+  }
+
+  close(): void {
+    this.grpc.close();
+  }
+
+  private unary<Req, Res>(m: { path: string; requestSerialize: (value: Req) => Buffer; responseDeserialize: (bytes: Buffer) => Res }, request: Req, options: FlightCallOptions): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const call = this.grpc.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, this.metadata(options), this.callOptions(options), (error, response) => {
+        options.signal?.removeEventListener('abort', abort);
+        if (error) reject(options.signal?.aborted ? options.signal.reason : flightStatusToError(error));
+        else resolve(response as Res);
+      });
+      const abort = (): void => call.cancel();
+      if (options.signal?.aborted) call.cancel();
+      else options.signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+
+  /** A call's messages; cancels the call on abort or when the consumer stops early. */
+  private async *read<T>(call: ClientReadableStream<T> | ClientDuplexStream<unknown, T>, options: FlightCallOptions): AsyncGenerator<T, void, undefined> {
+    const abort = (): void => call.cancel();
+    if (options.signal?.aborted) call.cancel();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      for await (const message of call) yield message as T;
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw flightStatusToError(error as ServiceError);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      call.cancel();
+    }
+  }
+
+  private async *frames(messages: AsyncIterable<FlightData>): AsyncGenerator<FlightDataFrame, void, undefined> {
+    for await (const message of messages) {
+      yield { dataHeader: message.dataHeader ?? new Uint8Array(0), dataBody: message.dataBody ?? new Uint8Array(0) };
+    }
+  }
+
+  private async collect<T>(messages: AsyncIterable<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const message of messages) out.push(message);
+    return out;
+  }
+
+  private metadata(options: FlightCallOptions): Metadata {
+    const metadata = new Metadata();
+    const authorization = options.authorization ?? (this.token === undefined ? undefined : `Bearer ${this.token}`);
+    if (authorization !== undefined) metadata.set('authorization', authorization);
+    return metadata;
+  }
+
+  private callOptions(options: FlightCallOptions): CallOptions {
+    return options.deadline === undefined ? {} : { deadline: options.deadline };
+  }
+}
+
+/** A gRPC failure as a FraiseqlError: the server's code trailer when valid, else the first code with that gRPC status. */
+export function flightStatusToError(error: ServiceError): FraiseqlError {
+  const named = error.metadata?.get(ERROR_CODE_TRAILER)[0];
+  const code: ErrorCode =
+    typeof named === 'string' && isErrorCode(named)
+      ? named
+      : ((Object.keys(ERROR_CODES) as ErrorCode[]).find((candidate) => ERROR_CODES[candidate].grpc === error.code) ?? 'FRAISEQL_INTERNAL');
+  return new FraiseqlError(code, error.details || error.message, { cause: error, details: { grpcStatus: error.code, grpcStatusName: status[error.code] } });
+}

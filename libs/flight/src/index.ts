@@ -1,0 +1,21 @@
+export { protocol, type FlightProtocol } from './flight-protocol';
+export { ipcStreamToFlightData, flightDataToIpcStream, flightDataToIpcStreamAsync, flightDataToRecordBatches, messageBodyLength, type FlightDataFrame } from './flight-data-framing';
+export {
+  FLIGHT_SERVICE,
+  type FlightServiceDefinition,
+  type Action,
+  type ActionType,
+  type Criteria,
+  type Empty,
+  type FlightData,
+  type FlightDescriptor,
+  type FlightInfo,
+  type FlightResult,
+  type HandshakeRequest,
+  type HandshakeResponse,
+  type PollInfo,
+  type PutResult,
+  type SchemaResult,
+  type Ticket,
+} from './flight-service';
+export { FlightClient, flightStatusToError, ERROR_CODE_TRAILER, type FlightCallOptions, type FlightClientOptions } from './flight-client';
