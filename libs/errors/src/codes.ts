@@ -81,6 +81,11 @@ export const ERROR_CODES = {
   // Migrations
   FRAISEQL_MIGRATION_CHECKSUM_MISMATCH: spec(500, GrpcStatus.FAILED_PRECONDITION, 'An applied migration file was edited (its sha256 differs from the recorded one). Restore it; add a new migration instead.'),
   FRAISEQL_MIGRATION_FAILED: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A migration failed and was rolled back (nothing of it was recorded). The message names the file; fix it and run again.'),
+  // Flight tickets
+  FRAISEQL_TICKET_INVALID: spec(400, GrpcStatus.INVALID_ARGUMENT, 'A Flight ticket is too large, malformed, of an unknown format version, or asks for something invalid (bad identifier, operator, limit, time range). Request a new ticket.'),
+  FRAISEQL_TICKET_FORGED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket was not issued by this server or was altered (bad signature). Request a new ticket with GetFlightInfo.'),
+  FRAISEQL_TICKET_EXPIRED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket is past its expiry time. Request a new ticket with GetFlightInfo.'),
+  FRAISEQL_TICKET_WRONG_PRINCIPAL: spec(403, GrpcStatus.PERMISSION_DENIED, 'A Flight ticket was issued to another subject or organization than the caller. Tickets cannot be shared.'),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

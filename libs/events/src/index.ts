@@ -4,3 +4,4 @@ export { decodeEntityEvent, encodeEntityEvent, validateEntityEvent } from './ent
 export { changeLogRowToEvent } from './change-log-row-to-event';
 export type { ChangeLogRow } from './change-log-row-to-event';
 export { entityEventSubject } from './entity-event-subject';
+export { ENTITY_EVENT_ARROW_SCHEMA, entityEventsToRecordBatch, recordBatchToEntityEvents } from './entity-event-arrow';

@@ -19,3 +19,23 @@ export {
   type Ticket,
 } from './flight-service';
 export { FlightClient, flightStatusToError, ERROR_CODE_TRAILER, type FlightCallOptions, type FlightClientOptions } from './flight-client';
+export {
+  TicketCodec,
+  parseFlightTicket,
+  TICKET_FORMAT_VERSION,
+  type TicketCodecOptions,
+  type TicketIssueOptions,
+  type TicketPrincipal,
+} from './tickets/ticket-codec';
+export {
+  FLIGHT_TICKET_SCHEMAS,
+  VIEW_FILTER_OPERATORS,
+  TICKET_LIMITS,
+  type FlightTicket,
+  type FlightTicketKind,
+  type GraphqlTicket,
+  type ViewTicket,
+  type EventsTicket,
+  type ExportTicket,
+  type ViewFilterOperator,
+} from './tickets/flight-ticket';
