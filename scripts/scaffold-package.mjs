@@ -34,3 +34,4 @@ write('tsconfig.json', JSON.stringify({
 }, null, 2) + '\n');
 write('src/index.ts', '');
 write('README.md', `# @fraiseql/${name}\n\n${description}\n`);
+console.log(`created ${dir}: now add { "path": "${dir}" } to tsconfig.build.json and run \`npm install\` (links @fraiseql/${name} and records it in package-lock.json; \`npm ci\` in CI fails until the lockfile knows it)`);
