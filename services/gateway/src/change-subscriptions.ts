@@ -10,7 +10,7 @@ import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type 
 import { CHANGE_OPERATIONS } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
 import { ChangeFeed } from './change-feed';
-import type { AuthResolver } from './resolve-auth';
+import type { AuthResolver } from '@fraiseql/auth';
 
 export interface ChangeSubscriptionsOptions {
   js: JetStreamClient;

@@ -6,7 +6,7 @@ import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { ChangeSubscriptions } from './change-subscriptions';
 import { createQueryForwarder } from './forward-query';
-import { createAuthResolver, type AuthOptions } from './resolve-auth';
+import { createAuthResolver, type AuthOptions } from '@fraiseql/auth';
 import { buildServer, replaceServedSchema } from './server';
 
 export interface GatewayOptions {

@@ -12,7 +12,7 @@ import type { QueryForwarder } from './forward-query';
 import { readGraphqlRequest } from './graphql-request';
 import { negotiateMediaType, type GraphqlMediaType } from './negotiate-media-type';
 import { requestIdOf } from './request-id';
-import { createAuthResolver, type AuthOptions } from './resolve-auth';
+import { createAuthResolver, type AuthOptions } from '@fraiseql/auth';
 
 export interface GatewayServerOptions {
   logger: Logger;

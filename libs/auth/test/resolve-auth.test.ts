@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { ANONYMOUS } from '@fraiseql/nats-contract';
-import { createAuthResolver } from '../src/resolve-auth';
+import { createAuthResolver } from '../src';
 
 const SECRET = 'test-secret-of-at-least-thirty-two-characters!';
 const ORG = '0a000000-0000-4000-8000-00000000000a';

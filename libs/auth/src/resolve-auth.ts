@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { FraiseqlError } from '@fraiseql/errors';
 import { ANONYMOUS, type AuthContext } from '@fraiseql/nats-contract';
@@ -10,7 +9,13 @@ export interface AuthOptions {
   devAuth: boolean;
 }
 
-export type AuthResolver = (headers: IncomingHttpHeaders) => Promise<AuthContext>;
+/**
+ * Request headers by lower-case name, as node's IncomingHttpHeaders has them (gRPC metadata
+ * converts with `metadataToHeaders`). Only `authorization` and `x-fraiseql-dev-*` are read.
+ */
+export type AuthHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+export type AuthResolver = (headers: AuthHeaders) => Promise<AuthContext>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Roles travel in a header and a comma-separated SQL setting: simple tokens only (as nats-contract checks). */
@@ -18,7 +23,7 @@ const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const MAX_ROLES = 64;
 
 /**
- * The auth context of an HTTP request, until the security issue brings API keys and OIDC:
+ * The auth context of a request (HTTP headers or gRPC metadata), until the security issue brings API keys and OIDC:
  * a verified HS256 JWT when a secret is configured, else the development headers when
  * explicitly enabled, else anonymous. Bad credentials are FRAISEQL_UNAUTHENTICATED, never
  * a silent downgrade to anonymous.
@@ -27,7 +32,7 @@ export function createAuthResolver(options: AuthOptions): AuthResolver {
   const key = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
 
   return async (headers) => {
-    const authorization = headers.authorization;
+    const authorization = single(headers.authorization);
     if (key && authorization !== undefined) {
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <JWT>"');

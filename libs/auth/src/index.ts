@@ -1,0 +1,1 @@
+export { createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from './resolve-auth';
