@@ -79,6 +79,7 @@ run_logged "helm template (all optional features on)" "$work/helm-features.log" 
     --set auth.existingSecret=auth,externalDatabase.existingSecret=db,externalRedis.existingSecret=redis \
     --set otel.enabled=true,otel.exporterOtlpEndpoint=http://otel-collector:4318 \
     --set serviceAccount.create=false,serviceAccount.name=existing,metrics.podAnnotations.enabled=false \
+    --set externalDatabase.flightUrl=postgres://fraiseql_flight@db:5432/fraiseql,flightServer.settings.publicLocation=grpc+tls://flight.example.com:443 \
     --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000
 
 echo "kustomize"
@@ -91,10 +92,19 @@ mkdir -p "$work/deps" && cp "$ROOT/tilt/deps.yaml" "$work/deps/" && printf 'reso
 run_logged "tilt/deps.yaml parses" "$work/deps.log" "$KUBECTL" kustomize "$work/deps"
 
 echo "services ($(ls -d "$ROOT"/services/*/ 2>/dev/null | wc -l) folders)"
-# Reference Dockerfile: the first service that has one; all must equal it outside the marked lines.
+# Reference Dockerfile: the one most services share outside the marked lines (ties: the first), so
+# that a drifted Dockerfile is the one named even when it sorts first; all must equal it.
 strip_specific() { awk 'skip { skip = 0; next } /^# service-specific/ { skip = 1; next } { print }' "$1"; }
 reference=""
-for d in "$ROOT"/services/*/; do d=${d%/}; [ -f "$d/Dockerfile" ] && { reference="$d/Dockerfile"; break; }; done
+best=0
+for d in "$ROOT"/services/*/; do
+  [ -f "${d}Dockerfile" ] || continue
+  same=0
+  for e in "$ROOT"/services/*/; do
+    [ -f "${e}Dockerfile" ] && cmp -s <(strip_specific "${d}Dockerfile") <(strip_specific "${e}Dockerfile") && same=$((same + 1))
+  done
+  if [ "$same" -gt "$best" ]; then best=$same; reference="${d}Dockerfile"; fi
+done
 
 deployments "$work/helm-default.yaml" >"$work/deploy-helm-default.txt" 2>/dev/null || true
 deployments "$work/helm-dev.yaml" >"$work/deploy-helm-dev.txt" 2>/dev/null || true

@@ -1,8 +1,11 @@
 // Runs every built service of the workspace side by side with prefixed logs, waits until each
 // answers /readyz, then prints where everything is. Ctrl-C stops them all gracefully (SIGTERM).
+// FRAISEQL_DATABASE_URL (set by npm start) gives query-executor its URL and flight-server its URL
+// with the read-only role fraiseql_flight; FRAISEQL_*_DATABASE_URL set explicitly win.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import concurrently from 'concurrently';
+import pg from 'pg';
 
 const root = new URL('..', import.meta.url).pathname;
 const services = readdirSync(join(root, 'services'))
@@ -13,14 +16,51 @@ const services = readdirSync(join(root, 'services'))
   });
 if (services.length === 0) throw new Error('no built service found: run `npx tsc -b tsconfig.build.json` first');
 
+/**
+ * flight-server's URL: FRAISEQL_DATABASE_URL with the read-only role of migration 0004 as user.
+ * The password is dropped (it is the admin's); loopback PostgreSQL trusts the role without one.
+ */
+function flightDatabaseUrl(adminUrl) {
+  if (!adminUrl) return undefined;
+  const url = new URL(adminUrl);
+  if (url.searchParams.has('user')) url.searchParams.set('user', 'fraiseql_flight');
+  if (url.host) {
+    url.username = 'fraiseql_flight';
+    url.password = '';
+  }
+  if (url.searchParams.has('password')) url.searchParams.delete('password');
+  return url.toString();
+}
+
 const env = {
   ...process.env,
   FRAISEQL_SCHEMA_SOURCE: process.env.FRAISEQL_SCHEMA_SOURCE ?? 'kv',
   FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: process.env.FRAISEQL_QUERY_EXECUTOR_DATABASE_URL ?? process.env.FRAISEQL_DATABASE_URL,
+  FRAISEQL_FLIGHT_DATABASE_URL: process.env.FRAISEQL_FLIGHT_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
   FRAISEQL_DEV_AUTH: process.env.FRAISEQL_DEV_AUTH ?? '1',
   FRAISEQL_LOG_PRETTY: process.env.FRAISEQL_LOG_PRETTY ?? (process.stdout.isTTY ? '1' : '0'),
 };
 delete env.FRAISEQL_DATABASE_URL;
+
+/** flight-server would only log its failed connections: say up front what to set. */
+async function checkFlightRole(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    const shown = url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    console.warn(
+      `[run-fleet] flight-server cannot log in as fraiseql_flight (${shown}): ${error.message}\n` +
+        '[run-fleet] The role comes from migration 0004. If your PostgreSQL asks for a password: ' +
+        "ALTER ROLE fraiseql_flight PASSWORD '...'; then set FRAISEQL_FLIGHT_DATABASE_URL.",
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+if (env.FRAISEQL_FLIGHT_DATABASE_URL && services.some((s) => s.name === 'flight-server')) {
+  await checkFlightRole(env.FRAISEQL_FLIGHT_DATABASE_URL);
+}
 
 const { commands, result } = concurrently(
   services.map((s) => ({ name: s.name, command: `node services/${s.name}/dist/main.js`, env, cwd: root })),
@@ -59,7 +99,29 @@ lines.push(
   `               -d '{"query":"{ orders(limit: 3, orderBy: [{field: placedAt, direction: DESC}]) { id status total customer { email } } }"}'`,
   '',
 );
+const flight = services.find((s) => s.name === 'flight-server' && s.grpcPort);
+if (flight) lines.push(...flightHint(flight.grpcPort), '');
 console.log(lines.join('\n'));
+
+/** Pasteable Flight clients for the demo data, authenticated by the dev headers (FRAISEQL_DEV_AUTH=1). */
+function flightHint(port) {
+  const subject = 'alice';
+  const org = '00000000-0000-4000-8000-000000000001';
+  return [
+    `  Flight:    grpc://127.0.0.1:${port} (dev auth: gRPC metadata x-fraiseql-dev-subject / x-fraiseql-dev-org)`,
+    '    pyarrow (pip install pyarrow):',
+    `      python3 -c "import pyarrow.flight as fl; c = fl.connect('grpc://127.0.0.1:${port}'); \\`,
+    `        o = fl.FlightCallOptions(headers=[(b'x-fraiseql-dev-subject', b'${subject}'), (b'x-fraiseql-dev-org', b'${org}')]); \\`,
+    `        i = c.get_flight_info(fl.FlightDescriptor.for_path('va_order'), o); \\`,
+    `        t = c.do_get(i.endpoints[0].ticket, o).read_all(); print(t.num_rows, 'rows'); print(t.schema)"`,
+    '    Node (from this repository):',
+    `      node --input-type=module -e "import * as grpc from '@grpc/grpc-js'; import { FLIGHT_SERVICE, flightDataToRecordBatches } from '@fraiseql/flight'; \\`,
+    `        const md = new grpc.Metadata(); md.set('x-fraiseql-dev-subject', '${subject}'); md.set('x-fraiseql-dev-org', '${org}'); \\`,
+    `        const c = new (grpc.makeGenericClientConstructor(FLIGHT_SERVICE, 'FlightService'))('127.0.0.1:${port}', grpc.credentials.createInsecure()); \\`,
+    `        const info = await new Promise((ok, ko) => c.GetFlightInfo({ type: 1, path: ['va_order'] }, md, (e, r) => (e ? ko(e) : ok(r)))); \\`,
+    `        for await (const b of flightDataToRecordBatches(c.DoGet(info.endpoint[0].ticket, md))) console.log(b.numRows, 'rows:', b.schema.names.join(', ')); c.close()"`,
+  ];
+}
 
 const stop = () => commands.forEach((c) => c.kill('SIGTERM'));
 process.on('SIGINT', stop);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # npm start: the whole fleet on a fresh machine, on its embedded defaults.
 # Installs what is missing, checks or starts PostgreSQL/NATS/Redis on loopback, applies migrations,
-# compiles and registers the demo schema, seeds the demo shop, then runs the services with prefixed logs.
+# compiles and registers the demo schema, seeds the demo shop, then runs the services with prefixed logs
+# and prints where they are (GraphQL, Arrow Flight on grpc://127.0.0.1:8815, metrics).
+# flight-server reads FRAISEQL_DATABASE_URL as the read-only role fraiseql_flight (migration 0004);
+# set FRAISEQL_FLIGHT_DATABASE_URL when that role needs a password.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/log.sh

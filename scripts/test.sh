@@ -17,6 +17,8 @@ npx tsc -b tsconfig.build.json
 npx tsc -p tsconfig.json
 
 step "lint (ESLint + Nx module boundaries) and circular imports"
+# The boundaries rule reads the cached Nx project graph and silently skips itself without one.
+NX_DAEMON=false npx nx show projects >/dev/null
 npx eslint . --max-warnings=0
 npm run --silent check:cycles
 

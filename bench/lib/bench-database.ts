@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { fingerprintFiles, prepareFingerprintedDatabase, withClient } from './fingerprinted-database';
 
 const run = promisify(execFile);
 
@@ -29,70 +28,24 @@ export interface BenchDatabase {
  * scale, rebuilds it from nothing (the data must be exactly what the fingerprint says).
  */
 export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promise<BenchDatabase> {
-  const url = new URL(options.databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`unsupported database name: ${name}`);
-  const host = url.hostname;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') throw new Error(`the benchmark only talks to loopback, not ${host}`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
+  const name = decodeURIComponent(new URL(options.databaseUrl).pathname.slice(1));
   const fingerprint = `fraiseql-bench ${options.scale} ${sourceFingerprint(options.root)}`;
-
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  let fresh = false;
-  try {
-    const found = await client.query<{ note: string | null }>(
-      'SELECT shobj_description(oid, $2) AS note FROM pg_database WHERE datname = $1',
-      [name, 'pg_database'],
-    );
-    const current = found.rows[0];
-    if (current && !options.reset && current.note === fingerprint) {
-      options.log(`database ${name}: reusing (${fingerprint})`);
-    } else {
-      if (current) {
-        options.log(`database ${name}: ${options.reset ? '--reset' : `holds "${current.note ?? 'unknown data'}"`}; re-creating`);
-        await client.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-      }
-      await client.query(`CREATE DATABASE "${name}"`);
-      fresh = true;
-    }
-  } finally {
-    await client.end();
-  }
-
-  if (fresh) {
-    const started = Date.now();
-    options.log(`database ${name}: migrating`);
-    await runShopCli(options.root, 'migrate-cli', ['--database-url', options.databaseUrl]);
-    options.log(`database ${name}: seeding scale ${options.scale} (this takes a while at 100k and more)`);
-    await runShopCli(options.root, 'seed-cli', ['--database-url', options.databaseUrl, '--scale', options.scale]);
-    const db = new Client({ connectionString: options.databaseUrl });
-    await db.connect();
-    try {
+  const seeded = await prepareFingerprintedDatabase({
+    databaseUrl: options.databaseUrl,
+    fingerprint,
+    reset: options.reset,
+    log: options.log,
+    build: async (databaseUrl) => {
+      options.log(`database ${name}: migrating`);
+      await runShopCli(options.root, 'migrate-cli', ['--database-url', databaseUrl]);
+      options.log(`database ${name}: seeding scale ${options.scale} (this takes a while at 100k and more)`);
+      await runShopCli(options.root, 'seed-cli', ['--database-url', databaseUrl, '--scale', options.scale]);
       // Fresh statistics: both systems' plans depend on them, and autovacuum may not have run yet.
-      await db.query('VACUUM ANALYZE');
-    } finally {
-      await db.end();
-    }
-    const setNote = new Client({ connectionString: admin.toString() });
-    await setNote.connect();
-    try {
-      await setNote.query(`COMMENT ON DATABASE "${name}" IS ${quoteLiteral(fingerprint)}`);
-    } finally {
-      await setNote.end();
-    }
-    options.log(`database ${name}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }
-
-  const db = new Client({ connectionString: options.databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM tb_order');
-    return { orders: Number(rows[0]!.n), seeded: fresh ? 'now' : 'reused' };
-  } finally {
-    await db.end();
-  }
+      await withClient(databaseUrl, (db) => db.query('VACUUM ANALYZE'));
+    },
+  });
+  const orders = await withClient(options.databaseUrl, async (db) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tb_order')).rows[0]!.n));
+  return { orders, seeded };
 }
 
 /** Runs one of the shop's command-line tools: built JavaScript when present, else the TypeScript source. */
@@ -111,22 +64,5 @@ async function runShopCli(root: string, tool: string, args: string[]): Promise<v
 
 /** sha256 over the files that decide what the database holds. */
 function sourceFingerprint(root: string): string {
-  const hash = createHash('sha256');
-  const folders = ['migrations/postgres', 'examples/shop/migrations'];
-  for (const folder of folders) {
-    const dir = join(root, folder);
-    if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-      hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0');
-    }
-  }
-  for (const file of ['examples/shop/src/seed.sql', 'examples/shop/src/seed.ts', 'examples/shop/src/seed-plan.ts']) {
-    const path = join(root, file);
-    if (existsSync(path)) hash.update(`${file}\0`).update(readFileSync(path)).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  return fingerprintFiles(root, ['migrations/postgres', 'examples/shop/migrations'], ['examples/shop/src/seed.sql', 'examples/shop/src/seed.ts', 'examples/shop/src/seed-plan.ts']);
 }

@@ -42,13 +42,14 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
 }
 
 /** Service blocks of values.yaml: top-level maps with containerPorts, as {key, name, ports}. */
-function chartServices(): { key: string; name: string; ports: Record<string, number>; secretEnv: Record<string, string> }[] {
+function chartServices(): { key: string; name: string; envPrefix: string; ports: Record<string, number>; secretEnv: Record<string, string> }[] {
   const values = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as Record<string, any>;
   return Object.entries(values)
     .filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v) && 'containerPorts' in v)
     .map(([key, v]) => ({
       key,
       name: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      envPrefix: v.envPrefix ?? `FRAISEQL_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
       ports: v.containerPorts,
       secretEnv: v.secretEnv ?? {},
     }));
@@ -90,15 +91,15 @@ describe('check-packaging.sh', () => {
   it('fails for a services folder that has no Dockerfile, chart block, kustomize Deployment or Tilt entry, naming each', () => {
     const copy = packagingCopy();
     try {
-      fs.mkdirSync(path.join(copy, 'services/flight-server/src'), { recursive: true });
-      fs.writeFileSync(path.join(copy, 'services/flight-server/package.json'), '{"name":"@fraiseql/flight-server"}');
+      fs.mkdirSync(path.join(copy, 'services/job-runner/src'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'services/job-runner/package.json'), '{"name":"@fraiseql/job-runner"}');
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      expect(output).toContain('flight-server: services/flight-server/Dockerfile is missing');
-      expect(output).toContain("flight-server: no 'flightServer:' block in helm/fraiseql/values.yaml");
-      expect(output).toContain('flight-server: no Deployment fraiseql-flight-server in k8s/base');
-      expect(output).toContain('flight-server: no entry in tilt/services.star');
-      expect(output).not.toMatch(/ (gateway|query-executor): /);
+      expect(output).toContain('job-runner: services/job-runner/Dockerfile is missing');
+      expect(output).toContain("job-runner: no 'jobRunner:' block in helm/fraiseql/values.yaml");
+      expect(output).toContain('job-runner: no Deployment fraiseql-job-runner in k8s/base');
+      expect(output).toContain('job-runner: no entry in tilt/services.star');
+      expect(output).not.toMatch(/ (gateway|query-executor|flight-server): /);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
@@ -111,7 +112,9 @@ describe('check-packaging.sh', () => {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^USER node$/m, 'USER root'));
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      expect(output).toContain('query-executor: Dockerfile differs from services/gateway/Dockerfile');
+      // Compared with the Dockerfile the other services share: only the drifted one is named.
+      expect(output).toMatch(/query-executor: Dockerfile differs from services\/(gateway|flight-server)\/Dockerfile/);
+      expect(output).not.toMatch(/ (gateway|flight-server): Dockerfile differs/);
       expect(output).toContain('USER root');
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
@@ -211,7 +214,7 @@ describe('helm chart', () => {
   it.each(services.map((s) => [s.name, s] as const))('gives %s a ConfigMap with its FRAISEQL_* settings and resolvable secrets', (name, svc) => {
     const deployment = find(rendered, 'Deployment', `fraiseql-${name}`);
     const [container] = deployment.spec.template.spec.containers;
-    const prefix = `FRAISEQL_${svc.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const prefix = svc.envPrefix;
     expect(container.envFrom).toEqual([{ configMapRef: { name: `fraiseql-${name}` } }]);
     const config = find(rendered, 'ConfigMap', `fraiseql-${name}`).data;
     expect(config).toMatchObject({
@@ -219,6 +222,7 @@ describe('helm chart', () => {
       FRAISEQL_LOG_LEVEL: 'info',
       FRAISEQL_NATS_URL: 'nats://nats:4222',
       FRAISEQL_SCHEMA_SOURCE: 'kv',
+      [`${prefix}_OPS_HOST`]: '0.0.0.0',
       [`${prefix}_OPS_PORT`]: String(svc.ports.ops),
       OTEL_SERVICE_NAME: name,
     });
@@ -235,6 +239,39 @@ describe('helm chart', () => {
     expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]).sort()).toEqual(
       Object.entries(svc.ports).map(([portName, port]) => [portName, port, portName]).sort(),
     );
+  });
+
+  it('gives flight-server its gRPC port (HTTP/2 Service port), FRAISEQL_FLIGHT_* settings, the read-only role URL and a shared ticket secret', () => {
+    expect(find(rendered, 'ConfigMap', 'fraiseql-flight-server').data).toMatchObject({
+      FRAISEQL_FLIGHT_HOST: '0.0.0.0',
+      FRAISEQL_FLIGHT_PORT: '8815',
+      FRAISEQL_FLIGHT_OPS_HOST: '0.0.0.0',
+      FRAISEQL_FLIGHT_OPS_PORT: '9103',
+      FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: '8',
+      FRAISEQL_FLIGHT_BATCH_SIZE: '65536',
+      FRAISEQL_FLIGHT_PARTITION_ROWS: '1000000',
+    });
+    expect(find(rendered, 'Service', 'fraiseql-flight-server').spec.ports).toContainEqual({ name: 'grpc', port: 8815, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
+    const secret = find(rendered, 'Secret', 'fraiseql');
+    const decoded = (key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
+    expect(decoded('flight-database-url')).toBe('postgres://fraiseql_flight@postgresql:5432/fraiseql');
+    expect(decoded('flight-ticket-secret')).toMatch(/^[A-Za-z0-9]{48}$/);
+    const env = find(rendered, 'Deployment', 'fraiseql-flight-server').spec.template.spec.containers[0].env;
+    expect(env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.key])).toEqual([
+      ['FRAISEQL_FLIGHT_DATABASE_URL', 'flight-database-url'],
+      ['FRAISEQL_FLIGHT_TICKET_SECRET', 'flight-ticket-secret'],
+      ['FRAISEQL_JWT_SECRET', 'jwt-secret'],
+    ]);
+    const existing = helmTemplate('--set', 'auth.existingSecret=auth,externalDatabase.existingSecret=pg');
+    expect(find(existing, 'Deployment', 'fraiseql-flight-server').spec.template.spec.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([
+      { name: 'pg', key: 'flight-database-url' },
+      { name: 'auth', key: 'flight-ticket-secret' },
+      { name: 'auth', key: 'jwt-secret' },
+    ]);
+    const short = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'auth.flightTicketSecret=too-short'], { encoding: 'utf8' });
+    expect(short.stderr).toContain('auth.flightTicketSecret must be at least 32 bytes');
+    const off = helmTemplate('--set', 'flightServer.enabled=false');
+    expect(Object.keys(find(off, 'Secret', 'fraiseql').data).filter((k) => k.startsWith('flight-'))).toEqual([]);
   });
 
   it('gives the gateway its HTTP port and bind address, the JWT and cursor secrets, and query-executor the database URL', () => {

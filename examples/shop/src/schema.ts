@@ -1,4 +1,6 @@
 import {
+  arrowDataset,
+  column,
   connectionQuery,
   defineSchema,
   entity,
@@ -156,6 +158,64 @@ export const UpdateProductInput = inputType('UpdateProductInput', {
   tags: field.list(field.string(), { nullable: true }),
 }, { description: 'The product fields to change; fields left out keep their value.' });
 
+// Arrow Flight datasets (issue 4, docs/flight.md): the relations of migration 0007, column for
+// column (names, order, types, nullability); test/analytics.test.ts compares them with PostgreSQL.
+
+const orderColumns = {
+  id: column.uuid({ nullable: false }),
+  org_id: column.uuid({ nullable: false }),
+  status: column.text({ nullable: false, description: 'PENDING, PAID, SHIPPED, DELIVERED or CANCELLED.' }),
+  total: column.numeric(12, 2, { nullable: false }),
+  currency: column.text({ nullable: false, description: 'ISO 4217 currency code.' }),
+  item_count: column.int4({ nullable: false, description: 'Number of item lines.' }),
+  units: column.int8({ nullable: false, description: 'Sum of the item quantities.' }),
+  placed_at: column.timestamptz({ nullable: false }),
+  placed_on: column.date({ nullable: false, description: 'The UTC date of placed_at.' }),
+  customer_id: column.uuid({ nullable: false }),
+  customer_email: column.text({ nullable: false }),
+  is_cancelled: column.bool({ nullable: false }),
+  avg_unit_price: column.float8({ description: 'Price per unit over the items (sum of quantity × unit price / units); null without items.' }),
+  product_skus: column.list(column.text(), { nullable: false, description: 'The sku of each item line, in item order.' }),
+  shipping_address: column.jsonb({ nullable: false, description: 'As stored: {street, city, postal_code, country}.' }),
+  notes: column.text(),
+};
+
+export const VaOrder = arrowDataset('va_order', { description: 'Orders with typed columns, for analytics.', columns: orderColumns });
+
+export const VaProduct = arrowDataset('va_product', {
+  description: 'Products with typed columns, for analytics.',
+  columns: {
+    id: column.uuid({ nullable: false }),
+    org_id: column.uuid({ nullable: false }),
+    sku: column.text({ nullable: false }),
+    name: column.text({ nullable: false }),
+    price: column.numeric(12, 2, { nullable: false }),
+    stock: column.int4({ nullable: false }),
+    is_active: column.bool({ nullable: false }),
+    tags: column.list(column.text(), { nullable: false }),
+    category: column.text({ description: 'The category\'s name; null without a category.' }),
+    attributes: column.jsonb(),
+    created_at: column.timestamptz({ nullable: false }),
+  },
+});
+
+export const TaOrderFact = arrowDataset('ta_order_fact', {
+  description: 'va_order\'s rows as of the last refresh of each org (Flight action refresh).',
+  refreshFrom: 'va_order',
+  columns: orderColumns,
+});
+
+export const TaSalesTarget = arrowDataset('ta_sales_target', {
+  description: 'Sales targets per org, month and region, uploaded with DoPut.',
+  columns: {
+    org_id: column.uuid({ nullable: false }),
+    month: column.date({ nullable: false, description: 'The first day of the month.' }),
+    region: column.text({ nullable: false }),
+    target: column.numeric(14, 2, { nullable: false }),
+    note: column.text(),
+  },
+});
+
 export const schema = defineSchema({
   types: [OrderStatus, Address, ProductSummary, OrderItem, User, Category, Product, Order, Review],
   queries: [
@@ -179,6 +239,7 @@ export const schema = defineSchema({
     subscription('orderChanged', Order, { description: 'Orders of the caller\'s organization as they are inserted, updated and deleted.' }),
     subscription('productChanged', Product, { description: 'Products of the caller\'s organization as they are inserted, updated and deleted.' }),
   ],
+  datasets: [VaOrder, VaProduct, TaOrderFact, TaSalesTarget],
 });
 
 export default schema;

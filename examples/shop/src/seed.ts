@@ -32,6 +32,8 @@ export interface SeedResult {
 const SHOP_TABLES = ['tb_organization', 'tb_user', 'tb_category', 'tb_product', 'tb_order', 'tb_order_item', 'tb_review'] as const;
 /** Table-backed projections (tv_*, migration 0004): emptied with the tables, filled by seed.sql's last steps. */
 const PROJECTION_TABLES = ['tv_order'] as const;
+/** Flight snapshots of the tables (migration 0007): emptied with them, filled again by the Flight action `refresh`. */
+const SNAPSHOT_TABLES = ['ta_order_fact'] as const;
 
 // Next to this file in src/; from dist/ the same path resolves through ../src.
 const SEED_SQL_PATH = join(__dirname, '..', 'src', 'seed.sql');
@@ -71,7 +73,7 @@ export async function seedShop(options: SeedOptions): Promise<SeedResult> {
       // Change capture (migration 0005, docs/adr/0080): a bulk load is not a stream of changes;
       // with capture off the capture triggers do not run and the change log stays as it was.
       await client.query("SET LOCAL fraiseql.capture = 'off'");
-      if (options.reset) await client.query(`TRUNCATE ${[...SHOP_TABLES, ...PROJECTION_TABLES].join(', ')}`);
+      if (options.reset) await client.query(`TRUNCATE ${[...SHOP_TABLES, ...PROJECTION_TABLES, ...SNAPSHOT_TABLES].join(', ')}`);
       await client.query(
         'CREATE TEMP TABLE seed_plan (orgs int, users_per_org int, categories_per_org int, products_per_org int, orders int, reviews int) ON COMMIT DROP',
       );

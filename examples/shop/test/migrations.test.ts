@@ -60,9 +60,9 @@ describe('shop migrations', () => {
     expect(await migrateShop({ connectionString: db.url })).toEqual({
       applied: [],
       skipped: [
-        '0001_fraiseql_core', '0002_fraiseql_change_log', '0003_fraiseql_idempotency',
+        '0001_fraiseql_core', '0002_fraiseql_change_log', '0003_fraiseql_idempotency', '0004_fraiseql_flight_role',
         '0001_shop_tables', '0002_shop_indexes', '0003_shop_views', '0004_shop_order_projection', '0005_shop_capture',
-        '0006_shop_mutations',
+        '0006_shop_mutations', '0007_shop_analytics',
       ],
     });
   });

@@ -4,7 +4,7 @@ The objects of one service, each a named template taking a component context
 pdb.yaml and hpa.yaml invoke them once per enabled service block.
 */}}
 
-{{/* ConfigMap data: shared FRAISEQL_* settings, this service's ports, OTEL_*, then extra keys. */}}
+{{/* ConfigMap data: shared FRAISEQL_* settings, this service's ports and bind addresses, OTEL_*, its `settings`, then extra keys. */}}
 {{- define "fraiseql.component.configData" -}}
 {{- $v := .root.Values -}}
 {{- $data := dict
@@ -15,6 +15,8 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
   "OTEL_SERVICE_NAME" .name
   "OTEL_SDK_DISABLED" (ternary "false" "true" (eq (toString $v.otel.enabled) "true"))
 -}}
+{{- /* The kubelet probes the pod IP: the ops server must not stay on its loopback default. */ -}}
+{{- $_ := set $data (printf "%s_OPS_HOST" .envPrefix) "0.0.0.0" -}}
 {{- $_ := set $data (printf "%s_OPS_PORT" .envPrefix) .values.containerPorts.ops -}}
 {{- if .apiPort -}}
 {{- $_ := set $data (printf "%s_HOST" .envPrefix) "0.0.0.0" -}}
@@ -38,6 +40,14 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- $_ := set $data (printf "%s_RELAY_POLL_INTERVAL_MS" $.envPrefix) .pollInterval -}}
 {{- $_ := set $data (printf "%s_RELAY_PUBLISH_TIMEOUT_MS" $.envPrefix) .publishTimeout -}}
 {{- $_ := set $data (printf "%s_RELAY_RETENTION" $.envPrefix) .retention -}}
+{{- end -}}
+{{- end -}}
+{{- /* A block's `settings` map: key maxConcurrentStreams -> <envPrefix>_MAX_CONCURRENT_STREAMS; "" is left out. */ -}}
+{{- range $k, $val := .values.settings -}}
+{{- if ne (toString $val) "" -}}
+{{- /* Whole numbers as integers (1000000, not 1e+06); nested ifs: `and` does not short-circuit. */ -}}
+{{- if kindIs "float64" $val }}{{ if eq $val (float64 (int64 $val)) }}{{ $val = int64 $val }}{{ end }}{{ end -}}
+{{- $_ := set $data (printf "%s_%s" $.envPrefix (snakecase $k | upper)) $val -}}
 {{- end -}}
 {{- end -}}
 {{- range $k, $val := $v.config.extra }}{{ $_ := set $data $k $val }}{{ end -}}
@@ -231,6 +241,9 @@ spec:
       port: {{ index ($svc.ports | default dict) $portName | default $port }}
       targetPort: {{ $portName }}
       protocol: TCP
+      {{- with index ($svc.appProtocols | default dict) $portName }}
+      appProtocol: {{ . }}
+      {{- end }}
       {{- $nodePort := index ($svc.nodePorts | default dict) $portName }}
       {{- if and $nodePort (or (eq $type "LoadBalancer") (eq $type "NodePort")) }}
       nodePort: {{ $nodePort }}

@@ -7,7 +7,7 @@ A "component context" ($c) is a dict:
   root      the chart's root context ($)
   key       the values key (queryExecutor)
   name      the Kubernetes/service name (query-executor)
-  envPrefix FRAISEQL_QUERY_EXECUTOR
+  envPrefix FRAISEQL_QUERY_EXECUTOR (a block's `envPrefix` wins: flightServer -> FRAISEQL_FLIGHT)
   values    componentDefaults deep-merged with the service block (fraiseql.deepMerge)
 */}}
 
@@ -132,7 +132,7 @@ Context: dict dst, src. Mutates dst; never the maps of src.
 {{- $_ := set .out "root" .root -}}
 {{- $_ := set .out "key" .key -}}
 {{- $_ := set .out "name" (kebabcase .key) -}}
-{{- $_ := set .out "envPrefix" (printf "FRAISEQL_%s" (snakecase .key | upper)) -}}
+{{- $_ := set .out "envPrefix" (.block.envPrefix | default (printf "FRAISEQL_%s" (snakecase .key | upper))) -}}
 {{- $_ := set .out "apiPort" (first $apiPorts | default "") -}}
 {{- $_ := set .out "values" $values -}}
 {{- end -}}
@@ -190,6 +190,9 @@ Context: dict root, ref. References:
   cursor    FRAISEQL_CURSOR_SECRET     auth.existingSecret / auth.cursorSecret
   database  PostgreSQL URL             externalDatabase.existingSecret / externalDatabase.url
   redis     Redis URL                  externalRedis.existingSecret / externalRedis.url
+  flight-ticket    FRAISEQL_FLIGHT_TICKET_SECRET  auth.existingSecret / auth.flightTicketSecret
+  flight-database  flight-server's PostgreSQL URL (read-only role)
+                                       externalDatabase.existingSecret / externalDatabase.flightUrl
 */}}
 {{- define "fraiseql.secretKeyRef" -}}
 {{- $v := .root.Values -}}
@@ -203,11 +206,31 @@ key: {{ ternary $v.auth.existingSecretCursorKey "cursor-secret" (ne $v.auth.exis
 {{- else if eq .ref "database" -}}
 name: {{ $v.externalDatabase.existingSecret | default $own }}
 key: {{ ternary $v.externalDatabase.existingSecretUrlKey "database-url" (ne $v.externalDatabase.existingSecret "") }}
+{{- else if eq .ref "flight-ticket" -}}
+name: {{ $v.auth.existingSecret | default $own }}
+key: {{ ternary $v.auth.existingSecretFlightTicketKey "flight-ticket-secret" (ne $v.auth.existingSecret "") }}
+{{- else if eq .ref "flight-database" -}}
+name: {{ $v.externalDatabase.existingSecret | default $own }}
+key: {{ ternary $v.externalDatabase.existingSecretFlightUrlKey "flight-database-url" (ne $v.externalDatabase.existingSecret "") }}
 {{- else if eq .ref "redis" -}}
 name: {{ $v.externalRedis.existingSecret | default $own }}
 key: {{ ternary $v.externalRedis.existingSecretUrlKey "redis-url" (ne $v.externalRedis.existingSecret "") }}
 {{- else -}}
-{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database or redis)" .ref) -}}
+{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket or flight-database)" .ref) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+flight-server's PostgreSQL URL: externalDatabase.flightUrl, else externalDatabase.url with the
+read-only role fraiseql_flight as user and no password (its password is the operator's: set
+flightUrl or externalDatabase.existingSecret). Context: the root.
+*/}}
+{{- define "fraiseql.flightDatabaseUrl" -}}
+{{- $db := .Values.externalDatabase -}}
+{{- if $db.flightUrl -}}
+{{- $db.flightUrl -}}
+{{- else if $db.url -}}
+{{- urlJoin (merge (dict "userinfo" "fraiseql_flight") (omit (urlParse $db.url) "userinfo")) -}}
 {{- end -}}
 {{- end -}}
 

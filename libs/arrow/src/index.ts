@@ -9,3 +9,5 @@ export type { CopyQueryToArrowOptions } from './copy-query-to-arrow';
 export { inlineSqlParameters } from './inline-sql-parameters';
 export type { SqlParameter } from './inline-sql-parameters';
 export { recordBatchesToIpcStream } from './record-batches-to-ipc-stream';
+export { CopyBinaryEncoder, uuidToBinary } from './copy-binary-encoder';
+export type { CopyColumnType, CopyTargetColumn } from './copy-binary-encoder';

@@ -86,6 +86,10 @@ export const ERROR_CODES = {
   FRAISEQL_TICKET_FORGED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket was not issued by this server or was altered (bad signature). Request a new ticket with GetFlightInfo.'),
   FRAISEQL_TICKET_EXPIRED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket is past its expiry time. Request a new ticket with GetFlightInfo.'),
   FRAISEQL_TICKET_WRONG_PRINCIPAL: spec(403, GrpcStatus.PERMISSION_DENIED, 'A Flight ticket was issued to another subject or organization than the caller. Tickets cannot be shared.'),
+  // Arrow Flight
+  FRAISEQL_DATASET_NOT_FOUND: spec(404, GrpcStatus.NOT_FOUND, 'The Flight descriptor names no dataset of the compiled schema (va_*/ta_* dataset, list query or event history). ListFlights shows what exists.'),
+  FRAISEQL_PUT_SCHEMA_MISMATCH: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The Arrow schema of a DoPut does not fit the target ta_* table (unknown column, incompatible type, missing non-null column); nothing was written.'),
+  FRAISEQL_STREAM_CANCELLED: spec(499, GrpcStatus.CANCELLED, 'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.'),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

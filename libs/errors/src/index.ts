@@ -3,3 +3,4 @@ export type { ErrorCode, ErrorCodeSpec, GrpcStatusCode } from './codes';
 export { FraiseqlError, RetryableError, toFraiseqlError } from './fraiseql-error';
 export type { FraiseqlErrorOptions, SerializedError } from './fraiseql-error';
 export { renderErrorCodeTable } from './render-error-table';
+export { mapPgError, pgErrorCode } from './map-pg-error';

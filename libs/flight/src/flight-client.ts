@@ -1,8 +1,8 @@
-import { Client, credentials, Metadata, status, type CallOptions, type ChannelCredentials, type ClientReadableStream, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, status, type CallOptions, type ChannelCredentials, type ChannelOptions, type ClientReadableStream, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { ERROR_CODES, FraiseqlError, isErrorCode, type ErrorCode } from '@fraiseql/errors';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
+import { flightDataToIpcStreamAsync, flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
 import { FLIGHT_SERVICE, type ActionType, type FlightData, type FlightDescriptor, type FlightInfo, type FlightResult, type PutResult, type SchemaResult } from './flight-service';
 
 export interface FlightClientOptions {
@@ -10,6 +10,13 @@ export interface FlightClientOptions {
   token?: string;
   /** Defaults to an insecure channel (loopback, or TLS terminated in front). */
   credentials?: ChannelCredentials;
+  /** Extra metadata sent on every call (for example the x-fraiseql-dev-* headers of a development server). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * grpc-js channel options. By default received messages are unlimited in size (one FlightData
+   * carries a whole record batch, often more than grpc's 4 MiB default).
+   */
+  channelOptions?: ChannelOptions;
 }
 
 export interface FlightCallOptions {
@@ -26,10 +33,12 @@ export const ERROR_CODE_TRAILER = 'fraiseql-error-code';
 export class FlightClient {
   private readonly grpc: Client;
   private token: string | undefined;
+  private readonly headers: Readonly<Record<string, string>>;
 
   constructor(address: string, options: FlightClientOptions = {}) {
-    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure());
+    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, ...options.channelOptions });
     this.token = options.token;
+    this.headers = options.headers ?? {};
   }
 
   /** Sends the bearer JWT; the session token the server answers with is used on later calls. */
@@ -71,6 +80,20 @@ export class FlightClient {
     const call = this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, this.metadata(options), this.callOptions(options));
     try {
       yield* flightDataToRecordBatches(this.frames(this.read(call, options)));
+    } finally {
+      call.cancel();
+    }
+  }
+
+  /**
+   * The ticket's data as Arrow IPC stream bytes, framed exactly as the server sent them (schema,
+   * batches, end-of-stream): pipe them to an `.arrows` file or any IPC reader. Stop iterating to cancel.
+   */
+  async *doGetIpcStream(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const m = FLIGHT_SERVICE.DoGet;
+    const call = this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, this.metadata(options), this.callOptions(options));
+    try {
+      yield* flightDataToIpcStreamAsync(this.frames(this.read(call, options)));
     } finally {
       call.cancel();
     }
@@ -160,6 +183,7 @@ export class FlightClient {
 
   private metadata(options: FlightCallOptions): Metadata {
     const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.headers)) metadata.set(key, value);
     const authorization = options.authorization ?? (this.token === undefined ? undefined : `Bearer ${this.token}`);
     if (authorization !== undefined) metadata.set('authorization', authorization);
     return metadata;

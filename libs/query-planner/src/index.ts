@@ -10,3 +10,4 @@ export { compileWhereMatcher } from './where-matcher';
 export type { WhereMatcher } from './where-matcher';
 export { compileChangeProjector } from './change-projector';
 export type { ChangeEventFields, ChangeProjector, ChangeSelection } from './change-projector';
+export type { ArrowColumnNode, ArrowQueryPlan } from './arrow-query-plan';

@@ -32,7 +32,8 @@ export class Projection {
     return jsonObject(pairs);
   }
 
-  private value(field: CompiledField, sub: FieldGroups, data: string): string {
+  /** The JSON of one field of the object held in `data`, projected to the selection `sub`. */
+  value(field: CompiledField, sub: FieldGroups, data: string): string {
     const value = jsonbAt(data, field.path);
     if (field.type.kind !== 'object') return value;
     if (!field.type.list) {

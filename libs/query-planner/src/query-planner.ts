@@ -19,6 +19,9 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import type { ArrowColumnNode, ArrowQueryPlan } from './arrow-query-plan';
+import { inlinableValues } from './arrow-parameters';
+import { arrowListStatement, type ArrowListShape, type ArrowStatement } from './arrow-statement';
 import { collectFields, type SelectionContext } from './collect-fields';
 import { CursorCodec } from './cursor-codec';
 import { DocumentMeasure, countAliases } from './document-measure';
@@ -97,6 +100,18 @@ interface Statement {
   text: string;
 }
 
+/** A variables' binding of a prepared operation: coerced values and the root templates they select. */
+interface BoundOperation {
+  analysis: OperationAnalysis;
+  values: Record<string, unknown>;
+  /** The @skip/@include outcome. */
+  variant: string;
+  roots: RootTemplate[];
+  ctx: SelectionContext;
+}
+
+const FLIGHT_ACCEPTS = 'Flight serves one root field, a list query (such as `orders(where, orderBy, limit, offset)`), in a query operation';
+
 /**
  * Turns GraphQL operations into one parameterised SQL statement per root field, over the
  * compiled schema's views, with PostgreSQL building the JSON. See README.md.
@@ -112,6 +127,7 @@ export class QueryPlanner {
   private readonly cursors: CursorCodec;
   private readonly prepared: LRUCache<string, PreparedEntry>;
   private readonly statements: LRUCache<string, Statement>;
+  private readonly arrowStatements: LRUCache<string, ArrowStatement>;
   private readonly introspection = new LRUCache<string, string>({ max: 200 });
   private readonly analyses = new WeakMap<PreparedOperation, OperationAnalysis>();
 
@@ -126,6 +142,7 @@ export class QueryPlanner {
     const size = Math.max(1, options.cacheSize ?? 1000);
     this.prepared = new LRUCache({ max: size });
     this.statements = new LRUCache({ max: size * 4 });
+    this.arrowStatements = new LRUCache({ max: size });
   }
 
   /** Size check, parse, limits, operation choice and validation; cached by text and operation name. */
@@ -158,20 +175,7 @@ export class QueryPlanner {
     if (op.operationType === 'subscription') {
       throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_SUPPORTED', `${op.operationType} operations are not supported yet.`);
     }
-    const analysis = this.analysis(op);
-    const coerced = getVariableValues(this.graphqlSchema, op.operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 25 });
-    if (coerced.errors) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', coerced.errors);
-    const values = coerced.coerced;
-    if (analysis.pageSizeFromVariables) this.checkCost(op, analysis.fragments, values);
-
-    const variant = analysis.directiveVariables.map((name) => (values[name] === true ? '1' : '0')).join('');
-    let roots = analysis.variants.get(variant);
-    if (!roots) {
-      roots = this.rootTemplates(op, analysis, values, variant);
-      if (analysis.variants.size >= MAX_SELECTION_VARIANTS) analysis.variants.clear();
-      analysis.variants.set(variant, roots);
-    }
-    const ctx: SelectionContext = { fragments: analysis.fragments, variables: values };
+    const { analysis, values, variant, roots, ctx } = this.bind(op, variables);
     const steps = roots.map((root): PlanStep => {
       switch (root.kind) {
         case 'json':
@@ -187,6 +191,88 @@ export class QueryPlanner {
       }
     });
     return { operationHash: op.hash, operationType: op.operationType, steps };
+  }
+
+  /**
+   * One list query as a typed SELECT for Arrow Flight (see ArrowQueryPlan): where, orderBy and
+   * offset as in `plan`; `limit` optional and not capped by the query's maxLimit (no limit: every
+   * matching row). Anything but one list root field in a query operation is
+   * FRAISEQL_OPERATION_NOT_SUPPORTED; a tenant-scoped entity without an org, FRAISEQL_UNAUTHENTICATED.
+   */
+  planArrow(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, auth: PlannerAuth): ArrowQueryPlan {
+    if (op.operationType !== 'query') throw notForFlight(`this is a ${op.operationType} operation`);
+    const { values, roots, ctx } = this.bind(op, variables);
+    if (roots.length !== 1) throw notForFlight(`the operation selects ${roots.length} root fields`);
+    const root = roots[0];
+    if (root.kind === 'error') throw notForFlight(root.error.message);
+    if (root.kind !== 'query') throw notForFlight(`"${root.responseKey}" is not a compiled query`);
+    const { query, responseKey } = root;
+    if (query.kind !== 'list') throw notForFlight(`${query.name} is a ${query.kind} query`);
+    const refusal = this.orgRefusal(query.type, auth);
+    if (refusal) throw refusal;
+
+    const params = new StatementParams();
+    const org = this.index.isTenantScoped(query.type) ? params.add(auth.orgId) : null;
+    const args = readArguments(root.fieldDef, root.nodes[0], values);
+    const where = new WhereReader(this.index, params).read(args.where, query.type);
+    const keys = readSortKeys(args.orderBy, query, this.index);
+    params.mark(`order{${orderingSignature(keys)}}`);
+    const shape: ArrowListShape = { org, where, keys, limit: null, offset: null };
+    if (args.limit != null) {
+      const limit = args.limit;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+        throw GraphqlRequestError.of('FRAISEQL_PAGE_TOO_LARGE', `Argument "limit" of ${query.name} must not be negative, got ${String(limit)}.`);
+      }
+      shape.limit = params.add(limit);
+      params.mark('limit');
+    }
+    if (args.offset != null) {
+      if (typeof args.offset !== 'number' || args.offset < 0) throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
+      shape.offset = params.add(args.offset);
+      params.mark('offset');
+    }
+
+    const cacheKey = `${root.cacheKey}|${params.signature()}`;
+    let statement = this.arrowStatements.get(cacheKey);
+    if (!statement) {
+      const built = arrowListStatement(this.index, query, shape, ctx, root.nodes);
+      // Cached and handed to every caller: frozen so that no caller can change another's plan.
+      statement = { sql: built.sql, columns: freezeColumns(built.columns) };
+      this.arrowStatements.set(cacheKey, statement);
+    }
+    return {
+      operationHash: op.hash,
+      responseKey,
+      queryName: query.name,
+      entityType: query.type,
+      sql: statement.sql,
+      values: inlinableValues(params.values),
+      columns: statement.columns,
+    };
+  }
+
+  /** Coerces the variables and picks the root templates of their @skip/@include outcome. */
+  private bind(op: PreparedOperation, variables: Record<string, unknown> | null | undefined): BoundOperation {
+    const analysis = this.analysis(op);
+    const coerced = getVariableValues(this.graphqlSchema, op.operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 25 });
+    if (coerced.errors) throw GraphqlRequestError.fromGraphql('BAD_USER_INPUT', coerced.errors);
+    const values = coerced.coerced;
+    if (analysis.pageSizeFromVariables) this.checkCost(op, analysis.fragments, values);
+
+    const variant = analysis.directiveVariables.map((name) => (values[name] === true ? '1' : '0')).join('');
+    let roots = analysis.variants.get(variant);
+    if (!roots) {
+      roots = this.rootTemplates(op, analysis, values, variant);
+      if (analysis.variants.size >= MAX_SELECTION_VARIANTS) analysis.variants.clear();
+      analysis.variants.set(variant, roots);
+    }
+    return { analysis, values, variant, roots, ctx: { fragments: analysis.fragments, variables: values } };
+  }
+
+  /** The refusal of a caller without an organization reading a tenant-scoped entity, or null. */
+  private orgRefusal(entityType: string, auth: PlannerAuth): FraiseqlError | null {
+    if (!this.index.isTenantScoped(entityType) || (typeof auth.orgId === 'string' && UUID.test(auth.orgId))) return null;
+    return new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Reading ${entityType} needs an authenticated caller with an organization.`);
   }
 
   private prepareDocument(query: string, operationName: string | null): PreparedOperation {
@@ -333,18 +419,10 @@ export class QueryPlanner {
 
   private planQuery(root: Extract<RootTemplate, { kind: 'query' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
     const { query, responseKey } = root;
+    const refusal = this.orgRefusal(query.type, auth);
+    if (refusal) return { kind: 'error', responseKey, error: refusal };
     const params = new StatementParams();
-    let org: number | null = null;
-    if (this.index.isTenantScoped(query.type)) {
-      if (typeof auth.orgId !== 'string' || !UUID.test(auth.orgId)) {
-        return {
-          kind: 'error',
-          responseKey,
-          error: new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Reading ${query.type} needs an authenticated caller with an organization.`),
-        };
-      }
-      org = params.add(auth.orgId);
-    }
+    const org = this.index.isTenantScoped(query.type) ? params.add(auth.orgId) : null;
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
 
     let build: () => string;
@@ -440,6 +518,18 @@ export class QueryPlanner {
     }
     return value;
   }
+}
+
+function notForFlight(reason: string): FraiseqlError {
+  return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${FLIGHT_ACCEPTS}; ${reason}.`);
+}
+
+function freezeColumns(columns: ArrowColumnNode[]): ArrowColumnNode[] {
+  for (const node of columns) {
+    if (node.kind === 'struct') freezeColumns(node.children);
+    Object.freeze(node);
+  }
+  return Object.freeze(columns) as ArrowColumnNode[];
 }
 
 /** A root field's arguments coerced by graphql-js; a value it refuses is BAD_USER_INPUT. */

@@ -83,7 +83,8 @@ export function readConnectionSelection(ctx: SelectionContext, nodes: readonly F
   return { typeName, members, edgeTypeName, edgeMembers, pageInfoMembers, needsPage, needsCursor };
 }
 
-function conditions(shape: FilterShape, aliases: { n: number }, extra: string[] = []): string {
+/** The WHERE conditions of a root statement: the org predicate, then the caller's filter as one conjunct. */
+export function filterConditions(shape: FilterShape, aliases: { n: number }, extra: string[] = []): string {
   const parts: string[] = [];
   if (shape.org !== null) parts.push(`t.org_id = $${shape.org}::uuid`);
   // The caller's filter is one parenthesised conjunct: no `or` inside it can escape the org predicate.
@@ -99,7 +100,7 @@ function pageColumns(keys: readonly SortKey[]): string {
 
 export function listStatement(index: SchemaIndex, query: CompiledQuery, shape: ListShape, ctx: SelectionContext, nodes: readonly FieldNode[]): string {
   const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
-  const where = conditions(shape, { n: 0 });
+  const where = filterConditions(shape, { n: 0 });
   return `SELECT coalesce(json_agg(${projection} ORDER BY ${orderSql(shape.keys, 't', false)}), '[]'::json)::text AS result `
     + `FROM (SELECT ${pageColumns(shape.keys)} FROM ${index.view(query)} t WHERE ${where} `
     + `ORDER BY ${orderSql(shape.keys, null, false)} LIMIT $${shape.limit}::bigint OFFSET $${shape.offset}::bigint) t`;
@@ -107,7 +108,7 @@ export function listStatement(index: SchemaIndex, query: CompiledQuery, shape: L
 
 export function lookupStatement(index: SchemaIndex, query: CompiledQuery, shape: LookupShape, ctx: SelectionContext, nodes: readonly FieldNode[]): string {
   const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
-  const where = conditions(shape, { n: 0 }, [`t.id = $${shape.id}::uuid`]);
+  const where = filterConditions(shape, { n: 0 }, [`t.id = $${shape.id}::uuid`]);
   return `SELECT (SELECT ${projection} FROM ${index.view(query)} t WHERE ${where})::text AS result`;
 }
 
@@ -121,7 +122,7 @@ export function connectionStatement(
   const view = index.view(query);
   const { keys, backward } = shape;
   const aliases = { n: 0 };
-  const filter = conditions(shape, aliases);
+  const filter = filterConditions(shape, aliases);
   const size = `$${shape.size}::bigint`;
   const forwardOrder = (alias: string): string => orderSql(keys, alias, false);
   const ctes: string[] = [];

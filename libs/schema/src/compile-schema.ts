@@ -19,6 +19,7 @@ import {
   type ScalarName,
   type TypeRef,
 } from './compiled-schema';
+import { compileDatasets } from './compile-datasets';
 import { generateSdl } from './generate-sdl';
 import type {
   EntityDefinition,
@@ -105,6 +106,8 @@ class SchemaCompilation {
     const queries = this.compileQueries(types);
     const mutations = this.compileMutations(types);
     const subscriptions = this.compileSubscriptions(types);
+    // Datasets are served over Arrow Flight only: they do not reach the SDL.
+    const datasets = compileDatasets(this.definition.datasets, this.errors);
     this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
@@ -115,8 +118,8 @@ class SchemaCompilation {
     } catch (error) {
       this.fail([`generated SDL is not valid GraphQL: ${(error as Error).message}`]);
     }
-    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations, subscriptions };
-    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations, subscriptions };
+    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations, subscriptions, datasets };
+    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations, subscriptions, datasets };
   }
 
   private fail(errors: string[]): never {

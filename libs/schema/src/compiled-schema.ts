@@ -209,6 +209,54 @@ export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
 export const MUTATION_ERROR_CLASSES = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'TIMEOUT', 'INTERNAL'] as const;
 export type MutationErrorClass = (typeof MUTATION_ERROR_CLASSES)[number];
 
+/** PostgreSQL types a dataset column may have (`column.*`); arrays are `array: true` of one of them. */
+export type DatasetColumnType =
+  | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bool'
+  | 'date' | 'timestamp' | 'timestamptz' | 'uuid' | 'jsonb' | 'json' | 'bytea';
+
+export const DATASET_COLUMN_TYPES: readonly DatasetColumnType[] = [
+  'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bool',
+  'date', 'timestamp', 'timestamptz', 'uuid', 'jsonb', 'json', 'bytea',
+];
+
+/** Largest precision PostgreSQL accepts in `numeric(p, s)`. */
+export const NUMERIC_MAX_PRECISION = 1000;
+
+/** One column of a dataset, in the relation's column order (= the Arrow schema's field order). */
+export interface CompiledDatasetColumn {
+  /** The column name, also the Arrow field name (`^[a-z_][a-z0-9_]{0,62}$`). */
+  name: string;
+  type: DatasetColumnType;
+  /** A one-dimensional array of `type` (`text[]`). */
+  array: boolean;
+  nullable: boolean;
+  /** numeric only, both or neither: `numeric(precision, scale)`; neither = unconstrained numeric. */
+  precision?: number;
+  scale?: number;
+  description?: string;
+}
+
+/**
+ * A relation served over Arrow Flight with typed columns (issue 4, docs/flight.md): a view
+ * `va_<name>` read as it is, or a table `ta_<name>` that Flight writes (DoPut) or refreshes
+ * from a view (`refreshFrom`). The relation lives in the database's default schema.
+ */
+export interface CompiledDataset {
+  /** `va_*` (kind view) or `ta_*` (kind table). */
+  name: string;
+  kind: 'view' | 'table';
+  description?: string;
+  /** When true, every read and write is restricted to the caller's org through `orgColumn`. */
+  tenantScoped: boolean;
+  /** A declared uuid column; present iff tenantScoped. */
+  orgColumn?: string;
+  /** A declared column that export partitions hash (default `id` when declared). */
+  partitionColumn?: string;
+  /** Tables only: the `va_*` dataset the table is refreshed from; it has every column of this one, same types. */
+  refreshFrom?: string;
+  columns: CompiledDatasetColumn[];
+}
+
 export interface CompiledSchema {
   formatVersion: typeof COMPILED_SCHEMA_FORMAT_VERSION;
   /** sha256 (hex) of the canonical JSON of every other member: the schema version. */
@@ -226,4 +274,6 @@ export interface CompiledSchema {
   mutations: CompiledMutation[];
   /** Subscription root fields (issue 3); empty when the schema declares none (same rule as inputTypes). */
   subscriptions: CompiledSubscription[];
+  /** Arrow Flight datasets (issue 4), in declared order; not part of the SDL (same additive rule as inputTypes). */
+  datasets: CompiledDataset[];
 }

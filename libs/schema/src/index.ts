@@ -1,6 +1,10 @@
 export * from './compiled-schema';
 export type {
   CaptureSpec,
+  ColumnOptions,
+  DatasetColumnMap,
+  DatasetColumnSpec,
+  DatasetDefinition,
   EntityDefinition,
   EnumTypeDefinition,
   EnumValueSpec,
@@ -25,6 +29,10 @@ export type {
 export { field } from './field';
 export { entity, enumType, inputType, objectType } from './type-builders';
 export type { EntityOptions, TypeOptions } from './type-builders';
+export { column } from './column';
+export { arrowDataset } from './arrow-dataset';
+export type { ArrowDatasetOptions } from './arrow-dataset';
+export { datasetColumnSqlType } from './dataset-rules';
 export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';
 export type { SchemaDefinitionInput } from './query-builders';
 export { compileSchema, DEFAULT_LIMIT, DEFAULT_MAX_LIMIT } from './compile-schema';

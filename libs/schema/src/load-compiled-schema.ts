@@ -1,7 +1,8 @@
 import { FraiseqlError } from '@fraiseql/errors';
 import { buildSchema } from 'graphql';
 import { z } from 'zod';
-import { COMPILED_SCHEMA_FORMAT_VERSION, SCALAR_NAMES, type CompiledSchema } from './compiled-schema';
+import { COMPILED_SCHEMA_FORMAT_VERSION, DATASET_COLUMN_TYPES, SCALAR_NAMES, type CompiledSchema, type DatasetColumnType } from './compiled-schema';
+import { datasetProblems } from './dataset-rules';
 import { computeSchemaHash } from './schema-hash';
 
 const name = z.string().min(1);
@@ -77,6 +78,24 @@ const subscription = z.object({
   description: z.string().optional(),
   deprecationReason: z.string().optional(),
 });
+const dataset = z.object({
+  name,
+  kind: z.enum(['view', 'table']),
+  description: z.string().optional(),
+  tenantScoped: z.boolean(),
+  orgColumn: name.optional(),
+  partitionColumn: name.optional(),
+  refreshFrom: name.optional(),
+  columns: z.array(z.object({
+    name,
+    type: z.enum(DATASET_COLUMN_TYPES as [DatasetColumnType, ...DatasetColumnType[]]),
+    array: z.boolean(),
+    nullable: z.boolean(),
+    precision: z.number().int().optional(),
+    scale: z.number().int().optional(),
+    description: z.string().optional(),
+  })),
+});
 const compiledSchema = z.object({
   formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -87,6 +106,8 @@ const compiledSchema = z.object({
   inputTypes: z.array(inputType).default([]),
   mutations: z.array(mutation).default([]),
   subscriptions: z.array(subscription).default([]),
+  // Added with Arrow Flight (issue 4).
+  datasets: z.array(dataset).default([]),
 });
 
 const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>
@@ -94,7 +115,7 @@ const invalid = (message: string, details?: Record<string, unknown>, cause?: unk
 
 /**
  * Validates a compiled schema read from a file or KV (JSON text, bytes or a parsed value):
- * format version, required members, references between types and queries, SDL, and that
+ * format version, required members, references between types and queries, the dataset rules, SDL, and that
  * the hash matches the content. Throws FRAISEQL_SCHEMA_INVALID.
  */
 export function loadCompiledSchema(json: string | Uint8Array | unknown): CompiledSchema {
@@ -151,6 +172,7 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
   for (const s of schema.subscriptions) {
     if (types.get(s.entityType)?.kind !== 'entity') problems.push(`subscription ${s.name} delivers unknown entity "${s.entityType}"`);
   }
+  problems.push(...datasetProblems(schema.datasets));
   if (problems.length > 0) throw invalid(`The compiled schema is inconsistent: ${problems.join('; ')}`, { problems });
 
   try {

@@ -1,4 +1,5 @@
 import type {
+  DatasetDefinition,
   MutationDefinition, MutationOptions, QueryDefinition, QueryOptions, SchemaDefinition, SubscriptionDefinition, SubscriptionOptions, TypeDefinition, TypeReference,
 } from './schema-definition';
 
@@ -38,10 +39,12 @@ export interface SchemaDefinitionInput {
   queries: readonly QueryDefinition[];
   mutations?: readonly MutationDefinition[];
   subscriptions?: readonly SubscriptionDefinition[];
+  /** Arrow Flight datasets (`arrowDataset(...)`), compiled in this order. */
+  datasets?: readonly DatasetDefinition[];
 }
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
 export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
   return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries], mutations: [...(input.mutations ?? [])],
-    subscriptions: [...(input.subscriptions ?? [])] });
+    subscriptions: [...(input.subscriptions ?? [])], datasets: [...(input.datasets ?? [])] });
 }

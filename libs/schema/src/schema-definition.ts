@@ -1,4 +1,4 @@
-import type { ScalarName } from './compiled-schema';
+import type { DatasetColumnType, ScalarName } from './compiled-schema';
 
 /**
  * The authoring model: plain data produced by the builder functions (`field`, `enumType`,
@@ -161,6 +161,42 @@ export interface QueryDefinition {
   readonly options: QueryOptions;
 }
 
+export interface ColumnOptions {
+  /** Whether the column may hold NULL (default true, as in SQL). */
+  nullable?: boolean;
+  description?: string;
+}
+
+/** A dataset column as built by `column.*`; `list` items keep their type, precision and scale. */
+export interface DatasetColumnSpec {
+  readonly kind: 'datasetColumn';
+  readonly type: DatasetColumnType;
+  readonly array: boolean;
+  readonly nullable: boolean;
+  readonly precision?: number;
+  readonly scale?: number;
+  readonly description?: string;
+  /** list columns: the item as built (the compiler refuses an item that is itself a list). */
+  readonly item?: DatasetColumnSpec;
+}
+
+export type DatasetColumnMap = Readonly<Record<string, DatasetColumnSpec>>;
+
+export interface DatasetDefinition {
+  readonly kind: 'dataset';
+  /** `va_*` (a view) or `ta_*` (a table). */
+  readonly name: string;
+  readonly description?: string;
+  readonly tenantScoped: boolean;
+  /** As authored; the compiler defaults it to `org_id` for tenant-scoped datasets. */
+  readonly orgColumn?: string;
+  /** As authored; the compiler defaults it to `id` when such a column is declared. */
+  readonly partitionColumn?: string;
+  readonly refreshFrom?: string;
+  /** In declared order: the relation's column order and the Arrow schema's field order. */
+  readonly columns: DatasetColumnMap;
+}
+
 export interface SchemaDefinition {
   readonly kind: 'schema';
   /** Types to compile; types reachable from these (by definition or thunk) are added automatically. */
@@ -170,4 +206,6 @@ export interface SchemaDefinition {
   readonly mutations?: readonly MutationDefinition[];
   /** Subscriptions to entity changes (absent in definitions made before them). */
   readonly subscriptions?: readonly SubscriptionDefinition[];
+  /** Arrow Flight datasets (absent in definitions made before issue 4). */
+  readonly datasets?: readonly DatasetDefinition[];
 }

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient, QueryArrayResult } from 'pg';
 import { FraiseqlError } from '@fraiseql/errors';
-import { mapPgError } from './map-pg-error';
+import { mapPgError } from '@fraiseql/errors';
 
 /**
  * What the read and the mutation transaction share: one pooled connection per operation, the

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { FraiseqlError } from '@fraiseql/errors';
-import { mapPgError } from './map-pg-error';
+import { mapPgError } from '@fraiseql/errors';
 import {
   BEGIN_READ_WRITE, CLAIM_IDEMPOTENCY_KEY, COMMIT, READ_IDEMPOTENCY_KEY, ROLLBACK, SET_MUTATION_CONTEXT, STORE_IDEMPOTENT_RESPONSE,
 } from './mutation-sql';

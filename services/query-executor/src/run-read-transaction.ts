@@ -1,6 +1,6 @@
 import type { Pool, QueryArrayResult } from 'pg';
 import type { FraiseqlError } from '@fraiseql/errors';
-import { mapPgError } from './map-pg-error';
+import { mapPgError } from '@fraiseql/errors';
 import {
   failedStatements, firstCell, notRun, onPooledConnection, requestContextValues, type PlannedStatement, type RequestSettings, type StatementOutcome,
 } from './pooled-transaction';

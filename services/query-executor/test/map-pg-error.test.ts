@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@fraiseql/testkit';
-import { mapPgError, pgErrorCode } from '../src/map-pg-error';
+import { mapPgError, pgErrorCode } from '@fraiseql/errors';
 import { runReadTransaction } from '../src/run-read-transaction';
 
 describe('pgErrorCode', () => {

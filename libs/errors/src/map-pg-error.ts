@@ -1,4 +1,5 @@
-import { FraiseqlError, type ErrorCode } from '@fraiseql/errors';
+import { FraiseqlError } from './fraiseql-error';
+import type { ErrorCode } from './codes';
 
 /** Node socket errors that mean "PostgreSQL is not reachable", not "the statement is wrong". */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
+import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
+
+export const flightServerConfig = defineConfig({
+  service: 'flight-server',
+  schema: z.object({
+    // FRAISEQL_SCHEMA_SOURCE and the document limits, as the gateway: graphql tickets are planned here too.
+    ...graphqlRuntimeConfigShape,
+    FRAISEQL_FLIGHT_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    FRAISEQL_FLIGHT_PORT: configValue.port({ allowZero: true }).default(8815),
+    FRAISEQL_FLIGHT_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    FRAISEQL_FLIGHT_OPS_PORT: configValue.port({ allowZero: true }).default(9103),
+    /** PostgreSQL as the role fraiseql_flight (SELECT on va_/ta_/v_, INSERT/DELETE on ta_; migrations/postgres/0004). */
+    FRAISEQL_FLIGHT_DATABASE_URL: configValue.url({ protocols: ['postgres', 'postgresql'] }).default('postgres://fraiseql_flight@127.0.0.1:5432/fraiseql'),
+    FRAISEQL_FLIGHT_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(10),
+    /** DoGet/DoPut/refresh streams served at once; one more is refused at once with RESOURCE_EXHAUSTED (FRAISEQL_OVERLOADED). */
+    FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: configValue.positiveInt({ max: 10_000 }).default(8),
+    /** Rows per Arrow RecordBatch (each FlightData message carries one batch). */
+    FRAISEQL_FLIGHT_BATCH_SIZE: configValue.positiveInt({ min: 1, max: 1_048_576 }).default(65_536),
+    /** statement_timeout of each stream's SQL; 0 = none (bulk exports can be long). */
+    FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS: configValue.durationMs({ min: 0 }).default(0),
+    /** HMAC key of tickets and session tokens: at least 32 characters and the same on every replica. Required in production. */
+    FRAISEQL_FLIGHT_TICKET_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** How long a ticket from GetFlightInfo stays valid. */
+    FRAISEQL_FLIGHT_TICKET_TTL_MS: configValue.durationMs({ min: 1000, max: 86_400_000 }).default(300_000),
+    /** How long a Handshake session token stays valid (never longer than the JWT it was made from). */
+    FRAISEQL_FLIGHT_SESSION_TTL_MS: configValue.durationMs({ min: 1000, max: 86_400_000 }).default(900_000),
+    /** Estimated rows per endpoint when an export is split into partitions (at most 1024 partitions). */
+    FRAISEQL_FLIGHT_PARTITION_ROWS: configValue.positiveInt({ min: 1 }).default(1_000_000),
+    /** A URI clients should use for the endpoints (e.g. grpc+tls://flight.example.com:443); unset: the one they called. */
+    FRAISEQL_FLIGHT_PUBLIC_LOCATION: z.string().trim().regex(/^grpc(\+tls|\+tcp)?:\/\/[^\s]+$/, 'must be a grpc://, grpc+tcp:// or grpc+tls:// URI').optional(),
+    /** Largest gRPC message received (DoPut batches): bytes. */
+    FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES: configValue.positiveInt({ min: 1024 }).default(256 * 1024 * 1024),
+    /** HS256 key for bearer JWTs (claims sub, org_id, roles), as the gateway. Unset: no JWT auth. */
+    FRAISEQL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** `1` lets x-fraiseql-dev-* metadata set the caller. Refused when FRAISEQL_ENV=production. */
+    FRAISEQL_DEV_AUTH: configValue.boolean().default(false),
+  }),
+});
+
+export type FlightServerConfig = LoadedConfig<(typeof flightServerConfig)['schema']['shape']>;
