@@ -25,6 +25,9 @@ npm run --silent check:cycles
 step "packaging (helm lint/template, kustomize, Dockerfile/chart/Tilt consistency)"
 bash scripts/check-packaging.sh
 
+step "chdb (embedded ClickHouse: the independent Arrow reader of the Flight tests)"
+bash scripts/ensure-chdb.sh
+
 step "tests"
 rm -f test-results.json
 status=0

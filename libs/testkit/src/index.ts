@@ -10,3 +10,5 @@ export { startServiceProcess } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { GraphqlWsClient } from './graphql-ws-client';
 export type { GraphqlWsMessage } from './graphql-ws-client';
+export { loadChdb, CHDB_INSTALL_DIR } from './chdb';
+export type { Chdb } from './chdb';

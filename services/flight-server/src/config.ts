@@ -4,6 +4,7 @@ import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-
 
 export const flightServerConfig = defineConfig({
   service: 'flight-server',
+  envPrefix: 'FRAISEQL_FLIGHT_',
   schema: z.object({
     // FRAISEQL_SCHEMA_SOURCE and the document limits, as the gateway: graphql tickets are planned here too.
     ...graphqlRuntimeConfigShape,

@@ -7,11 +7,13 @@ import type { EventsTicket } from '@fraiseql/flight';
 import { eventFilterSubject, STREAMS } from '@fraiseql/nats-contract';
 
 /**
- * Events are stored in JetStream a little after they commit (the relay publishes them), so the
- * stream is read from `from` minus this slack and past `to` plus it; rows are then kept by the
- * event's own commit timestamp. The relay's lag beyond this (an outage) is not covered.
+ * An event is stored in JetStream after it commits (the relay publishes it), so no event stored
+ * before `from` can have committed inside the window: reading starts at `from` minus this margin
+ * (clock skew between PostgreSQL and NATS). Events are kept by their own commit timestamp, and
+ * the stream is read to its end as of the request, so a relay that lagged (even for hours) loses
+ * nothing.
  */
-export const STORE_LAG_SLACK_MS = 15 * 60_000;
+export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
 export interface EventHistoryOptions {
   batchSize: number;
@@ -21,8 +23,8 @@ export interface EventHistoryOptions {
 /**
  * The event history of one entity type of one org, `from` ≤ timestamp < `to`, in stream order,
  * as RecordBatches of the EntityEvent Arrow schema. Read through an ephemeral consumer (no acks,
- * deleted at the end) filtered on the org's subject, starting at `from` − slack; it stops at the
- * stream's end as of the start, or once past `to` + slack. A message that is not a valid
+ * deleted at the end) filtered on the org's subject, starting at `from` − margin; it stops at the
+ * stream's end as of the start. A message that is not a valid
  * EntityEvent is skipped (counted in `skipped`), never a reason to fail the whole history.
  */
 export async function* readEventHistory(
@@ -41,7 +43,7 @@ export async function* readEventHistory(
       name,
       filter_subject: eventFilterSubject({ orgId: ticket.orgId, entityType: ticket.entityType }),
       deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(Math.max(0, from - STORE_LAG_SLACK_MS)).toISOString(),
+      opt_start_time: new Date(Math.max(0, from - CLOCK_SKEW_MARGIN_MS)).toISOString(),
       ack_policy: AckPolicy.None,
       inactive_threshold: 60_000_000_000,
       mem_storage: true,
@@ -51,11 +53,12 @@ export async function* readEventHistory(
     throw new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', `The event stream ${STREAMS.events} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   try {
+    // Read up to the stream's end as of now: events published meanwhile belong to a later request.
+    const lastSequence = (await jsm.streams.info(STREAMS.events)).state.last_seq;
     let remaining = info.num_pending;
     let events: EntityEvent[] = [];
     let yielded = false;
     const consumer = await nc.jetstream().consumers.get(STREAMS.events, name);
-    const stopAfterMs = to + STORE_LAG_SLACK_MS;
     reading: while (remaining > 0) {
       if (options.signal.aborted) return;
       const messages = await consumer.fetch({ max_messages: Math.min(remaining, options.batchSize), expires: 5000 });
@@ -63,23 +66,22 @@ export async function* readEventHistory(
       for await (const message of messages) {
         got += 1;
         remaining = message.info.pending;
-        const storedMs = message.info.timestampNanos / 1_000_000;
-        let event: EntityEvent;
+        let event: EntityEvent | undefined;
         try {
           event = decodeEntityEvent(message.data);
         } catch {
           onSkipped(1);
-          if (storedMs > stopAfterMs) break reading;
-          continue;
         }
-        const at = Date.parse(event.timestamp);
-        if (at >= from && at < to) events.push(event);
-        if (events.length >= options.batchSize) {
-          yield entityEventsToRecordBatch(events);
-          yielded = true;
-          events = [];
+        if (event) {
+          const at = Date.parse(event.timestamp);
+          if (at >= from && at < to) events.push(event);
+          if (events.length >= options.batchSize) {
+            yield entityEventsToRecordBatch(events);
+            yielded = true;
+            events = [];
+          }
         }
-        if (storedMs > stopAfterMs) break reading;
+        if (message.info.streamSequence >= lastSequence) break reading;
       }
       if (got === 0) break;
     }

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 export interface ConfigDefinition<S extends z.ZodRawShape> {
   /** Service name, e.g. `gateway` or `query-executor`; gives the env prefix `FRAISEQL_GATEWAY_`. */
   service: string;
+  /** The prefix under which unknown keys are typos, when it is not the one derived from `service` (flight-server: `FRAISEQL_FLIGHT_`). */
+  envPrefix?: string;
   /** The service's own keys (environment variable names); the common keys are added by `loadConfig`. */
   schema: z.ZodObject<S>;
 }

@@ -34,7 +34,7 @@ export function loadConfig<S extends z.ZodRawShape>(definition: ConfigDefinition
   const fromFile = filePath === undefined ? {} : readConfigFile(filePath, known, problems);
 
   const fromEnv: Record<string, unknown> = {};
-  const prefix = servicePrefix(definition.service);
+  const prefix = definition.envPrefix ?? servicePrefix(definition.service);
   for (const [key, value] of Object.entries(env)) {
     // An empty variable counts as unset: manifests often template keys to "".
     if (nonEmpty(value) === undefined) continue;
