@@ -42,6 +42,14 @@ export default [
     },
   },
   {
+    // A service's integration tests may run against the demo shop (its migrations, seed and compiled
+    // schema) through the package's public door; service sources never import it.
+    files: ['services/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { ...moduleBoundaries, allow: ['^@fraiseql/shop$'] }],
+    },
+  },
+  {
     // Benchmarks run the built services side by side and share bench/lib (child processes, ports,
     // the docs writer) by relative path; they are scripts, not packages, so the package rule is off.
     // They still may not reach into a package's internals (no-restricted-imports above).
