@@ -6,6 +6,12 @@ import type { ColumnMapping } from './type-mapping';
 export interface CopyBinaryDecoderOptions {
   /** Rows per emitted RecordBatch (the last one may be shorter). */
   batchSize: number;
+  /**
+   * A batch is also emitted, at a row boundary, once its rows took this many bytes of COPY data
+   * (about the Arrow body size): wide rows then make smaller batches, so one FlightData message
+   * stays under a client's message limit. Default: no byte bound.
+   */
+  maxBatchBytes?: number;
 }
 
 // PGCOPY\n\377\r\n\0, then int32 flags and int32 header-extension length.
@@ -24,6 +30,8 @@ export class CopyBinaryDecoder {
   readonly schema: Schema;
   private readonly builders: ColumnBuilder[];
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
+  private batchBytes = 0;
   private headerDone = false;
   private trailerSeen = false;
   /** Next field of the current tuple, or −1 when the next unit is a tuple's field count. */
@@ -39,6 +47,8 @@ export class CopyBinaryDecoder {
       throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `batchSize must be a positive integer, got ${options.batchSize}`);
     }
     this.batchSize = options.batchSize;
+    this.maxBatchBytes = options.maxBatchBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxBatchBytes > 0)) throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `maxBatchBytes must be positive, got ${options.maxBatchBytes}`);
     this.schema = new Schema(columns.map((c) => c.field));
     this.builders = columns.map((c) => c.createBuilder(options.batchSize));
   }
@@ -109,10 +119,11 @@ export class CopyBinaryDecoder {
         if (size - pos < 4 + length) return this.stash(buf, pos, 4 + length, out);
         builders[this.fieldIndex]!.append(buf, view, pos + 4, length);
         pos += 4 + length;
+        this.batchBytes += length;
       }
       if (++this.fieldIndex === columnCount) {
         this.fieldIndex = -1;
-        if (++this.rows === this.batchSize) {
+        if (++this.rows === this.batchSize || this.batchBytes >= this.maxBatchBytes) {
           if (out === NO_BATCHES) out = [];
           out.push(this.emit());
         }
@@ -143,6 +154,7 @@ export class CopyBinaryDecoder {
     const length = this.rows;
     const children = this.builders.map((b) => b.finish());
     this.rows = 0;
+    this.batchBytes = 0;
     this.batchesEmitted++;
     const data = makeData({ type: new Struct(this.schema.fields), length, nullCount: 0, children });
     return new RecordBatch(this.schema, data);

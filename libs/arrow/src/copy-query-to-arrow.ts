@@ -8,6 +8,8 @@ import { mapPostgresColumn } from './type-mapping';
 export interface CopyQueryToArrowOptions {
   /** Rows per RecordBatch; default 16,384. Bounds the memory one batch takes. */
   batchSize?: number;
+  /** Also end a batch once its rows took this many bytes (see CopyBinaryDecoderOptions.maxBatchBytes). */
+  maxBatchBytes?: number;
 }
 
 export const DEFAULT_BATCH_SIZE = 16_384;
@@ -35,7 +37,7 @@ export async function* copyQueryToArrow(
   const query = inlineSqlParameters(sql, params).replace(/;\s*$/, '');
   const described = await client.query({ text: `SELECT * FROM (${query}) AS fraiseql_arrow_result LIMIT 0` });
   const columns = described.fields.map((f) => mapPostgresColumn({ name: f.name, typeOid: f.dataTypeID, typeModifier: f.dataTypeModifier }));
-  const decoder = new CopyBinaryDecoder(columns, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+  const decoder = new CopyBinaryDecoder(columns, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }) });
   const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const batches = decoder.push(chunk);

@@ -182,6 +182,14 @@ describe('copyQueryToArrow', () => {
     expect(batches[10]!.getChild('n')!.get(0)).toBe(10001);
   });
 
+  it('ends a batch early once its values reach maxBatchBytes (wide rows make smaller batches, no row is split)', async () => {
+    const batches: RecordBatch[] = [];
+    // 1000-byte text values: a 10,000-byte bound holds ten rows (the row reaching the bound closes the batch).
+    for await (const batch of copyQueryToArrow(client, "SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 95) g", [], { batchSize: 1000, maxBatchBytes: 10_000 })) batches.push(batch);
+    expect(batches.map((b) => b.numRows)).toEqual([...Array(9).fill(10), 5]);
+    expect(batches.flatMap((b) => [...b.getChild('n')!]).map(Number)).toEqual(Array.from({ length: 95 }, (_, i) => i + 1));
+  });
+
   it('round-trips through an Arrow IPC stream', async () => {
     const ipc: Uint8Array[] = [];
     for await (const bytes of recordBatchesToIpcStream(copyQueryToArrow(client, 'SELECT id, c_text, c_num122, c_int4_arr FROM sample ORDER BY id', [], { batchSize: 3 }))) ipc.push(bytes);

@@ -19,6 +19,11 @@ export const flightServerConfig = defineConfig({
     FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: configValue.positiveInt({ max: 10_000 }).default(8),
     /** Rows per Arrow RecordBatch (each FlightData message carries one batch). */
     FRAISEQL_FLIGHT_BATCH_SIZE: configValue.positiveInt({ min: 1, max: 1_048_576 }).default(65_536),
+    /**
+     * A batch also ends once its rows took this many bytes, so one FlightData message stays under the
+     * 4 MiB default message limit of many gRPC clients (tonic, grpc-java) even with wide rows.
+     */
+    FRAISEQL_FLIGHT_BATCH_MAX_BYTES: configValue.positiveInt({ min: 65_536, max: 1_073_741_824 }).default(3 * 1024 * 1024),
     /** statement_timeout of each stream's SQL; 0 = none (bulk exports can be long). */
     FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS: configValue.durationMs({ min: 0 }).default(0),
     /** HMAC key of tickets and session tokens: at least 32 characters and the same on every replica. Required in production. */

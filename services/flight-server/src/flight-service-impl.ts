@@ -30,6 +30,8 @@ import type { StreamSlots } from './stream-slots';
 
 export interface FlightSettings {
   batchSize: number;
+  /** A batch also ends once its rows took this many bytes of COPY data. */
+  maxBatchBytes?: number;
   statementTimeoutMs: number;
   ticketTtlMs: number;
   partitionRows: number;
@@ -217,6 +219,7 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
   /** The RecordBatches a verified ticket streams; `session` is opened for SQL kinds. */
   async function* ticketBatches(ticket: FlightTicket, catalog: FlightCatalog, principal: TicketPrincipal, session: () => Promise<PostgresSession>, signal: AbortSignal): AsyncGenerator<RecordBatch, void, undefined> {
     const batchSize = deps.settings.batchSize;
+    const copyOptions = { batchSize, ...(deps.settings.maxBatchBytes === undefined ? {} : { maxBatchBytes: deps.settings.maxBatchBytes }) };
     if (ticket.kind === 'events') {
       catalog.assertEventEntity(ticket.entityType);
       yield* readEventHistory(deps.nc, ticket, { batchSize, signal }, (n) => metrics.skippedEvents.inc(n));
@@ -225,13 +228,13 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
     if (ticket.kind === 'graphql') {
       const { plan, sql } = graphqlPlan(catalog, ticket, principal);
       const s = await session();
-      for await (const batch of copyQueryToArrow(s.client, sql, [], { batchSize })) yield assembleSelection(batch, plan.columns);
+      for await (const batch of copyQueryToArrow(s.client, sql, [], copyOptions)) yield assembleSelection(batch, plan.columns);
       return;
     }
     const statement: DatasetStatement = ticket.kind === 'view' ? viewStatement(ticket, catalog, principal) : exportStatement(ticket, catalog, principal);
     const schema = datasetSchema(statement.dataset, statement.columns);
     const s = await session();
-    for await (const batch of copyQueryToArrow(s.client, statement.sql, statement.params, { batchSize })) yield withSchema(batch, schema);
+    for await (const batch of copyQueryToArrow(s.client, statement.sql, statement.params, copyOptions)) yield withSchema(batch, schema);
   }
 
   const DoGet = (call: ServerWritableStream<Ticket, FlightData>): void => {

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
     settings: {
       batchSize: config.FRAISEQL_FLIGHT_BATCH_SIZE,
+      maxBatchBytes: config.FRAISEQL_FLIGHT_BATCH_MAX_BYTES,
       statementTimeoutMs: config.FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS,
       ticketTtlMs: config.FRAISEQL_FLIGHT_TICKET_TTL_MS,
       partitionRows: config.FRAISEQL_FLIGHT_PARTITION_ROWS,
