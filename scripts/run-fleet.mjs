@@ -115,11 +115,10 @@ function flightHint(port) {
     `        i = c.get_flight_info(fl.FlightDescriptor.for_path('va_order'), o); \\`,
     `        t = c.do_get(i.endpoints[0].ticket, o).read_all(); print(t.num_rows, 'rows'); print(t.schema)"`,
     '    Node (from this repository):',
-    `      node --input-type=module -e "import * as grpc from '@grpc/grpc-js'; import { FLIGHT_SERVICE, flightDataToRecordBatches } from '@fraiseql/flight'; \\`,
-    `        const md = new grpc.Metadata(); md.set('x-fraiseql-dev-subject', '${subject}'); md.set('x-fraiseql-dev-org', '${org}'); \\`,
-    `        const c = new (grpc.makeGenericClientConstructor(FLIGHT_SERVICE, 'FlightService'))('127.0.0.1:${port}', grpc.credentials.createInsecure()); \\`,
-    `        const info = await new Promise((ok, ko) => c.GetFlightInfo({ type: 1, path: ['va_order'] }, md, (e, r) => (e ? ko(e) : ok(r)))); \\`,
-    `        for await (const b of flightDataToRecordBatches(c.DoGet(info.endpoint[0].ticket, md))) console.log(b.numRows, 'rows:', b.schema.names.join(', ')); c.close()"`,
+    `      node --input-type=module -e "import { FlightClient } from '@fraiseql/flight'; \\`,
+    `        const c = new FlightClient('127.0.0.1:${port}', { headers: { 'x-fraiseql-dev-subject': '${subject}', 'x-fraiseql-dev-org': '${org}' } }); \\`,
+    `        const info = await c.getFlightInfo({ type: 1, path: ['va_order'] }); \\`,
+    `        const t = await c.doGetTable(info.endpoint[0].ticket.ticket); console.log(t.numRows, 'rows:', t.schema.names.join(', ')); c.close()"`,
   ];
 }
 
