@@ -3,7 +3,7 @@ import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { ERROR_CODES, FraiseqlError, isErrorCode, type ErrorCode } from '@fraiseql/errors';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { flightDataToIpcStreamAsync, flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
-import { FLIGHT_SERVICE, type ActionType, type FlightData, type FlightDescriptor, type FlightInfo, type FlightResult, type PutResult, type SchemaResult } from './flight-service';
+import { FLIGHT_SERVICE, type ActionType, type FlightData, type FlightDescriptor, type FlightInfo, type FlightResult, type PollInfo, type PutResult, type SchemaResult } from './flight-service';
 
 export interface FlightClientOptions {
   /** Bearer token sent as `authorization` on every call (replaced by `handshake`). */
@@ -68,6 +68,11 @@ export class FlightClient {
 
   getFlightInfo(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<FlightInfo> {
     return this.unary(FLIGHT_SERVICE.GetFlightInfo, descriptor, options);
+  }
+
+  /** Long-running queries: the server answers with what is known; `info` is complete when no `flightDescriptor` comes back. */
+  pollFlightInfo(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<PollInfo> {
+    return this.unary(FLIGHT_SERVICE.PollFlightInfo, descriptor, options);
   }
 
   getSchema(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<SchemaResult> {

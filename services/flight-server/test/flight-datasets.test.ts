@@ -67,6 +67,12 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     expect(schema.fields[1]!.metadata.get('ARROW:extension:name')).toBe('arrow.uuid');
     const fromGetSchema = await client.getSchema(path('ta_all_types'));
     expect(Buffer.from(fromGetSchema.schema!).equals(Buffer.from(info.schema!))).toBe(true);
+    // Planned at once: the first poll is complete (no descriptor to poll again) and carries the same schema.
+    const polled = await client.pollFlightInfo(path('ta_all_types'));
+    expect(polled.flightDescriptor ?? null).toBeNull();
+    expect(polled.progress).toBe(1);
+    expect(Buffer.from(polled.info!.schema!).equals(Buffer.from(info.schema!))).toBe(true);
+    expect(tickets(polled.info!)).toHaveLength(1);
   });
 
   it('streams every type with nulls exactly as PostgreSQL holds them, scoped to the caller\'s org', async () => {
