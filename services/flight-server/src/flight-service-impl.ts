@@ -2,118 +2,36 @@ import { randomUUID } from 'node:crypto';
 import {
   Metadata, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { NatsConnection } from 'nats';
-import type { Pool } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { Table, tableToIPC, type RecordBatch, type Schema } from 'apache-arrow';
-import { copyQueryToArrow, CopyBinaryEncoder, inlineSqlParameters, recordBatchesToIpcStream, uuidToBinary, type CopyTargetColumn } from '@fraiseql/arrow';
-import { ERROR_CODES, FraiseqlError, mapPgError } from '@fraiseql/errors';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { copyQueryToArrow, inlineSqlParameters, recordBatchesToIpcStream } from '@fraiseql/arrow';
+import { FraiseqlError, mapPgError } from '@fraiseql/errors';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
 import {
-  ERROR_CODE_TRAILER, flightDataToRecordBatches, ipcStreamToFlightData,
-  type Action, type ActionType, type Criteria, type Empty, type FlightData, type FlightDataFrame, type FlightDescriptor,
-  type FlightInfo, type FlightResult, type HandshakeRequest, type HandshakeResponse, type PollInfo, type PutResult,
-  type SchemaResult, type Ticket, type TicketCodec, type FlightTicket, type TicketPrincipal,
+  ERROR_CODE_TRAILER, ipcStreamToFlightData,
+  type Action, type ActionType, type Criteria, type Empty, type FlightData, type FlightDescriptor,
+  type FlightInfo, type FlightResult, type HandshakeRequest, type HandshakeResponse, type PollInfo,
+  type SchemaResult, type Ticket, type FlightTicket, type TicketPrincipal,
 } from '@fraiseql/flight';
-import { GraphqlRequestError } from '@fraiseql/query-planner';
-import type { Logger } from '@fraiseql/service-kit';
-import type { CompiledDataset } from '@fraiseql/schema';
 import { assembleSelection, withSchema } from './arrow-batches';
 import { exportStatement, viewStatement, type DatasetStatement } from './dataset-sql';
 import { readEventHistory } from './event-history';
+import { FLIGHT_ACTIONS, runFlightAction } from './flight-actions';
 import { datasetSchema, type FlightCatalog } from './flight-catalog';
-import type { FlightMetrics } from './flight-metrics';
-import type { FlightAuthenticator } from './flight-principal';
 import { readDescriptor, type DatasetRequest } from './flight-request';
+import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
+import { drained, logFailure, schemaMessage, timestamp, toServiceError } from './flight-status';
 import { PostgresSession } from './postgres-session';
-import type { StreamSlots } from './stream-slots';
+import { createTableUpload } from './table-upload';
 
-export interface FlightSettings {
-  batchSize: number;
-  /** A batch also ends once its rows took this many bytes of COPY data. */
-  maxBatchBytes?: number;
-  statementTimeoutMs: number;
-  ticketTtlMs: number;
-  partitionRows: number;
-  publicLocation?: string;
-}
-
-export interface FlightServiceDeps {
-  pool: Pool;
-  nc: NatsConnection;
-  /** The catalog of the active compiled schema (FRAISEQL_SCHEMA_UNAVAILABLE while none). */
-  catalog(): FlightCatalog;
-  /** Hashes and times of the schema versions known (newest last). */
-  schemaVersions(): Promise<Array<{ hash: string; revision?: number; createdAt?: string; active: boolean }>>;
-  auth: FlightAuthenticator;
-  tickets: TicketCodec;
-  slots: StreamSlots;
-  settings: FlightSettings;
-  logger: Logger;
-  metrics: FlightMetrics;
-}
+export type { FlightServiceDeps, FlightSettings } from './flight-service-deps';
+export { FLIGHT_ACTIONS } from './flight-actions';
+export { schemaMessage } from './flight-status';
 
 /** Header of DoGet/DoPut responses naming the stream, for the `cancel` action. */
 export const STREAM_ID_HEADER = 'x-fraiseql-stream-id';
 const MAX_PARTITIONS = 1024;
 /** How long a cancelled DoGet keeps draining its COPY for PostgreSQL's cancel to land. */
 const CANCEL_DRAIN_MS = 5000;
-
-export const FLIGHT_ACTIONS: ActionType[] = [
-  { type: 'refresh', description: 'Reload a ta_* table from its source view for the caller\'s org, in one transaction. Body: {"table":"ta_…"}. Result: {"table","deleted","inserted"}.' },
-  { type: 'cancel', description: 'Cancel one of the caller\'s running streams (its PostgreSQL query is cancelled). Body: {"streamId":"…"} from the x-fraiseql-stream-id response header. Result: {"cancelled":true|false}.' },
-  { type: 'schema-versions', description: 'The compiled schema versions this server knows, newest last. Result: [{"hash","revision","createdAt","active"}].' },
-  { type: 'list-datasets', description: 'The datasets of the compiled schema with their typed columns. Result: JSON.' },
-];
-
-/** A live stream the `cancel` action can reach. */
-interface RunningStream {
-  subject: string;
-  cancel(): void;
-}
-
-/** Planner refusals keep their code and all their messages; pg errors are mapped; anything else is internal. */
-function asFraiseqlError(error: unknown): FraiseqlError {
-  if (error instanceof FraiseqlError) return error;
-  if (error instanceof GraphqlRequestError) {
-    return new FraiseqlError(error.code, error.errors.map((e) => e.message).join('; '), { details: { errors: error.errors } });
-  }
-  return mapPgError(error);
-}
-
-/** What a FraiseqlError becomes on the wire: its gRPC status, message, and the code as a trailer. */
-function toServiceError(error: unknown): { code: number; details: string; metadata: Metadata } {
-  const fraiseql = asFraiseqlError(error);
-  const metadata = new Metadata();
-  metadata.set(ERROR_CODE_TRAILER, fraiseql.code);
-  return { code: ERROR_CODES[fraiseql.code].grpc, details: fraiseql.message, metadata };
-}
-
-/** The Arrow IPC encapsulated Schema message (continuation, length, flatbuffer), as FlightInfo.schema wants it. */
-export function schemaMessage(schema: Schema): Uint8Array {
-  const stream = tableToIPC(new Table(schema), 'stream');
-  return stream.subarray(0, stream.byteLength - 8);
-}
-
-/** A google.protobuf.Timestamp. */
-function timestamp(ms: number): { seconds: number; nanos: number } {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
-}
-
-/** Resolves on the stream's drain, or when the call is cancelled or closed. */
-function drained(call: NodeJS.EventEmitter & { cancelled?: boolean }): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      call.off('cancelled', done);
-      call.off('close', done);
-      resolve();
-    };
-    call.once('drain', done);
-    call.once('cancelled', done);
-    call.once('close', done);
-  });
-}
 
 /**
  * The FlightService handlers. Every RPC authenticates first (session token or JWT), every
@@ -129,15 +47,9 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
       const done = metrics.red.start(rpc);
       handle(call).then(
         (response) => { done('success'); callback(null, response); },
-        (error: unknown) => { const e = toServiceError(error); done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string); logFailure(rpc, error); callback(e); },
+        (error: unknown) => { const e = toServiceError(error); done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string); logFailure(logger, rpc, error); callback(e); },
       );
     };
-
-  const logFailure = (rpc: string, error: unknown): void => {
-    const fraiseql = asFraiseqlError(error);
-    const level = ERROR_CODES[fraiseql.code].http >= 500 ? 'error' : 'info';
-    logger[level]({ rpc, code: fraiseql.code, err: error }, `${rpc} failed: ${fraiseql.message}`);
-  };
 
   /** Bound estimate from the planner (EXPLAIN), never a count of the rows. */
   const estimateRows = async (sql: string): Promise<number> => {
@@ -302,7 +214,7 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
         await session?.rollback();
         const failure = cancelReason ? new FraiseqlError('FRAISEQL_STREAM_CANCELLED', cancelReason === 'client' ? 'The client cancelled the stream.' : 'The stream was cancelled by the cancel action.', { cause: error }) : error;
         if (cancelReason) metrics.cancelledStreams.inc({ reason: cancelReason });
-        else logFailure('DoGet', error);
+        else logFailure(logger, 'DoGet', error);
         const e = toServiceError(failure);
         done(cancelReason ? 'rejected' : 'error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
         if (!call.cancelled) call.emit('error', e);
@@ -314,197 +226,6 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
         }
       }
     })();
-  };
-
-  /** The target columns of a DoPut: every uploaded column, plus the org column filled from the caller. */
-  const putColumns = (dataset: CompiledDataset, fields: ReadonlyArray<{ name: string }>, principal: TicketPrincipal): CopyTargetColumn[] => {
-    const declared = new Map(dataset.columns.map((c) => [c.name, c]));
-    const unknown = fields.filter((f) => !declared.has(f.name)).map((f) => f.name);
-    if (unknown.length > 0) throw new FraiseqlError('FRAISEQL_PUT_SCHEMA_MISMATCH', `Table ${dataset.name} has no column ${unknown.map((n) => `"${n}"`).join(', ')}.`, { details: { columns: unknown } });
-    const uploaded = new Set(fields.map((f) => f.name));
-    const targets: CopyTargetColumn[] = [];
-    for (const column of dataset.columns) {
-      const isOrg = dataset.tenantScoped && column.name === dataset.orgColumn;
-      if (uploaded.has(column.name)) targets.push({ name: column.name, type: column.type, array: column.array, nullable: column.nullable, source: { field: column.name } });
-      else if (isOrg) targets.push({ name: column.name, type: column.type, array: false, nullable: false, source: { constant: uuidToBinary(principal.orgId!) } });
-      else if (!column.nullable) throw new FraiseqlError('FRAISEQL_PUT_SCHEMA_MISMATCH', `Table ${dataset.name} needs column "${column.name}" (NOT NULL) in the upload.`, { details: { column: column.name } });
-    }
-    return targets;
-  };
-
-  /** Every org value of an upload must be the caller's org (checked before the batch is sent). */
-  const assertOwnOrg = (batch: RecordBatch, column: string, orgId: string): void => {
-    const vector = batch.getChild(column);
-    if (!vector) return;
-    const own = Buffer.from(uuidToBinary(orgId));
-    for (let i = 0; i < batch.numRows; i++) {
-      const value: unknown = vector.get(i);
-      const same = value instanceof Uint8Array ? own.equals(Buffer.from(value)) : typeof value === 'string' && value.toLowerCase() === orgId;
-      if (!same) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Row ${i} of the upload belongs to another organization (column ${column}); only the caller's org may be written. Nothing was written.`, { details: { row: i } });
-    }
-  };
-
-  const DoPut = (call: ServerDuplexStream<FlightData, PutResult>): void => {
-    const done = metrics.red.start('DoPut');
-    let session: PostgresSession | undefined;
-    let release: (() => void) | undefined;
-    let clientGone = false;
-    call.on('cancelled', () => { clientGone = true; void session?.cancel(); });
-    void (async () => {
-      const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<FlightData>;
-      try {
-        const principal = await deps.auth.principal(call.metadata);
-        const first = await messages.next();
-        if (first.done) throw new FraiseqlError('BAD_USER_INPUT', 'DoPut received no message: the first one must carry the FlightDescriptor.');
-        const descriptor = first.value.flightDescriptor;
-        const path = descriptor?.path ?? [];
-        if (!descriptor || descriptor.type !== 1 || path.length !== 1) throw new FraiseqlError('BAD_USER_INPUT', 'DoPut needs a PATH descriptor naming one ta_* table: ["ta_…"].');
-        const dataset = deps.catalog().dataset(path[0]!);
-        if (dataset.kind !== 'table') throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
-        if (dataset.tenantScoped && principal.orgId === null) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Table ${dataset.name} is per organization: the caller belongs to none.`);
-        release = deps.slots.acquire();
-        metrics.activeStreams.inc();
-
-        const frames = async function* (): AsyncGenerator<FlightDataFrame> {
-          const toFrame = (m: FlightData): FlightDataFrame => ({ dataHeader: m.dataHeader ?? new Uint8Array(0), dataBody: m.dataBody ?? new Uint8Array(0) });
-          if ((first.value.dataHeader?.byteLength ?? 0) > 0) yield toFrame(first.value);
-          for (;;) {
-            const next = await messages.next();
-            if (next.done) return;
-            metrics.bytes.inc({ rpc: 'DoPut', kind: 'table' }, (next.value.dataHeader?.byteLength ?? 0) + (next.value.dataBody?.byteLength ?? 0));
-            yield toFrame(next.value);
-          }
-        };
-
-        session = await PostgresSession.open(deps.pool, { readOnly: false, statementTimeoutMs: deps.settings.statementTimeoutMs, principal });
-        let encoder: CopyBinaryEncoder | undefined;
-        let copy: NodeJS.WritableStream & { destroy(error?: Error): void; rowCount?: number } | undefined;
-        let copyDone: Promise<void> | undefined;
-        let total = 0;
-        let batchNumber = 0;
-        const write = async (bytes: Buffer): Promise<void> => {
-          if (!copy!.write(bytes)) await new Promise<void>((resolve, reject) => { copy!.once('drain', resolve); copy!.once('error', reject); });
-        };
-        try {
-          for await (const batch of flightDataToRecordBatches(frames())) {
-            if (clientGone) break;
-            if (!encoder) {
-              const targets = putColumns(dataset, batch.schema.fields, principal);
-              encoder = new CopyBinaryEncoder(targets);
-              encoder.checkSchema(batch.schema.fields);
-              const columnList = targets.map((t) => `"${t.name}"`).join(', ');
-              copy = session.client.query(copyFrom(`COPY "${dataset.name}" (${columnList}) FROM STDIN (FORMAT binary)`)) as unknown as typeof copy;
-              // A COPY fails once (PostgreSQL's error, or our destroy): remember the first error, never leave one unhandled.
-              copy!.on('error', () => undefined);
-              copyDone = new Promise<void>((resolve, reject) => { copy!.once('finish', () => resolve()); copy!.once('error', reject); });
-              copyDone.catch(() => undefined);
-              await write(encoder.header());
-            } else {
-              encoder.checkSchema(batch.schema.fields);
-            }
-            if (dataset.tenantScoped && dataset.orgColumn) assertOwnOrg(batch, dataset.orgColumn, principal.orgId!);
-            await write(encoder.encode(batch));
-            total += batch.numRows;
-            batchNumber += 1;
-            call.write({ appMetadata: Buffer.from(JSON.stringify({ batch: batchNumber, rows: batch.numRows, totalRows: total })) });
-          }
-          if (clientGone) throw new FraiseqlError('FRAISEQL_STREAM_CANCELLED', 'The client cancelled the upload; nothing was written.');
-          if (copy && encoder) {
-            await write(encoder.trailer());
-            copy.end();
-            await copyDone;
-          }
-        } catch (error) {
-          copy?.destroy(error as Error);
-          await copyDone?.catch(() => undefined);
-          throw error;
-        }
-        await session.commit();
-        metrics.rows.inc({ rpc: 'DoPut', kind: 'table' }, total);
-        call.write({ appMetadata: Buffer.from(JSON.stringify({ committed: true, table: dataset.name, rows: total, batches: batchNumber })) });
-        call.end();
-        done('success');
-      } catch (error) {
-        await session?.rollback();
-        if (clientGone) metrics.cancelledStreams.inc({ reason: 'client' });
-        else logFailure('DoPut', error);
-        const e = toServiceError(clientGone ? new FraiseqlError('FRAISEQL_STREAM_CANCELLED', 'The client cancelled the upload; nothing was written.') : error);
-        done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
-        if (!call.cancelled) call.emit('error', e);
-      } finally {
-        if (release) {
-          release();
-          metrics.activeStreams.dec();
-        }
-      }
-    })();
-  };
-
-  const refresh = async (body: Record<string, unknown>, principal: TicketPrincipal): Promise<FlightResult[]> => {
-    const table = typeof body.table === 'string' ? body.table : '';
-    const catalog = deps.catalog();
-    const dataset = catalog.dataset(table);
-    if (dataset.kind !== 'table' || dataset.refreshFrom === undefined) throw new FraiseqlError('BAD_USER_INPUT', `${dataset.name} is not a ta_* table with a refreshFrom source.`);
-    if (dataset.tenantScoped && principal.orgId === null) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Table ${dataset.name} is per organization: the caller belongs to none.`);
-    const release = deps.slots.acquire();
-    metrics.activeStreams.inc();
-    const session = await PostgresSession.open(deps.pool, { readOnly: false, statementTimeoutMs: deps.settings.statementTimeoutMs, principal }).catch((error: unknown) => {
-      release();
-      metrics.activeStreams.dec();
-      throw error;
-    });
-    try {
-      const columns = dataset.columns.map((c) => `"${c.name}"`).join(', ');
-      const scoped = dataset.tenantScoped && dataset.orgColumn !== undefined;
-      const where = scoped ? ` WHERE "${dataset.orgColumn}" = $1::uuid` : '';
-      const params = scoped ? [principal.orgId] : [];
-      const deleted = await session.client.query(`DELETE FROM "${dataset.name}"${where}`, params);
-      const inserted = await session.client.query(`INSERT INTO "${dataset.name}" (${columns}) SELECT ${columns} FROM "${dataset.refreshFrom}"${where}`, params);
-      await session.commit();
-      return [{ body: Buffer.from(JSON.stringify({ table: dataset.name, source: dataset.refreshFrom, deleted: deleted.rowCount ?? 0, inserted: inserted.rowCount ?? 0 })) }];
-    } catch (error) {
-      await session.rollback();
-      throw mapPgError(error);
-    } finally {
-      release();
-      metrics.activeStreams.dec();
-    }
-  };
-
-  const actionBody = (action: Action): Record<string, unknown> => {
-    const bytes = action.body ?? new Uint8Array(0);
-    if (bytes.byteLength === 0) return {};
-    if (bytes.byteLength > 64 * 1024) throw new FraiseqlError('BAD_USER_INPUT', 'The action body is larger than 64 KiB.');
-    try {
-      const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // reported below
-    }
-    throw new FraiseqlError('BAD_USER_INPUT', 'The action body must be a JSON object.');
-  };
-
-  const runAction = async (action: Action, principal: TicketPrincipal): Promise<FlightResult[]> => {
-    const body = actionBody(action);
-    const json = (value: unknown): FlightResult[] => [{ body: Buffer.from(JSON.stringify(value)) }];
-    switch (action.type) {
-      case 'refresh':
-        return refresh(body, principal);
-      case 'cancel': {
-        const stream = typeof body.streamId === 'string' ? running.get(body.streamId) : undefined;
-        if (!stream || stream.subject !== principal.subject) return json({ cancelled: false });
-        stream.cancel();
-        return json({ cancelled: true });
-      }
-      case 'schema-versions':
-        return json(await deps.schemaVersions());
-      case 'list-datasets': {
-        const catalog = deps.catalog();
-        return json([...catalog.datasets.values()].map((d) => ({ name: d.name, kind: d.kind, description: d.description, tenantScoped: d.tenantScoped, refreshFrom: d.refreshFrom, columns: d.columns })));
-      }
-      default:
-        throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Unknown action "${action.type ?? ''}": ListActions shows ${FLIGHT_ACTIONS.map((a) => a.type).join(', ')}.`);
-    }
   };
 
   const streamed = <Req, Res>(rpc: string, produce: (call: ServerWritableStream<Req, Res>) => Promise<Res[] | AsyncIterable<Res>>) =>
@@ -520,7 +241,7 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
           call.end();
           done('success');
         } catch (error) {
-          logFailure(rpc, error);
+          logFailure(logger, rpc, error);
           const e = toServiceError(error);
           done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
           if (!call.cancelled) call.emit('error', e);
@@ -566,7 +287,7 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
           call.end();
           done('success');
         } catch (error) {
-          logFailure('Handshake', error);
+          logFailure(logger, 'Handshake', error);
           const e = toServiceError(error);
           done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
           call.emit('error', e);
@@ -587,12 +308,12 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
       return { schema: schemaMessage(described.schema) };
     }),
     DoGet,
-    DoPut,
+    DoPut: createTableUpload(deps),
     DoExchange: (call: ServerDuplexStream<FlightData, FlightData>): void => {
       const e = toServiceError(new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'DoExchange is not offered: use GetFlightInfo + DoGet to read and DoPut to write.'));
       call.emit('error', { ...e, code: status.UNIMPLEMENTED });
     },
-    DoAction: streamed<Action, FlightResult>('DoAction', async (call) => runAction(call.request, await deps.auth.principal(call.metadata))),
+    DoAction: streamed<Action, FlightResult>('DoAction', async (call) => runFlightAction(deps, running, call.request, await deps.auth.principal(call.metadata))),
     ListActions: streamed<Empty, ActionType>('ListActions', async (call) => {
       await deps.auth.principal(call.metadata);
       return FLIGHT_ACTIONS;

@@ -1,0 +1,39 @@
+import type { NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import type { TicketCodec } from '@fraiseql/flight';
+import type { Logger } from '@fraiseql/service-kit';
+import type { FlightCatalog } from './flight-catalog';
+import type { FlightMetrics } from './flight-metrics';
+import type { FlightAuthenticator } from './flight-principal';
+import type { StreamSlots } from './stream-slots';
+
+export interface FlightSettings {
+  batchSize: number;
+  /** A batch also ends once its rows took this many bytes of COPY data. */
+  maxBatchBytes?: number;
+  statementTimeoutMs: number;
+  ticketTtlMs: number;
+  partitionRows: number;
+  publicLocation?: string;
+}
+
+export interface FlightServiceDeps {
+  pool: Pool;
+  nc: NatsConnection;
+  /** The catalog of the active compiled schema (FRAISEQL_SCHEMA_UNAVAILABLE while none). */
+  catalog(): FlightCatalog;
+  /** Hashes and times of the schema versions known (newest last). */
+  schemaVersions(): Promise<Array<{ hash: string; revision?: number; createdAt?: string; active: boolean }>>;
+  auth: FlightAuthenticator;
+  tickets: TicketCodec;
+  slots: StreamSlots;
+  settings: FlightSettings;
+  logger: Logger;
+  metrics: FlightMetrics;
+}
+
+/** A live stream the `cancel` action can reach (by the id sent in its x-fraiseql-stream-id header). */
+export interface RunningStream {
+  subject: string;
+  cancel(): void;
+}
