@@ -1,0 +1,270 @@
+// npm run bench:flight — Arrow Flight DoGet against the other ways to take the same rows out (issue 4):
+// the GraphQL JSON endpoint (gateway → query-executor), node-postgres's row protocol, and psql's
+// binary COPY (the limit of this machine). Side by side in one run, ratios in docs/benchmarks.md.
+//
+// Data: a schema of the benchmark's own (flight-bench-schema.ts, sql/), not the demo shop. The
+// shop's seed makes about 3k orders/s with their customers, items and projections, so 10M orders
+// would take about an hour and 1M several minutes, while generate_series writes 1M typed rows in a
+// few seconds. The rows have the columns and types of the shop's va_order (uuid, text, numeric(12,2),
+// int4, int8, timestamptz, date, bool, float8, text[], jsonb, a nullable text) plus `seq` for the
+// GraphQL keyset; the same table at both sizes keeps 1M and 10M comparable, and the GraphQL view
+// reads a stored `data jsonb` (like the shop's tv_order), the GraphQL path's best case. Each size
+// has its own database (built once, reused while the SQL is unchanged) and its own fleet, so the
+// flight-server's peak RSS (VmHWM) belongs to one size.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SignJWT } from 'jose';
+import { Client } from 'pg';
+import { FlightClient } from '@fraiseql/flight';
+import { compileSchema, serializeCompiledSchema } from '@fraiseql/schema';
+import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
+import { CpuMeter } from '../graphql/cpu-meter';
+import { BenchChildren } from '../lib/child-processes';
+import { startFraiseqlServices } from '../lib/start-fraiseql-services';
+import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
+import { prepareFlightBenchDatabase } from './flight-bench-database';
+import { FLIGHT_BENCH_ORG, FLIGHT_ROW_COLUMNS, flightBenchSchema } from './flight-bench-schema';
+import { GRANT_FLIGHT_ACCESS, HAS_GRANT_FUNCTION, typedRowsSelect, WARM_JSON_ROWS, WARM_TYPED_ROWS } from './flight-bench-sql';
+import { parseFlightBenchOptions, type FlightBenchOptions, type FlightBenchSize } from './flight-options';
+import { renderFlightMarkdown, type FlightRound, type FlightServerMemory, type FlightSizeResult } from './flight-report';
+import { expectedSeqSum, LEGS, rowsPerSecond, type Leg, type LegMeasurement } from './leg-measurement';
+import { measureFlight, type ViewCommand } from './measure-flight';
+import { measureGraphql } from './measure-graphql';
+import { measurePgRows } from './measure-pg-rows';
+import { measurePsqlCopy } from './measure-psql-copy';
+import { mib, readProcessMemory, sampleRss } from './process-memory';
+import { FLIGHT_SERVER_ENTRY, startFlightServer } from './start-flight-server';
+
+const root = resolve(__dirname, '../..');
+const SECTION: BenchmarkSection = { name: 'flight', heading: '## Arrow Flight (issue 4)', command: 'npm run bench:flight', script: 'bench/flight/run.ts' };
+const BUILT = ['services/gateway/dist/main.js', 'services/query-executor/dist/main.js'];
+// Secrets of a private, loopback-only fleet that lives as long as the run.
+const JWT_SECRET = 'fraiseql-bench-flight-jwt-secret-0123456789abcdef';
+const TICKET_SECRET = 'fraiseql-bench-flight-ticket-secret-0123456789abcdef';
+const VIEW: ViewCommand = { kind: 'view', view: 'va_flight_row', columns: FLIGHT_ROW_COLUMNS };
+
+const log = (line: string): void => {
+  process.stdout.write(`[bench:flight] ${line}\n`);
+};
+
+async function main(): Promise<void> {
+  const options = parseFlightBenchOptions(process.argv.slice(2));
+  for (const entry of options.skipFlight ? BUILT : [...BUILT, FLIGHT_SERVER_ENTRY]) {
+    if (!existsSync(join(root, entry))) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)${entry === FLIGHT_SERVER_ENTRY ? ', or --skip-flight' : ''}`);
+  }
+  const reaper = new BenchChildren('flight');
+  for (const orphan of reaper.reapOrphans()) log(`stopped a server left over by an earlier run: ${orphan}`);
+  for (const stale of reaper.removeStaleWorkDirs('fraiseql-bench-flight')) log(`removed ${stale}, left over by an earlier run`);
+
+  let nats: TestNatsServer | undefined;
+  let fleet: BenchChildren | undefined;
+  const workDir = mkdtempSync(join(tmpdir(), `fraiseql-bench-flight-${process.pid}-`));
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await fleet?.stopAll();
+      await nats?.dispose().catch(() => undefined);
+      rmSync(workDir, { recursive: true, force: true });
+    })());
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping every server`);
+      void cleanUp().finally(() => process.exit(code));
+    });
+  }
+  // Generous: building 10M rows takes minutes, GraphQL reads about 30k rows/s here.
+  const millions = options.sizes.reduce((sum, s) => sum + s.rows, 0) / 1e6;
+  const budgetMs = (20 + millions * (3 + options.rounds * 3)) * 60_000;
+  setTimeout(() => {
+    process.stderr.write(`[bench:flight] gave up after ${(budgetMs / 60_000).toFixed(0)} min\n`);
+    void cleanUp().finally(() => process.exit(1));
+  }, budgetMs).unref();
+
+  try {
+    const schemaFile = join(workDir, 'schema.compiled.json');
+    writeFileSync(schemaFile, serializeCompiledSchema(compileSchema(flightBenchSchema)));
+    nats = await startNatsServer();
+    const results: FlightSizeResult[] = [];
+    let postgres = '';
+    for (const size of options.sizes) {
+      fleet = new BenchChildren('flight');
+      results.push(await measureSize(fleet, size, options, nats.url, schemaFile));
+      postgres ||= await serverVersion(sizeDatabaseUrl(options.databaseUrl, size));
+      await fleet.stopAll();
+      fleet = undefined;
+    }
+
+    const markdown = renderFlightMarkdown({
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      command: `npx tsx bench/flight/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      options,
+      cores: cpus().length,
+      node: process.versions.node,
+      postgres,
+      sizes: results,
+    });
+    process.stdout.write(`\n${markdown}\n`);
+    if (options.writeDocs) {
+      updateBenchmarksDoc(join(root, 'docs/benchmarks.md'), SECTION, markdown);
+      log('results written to docs/benchmarks.md');
+    } else log(`docs/benchmarks.md left as it was (${options.skipFlight ? '--skip-flight' : '--quick or --no-write-docs'})`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+/** One size: its database, its fleet, a warm-up, then the rounds with the legs' order rotating. */
+async function measureSize(fleet: BenchChildren, size: FlightBenchSize, options: FlightBenchOptions, natsUrl: string, schemaFile: string): Promise<FlightSizeResult> {
+  const databaseUrl = sizeDatabaseUrl(options.databaseUrl, size);
+  const seeded = await prepareFlightBenchDatabase({ root, databaseUrl, rows: size.rows, reset: options.reset, log });
+  const graphqlRows = Math.min(size.rows, options.graphqlRows);
+  const sql = new Client({ connectionString: databaseUrl, application_name: 'fraiseql-bench-flight' });
+  await sql.connect();
+  let started: SizeFleet | undefined;
+  let meter: CpuMeter | undefined;
+  let sampler: { stop: () => number } | undefined;
+  try {
+    if (!options.skipFlight) await grantFlightAccess(sql);
+    started = await startSizeFleet(fleet, options, databaseUrl, natsUrl, schemaFile);
+    const { flight, flightPid, graphqlUrl, servingPids } = started;
+    log(`${size.label}: fleet started (gateway, query-executor${flight ? ', flight-server' : ''})`);
+    // Before any DoGet: the base the growth is measured from.
+    const memoryBefore = flightPid === undefined ? undefined : readProcessMemory(flightPid).rss;
+    sampler = flightPid === undefined ? undefined : sampleRss(flightPid);
+    meter = await CpuMeter.open(databaseUrl);
+
+    const ensureAlive = (): void => {
+      const crashed = fleet.crashed();
+      if (crashed) throw new Error(`${crashed.name} exited during the benchmark:\n${crashed.recentOutput()}`);
+    };
+    const select = typedRowsSelect(FLIGHT_BENCH_ORG);
+    const run: Record<Leg, () => Promise<LegMeasurement>> = {
+      flight: () => measureFlight(flight!, VIEW),
+      graphql: () => measureGraphql({ url: graphqlUrl, org: FLIGHT_BENCH_ORG, rows: graphqlRows, page: options.graphqlPage }),
+      pg: () => measurePgRows(sql, select),
+      psql: () => measurePsqlCopy(databaseUrl, select),
+    };
+    const legs = LEGS.filter((leg) => leg !== 'flight' || flight !== undefined);
+
+    // Warm-up: the tables into the OS page cache, and each path's code through one small read.
+    await sql.query(WARM_TYPED_ROWS);
+    await sql.query(WARM_JSON_ROWS, [FLIGHT_BENCH_ORG, graphqlRows]);
+    await measureGraphql({ url: graphqlUrl, org: FLIGHT_BENCH_ORG, rows: Math.min(graphqlRows, 5 * options.graphqlPage), page: options.graphqlPage });
+    if (flight) await measureFlight(flight, { ...VIEW, limit: Math.min(size.rows, 100_000) });
+    ensureAlive();
+
+    const rounds: FlightRound[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const order = legs.map((_, i) => legs[(i + round - 1) % legs.length]!);
+      const measured: FlightRound = { round, order, legs: {} };
+      for (const leg of order) {
+        const before = await meter.snapshot(servingPids[leg]);
+        const m = await run[leg]();
+        m.cpu = meter.spent(before, await meter.snapshot(servingPids[leg]));
+        ensureAlive();
+        checkLeg(leg, m, leg === 'graphql' ? graphqlRows : size.rows);
+        measured.legs[leg] = m;
+        log(`${size.label} round ${round} ${leg}: ${m.rows} rows in ${m.seconds.toFixed(2)} s = ${Math.round(rowsPerSecond(m))} rows/s (${m.detail})`);
+      }
+      rounds.push(measured);
+    }
+
+    let memory: FlightServerMemory | undefined;
+    if (flightPid !== undefined && sampler && memoryBefore !== undefined) {
+      memory = { before: memoryBefore, sampledPeak: sampler.stop(), peak: readProcessMemory(flightPid).peak };
+      log(`${size.label} flight-server memory: VmRSS ${mib(memory.before)} MiB before streaming, VmHWM ${mib(memory.peak)} MiB`);
+    }
+    return { size, seeded, graphqlRows, rounds, memory };
+  } finally {
+    sampler?.stop();
+    started?.flight?.close();
+    await meter?.close().catch(() => undefined);
+    await sql.end().catch(() => undefined);
+  }
+}
+
+interface SizeFleet {
+  graphqlUrl: string;
+  flight: FlightClient | undefined;
+  flightPid: number | undefined;
+  /** The processes serving each leg, whose CPU the leg is charged. */
+  servingPids: Record<Leg, number[]>;
+}
+
+/** gateway + query-executor, and unless --skip-flight the flight-server with a handshaken client. */
+async function startSizeFleet(fleet: BenchChildren, options: FlightBenchOptions, databaseUrl: string, natsUrl: string, schemaFile: string): Promise<SizeFleet> {
+  const services = await startFraiseqlServices(fleet, { root, natsUrl, schemaFile, databaseUrl });
+  const servingPids: Record<Leg, number[]> = { flight: [], graphql: [services.gateway.pid, services.executor.pid], pg: [], psql: [] };
+  const graphqlUrl = `http://127.0.0.1:${services.gatewayPort}/graphql`;
+  if (options.skipFlight) return { graphqlUrl, flight: undefined, flightPid: undefined, servingPids };
+  const server = await startFlightServer(fleet, {
+    root,
+    natsUrl,
+    schemaFile,
+    databaseUrl: flightRoleUrl(databaseUrl),
+    jwtSecret: JWT_SECRET,
+    ticketSecret: TICKET_SECRET,
+    batchSize: options.flightBatchSize,
+  });
+  servingPids.flight = [server.child.pid];
+  const flight = new FlightClient(server.address);
+  await flight.handshake(await benchJwt());
+  return { graphqlUrl, flight, flightPid: server.child.pid, servingPids };
+}
+
+/** Every row exactly once: the count, and the sum of seq (1..n) where the leg decodes rows. */
+function checkLeg(leg: Leg, m: LegMeasurement, rows: number): void {
+  if (m.rows !== rows) throw new Error(`${leg} returned ${m.rows} rows, expected ${rows}`);
+  if (m.seqSum !== undefined && m.seqSum !== expectedSeqSum(rows)) throw new Error(`${leg} returned the wrong rows: sum of seq ${m.seqSum}, expected ${expectedSeqSum(rows)}`);
+}
+
+/** The role fraiseql_flight reads the benchmark's va_/v_ views (created after the migrations). */
+async function grantFlightAccess(sql: Client): Promise<void> {
+  const { rows } = await sql.query<{ present: boolean }>(HAS_GRANT_FUNCTION);
+  if (!rows[0]!.present) throw new Error('fraiseql.grant_flight_access() is missing (migrations/postgres/0004): update the tree, or run with --skip-flight');
+  await sql.query(GRANT_FLIGHT_ACCESS);
+}
+
+/** `<base name>_<size label>`: one database per size. */
+function sizeDatabaseUrl(base: string, size: FlightBenchSize): string {
+  const url = new URL(base);
+  url.pathname = `/${decodeURIComponent(url.pathname.slice(1))}_${size.label}`;
+  return url.toString();
+}
+
+/** The same database as the role the flight-server must use (trust auth on loopback here). */
+function flightRoleUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.username = 'fraiseql_flight';
+  url.password = '';
+  return url.toString();
+}
+
+/** The JWT the Flight client hands the Handshake: the benchmark org, no roles. */
+function benchJwt(): Promise<string> {
+  return new SignJWT({ org_id: FLIGHT_BENCH_ORG, roles: [] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+async function serverVersion(databaseUrl: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version.split(' ')[0]!;
+  } finally {
+    await client.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`[bench:flight] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { freePort } from '@fraiseql/testkit';
+import { benchChildEnv } from '../lib/bench-child-env';
+import type { BenchChild, BenchChildren } from '../lib/child-processes';
+import { waitReady } from '../lib/wait-ready';
+
+export const FLIGHT_SERVER_ENTRY = 'services/flight-server/dist/main.js';
+
+export interface FlightServerOptions {
+  root: string;
+  natsUrl: string;
+  schemaFile: string;
+  /** As the role fraiseql_flight (what migrations/postgres/0004 grants). */
+  databaseUrl: string;
+  /** HS256 key the caller's JWT is signed with. */
+  jwtSecret: string;
+  ticketSecret: string;
+  /** FRAISEQL_FLIGHT_BATCH_SIZE; undefined keeps the server's default. */
+  batchSize: number | undefined;
+}
+
+export interface FlightServer {
+  child: BenchChild;
+  /** host:port of the gRPC listener. */
+  address: string;
+}
+
+/** The built flight-server as a child process on free ports (production mode, JWT auth), once ready. */
+export async function startFlightServer(children: BenchChildren, options: FlightServerOptions): Promise<FlightServer> {
+  const port = await freePort();
+  const opsPort = await freePort();
+  const child = children.start('flight-server', process.execPath, {
+    args: [join(options.root, FLIGHT_SERVER_ENTRY)],
+    cwd: options.root,
+    env: {
+      ...benchChildEnv(),
+      NODE_ENV: 'production',
+      FRAISEQL_ENV: 'production',
+      FRAISEQL_LOG_LEVEL: 'warn',
+      FRAISEQL_NATS_URL: options.natsUrl,
+      FRAISEQL_SCHEMA_SOURCE: options.schemaFile,
+      FRAISEQL_FLIGHT_HOST: '127.0.0.1',
+      FRAISEQL_FLIGHT_PORT: String(port),
+      FRAISEQL_FLIGHT_OPS_HOST: '127.0.0.1',
+      FRAISEQL_FLIGHT_OPS_PORT: String(opsPort),
+      FRAISEQL_FLIGHT_DATABASE_URL: options.databaseUrl,
+      FRAISEQL_JWT_SECRET: options.jwtSecret,
+      FRAISEQL_FLIGHT_TICKET_SECRET: options.ticketSecret,
+      // A 10M-row size with three rounds can outlast the default 15 min session.
+      FRAISEQL_FLIGHT_SESSION_TTL_MS: String(6 * 3600_000),
+      ...(options.batchSize === undefined ? {} : { FRAISEQL_FLIGHT_BATCH_SIZE: String(options.batchSize) }),
+    },
+  });
+  await waitReady(child, opsPort);
+  return { child, address: `127.0.0.1:${port}` };
+}
