@@ -1,5 +1,5 @@
 import { Bool, makeData, type Data } from 'apache-arrow';
-import { ValidityBitmap, growBytes, type ColumnBuilder } from './column-builder';
+import { ValidityBitmap, growBytes, nextCapacity, type ColumnBuilder } from './column-builder';
 
 /** bool → Arrow Bool: one bit per value, set straight from the wire byte. */
 export class BoolColumnBuilder implements ColumnBuilder {
@@ -28,7 +28,7 @@ export class BoolColumnBuilder implements ColumnBuilder {
     const nullCount = this.validity.nullCount;
     const nullBitmap = this.validity.take(length);
     const data = this.bits.subarray(0, Math.ceil(length / 8));
-    this.bits = new Uint8Array(Math.ceil(this.initialCapacity / 8) + 1);
+    this.bits = new Uint8Array(Math.ceil(nextCapacity(length, this.initialCapacity) / 8) + 1);
     this.length = 0;
     return makeData({ type: new Bool(), length, nullCount, nullBitmap, data });
   }

@@ -56,3 +56,11 @@ export function growBytes(buffer: Uint8Array, used: number, needed: number): Uin
   grown.set(buffer.subarray(0, used));
   return grown;
 }
+
+/**
+ * Rows to allocate for the next batch: the size of the batch just finished (plus a margin), never
+ * more than the configured capacity. Buffers still grow if a batch turns out larger.
+ */
+export function nextCapacity(finishedRows: number, initialCapacity: number): number {
+  return Math.min(initialCapacity, Math.max(1024, Math.ceil(finishedRows * 1.1)));
+}

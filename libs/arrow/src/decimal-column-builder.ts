@@ -1,5 +1,5 @@
 import { makeData, type Data, type Decimal } from 'apache-arrow';
-import { ValidityBitmap, type ColumnBuilder } from './column-builder';
+import { ValidityBitmap, nextCapacity, type ColumnBuilder } from './column-builder';
 import { writeNumericDecimal128 } from './numeric-binary';
 
 /** Widest precision whose unscaled values stay exact in a JS number (< 2^53). */
@@ -39,7 +39,7 @@ export class DecimalColumnBuilder implements ColumnBuilder {
     const nullCount = this.validity.nullCount;
     const nullBitmap = this.validity.take(length);
     const data = this.words.subarray(0, 4 * length);
-    this.words = new Uint32Array(4 * this.initialCapacity);
+    this.words = new Uint32Array(4 * nextCapacity(length, this.initialCapacity));
     this.length = 0;
     return makeData({ type: this.type, length, nullCount, nullBitmap, data });
   }

@@ -1,6 +1,6 @@
 import { makeData, type Data, type DataType } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ValidityBitmap, growBytes, type ColumnBuilder } from './column-builder';
+import { ValidityBitmap, growBytes, nextCapacity, type ColumnBuilder } from './column-builder';
 
 /** How a fixed-width PostgreSQL value becomes its Arrow bytes. */
 export type FixedWidthEncoding =
@@ -60,7 +60,7 @@ export class FixedWidthColumnBuilder implements ColumnBuilder {
         for (let i = 0; i < width; i++) bytes[at + i] = src[offset + width - 1 - i]!;
         break;
       case 'copy':
-        bytes.set(src.subarray(offset, offset + width), at);
+        for (let i = 0; i < width; i++) bytes[at + i] = src[offset + i]!;
         break;
       case 'date': {
         const days = view.getInt32(offset);
@@ -94,7 +94,7 @@ export class FixedWidthColumnBuilder implements ColumnBuilder {
     const ArrayType = this.type.ArrayType as new (buffer: ArrayBuffer, byteOffset: number, length: number) => ArrayLike<unknown>;
     const elementsPerValue = (this.width / (ArrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
     const data = new ArrayType(this.bytes.buffer as ArrayBuffer, 0, length * elementsPerValue);
-    this.bytes = new Uint8Array(this.width * this.initialCapacity);
+    this.bytes = new Uint8Array(this.width * nextCapacity(length, this.initialCapacity));
     this.length = 0;
     return makeData({ type: this.type, length, nullCount, nullBitmap, data } as never);
   }

@@ -1,6 +1,6 @@
 import { List, makeData, type Data, type Field } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ValidityBitmap, type ColumnBuilder } from './column-builder';
+import { ValidityBitmap, nextCapacity, type ColumnBuilder } from './column-builder';
 
 /**
  * One-dimensional PostgreSQL arrays → Arrow List: Int32 offsets, and the elements appended
@@ -62,7 +62,7 @@ export class ListColumnBuilder implements ColumnBuilder {
     const nullBitmap = this.validity.take(length);
     const valueOffsets = this.offsets.subarray(0, length + 1);
     const child = this.child.finish();
-    this.offsets = new Int32Array(this.initialCapacity + 1);
+    this.offsets = new Int32Array(nextCapacity(length, this.initialCapacity) + 1);
     this.length = 0;
     return makeData({ type: new List(this.childField), length, nullCount, nullBitmap, valueOffsets, child });
   }

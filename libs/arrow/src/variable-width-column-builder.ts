@@ -1,6 +1,6 @@
 import { makeData, type Data, type DataType } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ValidityBitmap, growBytes, type ColumnBuilder } from './column-builder';
+import { ValidityBitmap, growBytes, nextCapacity, type ColumnBuilder } from './column-builder';
 import { numericTextBound, writeNumericText } from './numeric-binary';
 
 /** How a variable-width PostgreSQL value becomes its Arrow bytes. */
@@ -13,6 +13,17 @@ export type VariableWidthEncoding =
   | 'numeric-text';
 
 const JSONB_VERSION = 1;
+/** Below this many bytes a plain loop beats `set(subarray(…))`, which allocates a view per value. */
+const LOOP_COPY_MAX = 64;
+
+/** Copies `length` bytes of `src` at `from` into `dst` at `to`. */
+export function copyBytes(src: Uint8Array, from: number, length: number, dst: Uint8Array, to: number): void {
+  if (length <= LOOP_COPY_MAX) {
+    for (let i = 0; i < length; i++) dst[to + i] = src[from + i]!;
+  } else {
+    dst.set(src.subarray(from, from + length), to);
+  }
+}
 const AVERAGE_VALUE_BYTES = 16;
 
 /**
@@ -48,7 +59,7 @@ export class VariableWidthColumnBuilder implements ColumnBuilder {
     switch (this.encoding) {
       case 'copy':
         this.ensureBytes(length);
-        this.bytes.set(src.subarray(offset, offset + length), this.used);
+        copyBytes(src, offset, length, this.bytes, this.used);
         this.used += length;
         break;
       case 'jsonb':
@@ -56,7 +67,7 @@ export class VariableWidthColumnBuilder implements ColumnBuilder {
           throw new FraiseqlError('FRAISEQL_DB_ERROR', `Column "${this.columnName}": unsupported jsonb binary version ${src[offset]}`);
         }
         this.ensureBytes(length - 1);
-        this.bytes.set(src.subarray(offset + 1, offset + length), this.used);
+        copyBytes(src, offset + 1, length - 1, this.bytes, this.used);
         this.used += length - 1;
         break;
       case 'numeric-text':
@@ -74,8 +85,11 @@ export class VariableWidthColumnBuilder implements ColumnBuilder {
     const nullBitmap = this.validity.take(length);
     const valueOffsets = this.offsets.subarray(0, length + 1);
     const data = this.bytes.subarray(0, this.used);
-    this.offsets = new Int32Array(this.initialCapacity + 1);
-    this.bytes = new Uint8Array(this.initialCapacity * AVERAGE_VALUE_BYTES);
+    // The next batch is sized like this one (batches often end early on maxBatchBytes): no zero-filling
+    // of buffers for rows that will not come.
+    const rows = nextCapacity(length, this.initialCapacity);
+    this.offsets = new Int32Array(rows + 1);
+    this.bytes = new Uint8Array(Math.max(rows * AVERAGE_VALUE_BYTES, Math.ceil(this.used * 1.1)));
     this.used = 0;
     this.length = 0;
     return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, data } as never);
