@@ -29,6 +29,15 @@ export interface FlightCallOptions {
 /** Trailer a FraiseQL Flight server may set to name the exact error code. */
 export const ERROR_CODE_TRAILER = 'fraiseql-error-code';
 
+/**
+ * Channel defaults for bulk Arrow: any message size (one FlightData is a whole batch), and a 16 MiB
+ * HTTP/2 receive window, so the server is not stalled waiting for window updates every 64 KiB.
+ */
+export const FLIGHT_CHANNEL_DEFAULTS: ChannelOptions = {
+  'grpc.max_receive_message_length': -1,
+  'grpc-node.flow_control_window': 16 * 1024 * 1024,
+};
+
 /** A Node client for any Arrow Flight server. */
 export class FlightClient {
   private readonly grpc: Client;
@@ -36,7 +45,7 @@ export class FlightClient {
   private readonly headers: Readonly<Record<string, string>>;
 
   constructor(address: string, options: FlightClientOptions = {}) {
-    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, ...options.channelOptions });
+    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), { ...FLIGHT_CHANNEL_DEFAULTS, ...options.channelOptions });
     this.token = options.token;
     this.headers = options.headers ?? {};
   }

@@ -18,7 +18,7 @@ export {
   type SchemaResult,
   type Ticket,
 } from './flight-service';
-export { FlightClient, flightStatusToError, ERROR_CODE_TRAILER, type FlightCallOptions, type FlightClientOptions } from './flight-client';
+export { FlightClient, FLIGHT_CHANNEL_DEFAULTS, flightStatusToError, ERROR_CODE_TRAILER, type FlightCallOptions, type FlightClientOptions } from './flight-client';
 export {
   TicketCodec,
   parseFlightTicket,
