@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   // Arrow Flight
   FRAISEQL_DATASET_NOT_FOUND: spec(404, GrpcStatus.NOT_FOUND, 'The Flight descriptor names no dataset of the compiled schema (va_*/ta_* dataset, list query or event history). ListFlights shows what exists.'),
   FRAISEQL_PUT_SCHEMA_MISMATCH: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The Arrow schema of a DoPut does not fit the target ta_* table (unknown column, incompatible type, missing non-null column); nothing was written.'),
+  FRAISEQL_EVENTS_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'The event stream FRAISEQL_EVENTS cannot be read: NATS is unreachable or the stream is not provisioned yet (query-executor creates it at start). Retry.'),
   FRAISEQL_STREAM_CANCELLED: spec(499, GrpcStatus.CANCELLED, 'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.'),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
