@@ -3,7 +3,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyBinaryEncoder, uuidToBinary, type CopyTargetColumn } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ERROR_CODE_TRAILER, flightDataToRecordBatches, type FlightData, type FlightDataFrame, type PutResult, type TicketPrincipal } from '@fraiseql/flight';
+import { ERROR_CODE_TRAILER, flightDataToRecordBatches, messageBodyLength, type FlightData, type FlightDataFrame, type PutResult, type TicketPrincipal } from '@fraiseql/flight';
 import type { CompiledDataset } from '@fraiseql/schema';
 import type { FlightServiceDeps } from './flight-service-deps';
 import { logFailure, toServiceError } from './flight-status';
@@ -67,7 +67,7 @@ export function createTableUpload(deps: FlightServiceDeps): (call: ServerDuplexS
       metrics.activeStreams.inc();
 
       const frames = async function* (): AsyncGenerator<FlightDataFrame> {
-        const toFrame = (m: FlightData): FlightDataFrame => ({ dataHeader: m.dataHeader ?? new Uint8Array(0), dataBody: m.dataBody ?? new Uint8Array(0) });
+        const toFrame = (m: FlightData): FlightDataFrame => checkedFrame({ dataHeader: m.dataHeader ?? new Uint8Array(0), dataBody: m.dataBody ?? new Uint8Array(0) });
         if ((first.value.dataHeader?.byteLength ?? 0) > 0) yield toFrame(first.value);
         for (;;) {
           const next = await messages.next();
@@ -87,7 +87,7 @@ export function createTableUpload(deps: FlightServiceDeps): (call: ServerDuplexS
         if (!copy!.write(bytes)) await new Promise<void>((resolve, reject) => { copy!.once('drain', resolve); copy!.once('error', reject); });
       };
       try {
-        for await (const batch of flightDataToRecordBatches(frames())) {
+        for await (const batch of uploadedBatches(flightDataToRecordBatches(frames()))) {
           if (clientGone) break;
           if (!encoder) {
             const targets = putColumns(dataset, batch.schema.fields, principal);
@@ -140,4 +140,31 @@ export function createTableUpload(deps: FlightServiceDeps): (call: ServerDuplexS
     }
   })();
 };
+}
+
+/** The uploaded batches; bytes apache-arrow cannot read as an Arrow IPC stream are the caller's error. */
+async function* uploadedBatches(batches: AsyncIterable<RecordBatch>): AsyncGenerator<RecordBatch, void, undefined> {
+  try {
+    yield* batches;
+  } catch (error) {
+    if (error instanceof FraiseqlError) throw error;
+    throw new FraiseqlError('BAD_USER_INPUT', `The upload is not a valid Arrow IPC stream: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * A FlightData frame whose header is an IPC Message declaring exactly the body it came with: anything
+ * else would misalign the IPC stream the reader sees (or make it wait for bytes that never come).
+ */
+function checkedFrame(frame: FlightDataFrame): FlightDataFrame {
+  let declared = -1;
+  try {
+    if (frame.dataHeader.byteLength >= 8) declared = messageBodyLength(frame.dataHeader);
+  } catch {
+    declared = -1;
+  }
+  if (declared !== frame.dataBody.byteLength) {
+    throw new FraiseqlError('BAD_USER_INPUT', 'The upload is not a valid Arrow IPC stream: a FlightData header is not an IPC message declaring the body sent with it.');
+  }
+  return frame;
 }

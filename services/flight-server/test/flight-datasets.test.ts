@@ -113,6 +113,18 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     const duplicate = new Table({ id: vectorFromArray([202n, 200n], new Int64()) });
     await expectCode(client.doPut(path('ta_all_types_copy'), good.concat(duplicate)), 'FRAISEQL_DB_CONSTRAINT_VIOLATION', 'ALREADY_EXISTS');
     await expectCode(client.doPut(path('va_numbers'), good), 'FRAISEQL_FORBIDDEN', 'PERMISSION_DENIED');
+    // Bytes that are no Arrow IPC message: the caller's error, not the server's.
+    const raw = (client as unknown as { grpc: Client }).grpc;
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${await stack.jwt('analyst-a', ORG_A)}`);
+    const put = raw.makeBidiStreamRequest(FLIGHT_SERVICE.DoPut.path, FLIGHT_SERVICE.DoPut.requestSerialize, FLIGHT_SERVICE.DoPut.responseDeserialize, metadata);
+    const failed = new Promise<{ code: number; metadata: Metadata }>((resolve) => put.on('error', resolve));
+    put.on('data', () => undefined);
+    put.write({ flightDescriptor: path('ta_all_types_copy'), dataHeader: Buffer.from('this is not a flatbuffer at all'), dataBody: Buffer.alloc(16) });
+    put.end();
+    const failure = await failed;
+    expect(failure.code).toBe(3); // INVALID_ARGUMENT
+    expect(failure.metadata.get('fraiseql-error-code')).toEqual(['BAD_USER_INPUT']);
     const { rows } = await stack.admin.query('SELECT count(*)::int AS n FROM ta_all_types_copy');
     expect(rows[0].n).toBe(0);
   });
