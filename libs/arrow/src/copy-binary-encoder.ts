@@ -196,14 +196,8 @@ function scalarWriter(column: CopyTargetColumn, data: Data, vector: Vector): Val
   const values = data.values as ArrayLike<number | bigint> & { BYTES_PER_ELEMENT?: number };
   const offset = data.offset;
   if ((column.type === 'int2' || column.type === 'int4' || column.type === 'int8') && DataType.isInt(type)) {
-    const [min, max] = INT_RANGE[column.type];
-    return (out, row) => {
-      const v = BigInt(values[offset + row] as number | bigint);
-      if (v < min || v > max) throw badValue(`Row ${row}: ${v} does not fit column "${column.name}" (${column.type}).`, column.name, row);
-      if (column.type === 'int2') out.int16(Number(v));
-      else if (column.type === 'int4') out.int32(Number(v));
-      else out.int64(v);
-    };
+    const writeInt = intWriter(column.type, column.name);
+    return (out, row) => writeInt(out, values[offset + row] as number | bigint, row);
   }
   if (column.type === 'timestamp' || column.type === 'timestamptz') {
     const perMicro = TIME_UNIT_PER_MICRO[(type as unknown as { unit: number }).unit] ?? 1;
@@ -237,6 +231,31 @@ const INT_RANGE: Record<'int2' | 'int4' | 'int8', [bigint, bigint]> = {
   int8: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+/**
+ * Writes an Arrow integer (a number from 8–32-bit columns, a bigint from 64-bit ones) as int2/4/8,
+ * refusing a value that does not fit. Numbers are checked as numbers: no BigInt per row.
+ */
+function intWriter(target: 'int2' | 'int4' | 'int8', columnName: string): (out: ByteWriter, value: number | bigint, row: number) => void {
+  const [min, max] = INT_RANGE[target];
+  const [minN, maxN] = [Number(min), Number(max)];
+  const refuse = (value: number | bigint, row: number): never => {
+    throw badValue(`Row ${row}: ${value} does not fit column "${columnName}" (${target}).`, columnName, row);
+  };
+  return (out, value, row) => {
+    if (typeof value === 'number') {
+      if (value < minN || value > maxN) refuse(value, row);
+      if (target === 'int2') out.int16(value);
+      else if (target === 'int4') out.int32(value);
+      else out.int64(BigInt(value));
+    } else {
+      if (value < min || value > max) refuse(value, row);
+      if (target === 'int8') out.int64(value);
+      else if (target === 'int4') out.int32(Number(value));
+      else out.int16(Number(value));
+    }
+  };
+}
+
 /** Arrow TimeUnit (SECOND 0, MILLISECOND 1, MICROSECOND 2, NANOSECOND 3) → factor to microseconds. */
 const TIME_UNIT_PER_MICRO: Record<number, number> = { 0: 1_000_000, 1: 1000, 2: 1, 3: 0.001 };
 
@@ -244,12 +263,8 @@ const TIME_UNIT_PER_MICRO: Record<number, number> = { 0: 1_000_000, 1: 1000, 2: 
 function scalarWriterForValues(target: CopyColumnType, type: DataType, columnName: string): (out: ByteWriter, value: unknown, row: number) => void {
   switch (target) {
     case 'int2': case 'int4': case 'int8': {
-      const [min, max] = INT_RANGE[target];
-      return (out, value, row) => {
-        const v = BigInt(value as number | bigint);
-        if (v < min || v > max) throw badValue(`Row ${row}: ${v} does not fit column "${columnName}" (${target}).`, columnName, row);
-        if (target === 'int2') out.int16(Number(v)); else if (target === 'int4') out.int32(Number(v)); else out.int64(v);
-      };
+      const writeInt = intWriter(target, columnName);
+      return (out, value, row) => writeInt(out, value as number | bigint, row);
     }
     case 'float4': return (out, value) => out.float32(Number(value));
     case 'float8': return (out, value) => out.float64(Number(value));

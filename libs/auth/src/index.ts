@@ -1,1 +1,1 @@
-export { createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from './resolve-auth';
+export { assertDevAuthAllowed, createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from './resolve-auth';

@@ -72,3 +72,10 @@ function single(value: string | string[] | undefined): string | undefined {
 function unauthenticated(message: string, cause?: unknown): FraiseqlError {
   return new FraiseqlError('FRAISEQL_UNAUTHENTICATED', message, cause === undefined ? {} : { cause });
 }
+
+/** Development headers let any caller pick its identity: a service refuses to start with them in production. */
+export function assertDevAuthAllowed(service: string, config: { FRAISEQL_DEV_AUTH: boolean; FRAISEQL_ENV: 'development' | 'production' }): void {
+  if (config.FRAISEQL_DEV_AUTH && config.FRAISEQL_ENV === 'production') {
+    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `Invalid configuration for service ${service}:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production`);
+  }
+}

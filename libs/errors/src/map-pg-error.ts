@@ -16,11 +16,13 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   FRAISEQL_DB_SERIALIZATION_FAILURE: 'The transaction hit a serialization failure or deadlock; retry',
   FRAISEQL_DB_UNAVAILABLE: 'PostgreSQL is unavailable',
   FRAISEQL_DB_ERROR: 'The database failed to run this operation',
+  FRAISEQL_INTERNAL: 'Internal error',
 };
 
 /** The stable code for a PostgreSQL SQLSTATE (or a node socket error code). */
 export function pgErrorCode(sqlstate: string | undefined, message = ''): ErrorCode {
-  if (sqlstate === undefined) return CONNECTION_MESSAGES.some((re) => re.test(message)) ? 'FRAISEQL_DB_UNAVAILABLE' : 'FRAISEQL_DB_ERROR';
+  // No SQLSTATE: a dead connection (pg's own messages), or not PostgreSQL's error at all.
+  if (sqlstate === undefined) return CONNECTION_MESSAGES.some((re) => re.test(message)) ? 'FRAISEQL_DB_UNAVAILABLE' : 'FRAISEQL_INTERNAL';
   if (CONNECTION_ERRNOS.has(sqlstate)) return 'FRAISEQL_DB_UNAVAILABLE';
   switch (sqlstate) {
     case '22P02': // invalid_text_representation

@@ -5,6 +5,8 @@ export type { IntegerRangeOptions, ListOptions, UrlOptions } from './config/conf
 export { defineConfig, servicePrefix } from './config/define-config';
 export type { ConfigDefinition } from './config/define-config';
 export { loadConfig } from './config/load-config';
+export { resolveSecret } from './config/resolve-secret';
+export type { ResolveSecretOptions } from './config/resolve-secret';
 export type { ConfigProblem, LoadConfigOptions, LoadedConfig } from './config/load-config';
 export { createLogger } from './create-logger';
 export type { Logger, LoggerOptions } from './create-logger';

@@ -2,8 +2,8 @@ import { escapeIdentifier } from 'pg';
 import type { SqlParameter } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import type { ExportTicket, TicketPrincipal, ViewTicket } from '@fraiseql/flight';
-import type { CompiledDataset, CompiledDatasetColumn } from '@fraiseql/schema';
-import { columnSqlType, type FlightCatalog } from './flight-catalog';
+import { datasetColumnSqlType, type CompiledDataset, type CompiledDatasetColumn } from '@fraiseql/schema';
+import type { FlightCatalog } from './flight-catalog';
 
 /** One SELECT over a dataset, its `$n` values, and the declared columns it returns in order. */
 export interface DatasetStatement {
@@ -38,7 +38,7 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
   for (const filter of ticket.filters ?? []) {
     const [column] = catalog.columns(dataset, [filter.column]) as [CompiledDatasetColumn];
     const target = `t.${escapeIdentifier(column.name)}`;
-    const type = columnSqlType(column);
+    const type = datasetColumnSqlType(column);
     const bind = (value: unknown): string => {
       params.push(value as SqlParameter);
       return `$${params.length}::${type}`;

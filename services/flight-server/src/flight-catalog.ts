@@ -1,25 +1,16 @@
 import { Field, Schema } from 'apache-arrow';
-import { mapPostgresColumn, PG_TYPE } from '@fraiseql/arrow';
+import { mapPostgresColumn, PG_ARRAY_ELEMENT, PG_TYPE } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
 import type { QueryPlanner } from '@fraiseql/query-planner';
 import type { CompiledDataset, CompiledDatasetColumn, CompiledQuery, CompiledSchema } from '@fraiseql/schema';
 
-/** PostgreSQL array type OIDs of the element types a dataset column may have. */
-const ARRAY_OID: Record<CompiledDatasetColumn['type'], number> = {
-  bool: 1000, bytea: 1001, int8: 1016, int2: 1005, int4: 1007, text: 1009, json: 199, float4: 1021, float8: 1022,
-  varchar: 1015, date: 1182, timestamp: 1115, timestamptz: 1185, numeric: 1231, uuid: 2951, jsonb: 3807,
-};
-
-/** The SQL type of a declared column, as written in casts (`numeric(12,2)`, `text[]`). */
-export function columnSqlType(column: CompiledDatasetColumn): string {
-  const base = column.type === 'numeric' && column.precision !== undefined ? `numeric(${column.precision},${column.scale ?? 0})` : column.type;
-  return column.array ? `${base}[]` : base;
-}
+/** Element type OID → its one-dimensional array type OID (the inverse of libs/arrow's table). */
+const ARRAY_OF = new Map([...PG_ARRAY_ELEMENT].map(([array, element]) => [element, array]));
 
 /** The Arrow field of a declared column: the libs/arrow mapping of its PostgreSQL type, nullability as declared. */
 export function columnField(column: CompiledDatasetColumn): Field {
-  const typeOid = column.array ? ARRAY_OID[column.type] : PG_TYPE[column.type];
+  const typeOid = column.array ? ARRAY_OF.get(PG_TYPE[column.type])! : PG_TYPE[column.type];
   const typeModifier = column.type === 'numeric' && column.precision !== undefined ? ((column.precision << 16) | (column.scale ?? 0)) + 4 : -1;
   const mapped = mapPostgresColumn({ name: column.name, typeOid, typeModifier }).field;
   return new Field(column.name, mapped.type, column.nullable, mapped.metadata);

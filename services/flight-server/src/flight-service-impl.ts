@@ -68,8 +68,7 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
   };
 
   /** The Arrow schema of a graphql ticket: its SQL run with LIMIT 0 and assembled like the data. */
-  const graphqlSchema = async (catalog: FlightCatalog, ticket: Extract<FlightTicket, { kind: 'graphql' }>, principal: TicketPrincipal): Promise<Schema> => {
-    const { plan, sql } = graphqlPlan(catalog, ticket, principal);
+  const graphqlSchema = async ({ plan, sql }: ReturnType<typeof graphqlPlan>, principal: TicketPrincipal): Promise<Schema> => {
     const session = await PostgresSession.open(deps.pool, { readOnly: true, statementTimeoutMs: deps.settings.statementTimeoutMs, principal });
     try {
       for await (const batch of copyQueryToArrow(session.client, `SELECT * FROM (${sql}) AS s LIMIT 0`)) return assembleSelection(batch, plan.columns).schema;
@@ -100,9 +99,9 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
         return { schema: datasetSchema(statement.dataset, statement.columns), estimate, tickets: withTickets ? [issue(request)] : [], ordered: (request.orderBy ?? []).length > 0 };
       }
       case 'graphql': {
-        const schema = await graphqlSchema(catalog, request, principal);
-        const { sql } = graphqlPlan(catalog, request, principal);
-        return { schema, estimate: await estimateRows(sql), tickets: withTickets ? [issue(request)] : [], ordered: true };
+        const planned = graphqlPlan(catalog, request, principal);
+        const schema = await graphqlSchema(planned, principal);
+        return { schema, estimate: await estimateRows(planned.sql), tickets: withTickets ? [issue(request)] : [], ordered: true };
       }
       case 'events':
         return { schema: ENTITY_EVENT_ARROW_SCHEMA, estimate: -1, tickets: withTickets ? [issue(request)] : [], ordered: true };

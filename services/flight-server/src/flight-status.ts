@@ -5,20 +5,13 @@ import { ERROR_CODE_TRAILER } from '@fraiseql/flight';
 import { GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger } from '@fraiseql/service-kit';
 
-/** Planner refusals keep their code and all their messages; pg errors are mapped; anything else is internal. */
+/** Planner refusals keep their code and all their messages; the rest through mapPgError (not PostgreSQL's → FRAISEQL_INTERNAL). */
 export function asFraiseqlError(error: unknown): FraiseqlError {
   if (error instanceof FraiseqlError) return error;
   if (error instanceof GraphqlRequestError) {
     return new FraiseqlError(error.code, error.errors.map((e) => e.message).join('; '), { details: { errors: error.errors } });
   }
-  return looksLikePostgres(error) ? mapPgError(error) : new FraiseqlError('FRAISEQL_INTERNAL', 'Internal error', { cause: error });
-}
-
-/** pg's errors carry a SQLSTATE or a node socket code, or one of pg's own connection messages. */
-function looksLikePostgres(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === 'string') return true;
-  return typeof e?.message === 'string' && /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed/i.test(e.message);
+  return mapPgError(error);
 }
 
 /** What a FraiseqlError becomes on the wire: its gRPC status, message, and the code as a trailer. */

@@ -1,28 +1,17 @@
 import { createHash } from 'node:crypto';
-import { FraiseqlError } from '@fraiseql/errors';
+import { assertDevAuthAllowed } from '@fraiseql/auth';
 import { plannerLimitsFromConfig } from '@fraiseql/graphql-runtime';
-import { createLogger, createMetrics, installShutdown, loadConfig, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
-import { flightServerConfig, type FlightServerConfig } from './config';
+import { createLogger, createMetrics, installShutdown, loadConfig, resolveSecret, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
+import { flightServerConfig } from './config';
 import { createFlightServer } from './create-flight-server';
 
 /** The fixed development key (tickets are forgeable by anyone who reads the source): never in production. */
 const DEVELOPMENT_TICKET_SECRET = createHash('sha256').update('fraiseql development flight ticket secret').digest('hex');
 
-function ticketSecret(config: FlightServerConfig, warn: (message: string) => void): string {
-  if (config.FRAISEQL_FLIGHT_TICKET_SECRET) return config.FRAISEQL_FLIGHT_TICKET_SECRET;
-  if (config.FRAISEQL_ENV === 'production') {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Invalid configuration for service flight-server:\n  - FRAISEQL_FLIGHT_TICKET_SECRET: required when FRAISEQL_ENV=production');
-  }
-  warn('FRAISEQL_FLIGHT_TICKET_SECRET is not set: using the fixed development key (tickets and session tokens are forgeable by anyone who reads the source)');
-  return DEVELOPMENT_TICKET_SECRET;
-}
-
 /** flight-server: config → PostgreSQL, NATS, schema → gRPC server → ops server → shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig(flightServerConfig);
-  if (config.FRAISEQL_DEV_AUTH && config.FRAISEQL_ENV === 'production') {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Invalid configuration for service flight-server:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production');
-  }
+  assertDevAuthAllowed('flight-server', config);
   const logger = createLogger({ service: 'flight-server', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_LOG_PRETTY });
   const telemetry = startTelemetry({ service: 'flight-server' });
   const { registry } = createMetrics({ service: 'flight-server' });
@@ -35,7 +24,14 @@ async function main(): Promise<void> {
     poolMax: config.FRAISEQL_FLIGHT_POOL_MAX,
     maxConcurrentStreams: config.FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS,
     schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
-    ticketSecret: ticketSecret(config, (message) => logger.warn(message)),
+    ticketSecret: resolveSecret({
+      key: 'FRAISEQL_FLIGHT_TICKET_SECRET',
+      value: config.FRAISEQL_FLIGHT_TICKET_SECRET,
+      env: config.FRAISEQL_ENV,
+      developmentValue: DEVELOPMENT_TICKET_SECRET,
+      risk: 'tickets and session tokens are forgeable',
+      warn: (message) => logger.warn(message),
+    }),
     sessionTtlMs: config.FRAISEQL_FLIGHT_SESSION_TTL_MS,
     limits: plannerLimitsFromConfig(config),
     auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },

@@ -108,6 +108,9 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     await expectCode(client.doPut(path('ta_all_types_copy'), unknownColumn), 'FRAISEQL_PUT_SCHEMA_MISMATCH', 'INVALID_ARGUMENT');
     const wrongType = new Table({ id: vectorFromArray([1n], new Int64()), b: vectorFromArray([1], new Int32()) });
     await expectCode(client.doPut(path('ta_all_types_copy'), wrongType), 'FRAISEQL_PUT_SCHEMA_MISMATCH', 'INVALID_ARGUMENT');
+    const overflow = new Table({ id: vectorFromArray([1n], new Int64()), i2: vectorFromArray([40_000], new Int32()) });
+    const tooBig = await expectCode(client.doPut(path('ta_all_types_copy'), overflow), 'BAD_USER_INPUT', 'INVALID_ARGUMENT');
+    expect(tooBig.message).toContain('40000 does not fit column "i2" (int2)');
     // Two batches: the first is fine, the second collides on the primary key → the whole upload rolls back.
     const good = new Table({ id: vectorFromArray([200n, 201n], new Int64()) });
     const duplicate = new Table({ id: vectorFromArray([202n, 200n], new Int64()) });

@@ -1,4 +1,4 @@
-import { FraiseqlError } from '@fraiseql/errors';
+import { assertDevAuthAllowed } from '@fraiseql/auth';
 import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-runtime';
 import { createLogger, createMetrics, installShutdown, loadConfig, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
 import { gatewayConfig } from './config';
@@ -7,9 +7,7 @@ import { createGateway } from './create-gateway';
 /** gateway: config → connections → HTTP app → ops server → shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig(gatewayConfig);
-  if (config.FRAISEQL_DEV_AUTH && config.FRAISEQL_ENV === 'production') {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Invalid configuration for service gateway:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production');
-  }
+  assertDevAuthAllowed('gateway', config);
   const logger = createLogger({ service: 'gateway', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_LOG_PRETTY });
   const telemetry = startTelemetry({ service: 'gateway' });
   const { registry } = createMetrics({ service: 'gateway' });

@@ -30,6 +30,12 @@ describe('pgErrorCode', () => {
   it('maps a connection pg lost without a SQLSTATE to FRAISEQL_DB_UNAVAILABLE', () => {
     expect(mapPgError(new Error('Connection terminated unexpectedly')).code).toBe('FRAISEQL_DB_UNAVAILABLE');
   });
+
+  it('maps an error that is not PostgreSQL\'s (no SQLSTATE, no lost connection) to FRAISEQL_INTERNAL, not a database error', () => {
+    const mapped = mapPgError(new TypeError('cannot read properties of undefined'));
+    expect(mapped.code).toBe('FRAISEQL_INTERNAL');
+    expect(mapped.message).toBe('Internal error');
+  });
 });
 
 describe('runReadTransaction against PostgreSQL', () => {
