@@ -1,5 +1,5 @@
 import { createInbox, headers as natsHeaders, type Msg } from 'nats';
-import { HEADERS, isHeartbeat, SUBJECTS, writeAuthHeaders } from '@fraiseql/nats-contract';
+import { HEADERS, isHeartbeat, SUBJECTS, writeCallerHeaders } from '@fraiseql/nats-contract';
 import { createQueryExecutor, type QueryExecutor } from '@fraiseql/query-executor';
 import { waitFor } from '@fraiseql/testkit';
 import { ORG_A } from './fixtures/notes-schema';
@@ -35,7 +35,7 @@ describe('query-executor heartbeats', () => {
       },
     });
     const h = natsHeaders();
-    writeAuthHeaders(h, asOrg(ORG_A));
+    writeCallerHeaders(h, asOrg(ORG_A));
     for (const [k, v] of Object.entries(extraHeaders)) h.set(k, v);
     stack.nc.publish(SUBJECTS.query, JSON.stringify({ query }), { reply: inbox, headers: h });
     return { final, messages: () => [...received] };
@@ -72,7 +72,7 @@ describe('query-executor heartbeats', () => {
 
   it('stops heartbeating once a failed request has sent its error reply', async () => {
     // The deadline cuts the statement short: heartbeats, then FRAISEQL_TIMEOUT.
-    const failing = send('{ slowNotes { title } }', { [HEADERS.heartbeatMs]: '100', [HEADERS.deadline]: String(Date.now() + 1000) });
+    const failing = send('{ slowNotes { title } }', { [HEADERS.heartbeatMs]: '100', [HEADERS.deadlineEpochMs]: String(Date.now() + 1000) });
     const final = await failing.final;
     expect(JSON.parse(final.string()).errors[0].extensions.code).toBe('FRAISEQL_TIMEOUT');
     const settled = failing.messages().length;

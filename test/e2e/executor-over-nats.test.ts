@@ -63,7 +63,7 @@ describe('query-executor over NATS', () => {
     ['a body that is not JSON', { rawBody: '{nope' }, {}],
     ['a body without a query', { rawBody: JSON.stringify({ variables: {} }) }, {}],
     ['forged auth headers', {}, { [HEADERS.roles]: 'admin,x y' }],
-    ['a malformed deadline header', {}, { [HEADERS.deadline]: 'soon' }],
+    ['a malformed deadline header', {}, { [HEADERS.deadlineEpochMs]: 'soon' }],
   ])('replies FRAISEQL_BAD_MESSAGE to %s', async (_name, body, headers) => {
     const reply = await sendQuery(stack.nc, { query: '{ notes { id } }' }, { ...body, headers, auth: asOrg(ORG_A) });
     expect(reply.status).toBe(400);
@@ -77,7 +77,7 @@ describe('query-executor over NATS', () => {
   });
 
   it('skips a request whose deadline has already passed', async () => {
-    const reply = await sendQuery(stack.nc, { query: '{ slowNotes { id } }' }, { auth: asOrg(ORG_A), headers: { [HEADERS.deadline]: String(Date.now() - 1) } });
+    const reply = await sendQuery(stack.nc, { query: '{ slowNotes { id } }' }, { auth: asOrg(ORG_A), headers: { [HEADERS.deadlineEpochMs]: String(Date.now() - 1) } });
     expect(reply.body.errors?.[0]?.extensions.code).toBe('FRAISEQL_TIMEOUT');
     expect(reply.body.errors?.[0]?.message).toMatch(/deadline passed before/);
   });

@@ -1,6 +1,6 @@
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ANONYMOUS, type AuthContext } from '@fraiseql/nats-contract';
+import { ANONYMOUS_CALLER, toCaller, type Caller } from '@fraiseql/identity';
 
 export interface AuthOptions {
   /** HS256 key; when absent, bearer tokens are not read and requests are anonymous. */
@@ -15,15 +15,10 @@ export interface AuthOptions {
  */
 export type AuthHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
-export type AuthResolver = (headers: AuthHeaders) => Promise<AuthContext>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Roles travel in a header and a comma-separated SQL setting: simple tokens only (as nats-contract checks). */
-const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const MAX_ROLES = 64;
+export type AuthResolver = (headers: AuthHeaders) => Promise<Caller>;
 
 /**
- * The auth context of a request (HTTP headers or gRPC metadata), until the security issue brings API keys and OIDC:
+ * The caller of a request (HTTP headers or gRPC metadata), until the security issue brings API keys and OIDC:
  * a verified HS256 JWT when a secret is configured, else the development headers when
  * explicitly enabled, else anonymous. Bad credentials are FRAISEQL_UNAUTHENTICATED, never
  * a silent downgrade to anonymous.
@@ -42,26 +37,23 @@ export function createAuthResolver(options: AuthOptions): AuthResolver {
       } catch (error) {
         throw unauthenticated(error instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is not valid', error);
       }
-      return authContext(claims.sub, claims.org_id, claims.roles);
+      return authenticatedCaller({ subject: claims.sub, orgId: claims.org_id, roles: claims.roles });
     }
     if (options.devAuth) {
       const subject = single(headers['x-fraiseql-dev-subject']);
       const org = single(headers['x-fraiseql-dev-org']);
       const roles = single(headers['x-fraiseql-dev-roles']);
-      if (subject === undefined && org === undefined && roles === undefined) return ANONYMOUS;
-      return authContext(subject, org, roles === undefined ? [] : roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0));
+      if (subject === undefined && org === undefined && roles === undefined) return ANONYMOUS_CALLER;
+      return authenticatedCaller({ subject, orgId: org, roles: roles === undefined ? [] : roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) });
     }
-    return ANONYMOUS;
+    return ANONYMOUS_CALLER;
   };
 }
 
-function authContext(subject: unknown, orgId: unknown, roles: unknown): AuthContext {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) throw unauthenticated('The credentials name no subject');
-  if (orgId !== undefined && orgId !== null && (typeof orgId !== 'string' || !UUID.test(orgId))) throw unauthenticated('The org id is not a UUID');
-  if (roles !== undefined && (!Array.isArray(roles) || roles.length > MAX_ROLES || !roles.every((r) => typeof r === 'string' && ROLE.test(r)))) {
-    throw unauthenticated('The roles must be a list of simple names');
-  }
-  return { subject, orgId: typeof orgId === 'string' ? orgId.toLowerCase() : null, roles: (roles as string[] | undefined) ?? [] };
+/** Credentials must name a subject; the rest is checked by the one caller validation (libs/identity). */
+function authenticatedCaller(input: { subject: unknown; orgId: unknown; roles: unknown }): Caller {
+  if (typeof input.subject !== 'string' || input.subject.length === 0) throw unauthenticated('The credentials name no subject');
+  return toCaller(input, 'FRAISEQL_UNAUTHENTICATED');
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { ANONYMOUS } from '@fraiseql/nats-contract';
+import { ANONYMOUS_CALLER as ANONYMOUS } from '@fraiseql/identity';
 import { createAuthResolver } from '../src';
 
 const SECRET = 'test-secret-of-at-least-thirty-two-characters!';

@@ -3,6 +3,7 @@ import {
   makeData, type Data, type DataType, type Vector,
 } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
+import { isUuid } from '@fraiseql/identity';
 import type { EntityEvent, JsonObject } from './entity-event';
 
 const EXTENSION_NAME = 'ARROW:extension:name';
@@ -40,7 +41,6 @@ export const ENTITY_EVENT_ARROW_SCHEMA = new Schema(
 );
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SECONDS_PER_DAY = 86400;
 const MICROS_PER_SECOND = 1_000_000n;
 const encoder = new TextEncoder();
@@ -225,7 +225,7 @@ function ensureBits(bits: Uint8Array, row: number): Uint8Array {
 }
 
 function writeUuid(text: string, out: Uint8Array, at: number, index: number): void {
-  if (!UUID.test(text)) throw bad(`event ${index}: event_id ${JSON.stringify(text)} is not a UUID`);
+  if (!isUuid(text)) throw bad(`event ${index}: event_id ${JSON.stringify(text)} is not a UUID`);
   for (let byte = 0, pos = 0; byte < 16; byte++) {
     if (text.charCodeAt(pos) === 45 /* - */) pos++;
     out[at + byte] = parseInt(text.slice(pos, pos + 2), 16);

@@ -1,7 +1,7 @@
 import { FraiseqlError } from '@fraiseql/errors';
+import { isUuid } from '@fraiseql/identity';
 import type { EntityEvent, JsonObject } from './entity-event';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -76,7 +76,7 @@ function nullableString(v: JsonObject, key: string): string | null {
 
 function uuid(v: JsonObject, key: string): string {
   const value = nonEmpty(v, key);
-  if (!UUID.test(value)) throw bad(`field ${key} must be a UUID, got ${JSON.stringify(value)}`);
+  if (!isUuid(value)) throw bad(`field ${key} must be a UUID, got ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -2,10 +2,11 @@ export * from './names';
 export { escapeSubjectToken, orgFromToken, orgToken, unescapeSubjectToken } from './escape-subject-token';
 export { dlqSubject, eventFilterSubject, eventSubject, jobSubject, parseEventSubject } from './subjects';
 export type { EventFilter, EventSubjectParts } from './subjects';
-export { ANONYMOUS, readAuthHeaders, writeAuthHeaders } from './auth-headers';
-export type { AuthContext } from './auth-headers';
-export { readQueryReplyHeaders, writeQueryReplyHeaders } from './query-reply-headers';
-export type { QueryReplyMeta } from './query-reply-headers';
+export { readCallerHeaders, writeCallerHeaders } from './caller-headers';
+export { decodeOperationRequest, encodeOperationRequest, OPERATION_SUBJECTS, readRequestId } from './operation-request';
+export type { OperationKind, OperationRequest, OperationRequestBody, OperationRequestMeta } from './operation-request';
+export { decodeOperationReply, encodeOperationReply } from './operation-reply';
+export type { OperationReply } from './operation-reply';
 export {
   HEARTBEAT_STATUS,
   heartbeatHeaders,

@@ -43,14 +43,18 @@ export const SCHEMA_ACTIVE_KEY = 'active';
 
 /** Message headers the fleet reads and writes. */
 export const HEADERS = {
+  /** The caller (libs/identity `Caller`): subject, org id (a UUID) and comma-separated roles. */
   subject: 'Fraiseql-Auth-Subject',
-  orgId: 'Fraiseql-Auth-Org',
+  orgId: 'Fraiseql-Auth-Org-Id',
   roles: 'Fraiseql-Auth-Roles',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   requestId: 'Fraiseql-Request-Id',
-  /** Milliseconds the caller will wait; the executor stops work it can no longer deliver. */
-  deadline: 'Fraiseql-Deadline-Ms',
+  /**
+   * On a `fraiseql.v1.query`/`.mutation` request: the absolute time (epoch milliseconds) after
+   * which the requester no longer waits; the executor skips work it could no longer deliver.
+   */
+  deadlineEpochMs: 'Fraiseql-Deadline-Epoch-Ms',
   msgId: 'Nats-Msg-Id',
   /** On a `fraiseql.v1.query` reply: the HTTP status it maps to under application/graphql-response+json. */
   status: 'Fraiseql-Status',

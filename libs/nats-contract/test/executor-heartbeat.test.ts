@@ -1,6 +1,7 @@
 import { connect, createInbox, Empty, headers, type Msg, type NatsConnection } from 'nats';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import {
+  encodeOperationReply,
   HEADERS,
   heartbeatHeaders,
   isHeartbeat,
@@ -8,7 +9,6 @@ import {
   MIN_HEARTBEAT_INTERVAL_MS,
   readHeartbeatRequest,
   writeHeartbeatRequest,
-  writeQueryReplyHeaders,
 } from '../src';
 
 describe('heartbeat request header', () => {
@@ -61,10 +61,8 @@ describe('heartbeat messages over a real nats-server', () => {
   }
 
   it('tells a heartbeat from final replies, whatever their status', async () => {
-    const ok = headers();
-    writeQueryReplyHeaders(ok, { status: 200, schemaHash: 'h' });
-    const failed = headers();
-    writeQueryReplyHeaders(failed, { status: 503 });
+    const ok = encodeOperationReply({ body: '', status: 200, schemaHash: 'h' }).headers;
+    const failed = encodeOperationReply({ body: '', status: 503 }).headers;
     const received = await roundTrip([
       { data: Empty, headers: heartbeatHeaders() },
       { data: '{"data":{"notes":[]}}', headers: ok },

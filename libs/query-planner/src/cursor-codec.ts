@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isUuid } from '@fraiseql/identity';
 import { GraphqlRequestError } from './graphql-request-error';
 
 /**
@@ -13,7 +14,6 @@ import { GraphqlRequestError } from './graphql-request-error';
 const PAYLOAD_VERSION = 1;
 const MAX_CURSOR_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** SQL: a bytea as base64url text without padding. */
 const sqlBase64Url = (bytes: string): string => `rtrim(translate(encode(${bytes}, 'base64'), E'+/\\n', '-_'), '=')`;
@@ -85,7 +85,7 @@ export class CursorCodec {
     const values = parsed.slice(2) as unknown[];
     if (values.length !== keyCount || values.some((v) => v !== null && typeof v !== 'string')) throw invalid();
     const id = values[keyCount - 1];
-    if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
+    if (!isUuid(id)) throw invalid();
     return values as Array<string | null>;
   }
 

@@ -1,6 +1,6 @@
 export { QueryPlanner } from './query-planner';
 export type { QueryPlannerOptions } from './query-planner';
-export type { OperationPlan, PlanStep, PlannerAuth, PreparedOperation } from './plan-types';
+export type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
 export { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE } from './planner-limits';
 export type { PlannerLimits } from './planner-limits';
 export { assembleResponse } from './assemble-response';

@@ -1,13 +1,6 @@
 import type { FraiseqlError } from '@fraiseql/errors';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 
-/** The caller, as the gateway authenticated it. */
-export interface PlannerAuth {
-  subject: string | null;
-  orgId: string | null;
-  roles: string[];
-}
-
 /** A parsed, validated operation within its limits; `plan` turns it into statements. */
 export interface PreparedOperation {
   /** sha256 (hex) of the document text and operation name. */

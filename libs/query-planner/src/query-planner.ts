@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FraiseqlError } from '@fraiseql/errors';
+import { isUuid, normalizeUuid, requireOrg, type Caller } from '@fraiseql/identity';
 import { buildGraphQLSchema, type CompiledMutation, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
 import {
   GraphQLError,
@@ -27,7 +28,7 @@ import { CursorCodec } from './cursor-codec';
 import { DocumentMeasure, countAliases } from './document-measure';
 import { GraphqlRequestError } from './graphql-request-error';
 import { mutationStatement } from './mutation-statement';
-import type { OperationPlan, PlanStep, PlannerAuth, PreparedOperation } from './plan-types';
+import type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
 import { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE, type PlannerLimits } from './planner-limits';
 import {
   connectionStatement,
@@ -56,7 +57,6 @@ export interface QueryPlannerOptions {
   nestedListEstimate?: number;
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const MAX_SELECTION_VARIANTS = 64;
 
 /** What one root response key becomes, before the variables' values are known. */
@@ -171,7 +171,7 @@ export class QueryPlanner {
   }
 
   /** Coerces variables, reads arguments and builds one step per root response key. */
-  plan(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, auth: PlannerAuth): OperationPlan {
+  plan(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, caller: Caller): OperationPlan {
     if (op.operationType === 'subscription') {
       throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_SUPPORTED', `${op.operationType} operations are not supported yet.`);
     }
@@ -185,9 +185,9 @@ export class QueryPlanner {
         case 'introspection':
           return this.introspect(op, analysis, root.responseKey, root.nodes, variables, variant);
         case 'query':
-          return this.planQuery(root, values, auth, ctx);
+          return this.planQuery(root, values, caller, ctx);
         case 'mutation':
-          return this.planMutation(root, values, auth, ctx);
+          return this.planMutation(root, values, caller, ctx);
       }
     });
     return { operationHash: op.hash, operationType: op.operationType, steps };
@@ -199,7 +199,7 @@ export class QueryPlanner {
    * matching row). Anything but one list root field in a query operation is
    * FRAISEQL_OPERATION_NOT_SUPPORTED; a tenant-scoped entity without an org, FRAISEQL_UNAUTHENTICATED.
    */
-  planArrow(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, auth: PlannerAuth): ArrowQueryPlan {
+  planArrow(op: PreparedOperation, variables: Record<string, unknown> | null | undefined, caller: Caller): ArrowQueryPlan {
     if (op.operationType !== 'query') throw notForFlight(`this is a ${op.operationType} operation`);
     const { values, roots, ctx } = this.bind(op, variables);
     if (roots.length !== 1) throw notForFlight(`the operation selects ${roots.length} root fields`);
@@ -208,11 +208,10 @@ export class QueryPlanner {
     if (root.kind !== 'query') throw notForFlight(`"${root.responseKey}" is not a compiled query`);
     const { query, responseKey } = root;
     if (query.kind !== 'list') throw notForFlight(`${query.name} is a ${query.kind} query`);
-    const refusal = this.orgRefusal(query.type, auth);
-    if (refusal) throw refusal;
+    const orgId = this.scopeOrg(query.type, caller);
 
     const params = new StatementParams();
-    const org = this.index.isTenantScoped(query.type) ? params.add(auth.orgId) : null;
+    const org = orgId === null ? null : params.add(orgId);
     const args = readArguments(root.fieldDef, root.nodes[0], values);
     const where = new WhereReader(this.index, params).read(args.where, query.type);
     const keys = readSortKeys(args.orderBy, query, this.index);
@@ -269,10 +268,9 @@ export class QueryPlanner {
     return { analysis, values, variant, roots, ctx: { fragments: analysis.fragments, variables: values } };
   }
 
-  /** The refusal of a caller without an organization reading a tenant-scoped entity, or null. */
-  private orgRefusal(entityType: string, auth: PlannerAuth): FraiseqlError | null {
-    if (!this.index.isTenantScoped(entityType) || (typeof auth.orgId === 'string' && UUID.test(auth.orgId))) return null;
-    return new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Reading ${entityType} needs an authenticated caller with an organization.`);
+  /** The org a read of `entityType` is scoped to (null: not tenant-scoped); refused as on every other path when the caller has none. */
+  private scopeOrg(entityType: string, caller: Caller): string | null {
+    return this.index.isTenantScoped(entityType) ? requireOrg(caller, `Reading ${entityType}`) : null;
   }
 
   private prepareDocument(query: string, operationName: string | null): PreparedOperation {
@@ -417,18 +415,22 @@ export class QueryPlanner {
     return { kind: 'json', responseKey, json };
   }
 
-  private planQuery(root: Extract<RootTemplate, { kind: 'query' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
+  private planQuery(root: Extract<RootTemplate, { kind: 'query' }>, variables: Record<string, unknown>, caller: Caller, ctx: SelectionContext): PlanStep {
     const { query, responseKey } = root;
-    const refusal = this.orgRefusal(query.type, auth);
-    if (refusal) return { kind: 'error', responseKey, error: refusal };
+    let orgId: string | null;
+    try {
+      orgId = this.scopeOrg(query.type, caller);
+    } catch (refusal) {
+      return { kind: 'error', responseKey, error: refusal as FraiseqlError };
+    }
     const params = new StatementParams();
-    const org = this.index.isTenantScoped(query.type) ? params.add(auth.orgId) : null;
+    const org = orgId === null ? null : params.add(orgId);
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
 
     let build: () => string;
     if (query.kind === 'lookup') {
       const id = args.id;
-      if (typeof id !== 'string' || !UUID.test(id)) {
+      if (!isUuid(id)) {
         throw GraphqlRequestError.of('BAD_USER_INPUT', `Argument "id" of ${query.name}: ${JSON.stringify(id)} is not a valid id (a UUID is expected).`);
       }
       const shape: LookupShape = { org, where: null, id: params.add(id) };
@@ -466,13 +468,13 @@ export class QueryPlanner {
    * the caller context as $2. The SQL text depends only on the selection, so it is cached per
    * operation and @skip/@include variant.
    */
-  private planMutation(root: Extract<RootTemplate, { kind: 'mutation' }>, variables: Record<string, unknown>, auth: PlannerAuth, ctx: SelectionContext): PlanStep {
+  private planMutation(root: Extract<RootTemplate, { kind: 'mutation' }>, variables: Record<string, unknown>, caller: Caller, ctx: SelectionContext): PlanStep {
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
     const context = {
-      // Only a UUID is an org: anything else reaches the function as no org (it then answers UNAUTHORIZED).
-      org_id: typeof auth.orgId === 'string' && UUID.test(auth.orgId) ? auth.orgId.toLowerCase() : null,
-      user_id: auth.subject,
-      roles: auth.roles,
+      // A malformed org reaches the function as none (it then answers UNAUTHORIZED).
+      org_id: normalizeUuid(caller.orgId),
+      user_id: caller.subject,
+      roles: caller.roles,
     };
     let statement = this.statements.get(root.cacheKey);
     if (!statement) {

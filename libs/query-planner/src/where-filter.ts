@@ -1,4 +1,5 @@
 import type { CompiledField } from '@fraiseql/schema';
+import { isUuid } from '@fraiseql/identity';
 import { GraphqlRequestError } from './graphql-request-error';
 import { jsonbValue, textValue, typedValue, type SchemaIndex, type ValueScope, type ValueTarget } from './schema-index';
 import type { StatementParams } from './statement-params';
@@ -35,7 +36,6 @@ const JSON_OPS: Record<string, ComparisonOp> = { eq: 'json=', contains: 'json@>'
 const MAX_WHERE_DEPTH = 32;
 const MAX_WHERE_CONDITIONS = 500;
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Escapes LIKE metacharacters (backslash is PostgreSQL's default LIKE escape). */
 export function escapeLike(fragment: string): string {
@@ -164,7 +164,7 @@ export class WhereReader {
   private scalar(value: unknown, target: ValueTarget, at: string): unknown {
     if (value === null || value === undefined) throw badInput(`${at} is null`);
     if (value instanceof Date) return value.toISOString();
-    if (target.sqlType === 'uuid' && (typeof value !== 'string' || !UUID.test(value))) {
+    if (target.sqlType === 'uuid' && !isUuid(value)) {
       throw badInput(`${at}: ${JSON.stringify(value)} is not a valid id (a UUID is expected)`);
     }
     if (target.sqlType === 'jsonb') return JSON.stringify(value);

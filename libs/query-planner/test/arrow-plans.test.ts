@@ -1,7 +1,8 @@
 import { copyQueryToArrow } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import type { TestDatabase } from '@fraiseql/testkit';
-import { GraphqlRequestError, QueryPlanner, type ArrowColumnNode, type PlannerAuth } from '../src';
+import type { Caller } from '@fraiseql/identity';
+import { GraphqlRequestError, QueryPlanner, type ArrowColumnNode } from '../src';
 import { ArrowHarness, createShopDatabase, shopCompiledSchema, thrownError } from './fixtures/arrow-harness';
 import { AUTH_A, AUTH_B, NO_ORG, ORG_A, PlannerHarness, SECRET } from './fixtures/planner-harness';
 
@@ -262,8 +263,9 @@ describe('planArrow: limits and org scoping', () => {
     expect(noOrg).toMatchObject({ code: 'FRAISEQL_UNAUTHENTICATED', name: 'FraiseqlError' });
     const step = h.planner.plan(h.planner.prepare({ query: '{ orders { id } }' }), {}, NO_ORG).steps[0];
     expect(step.kind === 'error' && step.error.code).toBe('FRAISEQL_UNAUTHENTICATED');
-    const malformed: PlannerAuth = { subject: 'x', orgId: "' OR 1=1 --", roles: [] };
-    expect(thrownError(() => h.planArrow('{ users { id } }', {}, malformed))?.code).toBe('FRAISEQL_UNAUTHENTICATED');
+    const malformed: Caller = { subject: 'x', orgId: "' OR 1=1 --", roles: [] };
+    // Authenticated but outside any (valid) organization: FORBIDDEN, on this path as on Flight's.
+    expect(thrownError(() => h.planArrow('{ users { id } }', {}, malformed))?.code).toBe('FRAISEQL_FORBIDDEN');
   });
 });
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { compileSchema, defineSchema, entity, enumType, field, inputType, lookupQuery, mutation, objectType, type CompiledSchema } from '@fraiseql/schema';
 import { createTestDatabase, type TestDatabase } from '@fraiseql/testkit';
 import { Client } from 'pg';
-import { QueryPlanner, assembleResponse, type PlannerAuth } from '../src';
+import type { Caller } from '@fraiseql/identity';
+import { QueryPlanner, assembleResponse } from '../src';
 import { thrownCode } from './fixtures/planner-harness';
 
 // Mutations (docs/adr/0082-mutations.md): one statement per mutation root field calls the function
@@ -11,7 +12,7 @@ import { thrownCode } from './fixtures/planner-harness';
 
 const ORG_A = 'aaaaaaaa-0000-4000-8000-000000000000';
 const ORG_B = 'bbbbbbbb-0000-4000-8000-000000000000';
-const AUTH_A: PlannerAuth = { subject: 'alice', orgId: ORG_A, roles: ['admin'] };
+const AUTH_A: Caller = { subject: 'alice', orgId: ORG_A, roles: ['admin'] };
 const P1 = '11111111-0000-4000-8000-000000000001';
 const P2 = '11111111-0000-4000-8000-000000000002';
 
@@ -109,7 +110,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function run(query: string, variables?: Record<string, unknown>, auth: PlannerAuth = AUTH_A): Promise<any> {
+async function run(query: string, variables?: Record<string, unknown>, auth: Caller = AUTH_A): Promise<any> {
   const plan = planner.plan(planner.prepare({ query }), variables, auth);
   const results: Array<string | null> = [];
   for (const step of plan.steps) {

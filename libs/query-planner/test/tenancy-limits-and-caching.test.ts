@@ -58,7 +58,7 @@ describe('tenancy', () => {
     expect(body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path, e.extensions.code]))
       .toEqual([[['orders'], 'FRAISEQL_UNAUTHENTICATED'], [['order'], 'FRAISEQL_UNAUTHENTICATED']]);
     const malformed = h.planner.plan(h.planner.prepare({ query: '{ orders { id } }' }), {}, { subject: 'x', orgId: "' OR 1=1 --", roles: [] });
-    expect(malformed.steps[0].kind).toBe('error');
+    expect(malformed.steps[0]).toMatchObject({ kind: 'error', error: { code: 'FRAISEQL_FORBIDDEN' } });
   });
 });
 

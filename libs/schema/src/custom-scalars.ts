@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
+import { isUuid } from '@fraiseql/identity';
 
 /**
  * Parse/validate functions for the custom scalars of the generated SDL. `buildSchema`
@@ -9,7 +10,6 @@ import { GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema, type ValueNo
 
 const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -39,7 +39,7 @@ function parseDateTime(value: unknown): string {
 }
 
 function parseUuid(value: unknown): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw badInput(`UUID must be a UUID in text form, got ${JSON.stringify(value)}`);
+  if (!isUuid(value)) throw badInput(`UUID must be a UUID in text form, got ${JSON.stringify(value)}`);
   return value.toLowerCase();
 }
 

@@ -1,7 +1,8 @@
 import { escapeIdentifier } from 'pg';
 import type { SqlParameter } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import type { ExportTicket, TicketPrincipal, ViewTicket } from '@fraiseql/flight';
+import type { ExportTicket, ViewTicket } from '@fraiseql/flight';
+import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import { datasetColumnSqlType, type CompiledDataset, type CompiledDatasetColumn } from '@fraiseql/schema';
 import type { FlightCatalog } from './flight-catalog';
 
@@ -16,12 +17,11 @@ export interface DatasetStatement {
 const ORDER_OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** The org predicate of a tenant-scoped dataset; callers outside an org cannot read one. */
-function orgCondition(dataset: CompiledDataset, principal: TicketPrincipal, params: SqlParameter[]): string[] {
+function orgCondition(dataset: CompiledDataset, principal: AuthenticatedCaller, params: SqlParameter[]): string[] {
   if (!dataset.tenantScoped) return [];
-  if (principal.orgId === null || dataset.orgColumn === undefined) {
-    throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Dataset ${dataset.name} is per organization: the caller belongs to none.`);
-  }
-  params.push(principal.orgId);
+  const orgId = requireOrg(principal, `Dataset ${dataset.name}`);
+  if (dataset.orgColumn === undefined) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Dataset ${dataset.name} is per organization but names no org column.`);
+  params.push(orgId);
   return [`t.${escapeIdentifier(dataset.orgColumn)} = $${params.length}::uuid`];
 }
 
@@ -30,7 +30,7 @@ function selectList(columns: readonly CompiledDatasetColumn[]): string {
 }
 
 /** A `view` ticket: typed column selection, filters (values bound and cast to the column's type), order, limit. */
-export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, principal: TicketPrincipal): DatasetStatement {
+export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, principal: AuthenticatedCaller): DatasetStatement {
   const dataset = catalog.dataset(ticket.view);
   const columns = catalog.columns(dataset, ticket.columns);
   const params: SqlParameter[] = [];
@@ -78,7 +78,7 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
  * An `export` ticket: the whole dataset (the caller's org), or one hash partition of it
  * (`hashtext(partitionColumn::text) mod count = index`), so that clients read partitions in parallel.
  */
-export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, principal: TicketPrincipal): DatasetStatement {
+export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, principal: AuthenticatedCaller): DatasetStatement {
   const dataset = catalog.dataset(ticket.source);
   const columns = catalog.columns(dataset, ticket.columns);
   const params: SqlParameter[] = [];

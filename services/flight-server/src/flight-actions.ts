@@ -1,5 +1,6 @@
 import { FraiseqlError, mapPgError } from '@fraiseql/errors';
-import type { Action, ActionType, FlightResult, TicketPrincipal } from '@fraiseql/flight';
+import type { Action, ActionType, FlightResult } from '@fraiseql/flight';
+import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
 import { PostgresSession } from './postgres-session';
 
@@ -10,13 +11,13 @@ export const FLIGHT_ACTIONS: ActionType[] = [
   { type: 'list-datasets', description: 'The datasets of the compiled schema with their typed columns. Result: JSON.' },
 ];
 
-async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, principal: TicketPrincipal): Promise<FlightResult[]> {
+async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, principal: AuthenticatedCaller): Promise<FlightResult[]> {
   const { metrics } = deps;
   const table = typeof body.table === 'string' ? body.table : '';
   const catalog = deps.catalog();
   const dataset = catalog.dataset(table);
   if (dataset.kind !== 'table' || dataset.refreshFrom === undefined) throw new FraiseqlError('BAD_USER_INPUT', `${dataset.name} is not a ta_* table with a refreshFrom source.`);
-  if (dataset.tenantScoped && principal.orgId === null) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Table ${dataset.name} is per organization: the caller belongs to none.`);
+  if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
   const release = deps.slots.acquire();
   metrics.activeStreams.inc();
   const session = await PostgresSession.open(deps.pool, { readOnly: false, statementTimeoutMs: deps.settings.statementTimeoutMs, principal }).catch((error: unknown) => {
@@ -56,7 +57,7 @@ function actionBody(action: Action): Record<string, unknown> {
 };
 
 /** Runs one DoAction for `principal`: refresh, cancel (own streams only), schema-versions, list-datasets. */
-export async function runFlightAction(deps: FlightServiceDeps, running: ReadonlyMap<string, RunningStream>, action: Action, principal: TicketPrincipal): Promise<FlightResult[]> {
+export async function runFlightAction(deps: FlightServiceDeps, running: ReadonlyMap<string, RunningStream>, action: Action, principal: AuthenticatedCaller): Promise<FlightResult[]> {
   const body = actionBody(action);
   const json = (value: unknown): FlightResult[] => [{ body: Buffer.from(JSON.stringify(value)) }];
   switch (action.type) {

@@ -3,7 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from '@fraiseql/auth';
 import { FraiseqlError } from '@fraiseql/errors';
-import type { TicketPrincipal } from '@fraiseql/flight';
+import { toCaller, type AuthenticatedCaller } from '@fraiseql/identity';
 
 const SESSION_ISSUER = 'fraiseql-flight';
 const SESSION_AUDIENCE = 'fraiseql-flight-session';
@@ -45,7 +45,7 @@ export class FlightAuthenticator {
   }
 
   /** The caller of a call, from its metadata. */
-  async principal(metadata: Metadata): Promise<TicketPrincipal> {
+  async principal(metadata: Metadata): Promise<AuthenticatedCaller> {
     const headers = metadataToHeaders(metadata);
     const raw = headers.authorization;
     const bearer = /^Bearer (\S+)$/.exec((typeof raw === 'string' ? raw : '').trim())?.[1];
@@ -54,12 +54,12 @@ export class FlightAuthenticator {
     if (auth.subject === null) {
       throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', 'Flight calls need credentials: send "authorization: Bearer <JWT or session token>" (Handshake returns a session token).');
     }
-    return { subject: auth.subject, orgId: auth.orgId, roles: auth.roles };
+    return { ...auth, subject: auth.subject };
   }
 
   /** Handshake: the JWT (payload or authorization header) in, a session token out. */
-  async handshake(metadata: Metadata, payload: Uint8Array | undefined): Promise<{ principal: TicketPrincipal; session: FlightSession }> {
-    let principal: TicketPrincipal;
+  async handshake(metadata: Metadata, payload: Uint8Array | undefined): Promise<{ principal: AuthenticatedCaller; session: FlightSession }> {
+    let principal: AuthenticatedCaller;
     const fromPayload = payload && payload.byteLength > 0 ? Buffer.from(payload).toString('utf8').trim() : '';
     if (fromPayload !== '') {
       const headers = { ...metadataToHeaders(metadata), authorization: `Bearer ${fromPayload}` };
@@ -67,7 +67,7 @@ export class FlightAuthenticator {
       else {
         const auth = await this.resolve(headers);
         if (auth.subject === null) throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', 'The Handshake payload is not an accepted token.');
-        principal = { subject: auth.subject, orgId: auth.orgId, roles: auth.roles };
+        principal = { ...auth, subject: auth.subject };
       }
     } else {
       principal = await this.principal(metadata);
@@ -94,13 +94,11 @@ export class FlightAuthenticator {
     }
   }
 
-  private async verifySession(token: string): Promise<TicketPrincipal> {
+  private async verifySession(token: string): Promise<AuthenticatedCaller> {
     try {
       const { payload } = await jwtVerify(token, this.sessionKey, { algorithms: ['HS256'], issuer: SESSION_ISSUER, audience: SESSION_AUDIENCE });
-      const orgId = typeof payload.org_id === 'string' ? payload.org_id : null;
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      return { subject: payload.sub, orgId, roles };
+      return { ...toCaller({ subject: payload.sub, orgId: payload.org_id, roles: payload.roles }, 'FRAISEQL_UNAUTHENTICATED'), subject: payload.sub };
     } catch (error) {
       const expired = error instanceof joseErrors.JWTExpired;
       throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', expired ? 'The Flight session token has expired: Handshake again.' : 'The Flight session token is not valid: Handshake again.', { cause: error });

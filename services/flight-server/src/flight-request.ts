@@ -1,5 +1,6 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { parseFlightTicket, type FlightDescriptor, type FlightTicket, type TicketPrincipal } from '@fraiseql/flight';
+import { parseFlightTicket, type FlightDescriptor, type FlightTicket } from '@fraiseql/flight';
+import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { FlightCatalog } from './flight-catalog';
 
 /** FlightDescriptor.DescriptorType (Flight.proto). */
@@ -28,7 +29,7 @@ const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPU
  * - CMD: UTF-8 JSON of a ticket kind (`view`, `graphql`, `events` without orgId — it is the caller's —,
  *   `export` without partition).
  */
-export function readDescriptor(descriptor: FlightDescriptor | null | undefined, catalog: FlightCatalog, principal: TicketPrincipal, now = Date.now()): DatasetRequest {
+export function readDescriptor(descriptor: FlightDescriptor | null | undefined, catalog: FlightCatalog, principal: AuthenticatedCaller, now = Date.now()): DatasetRequest {
   if (!descriptor) throw bad('A FlightDescriptor is required.');
   if (descriptor.type === DESCRIPTOR_TYPE.PATH) {
     const path = descriptor.path ?? [];
@@ -85,9 +86,9 @@ export function readDescriptor(descriptor: FlightDescriptor | null | undefined, 
   throw bad('The descriptor type must be PATH or CMD.');
 }
 
-function eventsRequest(fields: Record<string, unknown>, principal: TicketPrincipal): Extract<FlightTicket, { kind: 'events' }> {
-  if (principal.orgId === null) throw new FraiseqlError('FRAISEQL_FORBIDDEN', 'Event history is per organization: the caller belongs to none.');
-  return checked({ kind: 'events', ...fields, orgId: principal.orgId }) as Extract<FlightTicket, { kind: 'events' }>;
+function eventsRequest(fields: Record<string, unknown>, principal: AuthenticatedCaller): Extract<FlightTicket, { kind: 'events' }> {
+  const orgId = requireOrg(principal, 'Event history');
+  return checked({ kind: 'events', ...fields, orgId }) as Extract<FlightTicket, { kind: 'events' }>;
 }
 
 /** Ticket validation of libs/flight, reported as a bad descriptor. */

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { FraiseqlError, mapPgError } from '@fraiseql/errors';
-import type { TicketPrincipal } from '@fraiseql/flight';
+import { requestSettingsStatement, type AuthenticatedCaller } from '@fraiseql/identity';
 
 /** How long a cancelled query may take to stop before its connection is discarded instead. */
 const CANCEL_GRACE_MS = 5000;
@@ -8,7 +8,7 @@ const CANCEL_GRACE_MS = 5000;
 export interface SessionOptions {
   readOnly: boolean;
   statementTimeoutMs: number;
-  principal: TicketPrincipal;
+  principal: AuthenticatedCaller;
 }
 
 /**
@@ -36,10 +36,8 @@ export class PostgresSession {
         `SELECT pg_backend_pid() AS pid`,
       );
       await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ ${options.readOnly ? 'READ ONLY' : 'READ WRITE'}`);
-      await client.query(
-        `SELECT set_config('statement_timeout', $1, true), set_config('fraiseql.org_id', $2, true), set_config('fraiseql.user_id', $3, true), set_config('fraiseql.roles', $4, true)`,
-        [String(options.statementTimeoutMs), options.principal.orgId ?? '', options.principal.subject, options.principal.roles.join(',')],
-      );
+      const settings = requestSettingsStatement({ caller: options.principal, statementTimeoutMs: options.statementTimeoutMs });
+      await client.query(settings.text, settings.values);
       return new PostgresSession(pool, client, rows[0]!.pid);
     } catch (error) {
       client.release(true);

@@ -3,7 +3,8 @@ import { DataType, type RecordBatch } from 'apache-arrow';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyBinaryEncoder, uuidToBinary, type CopyTargetColumn } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ERROR_CODE_TRAILER, flightDataToRecordBatches, messageBodyLength, type FlightData, type FlightDataFrame, type PutResult, type TicketPrincipal } from '@fraiseql/flight';
+import { ERROR_CODE_TRAILER, flightDataToRecordBatches, messageBodyLength, type FlightData, type FlightDataFrame, type PutResult } from '@fraiseql/flight';
+import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { CompiledDataset } from '@fraiseql/schema';
 import type { FlightServiceDeps } from './flight-service-deps';
 import { logFailure, toServiceError } from './flight-status';
@@ -16,7 +17,7 @@ import { PostgresSession } from './postgres-session';
  * a PutResult reports each batch and one more the commit. Any failure or cancellation rolls back.
  */
 /** The target columns of a DoPut: every uploaded column, plus the org column filled from the caller. */
-function putColumns(dataset: CompiledDataset, fields: ReadonlyArray<{ name: string }>, principal: TicketPrincipal): CopyTargetColumn[] {
+function putColumns(dataset: CompiledDataset, fields: ReadonlyArray<{ name: string }>, principal: AuthenticatedCaller): CopyTargetColumn[] {
   const declared = new Map(dataset.columns.map((c) => [c.name, c]));
   const unknown = fields.filter((f) => !declared.has(f.name)).map((f) => f.name);
   if (unknown.length > 0) throw new FraiseqlError('FRAISEQL_PUT_SCHEMA_MISMATCH', `Table ${dataset.name} has no column ${unknown.map((n) => `"${n}"`).join(', ')}.`, { details: { columns: unknown } });
@@ -72,7 +73,7 @@ export function createTableUpload(deps: FlightServiceDeps): (call: ServerDuplexS
       if (!descriptor || descriptor.type !== 1 || path.length !== 1) throw new FraiseqlError('BAD_USER_INPUT', 'DoPut needs a PATH descriptor naming one ta_* table: ["ta_…"].');
       const dataset = deps.catalog().dataset(path[0]!);
       if (dataset.kind !== 'table') throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
-      if (dataset.tenantScoped && principal.orgId === null) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Table ${dataset.name} is per organization: the caller belongs to none.`);
+      if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
       release = deps.slots.acquire();
       metrics.activeStreams.inc();
 

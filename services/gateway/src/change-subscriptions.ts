@@ -5,7 +5,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type WebSocket from 'ws';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
 import type { EntityEvent } from '@fraiseql/events';
-import { ANONYMOUS, eventFilterSubject, type AuthContext } from '@fraiseql/nats-contract';
+import { ANONYMOUS_CALLER, requireOrg, type Caller } from '@fraiseql/identity';
+import { eventFilterSubject } from '@fraiseql/nats-contract';
 import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
 import { CHANGE_OPERATIONS } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
@@ -37,7 +38,7 @@ export const CLOSE_CODES = {
 /** What mercurius keeps per connection (returned by `subscription.context`, merged by `onConnect`). */
 interface ConnectionContext {
   fraiseqlConnection: ConnectionState;
-  fraiseqlAuth?: AuthContext;
+  fraiseqlCaller?: Caller;
   id?: string | number;
   __currentQuery?: string;
 }
@@ -48,7 +49,6 @@ class ConnectionState {
 }
 
 const AUTH_KEYS = ['authorization', 'x-fraiseql-dev-subject', 'x-fraiseql-dev-org', 'x-fraiseql-dev-roles'] as const;
-const ORG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const graphqlError = (code: string, message: string, details?: Record<string, unknown>): GraphQLError =>
   new GraphQLError(message, { extensions: { ...details, code } });
@@ -94,8 +94,8 @@ export class ChangeSubscriptions {
       // mercurius calls onConnect with the connection as `this`: a refusal closes with a code and reason.
       onConnect: async function (this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders } } }, message: { payload?: unknown }) {
         try {
-          const auth = await self.options.resolveAuth(authHeaders(message.payload, this?.context?.request?.headers));
-          return { fraiseqlAuth: auth };
+          const caller = await self.options.resolveAuth(authHeaders(message.payload, this?.context?.request?.headers));
+          return { fraiseqlCaller: caller };
         } catch (error) {
           const e = toFraiseqlError(error);
           this?.socket?.close(CLOSE_CODES.unauthenticated, closeReason(`${e.code}: ${e.message}`));
@@ -155,11 +155,9 @@ export class ChangeSubscriptions {
     const subscription = planner.compiled.subscriptions?.find((s) => s.name === info.fieldName);
     if (!subscription) throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} has no compiled subscription.`);
     const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
-    const auth = context.fraiseqlAuth ?? ANONYMOUS;
+    const caller = context.fraiseqlCaller ?? ANONYMOUS_CALLER;
     const tenantScoped = entity?.tenantScoped !== false;
-    if (tenantScoped && (typeof auth.orgId !== 'string' || !ORG.test(auth.orgId))) {
-      throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `Subscribing to ${subscription.entityType} needs an authenticated caller with an organization.`);
-    }
+    const orgId = tenantScoped ? requireOrg(caller, `Subscribing to ${subscription.entityType}`) : null;
     if (connection.feeds.size >= this.options.maxPerConnection) {
       throw new FraiseqlError('FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', `This connection already has ${this.options.maxPerConnection} subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
         { details: { limit: this.options.maxPerConnection, scope: 'connection' } });
@@ -192,8 +190,8 @@ export class ChangeSubscriptions {
     try {
       feed = await ChangeFeed.open({
         js: this.options.js,
-        // The org token comes from the verified auth context, never from the client's arguments.
-        subject: eventFilterSubject({ orgId: tenantScoped ? auth.orgId : null, entityType: subscription.entityType }),
+        // The org token comes from the verified caller, never from the client's arguments.
+        subject: eventFilterSubject({ orgId, entityType: subscription.entityType }),
         maxQueue: this.options.maxQueue,
         accepts: (event: EntityEvent) => operations.has(event.event_type) && matches(event.data),
         project,

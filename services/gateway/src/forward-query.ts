@@ -1,28 +1,24 @@
-import { headers as natsHeaders, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { Counter, type Registry } from 'prom-client';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, injectTraceContext, readQueryReplyHeaders, SUBJECTS, writeAuthHeaders, writeHeartbeatRequest, type AuthContext } from '@fraiseql/nats-contract';
+import type { Caller } from '@fraiseql/identity';
+import { decodeOperationReply, encodeOperationRequest, OPERATION_SUBJECTS, type OperationKind, type OperationReply } from '@fraiseql/nats-contract';
 import type { Logger } from '@fraiseql/service-kit';
 import { ExecutorReplyError, ExecutorReplyInbox } from './executor-reply-inbox';
 import type { GraphqlRequest } from './graphql-request';
 
 export interface ForwardContext {
-  auth: AuthContext;
+  caller: Caller;
   requestId: string;
   timeoutMs: number;
   /** `mutation` goes to `fraiseql.v1.mutation` (default `query`: `fraiseql.v1.query`). */
-  operationType?: 'query' | 'mutation';
+  operationType?: OperationKind;
   /** The client's Idempotency-Key, already checked (mutations only). */
   idempotencyKey?: string;
 }
 
 /** The executor's reply: the response body exactly as the executor wrote it. */
-export interface ExecutorReply {
-  body: Buffer;
-  /** The status the executor chose for application/graphql-response+json. */
-  status: number;
-  schemaHash?: string;
-}
+export type ExecutorReply = OperationReply<Buffer>;
 
 export interface QueryForwarderOptions {
   /**
@@ -61,18 +57,19 @@ export function createQueryForwarder(nc: NatsConnection, options: QueryForwarder
   });
 
   const forward = async (request: GraphqlRequest, context: ForwardContext): Promise<ExecutorReply> => {
-    const headers = natsHeaders();
-    writeAuthHeaders(headers, context.auth);
-    injectTraceContext(headers);
-    headers.set(HEADERS.requestId, context.requestId);
-    // Absolute epoch ms: the executor skips work whose requester has stopped waiting.
-    headers.set(HEADERS.deadline, String(Date.now() + context.timeoutMs));
-    if (heartbeatMs > 0) writeHeartbeatRequest(headers, heartbeatMs);
-    if (context.idempotencyKey !== undefined) headers.set(HEADERS.idempotencyKey, context.idempotencyKey);
-    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
+    const { data, headers } = encodeOperationRequest({
+      body: { query: request.query, variables: request.variables, operationName: request.operationName },
+      meta: {
+        caller: context.caller,
+        requestId: context.requestId,
+        deadlineEpochMs: Date.now() + context.timeoutMs,
+        heartbeatMs,
+        ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+      },
+    });
     let reply;
     try {
-      reply = await inbox.request(context.operationType === 'mutation' ? SUBJECTS.mutation : SUBJECTS.query, body, headers, context.timeoutMs);
+      reply = await inbox.request(OPERATION_SUBJECTS[context.operationType ?? 'query'], data, headers, context.timeoutMs);
     } catch (error) {
       if (error instanceof ExecutorReplyError && error.reason === 'executor-lost') {
         lost.inc();
@@ -80,7 +77,7 @@ export function createQueryForwarder(nc: NatsConnection, options: QueryForwarder
       }
       throw forwardFailure(error, context.timeoutMs);
     }
-    return { body: Buffer.from(reply.data), ...readQueryReplyHeaders(reply.headers) };
+    return decodeOperationReply(reply);
   };
 
   return { forward, close: () => inbox.close() };

@@ -110,7 +110,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
       }
       const result = await otelContext.with(trace.setSpan(parent, span), () =>
         options.forwarder.forward(params, {
-          auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs, operationType, ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          caller: auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs, operationType, ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         }),
       );
       // The status header only matters to graphql-response+json; legacy JSON clients get 200.

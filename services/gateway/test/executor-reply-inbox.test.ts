@@ -1,5 +1,5 @@
 import { connect, Empty, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
-import { heartbeatHeaders, HEADERS, writeQueryReplyHeaders } from '@fraiseql/nats-contract';
+import { encodeOperationReply, heartbeatHeaders, HEADERS } from '@fraiseql/nats-contract';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { ExecutorReplyError, ExecutorReplyInbox } from '../src/executor-reply-inbox';
 
@@ -37,9 +37,8 @@ describe('the gateway\'s executor reply inbox', () => {
     timers.push(timer);
   };
   const finalReply = (msg: Msg, body: Uint8Array | string, status = 200): void => {
-    const h = natsHeaders();
-    writeQueryReplyHeaders(h, { status, schemaHash: 'hash-1' });
-    msg.respond(body, { headers: h });
+    const { data, headers } = encodeOperationReply({ body, status, schemaHash: 'hash-1' });
+    msg.respond(data, { headers });
   };
   const failureOf = async (promise: Promise<unknown>): Promise<ExecutorReplyError> => {
     const error = await promise.then(() => undefined, (e: unknown) => e);

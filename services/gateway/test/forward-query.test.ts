@@ -1,7 +1,8 @@
 import { connect, Empty, type MsgHdrs, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ANONYMOUS, heartbeatHeaders, HEADERS, SUBJECTS } from '@fraiseql/nats-contract';
+import { ANONYMOUS_CALLER } from '@fraiseql/identity';
+import { heartbeatHeaders, HEADERS, SUBJECTS } from '@fraiseql/nats-contract';
 import { createLogger } from '@fraiseql/service-kit';
 import { captureLines, startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { createQueryForwarder, type QueryForwarder } from '../src/forward-query';
@@ -37,7 +38,7 @@ describe('forwarding a query with the executor liveness protocol', () => {
     try {
       for (const livenessMs of [900, 0]) {
         const { forwarder } = forwarderWith(livenessMs);
-        const reply = await forwarder.forward(request, { auth: ANONYMOUS, requestId: `req-${livenessMs}`, timeoutMs: 5000 });
+        const reply = await forwarder.forward(request, { caller: ANONYMOUS_CALLER, requestId: `req-${livenessMs}`, timeoutMs: 5000 });
         expect(reply.body.toString()).toBe('{"data":{}}');
         forwarder.close();
       }
@@ -53,7 +54,7 @@ describe('forwarding a query with the executor liveness protocol', () => {
     await executor.flush();
     const { forwarder, registry, logs } = forwarderWith(600);
     try {
-      const error = await forwarder.forward(request, { auth: ANONYMOUS, requestId: 'req-lost-1', timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => e);
+      const error = await forwarder.forward(request, { caller: ANONYMOUS_CALLER, requestId: 'req-lost-1', timeoutMs: 60_000 }).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(FraiseqlError);
       expect(error).toMatchObject({ code: 'FRAISEQL_EXECUTOR_UNAVAILABLE', message: 'The query-executor handling this request stopped responding; retry' });
       expect(await registry.metrics()).toMatch(/^fraiseql_gateway_executor_lost_total 1$/m);
@@ -70,7 +71,7 @@ describe('forwarding a query with the executor liveness protocol', () => {
     await executor.flush();
     const { forwarder, registry } = forwarderWith(0);
     try {
-      const error = await forwarder.forward(request, { auth: ANONYMOUS, requestId: 'req-timeout-1', timeoutMs: 400 }).then(() => undefined, (e: unknown) => e);
+      const error = await forwarder.forward(request, { caller: ANONYMOUS_CALLER, requestId: 'req-timeout-1', timeoutMs: 400 }).then(() => undefined, (e: unknown) => e);
       expect(error).toMatchObject({ code: 'FRAISEQL_TIMEOUT', message: 'No query-executor answered within 400 ms' });
       expect(await registry.metrics()).toMatch(/^fraiseql_gateway_executor_lost_total 0$/m);
     } finally {

@@ -180,7 +180,7 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       client.subscribe('anon', 'subscription { orderChanged { order { id } } }');
       await waitFor(() => client.errorOf('anon') !== undefined);
       expect(client.errorOf('anon')).toEqual([expect.objectContaining({
-        message: 'Subscribing to Order needs an authenticated caller with an organization.',
+        message: 'Subscribing to Order is per organization: send credentials that name one.',
         extensions: { code: 'FRAISEQL_UNAUTHENTICATED' },
       })]);
       expect(client.data('anon')).toEqual([]);
@@ -192,7 +192,7 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
   it('closes a connection whose credentials do not verify with 4401 and the reason', async () => {
     const client = await GraphqlWsClient.connect(wsUrl, { 'x-fraiseql-dev-subject': 'mallory', 'x-fraiseql-dev-org': 'not-an-org' });
     await waitFor(() => client.closed !== undefined);
-    expect(client.closed).toEqual({ code: 4401, reason: 'FRAISEQL_UNAUTHENTICATED: The org id is not a UUID' });
+    expect(client.closed).toEqual({ code: 4401, reason: 'FRAISEQL_UNAUTHENTICATED: The caller\'s org id is not a UUID: "not-an-org"' });
   });
 
   it('refuses an invalid document and a subscription beyond the per-connection limit, with their codes', async () => {

@@ -2,22 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Msg } from 'nats';
 import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import { FraiseqlError } from '@fraiseql/errors';
-import { HEADERS, idempotencyKeyProblem, type AuthContext } from '@fraiseql/nats-contract';
+import { NIL_UUID, type Caller } from '@fraiseql/identity';
+import type { OperationRequestBody } from '@fraiseql/nats-contract';
 import { assembleResponse } from '@fraiseql/query-planner';
 import type { QueryHandlerOptions } from './handle-query';
 import { firstFailureCode, operationReply, resultsInStepOrder } from './operation-reply';
 import { planRequest } from './plan-request';
 import type { StatementOutcome } from './pooled-transaction';
-import type { QueryRequest } from './query-request';
 import { readRequestMessage, serveRequest, type Reply } from './request-envelope';
 import { runMutationTransaction, type IdempotencyClaim, type MutationSettings } from './run-mutation-transaction';
 
 /** A mutation handler needs what a query handler does: the pool, the current planner, the bounds and telemetry. */
 export type MutationHandlerOptions = QueryHandlerOptions;
 
-/** Org of idempotency keys sent by callers without an org. */
-const NO_ORG = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
  * Handles one `fraiseql.v1.mutation` request (docs/adr/0082-mutations.md): re-validates and plans
@@ -30,10 +27,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
   const { logger } = options;
 
   const execute = async (msg: Msg, span: Span, requestId: string | undefined): Promise<Reply> => {
+    // The idempotency key is checked with the rest of the message, so a malformed one is FRAISEQL_BAD_MESSAGE whatever the document.
     const message = readRequestMessage(msg);
-    // Read before planning, so that a malformed key is FRAISEQL_BAD_MESSAGE whatever the document.
-    const idempotencyKey = readIdempotencyKey(msg);
-    const { request, auth, deadline } = message;
+    const { body, meta } = message;
+    const { idempotencyKey, caller, deadlineEpochMs: deadline } = meta;
     const { planner, operation, plan, statements, settings: requestSettings } = planRequest(msg, span, message, {
       planner: options.planner(),
       serves: 'mutation',
@@ -52,9 +49,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     if (idempotencyKey !== undefined) {
       span.setAttribute('fraiseql.idempotency_key', true);
       const claim: IdempotencyClaim = {
-        orgId: auth.orgId !== null && UUID.test(auth.orgId) ? auth.orgId.toLowerCase() : NO_ORG,
+        // Keys of callers without an org share the nil org.
+        orgId: caller.orgId ?? NIL_UUID,
         key: idempotencyKey,
-        operationHash: operationHash(operation.hash, request, auth),
+        operationHash: operationHash(operation.hash, body, caller),
         render,
       };
       const result = await runMutationTransaction(options.pool, settings, statements, claim);
@@ -96,17 +94,9 @@ function remainingOf(deadline: number | undefined): number {
   return left;
 }
 
-function readIdempotencyKey(msg: Msg): string | undefined {
-  const value = msg.headers?.get(HEADERS.idempotencyKey);
-  if (!value) return undefined;
-  const problem = idempotencyKeyProblem(value);
-  if (problem) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed mutation request: ${problem}`);
-  return value;
-}
-
 /** What was asked, by whom: the same key with anything else is FRAISEQL_IDEMPOTENCY_KEY_REUSED. */
-function operationHash(documentHash: string, request: QueryRequest, auth: AuthContext): string {
-  return createHash('sha256').update(stableJson([documentHash, request.variables ?? {}, auth.subject, [...auth.roles].sort()])).digest('hex');
+function operationHash(documentHash: string, request: OperationRequestBody, caller: Caller): string {
+  return createHash('sha256').update(stableJson([documentHash, request.variables ?? {}, caller.subject, [...caller.roles].sort()])).digest('hex');
 }
 
 /** JSON with object keys sorted, so that a client re-serializing the same variables gets the same hash. */

@@ -1,17 +1,9 @@
 /**
  * The fixed statements of a mutation transaction (docs/adr/0082-mutations.md). Values are
- * always parameters. The context settings are those of a read (request-context-sql.ts) plus
- * what change capture records with each event: the W3C traceparent and the schema version.
+ * always parameters. The request settings after BEGIN are written by libs/identity's
+ * requestSettingsStatement, with what change capture records: the traceparent and schema version.
  */
 export const BEGIN_READ_WRITE = 'BEGIN READ WRITE';
-
-export const SET_MUTATION_CONTEXT = `SELECT set_config('fraiseql.org_id', $1, true),
-       set_config('fraiseql.user_id', $2, true),
-       set_config('fraiseql.roles', $3, true),
-       set_config('fraiseql.trace_id', $4, true),
-       set_config('fraiseql.traceparent', $5, true),
-       set_config('fraiseql.schema_version', $6, true),
-       set_config('statement_timeout', $7, true)`;
 
 /**
  * Claims an idempotency key: inserted first, so a concurrent request with the same key waits on

@@ -2,7 +2,8 @@ import type { Msg } from 'nats';
 import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import { FraiseqlError } from '@fraiseql/errors';
 import type { OperationPlan, PreparedOperation, QueryPlanner } from '@fraiseql/query-planner';
-import type { PlannedStatement, RequestSettings } from './pooled-transaction';
+import type { RequestSettings } from '@fraiseql/identity';
+import type { PlannedStatement } from './pooled-transaction';
 import type { RequestMessage } from './request-envelope';
 
 export interface PlanRequestOptions {
@@ -30,9 +31,9 @@ export interface PlannedRequest {
 export function planRequest(msg: Msg, span: Span, message: RequestMessage, options: PlanRequestOptions): PlannedRequest {
   const { planner } = options;
   if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The query-executor has no compiled schema loaded yet');
-  const { request, auth } = message;
+  const { body, meta } = message;
 
-  const operation = planner.prepare({ query: request.query, operationName: request.operationName ?? undefined });
+  const operation = planner.prepare({ query: body.query, operationName: body.operationName ?? undefined });
   span.setAttributes({
     'graphql.operation.type': operation.operationType,
     'graphql.operation.name': operation.operationName ?? '',
@@ -42,15 +43,13 @@ export function planRequest(msg: Msg, span: Span, message: RequestMessage, optio
   if (operation.operationType !== options.serves) {
     throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served on ${msg.subject}`);
   }
-  const plan = planner.plan(operation, request.variables ?? {}, auth);
+  const plan = planner.plan(operation, body.variables ?? {}, meta.caller);
 
   const statements: PlannedStatement[] = [];
   for (const step of plan.steps) if (step.kind === 'sql') statements.push({ name: step.name, text: step.text, values: step.values });
   const context = span.spanContext();
   const settings: RequestSettings = {
-    orgId: auth.orgId ?? null,
-    userId: auth.subject ?? null,
-    roles: auth.roles ?? [],
+    caller: meta.caller,
     traceId: isSpanContextValid(context) ? context.traceId : '',
     statementTimeoutMs: Math.min(options.statementTimeoutMs, message.remainingMs),
   };

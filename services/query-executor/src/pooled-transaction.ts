@@ -9,14 +9,6 @@ import { mapPgError } from '@fraiseql/errors';
  * so each keeps its own run-*-transaction.ts.
  */
 
-export interface RequestSettings {
-  orgId: string | null;
-  userId: string | null;
-  roles: readonly string[];
-  traceId: string;
-  statementTimeoutMs: number;
-}
-
 export interface PlannedStatement {
   /** Prepared statement name: the same name always carries the same text (planner contract). */
   name: string;
@@ -68,18 +60,6 @@ export function failedStatements(statements: readonly PlannedStatement[], error:
 /** The outcome of a statement after one that failed: the transaction was aborted before it. */
 export function notRun(code: FraiseqlError['code']): FraiseqlError {
   return new FraiseqlError(code, 'Not run: another field of this operation failed first');
-}
-
-/** Parameters of SET_REQUEST_CONTEXT / SET_MUTATION_CONTEXT, in order: the request, `more`, the statement timeout last. */
-export function requestContextValues(settings: RequestSettings, ...more: string[]): string[] {
-  return [
-    settings.orgId ?? '',
-    settings.userId ?? '',
-    settings.roles.join(','),
-    settings.traceId,
-    ...more,
-    String(Math.max(1, Math.floor(settings.statementTimeoutMs))),
-  ];
 }
 
 /** The one cell a planned statement returns, as JSON text. */

@@ -1,11 +1,10 @@
-import { headers as natsHeaders, type Msg } from 'nats';
+import type { Msg } from 'nats';
 import type { Counter } from 'prom-client';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
-import { extractTraceContext, HEADERS, readAuthHeaders, readHeartbeatRequest, writeQueryReplyHeaders, type AuthContext } from '@fraiseql/nats-contract';
+import { decodeOperationRequest, encodeOperationReply, extractTraceContext, readHeartbeatRequest, readRequestId, type OperationReply, type OperationRequest } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
-import { decodeQueryRequest, type QueryRequest } from './query-request';
 import { sendHeartbeats } from './send-heartbeats';
 
 /**
@@ -14,10 +13,7 @@ import { sendHeartbeats } from './send-heartbeats';
  */
 
 /** What goes back on the reply subject. */
-export interface Reply {
-  body: string;
-  status: number;
-  schemaHash?: string;
+export interface Reply extends OperationReply<string> {
   outcome: RequestOutcome;
   code?: ErrorCode;
 }
@@ -31,32 +27,20 @@ export function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> 
   }
 }
 
-/** The deadline header carries the epoch milliseconds after which the requester no longer waits. */
-export function readDeadline(msg: Msg): number | undefined {
-  const raw = msg.headers?.get(HEADERS.deadline);
-  if (!raw) return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed ${HEADERS.deadline} header`);
-  return value;
-}
-
-/** A request message checked: not expired, a well-formed body, the caller from the auth headers. */
-export interface RequestMessage {
-  /** Epoch ms after which the requester no longer waits, if it said. */
-  deadline: number | undefined;
+/** A request message decoded by its contract (libs/nats-contract) and not yet expired. */
+export interface RequestMessage extends OperationRequest {
   /** Milliseconds left before the deadline when the message was read (Infinity without one). */
   remainingMs: number;
-  request: QueryRequest;
-  auth: AuthContext;
 }
 
-/** Checks a request message before any schema work; anything malformed is FRAISEQL_BAD_MESSAGE. */
+/** Checks a request message before any schema work: malformed is FRAISEQL_BAD_MESSAGE, expired FRAISEQL_TIMEOUT. */
 export function readRequestMessage(msg: Msg): RequestMessage {
-  const deadline = readDeadline(msg);
+  const request = decodeOperationRequest(msg);
+  const deadline = request.meta.deadlineEpochMs;
   const remainingMs = deadline === undefined ? Infinity : deadline - Date.now();
   // The requester has given up: any work now would be thrown away.
   if (remainingMs <= 0) throw new FraiseqlError('FRAISEQL_TIMEOUT', 'The request deadline passed before the executor could start it');
-  return { deadline, remainingMs, request: decodeQueryRequest(msg.data), auth: readAuthHeaders(msg.headers) };
+  return { ...request, remainingMs };
 }
 
 export function errorReply(error: unknown): Reply {
@@ -70,10 +54,8 @@ export function errorReply(error: unknown): Reply {
 
 /** The reply for a request refused before any work (admission control, shutdown). */
 export function refuse(msg: Msg, error: FraiseqlError): void {
-  const reply = errorReply(error);
-  const headers = natsHeaders();
-  writeQueryReplyHeaders(headers, { status: reply.status });
-  msg.respond(reply.body, { headers });
+  const { data, headers } = encodeOperationReply(errorReply(error));
+  msg.respond(data, { headers });
 }
 
 export interface RequestServingOptions {
@@ -100,7 +82,8 @@ export function serveRequest(
   const { logger, operation } = options;
   return async (msg: Msg): Promise<void> => {
     const done = options.metrics.start(operation);
-    const requestId = msg.headers?.get(HEADERS.requestId) || undefined;
+    // Read on its own (not with the whole message) so that even a malformed request is logged with its id.
+    const requestId = readRequestId(msg.headers);
     const span = tracer.startSpan(`fraiseql.${operation}`, { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
     const heartbeatMs = readHeartbeatRequest(msg.headers);
     const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
@@ -119,10 +102,9 @@ export function serveRequest(
       span.setAttribute('fraiseql.error.code', reply.code);
     }
     span.end();
-    const headers = natsHeaders();
-    writeQueryReplyHeaders(headers, reply);
+    const { data, headers } = encodeOperationReply(reply);
     try {
-      msg.respond(reply.body, { headers });
+      msg.respond(data, { headers });
     } catch (error) {
       logger.warn({ err: error, requestId }, `could not send a ${operation} reply`);
     }

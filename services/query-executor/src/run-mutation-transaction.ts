@@ -1,19 +1,12 @@
 import type { Pool } from 'pg';
 import { FraiseqlError } from '@fraiseql/errors';
 import { mapPgError } from '@fraiseql/errors';
-import {
-  BEGIN_READ_WRITE, CLAIM_IDEMPOTENCY_KEY, COMMIT, READ_IDEMPOTENCY_KEY, ROLLBACK, SET_MUTATION_CONTEXT, STORE_IDEMPOTENT_RESPONSE,
-} from './mutation-sql';
-import {
-  failedStatements, firstCell, notRun, onPooledConnection, requestContextValues, type PlannedStatement, type RequestSettings, type StatementOutcome,
-} from './pooled-transaction';
+import { requestSettingsStatement, type RequestSettings } from '@fraiseql/identity';
+import { BEGIN_READ_WRITE, CLAIM_IDEMPOTENCY_KEY, COMMIT, READ_IDEMPOTENCY_KEY, ROLLBACK, STORE_IDEMPOTENT_RESPONSE } from './mutation-sql';
+import { failedStatements, firstCell, notRun, onPooledConnection, type PlannedStatement, type StatementOutcome } from './pooled-transaction';
 
-export interface MutationSettings extends RequestSettings {
-  /** W3C traceparent of the mutation's span ('' when not traced): recorded with change events. */
-  traceparent: string;
-  /** Hash of the compiled schema the statements were planned with. */
-  schemaVersion: string;
-}
+/** A mutation's settings name what change capture records with its events: the traceparent and the schema version. */
+export type MutationSettings = RequestSettings & Required<Pick<RequestSettings, 'traceparent' | 'schemaVersion'>>;
 
 /** The Idempotency-Key of a request, and how to render the response to store with it. */
 export interface IdempotencyClaim {
@@ -50,7 +43,8 @@ export function runMutationTransaction(pool: Pool, settings: MutationSettings, s
     try {
       open = true;
       await client.query(BEGIN_READ_WRITE);
-      await client.query(SET_MUTATION_CONTEXT, requestContextValues(settings, settings.traceparent, settings.schemaVersion));
+      const setRequestSettings = requestSettingsStatement(settings);
+      await client.query(setRequestSettings.text, setRequestSettings.values);
       if (idempotency) {
         const claim = await client.query(CLAIM_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key, idempotency.operationHash]);
         if (claim.rowCount === 0) {

@@ -1,10 +1,9 @@
 import type { Pool, QueryArrayResult } from 'pg';
 import type { FraiseqlError } from '@fraiseql/errors';
 import { mapPgError } from '@fraiseql/errors';
-import {
-  failedStatements, firstCell, notRun, onPooledConnection, requestContextValues, type PlannedStatement, type RequestSettings, type StatementOutcome,
-} from './pooled-transaction';
-import { BEGIN_READ_ONLY, COMMIT, SET_REQUEST_CONTEXT } from './request-context-sql';
+import { requestSettingsStatement, type RequestSettings } from '@fraiseql/identity';
+import { failedStatements, firstCell, notRun, onPooledConnection, type PlannedStatement, type StatementOutcome } from './pooled-transaction';
+import { BEGIN_READ_ONLY, COMMIT } from './request-context-sql';
 
 export interface ReadTransactionResult {
   outcomes: StatementOutcome[];
@@ -23,7 +22,8 @@ export interface ReadTransactionResult {
 export function runReadTransaction(pool: Pool, settings: RequestSettings, statements: readonly PlannedStatement[]): Promise<ReadTransactionResult> {
   return onPooledConnection(pool, (error) => failedStatements(statements, error), async (client, discard) => {
     const begin = client.query(BEGIN_READ_ONLY);
-    const context = client.query(SET_REQUEST_CONTEXT, requestContextValues(settings));
+    const setRequestSettings = requestSettingsStatement(settings);
+    const context = client.query(setRequestSettings.text, setRequestSettings.values);
     const runs = statements.map((s) => client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' }));
     const commit = client.query(COMMIT);
     const [opened, contextSet, ...rest] = await Promise.allSettled([begin, context, ...runs, commit]);

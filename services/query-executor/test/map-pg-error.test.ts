@@ -41,7 +41,7 @@ describe('pgErrorCode', () => {
 describe('runReadTransaction against PostgreSQL', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const settings = { orgId: '0a000000-0000-4000-8000-00000000000a', userId: 'user-1', roles: ['reader', 'auditor'], traceId: 'abc123', statementTimeoutMs: 5000 };
+  const settings = { caller: { orgId: '0a000000-0000-4000-8000-00000000000a', subject: 'user-1', roles: ['reader', 'auditor'] }, traceId: 'abc123', statementTimeoutMs: 5000 };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -61,7 +61,7 @@ describe('runReadTransaction against PostgreSQL', () => {
     ]);
     // transaction_timestamp() is fixed per transaction: equal values mean one transaction.
     expect(outcomes[1]).toBe(outcomes[2]);
-    expect(JSON.parse(outcomes[0] as string)).toEqual({ org: settings.orgId, user: 'user-1', roles: 'reader,auditor', trace: 'abc123', ro: 'on', timeout: '5s' });
+    expect(JSON.parse(outcomes[0] as string)).toEqual({ org: settings.caller.orgId, user: 'user-1', roles: 'reader,auditor', trace: 'abc123', ro: 'on', timeout: '5s' });
     // The settings are transaction-local: the next use of the pooled connection sees none.
     const after = await pool.query("SELECT current_setting('fraiseql.org_id', true) AS org");
     expect(after.rows[0].org === null || after.rows[0].org === '').toBe(true);

@@ -1,3 +1,4 @@
+import { normalizeUuid } from '@fraiseql/identity';
 import { z } from 'zod';
 
 /**
@@ -13,7 +14,6 @@ export const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export const ANALYTICS_SOURCE = /^(va|ta)_[a-z0-9_]{1,60}$/;
 /** A GraphQL type name (events are keyed by entity type). */
 const TYPE_NAME = /^[A-Z][A-Za-z0-9_]{0,62}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const VIEW_FILTER_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'isNull', 'like', 'ilike'] as const;
 export type ViewFilterOperator = (typeof VIEW_FILTER_OPERATORS)[number];
@@ -79,7 +79,7 @@ export const eventsTicketSchema = z
   .object({
     kind: z.literal('events'),
     entityType: z.string().regex(TYPE_NAME, 'must be a GraphQL type name'),
-    orgId: z.string().regex(UUID, 'must be a lower-case UUID'),
+    orgId: z.string().refine((v) => normalizeUuid(v) === v, 'must be a lower-case UUID'),
     from: isoTime,
     to: isoTime,
   })

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { FraiseqlError } from '@fraiseql/errors';
+import type { AuthenticatedCaller } from '@fraiseql/identity';
 import { z } from 'zod';
 import { FLIGHT_TICKET_SCHEMAS, type FlightTicket } from './flight-ticket';
 
@@ -20,13 +21,8 @@ const MAC_BYTES = 32;
 const KEY_LABEL = 'fraiseql.flight-ticket.v1';
 const MIN_SECRET_BYTES = 32;
 
-export interface TicketPrincipal {
-  subject: string;
-  /** The caller's organization; null for a principal outside any org. */
-  orgId: string | null;
-  /** Not bound into the ticket: the server re-checks authorization with the caller's current roles on DoGet. */
-  roles: readonly string[];
-}
+/** Transitional name of the one caller type (removed once every user says AuthenticatedCaller). */
+export type TicketPrincipal = AuthenticatedCaller;
 
 export interface TicketCodecOptions {
   /** At least 32 bytes. Only a key derived from it (with a context label) signs tickets. */
@@ -101,7 +97,7 @@ export class TicketCodec {
   }
 
   /** Opaque bytes for `ticket`, valid for `principal` only, until now + ttlMs. */
-  issue(ticket: FlightTicket, principal: TicketPrincipal, options: TicketIssueOptions): Buffer {
+  issue(ticket: FlightTicket, principal: AuthenticatedCaller, options: TicketIssueOptions): Buffer {
     const { ttlMs, now = Date.now() } = options;
     if (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > this.maxTtlMs) {
       throw new RangeError(`ttlMs must be an integer in 1..${this.maxTtlMs} (got ${ttlMs}).`);
@@ -124,7 +120,7 @@ export class TicketCodec {
    * FRAISEQL_TICKET_FORGED / FRAISEQL_TICKET_EXPIRED (UNAUTHENTICATED), and
    * FRAISEQL_TICKET_WRONG_PRINCIPAL (PERMISSION_DENIED) for another subject or org.
    */
-  verify(bytes: Uint8Array, principal: TicketPrincipal, now: number = Date.now()): FlightTicket {
+  verify(bytes: Uint8Array, principal: AuthenticatedCaller, now: number = Date.now()): FlightTicket {
     if (!(bytes instanceof Uint8Array)) throw invalid('Ticket must be bytes.');
     if (bytes.length > this.maxTicketBytes) throw invalid(`Ticket is ${bytes.length} bytes; the limit is ${this.maxTicketBytes}.`);
     if (bytes.length < 1 + 2 + MAC_BYTES) throw invalid('Ticket is malformed (too short).');
@@ -160,7 +156,7 @@ export class TicketCodec {
 }
 
 /** An events ticket reads one org's events: only that org's members may hold it. */
-function assertEventsOrg(ticket: FlightTicket, principal: TicketPrincipal): void {
+function assertEventsOrg(ticket: FlightTicket, principal: AuthenticatedCaller): void {
   if (ticket.kind === 'events' && ticket.orgId !== principal.orgId) {
     throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'An events ticket may only name the caller\'s own organization.');
   }
