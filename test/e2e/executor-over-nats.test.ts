@@ -108,7 +108,7 @@ describe('query-executor over NATS', () => {
   it('counts requests by outcome and code in its metrics', async () => {
     const text = await options.registry.metrics();
     expect(text).toMatch(/fraiseql_query_executor_requests_total\{operation="query",outcome="success",code=""\} [1-9]/);
-    expect(text).toMatch(/fraiseql_query_executor_requests_total\{operation="query",outcome="error",code="FRAISEQL_DB_UNDEFINED_OBJECT"\} [1-9]/);
+    expect(text).toMatch(/fraiseql_query_executor_requests_total\{operation="query",outcome="server_error",code="FRAISEQL_DB_UNDEFINED_OBJECT"\} [1-9]/);
     expect(text).toMatch(/fraiseql_query_executor_pg_pool_connections [1-9]/);
   });
 

@@ -170,7 +170,7 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
   it('counts requests by operation type, outcome and code', async () => {
     const text = await metricsText();
     expect(text).toMatch(/fraiseql_gateway_requests_total\{operation="query",outcome="success",code=""\} [1-9]/);
-    expect(text).toMatch(/fraiseql_gateway_requests_total\{operation="unknown",outcome="rejected",code="FRAISEQL_UNAUTHENTICATED"\} [1-9]/);
+    expect(text).toMatch(/fraiseql_gateway_requests_total\{operation="unknown",outcome="client_error",code="FRAISEQL_UNAUTHENTICATED"\} [1-9]/);
     expect(text).toMatch(/fraiseql_gateway_request_duration_seconds_count\{operation="query",outcome="success"\} [1-9]/);
     expect(text).toMatch(/fraiseql_gateway_max_in_flight 64/);
   });

@@ -60,6 +60,8 @@ export const HEADERS = {
   status: 'Fraiseql-Status',
   /** On a `fraiseql.v1.query` reply: hash of the compiled schema the executor planned with. */
   schemaHash: 'Fraiseql-Schema-Hash',
+  /** On a `fraiseql.v1.query` reply with errors: the code (docs/errors.md) of the first, so both sides count the same failure alike. */
+  errorCode: 'Fraiseql-Error-Code',
   /**
    * On a `fraiseql.v1.query` request: heartbeat every this many ms while the request runs
    * (a heartbeat is an empty reply with `Fraiseql-Status: 102`). Absent: no heartbeats.

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ErrorCode } from '@fraiseql/errors';
+import { outcomeOf } from './request-outcome';
 
 export interface RedMetricsOptions {
   /** Metric name prefix, e.g. `fraiseql_gateway` → `fraiseql_gateway_requests_total`. */
@@ -7,17 +9,17 @@ export interface RedMetricsOptions {
   buckets?: number[];
 }
 
-export type RequestOutcome = 'success' | 'error' | 'rejected' | 'timeout';
-
 export interface RedMetrics {
-  /** `<prefix>_requests_total{operation,outcome,code}` */
+  /** `<prefix>_requests_total{operation,outcome,code}`: `code` is '' or a code of docs/errors.md; `outcome` follows from it (request-outcome.ts). */
   requests: Counter<'operation' | 'outcome' | 'code'>;
   /** `<prefix>_request_duration_seconds{operation,outcome}` */
   duration: Histogram<'operation' | 'outcome'>;
   /** `<prefix>_requests_in_flight{operation}` */
   inFlight: Gauge<'operation'>;
-  /** Counts one request in flight; the returned function records its outcome and duration. */
-  start(operation: string): (outcome: RequestOutcome, code?: string) => void;
+  /** Counts one request in flight; the returned function records its end (no code: success) and duration. */
+  start(operation: string): (code?: ErrorCode) => void;
+  /** Records one finished request whose duration was measured elsewhere (e.g. fastify's elapsed time). */
+  observe(operation: string, code: ErrorCode | undefined, seconds: number): void;
 }
 
 /** From 1 ms to 10 s: GraphQL over PostgreSQL lives mostly in the low milliseconds. */
@@ -44,20 +46,25 @@ export function createRedMetrics(registry: Registry, options: RedMetricsOptions)
     labelNames: ['operation'] as const,
     registers: [registry],
   });
+  const observe = (operation: string, code: ErrorCode | undefined, seconds: number): void => {
+    const outcome = outcomeOf(code);
+    requests.inc({ operation, outcome, code: code ?? '' });
+    duration.observe({ operation, outcome }, seconds);
+  };
   return {
     requests,
     duration,
     inFlight,
+    observe,
     start(operation) {
       const began = process.hrtime.bigint();
       inFlight.inc({ operation });
       let done = false;
-      return (outcome, code = '') => {
+      return (code) => {
         if (done) return;
         done = true;
         inFlight.dec({ operation });
-        requests.inc({ operation, outcome, code });
-        duration.observe({ operation, outcome }, Number(process.hrtime.bigint() - began) / 1e9);
+        observe(operation, code, Number(process.hrtime.bigint() - began) / 1e9);
       };
     },
   };

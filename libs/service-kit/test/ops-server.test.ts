@@ -77,8 +77,8 @@ describe('startOpsServer', () => {
     const { registry } = createMetrics({ service: 'gateway' });
     const red = createRedMetrics(registry, { prefix: 'fraiseql_gateway' });
     const end = red.start('query');
-    end('success');
-    red.start('mutation')('error', 'FRAISEQL_TIMEOUT');
+    end();
+    red.start('mutation')('FRAISEQL_TIMEOUT');
     const stillRunning = red.start('query');
 
     server = await startOpsServer({ host: '127.0.0.1', port: 0, registry, logger: silent });
@@ -88,11 +88,11 @@ describe('startOpsServer', () => {
     expect(metrics.body).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} \d/m);
     expect(metrics.body).toMatch(/^nodejs_heap_size_total_bytes\{service="gateway"\} \d/m);
     expect(metrics.body).toContain('fraiseql_gateway_requests_total{operation="query",outcome="success",code="",service="gateway"} 1');
-    expect(metrics.body).toContain('fraiseql_gateway_requests_total{operation="mutation",outcome="error",code="FRAISEQL_TIMEOUT",service="gateway"} 1');
+    expect(metrics.body).toContain('fraiseql_gateway_requests_total{operation="mutation",outcome="timeout",code="FRAISEQL_TIMEOUT",service="gateway"} 1');
     expect(metrics.body).toContain('fraiseql_gateway_request_duration_seconds_count{service="gateway",operation="query",outcome="success"} 1');
     expect(metrics.body).toContain('fraiseql_gateway_requests_in_flight{operation="query",service="gateway"} 1');
     expect(metrics.body).toContain('fraiseql_gateway_requests_in_flight{operation="mutation",service="gateway"} 0');
-    stillRunning('success');
+    stillRunning();
   });
 });
 

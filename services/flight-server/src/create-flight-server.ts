@@ -7,7 +7,7 @@ import { openSchemaSource, type SchemaSourceSpec } from '@fraiseql/graphql-runti
 import { openSchemaBucket, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
 import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
 import { SchemaHolder, type CompiledSchema } from '@fraiseql/schema';
-import type { Logger, ReadinessCheck } from '@fraiseql/service-kit';
+import { natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { FlightCatalog } from './flight-catalog';
 import { createFlightMetrics } from './flight-metrics';
 import { FlightAuthenticator } from './flight-principal';
@@ -114,7 +114,7 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
       pool,
       readinessChecks: {
         postgres: async () => { await pool.query('SELECT 1'); },
-        nats: () => !nc.isClosed(),
+        nats: natsReadiness(nc),
         schema: () => catalogs.loaded,
       },
       schemaHash: () => (catalogs.loaded ? catalogs.current.compiled.hash : undefined),

@@ -7,7 +7,7 @@ import { copyQueryToArrow, inlineSqlParameters, recordBatchesToIpcStream } from 
 import { FraiseqlError, mapPgError } from '@fraiseql/errors';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
 import {
-  ERROR_CODE_TRAILER, ipcStreamToFlightData,
+  ipcStreamToFlightData,
   type Action, type ActionType, type Criteria, type Empty, type FlightData, type FlightDescriptor,
   type FlightInfo, type FlightResult, type HandshakeRequest, type HandshakeResponse, type PollInfo,
   type SchemaResult, type Ticket, type FlightTicket, type TicketPrincipal,
@@ -46,8 +46,8 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const done = metrics.red.start(rpc);
       handle(call).then(
-        (response) => { done('success'); callback(null, response); },
-        (error: unknown) => { const e = toServiceError(error); done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string); logFailure(logger, rpc, error); callback(e); },
+        (response) => { done(); callback(null, response); },
+        (error: unknown) => { const e = toServiceError(error); done(e.errorCode); logFailure(logger, rpc, error); callback(e); },
       );
     };
 
@@ -208,14 +208,14 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
         if (cancelReason) throw new FraiseqlError('FRAISEQL_STREAM_CANCELLED', cancelReason === 'client' ? 'The client cancelled the stream.' : 'The stream was cancelled by the cancel action.');
         await session?.rollback();
         call.end();
-        done('success');
+        done();
       } catch (error) {
         await session?.rollback();
         const failure = cancelReason ? new FraiseqlError('FRAISEQL_STREAM_CANCELLED', cancelReason === 'client' ? 'The client cancelled the stream.' : 'The stream was cancelled by the cancel action.', { cause: error }) : error;
         if (cancelReason) metrics.cancelledStreams.inc({ reason: cancelReason });
         else logFailure(logger, 'DoGet', error);
         const e = toServiceError(failure);
-        done(cancelReason ? 'rejected' : 'error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
+        done(e.errorCode);
         if (!call.cancelled) call.emit('error', e);
       } finally {
         running.delete(streamId);
@@ -238,11 +238,11 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
             if (!call.write(item)) await drained(call);
           }
           call.end();
-          done('success');
+          done();
         } catch (error) {
           logFailure(logger, rpc, error);
           const e = toServiceError(error);
-          done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
+          done(e.errorCode);
           if (!call.cancelled) call.emit('error', e);
         }
       })();
@@ -284,11 +284,11 @@ export function createFlightServiceImpl(deps: FlightServiceDeps): UntypedService
           call.sendMetadata(header);
           call.write({ protocolVersion: 0, payload: Buffer.from(session.token, 'utf8') });
           call.end();
-          done('success');
+          done();
         } catch (error) {
           logFailure(logger, 'Handshake', error);
           const e = toServiceError(error);
-          done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
+          done(e.errorCode);
           call.emit('error', e);
         }
       })();

@@ -1,6 +1,6 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Table, tableToIPC, type Schema } from 'apache-arrow';
-import { ERROR_CODES, FraiseqlError, mapPgError } from '@fraiseql/errors';
+import { ERROR_CODES, FraiseqlError, mapPgError, type ErrorCode } from '@fraiseql/errors';
 import { ERROR_CODE_TRAILER } from '@fraiseql/flight';
 import { GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger } from '@fraiseql/service-kit';
@@ -14,12 +14,12 @@ export function asFraiseqlError(error: unknown): FraiseqlError {
   return mapPgError(error);
 }
 
-/** What a FraiseqlError becomes on the wire: its gRPC status, message, and the code as a trailer. */
-export function toServiceError(error: unknown): { code: number; details: string; metadata: Metadata } {
+/** What a FraiseqlError becomes on the wire: its gRPC status, message, and the code as a trailer (`errorCode` for the metrics). */
+export function toServiceError(error: unknown): { code: number; details: string; metadata: Metadata; errorCode: ErrorCode } {
   const fraiseql = asFraiseqlError(error);
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_TRAILER, fraiseql.code);
-  return { code: ERROR_CODES[fraiseql.code].grpc, details: fraiseql.message, metadata };
+  return { code: ERROR_CODES[fraiseql.code].grpc, details: fraiseql.message, metadata, errorCode: fraiseql.code };
 }
 
 /** The Arrow IPC encapsulated Schema message (continuation, length, flatbuffer), as FlightInfo.schema wants it. */

@@ -3,7 +3,7 @@ import { DataType, type RecordBatch } from 'apache-arrow';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyBinaryEncoder, uuidToBinary, type CopyTargetColumn } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ERROR_CODE_TRAILER, flightDataToRecordBatches, messageBodyLength, type FlightData, type FlightDataFrame, type PutResult } from '@fraiseql/flight';
+import { flightDataToRecordBatches, messageBodyLength, type FlightData, type FlightDataFrame, type PutResult } from '@fraiseql/flight';
 import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { CompiledDataset } from '@fraiseql/schema';
 import type { FlightServiceDeps } from './flight-service-deps';
@@ -135,13 +135,13 @@ export function createTableUpload(deps: FlightServiceDeps): (call: ServerDuplexS
       metrics.rows.inc({ rpc: 'DoPut', kind: 'table' }, total);
       call.write({ appMetadata: Buffer.from(JSON.stringify({ committed: true, table: dataset.name, rows: total, batches: batchNumber })) });
       call.end();
-      done('success');
+      done();
     } catch (error) {
       await session?.rollback();
       if (clientGone) metrics.cancelledStreams.inc({ reason: 'client' });
       else logFailure(deps.logger, 'DoPut', error);
       const e = toServiceError(clientGone ? new FraiseqlError('FRAISEQL_STREAM_CANCELLED', 'The client cancelled the upload; nothing was written.') : error);
-      done('error', e.metadata.get(ERROR_CODE_TRAILER)[0] as string);
+      done(e.errorCode);
       if (!call.cancelled) call.emit('error', e);
     } finally {
       if (release) {

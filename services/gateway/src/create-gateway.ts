@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from 'nats';
 import { Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
-import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { ChangeSubscriptions } from './change-subscriptions';
 import { createQueryForwarder } from './forward-query';
 import { createAuthResolver, type AuthOptions } from '@fraiseql/auth';
@@ -120,7 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     nc,
     address,
     readinessChecks: {
-      nats: () => nc.flush(),
+      nats: natsReadiness(nc),
       schema: () => planners.loaded,
     },
     schemaHash: () => planner()?.schemaHash,

@@ -2,10 +2,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import mercurius from 'mercurius';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
+import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
 import { idempotencyKeyProblem } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
-import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
 import type { ChangeSubscriptions } from './change-subscriptions';
 import type { QueryForwarder } from './forward-query';
@@ -37,8 +37,8 @@ interface RequestFacts {
   operationName?: string | null;
   operationHash?: string;
   traceId?: string;
-  outcome: RequestOutcome;
-  code?: string;
+  /** The error code (docs/errors.md) the request ended with; the metrics' outcome follows from it. */
+  code?: ErrorCode;
 }
 
 /** Served until the first compiled schema arrives; every request meanwhile gets FRAISEQL_SCHEMA_UNAVAILABLE. */
@@ -72,7 +72,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     // A WebSocket upgrade (subscriptions) goes on to mercurius's handler.
     if ((request as FastifyRequest & { ws?: boolean }).ws === true) return undefined;
     const mediaType = negotiateMediaType(request.headers.accept);
-    const fact: RequestFacts = { operationType: 'unknown', outcome: 'success' };
+    const fact: RequestFacts = { operationType: 'unknown' };
     facts.set(request, fact);
     if (inFlight >= options.maxInFlight) {
       return sendFailure(reply, mediaType, fact, new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${options.maxInFlight} requests in flight; retry shortly`));
@@ -115,7 +115,9 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
       );
       // The status header only matters to graphql-response+json; legacy JSON clients get 200.
       const status = mediaType === 'application/graphql-response+json' ? result.status : 200;
-      if (result.status >= 400) Object.assign(fact, { outcome: result.status === 504 ? 'timeout' : 'error', code: `HTTP_${result.status}` });
+      // The executor names the code of the first error; a reply without one that still failed is its bug.
+      const code = result.errorCode ?? (result.status >= 400 ? 'FRAISEQL_INTERNAL' : undefined);
+      if (code !== undefined) fact.code = code;
       return send(reply, mediaType, status, result.body);
     } catch (error) {
       return sendFailure(reply, mediaType, fact, error);
@@ -130,12 +132,12 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
   const sendFailure = (reply: FastifyReply, mediaType: GraphqlMediaType, fact: RequestFacts, error: unknown): FastifyReply => {
     if (error instanceof GraphqlRequestError) {
       // A document problem: under legacy JSON the request itself was well-formed, so 200.
-      Object.assign(fact, { outcome: 'rejected', code: error.code });
+      fact.code = error.code;
       return send(reply, mediaType, mediaType === 'application/graphql-response+json' ? error.httpStatus : 200, formatErrorBody(error.errors));
     }
     const e = toFraiseqlError(error);
     if (e.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId: reply.request.id }, 'unexpected failure while serving a GraphQL request');
-    Object.assign(fact, { outcome: outcomeOf(e), code: e.code });
+    fact.code = e.code;
     if (e.code === 'FRAISEQL_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
     if (e.code === 'FRAISEQL_OVERLOADED' || e.code === 'FRAISEQL_EXECUTOR_UNAVAILABLE') reply.header('retry-after', '1');
     const status = e.code === 'FRAISEQL_OPERATION_NOT_SUPPORTED' && e.details?.method === 'GET' ? 405 : e.httpStatus;
@@ -156,7 +158,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     ...(options.subscriptions ? { subscription: options.subscriptions.mercuriusOptions() } : {}),
     // Errors raised before the preHandler (unparseable JSON, body too large, wrong content type).
     errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const fact: RequestFacts = facts.get(request) ?? { operationType: 'unknown', outcome: 'rejected' };
+      const fact: RequestFacts = facts.get(request) ?? { operationType: 'unknown' };
       facts.set(request, fact);
       const mediaType = negotiateMediaType(request.headers.accept);
       const wrapped =
@@ -178,8 +180,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     const fact = facts.get(request);
     const seconds = reply.elapsedTime / 1000;
     if (fact) {
-      options.metrics.requests.inc({ operation: fact.operationType, outcome: fact.outcome, code: fact.code ?? '' });
-      options.metrics.duration.observe({ operation: fact.operationType, outcome: fact.outcome }, seconds);
+      options.metrics.observe(fact.operationType, fact.code, seconds);
     }
     logger.info(
       {
@@ -204,11 +205,6 @@ export function replaceServedSchema(app: FastifyInstance, schema: GraphQLSchema)
 
 function send(reply: FastifyReply, mediaType: GraphqlMediaType, status: number, body: string | Buffer): FastifyReply {
   return reply.code(status).header('content-type', `${mediaType}; charset=utf-8`).send(body);
-}
-
-function outcomeOf(error: FraiseqlError): RequestOutcome {
-  if (error.code === 'FRAISEQL_TIMEOUT') return 'timeout';
-  return error.httpStatus < 500 || error.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
 }
 
 /** The Idempotency-Key request header of a mutation (docs/adr/0082-mutations.md); malformed → 400. */

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
-import { createRedMetrics, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
 import { startChangeLogRelay, type RelaySettings } from './relay/start-change-log-relay';
@@ -84,7 +84,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   });
   const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, heartbeatsSent, logger });
   const service: QueryService = serveQueries({ nc, handle, maxInFlight: options.maxInFlight, refuse: (msg, error) => {
-    metrics.requests.inc({ operation: 'query', outcome: 'rejected', code: error.code });
+    metrics.observe('query', error.code, 0);
     refuse(msg, error);
   }, logger });
   // Mutations: own subject, own handler, each field in its own read-write transaction.
@@ -98,7 +98,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   return {
     nc,
     readinessChecks: {
-      nats: () => nc.flush(),
+      nats: natsReadiness(nc),
       postgres: async () => {
         await pool.query('SELECT 1');
       },

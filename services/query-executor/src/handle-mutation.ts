@@ -58,7 +58,7 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       const result = await runMutationTransaction(options.pool, settings, statements, claim);
       if (result.kind === 'replayed') {
         span.setAttribute('fraiseql.idempotent_replay', true);
-        return { body: result.body, status: 200, schemaHash: planner.schemaHash, outcome: 'success' };
+        return { body: result.body, status: 200, schemaHash: planner.schemaHash };
       }
       if (result.kind === 'reused') {
         throw new FraiseqlError('FRAISEQL_IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different operation; use a new key');

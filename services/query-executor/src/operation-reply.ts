@@ -15,8 +15,7 @@ export function operationReply(plan: OperationPlan, outcomes: StatementOutcome[]
     body,
     status: firstError && nothingSucceeded ? firstError.httpStatus : 200,
     schemaHash,
-    outcome: firstError ? (firstError.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : 'error') : 'success',
-    ...(firstError ? { code: firstError.code } : {}),
+    ...(firstError ? { errorCode: firstError.code } : {}),
   };
 }
 

@@ -1,10 +1,10 @@
 import type { Msg } from 'nats';
 import type { Counter } from 'prom-client';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
+import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
 import { decodeOperationRequest, encodeOperationReply, extractTraceContext, readHeartbeatRequest, readRequestId, type OperationReply, type OperationRequest } from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
-import type { Logger, RedMetrics, RequestOutcome } from '@fraiseql/service-kit';
+import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { sendHeartbeats } from './send-heartbeats';
 
 /**
@@ -13,10 +13,7 @@ import { sendHeartbeats } from './send-heartbeats';
  */
 
 /** What goes back on the reply subject. */
-export interface Reply extends OperationReply<string> {
-  outcome: RequestOutcome;
-  code?: ErrorCode;
-}
+export type Reply = OperationReply<string>;
 
 /** A malformed traceparent must not fail the request: the span then starts a new trace. */
 export function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> | undefined {
@@ -45,11 +42,10 @@ export function readRequestMessage(msg: Msg): RequestMessage {
 
 export function errorReply(error: unknown): Reply {
   if (error instanceof GraphqlRequestError) {
-    return { body: formatErrorBody(error.errors), status: error.httpStatus, outcome: 'rejected', code: error.code };
+    return { body: formatErrorBody(error.errors), status: error.httpStatus, errorCode: error.code };
   }
   const e = toFraiseqlError(error);
-  const outcome: RequestOutcome = e.code === 'FRAISEQL_TIMEOUT' ? 'timeout' : e.httpStatus < 500 || e.code === 'FRAISEQL_OVERLOADED' ? 'rejected' : 'error';
-  return { body: formatErrorBody([{ message: e.message, extensions: e.toExtensions() }]), status: e.httpStatus, outcome, code: e.code };
+  return { body: formatErrorBody([{ message: e.message, extensions: e.toExtensions() }]), status: e.httpStatus, errorCode: e.code };
 }
 
 /** The reply for a request refused before any work (admission control, shutdown). */
@@ -92,14 +88,14 @@ export function serveRequest(
       reply = await execute(msg, span, requestId);
     } catch (error) {
       reply = errorReply(error);
-      if (reply.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, `unexpected failure while handling a ${operation}`);
+      if (reply.errorCode === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, `unexpected failure while handling a ${operation}`);
     } finally {
       // Before the final reply, so that no heartbeat can follow it.
       stopHeartbeats?.();
     }
-    if (reply.code) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.code });
-      span.setAttribute('fraiseql.error.code', reply.code);
+    if (reply.errorCode) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.errorCode });
+      span.setAttribute('fraiseql.error.code', reply.errorCode);
     }
     span.end();
     const { data, headers } = encodeOperationReply(reply);
@@ -108,6 +104,6 @@ export function serveRequest(
     } catch (error) {
       logger.warn({ err: error, requestId }, `could not send a ${operation} reply`);
     }
-    done(reply.outcome, reply.code ?? '');
+    done(reply.errorCode);
   };
 }

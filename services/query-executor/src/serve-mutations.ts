@@ -41,7 +41,7 @@ export function serveMutations(options: ServeMutationsOptions): QueryService {
     handle,
     maxInFlight: options.maxInFlight,
     refuse: (msg: Msg, error: FraiseqlError) => {
-      metrics.requests.inc({ operation: 'mutation', outcome: 'rejected', code: error.code });
+      metrics.observe('mutation', error.code, 0);
       refuse(msg, error);
     },
     logger,
