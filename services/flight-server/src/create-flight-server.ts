@@ -11,7 +11,8 @@ import type { Logger, ReadinessCheck } from '@fraiseql/service-kit';
 import { FlightCatalog } from './flight-catalog';
 import { createFlightMetrics } from './flight-metrics';
 import { FlightAuthenticator } from './flight-principal';
-import { createFlightServiceImpl, type FlightSettings } from './flight-service-impl';
+import type { FlightSettings } from './flight-service-deps';
+import { createFlightServiceImpl } from './flight-service-impl';
 import { StreamSlots } from './stream-slots';
 
 export interface FlightServerOptions {
