@@ -25,7 +25,6 @@ export {
   TICKET_FORMAT_VERSION,
   type TicketCodecOptions,
   type TicketIssueOptions,
-  type TicketPrincipal,
 } from './tickets/ticket-codec';
 export {
   FLIGHT_TICKET_SCHEMAS,

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { FraiseqlError, GrpcStatus } from '@fraiseql/errors';
-import { TicketCodec, type FlightTicket, type TicketPrincipal } from '@fraiseql/flight';
+import { TicketCodec, type FlightTicket } from '@fraiseql/flight';
+import type { AuthenticatedCaller } from '@fraiseql/identity';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 const ORG = '7f1c2a9e-3b4d-4e5f-8a6b-1c2d3e4f5a6b';
 const OTHER_ORG = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const alice: TicketPrincipal = { subject: 'alice', orgId: ORG, roles: ['analyst'] };
+const alice: AuthenticatedCaller = { subject: 'alice', orgId: ORG, roles: ['analyst'] };
 
 const TICKETS: Record<FlightTicket['kind'], FlightTicket> = {
   graphql: { kind: 'graphql', query: 'query Orders($s: OrderStatus) { orders(where: { status: { eq: $s } }) { id total } }', variables: { s: 'PAID' }, operationName: 'Orders' },

@@ -11,7 +11,8 @@ import { natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/servi
 import { FlightCatalog } from './flight-catalog';
 import { createFlightMetrics } from './flight-metrics';
 import { FlightAuthenticator } from './flight-principal';
-import { createFlightServiceImpl, type FlightSettings } from './flight-service-impl';
+import type { FlightSettings } from './flight-service-deps';
+import { createFlightServiceImpl } from './flight-service-impl';
 import { StreamSlots } from './stream-slots';
 
 export interface FlightServerOptions {

@@ -21,8 +21,6 @@ const MAC_BYTES = 32;
 const KEY_LABEL = 'fraiseql.flight-ticket.v1';
 const MIN_SECRET_BYTES = 32;
 
-/** Transitional name of the one caller type (removed once every user says AuthenticatedCaller). */
-export type TicketPrincipal = AuthenticatedCaller;
 
 export interface TicketCodecOptions {
   /** At least 32 bytes. Only a key derived from it (with a context label) signs tickets. */
