@@ -15,7 +15,7 @@ function extension(name: string): Map<string, string> {
 }
 
 /**
- * EntityEvent v1 as Arrow, fields in ARCHITECTURE §4 order. Choices (README.md "Arrow"):
+ * EntityEvent v1 as Arrow, fields in docs/architecture.md, "The event" order. Choices (README.md "Arrow"):
  * - `event_type` is plain Utf8, not Dictionary<Int8, Utf8>: custom event names are open-ended
  *   (Int8 keys cap a batch at 128 names), and per-batch dictionaries in one IPC stream need
  *   replacement dictionaries, which the IPC file format cannot carry.

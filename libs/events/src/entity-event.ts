@@ -2,7 +2,7 @@
 export type JsonObject = { [key: string]: unknown };
 
 /**
- * EntityEvent v1 (ARCHITECTURE §4): one committed change of one entity, as published on
+ * EntityEvent v1 (docs/architecture.md, "The event"): one committed change of one entity, as published on
  * `fraiseql.v1.events.<org>.<entity>.<op>` with `Nats-Msg-Id` = `event_id`.
  * Field names are snake_case on the wire and here, so a payload and its type read the same.
  */

@@ -53,7 +53,7 @@ function timestampMicros(events: EntityEvent[]): bigint[] {
 }
 
 describe('EntityEvent Arrow schema', () => {
-  it('lists the v1 fields in ARCHITECTURE §4 order with their types, nullability and tags', () => {
+  it('lists the v1 fields in docs/architecture.md, "The event" order with their types, nullability and tags', () => {
     const fields = ENTITY_EVENT_ARROW_SCHEMA.fields.map((f) => [f.name, String(f.type), f.nullable, f.metadata.get('ARROW:extension:name')]);
     expect(fields).toEqual([
       ['event_id', 'FixedSizeBinary[16]', false, 'arrow.uuid'],

@@ -1,4 +1,4 @@
-export { graphqlRuntimeConfigShape } from './graphql-runtime-config';
+export { graphqlRuntimeConfigShape, plannerConfigShape } from './graphql-runtime-config';
 export type { GraphqlRuntimeConfig, GraphqlRuntimeConfigShape } from './graphql-runtime-config';
 export { DEVELOPMENT_CURSOR_SECRET, resolveCursorSecret } from './resolve-cursor-secret';
 export type { CursorSecretConfig } from './resolve-cursor-secret';

@@ -2,7 +2,7 @@ import { FraiseqlError, type ErrorCode } from '@fraiseql/errors';
 import { normalizeUuid } from './uuid';
 
 /**
- * Who is asking (ARCHITECTURE §6, tenancy): the one shape every path uses, from the HTTP headers
+ * Who is asking (docs/architecture.md, "The caller"): the one shape every path uses, from the HTTP headers
  * or the Flight metadata that authenticated it, through the NATS headers and the planner, into
  * Flight tickets and the PostgreSQL request settings (docs/architecture.md, "The caller").
  */

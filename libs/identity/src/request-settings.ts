@@ -1,7 +1,7 @@
 import type { Caller } from './caller';
 
 /**
- * What a transaction knows of its request (ARCHITECTURE §5): the caller, and what change capture
+ * What a transaction knows of its request (docs/architecture.md, "PostgreSQL conventions"): the caller, and what change capture
  * records with each event. Views, row-level security and triggers read them with
  * `current_setting('fraiseql.org_id', true)`; an absent value is the empty string.
  */

@@ -1,7 +1,7 @@
 import { FraiseqlError } from '@fraiseql/errors';
 
 /**
- * Subject-token escaping (ARCHITECTURE §3): data placed in a subject must never add a
+ * Subject-token escaping (docs/architecture.md, "NATS contract"): data placed in a subject must never add a
  * token (`.`), become a wildcard (`*`, `>`) or break the protocol line (whitespace).
  *
  * Scheme: `[A-Za-z0-9_-]` stay as they are; every other character is written as its

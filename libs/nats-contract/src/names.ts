@@ -1,5 +1,5 @@
 /**
- * Every NATS name the fleet uses (ARCHITECTURE §3). No service spells a subject,
+ * Every NATS name the fleet uses (docs/architecture.md, "NATS contract"). No service spells a subject,
  * stream, consumer or bucket by hand: import it from here.
  */
 

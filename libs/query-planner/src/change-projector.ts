@@ -3,7 +3,7 @@ import type { FieldNode, FragmentDefinitionNode } from 'graphql';
 import { collectSubfields, type FieldGroups, type SelectionContext } from './collect-fields';
 import { schemaIndexOf, type SchemaIndex } from './schema-index';
 
-/** The members of an EntityEvent a change projection reads (libs/events, ARCHITECTURE §4). */
+/** The members of an EntityEvent a change projection reads (libs/events, docs/architecture.md, "The event"). */
 export interface ChangeEventFields {
   event_id: string;
   event_type: string;

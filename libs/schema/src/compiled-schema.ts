@@ -161,7 +161,7 @@ export interface CompiledInputType {
  * `union <resultType> = <successType> | MutationError` and
  * `type <successType> { <entityField>: <entityType>!, message: String! }`.
  * It runs `<function>(input jsonb, ctx jsonb)`, which returns one `fraiseql.mutation_response`
- * row (ARCHITECTURE §5; docs/adr/0082-mutations.md).
+ * row (docs/architecture.md, "PostgreSQL conventions"; docs/adr/0082-mutations.md).
  */
 export interface CompiledMutation {
   /** Root field name (`createOrder`). */

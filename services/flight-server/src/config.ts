@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
+import { plannerConfigShape } from '@fraiseql/graphql-runtime';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
 export const flightServerConfig = defineConfig({
   service: 'flight-server',
   envPrefix: 'FRAISEQL_FLIGHT_',
   schema: z.object({
-    // FRAISEQL_SCHEMA_SOURCE and the document limits, as the gateway: graphql tickets are planned here too.
-    ...graphqlRuntimeConfigShape,
+    // FRAISEQL_SCHEMA_SOURCE and the document limits, as the gateway: graphql tickets are planned here too
+    // (no cursor secret: Flight serves no Relay cursors).
+    ...plannerConfigShape,
     FRAISEQL_FLIGHT_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_FLIGHT_PORT: configValue.port({ allowZero: true }).default(8815),
     FRAISEQL_FLIGHT_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),

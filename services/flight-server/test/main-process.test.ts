@@ -36,6 +36,12 @@ describe('flight-server configuration', () => {
     expect(() => load({ FRAISEQL_FLIGHT_PUBLIC_LOCATION: 'http://x' })).toThrow(/FRAISEQL_FLIGHT_PUBLIC_LOCATION/);
     expect(() => load({ FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: '0' })).toThrow(/FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS/);
   });
+
+  it('has no cursor secret: Flight serves no Relay cursors, so FRAISEQL_CURSOR_SECRET is not one of its keys', () => {
+    const config = loadConfig(flightServerConfig, { env: { FRAISEQL_CURSOR_SECRET: 'a-cursor-secret-of-at-least-32-characters' } });
+    expect(Object.keys(config)).not.toContain('FRAISEQL_CURSOR_SECRET');
+    expect(Object.keys(config)).toContain('FRAISEQL_SCHEMA_SOURCE');
+  });
 });
 
 describe('flight-server as a process (src/main.ts, real PostgreSQL role fraiseql_flight, NATS)', () => {

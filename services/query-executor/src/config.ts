@@ -26,7 +26,7 @@ export const queryExecutorConfig = defineConfig({
     FRAISEQL_QUERY_EXECUTOR_RELAY_PUBLISH_TIMEOUT_MS: configValue.durationMs({ min: 100, max: 600_000 }).default(5000),
     /** Published change-log rows are deleted after this long. */
     FRAISEQL_QUERY_EXECUTOR_RELAY_RETENTION: configValue.durationMs({ min: 60_000 }).default(7 * 86_400_000),
-    // --- JetStream provisioning at start (FRAISEQL_EVENTS, ARCHITECTURE §3) ---
+    // --- JetStream provisioning at start (FRAISEQL_EVENTS, docs/architecture.md, "NATS contract") ---
     /** Events older than this leave the stream; 0 = no age limit. */
     FRAISEQL_EVENTS_MAX_AGE: configValue.durationMs().default(7 * 86_400_000),
     /** Stream size cap in bytes (oldest dropped first); -1 = no size limit. */
