@@ -17,7 +17,7 @@ const JSONB_VERSION = 1;
 const LOOP_COPY_MAX = 64;
 
 /** Copies `length` bytes of `src` at `from` into `dst` at `to`. */
-export function copyBytes(src: Uint8Array, from: number, length: number, dst: Uint8Array, to: number): void {
+function copyBytes(src: Uint8Array, from: number, length: number, dst: Uint8Array, to: number): void {
   if (length <= LOOP_COPY_MAX) {
     for (let i = 0; i < length; i++) dst[to + i] = src[from + i]!;
   } else {

@@ -34,5 +34,3 @@ export interface EntityEvent {
   /** Hash of the compiled schema the writer ran; null for writes that bypassed the executor. */
   schema_version: string | null;
 }
-
-export const ENTITY_EVENT_VERSION = 'v1' as const;

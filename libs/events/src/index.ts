@@ -1,4 +1,3 @@
-export { ENTITY_EVENT_VERSION } from './entity-event';
 export type { EntityEvent, JsonObject } from './entity-event';
 export { decodeEntityEvent, encodeEntityEvent, validateEntityEvent } from './entity-event-codec';
 export { changeLogRowToEvent } from './change-log-row-to-event';

@@ -1,5 +1,5 @@
 export { protocol, type FlightProtocol } from './flight-protocol';
-export { ipcStreamToFlightData, flightDataToIpcStream, flightDataToIpcStreamAsync, flightDataToRecordBatches, messageBodyLength, type FlightDataFrame } from './flight-data-framing';
+export { ipcStreamToFlightData, flightDataToIpcStream, flightDataToRecordBatches, messageBodyLength, type FlightDataFrame } from './flight-data-framing';
 export {
   FLIGHT_SERVICE,
   type FlightServiceDefinition,
@@ -22,14 +22,10 @@ export { FlightClient, FLIGHT_CHANNEL_DEFAULTS, flightStatusToError, ERROR_CODE_
 export {
   TicketCodec,
   parseFlightTicket,
-  TICKET_FORMAT_VERSION,
   type TicketCodecOptions,
   type TicketIssueOptions,
 } from './tickets/ticket-codec';
 export {
-  FLIGHT_TICKET_SCHEMAS,
-  VIEW_FILTER_OPERATORS,
-  TICKET_LIMITS,
   type FlightTicket,
   type FlightTicketKind,
   type GraphqlTicket,

@@ -24,8 +24,8 @@ export const ANONYMOUS_CALLER: Caller = Object.freeze({ subject: null, orgId: nu
 
 /** A role travels in a comma-separated header and SQL setting: simple tokens keep both unambiguous. */
 const ROLE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-export const MAX_ROLES = 64;
-export const MAX_SUBJECT_LENGTH = 256;
+const MAX_ROLES = 64;
+const MAX_SUBJECT_LENGTH = 256;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

@@ -8,7 +8,6 @@ export type { OperationKind, OperationRequest, OperationRequestBody, OperationRe
 export { decodeOperationReply, encodeOperationReply } from './operation-reply';
 export type { OperationReply } from './operation-reply';
 export {
-  HEARTBEAT_STATUS,
   heartbeatHeaders,
   isHeartbeat,
   MAX_HEARTBEAT_INTERVAL_MS,
@@ -17,17 +16,14 @@ export {
   writeHeartbeatRequest,
 } from './executor-heartbeat';
 export { extractTraceContext, injectTraceContext } from './trace-context';
-export { IDEMPOTENCY_KEY_MAX_LENGTH, idempotencyKeyProblem } from './idempotency-key';
-export { DEFAULT_DUPLICATE_WINDOW_MS, MIN_DUPLICATE_WINDOW_MS, streamConfigs } from './stream-configs';
+export { idempotencyKeyProblem } from './idempotency-key';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
-export { ensureStream } from './ensure-stream';
-export type { EnsureOutcome } from './ensure-stream';
-export { observerWorkerConsumer, sinkClickHouseConsumer, sinkSearchConsumer, toConsumerConfig } from './consumer-specs';
+export { observerWorkerConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
 export type { ConsumerSpec, ConsumerSpecOptions } from './consumer-specs';
 export { ensureConsumer } from './ensure-consumer';
 export { openKvBucket } from './open-kv-bucket';
 export type { KvBucketOptions } from './open-kv-bucket';
 export { DEFAULT_SCHEMA_HISTORY, openSchemaBucket } from './open-schema-bucket';
-export { DEFAULT_OBSERVERS_HISTORY, openObserversBucket } from './open-observers-bucket';
+export { openObserversBucket } from './open-observers-bucket';
 export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';

@@ -1,7 +1,7 @@
 import type { NatsError } from 'nats';
 
 /** JetStream API error codes the provisioning code tells apart (nats-server errors.json). */
-export const JS_ERR = {
+const JS_ERR = {
   streamNotFound: 10059,
   streamNameInUse: 10058,
   consumerNotFound: 10014,
@@ -9,7 +9,7 @@ export const JS_ERR = {
   consumerAlreadyExists: 10148,
 } as const;
 
-export function jsErrCode(error: unknown): number | undefined {
+function jsErrCode(error: unknown): number | undefined {
   return (error as Partial<NatsError> | null)?.api_error?.err_code;
 }
 

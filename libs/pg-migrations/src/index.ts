@@ -3,7 +3,5 @@ export type { ApplyMigrationsOptions, ApplyMigrationsResult, MigrationLogger } f
 export { migrationStatus } from './migration-status';
 export type { MigrationState, MigrationStatusEntry, MigrationStatusOptions } from './migration-status';
 export type { MigrationTarget } from './migration-connection';
-export { checksumOf, readMigrationFiles } from './migration-file';
 export type { MigrationFile } from './migration-file';
 export { FRAMEWORK_MIGRATIONS_DIR } from './framework-migrations';
-export { MIGRATION_LOCK_KEY } from './ledger-sql';

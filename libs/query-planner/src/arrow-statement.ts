@@ -14,7 +14,7 @@ import { jsonbAt, quoteLiteral } from './sql-text';
  */
 
 /** The type a scalar read from jsonb is cast to (GraphQL Int is 32-bit, hence int4). */
-export const ARROW_SCALAR_TYPE: Readonly<Record<ScalarName, string>> = {
+const ARROW_SCALAR_TYPE: Readonly<Record<ScalarName, string>> = {
   ID: 'text',
   String: 'text',
   Int: 'int4',

@@ -1,11 +1,10 @@
 export { QueryPlanner } from './query-planner';
 export type { QueryPlannerOptions } from './query-planner';
 export type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
-export { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE } from './planner-limits';
+export { DEFAULT_LIMITS } from './planner-limits';
 export type { PlannerLimits } from './planner-limits';
 export { assembleResponse } from './assemble-response';
 export { GraphqlRequestError, formatErrorBody } from './graphql-request-error';
-export { CursorCodec } from './cursor-codec';
 export { compileWhereMatcher } from './where-matcher';
 export type { WhereMatcher } from './where-matcher';
 export { compileChangeProjector } from './change-projector';

@@ -24,7 +24,7 @@ export interface ValueTarget {
   nullable: boolean;
 }
 
-export function sqlTypeOf(field: CompiledField): string {
+function sqlTypeOf(field: CompiledField): string {
   return field.type.kind === 'enum' ? 'text' : SCALAR_SQL_TYPE[field.type.name as ScalarName] ?? 'text';
 }
 

@@ -38,7 +38,7 @@ const MAX_WHERE_CONDITIONS = 500;
 
 
 /** Escapes LIKE metacharacters (backslash is PostgreSQL's default LIKE escape). */
-export function escapeLike(fragment: string): string {
+function escapeLike(fragment: string): string {
   return fragment.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

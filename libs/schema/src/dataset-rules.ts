@@ -1,7 +1,7 @@
 import { DATASET_COLUMN_TYPES, NUMERIC_MAX_PRECISION, type CompiledDataset, type CompiledDatasetColumn } from './compiled-schema';
 
 /** A PostgreSQL identifier that needs no quoting, within NAMEDATALEN (63 bytes). */
-export const DATASET_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const DATASET_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const DATASET_NAME = /^(va|ta)_[a-z0-9_]+$/;
 const COLUMN_TYPES: ReadonlySet<string> = new Set(DATASET_COLUMN_TYPES);
 

@@ -18,7 +18,7 @@ import {
 import { listSortFields } from './sort-fields';
 
 /** Scalars graphql-js does not define; the runtime gives them parse/validate functions (attachScalars). */
-export const CUSTOM_SCALAR_DESCRIPTIONS: Readonly<Record<'DateTime' | 'Date' | 'UUID' | 'JSON' | 'Decimal', string>> = {
+const CUSTOM_SCALAR_DESCRIPTIONS: Readonly<Record<'DateTime' | 'Date' | 'UUID' | 'JSON' | 'Decimal', string>> = {
   DateTime: 'An instant as ISO-8601 / RFC 3339 text with a time zone, e.g. 2024-05-01T12:30:00.000Z.',
   Date: 'A calendar date as ISO-8601 text, e.g. 2024-05-01.',
   UUID: 'A UUID in its canonical text form.',

@@ -14,7 +14,7 @@ export { createMetrics } from './create-metrics';
 export type { MetricsOptions, ServiceMetrics } from './create-metrics';
 export { createRedMetrics, DEFAULT_DURATION_BUCKETS } from './create-red-metrics';
 export type { RedMetrics, RedMetricsOptions } from './create-red-metrics';
-export { outcomeOf, REQUEST_OUTCOMES } from './request-outcome';
+export { outcomeOf } from './request-outcome';
 export type { RequestOutcome } from './request-outcome';
 export { natsReadiness } from './nats-readiness';
 export type { NatsConnectionProbe } from './nats-readiness';

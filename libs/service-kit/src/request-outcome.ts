@@ -12,8 +12,6 @@ import { ERROR_CODES, type ErrorCode } from '@fraiseql/errors';
  */
 export type RequestOutcome = 'success' | 'client_error' | 'overloaded' | 'timeout' | 'server_error';
 
-export const REQUEST_OUTCOMES: readonly RequestOutcome[] = ['success', 'client_error', 'overloaded', 'timeout', 'server_error'];
-
 export function outcomeOf(code: ErrorCode | undefined): RequestOutcome {
   if (code === undefined) return 'success';
   const http = ERROR_CODES[code].http;

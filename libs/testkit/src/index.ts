@@ -1,7 +1,7 @@
 export { freePort } from './free-port';
 export { startNatsServer } from './nats-server';
 export type { TestNatsServer } from './nats-server';
-export { adminConnectionString, createTestDatabase } from './test-database';
+export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { waitFor } from './wait-for';
 export { captureLines } from './capture-lines';
@@ -10,5 +10,5 @@ export { startServiceProcess } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { GraphqlWsClient } from './graphql-ws-client';
 export type { GraphqlWsMessage } from './graphql-ws-client';
-export { loadChdb, CHDB_INSTALL_DIR } from './chdb';
+export { loadChdb } from './chdb';
 export type { Chdb } from './chdb';

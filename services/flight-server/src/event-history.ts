@@ -13,7 +13,7 @@ import { eventFilterSubject, STREAMS } from '@fraiseql/nats-contract';
  * the stream is read to its end as of the request, so a relay that lagged (even for hours) loses
  * nothing.
  */
-export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
 export interface EventHistoryOptions {
   batchSize: number;

@@ -9,7 +9,7 @@ import type { CompiledDataset, CompiledDatasetColumn, CompiledQuery, CompiledSch
 const ARRAY_OF = new Map([...PG_ARRAY_ELEMENT].map(([array, element]) => [element, array]));
 
 /** The Arrow field of a declared column: the libs/arrow mapping of its PostgreSQL type, nullability as declared. */
-export function columnField(column: CompiledDatasetColumn): Field {
+function columnField(column: CompiledDatasetColumn): Field {
   const typeOid = column.array ? ARRAY_OF.get(PG_TYPE[column.type])! : PG_TYPE[column.type];
   const typeModifier = column.type === 'numeric' && column.precision !== undefined ? ((column.precision << 16) | (column.scale ?? 0)) + 4 : -1;
   const mapped = mapPostgresColumn({ name: column.name, typeOid, typeModifier }).field;

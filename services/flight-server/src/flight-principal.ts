@@ -21,7 +21,7 @@ export interface FlightSession {
 }
 
 /** gRPC metadata as the header map libs/auth reads (text values only). */
-export function metadataToHeaders(metadata: Metadata): AuthHeaders {
+function metadataToHeaders(metadata: Metadata): AuthHeaders {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata.getMap())) {
     if (typeof value === 'string') headers[key.toLowerCase()] = value;

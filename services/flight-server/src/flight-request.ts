@@ -4,12 +4,12 @@ import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { FlightCatalog } from './flight-catalog';
 
 /** FlightDescriptor.DescriptorType (Flight.proto). */
-export const DESCRIPTOR_TYPE = { UNKNOWN: 0, PATH: 1, CMD: 2 } as const;
+const DESCRIPTOR_TYPE = { UNKNOWN: 0, PATH: 1, CMD: 2 } as const;
 
 /** Largest CMD descriptor accepted (its JSON is parsed). */
-export const MAX_COMMAND_BYTES = 16 * 1024;
+const MAX_COMMAND_BYTES = 16 * 1024;
 /** The window of a PATH ["events", Type] descriptor: the last day. */
-export const DEFAULT_EVENTS_WINDOW_MS = 86_400_000;
+const DEFAULT_EVENTS_WINDOW_MS = 86_400_000;
 
 /**
  * What a descriptor asks for. `export` requests are split into partitions by GetFlightInfo;
@@ -102,7 +102,7 @@ function checked(value: unknown): FlightTicket {
 }
 
 /** `{ <query> { every scalar field, nested objects' scalar fields } }` for PATH ["query", name]. */
-export function defaultListDocument(catalog: FlightCatalog, queryName: string): string {
+function defaultListDocument(catalog: FlightCatalog, queryName: string): string {
   const query = catalog.listQuery(queryName);
   const types = new Map(catalog.compiled.types.map((t) => [t.name, t]));
   const selection = (typeName: string, depth: number): string => {

@@ -37,7 +37,7 @@ export interface QueryForwarder {
 }
 
 /** The executor heartbeats this often, so a liveness window holds three heartbeats. */
-export function heartbeatIntervalFor(livenessMs: number): number {
+function heartbeatIntervalFor(livenessMs: number): number {
   return Math.floor(livenessMs / 3);
 }
 

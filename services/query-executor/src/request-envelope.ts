@@ -16,7 +16,7 @@ import { sendHeartbeats } from './send-heartbeats';
 export type Reply = OperationReply<string>;
 
 /** A malformed traceparent must not fail the request: the span then starts a new trace. */
-export function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> | undefined {
+function parentContext(msg: Msg): ReturnType<typeof extractTraceContext> | undefined {
   try {
     return extractTraceContext(msg.headers);
   } catch {
@@ -40,7 +40,7 @@ export function readRequestMessage(msg: Msg): RequestMessage {
   return { ...request, remainingMs };
 }
 
-export function errorReply(error: unknown): Reply {
+function errorReply(error: unknown): Reply {
   if (error instanceof GraphqlRequestError) {
     return { body: formatErrorBody(error.errors), status: error.httpStatus, errorCode: error.code };
   }

@@ -11,7 +11,7 @@ import { refuse } from './request-envelope';
 import { serveQueries, type QueryService } from './serve-queries';
 
 /** Idempotency keys are kept at least this long (docs/adr/0082-mutations.md). */
-export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface ServeMutationsOptions {
   nc: NatsConnection;
