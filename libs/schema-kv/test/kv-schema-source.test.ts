@@ -1,5 +1,5 @@
-import type { FraiseqlError } from '@fraiseql/errors';
-import { compileSchema, defineSchema, entity, field, listQuery, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
+import { once } from 'node:events';
+import { compileSchema, defineSchema, entity, field, listQuery, type CompiledSchema } from '@fraiseql/schema';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { connect, type NatsConnection } from 'nats';
 import { KvSchemaSource, openSchemaKv, publishCompiledSchema } from '../src';
@@ -8,15 +8,6 @@ import { KvSchemaSource, openSchemaKv, publishCompiledSchema } from '../src';
 function schemaVersion(version: number): CompiledSchema {
   const User = entity('User', { view: 'v_user', description: `version ${version}` }, { id: field.id(), email: field.string() });
   return compileSchema(defineSchema({ types: [User], queries: [listQuery('users', User)] }));
-}
-
-function nextEvent(source: SchemaSource, event: 'change'): Promise<CompiledSchema>;
-function nextEvent(source: SchemaSource, event: 'rejected'): Promise<FraiseqlError>;
-function nextEvent(source: SchemaSource, event: 'change' | 'rejected'): Promise<unknown> {
-  return new Promise((resolve) => {
-    if (event === 'change') source.once('change', resolve);
-    else source.once('rejected', resolve);
-  });
 }
 
 describe('KvSchemaSource', () => {
@@ -42,13 +33,13 @@ describe('KvSchemaSource', () => {
     await source.start();
     expect(source.current).toBeUndefined();
 
-    let changed = nextEvent(source, 'change');
+    let changed = once(source, 'change');
     await publishCompiledSchema(nc, schemaVersion(1), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(1).hash);
+    expect((await changed)[0].hash).toBe(schemaVersion(1).hash);
 
-    changed = nextEvent(source, 'change');
+    changed = once(source, 'change');
     await publishCompiledSchema(nc, schemaVersion(2), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(2).hash);
+    expect((await changed)[0].hash).toBe(schemaVersion(2).hash);
     expect(source.current?.hash).toBe(schemaVersion(2).hash);
   });
 
@@ -66,14 +57,14 @@ describe('KvSchemaSource', () => {
     source = new KvSchemaSource({ nc, bucket });
     await source.start();
 
-    const rejected = nextEvent(source, 'rejected');
+    const rejected = once(source, 'rejected');
     const kv = await openSchemaKv(nc, { bucket });
     await kv.put('active', JSON.stringify({ ...schemaVersion(2), formatVersion: 99 }));
-    expect((await rejected).message).toContain('format version 99');
+    expect((await rejected)[0].message).toContain('format version 99');
     expect(source.current?.hash).toBe(schemaVersion(1).hash);
 
-    const changed = nextEvent(source, 'change');
+    const changed = once(source, 'change');
     await publishCompiledSchema(nc, schemaVersion(3), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(3).hash);
+    expect((await changed)[0].hash).toBe(schemaVersion(3).hash);
   });
 });
