@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
 
 const moduleBoundaries = {
   enforceBuildableLibDependency: false,
@@ -55,6 +56,16 @@ export default [
     // They still may not reach into a package's internals (no-restricted-imports above).
     files: ['bench/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // Every workspace package declares what its src/ imports (third-party and @fraiseql/*), at the
+    // root package.json's versions; test-only imports may stay in devDependencies (the build
+    // target's inputs exclude test/). Nx reads the imports from its cached project graph.
+    files: ['{libs,services,examples}/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    plugins: { '@nx': nx },
+    // typescript: libs/cli/bin compiles the CLI on its first run in a checkout (a devDependency there).
+    rules: { '@nx/dependency-checks': ['error', { checkMissingDependencies: true, checkObsoleteDependencies: true, checkVersionMismatches: true, ignoredDependencies: ['typescript'] }] },
   },
   {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', '**/bench/**/*.ts'],

@@ -4,8 +4,9 @@
 #      every optional feature switched on;
 #   2. kubectl kustomize of k8s/base and k8s/overlays/dev, and a parse of tilt/deps.yaml;
 #   3. consistency: every services/<name> folder has
-#        - services/<name>/Dockerfile, identical to the others except the lines marked
-#          "# service-specific", naming this service (ARG SERVICE, CMD paths);
+#        - a row in the one Dockerfile (repository root, built with --build-arg SERVICE=<name>):
+#          a stage `FROM runtime-base AS service-<name>` that sets HEALTHCHECK_PORT_VAR and EXPOSEs
+#          its ops port (HEALTHCHECK_PORT_DEFAULT), and no Dockerfile copy of its own;
 #        - a block <camelName>: in helm/fraiseql/values.yaml, rendered as Deployment
 #          <release>-<name> by `helm template` (default and dev values);
 #        - a Deployment fraiseql-<name> in the kustomize base and dev overlay;
@@ -92,19 +93,13 @@ mkdir -p "$work/deps" && cp "$ROOT/tilt/deps.yaml" "$work/deps/" && printf 'reso
 run_logged "tilt/deps.yaml parses" "$work/deps.log" "$KUBECTL" kustomize "$work/deps"
 
 echo "services ($(ls -d "$ROOT"/services/*/ 2>/dev/null | wc -l) folders)"
-# Reference Dockerfile: the one most services share outside the marked lines (ties: the first), so
-# that a drifted Dockerfile is the one named even when it sorts first; all must equal it.
-strip_specific() { awk 'skip { skip = 0; next } /^# service-specific/ { skip = 1; next } { print }' "$1"; }
-reference=""
-best=0
-for d in "$ROOT"/services/*/; do
-  [ -f "${d}Dockerfile" ] || continue
-  same=0
-  for e in "$ROOT"/services/*/; do
-    [ -f "${e}Dockerfile" ] && cmp -s <(strip_specific "${d}Dockerfile") <(strip_specific "${e}Dockerfile") && same=$((same + 1))
-  done
-  if [ "$same" -gt "$best" ]; then best=$same; reference="${d}Dockerfile"; fi
-done
+DOCKERFILE="$ROOT/Dockerfile"
+[ -f "$DOCKERFILE" ] || problem "Dockerfile (the one image definition of every service) is missing at the repository root"
+# The lines of a service's row: from its FROM ... AS service-<name> up to the next FROM.
+dockerfile_row() { [ -f "$DOCKERFILE" ] && awk -v stage="service-$1" '
+  /^FROM / { inrow = (tolower($NF) == stage && tolower($(NF-1)) == "as") }
+  inrow { print }
+' "$DOCKERFILE"; }
 
 deployments "$work/helm-default.yaml" >"$work/deploy-helm-default.txt" 2>/dev/null || true
 deployments "$work/helm-dev.yaml" >"$work/deploy-helm-dev.txt" 2>/dev/null || true
@@ -115,18 +110,20 @@ for d in "$ROOT"/services/*/; do
   d=${d%/}
   name=$(basename "$d")
   key=$(echo "$name" | sed -E 's/-([a-z0-9])/\U\1/g')
-  dockerfile="$d/Dockerfile"
-  if [ ! -f "$dockerfile" ]; then
-    problem "$name: services/$name/Dockerfile is missing (copy another service's and change the lines marked # service-specific)"
+  dockerfile_row "$name" >"$work/row.txt" || true
+  if [ ! -s "$work/row.txt" ]; then
+    problem "$name: no row for it in the Dockerfile (add a stage 'FROM runtime-base AS service-$name' with HEALTHCHECK_PORT_VAR, HEALTHCHECK_PORT_DEFAULT and EXPOSE)"
   else
-    if ! diff <(strip_specific "$reference") <(strip_specific "$dockerfile") >"$work/diff.txt"; then
-      problem "$name: Dockerfile differs from ${reference#"$ROOT"/} outside the '# service-specific' lines:"
-      sed 's/^/        /' "$work/diff.txt" >&2
+    grep -qE "^FROM runtime-base AS service-$name\$" "$work/row.txt" || problem "$name: its Dockerfile row does not start from runtime-base"
+    grep -qE "HEALTHCHECK_PORT_VAR=FRAISEQL_[A-Z0-9_]+_OPS_PORT( |\$)" "$work/row.txt" || problem "$name: its Dockerfile row sets no HEALTHCHECK_PORT_VAR=FRAISEQL_*_OPS_PORT"
+    ops_port=$(sed -nE 's/.*HEALTHCHECK_PORT_DEFAULT=([0-9]+).*/\1/p' "$work/row.txt")
+    if [ -z "$ops_port" ]; then
+      problem "$name: its Dockerfile row sets no HEALTHCHECK_PORT_DEFAULT"
+    else
+      grep -qE "^EXPOSE( [0-9]+)* $ops_port( |\$)" "$work/row.txt" || problem "$name: its Dockerfile row does not EXPOSE its ops port $ops_port"
     fi
-    grep -qx "ARG SERVICE=$name" "$dockerfile" || problem "$name: Dockerfile lacks 'ARG SERVICE=$name'"
-    grep -qxF "CMD [\"node\", \"services/$name/dist/main.js\"]" "$dockerfile" || problem "$name: Dockerfile runtime CMD does not start services/$name/dist/main.js"
-    grep -qxF "CMD [\"node\", \"--watch\", \"services/$name/dist/main.js\"]" "$dockerfile" || problem "$name: Dockerfile dev CMD does not watch services/$name/dist/main.js"
   fi
+  [ -f "$d/Dockerfile" ] && problem "$name: services/$name/Dockerfile is a copy; every service is built from the root Dockerfile (--build-arg SERVICE=$name): remove it"
   if grep -qE "^$key:" "$CHART/values.yaml"; then
     grep -qx "$RELEASE-$name" "$work/deploy-helm-default.txt" || problem "$name: helm template (default values) renders no Deployment $RELEASE-$name"
     grep -qx "$RELEASE-$name" "$work/deploy-helm-dev.txt" || problem "$name: helm template (values-dev.yaml) renders no Deployment $RELEASE-$name"
@@ -137,7 +134,7 @@ for d in "$ROOT"/services/*/; do
   grep -qx "fraiseql-$name" "$work/deploy-k8s-dev.txt" || problem "$name: no Deployment fraiseql-$name in k8s/overlays/dev"
   grep -qE "\"name\": *\"$name\"" "$ROOT/tilt/services.star" || problem "$name: no entry in tilt/services.star"
 done
-[ "$problems" -eq 0 ] && ok "every service has a Dockerfile, a chart block, kustomize Deployments and a Tilt entry"
+[ "$problems" -eq 0 ] && ok "every service has a Dockerfile row, a chart block, kustomize Deployments and a Tilt entry"
 
 echo "Tiltfile"
 if command -v "$PYTHON" >/dev/null; then

@@ -5,7 +5,8 @@ Tilt's Starlark is (for the subset the Tiltfile uses) valid Python, so the Tiltf
 load()s run here against stand-ins for Tilt's builtins that record each call. helm() runs the real
 `helm template`. The checks then cover what Tilt itself would only report at `tilt up`:
   - every k8s_resource workload is a Deployment in the YAML given to k8s_yaml;
-  - every docker_build image is used by a workload, its Dockerfile exists and has the target stage;
+  - every docker_build image is used by a workload, its Dockerfile exists and has the target stage
+    and, for a SERVICE build arg, that service's row (stage service-<name>);
   - live_update sync sources exist; port_forwards name ports the workload's containers declare;
   - resource_deps name resources that exist.
 
@@ -94,9 +95,9 @@ def helm(path, name="", namespace="", values=None, set=None, **_):
     return out.stdout
 
 
-def docker_build(ref, context, dockerfile="Dockerfile", target="", live_update=None, ignore=None, only=None, **kw):
+def docker_build(ref, context, dockerfile="Dockerfile", target="", build_args=None, live_update=None, ignore=None, only=None, **kw):
     recorded["docker_builds"].append({
-        "ref": ref, "context": context, "dockerfile": dockerfile, "target": target,
+        "ref": ref, "context": context, "dockerfile": dockerfile, "target": target, "build_args": build_args or {},
         "ignore": ignore or [], "only": only or [], "live_update": live_update or [],
     })
 
@@ -196,10 +197,15 @@ def check():
             problems.append("docker_build %s: no workload uses this image" % b["ref"])
         if not os.path.isfile(b["dockerfile"]):
             problems.append("docker_build %s: Dockerfile %s does not exist" % (b["ref"], b["dockerfile"]))
-        elif b["target"]:
+        else:
             with open(b["dockerfile"]) as f:
-                if not re.search(r"^FROM\s+\S+\s+AS\s+%s\s*$" % re.escape(b["target"]), f.read(), flags=re.M | re.I):
-                    problems.append("docker_build %s: Dockerfile has no stage %s" % (b["ref"], b["target"]))
+                text = f.read()
+            if b["target"] and not re.search(r"^FROM\s+\S+\s+AS\s+%s\s*$" % re.escape(b["target"]), text, flags=re.M | re.I):
+                problems.append("docker_build %s: Dockerfile has no stage %s" % (b["ref"], b["target"]))
+            # The one Dockerfile builds the service SERVICE names; it needs that service's row.
+            service = b["build_args"].get("SERVICE")
+            if service is not None and not re.search(r"^FROM\s+\S+\s+AS\s+service-%s\s*$" % re.escape(service), text, flags=re.M | re.I):
+                problems.append("docker_build %s: Dockerfile has no row (stage service-%s) for SERVICE=%s" % (b["ref"], service, service))
         for step in b["live_update"]:
             if step["step"] == "sync" and not os.path.exists(step["local"]):
                 problems.append("docker_build %s: sync source %s does not exist" % (b["ref"], step["local"]))

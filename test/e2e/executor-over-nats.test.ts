@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { HEADERS } from '@fraiseql/nats-contract';
 import { createQueryExecutor, type QueryExecutor } from '@fraiseql/query-executor';
-import { publishCompiledSchema } from '@fraiseql/schema';
+import { publishCompiledSchema } from '@fraiseql/schema-kv';
 import { waitFor } from '@fraiseql/testkit';
 import { ORG_A, ORG_B, notesSchema } from './fixtures/notes-schema';
 import { activeSleeps, asOrg, capturedLogger, sendQuery, startNotesStack, type NotesStack } from './fixtures/notes-stack';

@@ -1,4 +1,4 @@
-import { publishCompiledSchema } from '@fraiseql/schema';
+import { publishCompiledSchema } from '@fraiseql/schema-kv';
 import type { Gateway } from '@fraiseql/gateway';
 import type { QueryExecutor } from '@fraiseql/query-executor';
 import { waitFor } from '@fraiseql/testkit';

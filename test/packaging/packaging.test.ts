@@ -1,4 +1,4 @@
-// Packaging: the Helm chart, the kustomize base/overlay, the Dockerfiles and the Tiltfile, checked
+// Packaging: the Helm chart, the kustomize base/overlay, the Dockerfile and the Tiltfile, checked
 // statically (no Docker engine or cluster here): rendered with the real helm and kubectl, parsed,
 // and asserted on. scripts/check-packaging.sh is exercised on this repository and on temp copies.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -64,38 +64,43 @@ function runCheck(root?: string): { status: number | null; output: string } {
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
-/** A copy of just what the packaging checks read: helm/, k8s/, tilt/, Tiltfile, services/<name>/{Dockerfile,package.json,src}. */
+/** A copy of just what the packaging checks read: helm/, k8s/, tilt/, Tiltfile, Dockerfile, services/<name>/{package.json,src}. */
 function packagingCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-packaging-'));
-  for (const p of ['helm', 'k8s', 'tilt', 'Tiltfile']) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
+  for (const p of ['helm', 'k8s', 'tilt', 'Tiltfile', 'Dockerfile']) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
   fs.mkdirSync(path.join(dir, 'libs'));
   for (const name of serviceFolders()) {
     fs.mkdirSync(path.join(dir, 'services', name, 'src'), { recursive: true });
-    for (const f of ['Dockerfile', 'package.json']) {
-      const from = path.join(ROOT, 'services', name, f);
-      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, 'services', name, f));
-    }
+    fs.copyFileSync(path.join(ROOT, 'services', name, 'package.json'), path.join(dir, 'services', name, 'package.json'));
   }
   return dir;
+}
+
+/** The lines of a service's row in the Dockerfile: its stage service-<name>, up to the next FROM. */
+function dockerfileRow(text: string, name: string): string {
+  const start = text.search(new RegExp(`^FROM \\S+ AS service-${name}$`, 'm'));
+  if (start < 0) return '';
+  const next = text.slice(start + 1).search(/^FROM /m);
+  return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
 }
 
 beforeAll(ensureHelmExecutable);
 
 describe('check-packaging.sh', () => {
-  it('passes on this repository (helm lint/template, kustomize, Dockerfile/chart/kustomize/Tilt consistency)', () => {
+  it('passes on this repository (helm lint/template, kustomize, Dockerfile rows/chart/kustomize/Tilt consistency)', () => {
     const { status, output } = runCheck();
     expect(output).toContain('check-packaging: all checks passed');
     expect(status).toBe(0);
   });
 
-  it('fails for a services folder that has no Dockerfile, chart block, kustomize Deployment or Tilt entry, naming each', () => {
+  it('fails for a services folder that has no Dockerfile row, chart block, kustomize Deployment or Tilt entry, naming each', () => {
     const copy = packagingCopy();
     try {
       fs.mkdirSync(path.join(copy, 'services/job-runner/src'), { recursive: true });
       fs.writeFileSync(path.join(copy, 'services/job-runner/package.json'), '{"name":"@fraiseql/job-runner"}');
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      expect(output).toContain('job-runner: services/job-runner/Dockerfile is missing');
+      expect(output).toContain('job-runner: no row for it in the Dockerfile');
       expect(output).toContain("job-runner: no 'jobRunner:' block in helm/fraiseql/values.yaml");
       expect(output).toContain('job-runner: no Deployment fraiseql-job-runner in k8s/base');
       expect(output).toContain('job-runner: no entry in tilt/services.star');
@@ -105,36 +110,38 @@ describe('check-packaging.sh', () => {
     }
   });
 
-  it('fails when a Dockerfile drifts from the shared one outside its service-specific lines', () => {
+  it('fails when a service has a Dockerfile copy of its own again, or its row does not expose its ops port', () => {
     const copy = packagingCopy();
     try {
-      const file = path.join(copy, 'services/query-executor/Dockerfile');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^USER node$/m, 'USER root'));
+      fs.copyFileSync(path.join(copy, 'Dockerfile'), path.join(copy, 'services/query-executor/Dockerfile'));
+      const dockerfile = path.join(copy, 'Dockerfile');
+      fs.writeFileSync(dockerfile, fs.readFileSync(dockerfile, 'utf8').replace(/^EXPOSE 8815 9103$/m, 'EXPOSE 8815'));
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      // Compared with the Dockerfile the other services share: only the drifted one is named.
-      expect(output).toMatch(/query-executor: Dockerfile differs from services\/(gateway|flight-server)\/Dockerfile/);
-      expect(output).not.toMatch(/ (gateway|flight-server): Dockerfile differs/);
-      expect(output).toContain('USER root');
+      expect(output).toContain('query-executor: services/query-executor/Dockerfile is a copy');
+      expect(output).toContain('flight-server: its Dockerfile row does not EXPOSE its ops port 9103');
+      expect(output).not.toMatch(/ gateway: /);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 
-  it('passes once a new service is added in the documented places (Dockerfile, values block, kustomize, Tilt entry)', () => {
+  it('passes once a new service is added in the documented places (Dockerfile row, values block, kustomize, Tilt entry)', () => {
     const copy = packagingCopy();
     try {
       const svc = path.join(copy, 'services/observer-worker');
       fs.mkdirSync(path.join(svc, 'src'), { recursive: true });
       fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/observer-worker"}');
-      // 1. Dockerfile: a copy with the service-specific lines changed.
+      // 1. Dockerfile: its row in the service table.
+      const dockerfile = path.join(copy, 'Dockerfile');
       fs.writeFileSync(
-        path.join(svc, 'Dockerfile'),
+        dockerfile,
         fs
-          .readFileSync(path.join(ROOT, 'services/query-executor/Dockerfile'), 'utf8')
-          .replace(/query-executor/g, 'observer-worker')
-          .replace('EXPOSE 9102', 'EXPOSE 9104')
-          .replace('FRAISEQL_QUERY_EXECUTOR_OPS_PORT||9102', 'FRAISEQL_OBSERVER_WORKER_OPS_PORT||9104'),
+          .readFileSync(dockerfile, 'utf8')
+          .replace(
+            '\n# --- runtime (default target)',
+            '\nFROM runtime-base AS service-observer-worker\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_OBSERVER_WORKER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9104\nEXPOSE 9104\n\n# --- runtime (default target)',
+          ),
       );
       // 2. values block.
       fs.appendFileSync(
@@ -442,23 +449,40 @@ describe('kustomize', () => {
   });
 });
 
-describe('Dockerfiles', () => {
-  it.each(serviceFolders())('%s: node 22 slim, non-root runtime with only node_modules and dist', (name) => {
-    const text = fs.readFileSync(path.join(ROOT, 'services', name, 'Dockerfile'), 'utf8');
+describe('Dockerfile', () => {
+  const text = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+
+  it('is the only one: node 22 slim, non-root runtime with only node_modules and dist, the service chosen by --build-arg SERVICE', () => {
+    expect(fs.readdirSync(path.join(ROOT, 'services')).filter((name) => fs.existsSync(path.join(ROOT, 'services', name, 'Dockerfile')))).toEqual([]);
     const stages = [...text.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)$/gm)].map((m) => m[2]);
-    expect(stages).toEqual(['manifests', 'deps', 'build', 'dev', 'dist', 'prod-deps', 'runtime']);
+    const rows = stages.filter((stage) => stage.startsWith('service-'));
+    expect(stages).toEqual(['manifests', 'deps', 'build', 'dev', 'dist', 'prod-deps', 'runtime-base', ...rows, 'runtime']);
+    expect([...rows].sort()).toEqual(serviceFolders().map((name) => `service-${name}`));
     expect(text).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
-    const runtime = text.slice(text.indexOf('AS runtime'));
+    expect(text).toMatch(/^ARG SERVICE$/m);
+    expect(text).toMatch(/^FROM service-\$\{SERVICE\} AS runtime$/m);
+    // One CMD for every service: /app/service links to services/<SERVICE>/dist.
+    expect(text).toMatch(/ln -s services\/\$\{SERVICE\}\/dist service$/m);
+    const dev = text.slice(text.indexOf('AS dev'), text.indexOf('AS dist'));
+    expect(dev).toContain('CMD ["node", "--watch", "service/main.js"]');
+    const runtime = text.slice(text.indexOf('AS runtime-base'));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
     expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
-    expect(runtime).toContain(`CMD ["node", "services/${name}/dist/main.js"]`);
-    // The runtime stage copies only the production install and the compiled output.
+    expect(runtime).toContain('CMD ["node", "service/main.js"]');
+    // The runtime copies only the production install and the compiled output.
     expect([...runtime.matchAll(/^COPY (.*)$/gm)].map((m) => m[1])).toEqual(['--from=prod-deps /app/ ./', '--from=dist /tmp/out/ ./']);
   });
 
+  it.each(chartServices().map((s) => [s.name, s] as const))('%s: a row that exposes the chart ports and health-checks its ops-port variable', (name, svc) => {
+    const row = dockerfileRow(text, name);
+    expect(row).toMatch(new RegExp(`^FROM runtime-base AS service-${name}$`, 'm'));
+    const exposed = /^EXPOSE (.*)$/m.exec(row)![1].split(' ').map(Number).sort();
+    expect(exposed).toEqual(Object.values(svc.ports).sort());
+    expect(row).toContain(`HEALTHCHECK_PORT_VAR=${svc.envPrefix}_OPS_PORT HEALTHCHECK_PORT_DEFAULT=${svc.ports.ops}`);
+  });
+
   it('the manifests stage collects exactly the lock file and every workspace package.json (the npm ci cache key)', () => {
-    const text = fs.readFileSync(path.join(ROOT, 'services/gateway/Dockerfile'), 'utf8');
     const run = /FROM \S+ AS manifests[\s\S]*?^RUN ([\s\S]*?[^\\])$/m.exec(text)![1].replace(/\\\n/g, ' ');
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-manifests-'));
     try {
@@ -496,7 +520,7 @@ describe('Tiltfile', () => {
 
   it.each(serviceFolders())('%s: live-updated dev image, resource with ops port-forward', (name) => {
     const build = dryRun.docker_builds.find((b: any) => b.ref === `fraiseql/${name}`);
-    expect(build).toMatchObject({ target: 'dev', dockerfile: path.join(ROOT, 'services', name, 'Dockerfile'), context: ROOT });
+    expect(build).toMatchObject({ target: 'dev', dockerfile: path.join(ROOT, 'Dockerfile'), build_args: { SERVICE: name }, context: ROOT });
     expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'services', name, 'src'), remote: `/app/services/${name}/src` });
     expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'libs'), remote: '/app/libs' });
     expect(build.live_update.find((s: any) => s.step === 'run').cmd).toBe(`npx tsc -b services/${name}`);

@@ -1,5 +1,6 @@
 import type { NatsConnection } from 'nats';
-import { FileSchemaSource, KvSchemaSource, type SchemaSource, type SchemaSourceLogger } from '@fraiseql/schema';
+import { FileSchemaSource, type SchemaSource, type SchemaSourceLogger } from '@fraiseql/schema';
+import { KvSchemaSource } from '@fraiseql/schema-kv';
 
 /** The value of FRAISEQL_SCHEMA_SOURCE: `kv`, or a path to schema.compiled.json. */
 export type SchemaSourceSpec = 'kv' | (string & {});

@@ -11,13 +11,12 @@ import {
   entity,
   field,
   FileSchemaSource,
-  KvSchemaSource,
   listQuery,
-  publishCompiledSchema,
   serializeCompiledSchema,
   type CompiledSchema,
   type SchemaSource,
 } from '@fraiseql/schema';
+import { KvSchemaSource, publishCompiledSchema } from '@fraiseql/schema-kv';
 import { createLogger, type Logger } from '@fraiseql/service-kit';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { openSchemaSource, watchPlanners } from '../src';

@@ -50,7 +50,3 @@ export { SchemaSource } from './schema-source';
 export type { SchemaSourceEvents, SchemaSourceLogger } from './schema-source';
 export { FileSchemaSource } from './file-schema-source';
 export type { FileSchemaSourceOptions } from './file-schema-source';
-export { KvSchemaSource } from './kv-schema-source';
-export type { KvSchemaSourceOptions } from './kv-schema-source';
-export { openSchemaKv, publishCompiledSchema } from './schema-bucket';
-export type { PublishCompiledSchemaOptions, SchemaBucketOptions } from './schema-bucket';

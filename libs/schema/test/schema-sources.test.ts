@@ -8,17 +8,12 @@ import {
   entity,
   field,
   FileSchemaSource,
-  KvSchemaSource,
   listQuery,
-  openSchemaKv,
-  publishCompiledSchema,
   SchemaHolder,
   serializeCompiledSchema,
   type CompiledSchema,
   type SchemaSource,
 } from '../src';
-import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
-import { connect, type NatsConnection } from 'nats';
 
 /** A valid compiled schema whose content (and so hash) depends on `version`. */
 function schemaVersion(version: number): CompiledSchema {
@@ -89,65 +84,6 @@ describe('FileSchemaSource', () => {
     writeFileSync(path, '{"formatVersion":1}');
     source = new FileSchemaSource({ path });
     await expect(source.start()).rejects.toMatchObject({ code: 'FRAISEQL_SCHEMA_INVALID' });
-  });
-});
-
-describe('KvSchemaSource', () => {
-  let nats: TestNatsServer;
-  let nc: NatsConnection;
-  let source: KvSchemaSource | undefined;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-  });
-  afterEach(async () => {
-    await source?.close();
-    source = undefined;
-  });
-  afterAll(async () => {
-    await nc.close();
-    await nats.dispose();
-  });
-
-  it('starts empty when nothing was pushed yet, then follows every pushed version', async () => {
-    const bucket = 'SCHEMA_FOLLOW';
-    source = new KvSchemaSource({ nc, bucket });
-    await source.start();
-    expect(source.current).toBeUndefined();
-
-    let changed = nextEvent(source, 'change');
-    await publishCompiledSchema(nc, schemaVersion(1), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(1).hash);
-
-    changed = nextEvent(source, 'change');
-    await publishCompiledSchema(nc, schemaVersion(2), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(2).hash);
-    expect(source.current?.hash).toBe(schemaVersion(2).hash);
-  });
-
-  it('has the pushed version as soon as start() resolves', async () => {
-    const bucket = 'SCHEMA_PRESENT';
-    await publishCompiledSchema(nc, schemaVersion(5), { bucket });
-    source = new KvSchemaSource({ nc, bucket });
-    await source.start();
-    expect(source.current?.hash).toBe(schemaVersion(5).hash);
-  });
-
-  it('ignores an invalid version put into KV and keeps the current one', async () => {
-    const bucket = 'SCHEMA_INVALID';
-    await publishCompiledSchema(nc, schemaVersion(1), { bucket });
-    source = new KvSchemaSource({ nc, bucket });
-    await source.start();
-
-    const rejected = nextEvent(source, 'rejected');
-    const kv = await openSchemaKv(nc, { bucket });
-    await kv.put('active', JSON.stringify({ ...schemaVersion(2), formatVersion: 99 }));
-    expect((await rejected).message).toContain('format version 99');
-    expect(source.current?.hash).toBe(schemaVersion(1).hash);
-
-    const changed = nextEvent(source, 'change');
-    await publishCompiledSchema(nc, schemaVersion(3), { bucket });
-    expect((await changed).hash).toBe(schemaVersion(3).hash);
   });
 });
 

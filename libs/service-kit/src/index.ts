@@ -26,3 +26,5 @@ export { installShutdown } from './install-shutdown';
 export type { ShutdownControl, ShutdownOptions, ShutdownStep } from './install-shutdown';
 export { mayRetry, retryDelayMs } from './retry-policy';
 export type { RetryDelayOptions, RetryPolicy } from './retry-policy';
+export { runService } from './run-service';
+export type { RunServiceOptions, ServiceContext, ServiceRun, StartedService } from './run-service';

@@ -1,71 +1,58 @@
 import { createHash } from 'node:crypto';
 import { assertDevAuthAllowed } from '@fraiseql/auth';
 import { plannerLimitsFromConfig } from '@fraiseql/graphql-runtime';
-import { createLogger, createMetrics, installShutdown, loadConfig, resolveSecret, startOpsServer, startTelemetry } from '@fraiseql/service-kit';
+import { resolveSecret, runService } from '@fraiseql/service-kit';
 import { flightServerConfig } from './config';
 import { createFlightServer } from './create-flight-server';
 
 /** The fixed development key (tickets are forgeable by anyone who reads the source): never in production. */
 const DEVELOPMENT_TICKET_SECRET = createHash('sha256').update('fraiseql development flight ticket secret').digest('hex');
 
-/** flight-server: config → PostgreSQL, NATS, schema → gRPC server → ops server → shutdown. */
-async function main(): Promise<void> {
-  const config = loadConfig(flightServerConfig);
-  assertDevAuthAllowed('flight-server', config);
-  const logger = createLogger({ service: 'flight-server', level: config.FRAISEQL_LOG_LEVEL, pretty: config.FRAISEQL_LOG_PRETTY });
-  const telemetry = startTelemetry({ service: 'flight-server' });
-  const { registry } = createMetrics({ service: 'flight-server' });
-
-  const flight = await createFlightServer({
-    host: config.FRAISEQL_FLIGHT_HOST,
-    port: config.FRAISEQL_FLIGHT_PORT,
-    natsUrl: config.FRAISEQL_NATS_URL,
-    databaseUrl: config.FRAISEQL_FLIGHT_DATABASE_URL,
-    poolMax: config.FRAISEQL_FLIGHT_POOL_MAX,
-    maxConcurrentStreams: config.FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS,
-    schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
-    ticketSecret: resolveSecret({
-      key: 'FRAISEQL_FLIGHT_TICKET_SECRET',
-      value: config.FRAISEQL_FLIGHT_TICKET_SECRET,
-      env: config.FRAISEQL_ENV,
-      developmentValue: DEVELOPMENT_TICKET_SECRET,
-      risk: 'tickets and session tokens are forgeable',
-      warn: (message) => logger.warn(message),
-    }),
-    sessionTtlMs: config.FRAISEQL_FLIGHT_SESSION_TTL_MS,
-    limits: plannerLimitsFromConfig(config),
-    auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
-    settings: {
-      batchSize: config.FRAISEQL_FLIGHT_BATCH_SIZE,
-      maxBatchBytes: config.FRAISEQL_FLIGHT_BATCH_MAX_BYTES,
-      statementTimeoutMs: config.FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS,
-      ticketTtlMs: config.FRAISEQL_FLIGHT_TICKET_TTL_MS,
-      partitionRows: config.FRAISEQL_FLIGHT_PARTITION_ROWS,
-      ...(config.FRAISEQL_FLIGHT_PUBLIC_LOCATION ? { publicLocation: config.FRAISEQL_FLIGHT_PUBLIC_LOCATION } : {}),
-    },
-    maxReceiveBytes: config.FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES,
-    logger,
-    registry,
-  });
-  if (config.FRAISEQL_DEV_AUTH) logger.warn('FRAISEQL_DEV_AUTH=1: x-fraiseql-dev-* metadata sets the caller of any Flight call');
-
-  const ops = await startOpsServer({ host: config.FRAISEQL_FLIGHT_OPS_HOST, port: config.FRAISEQL_FLIGHT_OPS_PORT, registry, logger, checks: flight.readinessChecks });
-
-  installShutdown({
-    logger,
-    deadlineMs: config.FRAISEQL_SHUTDOWN_DEADLINE_MS,
-    steps: [
-      { name: 'mark not ready', run: async () => ops.markShuttingDown() },
-      { name: 'stop taking calls, finish running streams', run: () => flight.drain(Math.max(1000, config.FRAISEQL_SHUTDOWN_DEADLINE_MS - 2000)) },
-      { name: 'close schema watch, NATS and PostgreSQL pool', run: () => flight.close() },
-      { name: 'flush telemetry', run: () => telemetry.shutdown() },
-      { name: 'close ops server', run: () => ops.close() },
-    ],
-  });
-  logger.info({ address: flight.address, opsAddress: ops.address, schemaHash: flight.schemaHash() }, 'flight-server started');
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`flight-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+/** flight-server: config → PostgreSQL, NATS, schema → gRPC server → ops server → shutdown (the frame: service-kit's runService). */
+void runService({
+  name: 'flight-server',
+  config: flightServerConfig,
+  async start({ config, logger, registry }) {
+    assertDevAuthAllowed('flight-server', config);
+    const flight = await createFlightServer({
+      host: config.FRAISEQL_FLIGHT_HOST,
+      port: config.FRAISEQL_FLIGHT_PORT,
+      natsUrl: config.FRAISEQL_NATS_URL,
+      databaseUrl: config.FRAISEQL_FLIGHT_DATABASE_URL,
+      poolMax: config.FRAISEQL_FLIGHT_POOL_MAX,
+      maxConcurrentStreams: config.FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS,
+      schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
+      ticketSecret: resolveSecret({
+        key: 'FRAISEQL_FLIGHT_TICKET_SECRET',
+        value: config.FRAISEQL_FLIGHT_TICKET_SECRET,
+        env: config.FRAISEQL_ENV,
+        developmentValue: DEVELOPMENT_TICKET_SECRET,
+        risk: 'tickets and session tokens are forgeable',
+        warn: (message) => logger.warn(message),
+      }),
+      sessionTtlMs: config.FRAISEQL_FLIGHT_SESSION_TTL_MS,
+      limits: plannerLimitsFromConfig(config),
+      auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
+      settings: {
+        batchSize: config.FRAISEQL_FLIGHT_BATCH_SIZE,
+        maxBatchBytes: config.FRAISEQL_FLIGHT_BATCH_MAX_BYTES,
+        statementTimeoutMs: config.FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS,
+        ticketTtlMs: config.FRAISEQL_FLIGHT_TICKET_TTL_MS,
+        partitionRows: config.FRAISEQL_FLIGHT_PARTITION_ROWS,
+        ...(config.FRAISEQL_FLIGHT_PUBLIC_LOCATION ? { publicLocation: config.FRAISEQL_FLIGHT_PUBLIC_LOCATION } : {}),
+      },
+      maxReceiveBytes: config.FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES,
+      logger,
+      registry,
+    });
+    if (config.FRAISEQL_DEV_AUTH) logger.warn('FRAISEQL_DEV_AUTH=1: x-fraiseql-dev-* metadata sets the caller of any Flight call');
+    return {
+      readinessChecks: flight.readinessChecks,
+      shutdownSteps: [
+        { name: 'stop taking calls, finish running streams', run: () => flight.drain(Math.max(1000, config.FRAISEQL_SHUTDOWN_DEADLINE_MS - 2000)) },
+        { name: 'close schema watch, NATS and PostgreSQL pool', run: () => flight.close() },
+      ],
+      startedFields: { address: flight.address, schemaHash: flight.schemaHash() },
+    };
+  },
 });

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KV_BUCKETS, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
-import { loadCompiledSchema, publishCompiledSchema } from '@fraiseql/schema';
+import { loadCompiledSchema } from '@fraiseql/schema';
+import { publishCompiledSchema } from '@fraiseql/schema-kv';
 import type { Command } from 'commander';
 import { connect } from 'nats';
 import type { CommandOutput } from '../command-output';

@@ -1,7 +1,7 @@
 import { SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
+import { SchemaSource, type SchemaSourceLogger } from '@fraiseql/schema';
 import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { openSchemaKv } from './schema-bucket';
-import { SchemaSource, type SchemaSourceLogger } from './schema-source';
 
 export interface KvSchemaSourceOptions {
   nc: NatsConnection;

@@ -1,8 +1,6 @@
 import { DEFAULT_SCHEMA_HISTORY, KV_BUCKETS, SCHEMA_ACTIVE_KEY, openKvBucket, openSchemaBucket } from '@fraiseql/nats-contract';
+import { loadCompiledSchema, serializeCompiledSchema, type CompiledSchema } from '@fraiseql/schema';
 import type { KV, NatsConnection } from 'nats';
-import type { CompiledSchema } from './compiled-schema';
-import { loadCompiledSchema } from './load-compiled-schema';
-import { serializeCompiledSchema } from './schema-hash';
 
 export interface SchemaBucketOptions {
   /** Bucket name (default KV_BUCKETS.schema). Tests pass their own. */
