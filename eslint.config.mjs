@@ -31,6 +31,8 @@ export default [
       '@typescript-eslint/no-explicit-any': 'off',
       'no-restricted-imports': ['error', { patterns: [{ group: ['@fraiseql/*/src/*', '@fraiseql/*/dist/*', '**/src/internal/*'], message: 'Import a package only through its public door (src/index.ts).' }] }],
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries],
+      // Prettier wraps code at 140 (.prettierrc.json) but never a comment or a long string: this catches comments.
+      'max-len': ['error', { code: 140, tabWidth: 2, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
     },
   },
   {

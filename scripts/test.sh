@@ -16,7 +16,8 @@ step "build (tsc -b, project references) and type-check tests"
 npx tsc -b tsconfig.build.json
 npx tsc -p tsconfig.json
 
-step "lint (ESLint + Nx module boundaries) and circular imports"
+step "format (Prettier), lint (ESLint + Nx module boundaries) and circular imports"
+npx prettier --check . --log-level warn
 # The boundaries rule reads the cached Nx project graph and silently skips itself without one.
 NX_DAEMON=false npx nx show projects >/dev/null
 npx eslint . --max-warnings=0
