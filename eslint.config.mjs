@@ -29,10 +29,23 @@ export default [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@fraiseql/*/src/*', '@fraiseql/*/dist/*', '**/src/internal/*'], message: 'Import a package only through its public door (src/index.ts).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@fraiseql/*/src/*', '@fraiseql/*/dist/*', '**/src/internal/*'],
+              message: 'Import a package only through its public door (src/index.ts).',
+            },
+          ],
+        },
+      ],
       '@nx/enforce-module-boundaries': ['error', moduleBoundaries],
       // Prettier wraps code at 140 (.prettierrc.json) but never a comment or a long string: this catches comments.
-      'max-len': ['error', { code: 140, tabWidth: 2, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      'max-len': [
+        'error',
+        { code: 140, tabWidth: 2, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
   {
@@ -41,7 +54,10 @@ export default [
     // package names (their public door), nothing deeper; every other import keeps the rules above.
     files: ['test/e2e/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': ['error', { ...moduleBoundaries, allow: ['^@fraiseql/(gateway|query-executor|flight-server|observer-worker|job-runner|sink|shop)$'] }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { ...moduleBoundaries, allow: ['^@fraiseql/(gateway|query-executor|flight-server|observer-worker|job-runner|sink|shop)$'] },
+      ],
     },
   },
   {
@@ -67,7 +83,17 @@ export default [
     languageOptions: { parser: jsoncParser },
     plugins: { '@nx': nx },
     // typescript: libs/cli/bin compiles the CLI on its first run in a checkout (a devDependency there).
-    rules: { '@nx/dependency-checks': ['error', { checkMissingDependencies: true, checkObsoleteDependencies: true, checkVersionMismatches: true, ignoredDependencies: ['typescript'] }] },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          ignoredDependencies: ['typescript'],
+        },
+      ],
+    },
   },
   {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', '**/bench/**/*.ts'],

@@ -1,7 +1,10 @@
 // One jest configuration for the whole workspace. Tests run from TypeScript source,
 // transpiled file by file by ts-jest (isolatedModules: type-checking is `tsc`'s job in
 // `npm test`), and workspace packages resolve to their src/ so no build is needed first.
-const tsJest = { diagnostics: false, tsconfig: { isolatedModules: true, target: 'es2022', module: 'commonjs', esModuleInterop: true, sourceMap: true } };
+const tsJest = {
+  diagnostics: false,
+  tsconfig: { isolatedModules: true, target: 'es2022', module: 'commonjs', esModuleInterop: true, sourceMap: true },
+};
 
 // Dependencies published as ESM only; jest's CommonJS module system needs them transpiled
 // (mercurius → @fastify/static → content-disposition 3).

@@ -13,4 +13,6 @@ for (const suite of report.testResults) {
   if (suite.status === 'failed' && suite.assertionResults.length === 0) console.log(`suite failed to run: ${suite.name}`);
 }
 const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests + brokenSuites} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(
+  `tests: ${report.numPassedTests} passed, ${report.numFailedTests + brokenSuites} failed${skipped ? `, ${skipped} skipped` : ''}`,
+);

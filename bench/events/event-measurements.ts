@@ -63,7 +63,12 @@ export async function publishRawBulk(js: JetStreamClient, payloads: EventPayload
  * Raw publishing at a steady rate (paced like the writers): returns each publish's send → ack
  * latency in ms, and the seconds the run took.
  */
-export async function publishRawSteady(js: JetStreamClient, payloads: EventPayload[], subjects: string[], rate: number): Promise<{ latencies: number[]; seconds: number }> {
+export async function publishRawSteady(
+  js: JetStreamClient,
+  payloads: EventPayload[],
+  subjects: string[],
+  rate: number,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   const pending: Array<Promise<void>> = [];
   const started = performance.now();
@@ -73,9 +78,11 @@ export async function publishRawSteady(js: JetStreamClient, payloads: EventPaylo
     if (ahead >= 1) await sleep(ahead);
     const sent = performance.now();
     pending.push(
-      js.publish(subjects[index]!, encoder.encode(event.payload), { msgID: event.event_id, expect: { streamName: RAW_STREAM } }).then(() => {
-        latencies.push(performance.now() - sent);
-      }),
+      js
+        .publish(subjects[index]!, encoder.encode(event.payload), { msgID: event.event_id, expect: { streamName: RAW_STREAM } })
+        .then(() => {
+          latencies.push(performance.now() - sent);
+        }),
     );
   }
   await Promise.all(pending);

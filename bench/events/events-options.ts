@@ -80,7 +80,8 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
     mutationRate: values['mutation-rate'] === '0' ? 0 : positive('mutation-rate', values['mutation-rate'], quick ? 20 : 50),
     batchSize: positive('batch-size', values['batch-size'], 1000),
     maxInFlight: positive('max-in-flight', values['max-in-flight'], 2000),
-    databaseUrl: values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_events_quick' : 'fraiseql_bench_events'}`,
+    databaseUrl:
+      values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_events_quick' : 'fraiseql_bench_events'}`,
     quick,
     writeDocs: values['no-write-docs'] === true ? false : (values['write-docs'] ?? !quick),
   };

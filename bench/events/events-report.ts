@@ -62,7 +62,8 @@ export function sustained(run: SteadyRun): boolean {
 }
 
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : '–');
-const range = (values: number[], digits = 2): string => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+const range = (values: number[], digits = 2): string =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
 /** The generated part of the bench:events section: ratios first, raw numbers collapsed. */
 export function renderEventsMarkdown(input: EventsReportInput): string {
@@ -81,8 +82,14 @@ export function renderEventsMarkdown(input: EventsReportInput): string {
   lines.push('| ratio relay/raw | goal |', '|---|---|');
   lines.push(`| ${range(ratios)}× | ≥ 0.80× ${median(ratios) >= 0.8 ? '(met)' : '(not met)'} |`, '');
 
-  lines.push('**Steady writes** — capture → stored in JetStream latency (payload `timestamp` vs JetStream store time), median over the rounds of each run\'s p50 / p99; raw = send → ack of the same payloads at the same rate:', '');
-  lines.push('| target events/s | achieved (writes/s) | events relayed / writes | p50 ms | p99 ms | raw p50 ms | raw p99 ms | sustained in all rounds |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    "**Steady writes** — capture → stored in JetStream latency (payload `timestamp` vs JetStream store time), median over the rounds of each run's p50 / p99; raw = send → ack of the same payloads at the same rate:",
+    '',
+  );
+  lines.push(
+    '| target events/s | achieved (writes/s) | events relayed / writes | p50 ms | p99 ms | raw p50 ms | raw p99 ms | sustained in all rounds |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const rate of options.rates) {
     const runs = input.steady.filter((s) => s.target === rate);
     if (runs.length === 0) continue;
@@ -99,7 +106,9 @@ export function renderEventsMarkdown(input: EventsReportInput): string {
   lines.push('');
   if (highest !== undefined) {
     const p99 = median(input.steady.filter((s) => s.target === highest).map((r) => r.p99));
-    lines.push(`Highest sustained rate: **${highest} events/s**, p99 capture → stored **${ms(p99)} ms** (goal at 5,000 events/s: p99 < 250 ms; 5,000/s ${sustainedRates.includes(5000) ? 'was' : 'was not'} reached on this machine).`);
+    lines.push(
+      `Highest sustained rate: **${highest} events/s**, p99 capture → stored **${ms(p99)} ms** (goal at 5,000 events/s: p99 < 250 ms; 5,000/s ${sustainedRates.includes(5000) ? 'was' : 'was not'} reached on this machine).`,
+    );
   } else lines.push('No target rate was sustained in every round on this machine.');
   lines.push('');
   if (input.mutations) {
@@ -113,11 +122,19 @@ export function renderEventsMarkdown(input: EventsReportInput): string {
   lines.push('<details><summary>Raw numbers (machine-specific: valid only next to each other, never as absolute figures)</summary>', '');
   lines.push('| round | order | events | relay s | relay events/s | raw s | raw events/s | ratio |', '|---|---|---|---|---|---|---|---|');
   for (const b of input.bulk) {
-    lines.push(`| ${b.round} | ${b.order} | ${b.events} | ${b.relaySeconds.toFixed(3)} | ${b.relayRate.toFixed(0)} | ${b.rawSeconds.toFixed(3)} | ${b.rawRate.toFixed(0)} | ${(b.relayRate / b.rawRate).toFixed(2)} |`);
+    lines.push(
+      `| ${b.round} | ${b.order} | ${b.events} | ${b.relaySeconds.toFixed(3)} | ${b.relayRate.toFixed(0)} | ${b.rawSeconds.toFixed(3)} | ${b.rawRate.toFixed(0)} | ${(b.relayRate / b.rawRate).toFixed(2)} |`,
+    );
   }
-  lines.push('', '| round | target/s | written/s | events relayed | backlog drain s | p50 ms | p99 ms | max ms | raw/s | raw p50 ms | raw p99 ms |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '',
+    '| round | target/s | written/s | events relayed | backlog drain s | p50 ms | p99 ms | max ms | raw/s | raw p50 ms | raw p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const s of input.steady) {
-    lines.push(`| ${s.round} | ${s.target} | ${s.achieved.toFixed(0)} | ${s.events} | ${s.drainSeconds.toFixed(2)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.rawAchieved.toFixed(0)} | ${ms(s.rawP50)} | ${ms(s.rawP99)} |`);
+    lines.push(
+      `| ${s.round} | ${s.target} | ${s.achieved.toFixed(0)} | ${s.events} | ${s.drainSeconds.toFixed(2)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.rawAchieved.toFixed(0)} | ${ms(s.rawP50)} | ${ms(s.rawP99)} |`,
+    );
   }
   lines.push('', '</details>');
   return lines.join('\n');

@@ -41,7 +41,12 @@ import {
 import { BULK_UPDATE, BUSIEST_ORG, COMMIT_TIME, EVENT_PAYLOADS, LAST_SEQ, RESET_ORDERS, REVIEW_IDS, UNPUBLISHED } from './events-sql';
 
 const root = resolve(__dirname, '../..');
-const SECTION: BenchmarkSection = { name: 'events', heading: '## Change events: relay throughput and latency (issue 3)', command: 'npm run bench:events', script: 'bench/events/run.ts' };
+const SECTION: BenchmarkSection = {
+  name: 'events',
+  heading: '## Change events: relay throughput and latency (issue 3)',
+  command: 'npm run bench:events',
+  script: 'bench/events/run.ts',
+};
 const log = (line: string): void => {
   process.stdout.write(`[bench:events] ${line}\n`);
 };
@@ -64,7 +69,11 @@ async function main(): Promise<void> {
       for (const client of clients) await client.end().catch(() => undefined);
       await nats?.dispose().catch(() => undefined);
     })());
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping every server`);
       void cleanUp().finally(() => process.exit(code));
@@ -113,8 +122,10 @@ async function main(): Promise<void> {
       if (crashed) throw new Error(`${crashed.name} exited during the benchmark:\n${crashed.recentOutput()}`);
     };
     const lastSeq = async (): Promise<number> => Number((await sql.query<{ seq: string }>(LAST_SEQ)).rows[0]!.seq);
-    const payloads = async (from: number, to: number): Promise<EventPayload[]> => (await sql.query<EventPayload>(EVENT_PAYLOADS, [from, to])).rows;
-    const rawSubjects = (events: EventPayload[]): string[] => events.map((e) => rawSubject(eventSubject(e.org_id, e.entity_type, e.event_type)));
+    const payloads = async (from: number, to: number): Promise<EventPayload[]> =>
+      (await sql.query<EventPayload>(EVENT_PAYLOADS, [from, to])).rows;
+    const rawSubjects = (events: EventPayload[]): string[] =>
+      events.map((e) => rawSubject(eventSubject(e.org_id, e.entity_type, e.event_type)));
     const streamCount = async (stream: string): Promise<number> => (await jsm.streams.info(stream)).state.messages;
 
     const bulk: BulkRound[] = [];
@@ -155,14 +166,31 @@ async function main(): Promise<void> {
       ensureAlive();
       const relayRate = relayResult!.events / relayResult!.seconds;
       const rawRate = rawCount / rawSeconds;
-      bulk.push({ round, order: relayFirst ? 'relay, raw' : 'raw, relay', events: relayResult!.events, fromSeq: Number(JSON.parse(events[0]!.payload).seq) - 1, relaySeconds: relayResult!.seconds, rawSeconds, rawEvents: rawCount, relayRate, rawRate });
+      bulk.push({
+        round,
+        order: relayFirst ? 'relay, raw' : 'raw, relay',
+        events: relayResult!.events,
+        fromSeq: Number(JSON.parse(events[0]!.payload).seq) - 1,
+        relaySeconds: relayResult!.seconds,
+        rawSeconds,
+        rawEvents: rawCount,
+        relayRate,
+        rawRate,
+      });
       log(`round ${round} bulk: relay ${relayRate.toFixed(0)} ev/s, raw ${rawRate.toFixed(0)} ev/s → ${(relayRate / rawRate).toFixed(2)}×`);
 
       // --- steady ---
       for (const rate of options.rates) {
         const before = await lastSeq();
         const streamBefore = (await jsm.streams.info(STREAMS.events)).state.last_seq;
-        const written = await writeSteadily(writers, reviewIds, rate, options.duration, `bench ${round} ${rate}`, options.eventsPerCommit(rate));
+        const written = await writeSteadily(
+          writers,
+          reviewIds,
+          rate,
+          options.duration,
+          `bench ${round} ${rate}`,
+          options.eventsPerCommit(rate),
+        );
         const drainStarted = performance.now();
         await waitUntil(async () => (await sql.query<{ n: number }>(UNPUBLISHED)).rows[0]!.n === 0, 300_000);
         const drainSeconds = (performance.now() - drainStarted) / 1000;
@@ -243,7 +271,13 @@ const UPDATE_ORDER_STATUS = `mutation($input: UpdateOrderStatusInput!) {
 }`;
 
 /** updateOrderStatus (PENDING → PAID) through gateway → executor at a steady low rate: HTTP start → stored, and capture → stored. */
-async function measureMutations(fleet: Fleet, sql: Client, nc: NatsConnection, jsm: Awaited<ReturnType<NatsConnection['jetstreamManager']>>, options: EventsBenchOptions): Promise<MutationRun> {
+async function measureMutations(
+  fleet: Fleet,
+  sql: Client,
+  nc: NatsConnection,
+  jsm: Awaited<ReturnType<NatsConnection['jetstreamManager']>>,
+  options: EventsBenchOptions,
+): Promise<MutationRun> {
   const count = options.mutationRate * options.duration;
   const org = (await sql.query<{ org_id: string }>(BUSIEST_ORG)).rows[0]!.org_id;
   await sql.query('BEGIN');
@@ -263,7 +297,12 @@ async function measureMutations(fleet: Fleet, sql: Client, nc: NatsConnection, j
     pending.push(
       fetch(fleet.gatewayUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-fraiseql-dev-subject': 'bench', 'x-fraiseql-dev-org': org, 'x-fraiseql-dev-roles': 'admin' },
+        headers: {
+          'content-type': 'application/json',
+          'x-fraiseql-dev-subject': 'bench',
+          'x-fraiseql-dev-org': org,
+          'x-fraiseql-dev-roles': 'admin',
+        },
         body: JSON.stringify({ query: UPDATE_ORDER_STATUS, variables: { input: { id, status: 'PAID' } } }),
       }).then(async (response) => {
         const body = (await response.json()) as { data?: { updateOrderStatus?: { __typename: string } }; errors?: unknown };
@@ -291,7 +330,9 @@ async function measureMutations(fleet: Fleet, sql: Client, nc: NatsConnection, j
     requestP50: quantile(requestToStored, 0.5),
     requestP99: quantile(requestToStored, 0.99),
   };
-  log(`GraphQL updateOrderStatus ${result.achieved.toFixed(0)}/s: ${failures} failures, ${stored.length} events, capture→stored p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms, request→stored p50 ${result.requestP50.toFixed(1)} p99 ${result.requestP99.toFixed(1)} ms`);
+  log(
+    `GraphQL updateOrderStatus ${result.achieved.toFixed(0)}/s: ${failures} failures, ${stored.length} events, capture→stored p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms, request→stored p50 ${result.requestP50.toFixed(1)} p99 ${result.requestP99.toFixed(1)} ms`,
+  );
   return result;
 }
 
@@ -302,7 +343,6 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
 
 main().then(
   () => process.exit(0),

@@ -55,7 +55,9 @@ export async function prepareFlightBenchDatabase(options: FlightBenchDatabaseOpt
 /** Rows of tb_flight_row, or -1 when it and its projection disagree (or are missing). */
 async function countRows(db: Client): Promise<number> {
   try {
-    const { rows } = await db.query<{ typed: string; json: string }>('SELECT (SELECT count(*) FROM tb_flight_row) AS typed, (SELECT count(*) FROM tv_flight_row) AS json');
+    const { rows } = await db.query<{ typed: string; json: string }>(
+      'SELECT (SELECT count(*) FROM tb_flight_row) AS typed, (SELECT count(*) FROM tv_flight_row) AS json',
+    );
     return rows[0]!.typed === rows[0]!.json ? Number(rows[0]!.typed) : -1;
   } catch {
     return -1;

@@ -50,28 +50,32 @@ const Address = objectType('FlightRowAddress', {
   country: field.string(),
 });
 
-const FlightRow = entity('FlightRow', { view: 'v_flight_row', tenantScoped: true, description: 'A generated order-like row.' }, {
-  id: field.id(),
-  orgId: field.uuid(),
-  seq: field.int({ column: 'seq', description: 'Row number, 1..N: the keyset of the benchmark pages.' }),
-  status: field.string(),
-  total: field.decimal(),
-  currency: field.string(),
-  itemCount: field.int(),
-  units: field.int(),
-  placedAt: field.dateTime(),
-  placedOn: field.date(),
-  customerId: field.uuid(),
-  customerEmail: field.string(),
-  isCancelled: field.boolean(),
-  avgUnitPrice: field.float(),
-  productSkus: field.list(field.string()),
-  shippingAddress: field.object(Address),
-  notes: field.string({ nullable: true }),
-});
+const FlightRow = entity(
+  'FlightRow',
+  { view: 'v_flight_row', tenantScoped: true, description: 'A generated order-like row.' },
+  {
+    id: field.id(),
+    orgId: field.uuid(),
+    seq: field.int({ column: 'seq', description: 'Row number, 1..N: the keyset of the benchmark pages.' }),
+    status: field.string(),
+    total: field.decimal(),
+    currency: field.string(),
+    itemCount: field.int(),
+    units: field.int(),
+    placedAt: field.dateTime(),
+    placedOn: field.date(),
+    customerId: field.uuid(),
+    customerEmail: field.string(),
+    isCancelled: field.boolean(),
+    avgUnitPrice: field.float(),
+    productSkus: field.list(field.string()),
+    shippingAddress: field.object(Address),
+    notes: field.string({ nullable: true }),
+  },
+);
 
 const vaFlightRow = arrowDataset('va_flight_row', {
-  description: 'The benchmark rows with typed columns (the types of the shop\'s va_order).',
+  description: "The benchmark rows with typed columns (the types of the shop's va_order).",
   tenantScoped: true,
   orgColumn: 'org_id',
   columns: {
@@ -97,6 +101,13 @@ const vaFlightRow = arrowDataset('va_flight_row', {
 
 export const flightBenchSchema = defineSchema({
   types: [Address, FlightRow],
-  queries: [listQuery('flightRows', FlightRow, { description: 'The rows, by seq.', defaultOrderBy: ['seq'], defaultLimit: GRAPHQL_MAX_PAGE, maxLimit: GRAPHQL_MAX_PAGE })],
+  queries: [
+    listQuery('flightRows', FlightRow, {
+      description: 'The rows, by seq.',
+      defaultOrderBy: ['seq'],
+      defaultLimit: GRAPHQL_MAX_PAGE,
+      maxLimit: GRAPHQL_MAX_PAGE,
+    }),
+  ],
   datasets: [vaFlightRow],
 });

@@ -81,7 +81,8 @@ export function parseFlightBenchOptions(argv: string[]): FlightBenchOptions {
     rounds: count('rounds', values.rounds ?? (quick ? '1' : '3')),
     flightBatchSize: values['flight-batch-size'] === undefined ? undefined : count('flight-batch-size', values['flight-batch-size']),
     skipFlight,
-    databaseUrl: values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_flight_quick' : 'fraiseql_bench_flight'}`,
+    databaseUrl:
+      values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_flight_quick' : 'fraiseql_bench_flight'}`,
     reset: values.reset === true,
     quick,
     // Without the Flight leg there are no ratios to publish.
@@ -93,7 +94,8 @@ export function parseFlightBenchOptions(argv: string[]): FlightBenchOptions {
 function count(name: string, text: string): number {
   const match = /^(\d+)([km]?)$/i.exec(text);
   const value = match ? Number(match[1]) * (match[2]!.toLowerCase() === 'k' ? 1e3 : match[2]!.toLowerCase() === 'm' ? 1e6 : 1) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (k/m suffixes allowed), got ${text}\n\n${USAGE}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive integer (k/m suffixes allowed), got ${text}\n\n${USAGE}`);
   return value;
 }
 

@@ -47,7 +47,9 @@ const thousands = (value: number): string => Math.round(value).toLocaleString('e
 
 /** Flight rows/s ÷ the other leg's rows/s, one value per round in which both ran. */
 function ratios(result: FlightSizeResult, other: Leg): number[] {
-  return result.rounds.flatMap((r) => (r.legs.flight && r.legs[other] ? [rowsPerSecond(r.legs.flight) / rowsPerSecond(r.legs[other]!)] : []));
+  return result.rounds.flatMap((r) =>
+    r.legs.flight && r.legs[other] ? [rowsPerSecond(r.legs.flight) / rowsPerSecond(r.legs[other]!)] : [],
+  );
 }
 
 function ratioCell(values: number[], digits: number, goal?: number): string {
@@ -67,7 +69,8 @@ function legRate(result: FlightSizeResult, leg: Leg): string {
 function cpuCell(result: FlightSizeResult, leg: Leg): string {
   const measured = result.rounds.flatMap((r) => (r.legs[leg]?.cpu ? [r.legs[leg]!] : []));
   if (measured.length === 0) return '–';
-  const per = (pick: (cpu: NonNullable<LegMeasurement['cpu']>) => number): number => median(measured.map((m) => (pick(m.cpu!) / m.rows) * 1e6));
+  const per = (pick: (cpu: NonNullable<LegMeasurement['cpu']>) => number): number =>
+    median(measured.map((m) => (pick(m.cpu!) / m.rows) * 1e6));
   const serving = leg === 'pg' || leg === 'psql' ? '–' : per((c) => c.appSeconds).toFixed(1);
   const db = leg === 'psql' ? '–' : per((c) => c.dbSeconds).toFixed(1);
   const client = leg === 'psql' ? '–' : per((c) => c.loadGeneratorSeconds).toFixed(1);
@@ -104,8 +107,10 @@ export function renderFlightMarkdown(input: FlightReportInput): string {
       `Machine: ${input.cores} cores, shared; Node ${input.node}, PostgreSQL ${input.postgres}; client, servers and PostgreSQL on the same machine.`,
     '',
   );
-  lines.push('Rows/s, median over the rounds; ratios are Flight rows/s ÷ the other leg\'s, median (min–max):', '');
-  lines.push(`| rows | Flight rows/s | Flight/GraphQL (goal ≥ ${GOALS.overGraphql}×) | Flight/pg | Flight/psql COPY (goal ≥ ${GOALS.overPsqlCopy.toFixed(2)}×) | flight-server RSS before → peak (growth; goal < 256 MiB at 10M) |`);
+  lines.push("Rows/s, median over the rounds; ratios are Flight rows/s ÷ the other leg's, median (min–max):", '');
+  lines.push(
+    `| rows | Flight rows/s | Flight/GraphQL (goal ≥ ${GOALS.overGraphql}×) | Flight/pg | Flight/psql COPY (goal ≥ ${GOALS.overPsqlCopy.toFixed(2)}×) | flight-server RSS before → peak (growth; goal < 256 MiB at 10M) |`,
+  );
   lines.push('|---|---|---|---|---|---|');
   for (const s of input.sizes) {
     lines.push(
@@ -116,20 +121,32 @@ export function renderFlightMarkdown(input: FlightReportInput): string {
   lines.push('', 'Rows/s of every leg (median):', '');
   lines.push(`| rows | ${LEGS.map((leg) => LEG_TITLES[leg]).join(' | ')} |`, `|---|${LEGS.map(() => '---').join('|')}|`);
   for (const s of input.sizes) lines.push(`| ${thousands(s.size.rows)} | ${LEGS.map((leg) => legRate(s, leg)).join(' | ')} |`);
-  lines.push('', 'CPU seconds per million rows (median), read from /proc: the serving processes (flight-server; gateway + query-executor), the PostgreSQL backends of the database, and the client (the benchmark process: Flight decoding, JSON parsing, pg row parsing). psql: its backend and psql itself end with the leg and are not counted.', '');
+  lines.push(
+    '',
+    'CPU seconds per million rows (median), read from /proc: the serving processes (flight-server; gateway + query-executor), the PostgreSQL backends of the database, and the client (the benchmark process: Flight decoding, JSON parsing, pg row parsing). psql: its backend and psql itself end with the leg and are not counted.',
+    '',
+  );
   lines.push(`| rows | ${LEGS.map((leg) => LEG_TITLES[leg]).join(' | ')} |`, `|---|${LEGS.map(() => '---').join('|')}|`);
   for (const s of input.sizes) lines.push(`| ${thousands(s.size.rows)} | ${LEGS.map((leg) => cpuCell(s, leg)).join(' | ')} |`);
   lines.push('', '<details><summary>Raw measurements</summary>', '');
-  lines.push('| rows | round | leg | rows read | seconds | rows/s | CPU s: serving / PostgreSQL / client; machine busy | notes |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| rows | round | leg | rows read | seconds | rows/s | CPU s: serving / PostgreSQL / client; machine busy | notes |',
+    '|---|---|---|---|---|---|---|---|',
+  );
   for (const s of input.sizes) {
     for (const r of s.rounds) {
       for (const leg of r.order) {
         const m = r.legs[leg];
-        if (m) lines.push(`| ${thousands(s.size.rows)} | ${r.round} | ${leg} | ${thousands(m.rows)} | ${m.seconds.toFixed(2)} | ${thousands(rowsPerSecond(m))} | ${cpuRaw(m)} | ${m.detail} |`);
+        if (m)
+          lines.push(
+            `| ${thousands(s.size.rows)} | ${r.round} | ${leg} | ${thousands(m.rows)} | ${m.seconds.toFixed(2)} | ${thousands(rowsPerSecond(m))} | ${cpuRaw(m)} | ${m.detail} |`,
+          );
       }
     }
     if (s.memory) {
-      lines.push(`| ${thousands(s.size.rows)} | – | flight-server memory | – | – | – | – | VmRSS before ${mib(s.memory.before)} MiB, highest sample ${mib(s.memory.sampledPeak)} MiB, VmHWM ${mib(s.memory.peak)} MiB |`);
+      lines.push(
+        `| ${thousands(s.size.rows)} | – | flight-server memory | – | – | – | – | VmRSS before ${mib(s.memory.before)} MiB, highest sample ${mib(s.memory.sampledPeak)} MiB, VmHWM ${mib(s.memory.peak)} MiB |`,
+      );
     }
   }
   lines.push('', '</details>');

@@ -36,6 +36,10 @@ export async function measureFlight(client: FlightClient, command: ViewCommand):
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { rows, seconds, seqSum, detail: `${endpoints.length} endpoint(s), ${batches} batches, FlightInfo totalRecords ${info.totalRecords ?? '–'}` };
+  return {
+    rows,
+    seconds,
+    seqSum,
+    detail: `${endpoints.length} endpoint(s), ${batches} batches, FlightInfo totalRecords ${info.totalRecords ?? '–'}`,
+  };
 }
-

@@ -34,18 +34,28 @@ export async function measureGraphql(options: GraphqlLegOptions): Promise<LegMea
   const started = performance.now();
   while (rows < options.rows) {
     const limit = Math.min(options.page, options.rows - rows);
-    const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify({ query: PAGE_QUERY, variables: { after, limit } }) });
+    const response = await fetch(options.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: PAGE_QUERY, variables: { after, limit } }),
+    });
     const raw = await response.arrayBuffer();
     requests++;
     bytes += raw.byteLength;
     const body = JSON.parse(decoder.decode(raw)) as PageBody;
     const page = body.data?.flightRows;
-    if (!response.ok || body.errors || !page) throw new Error(`GraphQL page after seq ${after} failed (${response.status}): ${decoder.decode(raw).slice(0, 500)}`);
+    if (!response.ok || body.errors || !page)
+      throw new Error(`GraphQL page after seq ${after} failed (${response.status}): ${decoder.decode(raw).slice(0, 500)}`);
     if (page.length === 0) break;
     for (const row of page) seqSum += row.seq;
     rows += page.length;
     after = page[page.length - 1]!.seq;
   }
   const seconds = (performance.now() - started) / 1000;
-  return { rows, seconds, seqSum, detail: `${requests} requests of ≤ ${options.page} rows, ${(bytes / rows).toFixed(0)} bytes of JSON per row` };
+  return {
+    rows,
+    seconds,
+    seqSum,
+    detail: `${requests} requests of ≤ ${options.page} rows, ${(bytes / rows).toFixed(0)} bytes of JSON per row`,
+  };
 }

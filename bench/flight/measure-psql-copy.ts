@@ -11,7 +11,11 @@ const run = promisify(execFile);
  */
 export async function measurePsqlCopy(databaseUrl: string, sql: string): Promise<LegMeasurement> {
   const started = performance.now();
-  const { stdout } = await run('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-c', `\\copy (${sql}) TO '/dev/null' (FORMAT binary)`], { maxBuffer: 1024 * 1024 });
+  const { stdout } = await run(
+    'psql',
+    ['-X', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-c', `\\copy (${sql}) TO '/dev/null' (FORMAT binary)`],
+    { maxBuffer: 1024 * 1024 },
+  );
   const seconds = (performance.now() - started) / 1000;
   const match = /COPY (\d+)/.exec(stdout);
   if (!match) throw new Error(`psql printed no COPY count: ${stdout.slice(0, 500)}`);

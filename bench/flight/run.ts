@@ -37,7 +37,12 @@ import { mib, readProcessMemory, sampleRss } from './process-memory';
 import { FLIGHT_SERVER_ENTRY, startFlightServer } from './start-flight-server';
 
 const root = resolve(__dirname, '../..');
-const SECTION: BenchmarkSection = { name: 'flight', heading: '## Arrow Flight (issue 4)', command: 'npm run bench:flight', script: 'bench/flight/run.ts' };
+const SECTION: BenchmarkSection = {
+  name: 'flight',
+  heading: '## Arrow Flight (issue 4)',
+  command: 'npm run bench:flight',
+  script: 'bench/flight/run.ts',
+};
 const BUILT = ['services/gateway/dist/main.js', 'services/query-executor/dist/main.js'];
 // Secrets of a private, loopback-only fleet that lives as long as the run.
 const JWT_SECRET = 'fraiseql-bench-flight-jwt-secret-0123456789abcdef';
@@ -51,7 +56,10 @@ const log = (line: string): void => {
 async function main(): Promise<void> {
   const options = parseFlightBenchOptions(process.argv.slice(2));
   for (const entry of options.skipFlight ? BUILT : [...BUILT, FLIGHT_SERVER_ENTRY]) {
-    if (!existsSync(join(root, entry))) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)${entry === FLIGHT_SERVER_ENTRY ? ', or --skip-flight' : ''}`);
+    if (!existsSync(join(root, entry)))
+      throw new Error(
+        `${entry} is missing: build first (npx tsc -b tsconfig.build.json)${entry === FLIGHT_SERVER_ENTRY ? ', or --skip-flight' : ''}`,
+      );
   }
   const reaper = new BenchChildren('flight');
   for (const orphan of reaper.reapOrphans()) log(`stopped a server left over by an earlier run: ${orphan}`);
@@ -67,7 +75,11 @@ async function main(): Promise<void> {
       await nats?.dispose().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
     })());
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping every server`);
       void cleanUp().finally(() => process.exit(code));
@@ -115,7 +127,13 @@ async function main(): Promise<void> {
 }
 
 /** One size: its database, its fleet, a warm-up, then the rounds with the legs' order rotating. */
-async function measureSize(fleet: BenchChildren, size: FlightBenchSize, options: FlightBenchOptions, natsUrl: string, schemaFile: string): Promise<FlightSizeResult> {
+async function measureSize(
+  fleet: BenchChildren,
+  size: FlightBenchSize,
+  options: FlightBenchOptions,
+  natsUrl: string,
+  schemaFile: string,
+): Promise<FlightSizeResult> {
   const databaseUrl = sizeDatabaseUrl(options.databaseUrl, size);
   const seeded = await prepareFlightBenchDatabase({ root, databaseUrl, rows: size.rows, reset: options.reset, log });
   const graphqlRows = Math.min(size.rows, options.graphqlRows);
@@ -150,7 +168,12 @@ async function measureSize(fleet: BenchChildren, size: FlightBenchSize, options:
     // Warm-up: the tables into the OS page cache, and each path's code through one small read.
     await sql.query(WARM_TYPED_ROWS);
     await sql.query(WARM_JSON_ROWS, [FLIGHT_BENCH_ORG, graphqlRows]);
-    await measureGraphql({ url: graphqlUrl, org: FLIGHT_BENCH_ORG, rows: Math.min(graphqlRows, 5 * options.graphqlPage), page: options.graphqlPage });
+    await measureGraphql({
+      url: graphqlUrl,
+      org: FLIGHT_BENCH_ORG,
+      rows: Math.min(graphqlRows, 5 * options.graphqlPage),
+      page: options.graphqlPage,
+    });
     if (flight) await measureFlight(flight, { ...VIEW, limit: Math.min(size.rows, 100_000) });
     ensureAlive();
 
@@ -165,7 +188,9 @@ async function measureSize(fleet: BenchChildren, size: FlightBenchSize, options:
         ensureAlive();
         checkLeg(leg, m, leg === 'graphql' ? graphqlRows : size.rows);
         measured.legs[leg] = m;
-        log(`${size.label} round ${round} ${leg}: ${m.rows} rows in ${m.seconds.toFixed(2)} s = ${Math.round(rowsPerSecond(m))} rows/s (${m.detail})`);
+        log(
+          `${size.label} round ${round} ${leg}: ${m.rows} rows in ${m.seconds.toFixed(2)} s = ${Math.round(rowsPerSecond(m))} rows/s (${m.detail})`,
+        );
       }
       rounds.push(measured);
     }
@@ -193,7 +218,13 @@ interface SizeFleet {
 }
 
 /** gateway + query-executor, and unless --skip-flight the flight-server with a handshaken client. */
-async function startSizeFleet(fleet: BenchChildren, options: FlightBenchOptions, databaseUrl: string, natsUrl: string, schemaFile: string): Promise<SizeFleet> {
+async function startSizeFleet(
+  fleet: BenchChildren,
+  options: FlightBenchOptions,
+  databaseUrl: string,
+  natsUrl: string,
+  schemaFile: string,
+): Promise<SizeFleet> {
   const services = await startFraiseqlServices(fleet, { root, natsUrl, schemaFile, databaseUrl });
   const servingPids: Record<Leg, number[]> = { flight: [], graphql: [services.gateway.pid, services.executor.pid], pg: [], psql: [] };
   const graphqlUrl = `http://127.0.0.1:${services.gatewayPort}/graphql`;
@@ -216,13 +247,15 @@ async function startSizeFleet(fleet: BenchChildren, options: FlightBenchOptions,
 /** Every row exactly once: the count, and the sum of seq (1..n) where the leg decodes rows. */
 function checkLeg(leg: Leg, m: LegMeasurement, rows: number): void {
   if (m.rows !== rows) throw new Error(`${leg} returned ${m.rows} rows, expected ${rows}`);
-  if (m.seqSum !== undefined && m.seqSum !== expectedSeqSum(rows)) throw new Error(`${leg} returned the wrong rows: sum of seq ${m.seqSum}, expected ${expectedSeqSum(rows)}`);
+  if (m.seqSum !== undefined && m.seqSum !== expectedSeqSum(rows))
+    throw new Error(`${leg} returned the wrong rows: sum of seq ${m.seqSum}, expected ${expectedSeqSum(rows)}`);
 }
 
 /** The role fraiseql_flight reads the benchmark's va_/v_ views (created after the migrations). */
 async function grantFlightAccess(sql: Client): Promise<void> {
   const { rows } = await sql.query<{ present: boolean }>(HAS_GRANT_FUNCTION);
-  if (!rows[0]!.present) throw new Error('fraiseql.grant_flight_access() is missing (migrations/postgres/0004): update the tree, or run with --skip-flight');
+  if (!rows[0]!.present)
+    throw new Error('fraiseql.grant_flight_access() is missing (migrations/postgres/0004): update the tree, or run with --skip-flight');
   await sql.query(GRANT_FLIGHT_ACCESS);
 }
 

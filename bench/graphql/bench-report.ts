@@ -53,7 +53,9 @@ export function summarise(measurements: readonly RunMeasurement[], queries: read
       measurements.filter((m) => m.query === query && m.system === system).sort((a, b) => a.round - b.round);
     const f = of('FraiseQL');
     const p = of('PostGraphile');
-    const pairs = f.map((run, i) => [run, p[i]] as const).filter((pair): pair is readonly [RunMeasurement, RunMeasurement] => pair[1] !== undefined);
+    const pairs = f
+      .map((run, i) => [run, p[i]] as const)
+      .filter((pair): pair is readonly [RunMeasurement, RunMeasurement] => pair[1] !== undefined);
     return {
       query,
       rpsRatios: pairs.map(([a, b]) => a.rps / b.rps),
@@ -66,7 +68,8 @@ export function summarise(measurements: readonly RunMeasurement[], queries: read
 }
 
 function medians(runs: readonly RunMeasurement[]): SystemMedians {
-  const perRequest = (seconds: (m: RunMeasurement) => number): number => median(runs.map((m) => (m.requests > 0 ? (seconds(m) * 1000) / m.requests : Number.NaN)));
+  const perRequest = (seconds: (m: RunMeasurement) => number): number =>
+    median(runs.map((m) => (m.requests > 0 ? (seconds(m) * 1000) / m.requests : Number.NaN)));
   return {
     rps: median(runs.map((m) => m.rps)),
     p50: median(runs.map((m) => m.p50)),
@@ -80,7 +83,8 @@ function medians(runs: readonly RunMeasurement[]): SystemMedians {
 }
 
 const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
-const range = (values: readonly number[]): string => (values.length > 1 ? ` (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '');
+const range = (values: readonly number[]): string =>
+  values.length > 1 ? ` (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '';
 
 function verdict(s: QuerySummary): string {
   const rps = median(s.rpsRatios);
@@ -132,20 +136,29 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
       'and whatever else runs on the machine takes a varying share (hence the spread between rounds): the ratios are the result, the absolute numbers are not.',
   );
   out.push('');
-  out.push('Ratios FraiseQL / PostGraphile, median of the per-round ratios (min–max over the rounds). Throughput > 1 and latency < 1 mean FraiseQL is ahead.');
+  out.push(
+    'Ratios FraiseQL / PostGraphile, median of the per-round ratios (min–max over the rounds). Throughput > 1 and latency < 1 mean FraiseQL is ahead.',
+  );
   out.push('');
   out.push('| query | throughput | p50 latency | p99 latency | verdict |');
   out.push('|---|---|---|---|---|');
   for (const s of summaries) {
-    out.push(`| ${s.query} | ${ratio(median(s.rpsRatios))}${range(s.rpsRatios)} | ${ratio(median(s.p50Ratios))}${range(s.p50Ratios)} | ${ratio(median(s.p99Ratios))}${range(s.p99Ratios)} | ${verdict(s)} |`);
+    out.push(
+      `| ${s.query} | ${ratio(median(s.rpsRatios))}${range(s.rpsRatios)} | ${ratio(median(s.p50Ratios))}${range(s.p50Ratios)} | ${ratio(median(s.p99Ratios))}${range(s.p99Ratios)} | ${verdict(s)} |`,
+    );
   }
   out.push('');
-  out.push('Where the CPU goes (median over the rounds, CPU milliseconds per request; "app" = the system\'s own processes, "PostgreSQL" = backends of the benchmark database, "load gen" = autocannon):');
+  out.push(
+    'Where the CPU goes (median over the rounds, CPU milliseconds per request; "app" = the system\'s own processes, "PostgreSQL" = backends of the benchmark database, "load gen" = autocannon):',
+  );
   out.push('');
   out.push('| query | system | app | PostgreSQL | load gen | machine busy | bytes/response |');
   out.push('|---|---|---|---|---|---|---|');
   for (const s of summaries) {
-    for (const [name, m] of [['FraiseQL', s.fraiseql], ['PostGraphile', s.postgraphile]] as const) {
+    for (const [name, m] of [
+      ['FraiseQL', s.fraiseql],
+      ['PostGraphile', s.postgraphile],
+    ] as const) {
       out.push(
         `| ${s.query} | ${name} | ${m.appCpuMsPerRequest.toFixed(2)} | ${m.dbCpuMsPerRequest.toFixed(2)} | ${m.loadGeneratorCpuMsPerRequest.toFixed(2)} | ${(m.machineBusy * 100).toFixed(0)} % | ${m.bytesPerResponse.toFixed(0)} |`,
       );
@@ -156,7 +169,9 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
   out.push('');
   for (const setup of context.setups) out.push(`- ${setup}`);
   out.push('');
-  out.push('| round | query | system | req/s | p50 ms | p99 ms | mean ms | requests | failures | app CPU s | PostgreSQL CPU s | load-gen CPU s | machine busy |');
+  out.push(
+    '| round | query | system | req/s | p50 ms | p99 ms | mean ms | requests | failures | app CPU s | PostgreSQL CPU s | load-gen CPU s | machine busy |',
+  );
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const m of runs) {
     out.push(

@@ -24,7 +24,13 @@ export interface RunMeasurement {
 }
 
 /** One autocannon run against one system: fixed connections, fixed duration, no pipelining. */
-export async function measureRun(system: BenchSystem, query: { name: string; limit: number }, round: number, settings: RunSettings, meter: CpuMeter): Promise<RunMeasurement> {
+export async function measureRun(
+  system: BenchSystem,
+  query: { name: string; limit: number },
+  round: number,
+  settings: RunSettings,
+  meter: CpuMeter,
+): Promise<RunMeasurement> {
   const before = await meter.snapshot(system.pids);
   const result = await autocannon({
     url: system.url,

@@ -75,12 +75,20 @@ export function normalisePostgraphile(response: GraphqlResponse): NormalisedOrde
     status: o.status,
     total: Number(o.total),
     placedAtMs: Date.parse(o.placedAt),
-    customer: { id: o.tbUserByOrgIdAndCustomerId.id, email: o.tbUserByOrgIdAndCustomerId.email, name: o.tbUserByOrgIdAndCustomerId.name ?? null },
+    customer: {
+      id: o.tbUserByOrgIdAndCustomerId.id,
+      email: o.tbUserByOrgIdAndCustomerId.email,
+      name: o.tbUserByOrgIdAndCustomerId.name ?? null,
+    },
     items: (o.tbOrderItemsByOrgIdAndOrderId.nodes as any[]).map((i) => ({
       id: i.id,
       quantity: i.quantity,
       unitPrice: Number(i.unitPrice),
-      product: { id: i.tbProductByOrgIdAndProductId.id, sku: i.tbProductByOrgIdAndProductId.sku, name: i.tbProductByOrgIdAndProductId.name },
+      product: {
+        id: i.tbProductByOrgIdAndProductId.id,
+        sku: i.tbProductByOrgIdAndProductId.sku,
+        name: i.tbProductByOrgIdAndProductId.name,
+      },
     })),
   }));
 }

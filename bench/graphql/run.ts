@@ -25,7 +25,12 @@ import { startPostgraphile } from './start-postgraphile';
 import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
 
 const root = resolve(__dirname, '../..');
-const GRAPHQL_SECTION: BenchmarkSection = { name: 'graphql', heading: '## GraphQL read path (issue 2)', command: 'npm run bench:graphql', script: 'bench/graphql/run.ts' };
+const GRAPHQL_SECTION: BenchmarkSection = {
+  name: 'graphql',
+  heading: '## GraphQL read path (issue 2)',
+  command: 'npm run bench:graphql',
+  script: 'bench/graphql/run.ts',
+};
 const log = (line: string): void => {
   process.stdout.write(`[bench:graphql] ${line}\n`);
 };
@@ -40,7 +45,11 @@ async function main(): Promise<void> {
       await meter?.close().catch(() => undefined);
       await children.stopAll();
     })());
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping every server`);
       void cleanUp().finally(() => process.exit(code));
@@ -51,7 +60,13 @@ async function main(): Promise<void> {
   for (const dir of children.removeStaleWorkDirs(WORK_DIR_PREFIX)) log(`removed a work folder left over by an earlier run: ${dir}`);
 
   try {
-    const database = await prepareBenchDatabase({ root, databaseUrl: options.databaseUrl, scale: options.scale, reset: options.reset, log });
+    const database = await prepareBenchDatabase({
+      root,
+      databaseUrl: options.databaseUrl,
+      scale: options.scale,
+      reset: options.reset,
+      log,
+    });
     log(`database: ${database.orders} orders (${database.seeded === 'now' ? 'seeded now' : 'reused'})`);
 
     // From here on the run is bounded: every phase has a known length, so a hang ends the run.
@@ -109,7 +124,12 @@ async function main(): Promise<void> {
 }
 
 /** Warm-up per (system, query), then the measured rounds, systems alternating within each. */
-async function measureAll(systems: BenchSystem[], options: BenchOptions, meter: CpuMeter, children: BenchChildren): Promise<RunMeasurement[]> {
+async function measureAll(
+  systems: BenchSystem[],
+  options: BenchOptions,
+  meter: CpuMeter,
+  children: BenchChildren,
+): Promise<RunMeasurement[]> {
   const settings = { connections: options.connections, duration: options.duration };
   const ensureAlive = (): void => {
     const crashed = children.crashed();
@@ -120,7 +140,8 @@ async function measureAll(systems: BenchSystem[], options: BenchOptions, meter: 
       log(`warm-up ${query.name} ${system.name} (${options.warmup} s)`);
       const warm = await measureRun(system, query, 0, { connections: options.connections, duration: options.warmup }, meter);
       ensureAlive();
-      if (warm.failures > 0) throw new Error(`${system.name} failed ${warm.failures} of ${warm.requests + warm.failures} warm-up requests for ${query.name}`);
+      if (warm.failures > 0)
+        throw new Error(`${system.name} failed ${warm.failures} of ${warm.requests + warm.failures} warm-up requests for ${query.name}`);
     }
   }
   const measurements: RunMeasurement[] = [];
@@ -131,7 +152,8 @@ async function measureAll(systems: BenchSystem[], options: BenchOptions, meter: 
       for (const system of order) {
         const m = await measureRun(system, query, round, settings, meter);
         ensureAlive();
-        if (m.failures > 0) throw new Error(`${system.name} failed ${m.failures} requests in round ${round} ${query.name}: the run is not valid`);
+        if (m.failures > 0)
+          throw new Error(`${system.name} failed ${m.failures} requests in round ${round} ${query.name}: the run is not valid`);
         log(
           `round ${round}/${options.rounds} ${query.name.padEnd(4)} ${system.name.padEnd(12)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ` +
             `cpu/req app ${((m.cpu.appSeconds * 1000) / m.requests).toFixed(2)} ms, pg ${((m.cpu.dbSeconds * 1000) / m.requests).toFixed(2)} ms, machine ${(m.cpu.machineBusy * 100).toFixed(0)} %`,
@@ -150,7 +172,8 @@ async function checkSameData(fraiseql: BenchSystem, postgraphile: BenchSystem): 
     const ours = normaliseFraiseql(f as never);
     const theirs = normalisePostgraphile(p as never);
     const difference = firstDifference(theirs, ours);
-    if (difference !== undefined) throw new Error(`${query.name}: FraiseQL and PostGraphile answer differently, refusing to compare them.\n${difference}`);
+    if (difference !== undefined)
+      throw new Error(`${query.name}: FraiseQL and PostGraphile answer differently, refusing to compare them.\n${difference}`);
     if (ours.length < query.limit) log(`note: ${query.name} returns only ${ours.length} orders at this scale (asked for ${query.limit})`);
     const items = ours.reduce((n, o) => n + o.items.length, 0);
     log(`${query.name}: same data from both (${ours.length} orders, ${items} line items)`);

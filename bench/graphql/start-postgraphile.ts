@@ -40,7 +40,6 @@ export async function startPostgraphile(children: BenchChildren, options: StartP
   };
 }
 
-
 function postgraphileVersion(): string {
   return (JSON.parse(readFileSync(require.resolve('postgraphile/package.json'), 'utf8')) as { version: string }).version;
 }

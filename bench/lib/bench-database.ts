@@ -44,7 +44,9 @@ export async function prepareBenchDatabase(options: BenchDatabaseOptions): Promi
       await withClient(databaseUrl, (db) => db.query('VACUUM ANALYZE'));
     },
   });
-  const orders = await withClient(options.databaseUrl, async (db) => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tb_order')).rows[0]!.n));
+  const orders = await withClient(options.databaseUrl, async (db) =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tb_order')).rows[0]!.n),
+  );
   return { orders, seeded };
 }
 
@@ -64,5 +66,9 @@ async function runShopCli(root: string, tool: string, args: string[]): Promise<v
 
 /** sha256 over the files that decide what the database holds. */
 function sourceFingerprint(root: string): string {
-  return fingerprintFiles(root, ['migrations/postgres', 'examples/shop/migrations'], ['examples/shop/src/seed.sql', 'examples/shop/src/seed.ts', 'examples/shop/src/seed-plan.ts']);
+  return fingerprintFiles(
+    root,
+    ['migrations/postgres', 'examples/shop/migrations'],
+    ['examples/shop/src/seed.sql', 'examples/shop/src/seed.ts', 'examples/shop/src/seed-plan.ts'],
+  );
 }

@@ -33,7 +33,10 @@ export async function prepareFingerprintedDatabase(options: FingerprintedDatabas
 
   let fresh = false;
   await withClient(admin.toString(), async (client) => {
-    const found = await client.query<{ note: string | null }>('SELECT shobj_description(oid, $2) AS note FROM pg_database WHERE datname = $1', [name, 'pg_database']);
+    const found = await client.query<{ note: string | null }>(
+      'SELECT shobj_description(oid, $2) AS note FROM pg_database WHERE datname = $1',
+      [name, 'pg_database'],
+    );
     const current = found.rows[0];
     if (current && !options.reset && current.note === options.fingerprint) {
       if (!options.verify || (await options.verify(options.databaseUrl))) {
@@ -63,8 +66,13 @@ export function fingerprintFiles(root: string, folders: string[], files: string[
   for (const folder of folders) {
     const dir = join(root, folder);
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-      hash.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0');
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
+      hash
+        .update(`${folder}/${file}\0`)
+        .update(readFileSync(join(dir, file)))
+        .update('\0');
     }
   }
   for (const file of files) {

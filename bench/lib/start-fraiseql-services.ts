@@ -28,7 +28,11 @@ export async function compileShopSchema(children: BenchChildren, root: string, w
   children.afterStop(() => rmSync(workDir, { recursive: true, force: true }));
   const schemaFile = join(workDir, 'schema.compiled.json');
   try {
-    await run(process.execPath, [join(root, 'libs/cli/dist/bin.js'), 'compile', join(root, 'examples/shop/src/schema.ts'), '-o', schemaFile], { cwd: root, env: benchChildEnv() });
+    await run(
+      process.execPath,
+      [join(root, 'libs/cli/dist/bin.js'), 'compile', join(root, 'examples/shop/src/schema.ts'), '-o', schemaFile],
+      { cwd: root, env: benchChildEnv() },
+    );
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`fraiseql compile failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);

@@ -23,7 +23,12 @@ const ALL_ORDERS = 'subscription { orderChanged { operation eventId order { id s
 const UPDATE_STATUS = `mutation($input: UpdateOrderStatusInput!) { updateOrderStatus(input: $input) {
   __typename ... on UpdateOrderStatusSuccess { message order { id status } } ... on MutationError { errorClass message } } }`;
 
-interface ChangeLogRow { event_id: string; event_type: string; org_id: string; published: boolean }
+interface ChangeLogRow {
+  event_id: string;
+  event_type: string;
+  org_id: string;
+  published: boolean;
+}
 
 describe('the change stream: writes in PostgreSQL → relay → JetStream → GraphQL subscriptions over WebSocket', () => {
   let nats: TestNatsServer;
@@ -43,12 +48,15 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
     await migrateShop({ connectionString: db.url });
     // The seed turns capture off: the change log starts empty.
     await seedShop({ connectionString: db.url, orders: parseScale('1k') });
-    executor = await startExecutor({ nats, db }, {
-      schemaSource: SHOP_SCHEMA,
-      // The relay wakes on NOTIFY; the poll is only its fallback.
-      relay: { enabled: true, batchSize: 100, maxInFlight: 200, pollIntervalMs: 500, publishTimeoutMs: 5000, retentionMs: 86_400_000 },
-      jetStream: {},
-    });
+    executor = await startExecutor(
+      { nats, db },
+      {
+        schemaSource: SHOP_SCHEMA,
+        // The relay wakes on NOTIFY; the poll is only its fallback.
+        relay: { enabled: true, batchSize: 100, maxInFlight: 200, pollIntervalMs: 500, publishTimeoutMs: 5000, retentionMs: 86_400_000 },
+        jetStream: {},
+      },
+    );
     gateway = (await startGateway({ nats, db }, { schemaSource: SHOP_SCHEMA })).gateway;
     wsUrl = `${gateway.address.replace(/^http/, 'ws')}/graphql`;
     nc = await connect({ servers: nats.url });
@@ -62,8 +70,9 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     // Every subscription's consumer goes with its socket.
-    await waitFor(async () => (await consumerCount()) === 0 && gateway.subscriptionCount() === 0, WAIT_MS)
-      .catch(() => { throw new Error('subscriptions or their JetStream consumers outlived their sockets'); });
+    await waitFor(async () => (await consumerCount()) === 0 && gateway.subscriptionCount() === 0, WAIT_MS).catch(() => {
+      throw new Error('subscriptions or their JetStream consumers outlived their sockets');
+    });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -89,8 +98,9 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
   async function subscribed(client: GraphqlWsClient, id: string, query: string): Promise<void> {
     const before = await consumerCount();
     client.subscribe(id, query);
-    await waitFor(async () => (await consumerCount()) > before || client.errorOf(id) !== undefined, WAIT_MS)
-      .catch(() => { throw new Error(`subscription ${id} got no JetStream consumer`); });
+    await waitFor(async () => (await consumerCount()) > before || client.errorOf(id) !== undefined, WAIT_MS).catch(() => {
+      throw new Error(`subscription ${id} got no JetStream consumer`);
+    });
     if (client.errorOf(id)) throw new Error(`subscription ${id} was refused: ${JSON.stringify(client.errorOf(id))}`);
   }
 
@@ -103,21 +113,44 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
     return id;
   }
 
-  const changeLogOf = (orderId: string): Promise<ChangeLogRow[]> => sql<ChangeLogRow>(db.url,
-    `SELECT event_id::text, event_type, org_id::text, published_at IS NOT NULL AS published
-       FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1 ORDER BY seq`, [orderId]);
+  const changeLogOf = (orderId: string): Promise<ChangeLogRow[]> =>
+    sql<ChangeLogRow>(
+      db.url,
+      `SELECT event_id::text, event_type, org_id::text, published_at IS NOT NULL AS published
+       FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1 ORDER BY seq`,
+      [orderId],
+    );
 
   /** Waits until the relay marked every change-log row published (it marks after JetStream acknowledged). */
   async function relayed(): Promise<void> {
-    await waitFor(async () => (await sql<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM fraiseql.tb_entity_change_log WHERE published_at IS NULL'))[0]!.n === 0, WAIT_MS)
-      .catch(() => { throw new Error('the relay left change-log rows unpublished'); });
+    await waitFor(
+      async () =>
+        (await sql<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM fraiseql.tb_entity_change_log WHERE published_at IS NULL'))[0]!
+          .n === 0,
+      WAIT_MS,
+    ).catch(() => {
+      throw new Error('the relay left change-log rows unpublished');
+    });
   }
 
   const shipOverHttp = async (orderId: string, jwt: string): Promise<void> => {
-    const result = await graphql(gateway, { query: UPDATE_STATUS, variables: { input: { id: orderId, status: 'SHIPPED' } } }, { token: jwt });
-    expect(result.body).toEqual({ data: { updateOrderStatus: { __typename: 'UpdateOrderStatusSuccess', message: 'Order is now SHIPPED', order: { id: orderId, status: 'SHIPPED' } } } });
+    const result = await graphql(
+      gateway,
+      { query: UPDATE_STATUS, variables: { input: { id: orderId, status: 'SHIPPED' } } },
+      { token: jwt },
+    );
+    expect(result.body).toEqual({
+      data: {
+        updateOrderStatus: {
+          __typename: 'UpdateOrderStatusSuccess',
+          message: 'Order is now SHIPPED',
+          order: { id: orderId, status: 'SHIPPED' },
+        },
+      },
+    });
   };
-  const setStatusInSql = (orderId: string, status: string): Promise<unknown> => sql(db.url, 'UPDATE tb_order SET status = $2 WHERE id = $1', [orderId, status]);
+  const setStatusInSql = (orderId: string, status: string): Promise<unknown> =>
+    sql(db.url, 'UPDATE tb_order SET status = $2 WHERE id = $1', [orderId, status]);
 
   it('delivers a mutation PAID → SHIPPED exactly once to a subscriber of SHIPPED orders: the change-log event, projected like a query of the order', async () => {
     const client = await subscriber(token.reader);
@@ -134,7 +167,11 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
     const event = received[0].orderChanged;
     expect(event.operation).toBe('UPDATE');
     expect(event.changedFields).toContain('status');
-    const lookup = await graphql(gateway, { query: 'query($id: ID!) { order(id: $id) { id status total customer { email } } }', variables: { id } }, { token: token.reader });
+    const lookup = await graphql(
+      gateway,
+      { query: 'query($id: ID!) { order(id: $id) { id status total customer { email } } }', variables: { id } },
+      { token: token.reader },
+    );
     expect(lookup.body.errors).toBeUndefined();
     expect(lookup.body.data.order.status).toBe('SHIPPED');
     expect(event.order).toEqual(lookup.body.data.order);
@@ -171,7 +208,7 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
     expect(client.data('shipped')).toHaveLength(2);
   });
 
-  it('keeps organizations apart end to end: org 2 receives none of org 1\'s changes, and its own change arrives', async () => {
+  it("keeps organizations apart end to end: org 2 receives none of org 1's changes, and its own change arrives", async () => {
     const org1 = await subscriber(token.reader);
     const org2 = await subscriber(token.readerOrg2);
     await subscribed(org1, 'org1', ALL_ORDERS);
@@ -196,7 +233,9 @@ describe('the change stream: writes in PostgreSQL → relay → JetStream → Gr
 
     const [row] = await changeLogOf(ofOrg2);
     expect(row).toMatchObject({ org_id: ORG_2, published: true });
-    expect(org2Received).toEqual([{ orderChanged: { operation: 'UPDATE', eventId: row!.event_id, order: { id: ofOrg2, status: 'SHIPPED' } } }]);
+    expect(org2Received).toEqual([
+      { orderChanged: { operation: 'UPDATE', eventId: row!.event_id, order: { id: ofOrg2, status: 'SHIPPED' } } },
+    ]);
     expect(org1.data('org1')).toHaveLength(3);
   });
 });

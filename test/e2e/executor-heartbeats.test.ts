@@ -40,7 +40,8 @@ describe('query-executor heartbeats', () => {
     stack.nc.publish(SUBJECTS.query, JSON.stringify({ query }), { reply: inbox, headers: h });
     return { final, messages: () => [...received] };
   }
-  const heartbeatsSent = async (): Promise<number> => (await options.registry.getSingleMetric('fraiseql_query_executor_heartbeats_total')!.get()).values[0]?.value ?? 0;
+  const heartbeatsSent = async (): Promise<number> =>
+    (await options.registry.getSingleMetric('fraiseql_query_executor_heartbeats_total')!.get()).values[0]?.value ?? 0;
 
   it('heartbeats while a slow request runs, then sends the final reply with its data last', async () => {
     const before = await heartbeatsSent();

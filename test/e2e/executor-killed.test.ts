@@ -35,11 +35,16 @@ describe('the query-executor killed while requests are in flight', () => {
     return started;
   };
   const serves = async (): Promise<boolean> => (await graphql(live.gateway, { query: '{ notes { id } }' }, { token })).status === 200;
-  const executorsLost = async (): Promise<number> => (await live.registry.getSingleMetric('fraiseql_gateway_executor_lost_total')!.get()).values[0]?.value ?? 0;
+  const executorsLost = async (): Promise<number> =>
+    (await live.registry.getSingleMetric('fraiseql_gateway_executor_lost_total')!.get()).values[0]?.value ?? 0;
   /** Sends `count` sleepy requests through `gateway` and returns once each holds a PostgreSQL backend. */
   const sleepyRequestsInFlight = async (gateway: Gateway, count: number, requestIdPrefix: string) => {
     const inFlight = Array.from({ length: count }, (_, i) =>
-      graphql(gateway, { query: '{ sleepyNotes { id } }' }, { token, accept: GRAPHQL_RESPONSE, headers: { 'x-request-id': `${requestIdPrefix}-${i}` } }),
+      graphql(
+        gateway,
+        { query: '{ sleepyNotes { id } }' },
+        { token, accept: GRAPHQL_RESPONSE, headers: { 'x-request-id': `${requestIdPrefix}-${i}` } },
+      ),
     );
     await waitFor(async () => (await activeSleeps(stack)) >= count);
     return inFlight;
@@ -78,18 +83,29 @@ describe('the query-executor killed while requests are in flight', () => {
     for (const answer of await Promise.all(inFlight)) {
       expect(answer.status).toBe(503);
       expect(answer.headers.get('retry-after')).toBe('1');
-      expect(answer.body.errors).toEqual([{ message: 'The query-executor handling this request stopped responding; retry', extensions: { code: 'FRAISEQL_EXECUTOR_UNAVAILABLE' } }]);
+      expect(answer.body.errors).toEqual([
+        {
+          message: 'The query-executor handling this request stopped responding; retry',
+          extensions: { code: 'FRAISEQL_EXECUTOR_UNAVAILABLE' },
+        },
+      ]);
       expect(answer.body.data).toBeUndefined();
     }
     expect((await executorsLost()) - lostBefore).toBe(3);
-    const warnings = live.logs().map((l) => JSON.parse(l)).filter((l) => l.msg === 'the query-executor handling a request stopped responding');
+    const warnings = live
+      .logs()
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'the query-executor handling a request stopped responding');
     expect(warnings.map((w) => w.requestId).sort()).toEqual(expect.arrayContaining(['killed-0', 'killed-1', 'killed-2']));
     expect(warnings.every((w) => w.level === 'warn')).toBe(true);
 
     // With no executor left, new requests are refused at once and clearly.
     const meanwhile = await graphql(live.gateway, { query: '{ notes { id } }' }, { token, accept: GRAPHQL_RESPONSE });
     expect(meanwhile.status).toBe(503);
-    expect(meanwhile.body.errors?.[0]).toEqual({ message: 'No query-executor is running; retry shortly', extensions: { code: 'FRAISEQL_EXECUTOR_UNAVAILABLE' } });
+    expect(meanwhile.body.errors?.[0]).toEqual({
+      message: 'No query-executor is running; retry shortly',
+      extensions: { code: 'FRAISEQL_EXECUTOR_UNAVAILABLE' },
+    });
 
     await startExecutorProcess();
     await waitFor(serves, 30_000);
@@ -121,7 +137,9 @@ describe('the query-executor killed while requests are in flight', () => {
 
     for (const answer of await Promise.all(inFlight)) {
       expect(answer.status).toBe(504);
-      expect(answer.body.errors).toEqual([{ message: 'No query-executor answered within 6000 ms', extensions: { code: 'FRAISEQL_TIMEOUT' } }]);
+      expect(answer.body.errors).toEqual([
+        { message: 'No query-executor answered within 6000 ms', extensions: { code: 'FRAISEQL_TIMEOUT' } },
+      ]);
     }
   });
 });

@@ -35,9 +35,16 @@ describe('query-executor over NATS', () => {
     }
   }
 
-  it('answers a query with the rows of the caller\'s org, as PostgreSQL built them', async () => {
-    const reply = await sendQuery(stack.nc, { query: '{ notes(orderBy: [{ field: rank, direction: ASC }]) { id title body rank } }' }, { auth: asOrg(ORG_A) });
-    const expected = await sql<{ id: string; title: string; body: string | null; rank: number }>('SELECT id, title, body, rank FROM tb_note WHERE org_id = $1 ORDER BY rank', [ORG_A]);
+  it("answers a query with the rows of the caller's org, as PostgreSQL built them", async () => {
+    const reply = await sendQuery(
+      stack.nc,
+      { query: '{ notes(orderBy: [{ field: rank, direction: ASC }]) { id title body rank } }' },
+      { auth: asOrg(ORG_A) },
+    );
+    const expected = await sql<{ id: string; title: string; body: string | null; rank: number }>(
+      'SELECT id, title, body, rank FROM tb_note WHERE org_id = $1 ORDER BY rank',
+      [ORG_A],
+    );
     expect(reply.status).toBe(200);
     expect(reply.schemaHash).toBe(notesSchema().hash);
     expect(reply.body).toEqual({ data: { notes: expected } });
@@ -46,16 +53,24 @@ describe('query-executor over NATS', () => {
   it('never shows one org the rows of another', async () => {
     const b = await sendQuery(stack.nc, { query: '{ notes { id title } }' }, { auth: asOrg(ORG_B) });
     expect(b.body.data.notes).toEqual([{ id: 'b1000000-0000-4000-8000-000000000001', title: 'bravo one' }]);
-    const lookup = await sendQuery(stack.nc, { query: 'query($id: ID!) { note(id: $id) { id title } }', variables: { id: 'b1000000-0000-4000-8000-000000000001' } }, { auth: asOrg(ORG_A) });
+    const lookup = await sendQuery(
+      stack.nc,
+      { query: 'query($id: ID!) { note(id: $id) { id title } }', variables: { id: 'b1000000-0000-4000-8000-000000000001' } },
+      { auth: asOrg(ORG_A) },
+    );
     expect(lookup.body.data).toEqual({ note: null });
   });
 
   it('sets the request context as transaction-local settings of a read-only transaction', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const reply = await sendQuery(stack.nc, { query: '{ whoami { orgId userId roles traceId readOnly } }' }, {
-      auth: asOrg(ORG_A, 'user-42', ['reader', 'auditor']),
-      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-    });
+    const reply = await sendQuery(
+      stack.nc,
+      { query: '{ whoami { orgId userId roles traceId readOnly } }' },
+      {
+        auth: asOrg(ORG_A, 'user-42', ['reader', 'auditor']),
+        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      },
+    );
     expect(reply.body.data.whoami).toEqual([{ orgId: ORG_A, userId: 'user-42', roles: 'reader,auditor', traceId, readOnly: 'on' }]);
   });
 
@@ -77,17 +92,27 @@ describe('query-executor over NATS', () => {
   });
 
   it('skips a request whose deadline has already passed', async () => {
-    const reply = await sendQuery(stack.nc, { query: '{ slowNotes { id } }' }, { auth: asOrg(ORG_A), headers: { [HEADERS.deadlineEpochMs]: String(Date.now() - 1) } });
+    const reply = await sendQuery(
+      stack.nc,
+      { query: '{ slowNotes { id } }' },
+      { auth: asOrg(ORG_A), headers: { [HEADERS.deadlineEpochMs]: String(Date.now() - 1) } },
+    );
     expect(reply.body.errors?.[0]?.extensions.code).toBe('FRAISEQL_TIMEOUT');
     expect(reply.body.errors?.[0]?.message).toMatch(/deadline passed before/);
   });
 
   it('maps a missing view to FRAISEQL_DB_UNDEFINED_OBJECT, logging the PostgreSQL error but never sending it', async () => {
-    const reply = await sendQuery(stack.nc, { query: '{ ghosts { id name } }' }, { auth: asOrg(ORG_A), headers: { [HEADERS.requestId]: 'req-ghost-1' } });
+    const reply = await sendQuery(
+      stack.nc,
+      { query: '{ ghosts { id name } }' },
+      { auth: asOrg(ORG_A), headers: { [HEADERS.requestId]: 'req-ghost-1' } },
+    );
     expect(reply.body.errors?.[0]?.extensions.code).toBe('FRAISEQL_DB_UNDEFINED_OBJECT');
     expect(reply.status).toBe(500);
     expect(reply.text).not.toMatch(/v_ghost|SELECT|relation|42P01/);
-    const logged = logs().map((l) => JSON.parse(l)).find((l) => l.requestId === 'req-ghost-1');
+    const logged = logs()
+      .map((l) => JSON.parse(l))
+      .find((l) => l.requestId === 'req-ghost-1');
     expect(logged).toMatchObject({ level: 'error', code: 'FRAISEQL_DB_UNDEFINED_OBJECT' });
     expect(JSON.stringify(logged)).toMatch(/v_ghost/);
   });
@@ -99,7 +124,11 @@ describe('query-executor over NATS', () => {
   });
 
   it('keeps the data of the other root fields when one fails', async () => {
-    const reply = await sendQuery(stack.nc, { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } ghosts { id } }' }, { auth: asOrg(ORG_A) });
+    const reply = await sendQuery(
+      stack.nc,
+      { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } ghosts { id } }' },
+      { auth: asOrg(ORG_A) },
+    );
     expect(reply.body.data?.notes).toEqual([{ title: 'alpha one' }]);
     expect(reply.body.errors?.map((e) => e.extensions.code)).toEqual(['FRAISEQL_DB_UNDEFINED_OBJECT']);
     expect(reply.status).toBe(200);
@@ -108,7 +137,9 @@ describe('query-executor over NATS', () => {
   it('counts requests by outcome and code in its metrics', async () => {
     const text = await options.registry.metrics();
     expect(text).toMatch(/fraiseql_query_executor_requests_total\{operation="query",outcome="success",code=""\} [1-9]/);
-    expect(text).toMatch(/fraiseql_query_executor_requests_total\{operation="query",outcome="server_error",code="FRAISEQL_DB_UNDEFINED_OBJECT"\} [1-9]/);
+    expect(text).toMatch(
+      /fraiseql_query_executor_requests_total\{operation="query",outcome="server_error",code="FRAISEQL_DB_UNDEFINED_OBJECT"\} [1-9]/,
+    );
     expect(text).toMatch(/fraiseql_query_executor_pg_pool_connections [1-9]/);
   });
 

@@ -32,24 +32,48 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
     await stack.dispose();
   });
 
-  it('serves a POSTed query with the rows PostgreSQL holds for the caller\'s org', async () => {
-    const result = await graphql(gateway, { query: 'query Ranked { notes(orderBy: [{ field: rank }]) { id title body rank createdAt } }', operationName: 'Ranked' }, { token: tokenA });
-    const rows = await sql<{ id: string; title: string; body: string | null; rank: number; created_at: Date }>(stack.db.url, 'SELECT id, title, body, rank, created_at FROM tb_note WHERE org_id = $1 ORDER BY rank', [ORG_A]);
+  it("serves a POSTed query with the rows PostgreSQL holds for the caller's org", async () => {
+    const result = await graphql(
+      gateway,
+      { query: 'query Ranked { notes(orderBy: [{ field: rank }]) { id title body rank createdAt } }', operationName: 'Ranked' },
+      { token: tokenA },
+    );
+    const rows = await sql<{ id: string; title: string; body: string | null; rank: number; created_at: Date }>(
+      stack.db.url,
+      'SELECT id, title, body, rank, created_at FROM tb_note WHERE org_id = $1 ORDER BY rank',
+      [ORG_A],
+    );
     expect(result.status).toBe(200);
     expect(result.contentType).toBe('application/json; charset=utf-8');
     expect(result.body).toEqual({
-      data: { notes: rows.map((r) => ({ id: r.id, title: r.title, body: r.body, rank: r.rank, createdAt: r.created_at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') })) },
+      data: {
+        notes: rows.map((r) => ({
+          id: r.id,
+          title: r.title,
+          body: r.body,
+          rank: r.rank,
+          createdAt: r.created_at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+        })),
+      },
     });
   });
 
   it('serves the same query over GET with variables in the query string', async () => {
-    const result = await graphql(gateway, { query: 'query($n: Int) { notes(limit: $n, orderBy: [{ field: rank, direction: DESC }]) { title } }', variables: { n: 2 } }, { method: 'GET', token: tokenA });
+    const result = await graphql(
+      gateway,
+      { query: 'query($n: Int) { notes(limit: $n, orderBy: [{ field: rank, direction: DESC }]) { title } }', variables: { n: 2 } },
+      { method: 'GET', token: tokenA },
+    );
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ data: { notes: [{ title: 'alpha three' }, { title: 'alpha two' }] } });
   });
 
   it('answers application/graphql-response+json with that media type', async () => {
-    const result = await graphql(gateway, { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } }' }, { token: tokenA, accept: GRAPHQL_RESPONSE });
+    const result = await graphql(
+      gateway,
+      { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } }' },
+      { token: tokenA, accept: GRAPHQL_RESPONSE },
+    );
     expect(result.status).toBe(200);
     expect(result.contentType).toBe(`${GRAPHQL_RESPONSE}; charset=utf-8`);
     expect(result.body.data.notes).toEqual([{ title: 'alpha one' }]);
@@ -77,7 +101,11 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
   });
 
   it('ignores the development auth headers when FRAISEQL_DEV_AUTH is off', async () => {
-    const result = await graphql(gateway, { query: '{ notes { id } }' }, { headers: { 'x-fraiseql-dev-subject': 'dev', 'x-fraiseql-dev-org': ORG_A }, accept: GRAPHQL_RESPONSE });
+    const result = await graphql(
+      gateway,
+      { query: '{ notes { id } }' },
+      { headers: { 'x-fraiseql-dev-subject': 'dev', 'x-fraiseql-dev-org': ORG_A }, accept: GRAPHQL_RESPONSE },
+    );
     expect(result.body.data).toEqual({ notes: null });
     expect(result.body.errors?.[0]?.extensions.code).toBe('FRAISEQL_UNAUTHENTICATED');
     expect(result.status).toBe(401);
@@ -119,7 +147,11 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
     ['too many aliases', { query: '{ a: notes { id } b: notes { id } c: notes { id } d: notes { id } }' }, 'FRAISEQL_ALIAS_LIMIT_EXCEEDED'],
     ['an oversized document', { query: `{ notes { id } } # ${'x'.repeat(4096)}` }, 'FRAISEQL_DOCUMENT_TOO_LARGE'],
     ['a page above the maximum', { query: '{ notes(limit: 5000) { id } }' }, 'FRAISEQL_PAGE_TOO_LARGE'],
-    ['a forged cursor', { query: '{ notesConnection(first: 1, after: "eyJrIjpbMV19.Zm9yZ2Vk") { totalCount } }' }, 'FRAISEQL_INVALID_CURSOR'],
+    [
+      'a forged cursor',
+      { query: '{ notesConnection(first: 1, after: "eyJrIjpbMV19.Zm9yZ2Vk") { totalCount } }' },
+      'FRAISEQL_INVALID_CURSOR',
+    ],
   ])('refuses %s with a stable code, and keeps serving', async (_name, request, code) => {
     const result = await graphql(gateway, request, { token: tokenA, accept: GRAPHQL_RESPONSE });
     expect(result.body.errors?.[0]?.extensions.code).toBe(code);
@@ -130,7 +162,11 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
 
   it('treats injection strings as plain values', async () => {
     const hostile = "'; DROP TABLE tb_note; --";
-    const filtered = await graphql(gateway, { query: 'query($t: String) { notes(where: { title: { eq: $t } }) { id } }', variables: { t: hostile } }, { token: tokenA });
+    const filtered = await graphql(
+      gateway,
+      { query: 'query($t: String) { notes(where: { title: { eq: $t } }) { id } }', variables: { t: hostile } },
+      { token: tokenA },
+    );
     expect(filtered.body).toEqual({ data: { notes: [] } });
     const stored = await graphql(gateway, { query: '{ notes(where: { body: { contains: "DROP TABLE" } }) { rank } }' }, { token: tokenA });
     expect(stored.body).toEqual({ data: { notes: [{ rank: 3 }] } });
@@ -142,19 +178,34 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
   it('maps a PostgreSQL failure to its stable code without SQL text', async () => {
     const result = await graphql(gateway, { query: '{ ghosts { id name } }' }, { token: tokenA, accept: GRAPHQL_RESPONSE });
     expect(result.status).toBe(500);
-    expect(result.body).toEqual({ data: { ghosts: null }, errors: [expect.objectContaining({ path: ['ghosts'], extensions: { code: 'FRAISEQL_DB_UNDEFINED_OBJECT' } })] });
+    expect(result.body).toEqual({
+      data: { ghosts: null },
+      errors: [expect.objectContaining({ path: ['ghosts'], extensions: { code: 'FRAISEQL_DB_UNDEFINED_OBJECT' } })],
+    });
     expect(result.text).not.toMatch(/v_ghost|SELECT|relation/);
   });
 
   it('answers introspection itself from the schema it validates with', async () => {
-    const result = await graphql(gateway, { query: '{ __schema { queryType { name } } __type(name: "Note") { fields { name } } }' }, { token: tokenA });
+    const result = await graphql(
+      gateway,
+      { query: '{ __schema { queryType { name } } __type(name: "Note") { fields { name } } }' },
+      { token: tokenA },
+    );
     expect(result.body.data.__schema).toEqual({ queryType: { name: 'Query' } });
     expect(result.body.data.__type.fields.map((f: { name: string }) => f.name)).toEqual(['id', 'title', 'body', 'rank', 'createdAt']);
   });
 
   it('echoes a valid x-request-id, replaces a malformed one, and writes one access-log line without variables or token', async () => {
     const secretValue = 'variable-value-that-must-not-be-logged';
-    const result = await graphql(gateway, { query: 'query Logged($t: String) { notes(where: { title: { eq: $t } }) { id } }', variables: { t: secretValue }, operationName: 'Logged' }, { token: tokenA, headers: { 'x-request-id': 'req-e2e-42' } });
+    const result = await graphql(
+      gateway,
+      {
+        query: 'query Logged($t: String) { notes(where: { title: { eq: $t } }) { id } }',
+        variables: { t: secretValue },
+        operationName: 'Logged',
+      },
+      { token: tokenA, headers: { 'x-request-id': 'req-e2e-42' } },
+    );
     expect(result.headers.get('x-request-id')).toBe('req-e2e-42');
     const bad = await graphql(gateway, { query: '{ notes { id } }' }, { token: tokenA, headers: { 'x-request-id': 'not/a valid id' } });
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -162,7 +213,15 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
     await waitFor(() => logs().some((l) => l.includes('req-e2e-42')));
     const lines = logs().filter((l) => l.includes('req-e2e-42'));
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: 'req-e2e-42', method: 'POST', path: '/graphql', status: 200, operationName: 'Logged', operationType: 'query', operationHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      requestId: 'req-e2e-42',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operationName: 'Logged',
+      operationType: 'query',
+      operationHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(lines[0]).not.toContain(secretValue);
     expect(lines[0]).not.toContain(tokenA);
   });
@@ -170,7 +229,9 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
   it('counts requests by operation type, outcome and code', async () => {
     const text = await metricsText();
     expect(text).toMatch(/fraiseql_gateway_requests_total\{operation="query",outcome="success",code=""\} [1-9]/);
-    expect(text).toMatch(/fraiseql_gateway_requests_total\{operation="unknown",outcome="client_error",code="FRAISEQL_UNAUTHENTICATED"\} [1-9]/);
+    expect(text).toMatch(
+      /fraiseql_gateway_requests_total\{operation="unknown",outcome="client_error",code="FRAISEQL_UNAUTHENTICATED"\} [1-9]/,
+    );
     expect(text).toMatch(/fraiseql_gateway_request_duration_seconds_count\{operation="query",outcome="success"\} [1-9]/);
     expect(text).toMatch(/fraiseql_gateway_max_in_flight 64/);
   });
@@ -192,7 +253,11 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
   it('takes the auth context from the development headers when FRAISEQL_DEV_AUTH is on', async () => {
     const dev = await startGateway(stack, { auth: { devAuth: true } });
     try {
-      const result = await graphql(dev.gateway, { query: '{ notes { title } }' }, { headers: { 'x-fraiseql-dev-subject': 'dev', 'x-fraiseql-dev-org': ORG_B, 'x-fraiseql-dev-roles': 'reader' } });
+      const result = await graphql(
+        dev.gateway,
+        { query: '{ notes { title } }' },
+        { headers: { 'x-fraiseql-dev-subject': 'dev', 'x-fraiseql-dev-org': ORG_B, 'x-fraiseql-dev-roles': 'reader' } },
+      );
       expect(result.body).toEqual({ data: { notes: [{ title: 'bravo one' }] } });
     } finally {
       await dev.gateway.close();
@@ -224,7 +289,9 @@ describe('gateway → NATS → query-executor → PostgreSQL', () => {
       await impatient.gateway.close();
     }
     // The executor saw the deadline: the late reply goes nowhere, and it keeps serving.
-    expect((await graphql(gateway, { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } }' }, { token: tokenA })).body.data.notes).toEqual([{ title: 'alpha one' }]);
+    expect(
+      (await graphql(gateway, { query: '{ notes(limit: 1, orderBy: [{ field: rank }]) { title } }' }, { token: tokenA })).body.data.notes,
+    ).toEqual([{ title: 'alpha one' }]);
   });
 
   it('hot-reloads a new schema from KV without dropping requests in flight', async () => {

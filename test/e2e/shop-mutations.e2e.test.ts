@@ -26,7 +26,12 @@ const CANCEL = `mutation($input: CancelOrderInput!) { cancelOrder(input: $input)
 const CREATE_REVIEW = `mutation($input: CreateReviewInput!) { createReview(input: $input) { ${RESULT} ... on CreateReviewSuccess { review { id rating title body product { id } author { id } } } } }`;
 const UPDATE_PRODUCT = `mutation($input: UpdateProductInput!) { updateProduct(input: $input) { ${RESULT} ... on UpdateProductSuccess { product { id sku name price stock } } } }`;
 
-interface Product { id: string; price: string; stock: number; sku: string }
+interface Product {
+  id: string;
+  price: string;
+  stock: number;
+  sku: string;
+}
 
 describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/pgSQL functions', () => {
   let nats: TestNatsServer;
@@ -53,8 +58,16 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
     };
     customer = (await sql<{ id: string }>(db.url, 'SELECT id FROM tb_user WHERE org_id = $1 ORDER BY id LIMIT 1', [ORG_1]))[0]!.id;
     customerOrg2 = (await sql<{ id: string }>(db.url, 'SELECT id FROM tb_user WHERE org_id = $1 ORDER BY id LIMIT 1', [ORG_2]))[0]!.id;
-    products = await sql<Product>(db.url, 'SELECT id, price::text AS price, stock, sku FROM tb_product WHERE org_id = $1 AND is_active AND stock >= 20 ORDER BY id LIMIT 6', [ORG_1]);
-    productOrg2 = (await sql<{ id: string }>(db.url, 'SELECT id FROM tb_product WHERE org_id = $1 AND is_active AND stock > 5 ORDER BY id LIMIT 1', [ORG_2]))[0]!.id;
+    products = await sql<Product>(
+      db.url,
+      'SELECT id, price::text AS price, stock, sku FROM tb_product WHERE org_id = $1 AND is_active AND stock >= 20 ORDER BY id LIMIT 6',
+      [ORG_1],
+    );
+    productOrg2 = (
+      await sql<{ id: string }>(db.url, 'SELECT id FROM tb_product WHERE org_id = $1 AND is_active AND stock > 5 ORDER BY id LIMIT 1', [
+        ORG_2,
+      ])
+    )[0]!.id;
     expect(products).toHaveLength(6);
   });
   afterAll(async () => {
@@ -66,22 +79,31 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
 
   const mutate = (query: string, input: unknown, as?: string, headers?: Record<string, string>): Promise<HttpResult> =>
     graphql(gateway, { query, variables: { input } }, { ...(as ? { token: as } : {}), ...(headers ? { headers } : {}) });
-  const count = async (text: string, values: unknown[] = []): Promise<number> => Number((await sql<{ n: string }>(db.url, text, values))[0]!.n);
+  const count = async (text: string, values: unknown[] = []): Promise<number> =>
+    Number((await sql<{ n: string }>(db.url, text, values))[0]!.n);
   const orders = () => count('SELECT count(*) AS n FROM tb_order');
   const changeLog = () => count('SELECT count(*) AS n FROM fraiseql.tb_entity_change_log');
-  const stockOf = async (id: string) => (await sql<{ stock: number }>(db.url, 'SELECT stock FROM tb_product WHERE id = $1', [id]))[0]!.stock;
+  const stockOf = async (id: string) =>
+    (await sql<{ stock: number }>(db.url, 'SELECT stock FROM tb_product WHERE id = $1', [id]))[0]!.stock;
   const orderInput = (overrides: Record<string, unknown> = {}) => ({
     customerId: customer,
-    items: [{ productId: products[0]!.id, quantity: 2 }, { productId: products[1]!.id, quantity: 1 }],
+    items: [
+      { productId: products[0]!.id, quantity: 2 },
+      { productId: products[1]!.id, quantity: 1 },
+    ],
     shippingAddress: ADDRESS,
     ...overrides,
   });
   /** Runs `act` and checks that no order, review or change event appeared and no product changed. */
   const expectNothingWritten = async (act: () => Promise<void>): Promise<void> => {
-    const snapshot = () => sql(db.url, `SELECT (SELECT count(*) FROM tb_order) AS orders, (SELECT count(*) FROM tb_review) AS reviews,
+    const snapshot = () =>
+      sql(
+        db.url,
+        `SELECT (SELECT count(*) FROM tb_order) AS orders, (SELECT count(*) FROM tb_review) AS reviews,
       (SELECT count(*) FROM fraiseql.tb_entity_change_log) AS events,
       (SELECT md5(string_agg(p::text, ',' ORDER BY p.id)) FROM tb_product p) AS products,
-      (SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM tb_order o) AS order_rows`);
+      (SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM tb_order o) AS order_rows`,
+      );
     const before = await snapshot();
     await act();
     expect(await snapshot()).toEqual(before);
@@ -96,29 +118,67 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const created = result.body.data.createOrder;
       expect(created).toMatchObject({ __typename: 'CreateOrderSuccess', message: 'Order placed' });
       const total = Math.round((2 * Number(a.price) + Number(b.price)) * 100) / 100;
-      expect(created.order).toMatchObject({ status: 'PENDING', total, currency: 'EUR', itemCount: 2, customer: { id: customer }, shippingAddress: { city: 'Springfield' } });
-      expect(Object.keys(created.order)).toEqual(['id', 'status', 'total', 'currency', 'itemCount', 'customer', 'items', 'shippingAddress']);
+      expect(created.order).toMatchObject({
+        status: 'PENDING',
+        total,
+        currency: 'EUR',
+        itemCount: 2,
+        customer: { id: customer },
+        shippingAddress: { city: 'Springfield' },
+      });
+      expect(Object.keys(created.order)).toEqual([
+        'id',
+        'status',
+        'total',
+        'currency',
+        'itemCount',
+        'customer',
+        'items',
+        'shippingAddress',
+      ]);
       expect([...created.order.items].sort((x: any, y: any) => x.quantity - y.quantity)).toEqual([
         { quantity: 1, unitPrice: Number(b.price), product: { id: b.id } },
         { quantity: 2, unitPrice: Number(a.price), product: { id: a.id } },
       ]);
 
-      const rows = await sql<{ org_id: string; customer_id: string; total: string; notes: string; status: string }>(db.url,
-        'SELECT org_id, customer_id, total::text, notes, status FROM tb_order WHERE id = $1', [created.order.id]);
-      expect(rows).toEqual([{ org_id: ORG_1, customer_id: customer, total: total.toFixed(2), notes: 'leave at the door', status: 'PENDING' }]);
+      const rows = await sql<{ org_id: string; customer_id: string; total: string; notes: string; status: string }>(
+        db.url,
+        'SELECT org_id, customer_id, total::text, notes, status FROM tb_order WHERE id = $1',
+        [created.order.id],
+      );
+      expect(rows).toEqual([
+        { org_id: ORG_1, customer_id: customer, total: total.toFixed(2), notes: 'leave at the door', status: 'PENDING' },
+      ]);
       expect(await stockOf(a.id)).toBe(stockA - 2);
       expect(await stockOf(b.id)).toBe(stockB - 1);
-      const events = await sql<{ event_type: string; user_id: string; org_id: string; schema_version: string }>(db.url,
-        `SELECT event_type, user_id, org_id, schema_version FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1`, [created.order.id]);
+      const events = await sql<{ event_type: string; user_id: string; org_id: string; schema_version: string }>(
+        db.url,
+        `SELECT event_type, user_id, org_id, schema_version FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1`,
+        [created.order.id],
+      );
       expect(events).toEqual([{ event_type: 'INSERT', user_id: 'e2e-shopper', org_id: ORG_1, schema_version: SCHEMA_HASH }]);
     });
 
     it('refuses empty items and quantities below 1 with VALIDATION and field errors, writing nothing', async () => {
       await expectNothingWritten(async () => {
         const empty = await mutate(CREATE_ORDER, orderInput({ items: [] }), token.shopper);
-        expect(empty.body.data.createOrder).toEqual({ __typename: 'MutationError', errorClass: 'VALIDATION', message: 'The order is not valid',
-          fieldErrors: [{ field: 'items', message: 'An order needs at least one item' }] });
-        const zero = await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[0]!.id, quantity: 1 }, { productId: products[1]!.id, quantity: 0 }], currency: 'euro' }), token.shopper);
+        expect(empty.body.data.createOrder).toEqual({
+          __typename: 'MutationError',
+          errorClass: 'VALIDATION',
+          message: 'The order is not valid',
+          fieldErrors: [{ field: 'items', message: 'An order needs at least one item' }],
+        });
+        const zero = await mutate(
+          CREATE_ORDER,
+          orderInput({
+            items: [
+              { productId: products[0]!.id, quantity: 1 },
+              { productId: products[1]!.id, quantity: 0 },
+            ],
+            currency: 'euro',
+          }),
+          token.shopper,
+        );
         expect(zero.body.data.createOrder.errorClass).toBe('VALIDATION');
         expect(zero.body.data.createOrder.fieldErrors.map((e: { field: string }) => e.field)).toEqual(['items.1.quantity', 'currency']);
       });
@@ -128,10 +188,25 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       await expectNothingWritten(async () => {
         for (const customerId of [UNKNOWN_ID, customerOrg2, 'not-a-uuid']) {
           const result = await mutate(CREATE_ORDER, orderInput({ customerId }), token.shopper);
-          expect(result.body.data.createOrder).toMatchObject({ errorClass: 'NOT_FOUND', fieldErrors: [{ field: 'customerId', message: 'No such customer' }] });
+          expect(result.body.data.createOrder).toMatchObject({
+            errorClass: 'NOT_FOUND',
+            fieldErrors: [{ field: 'customerId', message: 'No such customer' }],
+          });
         }
-        const product = await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[0]!.id, quantity: 1 }, { productId: productOrg2, quantity: 1 }] }), token.shopper);
-        expect(product.body.data.createOrder).toMatchObject({ errorClass: 'NOT_FOUND', fieldErrors: [{ field: 'items.1.productId', message: 'No such product' }] });
+        const product = await mutate(
+          CREATE_ORDER,
+          orderInput({
+            items: [
+              { productId: products[0]!.id, quantity: 1 },
+              { productId: productOrg2, quantity: 1 },
+            ],
+          }),
+          token.shopper,
+        );
+        expect(product.body.data.createOrder).toMatchObject({
+          errorClass: 'NOT_FOUND',
+          fieldErrors: [{ field: 'items.1.productId', message: 'No such product' }],
+        });
       });
     });
 
@@ -139,9 +214,23 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const p = products[2]!;
       const stock = await stockOf(p.id);
       await expectNothingWritten(async () => {
-        const result = await mutate(CREATE_ORDER, orderInput({ items: [{ productId: p.id, quantity: stock }, { productId: p.id, quantity: 1 }] }), token.shopper);
-        expect(result.body.data.createOrder).toMatchObject({ errorClass: 'CONFLICT',
-          fieldErrors: [{ field: 'items.0.quantity', message: `Only ${stock} in stock` }, { field: 'items.1.quantity', message: `Only ${stock} in stock` }] });
+        const result = await mutate(
+          CREATE_ORDER,
+          orderInput({
+            items: [
+              { productId: p.id, quantity: stock },
+              { productId: p.id, quantity: 1 },
+            ],
+          }),
+          token.shopper,
+        );
+        expect(result.body.data.createOrder).toMatchObject({
+          errorClass: 'CONFLICT',
+          fieldErrors: [
+            { field: 'items.0.quantity', message: `Only ${stock} in stock` },
+            { field: 'items.1.quantity', message: `Only ${stock} in stock` },
+          ],
+        });
       });
     });
 
@@ -165,9 +254,15 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
     });
 
     it('rejects an unknown enum value in a literal with GRAPHQL_VALIDATION_FAILED, writing nothing', async () => {
-      const order = (await sql<{ id: string }>(db.url, "SELECT id FROM tb_order WHERE org_id = $1 AND status = 'PENDING' LIMIT 1", [ORG_1]))[0]!.id;
+      const order = (
+        await sql<{ id: string }>(db.url, "SELECT id FROM tb_order WHERE org_id = $1 AND status = 'PENDING' LIMIT 1", [ORG_1])
+      )[0]!.id;
       await expectNothingWritten(async () => {
-        const result = await graphql(gateway, { query: `mutation { updateOrderStatus(input: { id: "${order}", status: LOST }) { __typename } }` }, { token: token.admin });
+        const result = await graphql(
+          gateway,
+          { query: `mutation { updateOrderStatus(input: { id: "${order}", status: LOST }) { __typename } }` },
+          { token: token.admin },
+        );
         expect(result.body.errors?.[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
       });
     });
@@ -178,28 +273,40 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const result = await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[3]!.id, quantity: 1 }] }), token.shopper);
       return result.body.data.createOrder.order.id as string;
     };
-    const statusOf = async (id: string) => (await sql<{ status: string }>(db.url, 'SELECT status FROM tb_order WHERE id = $1', [id]))[0]!.status;
+    const statusOf = async (id: string) =>
+      (await sql<{ status: string }>(db.url, 'SELECT status FROM tb_order WHERE id = $1', [id]))[0]!.status;
 
     it('moves an order PENDING → PAID → SHIPPED for staff, and refuses a transition that skips a step with CONFLICT', async () => {
       const id = await newOrder();
       const paid = await mutate(UPDATE_STATUS, { id, status: 'PAID' }, token.admin);
-      expect(paid.body.data.updateOrderStatus).toEqual({ __typename: 'UpdateOrderStatusSuccess', message: 'Order is now PAID', order: { id, status: 'PAID' } });
+      expect(paid.body.data.updateOrderStatus).toEqual({
+        __typename: 'UpdateOrderStatusSuccess',
+        message: 'Order is now PAID',
+        order: { id, status: 'PAID' },
+      });
       expect(await statusOf(id)).toBe('PAID');
       await expectNothingWritten(async () => {
         const skip = await mutate(UPDATE_STATUS, { id, status: 'DELIVERED' }, token.admin);
-        expect(skip.body.data.updateOrderStatus).toMatchObject({ errorClass: 'CONFLICT', message: 'An order cannot go from PAID to DELIVERED' });
+        expect(skip.body.data.updateOrderStatus).toMatchObject({
+          errorClass: 'CONFLICT',
+          message: 'An order cannot go from PAID to DELIVERED',
+        });
       });
       await mutate(UPDATE_STATUS, { id, status: 'SHIPPED' }, token.admin);
       expect(await statusOf(id)).toBe('SHIPPED');
     });
 
-    it('answers FORBIDDEN without role admin or staff, NOT_FOUND for another org\'s order and UNAUTHORIZED anonymously', async () => {
+    it("answers FORBIDDEN without role admin or staff, NOT_FOUND for another org's order and UNAUTHORIZED anonymously", async () => {
       const id = await newOrder();
       const otherOrg = (await sql<{ id: string }>(db.url, 'SELECT id FROM tb_order WHERE org_id = $1 LIMIT 1', [ORG_2]))[0]!.id;
       await expectNothingWritten(async () => {
-        expect((await mutate(UPDATE_STATUS, { id, status: 'PAID' }, token.shopper)).body.data.updateOrderStatus.errorClass).toBe('FORBIDDEN');
+        expect((await mutate(UPDATE_STATUS, { id, status: 'PAID' }, token.shopper)).body.data.updateOrderStatus.errorClass).toBe(
+          'FORBIDDEN',
+        );
         expect((await mutate(UPDATE_STATUS, { id: otherOrg, status: 'PAID' }, token.admin)).body.data.updateOrderStatus).toMatchObject({
-          errorClass: 'NOT_FOUND', fieldErrors: [{ field: 'id', message: 'No such order' }] });
+          errorClass: 'NOT_FOUND',
+          fieldErrors: [{ field: 'id', message: 'No such order' }],
+        });
         expect((await mutate(UPDATE_STATUS, { id, status: 'PAID' })).body.data.updateOrderStatus.errorClass).toBe('UNAUTHORIZED');
       });
     });
@@ -210,11 +317,17 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const id = await newOrder();
       expect(await stockOf(p.id)).toBe(stock - 1);
       const cancelled = await mutate(CANCEL, { id, reason: 'changed my mind' }, token.shopper);
-      expect(cancelled.body.data.cancelOrder).toEqual({ __typename: 'CancelOrderSuccess', order: { id, status: 'CANCELLED', notes: 'Cancelled: changed my mind' } });
+      expect(cancelled.body.data.cancelOrder).toEqual({
+        __typename: 'CancelOrderSuccess',
+        order: { id, status: 'CANCELLED', notes: 'Cancelled: changed my mind' },
+      });
       expect(await statusOf(id)).toBe('CANCELLED');
       expect(await stockOf(p.id)).toBe(stock);
       await expectNothingWritten(async () => {
-        expect((await mutate(CANCEL, { id }, token.shopper)).body.data.cancelOrder).toMatchObject({ errorClass: 'CONFLICT', message: 'A CANCELLED order cannot be cancelled' });
+        expect((await mutate(CANCEL, { id }, token.shopper)).body.data.cancelOrder).toMatchObject({
+          errorClass: 'CONFLICT',
+          message: 'A CANCELLED order cannot be cancelled',
+        });
         expect((await mutate(CANCEL, { id: UNKNOWN_ID }, token.shopper)).body.data.cancelOrder.errorClass).toBe('NOT_FOUND');
         expect((await mutate(CANCEL, { id }, token.shopperOrg2)).body.data.cancelOrder.errorClass).toBe('NOT_FOUND');
       });
@@ -223,19 +336,41 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
 
   describe('createReview', () => {
     it('adds a review and returns it as a query would', async () => {
-      const result = await mutate(CREATE_REVIEW, { productId: products[4]!.id, authorId: customer, rating: 4, title: 'Solid', body: 'Does the job' }, token.shopper);
+      const result = await mutate(
+        CREATE_REVIEW,
+        { productId: products[4]!.id, authorId: customer, rating: 4, title: 'Solid', body: 'Does the job' },
+        token.shopper,
+      );
       const review = result.body.data.createReview.review;
-      expect(review).toMatchObject({ rating: 4, title: 'Solid', body: 'Does the job', product: { id: products[4]!.id }, author: { id: customer } });
+      expect(review).toMatchObject({
+        rating: 4,
+        title: 'Solid',
+        body: 'Does the job',
+        product: { id: products[4]!.id },
+        author: { id: customer },
+      });
       expect(await count('SELECT count(*) AS n FROM tb_review WHERE id = $1 AND org_id = $2 AND rating = 4', [review.id, ORG_1])).toBe(1);
     });
 
-    it('answers VALIDATION for a rating outside 1..5 and NOT_FOUND for another org\'s product, writing nothing', async () => {
+    it("answers VALIDATION for a rating outside 1..5 and NOT_FOUND for another org's product, writing nothing", async () => {
       await expectNothingWritten(async () => {
-        const rating = await mutate(CREATE_REVIEW, { productId: products[4]!.id, authorId: customer, rating: 6, title: ' ' }, token.shopper);
-        expect(rating.body.data.createReview).toMatchObject({ errorClass: 'VALIDATION',
-          fieldErrors: [{ field: 'rating', message: 'Must be from 1 to 5' }, { field: 'title', message: 'Must not be empty' }] });
+        const rating = await mutate(
+          CREATE_REVIEW,
+          { productId: products[4]!.id, authorId: customer, rating: 6, title: ' ' },
+          token.shopper,
+        );
+        expect(rating.body.data.createReview).toMatchObject({
+          errorClass: 'VALIDATION',
+          fieldErrors: [
+            { field: 'rating', message: 'Must be from 1 to 5' },
+            { field: 'title', message: 'Must not be empty' },
+          ],
+        });
         const product = await mutate(CREATE_REVIEW, { productId: productOrg2, authorId: customer, rating: 5, title: 'x' }, token.shopper);
-        expect(product.body.data.createReview).toMatchObject({ errorClass: 'NOT_FOUND', fieldErrors: [{ field: 'productId', message: 'No such product' }] });
+        expect(product.body.data.createReview).toMatchObject({
+          errorClass: 'NOT_FOUND',
+          fieldErrors: [{ field: 'productId', message: 'No such product' }],
+        });
       });
     });
   });
@@ -244,18 +379,31 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
     it('changes only the given fields for the catalog role', async () => {
       const p = products[5]!;
       const result = await mutate(UPDATE_PRODUCT, { id: p.id, name: 'Renamed', price: '19.90' }, token.catalog);
-      expect(result.body.data.updateProduct).toEqual({ __typename: 'UpdateProductSuccess', product: { id: p.id, sku: p.sku, name: 'Renamed', price: 19.9, stock: await stockOf(p.id) } });
-      expect(await sql(db.url, 'SELECT name, price::text, sku FROM tb_product WHERE id = $1', [p.id])).toEqual([{ name: 'Renamed', price: '19.90', sku: p.sku }]);
+      expect(result.body.data.updateProduct).toEqual({
+        __typename: 'UpdateProductSuccess',
+        product: { id: p.id, sku: p.sku, name: 'Renamed', price: 19.9, stock: await stockOf(p.id) },
+      });
+      expect(await sql(db.url, 'SELECT name, price::text, sku FROM tb_product WHERE id = $1', [p.id])).toEqual([
+        { name: 'Renamed', price: '19.90', sku: p.sku },
+      ]);
     });
 
     it('answers VALIDATION, CONFLICT (sku taken), FORBIDDEN, UNAUTHORIZED and NOT_FOUND without changing anything', async () => {
       const p = products[5]!;
       await expectNothingWritten(async () => {
         const invalid = await mutate(UPDATE_PRODUCT, { id: p.id, name: '', price: -1 }, token.admin);
-        expect(invalid.body.data.updateProduct).toMatchObject({ errorClass: 'VALIDATION',
-          fieldErrors: [{ field: 'name', message: 'Must not be empty' }, { field: 'price', message: 'Must not be negative' }] });
+        expect(invalid.body.data.updateProduct).toMatchObject({
+          errorClass: 'VALIDATION',
+          fieldErrors: [
+            { field: 'name', message: 'Must not be empty' },
+            { field: 'price', message: 'Must not be negative' },
+          ],
+        });
         const taken = await mutate(UPDATE_PRODUCT, { id: p.id, sku: products[0]!.sku }, token.admin);
-        expect(taken.body.data.updateProduct).toMatchObject({ errorClass: 'CONFLICT', fieldErrors: [{ field: 'sku', message: `${products[0]!.sku} is already used` }] });
+        expect(taken.body.data.updateProduct).toMatchObject({
+          errorClass: 'CONFLICT',
+          fieldErrors: [{ field: 'sku', message: `${products[0]!.sku} is already used` }],
+        });
         expect((await mutate(UPDATE_PRODUCT, { id: p.id, name: 'x' }, token.shopper)).body.data.updateProduct.errorClass).toBe('FORBIDDEN');
         expect((await mutate(UPDATE_PRODUCT, { id: p.id, name: 'x' })).body.data.updateProduct.errorClass).toBe('UNAUTHORIZED');
         const admin2 = await jwtFor({ sub: 'e2e-admin-2', org_id: ORG_2, roles: ['admin'] });
@@ -274,7 +422,9 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       expect(retry.status).toBe(200);
       expect(retry.text).toBe(first.text);
       expect(await orders()).toBe(before + 1);
-      expect(await count("SELECT count(*) AS n FROM fraiseql.tb_idempotency_key WHERE key = 'e2e-retry-1' AND org_id = $1", [ORG_1])).toBe(1);
+      expect(await count("SELECT count(*) AS n FROM fraiseql.tb_idempotency_key WHERE key = 'e2e-retry-1' AND org_id = $1", [ORG_1])).toBe(
+        1,
+      );
     });
 
     it('runs two concurrent requests with the same key once: both get the same order', async () => {
@@ -285,7 +435,9 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const ids = results.map((r) => r.body.data.createOrder.order.id as string);
       expect(new Set(ids).size).toBe(1);
       expect(await orders()).toBe(before + 1);
-      expect(await count("SELECT count(*) AS n FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1", [ids[0]])).toBe(1);
+      expect(
+        await count("SELECT count(*) AS n FROM fraiseql.tb_entity_change_log WHERE entity_type = 'Order' AND entity_id = $1", [ids[0]]),
+      ).toBe(1);
       expect(await changeLog()).toBeGreaterThan(events);
     });
 
@@ -294,7 +446,11 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
       const first = await mutate(CREATE_ORDER, orderInput(), token.shopper, headers);
       const orderId = first.body.data.createOrder.order.id as string;
       await expectNothingWritten(async () => {
-        const other = await graphql(gateway, { query: CANCEL, variables: { input: { id: orderId } } }, { token: token.shopper, headers: { ...headers, accept: 'application/graphql-response+json' } });
+        const other = await graphql(
+          gateway,
+          { query: CANCEL, variables: { input: { id: orderId } } },
+          { token: token.shopper, headers: { ...headers, accept: 'application/graphql-response+json' } },
+        );
         expect(other.status).toBe(409);
         expect(other.body.errors?.[0]?.extensions.code).toBe('FRAISEQL_IDEMPOTENCY_KEY_REUSED');
         const otherVariables = await mutate(CREATE_ORDER, orderInput({ notes: 'different' }), token.shopper, headers);
@@ -313,20 +469,31 @@ describe('shop mutations over HTTP: gateway → NATS → query-executor → PL/p
   });
 
   it('runs several mutation fields of one operation one after the other, each on its own', async () => {
-    const id = (await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[3]!.id, quantity: 1 }] }), token.shopper)).body.data.createOrder.order.id;
-    const result = await graphql(gateway, {
-      query: `mutation($id: ID!) {
+    const id = (await mutate(CREATE_ORDER, orderInput({ items: [{ productId: products[3]!.id, quantity: 1 }] }), token.shopper)).body.data
+      .createOrder.order.id;
+    const result = await graphql(
+      gateway,
+      {
+        query: `mutation($id: ID!) {
         paid: updateOrderStatus(input: { id: $id, status: PAID }) { ... on UpdateOrderStatusSuccess { order { status } } }
         again: updateOrderStatus(input: { id: $id, status: PENDING }) { ... on MutationError { errorClass } }
         shipped: updateOrderStatus(input: { id: $id, status: SHIPPED }) { ... on UpdateOrderStatusSuccess { order { status } } }
       }`,
-      variables: { id },
-    }, { token: token.admin });
-    expect(result.body).toEqual({ data: { paid: { order: { status: 'PAID' } }, again: { errorClass: 'CONFLICT' }, shipped: { order: { status: 'SHIPPED' } } } });
+        variables: { id },
+      },
+      { token: token.admin },
+    );
+    expect(result.body).toEqual({
+      data: { paid: { order: { status: 'PAID' } }, again: { errorClass: 'CONFLICT' }, shipped: { order: { status: 'SHIPPED' } } },
+    });
   });
 
   it('still refuses a mutation over GET with 405, and a query still reads', async () => {
-    const get = await graphql(gateway, { query: 'mutation { cancelOrder(input: { id: "x" }) { __typename } }' }, { method: 'GET', token: token.shopper });
+    const get = await graphql(
+      gateway,
+      { query: 'mutation { cancelOrder(input: { id: "x" }) { __typename } }' },
+      { method: 'GET', token: token.shopper },
+    );
     expect(get.status).toBe(405);
     const query = await graphql(gateway, { query: `{ product(id: "${products[0]!.id}") { id } }` }, { token: token.shopper });
     expect(query.body).toEqual({ data: { product: { id: products[0]!.id } } });

@@ -42,7 +42,13 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
 }
 
 /** Service blocks of values.yaml: top-level maps with containerPorts, as {key, name, ports}. */
-function chartServices(): { key: string; name: string; envPrefix: string; ports: Record<string, number>; secretEnv: Record<string, string> }[] {
+function chartServices(): {
+  key: string;
+  name: string;
+  envPrefix: string;
+  ports: Record<string, number>;
+  secretEnv: Record<string, string>;
+}[] {
   const values = YAML.parse(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as Record<string, any>;
   return Object.entries(values)
     .filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v) && 'containerPorts' in v)
@@ -56,7 +62,11 @@ function chartServices(): { key: string; name: string; envPrefix: string; ports:
 }
 
 function serviceFolders(): string[] {
-  return fs.readdirSync(path.join(ROOT, 'services'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return fs
+    .readdirSync(path.join(ROOT, 'services'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 function runCheck(root?: string): { status: number | null; output: string } {
@@ -151,13 +161,22 @@ describe('check-packaging.sh', () => {
       // 3. kustomize base: the service's manifest, listed in the base.
       fs.writeFileSync(
         path.join(copy, 'k8s/base/observer-worker.yaml'),
-        fs.readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8').replace(/query-executor/g, 'observer-worker').replace(/9102/g, '9104'),
+        fs
+          .readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8')
+          .replace(/query-executor/g, 'observer-worker')
+          .replace(/9102/g, '9104'),
       );
       const kustomization = path.join(copy, 'k8s/base/kustomization.yaml');
-      fs.writeFileSync(kustomization, fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - observer-worker.yaml\n'));
+      fs.writeFileSync(
+        kustomization,
+        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - observer-worker.yaml\n'),
+      );
       // 4. Tilt entry.
       const services = path.join(copy, 'tilt/services.star');
-      fs.writeFileSync(services, fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "observer-worker", "port_forwards": ["9104:9104"]},\n]'));
+      fs.writeFileSync(
+        services,
+        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "observer-worker", "port_forwards": ["9104:9104"]},\n]'),
+      );
 
       const { status, output } = runCheck(copy);
       expect(output).toContain('check-packaging: all checks passed');
@@ -218,35 +237,40 @@ describe('helm chart', () => {
     });
   });
 
-  it.each(services.map((s) => [s.name, s] as const))('gives %s a ConfigMap with its FRAISEQL_* settings and resolvable secrets', (name, svc) => {
-    const deployment = find(rendered, 'Deployment', `fraiseql-${name}`);
-    const [container] = deployment.spec.template.spec.containers;
-    const prefix = svc.envPrefix;
-    expect(container.envFrom).toEqual([{ configMapRef: { name: `fraiseql-${name}` } }]);
-    const config = find(rendered, 'ConfigMap', `fraiseql-${name}`).data;
-    expect(config).toMatchObject({
-      FRAISEQL_ENV: 'production',
-      FRAISEQL_LOG_LEVEL: 'info',
-      FRAISEQL_NATS_URL: 'nats://nats:4222',
-      FRAISEQL_SCHEMA_SOURCE: 'kv',
-      [`${prefix}_OPS_HOST`]: '0.0.0.0',
-      [`${prefix}_OPS_PORT`]: String(svc.ports.ops),
-      OTEL_SERVICE_NAME: name,
-    });
-    // Secrets never land in a ConfigMap.
-    expect(Object.keys(config).filter((k) => /SECRET|DATABASE_URL/.test(k))).toEqual([]);
-    // Every secretKeyRef names a rendered Secret that has the key.
-    expect(container.env.map((e: any) => e.name).sort()).toEqual(Object.keys(svc.secretEnv).sort());
-    for (const env of container.env) {
-      const { name: secretName, key } = env.valueFrom.secretKeyRef;
-      const secret = find(rendered, 'Secret', secretName);
-      expect(Object.keys(secret.data)).toContain(key);
-    }
-    const service = find(rendered, 'Service', `fraiseql-${name}`);
-    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]).sort()).toEqual(
-      Object.entries(svc.ports).map(([portName, port]) => [portName, port, portName]).sort(),
-    );
-  });
+  it.each(services.map((s) => [s.name, s] as const))(
+    'gives %s a ConfigMap with its FRAISEQL_* settings and resolvable secrets',
+    (name, svc) => {
+      const deployment = find(rendered, 'Deployment', `fraiseql-${name}`);
+      const [container] = deployment.spec.template.spec.containers;
+      const prefix = svc.envPrefix;
+      expect(container.envFrom).toEqual([{ configMapRef: { name: `fraiseql-${name}` } }]);
+      const config = find(rendered, 'ConfigMap', `fraiseql-${name}`).data;
+      expect(config).toMatchObject({
+        FRAISEQL_ENV: 'production',
+        FRAISEQL_LOG_LEVEL: 'info',
+        FRAISEQL_NATS_URL: 'nats://nats:4222',
+        FRAISEQL_SCHEMA_SOURCE: 'kv',
+        [`${prefix}_OPS_HOST`]: '0.0.0.0',
+        [`${prefix}_OPS_PORT`]: String(svc.ports.ops),
+        OTEL_SERVICE_NAME: name,
+      });
+      // Secrets never land in a ConfigMap.
+      expect(Object.keys(config).filter((k) => /SECRET|DATABASE_URL/.test(k))).toEqual([]);
+      // Every secretKeyRef names a rendered Secret that has the key.
+      expect(container.env.map((e: any) => e.name).sort()).toEqual(Object.keys(svc.secretEnv).sort());
+      for (const env of container.env) {
+        const { name: secretName, key } = env.valueFrom.secretKeyRef;
+        const secret = find(rendered, 'Secret', secretName);
+        expect(Object.keys(secret.data)).toContain(key);
+      }
+      const service = find(rendered, 'Service', `fraiseql-${name}`);
+      expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]).sort()).toEqual(
+        Object.entries(svc.ports)
+          .map(([portName, port]) => [portName, port, portName])
+          .sort(),
+      );
+    },
+  );
 
   it('gives flight-server its gRPC port (HTTP/2 Service port), FRAISEQL_FLIGHT_* settings, the read-only role URL and a shared ticket secret', () => {
     expect(find(rendered, 'ConfigMap', 'fraiseql-flight-server').data).toMatchObject({
@@ -258,7 +282,13 @@ describe('helm chart', () => {
       FRAISEQL_FLIGHT_BATCH_SIZE: '65536',
       FRAISEQL_FLIGHT_PARTITION_ROWS: '1000000',
     });
-    expect(find(rendered, 'Service', 'fraiseql-flight-server').spec.ports).toContainEqual({ name: 'grpc', port: 8815, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
+    expect(find(rendered, 'Service', 'fraiseql-flight-server').spec.ports).toContainEqual({
+      name: 'grpc',
+      port: 8815,
+      targetPort: 'grpc',
+      protocol: 'TCP',
+      appProtocol: 'grpc',
+    });
     const secret = find(rendered, 'Secret', 'fraiseql');
     const decoded = (key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
     expect(decoded('flight-database-url')).toBe('postgres://fraiseql_flight@postgresql:5432/fraiseql');
@@ -270,7 +300,9 @@ describe('helm chart', () => {
       ['FRAISEQL_JWT_SECRET', 'jwt-secret'],
     ]);
     const existing = helmTemplate('--set', 'auth.existingSecret=auth,externalDatabase.existingSecret=pg');
-    expect(find(existing, 'Deployment', 'fraiseql-flight-server').spec.template.spec.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([
+    expect(
+      find(existing, 'Deployment', 'fraiseql-flight-server').spec.template.spec.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef),
+    ).toEqual([
       { name: 'pg', key: 'flight-database-url' },
       { name: 'auth', key: 'flight-ticket-secret' },
       { name: 'auth', key: 'jwt-secret' },
@@ -316,7 +348,9 @@ describe('helm chart', () => {
     // Only the executor provisions streams and relays: the gateway gets none of these keys.
     expect(Object.keys(find(rendered, 'ConfigMap', 'fraiseql-gateway').data).filter((k) => /STREAM|EVENTS|RELAY/.test(k))).toEqual([]);
     // The executor's own config schema parses what the chart renders (durations with units, -1).
-    const loaded = loadConfig(queryExecutorConfig, { env: { ...config, FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: 'postgres://x@db:5432/x', FRAISEQL_CURSOR_SECRET: 'c'.repeat(48) } });
+    const loaded = loadConfig(queryExecutorConfig, {
+      env: { ...config, FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: 'postgres://x@db:5432/x', FRAISEQL_CURSOR_SECRET: 'c'.repeat(48) },
+    });
     expect(loaded).toMatchObject({
       FRAISEQL_STREAM_REPLICAS: 3,
       FRAISEQL_EVENTS_MAX_AGE: 7 * 86_400_000,
@@ -330,7 +364,10 @@ describe('helm chart', () => {
   });
 
   it('renders relay and stream overrides: relay off, other sizes, one stream replica in the dev values', () => {
-    const objects = helmTemplate('--set', 'queryExecutor.relay.enabled=false,queryExecutor.relay.batchSize=250,jetstream.events.maxBytes=1073741824,jetstream.events.maxAge=12h');
+    const objects = helmTemplate(
+      '--set',
+      'queryExecutor.relay.enabled=false,queryExecutor.relay.batchSize=250,jetstream.events.maxBytes=1073741824,jetstream.events.maxAge=12h',
+    );
     expect(find(objects, 'ConfigMap', 'fraiseql-query-executor').data).toMatchObject({
       FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'false',
       FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: '250',
@@ -338,11 +375,17 @@ describe('helm chart', () => {
       FRAISEQL_EVENTS_MAX_AGE: '12h',
     });
     const dev = helmTemplate('-f', path.join(CHART, 'values-dev.yaml'));
-    expect(find(dev, 'ConfigMap', 'fraiseql-query-executor').data).toMatchObject({ FRAISEQL_STREAM_REPLICAS: '1', FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'true' });
+    expect(find(dev, 'ConfigMap', 'fraiseql-query-executor').data).toMatchObject({
+      FRAISEQL_STREAM_REPLICAS: '1',
+      FRAISEQL_QUERY_EXECUTOR_RELAY_ENABLED: 'true',
+    });
   });
 
   it('uses existing Secrets instead of its own when told to', () => {
-    const objects = helmTemplate('--set', 'auth.existingSecret=auth-secrets,externalDatabase.existingSecret=pg,externalDatabase.existingSecretUrlKey=uri');
+    const objects = helmTemplate(
+      '--set',
+      'auth.existingSecret=auth-secrets,externalDatabase.existingSecret=pg,externalDatabase.existingSecretUrlKey=uri',
+    );
     const own = find(objects, 'Secret', 'fraiseql');
     expect(Object.keys(own.data).sort()).toEqual(['redis-url']);
     const env = find(objects, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
@@ -354,10 +397,14 @@ describe('helm chart', () => {
 
   it('keeps a false or a single changed key in a service block (deep merge over componentDefaults)', () => {
     const objects = helmTemplate(
-      '--set', 'gateway.livenessProbe.enabled=false',
-      '--set', 'queryExecutor.readinessProbe.periodSeconds=11',
-      '--set', 'queryExecutor.enabled=false',
-      '--set', 'gateway.replicaCount=3',
+      '--set',
+      'gateway.livenessProbe.enabled=false',
+      '--set',
+      'queryExecutor.readinessProbe.periodSeconds=11',
+      '--set',
+      'queryExecutor.enabled=false',
+      '--set',
+      'gateway.replicaCount=3',
     );
     const gateway = find(objects, 'Deployment', 'fraiseql-gateway');
     expect(gateway.spec.replicas).toBe(3);
@@ -383,7 +430,11 @@ describe('helm chart', () => {
   });
 
   it('refuses a service block without an ops port, with a message naming it', () => {
-    const result = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'jobRunner.containerPorts.http=8080,jobRunner.image.repository=x'], { encoding: 'utf8' });
+    const result = spawnSync(
+      HELM,
+      ['template', 'fraiseql', CHART, '--set', 'jobRunner.containerPorts.http=8080,jobRunner.image.repository=x'],
+      { encoding: 'utf8' },
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('jobRunner.containerPorts.ops is required');
   });
@@ -400,7 +451,10 @@ describe('helm chart', () => {
         runAsNonRoot: true,
         capabilities: { drop: ['ALL'] },
       });
-      expect(find(objects, 'ConfigMap', `fraiseql-${name}`).data).toMatchObject({ FRAISEQL_ENV: 'development', FRAISEQL_LOG_LEVEL: 'debug' });
+      expect(find(objects, 'ConfigMap', `fraiseql-${name}`).data).toMatchObject({
+        FRAISEQL_ENV: 'development',
+        FRAISEQL_LOG_LEVEL: 'debug',
+      });
     }
     const secret = find(objects, 'Secret', 'fraiseql');
     expect(Buffer.from(secret.data['database-url'], 'base64').toString()).toBe('postgres://postgres:postgres@postgres:5432/fraiseql');
@@ -420,14 +474,21 @@ describe('kustomize', () => {
       expect(container.ports.map((p: any) => ({ name: p.name, containerPort: p.containerPort })).sort(byName)).toEqual(
         chartContainer.ports.map((p: any) => ({ name: p.name, containerPort: p.containerPort })).sort(byName),
       );
-      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
       expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
       // Generated (hash-suffixed) ConfigMap and Secret names are rewritten into the references.
       const configName = container.envFrom[0].configMapRef.name;
       const config = find(objects, 'ConfigMap', configName).data;
       const chartConfig = find(chart, 'ConfigMap', `fraiseql-${name}`).data;
-      const fraiseqlKeys = (c: Record<string, string>) => Object.keys(c).filter((k) => k.startsWith('FRAISEQL_')).sort();
+      const fraiseqlKeys = (c: Record<string, string>) =>
+        Object.keys(c)
+          .filter((k) => k.startsWith('FRAISEQL_'))
+          .sort();
       expect(fraiseqlKeys(config)).toEqual(fraiseqlKeys(chartConfig));
       expect(container.env.map((e: any) => e.name).sort()).toEqual(chartContainer.env.map((e: any) => e.name).sort());
       for (const env of container.env) {
@@ -453,7 +514,9 @@ describe('Dockerfile', () => {
   const text = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 
   it('is the only one: node 22 slim, non-root runtime with only node_modules and dist, the service chosen by --build-arg SERVICE', () => {
-    expect(fs.readdirSync(path.join(ROOT, 'services')).filter((name) => fs.existsSync(path.join(ROOT, 'services', name, 'Dockerfile')))).toEqual([]);
+    expect(
+      fs.readdirSync(path.join(ROOT, 'services')).filter((name) => fs.existsSync(path.join(ROOT, 'services', name, 'Dockerfile'))),
+    ).toEqual([]);
     const stages = [...text.matchAll(/^FROM\s+(\S+)\s+AS\s+(\S+)$/gm)].map((m) => m[2]);
     const rows = stages.filter((stage) => stage.startsWith('service-'));
     expect(stages).toEqual(['manifests', 'deps', 'build', 'dev', 'dist', 'prod-deps', 'runtime-base', ...rows, 'runtime']);
@@ -474,26 +537,41 @@ describe('Dockerfile', () => {
     expect([...runtime.matchAll(/^COPY (.*)$/gm)].map((m) => m[1])).toEqual(['--from=prod-deps /app/ ./', '--from=dist /tmp/out/ ./']);
   });
 
-  it.each(chartServices().map((s) => [s.name, s] as const))('%s: a row that exposes the chart ports and health-checks its ops-port variable', (name, svc) => {
-    const row = dockerfileRow(text, name);
-    expect(row).toMatch(new RegExp(`^FROM runtime-base AS service-${name}$`, 'm'));
-    const exposed = /^EXPOSE (.*)$/m.exec(row)![1].split(' ').map(Number).sort();
-    expect(exposed).toEqual(Object.values(svc.ports).sort());
-    expect(row).toContain(`HEALTHCHECK_PORT_VAR=${svc.envPrefix}_OPS_PORT HEALTHCHECK_PORT_DEFAULT=${svc.ports.ops}`);
-  });
+  it.each(chartServices().map((s) => [s.name, s] as const))(
+    '%s: a row that exposes the chart ports and health-checks its ops-port variable',
+    (name, svc) => {
+      const row = dockerfileRow(text, name);
+      expect(row).toMatch(new RegExp(`^FROM runtime-base AS service-${name}$`, 'm'));
+      const exposed = /^EXPOSE (.*)$/m.exec(row)![1].split(' ').map(Number).sort();
+      expect(exposed).toEqual(Object.values(svc.ports).sort());
+      expect(row).toContain(`HEALTHCHECK_PORT_VAR=${svc.envPrefix}_OPS_PORT HEALTHCHECK_PORT_DEFAULT=${svc.ports.ops}`);
+    },
+  );
 
   it('the manifests stage collects exactly the lock file and every workspace package.json (the npm ci cache key)', () => {
     const run = /FROM \S+ AS manifests[\s\S]*?^RUN ([\s\S]*?[^\\])$/m.exec(text)![1].replace(/\\\n/g, ' ');
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-manifests-'));
     try {
       execFileSync('sh', ['-c', run.replace(/\/manifests/g, out).replace(/^mkdir \S+\s+&&\s+/, '')], { cwd: ROOT });
-      const collected = execFileSync('find', ['.', '-type', 'f'], { cwd: out, encoding: 'utf8' }).trim().split('\n').map((f) => f.slice(2)).sort();
+      const collected = execFileSync('find', ['.', '-type', 'f'], { cwd: out, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((f) => f.slice(2))
+        .sort();
       const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
       const workspaces = (rootManifest.workspaces as string[]).flatMap((glob) => {
         const dir = glob.replace(/\/\*$/, '');
-        return fs.readdirSync(path.join(ROOT, dir)).map((d) => `${dir}/${d}/package.json`).filter((f) => fs.existsSync(path.join(ROOT, f)));
+        return fs
+          .readdirSync(path.join(ROOT, dir))
+          .map((d) => `${dir}/${d}/package.json`)
+          .filter((f) => fs.existsSync(path.join(ROOT, f)));
       });
-      const expected = ['package.json', 'package-lock.json', ...workspaces, ...(fs.existsSync(path.join(ROOT, '.npmrc')) ? ['.npmrc'] : [])];
+      const expected = [
+        'package.json',
+        'package-lock.json',
+        ...workspaces,
+        ...(fs.existsSync(path.join(ROOT, '.npmrc')) ? ['.npmrc'] : []),
+      ];
       expect(collected).toEqual(expected.sort());
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
@@ -501,7 +579,10 @@ describe('Dockerfile', () => {
   });
 
   it('.dockerignore keeps build outputs, node_modules and git out of the context, and keeps the workspaces in', () => {
-    const lines = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const lines = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(lines).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
     expect(lines).not.toEqual(expect.arrayContaining(['libs', 'services', 'examples', 'package.json', 'package-lock.json']));
   });
@@ -509,19 +590,33 @@ describe('Dockerfile', () => {
 
 describe('Tiltfile', () => {
   const dryRun = JSON.parse(
-    execFileSync('python3', [path.join(ROOT, 'tilt/tiltfile-dry-run.py'), ROOT, '--json'], { encoding: 'utf8', env: { ...process.env, HELM } }),
+    execFileSync('python3', [path.join(ROOT, 'tilt/tiltfile-dry-run.py'), ROOT, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, HELM },
+    }),
   );
 
   it('evaluates without problems and deploys the chart with the dev values', () => {
     expect(dryRun.problems).toEqual([]);
-    expect(dryRun.helm).toEqual([{ path: path.join(ROOT, 'helm/fraiseql'), name: 'fraiseql', values: [path.join(ROOT, 'helm/fraiseql/values-dev.yaml')] }]);
-    expect(dryRun.k8s_resources.filter((r: any) => r.labels.includes('deps')).map((r: any) => r.new_name).sort()).toEqual(['nats', 'postgres', 'redis']);
+    expect(dryRun.helm).toEqual([
+      { path: path.join(ROOT, 'helm/fraiseql'), name: 'fraiseql', values: [path.join(ROOT, 'helm/fraiseql/values-dev.yaml')] },
+    ]);
+    expect(
+      dryRun.k8s_resources
+        .filter((r: any) => r.labels.includes('deps'))
+        .map((r: any) => r.new_name)
+        .sort(),
+    ).toEqual(['nats', 'postgres', 'redis']);
   });
 
   it.each(serviceFolders())('%s: live-updated dev image, resource with ops port-forward', (name) => {
     const build = dryRun.docker_builds.find((b: any) => b.ref === `fraiseql/${name}`);
     expect(build).toMatchObject({ target: 'dev', dockerfile: path.join(ROOT, 'Dockerfile'), build_args: { SERVICE: name }, context: ROOT });
-    expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'services', name, 'src'), remote: `/app/services/${name}/src` });
+    expect(build.live_update).toContainEqual({
+      step: 'sync',
+      local: path.join(ROOT, 'services', name, 'src'),
+      remote: `/app/services/${name}/src`,
+    });
     expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'libs'), remote: '/app/libs' });
     expect(build.live_update.find((s: any) => s.step === 'run').cmd).toBe(`npx tsc -b services/${name}`);
     expect(build.live_update[0].files).toContain(path.join(ROOT, 'package-lock.json'));

@@ -40,7 +40,21 @@ async function main(): Promise<void> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const on = median(timings.on);
     const off = median(timings.off);
-    console.log(JSON.stringify({ orders, rounds, eventsWritten: events, medianMs: { captureOff: Math.round(off), captureOn: Math.round(on), commitOff: Math.round(median(commitTimings.off)), commitOn: Math.round(median(commitTimings.on)) }, ratio: Number((on / off).toFixed(2)), perRowOverheadUs: Math.round(((on - off) * 1000) / orders) }));
+    console.log(
+      JSON.stringify({
+        orders,
+        rounds,
+        eventsWritten: events,
+        medianMs: {
+          captureOff: Math.round(off),
+          captureOn: Math.round(on),
+          commitOff: Math.round(median(commitTimings.off)),
+          commitOn: Math.round(median(commitTimings.on)),
+        },
+        ratio: Number((on / off).toFixed(2)),
+        perRowOverheadUs: Math.round(((on - off) * 1000) / orders),
+      }),
+    );
   } finally {
     await client.end().catch(() => undefined);
     await db.drop();

@@ -24,7 +24,12 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const result = await migrateShop({ connectionString: opts.databaseUrl, createDatabase: opts.createDatabase, dryRun: !!opts.dryRun, logger });
+  const result = await migrateShop({
+    connectionString: opts.databaseUrl,
+    createDatabase: opts.createDatabase,
+    dryRun: !!opts.dryRun,
+    logger,
+  });
   if (opts.dryRun) for (const id of result.applied) console.log(`would apply ${id}`);
   console.log(`migrate: ${opts.dryRun ? 'would apply' : 'applied'} ${result.applied.length}, already applied ${result.skipped.length}`);
 }

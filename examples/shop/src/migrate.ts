@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
-  applyMigrations, FRAMEWORK_MIGRATIONS_DIR, migrationStatus,
-  type ApplyMigrationsResult, type MigrationLogger, type MigrationStatusEntry,
+  applyMigrations,
+  FRAMEWORK_MIGRATIONS_DIR,
+  migrationStatus,
+  type ApplyMigrationsResult,
+  type MigrationLogger,
+  type MigrationStatusEntry,
 } from '@fraiseql/pg-migrations';
 
 /** examples/shop/migrations (same path from src/ and dist/). */

@@ -22,13 +22,17 @@ async function main(): Promise<void> {
     orders: parseScale(opts.scale),
     orgs,
     reset: !!opts.reset,
-    logger: { info: (details, message) => console.log(`seed: ${message}`, details.step ? `${String(details.step)} ${String(details.ms)} ms` : '') },
+    logger: {
+      info: (details, message) => console.log(`seed: ${message}`, details.step ? `${String(details.step)} ${String(details.ms)} ms` : ''),
+    },
   });
   if (result.skipped) {
     console.log(`seed: shop data already present (${result.counts.tb_order} orders); use --reset to regenerate`);
     return;
   }
-  const counts = Object.entries(result.counts).map(([table, n]) => `${table}=${n}`).join(' ');
+  const counts = Object.entries(result.counts)
+    .map(([table, n]) => `${table}=${n}`)
+    .join(' ');
   console.log(`seed: done in ${result.timings.total} ms: ${counts}`);
 }
 

@@ -41,10 +41,13 @@ const SEED_SQL_PATH = join(__dirname, '..', 'src', 'seed.sql');
 /** The steps of seed.sql, split on its `-- step: <name>` markers. */
 function seedSteps(): Array<{ name: string; sql: string }> {
   const text = readFileSync(SEED_SQL_PATH, 'utf8');
-  return text.split(/^-- step: /m).slice(1).map((chunk) => {
-    const newline = chunk.indexOf('\n');
-    return { name: chunk.slice(0, newline).trim(), sql: chunk.slice(newline + 1) };
-  });
+  return text
+    .split(/^-- step: /m)
+    .slice(1)
+    .map((chunk) => {
+      const newline = chunk.indexOf('\n');
+      return { name: chunk.slice(0, newline).trim(), sql: chunk.slice(newline + 1) };
+    });
 }
 
 /**
@@ -78,7 +81,12 @@ export async function seedShop(options: SeedOptions): Promise<SeedResult> {
         'CREATE TEMP TABLE seed_plan (orgs int, users_per_org int, categories_per_org int, products_per_org int, orders int, reviews int) ON COMMIT DROP',
       );
       await client.query('INSERT INTO seed_plan VALUES ($1, $2, $3, $4, $5, $6)', [
-        plan.orgs, plan.usersPerOrg, plan.categoriesPerOrg, plan.productsPerOrg, plan.orders, plan.reviews,
+        plan.orgs,
+        plan.usersPerOrg,
+        plan.categoriesPerOrg,
+        plan.productsPerOrg,
+        plan.orders,
+        plan.reviews,
       ]);
       for (const step of steps) {
         const stepStarted = Date.now();

@@ -50,7 +50,14 @@ async function sqlStateOf(on: Client, sql: string, params: unknown[] = []): Prom
   }
 }
 
-interface PgColumn { relname: string; relkind: string; attname: string; sql_type: string; not_null: boolean; other_typmod: boolean }
+interface PgColumn {
+  relname: string;
+  relkind: string;
+  attname: string;
+  sql_type: string;
+  not_null: boolean;
+  other_typmod: boolean;
+}
 
 /** Every column of the public relations named va_* / ta_*, in column order, typed as datasetColumnSqlType spells it. */
 async function analyticsColumns(): Promise<PgColumn[]> {
@@ -81,9 +88,17 @@ describe('shop analytics migration', () => {
     const columns = await analyticsColumns();
     const actual = [...new Set(columns.map((c) => c.relname))].map((relname) => {
       const own = columns.filter((c) => c.relname === relname);
-      return { name: relname, kind: own[0]!.relkind === 'v' ? 'view' : own[0]!.relkind === 'r' ? 'table' : own[0]!.relkind, columns: own.map((c) => `${c.attname} ${c.sql_type}`) };
+      return {
+        name: relname,
+        kind: own[0]!.relkind === 'v' ? 'view' : own[0]!.relkind === 'r' ? 'table' : own[0]!.relkind,
+        columns: own.map((c) => `${c.attname} ${c.sql_type}`),
+      };
     });
-    const declared = datasets.map((d) => ({ name: d.name, kind: d.kind, columns: d.columns.map((c) => `${c.name} ${datasetColumnSqlType(c)}`) }));
+    const declared = datasets.map((d) => ({
+      name: d.name,
+      kind: d.kind,
+      columns: d.columns.map((c) => `${c.name} ${datasetColumnSqlType(c)}`),
+    }));
     const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
     expect(actual.sort(byName)).toEqual(declared.sort(byName));
     // No length or precision modifier on any other type (the declarations have none).
@@ -105,20 +120,32 @@ describe('shop analytics migration', () => {
       const { rows } = await client.query(`SELECT count(*)::int AS rows, ${counts} FROM ${dataset.name}`);
       const { rows: total, ...nulls } = rows[0] as Record<string, string | number>;
       expect(total).toBeGreaterThan(0);
-      expect(Object.fromEntries(Object.entries(nulls).map(([k, v]) => [k, Number(v)]))).toEqual(Object.fromEntries(required.map((c) => [c, 0])));
+      expect(Object.fromEntries(Object.entries(nulls).map(([k, v]) => [k, Number(v)]))).toEqual(
+        Object.fromEntries(required.map((c) => [c, 0])),
+      );
     }
   });
 });
 
 describe('va_order', () => {
-  interface OrderItemData { quantity: number; unitPrice: number; product: { sku: string } }
+  interface OrderItemData {
+    quantity: number;
+    unitPrice: number;
+    product: { sku: string };
+  }
   interface OrderData {
-    status: string; total: number; currency: string; notes: string | null; placedAt: string; itemCount: number;
+    status: string;
+    total: number;
+    currency: string;
+    notes: string | null;
+    placedAt: string;
+    itemCount: number;
     shippingAddress: { street: string; city: string; postalCode: string; country: string };
-    customer: { id: string; email: string }; items: OrderItemData[];
+    customer: { id: string; email: string };
+    items: OrderItemData[];
   }
 
-  it('agrees with v_order\'s JSON for every seeded order', async () => {
+  it("agrees with v_order's JSON for every seeded order", async () => {
     const { rows } = await client.query(`
       SELECT a.id, a.org_id, a.status, a.total::text AS total, a.currency, a.item_count, a.units::text AS units,
              fraiseql.to_iso8601(a.placed_at) AS placed_at, a.placed_on::text AS placed_on, a.customer_id, a.customer_email,
@@ -137,7 +164,9 @@ describe('va_order', () => {
       const amount = data.items.reduce((n, i) => n + i.quantity * i.unitPrice, 0);
       const { street, city, postalCode, country } = data.shippingAddress;
       expect({ ...row, avg_unit_price: undefined, data: undefined }).toEqual({
-        id: row.id, org_id: row.view_org_id, view_org_id: row.view_org_id,
+        id: row.id,
+        org_id: row.view_org_id,
+        view_org_id: row.view_org_id,
         status: data.status,
         total: data.total.toFixed(2),
         currency: data.currency,
@@ -162,22 +191,28 @@ describe('va_order', () => {
     await client.query('BEGIN');
     try {
       const order = seedId('order', 1, 999_999);
-      await client.query(`
+      await client.query(
+        `
         INSERT INTO tb_order (id, org_id, customer_id, status, total, currency, shipping_address, placed_at)
         VALUES ($1, $2, $3, 'PENDING', 0, 'EUR', '{"street": "s", "city": "c", "postal_code": "p", "country": "FR"}', '2024-12-31 23:30:00-02')`,
-      [order, ORG_1, seedId('user', 1, 1)]);
+        [order, ORG_1, seedId('user', 1, 1)],
+      );
       const { rows } = await client.query(
-        'SELECT item_count, units::text AS units, avg_unit_price, product_skus, placed_on::text AS placed_on FROM va_order WHERE id = $1', [order]);
+        'SELECT item_count, units::text AS units, avg_unit_price, product_skus, placed_on::text AS placed_on FROM va_order WHERE id = $1',
+        [order],
+      );
       expect(rows).toEqual([{ item_count: 0, units: '0', avg_unit_price: null, product_skus: [], placed_on: '2025-01-01' }]);
     } finally {
       await client.query('ROLLBACK');
     }
   });
 
-  it('reaches the item aggregate\'s scan with an org or id filter (no pass over every org\'s items)', async () => {
+  it("reaches the item aggregate's scan with an org or id filter (no pass over every org's items)", async () => {
     /** The condition line right under the scan of tb_order_item in the plan of `SELECT * FROM va_order WHERE <where>`. */
     const itemScanCondition = async (where: string) => {
-      const lines = (await client.query(`EXPLAIN (COSTS OFF) SELECT * FROM va_order WHERE ${where}`)).rows.map((r) => r['QUERY PLAN'] as string);
+      const lines = (await client.query(`EXPLAIN (COSTS OFF) SELECT * FROM va_order WHERE ${where}`)).rows.map(
+        (r) => r['QUERY PLAN'] as string,
+      );
       const scan = lines.findIndex((l) => l.includes(' on tb_order_item oi'));
       expect(scan).toBeGreaterThan(-1);
       return lines[scan + 1]!.trim();
@@ -188,7 +223,7 @@ describe('va_order', () => {
 });
 
 describe('va_product', () => {
-  it('agrees with v_product\'s JSON for every seeded product', async () => {
+  it("agrees with v_product's JSON for every seeded product", async () => {
     const { rows } = await client.query(`
       SELECT a.id, a.org_id, a.sku, a.name, a.price::text AS price, a.stock, a.is_active, a.tags, a.category, a.attributes,
              fraiseql.to_iso8601(a.created_at) AS created_at, v.org_id AS view_org_id, v.data
@@ -197,8 +232,17 @@ describe('va_product', () => {
     expect(rows.some((r) => r.category === null) && rows.some((r) => r.category !== null)).toBe(true);
     for (const { data, view_org_id: viewOrg, ...row } of rows) {
       expect(row).toEqual({
-        id: data.id, org_id: viewOrg, sku: data.sku, name: data.name, price: data.price.toFixed(2), stock: data.stock, is_active: data.isActive,
-        tags: data.tags, category: data.category?.name ?? null, attributes: data.attributes, created_at: data.createdAt,
+        id: data.id,
+        org_id: viewOrg,
+        sku: data.sku,
+        name: data.name,
+        price: data.price.toFixed(2),
+        stock: data.stock,
+        is_active: data.isActive,
+        tags: data.tags,
+        category: data.category?.name ?? null,
+        attributes: data.attributes,
+        created_at: data.createdAt,
       });
     }
   });
@@ -207,7 +251,8 @@ describe('va_product', () => {
 describe('fraiseql_flight role', () => {
   it('is a login role without superuser, createdb or createrole', async () => {
     const { rows } = await client.query(
-      `SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'fraiseql_flight'`);
+      `SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'fraiseql_flight'`,
+    );
     expect(rows).toEqual([{ rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false }]);
   });
 
@@ -225,9 +270,22 @@ describe('fraiseql_flight role', () => {
       if (name.startsWith('ta_')) return ['SELECT', 'INSERT', 'DELETE'];
       return name.startsWith('va_') || name.startsWith('v_') ? ['SELECT'] : [];
     };
-    expect(rows.map((r) => r.relation)).toEqual(expect.arrayContaining(['public.tb_order', 'public.tv_order', 'public.v_order', 'public.va_order', 'public.ta_order_fact', 'fraiseql.tb_entity_change_log']));
-    expect(Object.fromEntries(rows.map((r) => [r.relation, r.privileges]))).toEqual(Object.fromEntries(rows.map((r) => [r.relation, expected(r.relation)])));
-    const schemas = await client.query(`SELECT has_schema_privilege('fraiseql_flight', 'public', 'USAGE') AS public, has_schema_privilege('fraiseql_flight', 'fraiseql', 'USAGE') AS fraiseql`);
+    expect(rows.map((r) => r.relation)).toEqual(
+      expect.arrayContaining([
+        'public.tb_order',
+        'public.tv_order',
+        'public.v_order',
+        'public.va_order',
+        'public.ta_order_fact',
+        'fraiseql.tb_entity_change_log',
+      ]),
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.relation, r.privileges]))).toEqual(
+      Object.fromEntries(rows.map((r) => [r.relation, expected(r.relation)])),
+    );
+    const schemas = await client.query(
+      `SELECT has_schema_privilege('fraiseql_flight', 'public', 'USAGE') AS public, has_schema_privilege('fraiseql_flight', 'fraiseql', 'USAGE') AS fraiseql`,
+    );
     expect(schemas.rows).toEqual([{ public: true, fraiseql: false }]);
   });
 
@@ -236,7 +294,16 @@ describe('fraiseql_flight role', () => {
       SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v')
         AND (relname LIKE 'va\\_%' OR relname LIKE 'ta\\_%' OR relname LIKE 'v\\_%') ORDER BY relname`);
     expect(rows.map((r) => r.relname)).toEqual([
-      'ta_order_fact', 'ta_sales_target', 'v_category', 'v_order', 'v_order_source', 'v_product', 'v_review', 'v_user', 'va_order', 'va_product',
+      'ta_order_fact',
+      'ta_sales_target',
+      'v_category',
+      'v_order',
+      'v_order_source',
+      'v_product',
+      'v_review',
+      'v_user',
+      'va_order',
+      'va_product',
     ]);
     for (const { relname } of rows) {
       // Reading every column: views read the tb_* tables with their owner's rights.
@@ -245,23 +312,31 @@ describe('fraiseql_flight role', () => {
     expect((await flight.query('SELECT count(*)::int AS n FROM va_order')).rows).toEqual([{ n: 1000 }]);
   });
 
-  it('connected as fraiseql_flight, refreshes an org\'s ta_order_fact rows from va_order (DELETE, INSERT ... SELECT)', async () => {
+  it("connected as fraiseql_flight, refreshes an org's ta_order_fact rows from va_order (DELETE, INSERT ... SELECT)", async () => {
     await flight.query('BEGIN');
     await flight.query('DELETE FROM ta_order_fact WHERE org_id = $1', [ORG_1]);
     const inserted = await flight.query('INSERT INTO ta_order_fact SELECT * FROM va_order WHERE org_id = $1', [ORG_1]);
     await flight.query('COMMIT');
     expect(inserted.rowCount).toBe(334);
-    const drift = await client.query(`
+    const drift = await client.query(
+      `
       SELECT count(*)::int AS n FROM (
         (SELECT * FROM ta_order_fact EXCEPT SELECT * FROM va_order WHERE org_id = $1)
-        UNION ALL (SELECT * FROM va_order WHERE org_id = $1 EXCEPT SELECT * FROM ta_order_fact)) d`, [ORG_1]);
+        UNION ALL (SELECT * FROM va_order WHERE org_id = $1 EXCEPT SELECT * FROM ta_order_fact)) d`,
+      [ORG_1],
+    );
     expect(drift.rows).toEqual([{ n: 0 }]);
   });
 
   it('connected as fraiseql_flight, uploads into and deletes from ta_sales_target', async () => {
-    await flight.query(`INSERT INTO ta_sales_target (org_id, month, region, target, note) VALUES ($1, '2024-01-01', 'EU', 12345.67, NULL), ($1, '2024-01-01', 'US', 1, 'x')`, [ORG_1]);
-    expect((await client.query('SELECT region, target::text AS target FROM ta_sales_target ORDER BY region')).rows)
-      .toEqual([{ region: 'EU', target: '12345.67' }, { region: 'US', target: '1.00' }]);
+    await flight.query(
+      `INSERT INTO ta_sales_target (org_id, month, region, target, note) VALUES ($1, '2024-01-01', 'EU', 12345.67, NULL), ($1, '2024-01-01', 'US', 1, 'x')`,
+      [ORG_1],
+    );
+    expect((await client.query('SELECT region, target::text AS target FROM ta_sales_target ORDER BY region')).rows).toEqual([
+      { region: 'EU', target: '12345.67' },
+      { region: 'US', target: '1.00' },
+    ]);
     expect((await flight.query('DELETE FROM ta_sales_target WHERE org_id = $1', [ORG_1])).rowCount).toBe(2);
   });
 
@@ -311,7 +386,14 @@ describe('fraiseql_flight role creation', () => {
       const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       const second = other.query(createRole);
       let settled = false;
-      void second.then(() => { settled = true; }, () => { settled = true; });
+      void second.then(
+        () => {
+          settled = true;
+        },
+        () => {
+          settled = true;
+        },
+      );
       // The second CREATE ROLE waits for the first transaction's row.
       for (;;) {
         const { rows } = await client.query(`SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`, [otherPid]);
@@ -335,9 +417,17 @@ describe('fraiseql_flight role creation', () => {
 describe('seedShop with reset', () => {
   it('empties ta_order_fact with the tables it was refreshed from, and keeps uploaded ta_sales_target rows', async () => {
     await client.query('INSERT INTO ta_order_fact SELECT * FROM va_order WHERE org_id = $1 ON CONFLICT DO NOTHING', [ORG_1]);
-    await client.query(`INSERT INTO ta_sales_target (org_id, month, region, target) VALUES ($1, '2024-02-01', 'APAC', 5) ON CONFLICT DO NOTHING`, [ORG_1]);
+    await client.query(
+      `INSERT INTO ta_sales_target (org_id, month, region, target) VALUES ($1, '2024-02-01', 'APAC', 5) ON CONFLICT DO NOTHING`,
+      [ORG_1],
+    );
     await seedShop({ connectionString: db.url, orders: 1000, reset: true });
-    expect((await client.query('SELECT (SELECT count(*) FROM ta_order_fact)::int AS facts, (SELECT count(*) FROM ta_sales_target)::int AS targets')).rows)
-      .toEqual([{ facts: 0, targets: 1 }]);
+    expect(
+      (
+        await client.query(
+          'SELECT (SELECT count(*) FROM ta_order_fact)::int AS facts, (SELECT count(*) FROM ta_sales_target)::int AS targets',
+        )
+      ).rows,
+    ).toEqual([{ facts: 0, targets: 1 }]);
   });
 });

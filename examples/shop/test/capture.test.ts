@@ -58,8 +58,7 @@ async function mark(): Promise<string> {
 }
 
 async function eventsSince(seq: string): Promise<ChangeEvent[]> {
-  const { rows } = await client.query<ChangeEvent>(
-    'SELECT * FROM fraiseql.tb_entity_change_log WHERE seq > $1 ORDER BY seq', [seq]);
+  const { rows } = await client.query<ChangeEvent>('SELECT * FROM fraiseql.tb_entity_change_log WHERE seq > $1 ORDER BY seq', [seq]);
   return rows;
 }
 
@@ -81,7 +80,10 @@ async function inTransaction(statements: Array<[string, unknown[]?]>, on: Client
 }
 
 async function someOrder(row: number): Promise<{ id: string; org_id: string; customer_id: string }> {
-  const { rows } = await client.query('SELECT id, org_id, customer_id FROM tb_order WHERE org_id = $1 ORDER BY id OFFSET $2 LIMIT 1', [ORG1, row]);
+  const { rows } = await client.query('SELECT id, org_id, customer_id FROM tb_order WHERE org_id = $1 ORDER BY id OFFSET $2 LIMIT 1', [
+    ORG1,
+    row,
+  ]);
   return rows[0];
 }
 
@@ -111,7 +113,13 @@ describe('change capture of direct SQL writes', () => {
     const events = await eventsSince(since);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      entity_type: 'Order', entity_id: id, event_type: 'INSERT', org_id: ORG1, before: null, changed_fields: [], published_at: null,
+      entity_type: 'Order',
+      entity_id: id,
+      event_type: 'INSERT',
+      org_id: ORG1,
+      before: null,
+      changed_fields: [],
+      published_at: null,
     });
     expect(events[0]!.data).toEqual(await viewData('v_order', id));
     expect(events[0]!.data).toMatchObject({ id, itemCount: 2, status: 'PENDING' });
@@ -124,7 +132,13 @@ describe('change capture of direct SQL writes', () => {
     await inTransaction([["UPDATE tb_order SET status = 'CANCELLED', notes = 'customer called' WHERE id = $1", [order.id]]]);
     const events = await eventsSince(since);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ entity_type: 'Order', entity_id: order.id, event_type: 'UPDATE', org_id: order.org_id, changed_fields: ['notes', 'status'] });
+    expect(events[0]).toMatchObject({
+      entity_type: 'Order',
+      entity_id: order.id,
+      event_type: 'UPDATE',
+      org_id: order.org_id,
+      changed_fields: ['notes', 'status'],
+    });
     expect(events[0]!.before).toEqual(before);
     expect(events[0]!.data).toEqual(await viewData('v_order', order.id));
     expect(events[0]!.data).toMatchObject({ status: 'CANCELLED', notes: 'customer called' });
@@ -150,7 +164,14 @@ describe('change capture of direct SQL writes', () => {
     await inTransaction([['DELETE FROM tb_order WHERE id = $1', [order.id]]]);
     const events = await eventsSince(since);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ entity_type: 'Order', entity_id: order.id, event_type: 'DELETE', org_id: order.org_id, before: null, changed_fields: [] });
+    expect(events[0]).toMatchObject({
+      entity_type: 'Order',
+      entity_id: order.id,
+      event_type: 'DELETE',
+      org_id: order.org_id,
+      before: null,
+      changed_fields: [],
+    });
     expect(events[0]!.data).toEqual(before);
     expect(await viewData('v_order', order.id)).toBeUndefined();
   });
@@ -296,7 +317,7 @@ describe('change capture of direct SQL writes', () => {
 
   it('gives every event a UUID v7 event id, time-ordered like seq, whose time lies between the write and created_at', async () => {
     const since = await mark();
-    const { rows } = await client.query<{ ms: string }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms");
+    const { rows } = await client.query<{ ms: string }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms');
     const startedMs = Number(rows[0]!.ms);
     for (let i = 0; i < 3; i++) {
       const order = await someOrder(20 + i);
@@ -319,7 +340,9 @@ describe('change capture of direct SQL writes', () => {
     const listener = await connect();
     const payloads: string[] = [];
     try {
-      listener.on('notification', (n) => { if (n.channel === 'fraiseql_change_log') payloads.push(n.payload ?? ''); });
+      listener.on('notification', (n) => {
+        if (n.channel === 'fraiseql_change_log') payloads.push(n.payload ?? '');
+      });
       await listener.query('LISTEN fraiseql_change_log');
       const a = await someOrder(30);
       const b = await someOrder(31);

@@ -12,7 +12,7 @@ const USER_B = '00000001-0002-4000-8000-000000000001';
 const CATEGORY_A = '00000002-0001-4000-8000-000000000001';
 const PRODUCT_A = '00000003-0001-4000-8000-000000000001';
 const ORDER_A = '00000004-0001-4000-8000-000000000001';
-const ADDRESS = JSON.stringify({ street: '1 Rue de l\'Église', city: 'Zürich', postal_code: '8001', country: 'CH' });
+const ADDRESS = JSON.stringify({ street: "1 Rue de l'Église", city: 'Zürich', postal_code: '8001', country: 'CH' });
 
 beforeAll(async () => {
   db = await createTestDatabase('fraiseql_shop_migrations');
@@ -60,9 +60,17 @@ describe('shop migrations', () => {
     expect(await migrateShop({ connectionString: db.url })).toEqual({
       applied: [],
       skipped: [
-        '0001_fraiseql_core', '0002_fraiseql_change_log', '0003_fraiseql_idempotency', '0004_fraiseql_flight_role',
-        '0001_shop_tables', '0002_shop_indexes', '0003_shop_views', '0004_shop_order_projection', '0005_shop_capture',
-        '0006_shop_mutations', '0007_shop_analytics',
+        '0001_fraiseql_core',
+        '0002_fraiseql_change_log',
+        '0003_fraiseql_idempotency',
+        '0004_fraiseql_flight_role',
+        '0001_shop_tables',
+        '0002_shop_indexes',
+        '0003_shop_views',
+        '0004_shop_order_projection',
+        '0005_shop_capture',
+        '0006_shop_mutations',
+        '0007_shop_analytics',
       ],
     });
   });
@@ -99,30 +107,50 @@ describe('shop migrations', () => {
       createdAt: '2024-07-01T01:29:00.000000Z',
       updatedAt: '2024-07-01T08:00:00.000000Z',
       itemCount: 2,
-      shippingAddress: { street: '1 Rue de l\'Église', city: 'Zürich', postalCode: '8001', country: 'CH' },
+      shippingAddress: { street: "1 Rue de l'Église", city: 'Zürich', postalCode: '8001', country: 'CH' },
       customer: user,
       items: [
         { id: '00000005-0001-4000-8000-000000000001', quantity: 2, unitPrice: 12.5, product: { id: PRODUCT_A, sku: 'SKU-1', name: 'Mug' } },
         { id: '00000005-0001-4000-8000-000000000002', quantity: 1, unitPrice: 12.5, product: { id: PRODUCT_A, sku: 'SKU-1', name: 'Mug' } },
       ],
     });
-    expect(user).toEqual({ id: USER_A, email: 'ada@a.example', name: 'Ada', isActive: true, tags: ['vip'], createdAt: '2024-03-01T09:00:00.500000Z' });
+    expect(user).toEqual({
+      id: USER_A,
+      email: 'ada@a.example',
+      name: 'Ada',
+      isActive: true,
+      tags: ['vip'],
+      createdAt: '2024-03-01T09:00:00.500000Z',
+    });
   });
 
   it('render Product with its Category, Review with ProductSummary and author, nulls kept', async () => {
     const product = (await client.query('SELECT data FROM v_product WHERE id = $1', [PRODUCT_A])).rows[0].data;
     const category = (await client.query('SELECT data FROM v_category WHERE id = $1', [CATEGORY_A])).rows[0].data;
-    const review = (await client.query("SELECT data FROM v_review WHERE org_id = $1", [ORG_A])).rows[0].data;
+    const review = (await client.query('SELECT data FROM v_review WHERE org_id = $1', [ORG_A])).rows[0].data;
     const userB = (await client.query('SELECT data FROM v_user WHERE id = $1', [USER_B])).rows[0].data;
 
     expect(category).toEqual({ id: CATEGORY_A, name: 'Cafés & Tea', slug: 'cafes-tea', createdAt: '2024-01-01T00:00:00.000000Z' });
     expect(product).toEqual({
-      id: PRODUCT_A, sku: 'SKU-1', name: 'Mug', description: null, price: 12.5, stock: 3, isActive: true,
-      tags: ['eco'], attributes: { color: 'red' }, category,
-      createdAt: '2024-01-02T00:00:00.000000Z', updatedAt: '2024-01-03T00:00:00.000000Z',
+      id: PRODUCT_A,
+      sku: 'SKU-1',
+      name: 'Mug',
+      description: null,
+      price: 12.5,
+      stock: 3,
+      isActive: true,
+      tags: ['eco'],
+      attributes: { color: 'red' },
+      category,
+      createdAt: '2024-01-02T00:00:00.000000Z',
+      updatedAt: '2024-01-03T00:00:00.000000Z',
     });
     expect(review).toEqual({
-      id: '00000006-0001-4000-8000-000000000001', rating: 5, title: 'Great', body: null, createdAt: '2024-08-01T00:00:00.000000Z',
+      id: '00000006-0001-4000-8000-000000000001',
+      rating: 5,
+      title: 'Great',
+      body: null,
+      createdAt: '2024-08-01T00:00:00.000000Z',
       product: { id: PRODUCT_A, sku: 'SKU-1', name: 'Mug' },
       author: (await client.query('SELECT data FROM v_user WHERE id = $1', [USER_A])).rows[0].data,
     });
@@ -133,7 +161,9 @@ describe('shop migrations', () => {
   it('give a product without category category: null', async () => {
     await client.query('BEGIN');
     try {
-      await client.query(`INSERT INTO tb_product (id, org_id, sku, name, price) VALUES ('00000003-0001-4000-8000-000000000009', '${ORG_A}', 'SKU-9', 'Loose', 1)`);
+      await client.query(
+        `INSERT INTO tb_product (id, org_id, sku, name, price) VALUES ('00000003-0001-4000-8000-000000000009', '${ORG_A}', 'SKU-9', 'Loose', 1)`,
+      );
       const { rows } = await client.query("SELECT data->'category' AS category FROM v_product WHERE sku = 'SKU-9'");
       expect(rows).toEqual([{ category: null }]);
     } finally {
@@ -154,14 +184,19 @@ describe('shop migrations', () => {
     expect(await violates(`INSERT INTO tb_user (org_id, email) VALUES ('${ORG_B}', 'ada@a.example')`)).toBeUndefined();
   });
 
-  it('refuse a reference to another organisation\'s row', async () => {
+  it("refuse a reference to another organisation's row", async () => {
     expect(await violates(`UPDATE tb_order SET customer_id = '${USER_B}' WHERE id = '${ORDER_A}'`)).toBe('23503');
-    expect(await violates(`INSERT INTO tb_review (org_id, product_id, author_id, rating, title) VALUES ('${ORG_B}', '${PRODUCT_A}', '${USER_B}', 3, 'x')`)).toBe('23503');
+    expect(
+      await violates(
+        `INSERT INTO tb_review (org_id, product_id, author_id, rating, title) VALUES ('${ORG_B}', '${PRODUCT_A}', '${USER_B}', 3, 'x')`,
+      ),
+    ).toBe('23503');
   });
 
   it('drop the customer join and the items subquery when a query does not read data (counts)', async () => {
     const counted = (await client.query(`EXPLAIN (COSTS OFF) SELECT count(*) FROM v_order WHERE org_id = '${ORG_A}'`)).rows
-      .map((r) => r['QUERY PLAN'] as string).join('\n');
+      .map((r) => r['QUERY PLAN'] as string)
+      .join('\n');
     expect(counted).not.toContain('tb_user');
     expect(counted).not.toContain('tb_order_item');
   });

@@ -10,7 +10,7 @@ let db: TestDatabase;
 let client: Client;
 
 const ORG = seedId('organization', 1, 0);
-const ADDRESS = JSON.stringify({ street: '1 Rue de l\'Église', city: 'Zürich', postal_code: '8001', country: 'CH' });
+const ADDRESS = JSON.stringify({ street: "1 Rue de l'Église", city: 'Zürich', postal_code: '8001', country: 'CH' });
 
 beforeAll(async () => {
   db = await createTestDatabase('fraiseql_shop_projection');
@@ -71,11 +71,20 @@ async function inTransaction(...statements: Array<[string, unknown[]?]>): Promis
 /** Resolves once the backend `pid` waits for a lock, or once `pending` settles (it did not have to wait). */
 async function blockedOrDone(pid: number, pending: Promise<unknown>): Promise<void> {
   let settled = false;
-  void pending.then(() => { settled = true; }, () => { settled = true; });
+  void pending.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
   for (;;) {
     if (settled) return;
     const waiting = await scalar<boolean>(
-      `SELECT coalesce(bool_or(wait_event_type = 'Lock'), false) FROM pg_stat_activity WHERE pid = $1`, [pid]);
+      `SELECT coalesce(bool_or(wait_event_type = 'Lock'), false) FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
     if (waiting) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -97,11 +106,24 @@ describe('tv_order after the seed', () => {
     expect(await scalar<string>('SELECT count(*) FROM v_order')).toBe(await scalar<string>('SELECT count(*) FROM tb_order'));
   });
 
-  it('keeps v_order\'s columns, names, types and order (the compiled schema reads them); v_order_source has the same', async () => {
-    const columns = async (view: string) => (await client.query<{ c: string }>(
-      `SELECT attname || ' ' || format_type(atttypid, atttypmod) AS c FROM pg_attribute
-       WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [view])).rows.map((r) => r.c);
-    const expected = ['id uuid', 'org_id uuid', 'status text', 'total numeric(12,2)', 'placed_at timestamp with time zone', 'customer_id uuid', 'data jsonb'];
+  it("keeps v_order's columns, names, types and order (the compiled schema reads them); v_order_source has the same", async () => {
+    const columns = async (view: string) =>
+      (
+        await client.query<{ c: string }>(
+          `SELECT attname || ' ' || format_type(atttypid, atttypmod) AS c FROM pg_attribute
+       WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+          [view],
+        )
+      ).rows.map((r) => r.c);
+    const expected = [
+      'id uuid',
+      'org_id uuid',
+      'status text',
+      'total numeric(12,2)',
+      'placed_at timestamp with time zone',
+      'customer_id uuid',
+      'data jsonb',
+    ];
     expect(await columns('v_order')).toEqual(expected);
     expect(await columns('v_order_source')).toEqual(expected);
     expect(await columns('tv_order')).toEqual(expected);
@@ -112,14 +134,25 @@ describe('tv_order follows writes in the writing transaction', () => {
   it('an order inserted with its items in one transaction', async () => {
     const order = seedId('order', 1, 900001);
     await inTransaction(
-      [`INSERT INTO tb_order (id, org_id, customer_id, status, total, currency, shipping_address, placed_at)
-        VALUES ($1, $2, $3, 'PENDING', 37.50, 'EUR', $4, '2024-07-01 12:00:00.123456+00')`, [order, ORG, seedId('user', 1, 1), ADDRESS]],
-      [`INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price) VALUES
+      [
+        `INSERT INTO tb_order (id, org_id, customer_id, status, total, currency, shipping_address, placed_at)
+        VALUES ($1, $2, $3, 'PENDING', 37.50, 'EUR', $4, '2024-07-01 12:00:00.123456+00')`,
+        [order, ORG, seedId('user', 1, 1), ADDRESS],
+      ],
+      [
+        `INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price) VALUES
         ($1, $3, $4, $5, 1, 12.50), ($2, $3, $4, $6, 2, 12.50)`,
-      [seedId('orderItem', 1, 900001), seedId('orderItem', 1, 900002), ORG, order, seedId('product', 1, 1), seedId('product', 1, 2)]],
+        [seedId('orderItem', 1, 900001), seedId('orderItem', 1, 900002), ORG, order, seedId('product', 1, 1), seedId('product', 1, 2)],
+      ],
     );
     expect(await drift()).toEqual([]);
-    expect(await orderData(order)).toMatchObject({ id: order, status: 'PENDING', total: 37.5, itemCount: 2, placedAt: '2024-07-01T12:00:00.123456Z' });
+    expect(await orderData(order)).toMatchObject({
+      id: order,
+      status: 'PENDING',
+      total: 37.5,
+      itemCount: 2,
+      placedAt: '2024-07-01T12:00:00.123456Z',
+    });
   });
 
   it('an update of status, total and notes', async () => {
@@ -134,8 +167,11 @@ describe('tv_order follows writes in the writing transaction', () => {
     const count = async () => (await orderData(order))!.itemCount as number;
     const before = await count();
 
-    await client.query(`INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
-      VALUES ($1, $2, $3, $4, 7, 3.25)`, [seedId('orderItem', 1, 900101), ORG, order, seedId('product', 1, 5)]);
+    await client.query(
+      `INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
+      VALUES ($1, $2, $3, $4, 7, 3.25)`,
+      [seedId('orderItem', 1, 900101), ORG, order, seedId('product', 1, 5)],
+    );
     expect(await drift()).toEqual([]);
     expect(await count()).toBe(before + 1);
 
@@ -152,8 +188,11 @@ describe('tv_order follows writes in the writing transaction', () => {
   it('an item moved to another order: both orders change', async () => {
     const [from, to] = [seedId('order', 2, 4), seedId('order', 2, 5)];
     const [fromCount, toCount] = [(await orderData(from))!.itemCount as number, (await orderData(to))!.itemCount as number];
-    await client.query(`UPDATE tb_order_item SET order_id = $2
-      WHERE id = (SELECT id FROM tb_order_item WHERE order_id = $1 ORDER BY id LIMIT 1)`, [from, to]);
+    await client.query(
+      `UPDATE tb_order_item SET order_id = $2
+      WHERE id = (SELECT id FROM tb_order_item WHERE order_id = $1 ORDER BY id LIMIT 1)`,
+      [from, to],
+    );
     expect(await drift()).toEqual([]);
     expect((await orderData(from))!.itemCount).toBe(fromCount - 1);
     expect((await orderData(to))!.itemCount).toBe(toCount + 1);
@@ -165,11 +204,14 @@ describe('tv_order follows writes in the writing transaction', () => {
     expect(Number(orders)).toBeGreaterThan(1);
     await client.query(`UPDATE tb_product SET name = 'Renamed "Mug" 100%', sku = 'SKU-R_1' WHERE id = $1`, [product]);
     expect(await drift()).toEqual([]);
-    expect(await scalar<string>(`SELECT count(*) FROM v_order WHERE data->'items' @> $1::jsonb`,
-      [JSON.stringify([{ product: { id: product, sku: 'SKU-R_1', name: 'Renamed "Mug" 100%' } }])])).toBe(orders);
+    expect(
+      await scalar<string>(`SELECT count(*) FROM v_order WHERE data->'items' @> $1::jsonb`, [
+        JSON.stringify([{ product: { id: product, sku: 'SKU-R_1', name: 'Renamed "Mug" 100%' } }]),
+      ]),
+    ).toBe(orders);
   });
 
-  it('a user\'s email changed: every order of that customer', async () => {
+  it("a user's email changed: every order of that customer", async () => {
     const user = seedId('user', 2, 7);
     await client.query(`UPDATE tb_user SET email = 'new.address@org2.example.com' WHERE id = $1`, [user]);
     expect(await drift()).toEqual([]);
@@ -270,8 +312,11 @@ describe('tv_order under concurrent writers', () => {
       const product = seedId('product', 3, 9);
       const item = seedId('orderItem', 3, 900201);
       await writer.query('BEGIN');
-      await writer.query(`INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
-        VALUES ($1, $2, $3, $4, 1, 1)`, [item, seedId('organization', 3, 0), order, product]);
+      await writer.query(
+        `INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
+        VALUES ($1, $2, $3, $4, 1, 1)`,
+        [item, seedId('organization', 3, 0), order, product],
+      );
       const renamerPid = await scalar<number>('SELECT pg_backend_pid()', [], renamer);
       const rename = renamer.query(`UPDATE tb_product SET name = 'Renamed concurrently' WHERE id = $1`, [product]);
       await blockedOrDone(renamerPid, rename);
@@ -295,8 +340,11 @@ describe('tv_order under concurrent writers', () => {
       await renamer.query('BEGIN');
       await renamer.query(`UPDATE tb_product SET name = 'Renamed first' WHERE id = $1`, [product]);
       const writerPid = await scalar<number>('SELECT pg_backend_pid()', [], writer);
-      const insert = writer.query(`INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
-        VALUES ($1, $2, $3, $4, 1, 1)`, [item, seedId('organization', 3, 0), order, product]);
+      const insert = writer.query(
+        `INSERT INTO tb_order_item (id, org_id, order_id, product_id, quantity, unit_price)
+        VALUES ($1, $2, $3, $4, 1, 1)`,
+        [item, seedId('organization', 3, 0), order, product],
+      );
       await blockedOrDone(writerPid, insert);
       await renamer.query('COMMIT');
       await insert;

@@ -19,25 +19,65 @@ describe('shop schema', () => {
     const graphql = buildGraphQLSchema(compileSchema(schema));
     const signatures = Object.values(graphql.getQueryType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
     expect(signatures).toEqual([
-      'users: [User!]!', 'products: [Product!]!', 'orders: [Order!]!', 'ordersConnection: OrderConnection!',
-      'user: User', 'product: Product', 'order: Order',
+      'users: [User!]!',
+      'products: [Product!]!',
+      'orders: [Order!]!',
+      'ordersConnection: OrderConnection!',
+      'user: User',
+      'product: Product',
+      'order: Order',
     ]);
     const fields = (name: string) => {
       const type = graphql.getType(name);
       if (!isObjectType(type)) throw new Error(`${name} is not an object type`);
       return Object.values(type.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
     };
-    expect(fields('User')).toEqual(['id: ID!', 'email: String!', 'name: String', 'isActive: Boolean!', 'tags: [String!]!', 'createdAt: DateTime!']);
+    expect(fields('User')).toEqual([
+      'id: ID!',
+      'email: String!',
+      'name: String',
+      'isActive: Boolean!',
+      'tags: [String!]!',
+      'createdAt: DateTime!',
+    ]);
     expect(fields('Category')).toEqual(['id: ID!', 'name: String!', 'slug: String!', 'createdAt: DateTime!']);
     expect(fields('Product')).toEqual([
-      'id: ID!', 'sku: String!', 'name: String!', 'description: String', 'price: Decimal!', 'stock: Int!', 'isActive: Boolean!',
-      'tags: [String!]!', 'attributes: JSON', 'category: Category', 'createdAt: DateTime!', 'updatedAt: DateTime!',
+      'id: ID!',
+      'sku: String!',
+      'name: String!',
+      'description: String',
+      'price: Decimal!',
+      'stock: Int!',
+      'isActive: Boolean!',
+      'tags: [String!]!',
+      'attributes: JSON',
+      'category: Category',
+      'createdAt: DateTime!',
+      'updatedAt: DateTime!',
     ]);
     expect(fields('Order')).toEqual([
-      'id: ID!', 'status: OrderStatus!', 'total: Decimal!', 'currency: String!', 'notes: String', 'placedAt: DateTime!',
-      'createdAt: DateTime!', 'updatedAt: DateTime!', 'itemCount: Int!', 'shippingAddress: Address!', 'customer: User!', 'items: [OrderItem!]!',
+      'id: ID!',
+      'status: OrderStatus!',
+      'total: Decimal!',
+      'currency: String!',
+      'notes: String',
+      'placedAt: DateTime!',
+      'createdAt: DateTime!',
+      'updatedAt: DateTime!',
+      'itemCount: Int!',
+      'shippingAddress: Address!',
+      'customer: User!',
+      'items: [OrderItem!]!',
     ]);
-    expect(fields('Review')).toEqual(['id: ID!', 'rating: Int!', 'title: String!', 'body: String', 'createdAt: DateTime!', 'product: ProductSummary!', 'author: User!']);
+    expect(fields('Review')).toEqual([
+      'id: ID!',
+      'rating: Int!',
+      'title: String!',
+      'body: String',
+      'createdAt: DateTime!',
+      'product: ProductSummary!',
+      'author: User!',
+    ]);
     expect(fields('Address')).toEqual(['street: String!', 'city: String!', 'postalCode: String!', 'country: String!']);
     expect(fields('OrderItem')).toEqual(['id: ID!', 'quantity: Int!', 'unitPrice: Decimal!', 'product: ProductSummary!']);
     expect(fields('ProductSummary')).toEqual(['id: ID!', 'sku: String!', 'name: String!']);
@@ -45,10 +85,11 @@ describe('shop schema', () => {
 
   it('maps filters and ordering to the typed view columns', () => {
     const compiled = compileSchema(schema);
-    const columns = Object.fromEntries(compiled.types.filter((t) => t.kind === 'entity').map((t) => [
-      `${t.name} ${t.view}`,
-      t.fields.filter((f) => f.column).map((f) => `${f.name}=${f.column}`),
-    ]));
+    const columns = Object.fromEntries(
+      compiled.types
+        .filter((t) => t.kind === 'entity')
+        .map((t) => [`${t.name} ${t.view}`, t.fields.filter((f) => f.column).map((f) => `${f.name}=${f.column}`)]),
+    );
     expect(columns).toEqual({
       'User v_user': ['email=email', 'createdAt=created_at'],
       'Category v_category': ['slug=slug'],

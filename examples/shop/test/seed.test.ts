@@ -8,8 +8,34 @@ import { parseScale, seedPlan } from '../src/seed-plan';
 // Field names of the build plan's GraphQL types: the keys every data object must have, no more.
 const USER_KEYS = ['createdAt', 'email', 'id', 'isActive', 'name', 'tags'];
 const CATEGORY_KEYS = ['createdAt', 'id', 'name', 'slug'];
-const PRODUCT_KEYS = ['attributes', 'category', 'createdAt', 'description', 'id', 'isActive', 'name', 'price', 'sku', 'stock', 'tags', 'updatedAt'];
-const ORDER_KEYS = ['createdAt', 'currency', 'customer', 'id', 'itemCount', 'items', 'notes', 'placedAt', 'shippingAddress', 'status', 'total', 'updatedAt'];
+const PRODUCT_KEYS = [
+  'attributes',
+  'category',
+  'createdAt',
+  'description',
+  'id',
+  'isActive',
+  'name',
+  'price',
+  'sku',
+  'stock',
+  'tags',
+  'updatedAt',
+];
+const ORDER_KEYS = [
+  'createdAt',
+  'currency',
+  'customer',
+  'id',
+  'itemCount',
+  'items',
+  'notes',
+  'placedAt',
+  'shippingAddress',
+  'status',
+  'total',
+  'updatedAt',
+];
 const ADDRESS_KEYS = ['city', 'country', 'postalCode', 'street'];
 const ITEM_KEYS = ['id', 'product', 'quantity', 'unitPrice'];
 const SUMMARY_KEYS = ['id', 'name', 'sku'];
@@ -45,22 +71,27 @@ async function scalar<T>(sql: string, params: unknown[] = []): Promise<T> {
 
 /** Rows of `view` whose object at `path` does not have exactly `keys`. */
 async function rowsWithOtherKeys(view: string, path: string, keys: string[]): Promise<number> {
-  return Number(await scalar(
-    `SELECT count(*) FROM ${view} v
+  return Number(
+    await scalar(
+      `SELECT count(*) FROM ${view} v
      WHERE (SELECT coalesce(array_agg(k ORDER BY k COLLATE "C"), '{}') FROM jsonb_object_keys(v.data ${path}) k) <> $1::text[]`,
-    [keys],
-  ));
+      [keys],
+    ),
+  );
 }
 
-const checksums = (db: TestDatabase) => Promise.all(['v_user', 'v_category', 'v_product', 'v_order', 'v_review'].map(async (view) => {
-  const c = new Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query(`SELECT md5(string_agg(data::text, '|' ORDER BY id)) AS sum FROM ${view}`)).rows[0].sum as string;
-  } finally {
-    await c.end();
-  }
-}));
+const checksums = (db: TestDatabase) =>
+  Promise.all(
+    ['v_user', 'v_category', 'v_product', 'v_order', 'v_review'].map(async (view) => {
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        return (await c.query(`SELECT md5(string_agg(data::text, '|' ORDER BY id)) AS sum FROM ${view}`)).rows[0].sum as string;
+      } finally {
+        await c.end();
+      }
+    }),
+  );
 
 describe('seedShop at 1k', () => {
   it('is deterministic: two seeds produce identical data in every view', async () => {
@@ -72,21 +103,29 @@ describe('seedShop at 1k', () => {
   it('writes the counts of the plan: 1000 orders, ~3 items each, users, products, categories, reviews', async () => {
     const plan = seedPlan(1000, 3);
     expect(plan).toEqual({ orgs: 3, usersPerOrg: 34, categoriesPerOrg: 20, productsPerOrg: 67, orders: 1000, reviews: 200 });
-    const counts = (await client.query(`SELECT
+    const counts = (
+      await client.query(`SELECT
         (SELECT count(*)::int FROM tb_organization) AS orgs, (SELECT count(*)::int FROM tb_user) AS users,
         (SELECT count(*)::int FROM tb_category) AS categories, (SELECT count(*)::int FROM tb_product) AS products,
         (SELECT count(*)::int FROM tb_order) AS orders, (SELECT count(*)::int FROM tb_review) AS reviews,
-        (SELECT count(*)::int FROM tb_order_item) AS items`)).rows[0];
+        (SELECT count(*)::int FROM tb_order_item) AS items`)
+    ).rows[0];
     expect(counts).toMatchObject({ orgs: 3, users: 102, categories: 60, products: 201, orders: 1000, reviews: 200 });
     expect(counts.items).toBeGreaterThan(2500);
     expect(counts.items).toBeLessThan(3500);
   });
 
   it('creates the demo organisations under their documented ids, orders spread over all of them', async () => {
-    expect(DEMO_ORG_IDS).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003']);
+    expect(DEMO_ORG_IDS).toEqual([
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000002',
+      '00000000-0000-4000-8000-000000000003',
+    ]);
     const { rows } = await client.query('SELECT org_id, count(*)::int AS n FROM tb_order GROUP BY org_id ORDER BY org_id');
     expect(rows).toEqual([
-      { org_id: DEMO_ORG_IDS[0], n: 334 }, { org_id: DEMO_ORG_IDS[1], n: 333 }, { org_id: DEMO_ORG_IDS[2], n: 333 },
+      { org_id: DEMO_ORG_IDS[0], n: 334 },
+      { org_id: DEMO_ORG_IDS[1], n: 333 },
+      { org_id: DEMO_ORG_IDS[2], n: 333 },
     ]);
     expect(await scalar('SELECT email FROM tb_user WHERE id = $1', [seedId('user', 1, 1)])).toMatch(/@org1\.example\.com$/);
   });
@@ -108,23 +147,41 @@ describe('seedShop at 1k', () => {
   });
 
   it('keeps data consistent with the typed columns and the tables: customer, items, itemCount, total', async () => {
-    expect(await scalar(`SELECT count(*)::int FROM v_order WHERE data ? 'customer' AND data->'customer'->>'id' = customer_id::text`)).toBe(1000);
-    expect(await scalar(`SELECT count(*)::int FROM v_order
+    expect(await scalar(`SELECT count(*)::int FROM v_order WHERE data ? 'customer' AND data->'customer'->>'id' = customer_id::text`)).toBe(
+      1000,
+    );
+    expect(
+      await scalar(`SELECT count(*)::int FROM v_order
       WHERE (data->>'itemCount')::int = jsonb_array_length(data->'items') AND jsonb_array_length(data->'items') BETWEEN 1 AND 5
         AND (data->>'total')::numeric = total AND data->>'status' = status AND (data->>'placedAt')::timestamptz = placed_at
-        AND total = (SELECT sum((i->>'quantity')::int * (i->>'unitPrice')::numeric) FROM jsonb_array_elements(data->'items') i)`)).toBe(1000);
-    expect(await scalar(`SELECT sum((data->>'itemCount')::int)::int FROM v_order`)).toBe(await scalar('SELECT count(*)::int FROM tb_order_item'));
+        AND total = (SELECT sum((i->>'quantity')::int * (i->>'unitPrice')::numeric) FROM jsonb_array_elements(data->'items') i)`),
+    ).toBe(1000);
+    expect(await scalar(`SELECT sum((data->>'itemCount')::int)::int FROM v_order`)).toBe(
+      await scalar('SELECT count(*)::int FROM tb_order_item'),
+    );
     expect(await scalar(`SELECT count(*)::int FROM v_product WHERE (data->>'price')::numeric = price AND data->>'sku' = sku`)).toBe(201);
     // Timestamps are fixed-width UTC text; numbers are JSON numbers.
-    expect(await scalar(`SELECT count(*)::int FROM v_order WHERE data->>'placedAt' ~ $1 AND data->>'createdAt' ~ $1 AND data->'customer'->>'createdAt' ~ $1
-      AND jsonb_typeof(data->'total') = 'number' AND jsonb_typeof(data->'items'->0->'unitPrice') = 'number'`, [ISO_UTC])).toBe(1000);
+    expect(
+      await scalar(
+        `SELECT count(*)::int FROM v_order WHERE data->>'placedAt' ~ $1 AND data->>'createdAt' ~ $1 AND data->'customer'->>'createdAt' ~ $1
+      AND jsonb_typeof(data->'total') = 'number' AND jsonb_typeof(data->'items'->0->'unitPrice') = 'number'`,
+        [ISO_UTC],
+      ),
+    ).toBe(1000);
   });
 
   it('spreads statuses, ratings and time, and includes NULLs and awkward strings', async () => {
-    expect(await scalar(`SELECT array_agg(DISTINCT status ORDER BY status) FROM tb_order`)).toEqual(['CANCELLED', 'DELIVERED', 'PAID', 'PENDING', 'SHIPPED']);
+    expect(await scalar(`SELECT array_agg(DISTINCT status ORDER BY status) FROM tb_order`)).toEqual([
+      'CANCELLED',
+      'DELIVERED',
+      'PAID',
+      'PENDING',
+      'SHIPPED',
+    ]);
     expect(await scalar(`SELECT array_agg(DISTINCT rating ORDER BY rating) FROM tb_review`)).toEqual([1, 2, 3, 4, 5]);
     expect(await scalar(`SELECT max(placed_at) - min(placed_at) > interval '600 days' FROM tb_order`)).toBe(true);
-    const present = (await client.query(`SELECT
+    const present = (
+      await client.query(`SELECT
         (SELECT count(*) FROM tb_order WHERE notes IS NULL) > 0 AS null_notes,
         (SELECT count(*) FROM tb_user WHERE name IS NULL) > 0 AS null_names,
         (SELECT count(*) FROM tb_product WHERE category_id IS NULL) > 0 AS null_categories,
@@ -135,7 +192,8 @@ describe('seedShop at 1k', () => {
         (SELECT count(*) FROM tb_product WHERE name LIKE '%"%') > 0 AS double_quote,
         (SELECT count(*) FROM tb_user WHERE name ~ '[^\\x01-\\x7f]') > 0 AS unicode,
         (SELECT count(*) FROM tb_user WHERE cardinality(tags) > 0) > 0 AS user_tags,
-        (SELECT count(*) FROM tb_product WHERE attributes ? 'size') > 0 AS attribute_keys`)).rows[0];
+        (SELECT count(*) FROM tb_product WHERE attributes ? 'size') > 0 AS attribute_keys`)
+    ).rows[0];
     expect(Object.values(present).every(Boolean)).toBe(true);
   });
 

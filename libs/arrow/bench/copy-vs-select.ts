@@ -3,7 +3,8 @@
 import { Pool } from 'pg';
 import { copyQueryToArrow } from '@fraiseql/arrow';
 
-const SQL = "SELECT g::int8 AS n, (g % 1000)::int4 AS m, md5(g::text) AS s, now() AS at, g * 1.5::float8 AS f FROM generate_series(1, 1000000) g";
+const SQL =
+  'SELECT g::int8 AS n, (g % 1000)::int4 AS m, md5(g::text) AS s, now() AS at, g * 1.5::float8 AS f FROM generate_series(1, 1000000) g';
 
 async function main(): Promise<void> {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });

@@ -48,7 +48,8 @@ export class CopyBinaryDecoder {
     }
     this.batchSize = options.batchSize;
     this.maxBatchBytes = options.maxBatchBytes ?? Number.POSITIVE_INFINITY;
-    if (!(this.maxBatchBytes > 0)) throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `maxBatchBytes must be positive, got ${options.maxBatchBytes}`);
+    if (!(this.maxBatchBytes > 0))
+      throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `maxBatchBytes must be positive, got ${options.maxBatchBytes}`);
     this.schema = new Schema(columns.map((c) => c.field));
     this.builders = columns.map((c) => c.createBuilder(options.batchSize));
   }

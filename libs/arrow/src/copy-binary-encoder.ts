@@ -4,8 +4,22 @@ import { PG_TYPE } from './pg-type-oids';
 
 /** The PostgreSQL column types a COPY BINARY upload can fill (the types of the mapping table). */
 export type CopyColumnType =
-  | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bool'
-  | 'date' | 'timestamp' | 'timestamptz' | 'uuid' | 'jsonb' | 'json' | 'bytea';
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'float8'
+  | 'numeric'
+  | 'text'
+  | 'varchar'
+  | 'bool'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'uuid'
+  | 'jsonb'
+  | 'json'
+  | 'bytea';
 
 /** One column of the COPY target, in COPY column order. */
 export interface CopyTargetColumn {
@@ -41,17 +55,56 @@ class ByteWriter {
     this.buffer.copy(next, 0, 0, this.length);
     this.buffer = next;
   }
-  int16(v: number): void { this.ensure(2); this.buffer.writeInt16BE(v, this.length); this.length += 2; }
-  int32(v: number): void { this.ensure(4); this.buffer.writeInt32BE(v, this.length); this.length += 4; }
-  uint16(v: number): void { this.ensure(2); this.buffer.writeUInt16BE(v, this.length); this.length += 2; }
-  int64(v: bigint): void { this.ensure(8); this.buffer.writeBigInt64BE(v, this.length); this.length += 8; }
-  float32(v: number): void { this.ensure(4); this.buffer.writeFloatBE(v, this.length); this.length += 4; }
-  float64(v: number): void { this.ensure(8); this.buffer.writeDoubleBE(v, this.length); this.length += 8; }
-  bytes(b: Uint8Array): void { this.ensure(b.length); this.buffer.set(b, this.length); this.length += b.length; }
+  int16(v: number): void {
+    this.ensure(2);
+    this.buffer.writeInt16BE(v, this.length);
+    this.length += 2;
+  }
+  int32(v: number): void {
+    this.ensure(4);
+    this.buffer.writeInt32BE(v, this.length);
+    this.length += 4;
+  }
+  uint16(v: number): void {
+    this.ensure(2);
+    this.buffer.writeUInt16BE(v, this.length);
+    this.length += 2;
+  }
+  int64(v: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigInt64BE(v, this.length);
+    this.length += 8;
+  }
+  float32(v: number): void {
+    this.ensure(4);
+    this.buffer.writeFloatBE(v, this.length);
+    this.length += 4;
+  }
+  float64(v: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleBE(v, this.length);
+    this.length += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buffer.set(b, this.length);
+    this.length += b.length;
+  }
   /** Reserves an int32 length slot; returns its position for `closeLength`. */
-  openLength(): number { this.ensure(4); const at = this.length; this.length += 4; return at; }
-  closeLength(at: number): void { this.buffer.writeInt32BE(this.length - at - 4, at); }
-  take(): Buffer { const out = Buffer.from(this.buffer.subarray(0, this.length)); this.length = 0; return out; }
+  openLength(): number {
+    this.ensure(4);
+    const at = this.length;
+    this.length += 4;
+    return at;
+  }
+  closeLength(at: number): void {
+    this.buffer.writeInt32BE(this.length - at - 4, at);
+  }
+  take(): Buffer {
+    const out = Buffer.from(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    return out;
+  }
 }
 
 type ValueWriter = (out: ByteWriter, row: number) => void;
@@ -95,7 +148,10 @@ export class CopyBinaryEncoder {
       const type = byName.get(column.source.field);
       if (type === undefined) throw mismatch(`The upload has no column "${column.source.field}".`, column.name);
       if (!accepts(column, type)) {
-        throw mismatch(`Column "${column.name}" is ${describe(column)} in PostgreSQL; an Arrow ${String(type)} cannot fill it.`, column.name);
+        throw mismatch(
+          `Column "${column.name}" is ${describe(column)} in PostgreSQL; an Arrow ${String(type)} cannot fill it.`,
+          column.name,
+        );
       }
     }
   }
@@ -112,7 +168,8 @@ export class CopyBinaryEncoder {
           out.int32(column.constant.length);
           out.bytes(column.constant);
         } else if (column.isNull(row)) {
-          if (!column.nullable) throw badValue(`Row ${row} of the batch has a null in column "${column.name}", which is NOT NULL.`, column.name, row);
+          if (!column.nullable)
+            throw badValue(`Row ${row} of the batch has a null in column "${column.name}", which is NOT NULL.`, column.name, row);
           out.int32(-1);
         } else {
           const at = out.openLength();
@@ -146,21 +203,39 @@ function accepts(column: CopyTargetColumn, type: DataType): boolean {
 
 function acceptsScalar(target: CopyColumnType, type: DataType): boolean {
   switch (target) {
-    case 'int2': case 'int4': case 'int8': return DataType.isInt(type);
-    case 'float4': case 'float8': return DataType.isFloat(type) || DataType.isInt(type);
-    case 'numeric': return DataType.isDecimal(type) || DataType.isInt(type) || DataType.isFloat(type) || DataType.isUtf8(type);
-    case 'text': case 'varchar': case 'json': case 'jsonb': return DataType.isUtf8(type) || DataType.isLargeUtf8(type);
-    case 'bool': return DataType.isBool(type);
-    case 'date': return DataType.isDate(type);
-    case 'timestamp': case 'timestamptz': return DataType.isTimestamp(type);
-    case 'uuid': return (DataType.isFixedSizeBinary(type) && type.byteWidth === 16) || DataType.isUtf8(type);
-    case 'bytea': return DataType.isBinary(type) || DataType.isLargeBinary(type);
-    default: return false;
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return DataType.isInt(type);
+    case 'float4':
+    case 'float8':
+      return DataType.isFloat(type) || DataType.isInt(type);
+    case 'numeric':
+      return DataType.isDecimal(type) || DataType.isInt(type) || DataType.isFloat(type) || DataType.isUtf8(type);
+    case 'text':
+    case 'varchar':
+    case 'json':
+    case 'jsonb':
+      return DataType.isUtf8(type) || DataType.isLargeUtf8(type);
+    case 'bool':
+      return DataType.isBool(type);
+    case 'date':
+      return DataType.isDate(type);
+    case 'timestamp':
+    case 'timestamptz':
+      return DataType.isTimestamp(type);
+    case 'uuid':
+      return (DataType.isFixedSizeBinary(type) && type.byteWidth === 16) || DataType.isUtf8(type);
+    case 'bytea':
+      return DataType.isBinary(type) || DataType.isLargeBinary(type);
+    default:
+      return false;
   }
 }
 
 function bind(column: CopyTargetColumn, batch: RecordBatch): BoundColumn {
-  if ('constant' in column.source) return { name: column.name, nullable: column.nullable, isNull: () => false, write: () => undefined, constant: column.source.constant };
+  if ('constant' in column.source)
+    return { name: column.name, nullable: column.nullable, isNull: () => false, write: () => undefined, constant: column.source.constant };
   const vector = batch.getChild(column.source.field) as Vector | null;
   if (!vector) throw mismatch(`The upload has no column "${column.source.field}".`, column.name);
   const data = vector.data[0] as Data;
@@ -179,7 +254,10 @@ function bind(column: CopyTargetColumn, batch: RecordBatch): BoundColumn {
       out.int32(items.length);
       out.int32(1); // lower bound
       for (let i = 0; i < items.length; i++) {
-        if (!items.isValid(i)) { out.int32(-1); continue; }
+        if (!items.isValid(i)) {
+          out.int32(-1);
+          continue;
+        }
         const at = out.openLength();
         writeElement(out, items.get(i), row);
         out.closeLength(at);
@@ -219,7 +297,10 @@ function scalarWriter(column: CopyTargetColumn, data: Data, vector: Vector): Val
     return (out, row) => out.bytes(bytes.subarray((offset + row) * 16, (offset + row + 1) * 16));
   }
   if (column.type === 'bool') {
-    return (out, row) => { out.ensure(1); out.buffer[out.length++] = vector.get(row) ? 1 : 0; };
+    return (out, row) => {
+      out.ensure(1);
+      out.buffer[out.length++] = vector.get(row) ? 1 : 0;
+    };
   }
   const writeValue = scalarWriterForValues(column.type, type, column.name);
   return (out, row) => writeValue(out, vector.get(row), row);
@@ -260,30 +341,62 @@ function intWriter(target: 'int2' | 'int4' | 'int8', columnName: string): (out: 
 const TIME_UNIT_PER_MICRO: Record<number, number> = { 0: 1_000_000, 1: 1000, 2: 1, 3: 0.001 };
 
 /** A writer of one value as returned by `Vector.get` (also used for list elements). */
-function scalarWriterForValues(target: CopyColumnType, type: DataType, columnName: string): (out: ByteWriter, value: unknown, row: number) => void {
+function scalarWriterForValues(
+  target: CopyColumnType,
+  type: DataType,
+  columnName: string,
+): (out: ByteWriter, value: unknown, row: number) => void {
   switch (target) {
-    case 'int2': case 'int4': case 'int8': {
+    case 'int2':
+    case 'int4':
+    case 'int8': {
       const writeInt = intWriter(target, columnName);
       return (out, value, row) => writeInt(out, value as number | bigint, row);
     }
-    case 'float4': return (out, value) => out.float32(Number(value));
-    case 'float8': return (out, value) => out.float64(Number(value));
+    case 'float4':
+      return (out, value) => out.float32(Number(value));
+    case 'float8':
+      return (out, value) => out.float64(Number(value));
     case 'numeric': {
       const scale = DataType.isDecimal(type) ? type.scale : 0;
       return (out, value, row) => writeNumeric(out, numericText(value, scale), columnName, row);
     }
-    case 'text': case 'varchar': case 'json': return (out, value) => out.bytes(Buffer.from(String(value), 'utf8'));
-    case 'jsonb': return (out, value) => { out.bytes(JSONB_VERSION); out.bytes(Buffer.from(String(value), 'utf8')); };
-    case 'bool': return (out, value) => { out.ensure(1); out.buffer[out.length++] = value ? 1 : 0; };
-    case 'bytea': return (out, value) => out.bytes(value as Uint8Array);
-    case 'uuid': return (out, value, row) => {
-      if (value instanceof Uint8Array) { out.bytes(value); return; }
-      try { out.bytes(uuidToBinary(String(value))); } catch { throw badValue(`Row ${row}: "${String(value)}" in column "${columnName}" is not a UUID.`, columnName, row); }
-    };
-    case 'date': return (out, value) => out.int32(Math.floor(Number(value) / MS_PER_DAY) - POSTGRES_EPOCH_DAYS);
+    case 'text':
+    case 'varchar':
+    case 'json':
+      return (out, value) => out.bytes(Buffer.from(String(value), 'utf8'));
+    case 'jsonb':
+      return (out, value) => {
+        out.bytes(JSONB_VERSION);
+        out.bytes(Buffer.from(String(value), 'utf8'));
+      };
+    case 'bool':
+      return (out, value) => {
+        out.ensure(1);
+        out.buffer[out.length++] = value ? 1 : 0;
+      };
+    case 'bytea':
+      return (out, value) => out.bytes(value as Uint8Array);
+    case 'uuid':
+      return (out, value, row) => {
+        if (value instanceof Uint8Array) {
+          out.bytes(value);
+          return;
+        }
+        try {
+          out.bytes(uuidToBinary(String(value)));
+        } catch {
+          throw badValue(`Row ${row}: "${String(value)}" in column "${columnName}" is not a UUID.`, columnName, row);
+        }
+      };
+    case 'date':
+      return (out, value) => out.int32(Math.floor(Number(value) / MS_PER_DAY) - POSTGRES_EPOCH_DAYS);
     // List elements only (top-level timestamps read the buffer): Vector.get is milliseconds in apache-arrow 21.
-    case 'timestamp': case 'timestamptz': return (out, value) => out.int64(BigInt(Math.round(Number(value) * 1000)) - POSTGRES_EPOCH_MICROS);
-    default: throw mismatch(`Column "${columnName}" has a type (${String(target)}) that uploads do not support.`, columnName);
+    case 'timestamp':
+    case 'timestamptz':
+      return (out, value) => out.int64(BigInt(Math.round(Number(value) * 1000)) - POSTGRES_EPOCH_MICROS);
+    default:
+      throw mismatch(`Column "${columnName}" has a type (${String(target)}) that uploads do not support.`, columnName);
   }
 }
 
@@ -310,9 +423,16 @@ const NUMERIC_TEXT = /^([+-])?(\d*)(?:\.(\d*))?$/;
 
 /** PostgreSQL's binary numeric from its text form (digits, optional sign and fraction; NaN). */
 function writeNumeric(out: ByteWriter, text: string, columnName: string, row: number): void {
-  if (text === 'NaN') { out.int16(0); out.int16(0); out.uint16(0xc000); out.int16(0); return; }
+  if (text === 'NaN') {
+    out.int16(0);
+    out.int16(0);
+    out.uint16(0xc000);
+    out.int16(0);
+    return;
+  }
   const match = NUMERIC_TEXT.exec(text.trim());
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw badValue(`Row ${row}: "${text}" in column "${columnName}" is not a decimal number.`, columnName, row);
+  if (!match || (match[2] === '' && (match[3] ?? '') === ''))
+    throw badValue(`Row ${row}: "${text}" in column "${columnName}" is not a decimal number.`, columnName, row);
   const negative = match[1] === '-';
   const intPart = (match[2] ?? '').replace(/^0+/, '');
   const fracPart = match[3] ?? '';
@@ -326,7 +446,10 @@ function writeNumeric(out: ByteWriter, text: string, columnName: string, row: nu
   let weight = intPadded.length / 4 - 1;
   // Strip leading and trailing zero groups (PostgreSQL's canonical form).
   let start = 0;
-  while (start < groups.length && groups[start] === 0) { start++; weight--; }
+  while (start < groups.length && groups[start] === 0) {
+    start++;
+    weight--;
+  }
   let end = groups.length;
   while (end > start && groups[end - 1] === 0) end--;
   const digits = groups.slice(start, end);

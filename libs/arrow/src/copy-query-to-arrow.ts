@@ -37,7 +37,10 @@ export async function* copyQueryToArrow(
   const query = inlineSqlParameters(sql, params).replace(/;\s*$/, '');
   const described = await client.query({ text: `SELECT * FROM (${query}) AS fraiseql_arrow_result LIMIT 0` });
   const columns = described.fields.map((f) => mapPostgresColumn({ name: f.name, typeOid: f.dataTypeID, typeModifier: f.dataTypeModifier }));
-  const decoder = new CopyBinaryDecoder(columns, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }) });
+  const decoder = new CopyBinaryDecoder(columns, {
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    ...(options.maxBatchBytes === undefined ? {} : { maxBatchBytes: options.maxBatchBytes }),
+  });
   const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const batches = decoder.push(chunk);

@@ -50,7 +50,10 @@ export class FixedWidthColumnBuilder implements ColumnBuilder {
   append(src: Uint8Array, view: DataView, offset: number, length: number): void {
     const width = this.width;
     if (length !== width) {
-      throw new FraiseqlError('FRAISEQL_DB_ERROR', `Column "${this.columnName}": expected a ${width}-byte binary value, got ${length} bytes`);
+      throw new FraiseqlError(
+        'FRAISEQL_DB_ERROR',
+        `Column "${this.columnName}": expected a ${width}-byte binary value, got ${length} bytes`,
+      );
     }
     this.ensure();
     const bytes = this.bytes;
@@ -92,7 +95,7 @@ export class FixedWidthColumnBuilder implements ColumnBuilder {
     const nullCount = this.validity.nullCount;
     const nullBitmap = this.validity.take(length);
     const ArrayType = this.type.ArrayType as new (buffer: ArrayBuffer, byteOffset: number, length: number) => ArrayLike<unknown>;
-    const elementsPerValue = (this.width / (ArrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+    const elementsPerValue = this.width / (ArrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     const data = new ArrayType(this.bytes.buffer as ArrayBuffer, 0, length * elementsPerValue);
     this.bytes = new Uint8Array(this.width * nextCapacity(length, this.initialCapacity));
     this.length = 0;

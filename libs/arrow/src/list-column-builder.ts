@@ -34,7 +34,11 @@ export class ListColumnBuilder implements ColumnBuilder {
     this.ensureRow();
     const ndim = view.getInt32(offset);
     if (ndim > 1) {
-      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Column "${this.columnName}" holds a ${ndim}-dimensional array; only one-dimensional arrays map to an Arrow List`, { details: { column: this.columnName } });
+      throw new FraiseqlError(
+        'FRAISEQL_OPERATION_NOT_SUPPORTED',
+        `Column "${this.columnName}" holds a ${ndim}-dimensional array; only one-dimensional arrays map to an Arrow List`,
+        { details: { column: this.columnName } },
+      );
     }
     if (ndim === 1) {
       const size = view.getInt32(offset + 12);

@@ -94,12 +94,24 @@ const POW10 = [1, 10, 100, 1000, 10000];
  * Values of up to 15 digits are computed with plain numbers; wider ones with BigInt.
  * NaN and ±Infinity have no Decimal128 form: they raise an error naming the column.
  */
-export function writeNumericDecimal128(view: DataView, offset: number, scale: number, wide: boolean, words: Uint32Array, at: number, columnName: string): void {
+export function writeNumericDecimal128(
+  view: DataView,
+  offset: number,
+  scale: number,
+  wide: boolean,
+  words: Uint32Array,
+  at: number,
+  columnName: string,
+): void {
   const ndigits = view.getInt16(offset);
   const weight = view.getInt16(offset + 2);
   const sign = view.getUint16(offset + 4);
   if (sign !== NUMERIC_POS && sign !== NUMERIC_NEG) {
-    throw new FraiseqlError('FRAISEQL_DB_INVALID_INPUT', `Column "${columnName}" holds NaN or Infinity, which Arrow Decimal128 cannot represent; select it as numeric::text to export it`, { details: { column: columnName } });
+    throw new FraiseqlError(
+      'FRAISEQL_DB_INVALID_INPUT',
+      `Column "${columnName}" holds NaN or Infinity, which Arrow Decimal128 cannot represent; select it as numeric::text to export it`,
+      { details: { column: columnName } },
+    );
   }
   const digitsAt = offset + 8;
   const lastGroup = -Math.ceil(scale / 4);

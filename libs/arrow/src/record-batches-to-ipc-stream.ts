@@ -27,7 +27,9 @@ class CollectingStreamWriter extends RecordBatchStreamWriter {
  * end-of-stream marker), pulling the next batch only after the bytes of the previous
  * one were taken, so memory stays bounded by one batch.
  */
-export async function* recordBatchesToIpcStream(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* recordBatchesToIpcStream(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const writer = new CollectingStreamWriter();
   for await (const batch of batches) {
     writer.write(batch);

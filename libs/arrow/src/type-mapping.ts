@@ -1,6 +1,20 @@
 import {
-  Binary, Bool, DateDay, Decimal, Field, FixedSizeBinary, Float32, Float64, Int16, Int32, Int64,
-  List, TimeUnit, Timestamp, Utf8, type DataType,
+  Binary,
+  Bool,
+  DateDay,
+  Decimal,
+  Field,
+  FixedSizeBinary,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  List,
+  TimeUnit,
+  Timestamp,
+  Utf8,
+  type DataType,
 } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { BoolColumnBuilder } from './bool-column-builder';
@@ -59,24 +73,37 @@ export function mapPostgresColumn(column: PostgresColumn): ColumnMapping {
 
 function mapScalar(column: string, oid: number, typeModifier: number): ScalarMapping {
   switch (oid) {
-    case PG_TYPE.int2: return fixed(new Int16(), 2, 'swap');
-    case PG_TYPE.int4: return fixed(new Int32(), 4, 'swap');
-    case PG_TYPE.int8: return fixed(new Int64(), 8, 'swap');
-    case PG_TYPE.float4: return fixed(new Float32(), 4, 'swap');
-    case PG_TYPE.float8: return fixed(new Float64(), 8, 'swap');
-    case PG_TYPE.date: return fixed(new DateDay(), 4, 'date');
-    case PG_TYPE.timestamp: return fixed(new Timestamp(TimeUnit.MICROSECOND), 8, 'timestamp');
-    case PG_TYPE.timestamptz: return fixed(new Timestamp(TimeUnit.MICROSECOND, 'UTC'), 8, 'timestamp');
-    case PG_TYPE.uuid: return { ...fixed(new FixedSizeBinary(16), 16, 'copy'), metadata: extension('arrow.uuid') };
-    case PG_TYPE.bool: return { type: new Bool(), createBuilder: (_name, capacity) => new BoolColumnBuilder(capacity) };
+    case PG_TYPE.int2:
+      return fixed(new Int16(), 2, 'swap');
+    case PG_TYPE.int4:
+      return fixed(new Int32(), 4, 'swap');
+    case PG_TYPE.int8:
+      return fixed(new Int64(), 8, 'swap');
+    case PG_TYPE.float4:
+      return fixed(new Float32(), 4, 'swap');
+    case PG_TYPE.float8:
+      return fixed(new Float64(), 8, 'swap');
+    case PG_TYPE.date:
+      return fixed(new DateDay(), 4, 'date');
+    case PG_TYPE.timestamp:
+      return fixed(new Timestamp(TimeUnit.MICROSECOND), 8, 'timestamp');
+    case PG_TYPE.timestamptz:
+      return fixed(new Timestamp(TimeUnit.MICROSECOND, 'UTC'), 8, 'timestamp');
+    case PG_TYPE.uuid:
+      return { ...fixed(new FixedSizeBinary(16), 16, 'copy'), metadata: extension('arrow.uuid') };
+    case PG_TYPE.bool:
+      return { type: new Bool(), createBuilder: (_name, capacity) => new BoolColumnBuilder(capacity) };
     case PG_TYPE.text:
     case PG_TYPE.varchar:
     case PG_TYPE.bpchar:
     case PG_TYPE.name:
       return variable(new Utf8(), 'copy');
-    case PG_TYPE.bytea: return variable(new Binary(), 'copy');
-    case PG_TYPE.json: return { ...variable(new Utf8(), 'copy'), metadata: extension('arrow.json') };
-    case PG_TYPE.jsonb: return { ...variable(new Utf8(), 'jsonb'), metadata: extension('arrow.json') };
+    case PG_TYPE.bytea:
+      return variable(new Binary(), 'copy');
+    case PG_TYPE.json:
+      return { ...variable(new Utf8(), 'copy'), metadata: extension('arrow.json') };
+    case PG_TYPE.jsonb:
+      return { ...variable(new Utf8(), 'jsonb'), metadata: extension('arrow.json') };
     case PG_TYPE.numeric: {
       const precision = typeModifier >= 4 ? ((typeModifier - 4) >> 16) & 0xffff : 0;
       const scale = typeModifier >= 4 ? (typeModifier - 4) & 0xffff : 0;
@@ -105,5 +132,8 @@ function variable(type: DataType, encoding: VariableWidthEncoding): ScalarMappin
 }
 
 function extension(name: string): Map<string, string> {
-  return new Map([[EXTENSION_NAME, name], [EXTENSION_METADATA, '']]);
+  return new Map([
+    [EXTENSION_NAME, name],
+    [EXTENSION_METADATA, ''],
+  ]);
 }

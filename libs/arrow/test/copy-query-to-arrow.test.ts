@@ -32,11 +32,28 @@ const epochMicros = (col: string): string => `(extract(epoch FROM ${col}) * 1000
 
 /** How PostgreSQL renders each column, and how the Arrow value is rendered the same way. */
 const EXPECTED_SQL: Record<string, string> = {
-  c_int2: 'c_int2::text', c_int4: 'c_int4::text', c_int8: 'c_int8::text', c_float4: 'c_float4::text',
-  c_float8: 'c_float8::text', c_bool: 'c_bool::text', c_text: 'c_text', c_varchar: 'c_varchar', c_bpchar: "CASE WHEN c_bpchar IS NOT NULL THEN format('%s', c_bpchar) END",
-  c_date: `to_char(c_date, 'YYYY-MM-DD')`, c_ts: epochMicros('c_ts'), c_tstz: epochMicros('c_tstz'), c_uuid: 'c_uuid::text',
-  c_json: 'c_json::text', c_jsonb: 'c_jsonb::text', c_num: 'c_num::text', c_num122: 'c_num122::text', c_num3010: 'c_num3010::text',
-  c_int4_arr: arr('c_int4_arr'), c_text_arr: arr('c_text_arr'), c_num_arr: arr('c_num_arr'), c_date_arr: arr('c_date_arr'),
+  c_int2: 'c_int2::text',
+  c_int4: 'c_int4::text',
+  c_int8: 'c_int8::text',
+  c_float4: 'c_float4::text',
+  c_float8: 'c_float8::text',
+  c_bool: 'c_bool::text',
+  c_text: 'c_text',
+  c_varchar: 'c_varchar',
+  c_bpchar: "CASE WHEN c_bpchar IS NOT NULL THEN format('%s', c_bpchar) END",
+  c_date: `to_char(c_date, 'YYYY-MM-DD')`,
+  c_ts: epochMicros('c_ts'),
+  c_tstz: epochMicros('c_tstz'),
+  c_uuid: 'c_uuid::text',
+  c_json: 'c_json::text',
+  c_jsonb: 'c_jsonb::text',
+  c_num: 'c_num::text',
+  c_num122: 'c_num122::text',
+  c_num3010: 'c_num3010::text',
+  c_int4_arr: arr('c_int4_arr'),
+  c_text_arr: arr('c_text_arr'),
+  c_num_arr: arr('c_num_arr'),
+  c_date_arr: arr('c_date_arr'),
 };
 
 function renderArrow(vector: Vector, row: number): string | null {
@@ -44,8 +61,13 @@ function renderArrow(vector: Vector, row: number): string | null {
   const type = vector.type;
   const value = vector.get(row);
   switch (type.toString().replace(/[<[].*$/, '')) {
-    case 'Float32': case 'Float64': return String(value);
-    case 'Date32': case 'Date64': case 'DateDay': return new Date(Number(value)).toISOString().slice(0, 10);
+    case 'Float32':
+    case 'Float64':
+      return String(value);
+    case 'Date32':
+    case 'Date64':
+    case 'DateDay':
+      return new Date(Number(value)).toISOString().slice(0, 10);
     case 'Timestamp': {
       const data = vector.data[0]!;
       return String((data.values as BigInt64Array)[row]);
@@ -54,14 +76,16 @@ function renderArrow(vector: Vector, row: number): string | null {
       const hex = Buffer.from(value as Uint8Array).toString('hex');
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     }
-    case 'Decimal': return renderDecimal((value as Uint32Array), (type as unknown as { scale: number }).scale);
+    case 'Decimal':
+      return renderDecimal(value as Uint32Array, (type as unknown as { scale: number }).scale);
     case 'List': {
       const child = value as Vector;
       const parts: string[] = [];
       for (let i = 0; i < child.length; i++) parts.push(renderArrow(child, i) ?? 'null');
       return `[${parts.join(',')}]`;
     }
-    default: return String(value);
+    default:
+      return String(value);
   }
 }
 
@@ -113,11 +137,28 @@ describe('copyQueryToArrow', () => {
     const expected = await client.query(`SELECT ${columns.map((c) => `${EXPECTED_SQL[c]} AS ${c}`).join(', ')} FROM sample ORDER BY id`);
     expect(batch!.numRows).toBe(4);
     expect(batch!.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
-      'c_int2:Int16', 'c_int4:Int32', 'c_int8:Int64', 'c_float4:Float32', 'c_float8:Float64', 'c_bool:Bool',
-      'c_text:Utf8', 'c_varchar:Utf8', 'c_bpchar:Utf8', 'c_date:Date32<DAY>', 'c_ts:Timestamp<MICROSECOND>',
-      'c_tstz:Timestamp<MICROSECOND, UTC>', 'c_uuid:FixedSizeBinary[16]', 'c_json:Utf8', 'c_jsonb:Utf8', 'c_num:Utf8',
-      'c_num122:Decimal[12e+2]', 'c_num3010:Decimal[30e+10]', 'c_int4_arr:List<Int32>', 'c_text_arr:List<Utf8>',
-      'c_num_arr:List<Utf8>', 'c_date_arr:List<Date32<DAY>>',
+      'c_int2:Int16',
+      'c_int4:Int32',
+      'c_int8:Int64',
+      'c_float4:Float32',
+      'c_float8:Float64',
+      'c_bool:Bool',
+      'c_text:Utf8',
+      'c_varchar:Utf8',
+      'c_bpchar:Utf8',
+      'c_date:Date32<DAY>',
+      'c_ts:Timestamp<MICROSECOND>',
+      'c_tstz:Timestamp<MICROSECOND, UTC>',
+      'c_uuid:FixedSizeBinary[16]',
+      'c_json:Utf8',
+      'c_jsonb:Utf8',
+      'c_num:Utf8',
+      'c_num122:Decimal[12e+2]',
+      'c_num3010:Decimal[30e+10]',
+      'c_int4_arr:List<Int32>',
+      'c_text_arr:List<Utf8>',
+      'c_num_arr:List<Utf8>',
+      'c_date_arr:List<Date32<DAY>>',
     ]);
     for (const column of columns) {
       const vector = batch!.getChild(column)!;
@@ -150,7 +191,9 @@ describe('copyQueryToArrow', () => {
   it('decodes the same batches whatever the chunking of the COPY stream (1-byte and random chunks)', async () => {
     const sql = 'SELECT c_int8, c_text, c_num, c_num122, c_uuid, c_jsonb, c_text_arr, c_tstz FROM sample ORDER BY id';
     const described = await client.query(`${sql} LIMIT 0`);
-    const columns = described.fields.map((f) => mapPostgresColumn({ name: f.name, typeOid: f.dataTypeID, typeModifier: f.dataTypeModifier }));
+    const columns = described.fields.map((f) =>
+      mapPostgresColumn({ name: f.name, typeOid: f.dataTypeID, typeModifier: f.dataTypeModifier }),
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of client.query(copyTo(`COPY (${sql}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
     const payload = Buffer.concat(chunks);
@@ -163,7 +206,10 @@ describe('copyQueryToArrow', () => {
         at += size;
       }
       batches.push(...decoder.end());
-      return JSON.stringify(batches.map((b) => b.toArray().map((r) => r.toJSON())), (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+      return JSON.stringify(
+        batches.map((b) => b.toArray().map((r) => r.toJSON())),
+        (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v),
+      );
     };
     const whole = decodeWith(() => payload.length);
     expect(JSON.parse(whole)).toHaveLength(2);
@@ -185,14 +231,21 @@ describe('copyQueryToArrow', () => {
   it('ends a batch early once its values reach maxBatchBytes (wide rows make smaller batches, no row is split)', async () => {
     const batches: RecordBatch[] = [];
     // 1000-byte text values: a 10,000-byte bound holds ten rows (the row reaching the bound closes the batch).
-    for await (const batch of copyQueryToArrow(client, "SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 95) g", [], { batchSize: 1000, maxBatchBytes: 10_000 })) batches.push(batch);
+    for await (const batch of copyQueryToArrow(client, "SELECT g AS n, repeat('x', 1000) AS pad FROM generate_series(1, 95) g", [], {
+      batchSize: 1000,
+      maxBatchBytes: 10_000,
+    }))
+      batches.push(batch);
     expect(batches.map((b) => b.numRows)).toEqual([...Array(9).fill(10), 5]);
     expect(batches.flatMap((b) => [...b.getChild('n')!]).map(Number)).toEqual(Array.from({ length: 95 }, (_, i) => i + 1));
   });
 
   it('round-trips through an Arrow IPC stream', async () => {
     const ipc: Uint8Array[] = [];
-    for await (const bytes of recordBatchesToIpcStream(copyQueryToArrow(client, 'SELECT id, c_text, c_num122, c_int4_arr FROM sample ORDER BY id', [], { batchSize: 3 }))) ipc.push(bytes);
+    for await (const bytes of recordBatchesToIpcStream(
+      copyQueryToArrow(client, 'SELECT id, c_text, c_num122, c_int4_arr FROM sample ORDER BY id', [], { batchSize: 3 }),
+    ))
+      ipc.push(bytes);
     const reader = RecordBatchReader.from(Buffer.concat(ipc));
     const rows = [...reader].flatMap((b) => b.toArray().map((r) => r.toJSON()));
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
@@ -209,7 +262,9 @@ describe('copyQueryToArrow', () => {
 
   it('streams 1,000,000 rows batch by batch with the count and checksum PostgreSQL computes', async () => {
     const sql = 'SELECT g::int8 AS n, (g % 1000)::int4 AS m, md5(g::text) AS s FROM generate_series(1, 1000000) g';
-    const expected = await client.query(`SELECT count(*)::text AS rows, sum(n)::text AS total, sum(m)::text AS msum, sum(length(s))::text AS chars FROM (${sql}) q`);
+    const expected = await client.query(
+      `SELECT count(*)::text AS rows, sum(n)::text AS total, sum(m)::text AS msum, sum(length(s))::text AS chars FROM (${sql}) q`,
+    );
     let rows = 0;
     let total = 0n;
     let msum = 0;

@@ -44,7 +44,17 @@ export function createAuthResolver(options: AuthOptions): AuthResolver {
       const org = single(headers['x-fraiseql-dev-org']);
       const roles = single(headers['x-fraiseql-dev-roles']);
       if (subject === undefined && org === undefined && roles === undefined) return ANONYMOUS_CALLER;
-      return authenticatedCaller({ subject, orgId: org, roles: roles === undefined ? [] : roles.split(',').map((r) => r.trim()).filter((r) => r.length > 0) });
+      return authenticatedCaller({
+        subject,
+        orgId: org,
+        roles:
+          roles === undefined
+            ? []
+            : roles
+                .split(',')
+                .map((r) => r.trim())
+                .filter((r) => r.length > 0),
+      });
     }
     return ANONYMOUS_CALLER;
   };
@@ -66,8 +76,14 @@ function unauthenticated(message: string, cause?: unknown): FraiseqlError {
 }
 
 /** Development headers let any caller pick its identity: a service refuses to start with them in production. */
-export function assertDevAuthAllowed(service: string, config: { FRAISEQL_DEV_AUTH: boolean; FRAISEQL_ENV: 'development' | 'production' }): void {
+export function assertDevAuthAllowed(
+  service: string,
+  config: { FRAISEQL_DEV_AUTH: boolean; FRAISEQL_ENV: 'development' | 'production' },
+): void {
   if (config.FRAISEQL_DEV_AUTH && config.FRAISEQL_ENV === 'production') {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `Invalid configuration for service ${service}:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production`);
+    throw new FraiseqlError(
+      'FRAISEQL_CONFIG_INVALID',
+      `Invalid configuration for service ${service}:\n  - FRAISEQL_DEV_AUTH: must not be set when FRAISEQL_ENV=production`,
+    );
   }
 }

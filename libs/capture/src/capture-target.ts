@@ -50,7 +50,8 @@ export function captureTargets(schema: Pick<CompiledSchema, 'types'>): CaptureTa
     const capture = type.capture;
     if (!capture) continue;
     const where = `${type.name}.capture`;
-    if (type.kind !== 'entity') throw invalid(`${where}: only entities are captured, ${type.name} is ${type.kind === 'enum' ? 'an enum' : 'an object'}`);
+    if (type.kind !== 'entity')
+      throw invalid(`${where}: only entities are captured, ${type.name} is ${type.kind === 'enum' ? 'an enum' : 'an object'}`);
     if (!GRAPHQL_NAME.test(type.name)) throw invalid(`${where}: ${JSON.stringify(type.name)} is not a GraphQL name`);
     if (!type.view) throw invalid(`${where}: the entity has no view`);
     if (typeof capture.preImages !== 'boolean') throw invalid(`${where}.preImages must be true or false`);

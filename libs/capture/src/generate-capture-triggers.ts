@@ -19,9 +19,7 @@ const HEADER = `-- Change capture for the entities of the compiled schema (docs/
 export function generateCaptureTriggers(schema: Pick<CompiledSchema, 'types'>): string {
   const targets = captureTargets(schema);
   const sections = targets.map(entitySection);
-  const summary = targets.length === 0
-    ? '-- No entity declares capture.'
-    : `-- Entities: ${targets.map((t) => t.entityType).join(', ')}.`;
+  const summary = targets.length === 0 ? '-- No entity declares capture.' : `-- Entities: ${targets.map((t) => t.entityType).join(', ')}.`;
   return `${[HEADER, summary, ...sections].join('\n\n')}\n`;
 }
 

@@ -11,7 +11,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
  */
 export function quoteIdentifier(name: string, what: string): string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name) || Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
-    throw new FraiseqlError('FRAISEQL_SCHEMA_INVALID', `${what}: ${JSON.stringify(name)} is not a plain SQL identifier (letters, digits, _ and $, at most ${MAX_IDENTIFIER_BYTES} bytes)`);
+    throw new FraiseqlError(
+      'FRAISEQL_SCHEMA_INVALID',
+      `${what}: ${JSON.stringify(name)} is not a plain SQL identifier (letters, digits, _ and $, at most ${MAX_IDENTIFIER_BYTES} bytes)`,
+    );
   }
   return `"${name}"`;
 }

@@ -16,10 +16,21 @@ SELECT t.code AS id, jsonb_build_object('code', t.code, 'title', t.title,
 FROM tb_ticket t;`;
 
 const SCHEMA: Pick<CompiledSchema, 'types'> = {
-  types: [{
-    name: 'Ticket', kind: 'entity', view: 'v_ticket', tenantScoped: false, fields: [],
-    capture: { table: 'tb_ticket', idColumn: 'code', preImages: false, children: [{ table: 'tb_ticket_note', parentIdColumn: 'ticket_code' }] },
-  }],
+  types: [
+    {
+      name: 'Ticket',
+      kind: 'entity',
+      view: 'v_ticket',
+      tenantScoped: false,
+      fields: [],
+      capture: {
+        table: 'tb_ticket',
+        idColumn: 'code',
+        preImages: false,
+        children: [{ table: 'tb_ticket_note', parentIdColumn: 'ticket_code' }],
+      },
+    },
+  ],
 };
 
 let db: TestDatabase;
@@ -42,17 +53,53 @@ afterAll(async () => {
 });
 
 const events = async () =>
-  (await client.query('SELECT entity_type, entity_id, event_type, org_id, data, before, changed_fields FROM fraiseql.tb_entity_change_log ORDER BY seq')).rows;
+  (
+    await client.query(
+      'SELECT entity_type, entity_id, event_type, org_id, data, before, changed_fields FROM fraiseql.tb_entity_change_log ORDER BY seq',
+    )
+  ).rows;
 
 it('captures an entity with a text id, no org column and no pre-images, its child rows rolling up', async () => {
   await client.query("INSERT INTO tb_ticket VALUES ('T-1', 'Printer on fire')");
   await client.query("INSERT INTO tb_ticket_note (ticket_code, body) VALUES ('T-1', 'called the fire brigade')");
   await client.query("UPDATE tb_ticket SET code = 'T-2' WHERE code = 'T-1'");
   expect(await events()).toEqual([
-    { entity_type: 'Ticket', entity_id: 'T-1', event_type: 'INSERT', org_id: null, data: { code: 'T-1', title: 'Printer on fire', notes: [] }, before: null, changed_fields: [] },
-    { entity_type: 'Ticket', entity_id: 'T-1', event_type: 'UPDATE', org_id: null, data: { code: 'T-1', title: 'Printer on fire', notes: ['called the fire brigade'] }, before: null, changed_fields: ['notes'] },
+    {
+      entity_type: 'Ticket',
+      entity_id: 'T-1',
+      event_type: 'INSERT',
+      org_id: null,
+      data: { code: 'T-1', title: 'Printer on fire', notes: [] },
+      before: null,
+      changed_fields: [],
+    },
+    {
+      entity_type: 'Ticket',
+      entity_id: 'T-1',
+      event_type: 'UPDATE',
+      org_id: null,
+      data: { code: 'T-1', title: 'Printer on fire', notes: ['called the fire brigade'] },
+      before: null,
+      changed_fields: ['notes'],
+    },
     // A new id is another entity: the old one is gone, the new one appears with the notes the FK moved.
-    { entity_type: 'Ticket', entity_id: 'T-1', event_type: 'DELETE', org_id: null, data: { code: 'T-1', title: 'Printer on fire', notes: ['called the fire brigade'] }, before: null, changed_fields: [] },
-    { entity_type: 'Ticket', entity_id: 'T-2', event_type: 'INSERT', org_id: null, data: { code: 'T-2', title: 'Printer on fire', notes: ['called the fire brigade'] }, before: null, changed_fields: [] },
+    {
+      entity_type: 'Ticket',
+      entity_id: 'T-1',
+      event_type: 'DELETE',
+      org_id: null,
+      data: { code: 'T-1', title: 'Printer on fire', notes: ['called the fire brigade'] },
+      before: null,
+      changed_fields: [],
+    },
+    {
+      entity_type: 'Ticket',
+      entity_id: 'T-2',
+      event_type: 'INSERT',
+      org_id: null,
+      data: { code: 'T-2', title: 'Printer on fire', notes: ['called the fire brigade'] },
+      before: null,
+      changed_fields: [],
+    },
   ]);
 });

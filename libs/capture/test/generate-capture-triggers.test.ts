@@ -50,11 +50,17 @@ describe('generateCaptureTriggers', () => {
   it.each([
     ['a table name carrying SQL', { ...TICKET_CAPTURE, table: 'tb_ticket; DROP TABLE x' }, 'Ticket.capture.table'],
     ['a quoted column', { ...TICKET_CAPTURE, idColumn: 'id"--' }, 'Ticket.capture.idColumn'],
-    ['a child column with spaces', { ...TICKET_CAPTURE, children: [{ table: 'tb_note', parentIdColumn: 'ticket id' }] }, 'Ticket.capture.children[0].parentIdColumn'],
+    [
+      'a child column with spaces',
+      { ...TICKET_CAPTURE, children: [{ table: 'tb_note', parentIdColumn: 'ticket id' }] },
+      'Ticket.capture.children[0].parentIdColumn',
+    ],
     ['a 64-byte name', { ...TICKET_CAPTURE, orgColumn: 'o'.repeat(64) }, 'Ticket.capture.orgColumn'],
     ['a table listed twice', { ...TICKET_CAPTURE, children: [{ table: 'tb_ticket', parentIdColumn: 'id' }] }, 'listed twice'],
   ])('refuses %s with FRAISEQL_SCHEMA_INVALID naming the place', (_what, capture, where) => {
-    expect(() => generateCaptureTriggers(ticket(capture))).toThrow(expect.objectContaining({ code: 'FRAISEQL_SCHEMA_INVALID', message: expect.stringContaining(where) }));
+    expect(() => generateCaptureTriggers(ticket(capture))).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_SCHEMA_INVALID', message: expect.stringContaining(where) }),
+    );
   });
 
   it('refuses capture on a non-entity and names that collide', () => {
@@ -62,7 +68,14 @@ describe('generateCaptureTriggers', () => {
     const twins: Pick<CompiledSchema, 'types'> = {
       types: [
         { name: 'TicketNote', kind: 'entity', view: 'v_a', tenantScoped: false, fields: [], capture: { ...TICKET_CAPTURE, table: 'tb_a' } },
-        { name: 'Ticket_Note', kind: 'entity', view: 'v_b', tenantScoped: false, fields: [], capture: { ...TICKET_CAPTURE, table: 'tb_b' } },
+        {
+          name: 'Ticket_Note',
+          kind: 'entity',
+          view: 'v_b',
+          tenantScoped: false,
+          fields: [],
+          capture: { ...TICKET_CAPTURE, table: 'tb_b' },
+        },
       ],
     };
     expect(() => generateCaptureTriggers(twins)).toThrow(/is also generated for TicketNote/);

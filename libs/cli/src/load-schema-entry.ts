@@ -27,12 +27,17 @@ export async function loadSchemaEntry(entryPath: string): Promise<SchemaDefiniti
   try {
     loaded = (await jiti.import(absolute)) as Record<string, unknown>;
   } catch (error) {
-    throw new FraiseqlError('FRAISEQL_SCHEMA_COMPILE_FAILED', `Cannot load the schema entry ${absolute}: ${(error as Error).message}`, { cause: error });
+    throw new FraiseqlError('FRAISEQL_SCHEMA_COMPILE_FAILED', `Cannot load the schema entry ${absolute}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const candidates = [loaded?.default, (loaded?.default as Record<string, unknown> | undefined)?.default, loaded?.schema, loaded];
   const found = candidates.find(isSchemaDefinition);
   if (!found) {
-    throw new FraiseqlError('FRAISEQL_SCHEMA_COMPILE_FAILED', `${absolute} exports no schema: export default defineSchema({ ... }) or export const schema = defineSchema({ ... })`);
+    throw new FraiseqlError(
+      'FRAISEQL_SCHEMA_COMPILE_FAILED',
+      `${absolute} exports no schema: export default defineSchema({ ... }) or export const schema = defineSchema({ ... })`,
+    );
   }
   return found;
 }

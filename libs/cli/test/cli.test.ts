@@ -12,14 +12,23 @@ const ROOT = resolve(__dirname, '../../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const BIN = join(ROOT, 'libs/cli/src/bin.ts');
 
-interface CliRun { code: number; stdout: string; stderr: string }
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the real `fraiseql` bin (from source, through tsx) in a child process. */
 function fraiseql(args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(TSX, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' } }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      TSX,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' } },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,7 +47,9 @@ export default defineSchema({ types: [Order], queries: [listQuery('orders', Orde
 
 describe('fraiseql CLI', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fraiseql-cli-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fraiseql-cli-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('compiles a TypeScript entry (named `schema` export) to a valid compiled schema file', async () => {
@@ -85,9 +96,19 @@ describe('fraiseql CLI', () => {
       const file = join(dir, 'schema.compiled.json');
       expect((await fraiseql(['compile', join(dir, 'schema.ts'), '-o', file])).code).toBe(0);
       const compiled = loadCompiledSchema(readFileSync(file, 'utf8'));
-      const types = compiled.types.map((t) => (t.name === 'Ticket'
-        ? { ...t, capture: { table: 'tb_ticket', idColumn: 'id', preImages: true, children: [{ table: 'tb_ticket_comment', parentIdColumn: 'ticket_id' }] } }
-        : t));
+      const types = compiled.types.map((t) =>
+        t.name === 'Ticket'
+          ? {
+              ...t,
+              capture: {
+                table: 'tb_ticket',
+                idColumn: 'id',
+                preImages: true,
+                children: [{ table: 'tb_ticket_comment', parentIdColumn: 'ticket_id' }],
+              },
+            }
+          : t,
+      );
       const { hash: _hash, ...rest } = { ...compiled, types };
       const schema = { ...rest, hash: computeSchemaHash(rest) } as CompiledSchema;
       writeFileSync(file, serializeCompiledSchema(schema));
@@ -119,7 +140,9 @@ describe('fraiseql CLI', () => {
       expect(invalid.stderr).toContain('FRAISEQL_SCHEMA_INVALID');
 
       const { file, schema } = await compiledWithCapture();
-      const types = schema.types.map((t) => (t.capture ? { ...t, capture: { ...t.capture, table: 'tb_ticket; DROP TABLE tb_ticket' } } : t));
+      const types = schema.types.map((t) =>
+        t.capture ? { ...t, capture: { ...t.capture, table: 'tb_ticket; DROP TABLE tb_ticket' } } : t,
+      );
       const { hash: _hash, ...rest } = { ...schema, types };
       writeFileSync(file, serializeCompiledSchema({ ...rest, hash: computeSchemaHash(rest) } as CompiledSchema));
       const unsafe = await fraiseql(['generate', 'triggers', '-s', file, '-o', join(dir, 'never.sql')]);
@@ -131,8 +154,12 @@ describe('fraiseql CLI', () => {
 
   describe('schema push', () => {
     let nats: TestNatsServer;
-    beforeAll(async () => { nats = await startNatsServer(); });
-    afterAll(async () => { await nats.dispose(); });
+    beforeAll(async () => {
+      nats = await startNatsServer();
+    });
+    afterAll(async () => {
+      await nats.dispose();
+    });
 
     it('puts the compiled schema into the FRAISEQL_SCHEMA bucket under "active", creating the bucket once', async () => {
       writeFileSync(join(dir, 'schema.ts'), GOOD_ENTRY);

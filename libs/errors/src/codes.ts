@@ -38,59 +38,195 @@ const spec = (http: number, grpc: GrpcStatusCode, summary: string): ErrorCodeSpe
 export const ERROR_CODES = {
   // Request documents
   GRAPHQL_PARSE_FAILED: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The GraphQL document is not valid syntax. Fix the document.'),
-  GRAPHQL_VALIDATION_FAILED: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The document does not match the schema (unknown field or argument, wrong type). Fix the document.'),
-  BAD_USER_INPUT: spec(400, GrpcStatus.INVALID_ARGUMENT, 'A variable or argument value is invalid (wrong type, malformed UUID/date, unknown enum). Fix the value.'),
-  FRAISEQL_BAD_REQUEST: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The HTTP request is malformed (no query, bad JSON, unsupported method or content type).'),
-  FRAISEQL_OPERATION_NOT_FOUND: spec(400, GrpcStatus.INVALID_ARGUMENT, 'operationName names no operation in the document, or several operations and no operationName.'),
-  FRAISEQL_OPERATION_NOT_SUPPORTED: spec(400, GrpcStatus.UNIMPLEMENTED, 'The operation type is not served on this path (for example a mutation over GET).'),
+  GRAPHQL_VALIDATION_FAILED: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The document does not match the schema (unknown field or argument, wrong type). Fix the document.',
+  ),
+  BAD_USER_INPUT: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'A variable or argument value is invalid (wrong type, malformed UUID/date, unknown enum). Fix the value.',
+  ),
+  FRAISEQL_BAD_REQUEST: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The HTTP request is malformed (no query, bad JSON, unsupported method or content type).',
+  ),
+  FRAISEQL_OPERATION_NOT_FOUND: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'operationName names no operation in the document, or several operations and no operationName.',
+  ),
+  FRAISEQL_OPERATION_NOT_SUPPORTED: spec(
+    400,
+    GrpcStatus.UNIMPLEMENTED,
+    'The operation type is not served on this path (for example a mutation over GET).',
+  ),
   // Limits
-  FRAISEQL_DOCUMENT_TOO_LARGE: spec(413, GrpcStatus.RESOURCE_EXHAUSTED, 'The document exceeds the maximum size in bytes (FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES).'),
-  FRAISEQL_DEPTH_LIMIT_EXCEEDED: spec(400, GrpcStatus.RESOURCE_EXHAUSTED, 'The selection is nested deeper than allowed (FRAISEQL_LIMIT_MAX_DEPTH).'),
-  FRAISEQL_COST_LIMIT_EXCEEDED: spec(400, GrpcStatus.RESOURCE_EXHAUSTED, 'The estimated cost (list sizes multiplied through) exceeds the limit (FRAISEQL_LIMIT_MAX_COST).'),
-  FRAISEQL_ALIAS_LIMIT_EXCEEDED: spec(400, GrpcStatus.RESOURCE_EXHAUSTED, 'The document uses more aliases than allowed (FRAISEQL_LIMIT_MAX_ALIASES).'),
-  FRAISEQL_PAGE_TOO_LARGE: spec(400, GrpcStatus.OUT_OF_RANGE, 'limit/first/last is above the query\'s maximum page size, or negative.'),
+  FRAISEQL_DOCUMENT_TOO_LARGE: spec(
+    413,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The document exceeds the maximum size in bytes (FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES).',
+  ),
+  FRAISEQL_DEPTH_LIMIT_EXCEEDED: spec(
+    400,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The selection is nested deeper than allowed (FRAISEQL_LIMIT_MAX_DEPTH).',
+  ),
+  FRAISEQL_COST_LIMIT_EXCEEDED: spec(
+    400,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The estimated cost (list sizes multiplied through) exceeds the limit (FRAISEQL_LIMIT_MAX_COST).',
+  ),
+  FRAISEQL_ALIAS_LIMIT_EXCEEDED: spec(
+    400,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The document uses more aliases than allowed (FRAISEQL_LIMIT_MAX_ALIASES).',
+  ),
+  FRAISEQL_PAGE_TOO_LARGE: spec(400, GrpcStatus.OUT_OF_RANGE, "limit/first/last is above the query's maximum page size, or negative."),
   // Cursors
-  FRAISEQL_INVALID_CURSOR: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The cursor was not issued by this server or was altered. Start again without a cursor.'),
-  FRAISEQL_STALE_CURSOR: spec(400, GrpcStatus.FAILED_PRECONDITION, 'The cursor was issued for another ordering, query or schema version. Start again without a cursor.'),
+  FRAISEQL_INVALID_CURSOR: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The cursor was not issued by this server or was altered. Start again without a cursor.',
+  ),
+  FRAISEQL_STALE_CURSOR: spec(
+    400,
+    GrpcStatus.FAILED_PRECONDITION,
+    'The cursor was issued for another ordering, query or schema version. Start again without a cursor.',
+  ),
   // Auth
-  FRAISEQL_UNAUTHENTICATED: spec(401, GrpcStatus.UNAUTHENTICATED, 'No valid credentials: the token is missing, malformed, expired or wrongly signed, or the type needs an org.'),
+  FRAISEQL_UNAUTHENTICATED: spec(
+    401,
+    GrpcStatus.UNAUTHENTICATED,
+    'No valid credentials: the token is missing, malformed, expired or wrongly signed, or the type needs an org.',
+  ),
   FRAISEQL_FORBIDDEN: spec(403, GrpcStatus.PERMISSION_DENIED, 'The caller is authenticated but may not do this.'),
   // Execution
-  FRAISEQL_EXECUTOR_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'No query-executor answered (none running, or it died mid-request). Retry; safe for queries.'),
-  FRAISEQL_TIMEOUT: spec(504, GrpcStatus.DEADLINE_EXCEEDED, 'The operation did not finish in time (gateway timeout or PostgreSQL statement_timeout).'),
+  FRAISEQL_EXECUTOR_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'No query-executor answered (none running, or it died mid-request). Retry; safe for queries.',
+  ),
+  FRAISEQL_TIMEOUT: spec(
+    504,
+    GrpcStatus.DEADLINE_EXCEEDED,
+    'The operation did not finish in time (gateway timeout or PostgreSQL statement_timeout).',
+  ),
   FRAISEQL_OVERLOADED: spec(503, GrpcStatus.RESOURCE_EXHAUSTED, 'Too many operations in flight; refused early. Retry after a short delay.'),
   FRAISEQL_SCHEMA_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'The service has no compiled schema loaded yet.'),
-  FRAISEQL_IDEMPOTENCY_KEY_REUSED: spec(409, GrpcStatus.FAILED_PRECONDITION, 'The Idempotency-Key was already used for another operation, other variables or another caller. Use a new key per distinct mutation.'),
-  FRAISEQL_SUBSCRIBER_TOO_SLOW: spec(429, GrpcStatus.RESOURCE_EXHAUSTED, 'A subscriber read its WebSocket slower than events arrived and its queue reached FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE; the socket was closed with 4429. Read faster or narrow the filter, then resubscribe.'),
-  FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED: spec(429, GrpcStatus.RESOURCE_EXHAUSTED, 'The WebSocket connection already has FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions. Complete one first or open another connection.'),
-  FRAISEQL_SCHEMA_MISMATCH: spec(503, GrpcStatus.UNAVAILABLE, 'Gateway and executor hold different schema versions (a reload is in progress). Retry.'),
+  FRAISEQL_IDEMPOTENCY_KEY_REUSED: spec(
+    409,
+    GrpcStatus.FAILED_PRECONDITION,
+    'The Idempotency-Key was already used for another operation, other variables or another caller. Use a new key per distinct mutation.',
+  ),
+  FRAISEQL_SUBSCRIBER_TOO_SLOW: spec(
+    429,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'A subscriber read its WebSocket slower than events arrived and its queue reached FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE; the socket was closed with 4429. Read faster or narrow the filter, then resubscribe.',
+  ),
+  FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED: spec(
+    429,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The WebSocket connection already has FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions. Complete one first or open another connection.',
+  ),
+  FRAISEQL_SCHEMA_MISMATCH: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'Gateway and executor hold different schema versions (a reload is in progress). Retry.',
+  ),
   // PostgreSQL
   FRAISEQL_DB_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'PostgreSQL could not be reached or refused the connection.'),
-  FRAISEQL_DB_INVALID_INPUT: spec(400, GrpcStatus.INVALID_ARGUMENT, 'PostgreSQL rejected a value (invalid text representation, out of range, bad date).'),
+  FRAISEQL_DB_INVALID_INPUT: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'PostgreSQL rejected a value (invalid text representation, out of range, bad date).',
+  ),
   FRAISEQL_DB_CONSTRAINT_VIOLATION: spec(409, GrpcStatus.ALREADY_EXISTS, 'A unique, foreign-key or check constraint was violated.'),
-  FRAISEQL_DB_UNDEFINED_OBJECT: spec(500, GrpcStatus.INTERNAL, 'A view, column or function the compiled schema names does not exist: migrations and schema are out of step.'),
+  FRAISEQL_DB_UNDEFINED_OBJECT: spec(
+    500,
+    GrpcStatus.INTERNAL,
+    'A view, column or function the compiled schema names does not exist: migrations and schema are out of step.',
+  ),
   FRAISEQL_DB_PERMISSION_DENIED: spec(403, GrpcStatus.PERMISSION_DENIED, 'PostgreSQL refused access (privileges or row-level security).'),
-  FRAISEQL_DB_SERIALIZATION_FAILURE: spec(409, GrpcStatus.ABORTED, 'A serialization failure or deadlock; the transaction was rolled back. Retry.'),
+  FRAISEQL_DB_SERIALIZATION_FAILURE: spec(
+    409,
+    GrpcStatus.ABORTED,
+    'A serialization failure or deadlock; the transaction was rolled back. Retry.',
+  ),
   FRAISEQL_DB_ERROR: spec(500, GrpcStatus.INTERNAL, 'Any other PostgreSQL error.'),
   // Config and internal
-  FRAISEQL_CONFIG_INVALID: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A configuration key is unknown or has a bad value; the service does not start.'),
-  FRAISEQL_SCHEMA_COMPILE_FAILED: spec(500, GrpcStatus.FAILED_PRECONDITION, 'The authored schema is invalid; the message names the type and field.'),
-  FRAISEQL_SCHEMA_INVALID: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A compiled schema file or KV entry is malformed or has the wrong format version.'),
+  FRAISEQL_CONFIG_INVALID: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'A configuration key is unknown or has a bad value; the service does not start.',
+  ),
+  FRAISEQL_SCHEMA_COMPILE_FAILED: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'The authored schema is invalid; the message names the type and field.',
+  ),
+  FRAISEQL_SCHEMA_INVALID: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'A compiled schema file or KV entry is malformed or has the wrong format version.',
+  ),
   FRAISEQL_BAD_MESSAGE: spec(400, GrpcStatus.INVALID_ARGUMENT, 'A NATS message (request or header) is malformed.'),
   FRAISEQL_INTERNAL: spec(500, GrpcStatus.INTERNAL, 'An unexpected error. It is logged with the request id.'),
   // Migrations
-  FRAISEQL_MIGRATION_CHECKSUM_MISMATCH: spec(500, GrpcStatus.FAILED_PRECONDITION, 'An applied migration file was edited (its sha256 differs from the recorded one). Restore it; add a new migration instead.'),
-  FRAISEQL_MIGRATION_FAILED: spec(500, GrpcStatus.FAILED_PRECONDITION, 'A migration failed and was rolled back (nothing of it was recorded). The message names the file; fix it and run again.'),
+  FRAISEQL_MIGRATION_CHECKSUM_MISMATCH: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'An applied migration file was edited (its sha256 differs from the recorded one). Restore it; add a new migration instead.',
+  ),
+  FRAISEQL_MIGRATION_FAILED: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'A migration failed and was rolled back (nothing of it was recorded). The message names the file; fix it and run again.',
+  ),
   // Flight tickets
-  FRAISEQL_TICKET_INVALID: spec(400, GrpcStatus.INVALID_ARGUMENT, 'A Flight ticket is too large, malformed, of an unknown format version, or asks for something invalid (bad identifier, operator, limit, time range). Request a new ticket.'),
-  FRAISEQL_TICKET_FORGED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket was not issued by this server or was altered (bad signature). Request a new ticket with GetFlightInfo.'),
-  FRAISEQL_TICKET_EXPIRED: spec(401, GrpcStatus.UNAUTHENTICATED, 'A Flight ticket is past its expiry time. Request a new ticket with GetFlightInfo.'),
-  FRAISEQL_TICKET_WRONG_PRINCIPAL: spec(403, GrpcStatus.PERMISSION_DENIED, 'A Flight ticket was issued to another subject or organization than the caller. Tickets cannot be shared.'),
+  FRAISEQL_TICKET_INVALID: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'A Flight ticket is too large, malformed, of an unknown format version, or asks for something invalid (bad identifier, operator, limit, time range). Request a new ticket.',
+  ),
+  FRAISEQL_TICKET_FORGED: spec(
+    401,
+    GrpcStatus.UNAUTHENTICATED,
+    'A Flight ticket was not issued by this server or was altered (bad signature). Request a new ticket with GetFlightInfo.',
+  ),
+  FRAISEQL_TICKET_EXPIRED: spec(
+    401,
+    GrpcStatus.UNAUTHENTICATED,
+    'A Flight ticket is past its expiry time. Request a new ticket with GetFlightInfo.',
+  ),
+  FRAISEQL_TICKET_WRONG_PRINCIPAL: spec(
+    403,
+    GrpcStatus.PERMISSION_DENIED,
+    'A Flight ticket was issued to another subject or organization than the caller. Tickets cannot be shared.',
+  ),
   // Arrow Flight
-  FRAISEQL_DATASET_NOT_FOUND: spec(404, GrpcStatus.NOT_FOUND, 'The Flight descriptor names no dataset of the compiled schema (va_*/ta_* dataset, list query or event history). ListFlights shows what exists.'),
-  FRAISEQL_PUT_SCHEMA_MISMATCH: spec(400, GrpcStatus.INVALID_ARGUMENT, 'The Arrow schema of a DoPut does not fit the target ta_* table (unknown column, incompatible type, missing non-null column); nothing was written.'),
-  FRAISEQL_EVENTS_UNAVAILABLE: spec(503, GrpcStatus.UNAVAILABLE, 'The event stream FRAISEQL_EVENTS cannot be read: NATS is unreachable or the stream is not provisioned yet (query-executor creates it at start). Retry.'),
-  FRAISEQL_STREAM_CANCELLED: spec(499, GrpcStatus.CANCELLED, 'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.'),
+  FRAISEQL_DATASET_NOT_FOUND: spec(
+    404,
+    GrpcStatus.NOT_FOUND,
+    'The Flight descriptor names no dataset of the compiled schema (va_*/ta_* dataset, list query or event history). ListFlights shows what exists.',
+  ),
+  FRAISEQL_PUT_SCHEMA_MISMATCH: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The Arrow schema of a DoPut does not fit the target ta_* table (unknown column, incompatible type, missing non-null column); nothing was written.',
+  ),
+  FRAISEQL_EVENTS_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'The event stream FRAISEQL_EVENTS cannot be read: NATS is unreachable or the stream is not provisioned yet (query-executor creates it at start). Retry.',
+  ),
+  FRAISEQL_STREAM_CANCELLED: spec(
+    499,
+    GrpcStatus.CANCELLED,
+    'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

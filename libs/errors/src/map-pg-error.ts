@@ -2,7 +2,16 @@ import { FraiseqlError } from './fraiseql-error';
 import type { ErrorCode } from './codes';
 
 /** Node socket errors that mean "PostgreSQL is not reachable", not "the statement is wrong". */
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /** pg's own messages when a pooled connection died under a query (no SQLSTATE on these). */
 const CONNECTION_MESSAGES = [/Connection terminated/i, /not queryable/i, /timeout exceeded when trying to connect/i, /Client was closed/i];

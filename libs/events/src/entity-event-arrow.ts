@@ -1,6 +1,18 @@
 import {
-  Field, FixedSizeBinary, Int64, List, RecordBatch, Schema, Struct, TimeUnit, Timestamp, Utf8,
-  makeData, type Data, type DataType, type Vector,
+  Field,
+  FixedSizeBinary,
+  Int64,
+  List,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimeUnit,
+  Timestamp,
+  Utf8,
+  makeData,
+  type Data,
+  type DataType,
+  type Vector,
 } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { isUuid } from '@fraiseql/identity';
@@ -11,7 +23,10 @@ const EXTENSION_METADATA = 'ARROW:extension:metadata';
 
 /** The same tags libs/arrow puts on uuid and json columns, so readers treat both sources alike. */
 function extension(name: string): Map<string, string> {
-  return new Map([[EXTENSION_NAME, name], [EXTENSION_METADATA, '']]);
+  return new Map([
+    [EXTENSION_NAME, name],
+    [EXTENSION_METADATA, ''],
+  ]);
 }
 
 /**
@@ -134,7 +149,8 @@ export function recordBatchToEntityEvents(batch: RecordBatch): EntityEvent[] {
   const events: EntityEvent[] = [];
   for (let i = 0; i < batch.numRows; i++) {
     const seq = seqs.get(i) as bigint;
-    if (seq > BigInt(Number.MAX_SAFE_INTEGER) || seq < BigInt(Number.MIN_SAFE_INTEGER)) throw bad(`row ${i}: seq ${seq} is beyond 2^53 − 1`);
+    if (seq > BigInt(Number.MAX_SAFE_INTEGER) || seq < BigInt(Number.MIN_SAFE_INTEGER))
+      throw bad(`row ${i}: seq ${seq} is beyond 2^53 − 1`);
     const beforeText = before.get(i) as string | null;
     events.push({
       event_id: formatUuid(eventIds.get(i) as Uint8Array),
@@ -147,7 +163,7 @@ export function recordBatchToEntityEvents(batch: RecordBatch): EntityEvent[] {
       // Raw int64 microseconds: Vector.get on a Timestamp returns float milliseconds.
       timestamp: formatTimestampMicros((timestamps.values as BigInt64Array)[timestamps.offset + i]!, i),
       data: JSON.parse(data.get(i) as string) as JsonObject,
-      before: beforeText === null ? null : JSON.parse(beforeText) as JsonObject,
+      before: beforeText === null ? null : (JSON.parse(beforeText) as JsonObject),
       changed_fields: Array.from(changedFields.get(i) as Vector, (name) => name as string),
       schema_version: schemaVersions.get(i) as string | null,
     });
@@ -218,7 +234,7 @@ function allValid(capacity: number, valid: number): Uint8Array {
 }
 
 function ensureBits(bits: Uint8Array, row: number): Uint8Array {
-  if ((row >> 3) < bits.length) return bits;
+  if (row >> 3 < bits.length) return bits;
   const grown = new Uint8Array(Math.max(bits.length * 2, (row >> 3) + 1));
   grown.set(bits);
   return grown;

@@ -93,12 +93,24 @@ function timestamp(v: JsonObject): string {
   const value = nonEmpty(v, 'timestamp');
   const m = TIMESTAMP.exec(value);
   // Date.UTC normalises overflowing parts (month 13, Feb 30): a round trip exposes them.
-  const valid = m !== null && (() => {
-    const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-    return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
-  })();
-  if (!valid) throw bad(`field timestamp must be RFC 3339 UTC with six fractional digits (2024-03-01T09:05:00.000000Z), got ${JSON.stringify(value)}`);
+  const valid =
+    m !== null &&
+    (() => {
+      const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+      const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+      return (
+        t.getUTCFullYear() === y &&
+        t.getUTCMonth() === mo - 1 &&
+        t.getUTCDate() === d &&
+        t.getUTCHours() === h &&
+        t.getUTCMinutes() === mi &&
+        t.getUTCSeconds() === s
+      );
+    })();
+  if (!valid)
+    throw bad(
+      `field timestamp must be RFC 3339 UTC with six fractional digits (2024-03-01T09:05:00.000000Z), got ${JSON.stringify(value)}`,
+    );
   return value;
 }
 

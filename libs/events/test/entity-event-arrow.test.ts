@@ -1,6 +1,10 @@
 import { Table, TimeUnit, tableFromIPC, tableToIPC, type Timestamp } from 'apache-arrow';
 import {
-  ENTITY_EVENT_ARROW_SCHEMA, decodeEntityEvent, entityEventsToRecordBatch, recordBatchToEntityEvents, type EntityEvent,
+  ENTITY_EVENT_ARROW_SCHEMA,
+  decodeEntityEvent,
+  entityEventsToRecordBatch,
+  recordBatchToEntityEvents,
+  type EntityEvent,
 } from '../src';
 
 const FULL: EntityEvent = {
@@ -54,7 +58,12 @@ function timestampMicros(events: EntityEvent[]): bigint[] {
 
 describe('EntityEvent Arrow schema', () => {
   it('lists the v1 fields in docs/architecture.md, "The event" order with their types, nullability and tags', () => {
-    const fields = ENTITY_EVENT_ARROW_SCHEMA.fields.map((f) => [f.name, String(f.type), f.nullable, f.metadata.get('ARROW:extension:name')]);
+    const fields = ENTITY_EVENT_ARROW_SCHEMA.fields.map((f) => [
+      f.name,
+      String(f.type),
+      f.nullable,
+      f.metadata.get('ARROW:extension:name'),
+    ]);
     expect(fields).toEqual([
       ['event_id', 'FixedSizeBinary[16]', false, 'arrow.uuid'],
       ['seq', 'Int64', false, undefined],
@@ -96,7 +105,11 @@ describe('entityEventsToRecordBatch / recordBatchToEntityEvents', () => {
   });
 
   it('keeps nulls in the right rows of a batch larger than its initial buffers', () => {
-    const events = Array.from({ length: 37 }, (_, i) => ({ ...(i % 3 === 1 ? BARE : FULL), seq: i + 1, entity_id: `e-${'x'.repeat(i * 5)}` }));
+    const events = Array.from({ length: 37 }, (_, i) => ({
+      ...(i % 3 === 1 ? BARE : FULL),
+      seq: i + 1,
+      entity_id: `e-${'x'.repeat(i * 5)}`,
+    }));
     expect(roundTrip(events)).toEqual(events);
   });
 
@@ -139,7 +152,9 @@ describe('entityEventsToRecordBatch / recordBatchToEntityEvents', () => {
     ['an impossible date', { ...FULL, timestamp: '2023-02-29T09:05:00.123456Z' }],
     ['hour 24', { ...FULL, timestamp: '2024-03-01T24:00:00.000000Z' }],
   ])('refuses %s with FRAISEQL_BAD_MESSAGE', (_name, event) => {
-    expect(() => entityEventsToRecordBatch([FULL, event])).toThrow(expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE', message: expect.stringContaining('event 1') }));
+    expect(() => entityEventsToRecordBatch([FULL, event])).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE', message: expect.stringContaining('event 1') }),
+    );
   });
 
   it('refuses a batch of another schema with FRAISEQL_BAD_MESSAGE', () => {

@@ -73,6 +73,8 @@ describe('changeLogRowToEvent', () => {
 describe('entityEventSubject', () => {
   it('escapes data in subject tokens and uses _ for events without an org', () => {
     expect(entityEventSubject({ org_id: null, entity_type: 'Order', event_type: 'INSERT' })).toBe('fraiseql.v1.events._.Order.INSERT');
-    expect(entityEventSubject({ org_id: 'a.b', entity_type: 'Or*der', event_type: 'ship it' })).toBe('fraiseql.v1.events.a~2Eb.Or~2Ader.ship~20it');
+    expect(entityEventSubject({ org_id: 'a.b', entity_type: 'Or*der', event_type: 'ship it' })).toBe(
+      'fraiseql.v1.events.a~2Eb.Or~2Ader.ship~20it',
+    );
   });
 });

@@ -1,9 +1,30 @@
-import { Client, credentials, Metadata, status, type CallOptions, type ChannelCredentials, type ChannelOptions, type ClientReadableStream, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata,
+  status,
+  type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientReadableStream,
+  type ClientDuplexStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { ERROR_CODES, FraiseqlError, isErrorCode, type ErrorCode } from '@fraiseql/errors';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { flightDataToIpcStreamAsync, flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
-import { FLIGHT_SERVICE, type ActionType, type FlightData, type FlightDescriptor, type FlightInfo, type FlightResult, type PollInfo, type PutResult, type SchemaResult } from './flight-service';
+import {
+  FLIGHT_SERVICE,
+  type ActionType,
+  type FlightData,
+  type FlightDescriptor,
+  type FlightInfo,
+  type FlightResult,
+  type PollInfo,
+  type PutResult,
+  type SchemaResult,
+} from './flight-service';
 
 export interface FlightClientOptions {
   /** Bearer token sent as `authorization` on every call (replaced by `handshake`). */
@@ -45,7 +66,10 @@ export class FlightClient {
   private readonly headers: Readonly<Record<string, string>>;
 
   constructor(address: string, options: FlightClientOptions = {}) {
-    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), { ...FLIGHT_CHANNEL_DEFAULTS, ...options.channelOptions });
+    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), {
+      ...FLIGHT_CHANNEL_DEFAULTS,
+      ...options.channelOptions,
+    });
     this.token = options.token;
     this.headers = options.headers ?? {};
   }
@@ -53,7 +77,13 @@ export class FlightClient {
   /** Sends the bearer JWT; the session token the server answers with is used on later calls. */
   async handshake(bearerJwt: string, options: FlightCallOptions = {}): Promise<string> {
     const m = FLIGHT_SERVICE.Handshake;
-    const call = this.grpc.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, this.metadata({ ...options, authorization: `Bearer ${bearerJwt}` }), this.callOptions(options));
+    const call = this.grpc.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      this.metadata({ ...options, authorization: `Bearer ${bearerJwt}` }),
+      this.callOptions(options),
+    );
     let headerToken: string | undefined;
     call.on('metadata', (md: Metadata) => {
       const value = md.get('authorization')[0];
@@ -70,9 +100,22 @@ export class FlightClient {
     return token;
   }
 
-  async *listFlights(expression: Uint8Array = new Uint8Array(0), options: FlightCallOptions = {}): AsyncGenerator<FlightInfo, void, undefined> {
+  async *listFlights(
+    expression: Uint8Array = new Uint8Array(0),
+    options: FlightCallOptions = {},
+  ): AsyncGenerator<FlightInfo, void, undefined> {
     const m = FLIGHT_SERVICE.ListFlights;
-    yield* this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { expression }, this.metadata(options), this.callOptions(options)), options);
+    yield* this.read(
+      this.grpc.makeServerStreamRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        { expression },
+        this.metadata(options),
+        this.callOptions(options),
+      ),
+      options,
+    );
   }
 
   getFlightInfo(descriptor: FlightDescriptor, options: FlightCallOptions = {}): Promise<FlightInfo> {
@@ -91,7 +134,14 @@ export class FlightClient {
   /** The RecordBatches of a ticket, decoded as they arrive. Stop iterating (or abort) to cancel. */
   async *doGet(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<RecordBatch, void, undefined> {
     const m = FLIGHT_SERVICE.DoGet;
-    const call = this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, this.metadata(options), this.callOptions(options));
+    const call = this.grpc.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { ticket },
+      this.metadata(options),
+      this.callOptions(options),
+    );
     try {
       yield* flightDataToRecordBatches(this.frames(this.read(call, options)));
     } finally {
@@ -105,7 +155,14 @@ export class FlightClient {
    */
   async *doGetIpcStream(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const m = FLIGHT_SERVICE.DoGet;
-    const call = this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, this.metadata(options), this.callOptions(options));
+    const call = this.grpc.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { ticket },
+      this.metadata(options),
+      this.callOptions(options),
+    );
     try {
       yield* flightDataToIpcStreamAsync(this.frames(this.read(call, options)));
     } finally {
@@ -122,7 +179,13 @@ export class FlightClient {
   /** Uploads a table's batches (descriptor on the first message) and returns the server's PutResults. */
   async doPut(descriptor: FlightDescriptor, table: Table, options: FlightCallOptions = {}): Promise<PutResult[]> {
     const m = FLIGHT_SERVICE.DoPut;
-    const call = this.grpc.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, this.metadata(options), this.callOptions(options));
+    const call = this.grpc.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      this.metadata(options),
+      this.callOptions(options),
+    );
     const results = this.collect(this.read(call, options));
     try {
       let first = true;
@@ -142,25 +205,61 @@ export class FlightClient {
 
   doAction(type: string, body: Uint8Array = new Uint8Array(0), options: FlightCallOptions = {}): Promise<FlightResult[]> {
     const m = FLIGHT_SERVICE.DoAction;
-    return this.collect(this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { type, body }, this.metadata(options), this.callOptions(options)), options));
+    return this.collect(
+      this.read(
+        this.grpc.makeServerStreamRequest(
+          m.path,
+          m.requestSerialize,
+          m.responseDeserialize,
+          { type, body },
+          this.metadata(options),
+          this.callOptions(options),
+        ),
+        options,
+      ),
+    );
   }
 
   listActions(options: FlightCallOptions = {}): Promise<ActionType[]> {
     const m = FLIGHT_SERVICE.ListActions;
-    return this.collect(this.read(this.grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {}, this.metadata(options), this.callOptions(options)), options));
+    return this.collect(
+      this.read(
+        this.grpc.makeServerStreamRequest(
+          m.path,
+          m.requestSerialize,
+          m.responseDeserialize,
+          {},
+          this.metadata(options),
+          this.callOptions(options),
+        ),
+        options,
+      ),
+    );
   }
 
   close(): void {
     this.grpc.close();
   }
 
-  private unary<Req, Res>(m: { path: string; requestSerialize: (value: Req) => Buffer; responseDeserialize: (bytes: Buffer) => Res }, request: Req, options: FlightCallOptions): Promise<Res> {
+  private unary<Req, Res>(
+    m: { path: string; requestSerialize: (value: Req) => Buffer; responseDeserialize: (bytes: Buffer) => Res },
+    request: Req,
+    options: FlightCallOptions,
+  ): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      const call = this.grpc.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, this.metadata(options), this.callOptions(options), (error, response) => {
-        options.signal?.removeEventListener('abort', abort);
-        if (error) reject(options.signal?.aborted ? options.signal.reason : flightStatusToError(error));
-        else resolve(response as Res);
-      });
+      const call = this.grpc.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        this.metadata(options),
+        this.callOptions(options),
+        (error, response) => {
+          options.signal?.removeEventListener('abort', abort);
+          if (error) reject(options.signal?.aborted ? options.signal.reason : flightStatusToError(error));
+          else resolve(response as Res);
+        },
+      );
       const abort = (): void => call.cancel();
       if (options.signal?.aborted) call.cancel();
       else options.signal?.addEventListener('abort', abort, { once: true });
@@ -168,7 +267,10 @@ export class FlightClient {
   }
 
   /** A call's messages; cancels the call on abort or when the consumer stops early. */
-  private async *read<T>(call: ClientReadableStream<T> | ClientDuplexStream<unknown, T>, options: FlightCallOptions): AsyncGenerator<T, void, undefined> {
+  private async *read<T>(
+    call: ClientReadableStream<T> | ClientDuplexStream<unknown, T>,
+    options: FlightCallOptions,
+  ): AsyncGenerator<T, void, undefined> {
     const abort = (): void => call.cancel();
     if (options.signal?.aborted) call.cancel();
     else options.signal?.addEventListener('abort', abort, { once: true });
@@ -215,5 +317,8 @@ export function flightStatusToError(error: ServiceError): FraiseqlError {
     typeof named === 'string' && isErrorCode(named)
       ? named
       : ((Object.keys(ERROR_CODES) as ErrorCode[]).find((candidate) => ERROR_CODES[candidate].grpc === error.code) ?? 'FRAISEQL_INTERNAL');
-  return new FraiseqlError(code, error.details || error.message, { cause: error, details: { grpcStatus: error.code, grpcStatusName: status[error.code] } });
+  return new FraiseqlError(code, error.details || error.message, {
+    cause: error,
+    details: { grpcStatus: error.code, grpcStatusName: status[error.code] },
+  });
 }

@@ -81,9 +81,13 @@ export function messageBodyLength(header: Uint8Array): number {
  * views of the input chunks whenever a part lies inside one chunk, never re-serialised.
  * Stops at the end-of-stream marker, which Flight does not send.
  */
-export async function* ipcStreamToFlightData(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<FlightDataFrame, void, undefined> {
+export async function* ipcStreamToFlightData(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<FlightDataFrame, void, undefined> {
   const queue = new ByteQueue();
-  const input = (async function* () { yield* chunks; })();
+  const input = (async function* () {
+    yield* chunks;
+  })();
   const buffered = async (n: number): Promise<boolean> => {
     while (queue.length < n) {
       const next = await input.next();

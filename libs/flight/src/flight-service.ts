@@ -24,9 +24,16 @@ interface Codec<T> {
 }
 
 // protobufjs hands out a Buffer under Node already; wrap anything else without copying.
-const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-function method<Req, Res>(name: string, requestStream: boolean, responseStream: boolean, request: Codec<Req>, response: Codec<Res>): MethodDefinition<Req, Res> {
+function method<Req, Res>(
+  name: string,
+  requestStream: boolean,
+  responseStream: boolean,
+  request: Codec<Req>,
+  response: Codec<Res>,
+): MethodDefinition<Req, Res> {
   return {
     path: `/arrow.flight.protocol.FlightService/${name}`,
     requestStream,

@@ -1,5 +1,11 @@
 export { protocol, type FlightProtocol } from './flight-protocol';
-export { ipcStreamToFlightData, flightDataToIpcStream, flightDataToRecordBatches, messageBodyLength, type FlightDataFrame } from './flight-data-framing';
+export {
+  ipcStreamToFlightData,
+  flightDataToIpcStream,
+  flightDataToRecordBatches,
+  messageBodyLength,
+  type FlightDataFrame,
+} from './flight-data-framing';
 export {
   FLIGHT_SERVICE,
   type FlightServiceDefinition,
@@ -18,13 +24,15 @@ export {
   type SchemaResult,
   type Ticket,
 } from './flight-service';
-export { FlightClient, FLIGHT_CHANNEL_DEFAULTS, flightStatusToError, ERROR_CODE_TRAILER, type FlightCallOptions, type FlightClientOptions } from './flight-client';
 export {
-  TicketCodec,
-  parseFlightTicket,
-  type TicketCodecOptions,
-  type TicketIssueOptions,
-} from './tickets/ticket-codec';
+  FlightClient,
+  FLIGHT_CHANNEL_DEFAULTS,
+  flightStatusToError,
+  ERROR_CODE_TRAILER,
+  type FlightCallOptions,
+  type FlightClientOptions,
+} from './flight-client';
+export { TicketCodec, parseFlightTicket, type TicketCodecOptions, type TicketIssueOptions } from './tickets/ticket-codec';
 export {
   type FlightTicket,
   type FlightTicketKind,

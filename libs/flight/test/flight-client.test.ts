@@ -1,7 +1,26 @@
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { FLIGHT_SERVICE, FlightClient, ERROR_CODE_TRAILER, flightDataToRecordBatches, ipcStreamToFlightData, type FlightData, type FlightDataFrame, type FlightDescriptor } from '@fraiseql/flight';
-import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  FLIGHT_SERVICE,
+  FlightClient,
+  ERROR_CODE_TRAILER,
+  flightDataToRecordBatches,
+  ipcStreamToFlightData,
+  type FlightData,
+  type FlightDataFrame,
+  type FlightDescriptor,
+} from '@fraiseql/flight';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { Float64, Int32, Table, Utf8, vectorFromArray, type RecordBatch } from 'apache-arrow';
 
 function servedTable(): Table {
@@ -71,7 +90,13 @@ class InMemoryFlightServer {
         void (async () => {
           if (text(call.request.ticket) === 'endless') {
             const batch = servedTable().batches[0] as RecordBatch;
-            for await (const frame of ipcStreamToFlightData(recordBatchesToIpcStream((function* () { for (;;) yield batch; })()))) {
+            for await (const frame of ipcStreamToFlightData(
+              recordBatchesToIpcStream(
+                (function* () {
+                  for (;;) yield batch;
+                })(),
+              ),
+            )) {
               if (call.cancelled) return;
               if (!call.write(frame)) await new Promise((resolve) => call.once('drain', resolve));
               await new Promise((resolve) => setImmediate(resolve));
@@ -88,7 +113,10 @@ class InMemoryFlightServer {
             // A finished for-await destroys a duplex stream by default, which would drop the reply.
             for await (const message of call.iterator({ destroyOnReturn: false }) as AsyncIterable<FlightData>) {
               if (message.flightDescriptor) server.putDescriptorPath = message.flightDescriptor.path ?? [];
-              yield { dataHeader: message.dataHeader ?? new Uint8Array(0), dataBody: message.dataBody ?? new Uint8Array(0) } satisfies FlightDataFrame;
+              yield {
+                dataHeader: message.dataHeader ?? new Uint8Array(0),
+                dataBody: message.dataBody ?? new Uint8Array(0),
+              } satisfies FlightDataFrame;
             }
           })(this);
           const batches: RecordBatch[] = [];
@@ -147,7 +175,10 @@ describe('FlightClient against a real grpc-js Flight server on loopback', () => 
     const infos = [];
     for await (const info of client.listFlights()) infos.push(info);
     expect(flight.authorizations).toEqual(['Bearer jwt-abc', 'Bearer session-42']);
-    expect(infos.map((info) => [info.flightDescriptor?.path, info.totalRecords])).toEqual([[['orders'], 6], [['users'], -1]]);
+    expect(infos.map((info) => [info.flightDescriptor?.path, info.totalRecords])).toEqual([
+      [['orders'], 6],
+      [['users'], -1],
+    ]);
   });
 
   it('sends a per-call authorization header instead of the session token', async () => {
@@ -182,7 +213,7 @@ describe('FlightClient against a real grpc-js Flight server on loopback', () => 
     expect((await client.listActions()).map((action) => [action.type, action.description])).toEqual([['refresh', 'Reload the data']]);
   });
 
-  it('maps an error status to a FraiseqlError, using the server\'s code trailer when given', async () => {
+  it("maps an error status to a FraiseqlError, using the server's code trailer when given", async () => {
     const denied = await client.getFlightInfo({ type: 1, path: ['secret'] }).catch((error: unknown) => error);
     expect(denied).toBeInstanceOf(FraiseqlError);
     expect(denied).toMatchObject({ code: 'FRAISEQL_FORBIDDEN', message: 'not yours', details: { grpcStatus: status.PERMISSION_DENIED } });

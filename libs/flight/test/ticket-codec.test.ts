@@ -10,12 +10,21 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const alice: AuthenticatedCaller = { subject: 'alice', orgId: ORG, roles: ['analyst'] };
 
 const TICKETS: Record<FlightTicket['kind'], FlightTicket> = {
-  graphql: { kind: 'graphql', query: 'query Orders($s: OrderStatus) { orders(where: { status: { eq: $s } }) { id total } }', variables: { s: 'PAID' }, operationName: 'Orders' },
+  graphql: {
+    kind: 'graphql',
+    query: 'query Orders($s: OrderStatus) { orders(where: { status: { eq: $s } }) { id total } }',
+    variables: { s: 'PAID' },
+    operationName: 'Orders',
+  },
   view: {
     kind: 'view',
     view: 'va_order_totals',
     columns: ['org_id', 'day', 'total'],
-    filters: [{ column: 'day', op: 'gte', value: '2026-01-01' }, { column: 'status', op: 'in', value: ['PAID', 'SHIPPED'] }, { column: 'note', op: 'isNull', value: false }],
+    filters: [
+      { column: 'day', op: 'gte', value: '2026-01-01' },
+      { column: 'status', op: 'in', value: ['PAID', 'SHIPPED'] },
+      { column: 'note', op: 'isNull', value: false },
+    ],
     orderBy: [{ column: 'day', direction: 'desc', nulls: 'last' }],
     limit: 1000,
   },
@@ -24,7 +33,8 @@ const TICKETS: Record<FlightTicket['kind'], FlightTicket> = {
 };
 
 const codec = new TicketCodec({ secret: SECRET });
-const issue = (ticket: FlightTicket = TICKETS.view, principal = alice, ttlMs = 60_000): Buffer => codec.issue(ticket, principal, { ttlMs, now: T0 });
+const issue = (ticket: FlightTicket = TICKETS.view, principal = alice, ttlMs = 60_000): Buffer =>
+  codec.issue(ticket, principal, { ttlMs, now: T0 });
 
 function refusal(run: () => unknown): FraiseqlError {
   try {
@@ -125,7 +135,7 @@ describe('TicketCodec', () => {
     expect(refusal(() => codec.verify(bytes, { ...alice, orgId: null }, T0)).code).toBe('FRAISEQL_TICKET_WRONG_PRINCIPAL');
   });
 
-  it('does not issue an events ticket for an org other than the caller\'s', () => {
+  it("does not issue an events ticket for an org other than the caller's", () => {
     const error = refusal(() => issue({ ...TICKETS.events, orgId: OTHER_ORG } as FlightTicket));
     expect(error.code).toBe('FRAISEQL_TICKET_WRONG_PRINCIPAL');
     const signed = signRaw(claims({ ...TICKETS.events, orgId: OTHER_ORG }));

@@ -13,7 +13,11 @@ export interface WatchPlannersOptions {
  * one. A schema the planner refuses is logged and the previous planner stays. Call before
  * `source.start()` so the initial version is planned too.
  */
-export function watchPlanners(source: SchemaSource, plannerOptions: QueryPlannerOptions, options: WatchPlannersOptions): SchemaHolder<QueryPlanner> {
+export function watchPlanners(
+  source: SchemaSource,
+  plannerOptions: QueryPlannerOptions,
+  options: WatchPlannersOptions,
+): SchemaHolder<QueryPlanner> {
   const planners = new SchemaHolder<QueryPlanner>();
   source.on('change', (compiled: CompiledSchema) => {
     let next: QueryPlanner;

@@ -38,7 +38,9 @@ describe('graphqlRuntimeConfigShape', () => {
     expect(planner.prepare({ query: getIntrospectionQuery() }).operationType).toBe('query');
     // The old default (10) refused GraphiQL's introspection.
     const shallow = new QueryPlanner(compiled, { cursorSecret: SECRET, limits: { ...plannerLimitsFromConfig(config), maxDepth: 10 } });
-    expect(() => shallow.prepare({ query: getIntrospectionQuery() })).toThrow(expect.objectContaining({ code: 'FRAISEQL_DEPTH_LIMIT_EXCEEDED' }));
+    expect(() => shallow.prepare({ query: getIntrospectionQuery() })).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_DEPTH_LIMIT_EXCEEDED' }),
+    );
   });
 
   it('reads every shared key from the environment', () => {
@@ -60,11 +62,23 @@ describe('graphqlRuntimeConfigShape', () => {
   it('names every bad shared key and why', () => {
     const error = configError(() =>
       loadConfig(runtime, {
-        env: { FRAISEQL_CURSOR_SECRET: 'short', FRAISEQL_LIMIT_MAX_DEPTH: '0', FRAISEQL_LIMIT_MAX_COST: 'lots', FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES: '10', FRAISEQL_SCHEMA_SOURCE: '  ' },
+        env: {
+          FRAISEQL_CURSOR_SECRET: 'short',
+          FRAISEQL_LIMIT_MAX_DEPTH: '0',
+          FRAISEQL_LIMIT_MAX_COST: 'lots',
+          FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES: '10',
+          FRAISEQL_SCHEMA_SOURCE: '  ',
+        },
       }),
     );
     const keys = (error.details?.problems as Array<{ key: string }>).map((p) => p.key).sort();
-    expect(keys).toEqual(['FRAISEQL_CURSOR_SECRET', 'FRAISEQL_LIMIT_MAX_COST', 'FRAISEQL_LIMIT_MAX_DEPTH', 'FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES', 'FRAISEQL_SCHEMA_SOURCE']);
+    expect(keys).toEqual([
+      'FRAISEQL_CURSOR_SECRET',
+      'FRAISEQL_LIMIT_MAX_COST',
+      'FRAISEQL_LIMIT_MAX_DEPTH',
+      'FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES',
+      'FRAISEQL_SCHEMA_SOURCE',
+    ]);
     expect(error.message).toContain('FRAISEQL_CURSOR_SECRET: must be at least 32 characters');
   });
 });

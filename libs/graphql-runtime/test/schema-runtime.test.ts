@@ -25,7 +25,11 @@ const CURSOR_SECRET = 'a-cursor-secret-of-at-least-32-characters';
 
 /** A valid compiled schema; `extraField` makes a second version with another hash. */
 function schemaVersion(options: { extraField?: boolean } = {}): CompiledSchema {
-  const User = entity('User', { view: 'v_user' }, { id: field.id(), email: field.string(), ...(options.extraField ? { name: field.string({ nullable: true }) } : {}) });
+  const User = entity(
+    'User',
+    { view: 'v_user' },
+    { id: field.id(), email: field.string(), ...(options.extraField ? { name: field.string({ nullable: true }) } : {}) },
+  );
   return compileSchema(defineSchema({ types: [User], queries: [listQuery('users', User)] }));
 }
 
@@ -33,7 +37,11 @@ function capturedLogger(): { logger: Logger; lines: () => Array<Record<string, u
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((l) => l.length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.length > 0),
+      );
       done();
     },
   });
@@ -101,7 +109,11 @@ describe('openSchemaSource and watchPlanners', () => {
     const source = open(path);
     expect(source).toBeInstanceOf(FileSchemaSource);
     const swapped: string[] = [];
-    const planners = watchPlanners(source, { cursorSecret: CURSOR_SECRET }, { logger: capturedLogger().logger, onSwap: (p) => swapped.push(p.schemaHash) });
+    const planners = watchPlanners(
+      source,
+      { cursorSecret: CURSOR_SECRET },
+      { logger: capturedLogger().logger, onSwap: (p) => swapped.push(p.schemaHash) },
+    );
     expect(planners.loaded).toBe(false);
     await source.start();
     const first = planners.current;
@@ -138,6 +150,9 @@ describe('openSchemaSource and watchPlanners', () => {
     expect(planners.current.schemaHash).toBe(v1.hash);
     expect(planners.generation).toBe(1);
     expect(swapped).toEqual([v1.hash]);
-    expect(lines().find((l) => l.msg === 'compiled schema rejected: keeping the previous one')).toMatchObject({ level: 'error', schemaHash: schemaVersion({ extraField: true }).hash });
+    expect(lines().find((l) => l.msg === 'compiled schema rejected: keeping the previous one')).toMatchObject({
+      level: 'error',
+      schemaHash: schemaVersion({ extraField: true }).hash,
+    });
   });
 });

@@ -49,10 +49,11 @@ export function toCaller(input: CallerInput, code: ErrorCode): Caller {
   const { subject, orgId, roles } = input;
   let checkedSubject: string | null = null;
   if (subject !== undefined && subject !== null) {
-    if (typeof subject !== 'string' || subject === '' || subject !== subject.trim()) refuse('The caller\'s subject must be a non-empty string without surrounding whitespace');
+    if (typeof subject !== 'string' || subject === '' || subject !== subject.trim())
+      refuse("The caller's subject must be a non-empty string without surrounding whitespace");
     const text = subject as string;
     if (text.length > MAX_SUBJECT_LENGTH) refuse(`The caller's subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
-    if (CONTROL.test(text)) refuse('The caller\'s subject contains a control character');
+    if (CONTROL.test(text)) refuse("The caller's subject contains a control character");
     checkedSubject = text;
   }
   let checkedOrg: string | null = null;
@@ -64,7 +65,8 @@ export function toCaller(input: CallerInput, code: ErrorCode): Caller {
   if (roles !== undefined && roles !== null) {
     if (!Array.isArray(roles) || roles.length > MAX_ROLES) refuse(`The caller's roles must be a list of at most ${MAX_ROLES} names`);
     for (const role of roles as unknown[]) {
-      if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) refuse(`The caller's roles must be simple names ([A-Za-z0-9_.:-], at most 128 characters): ${JSON.stringify(role)} is not`);
+      if (typeof role !== 'string' || !ROLE_PATTERN.test(role))
+        refuse(`The caller's roles must be simple names ([A-Za-z0-9_.:-], at most 128 characters): ${JSON.stringify(role)} is not`);
     }
     checkedRoles = roles as string[];
   }
@@ -81,6 +83,7 @@ export function requireOrg(caller: Caller, what: string): string {
   // Re-checked here, not trusted: a caller built by hand (a test, a future path) must not reach SQL with a malformed org.
   const orgId = normalizeUuid(caller.orgId);
   if (orgId !== null) return orgId;
-  if (caller.subject === null) throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `${what} is per organization: send credentials that name one.`);
+  if (caller.subject === null)
+    throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', `${what} is per organization: send credentials that name one.`);
   throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${what} is per organization: the caller belongs to none.`);
 }

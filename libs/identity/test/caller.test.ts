@@ -6,8 +6,9 @@ const ORG = '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f';
 
 describe('toCaller: the one validation of a caller', () => {
   it('keeps a well-formed caller and lower-cases its org id', () => {
-    expect(toCaller({ subject: 'ada', orgId: ORG.toUpperCase(), roles: ['admin', 'billing.read', 'org:owner'] }, 'FRAISEQL_UNAUTHENTICATED'))
-      .toEqual({ subject: 'ada', orgId: ORG, roles: ['admin', 'billing.read', 'org:owner'] });
+    expect(
+      toCaller({ subject: 'ada', orgId: ORG.toUpperCase(), roles: ['admin', 'billing.read', 'org:owner'] }, 'FRAISEQL_UNAUTHENTICATED'),
+    ).toEqual({ subject: 'ada', orgId: ORG, roles: ['admin', 'billing.read', 'org:owner'] });
   });
 
   it('reads absent parts as anonymous', () => {
@@ -39,7 +40,9 @@ describe('requireOrg: reading tenant data without an org', () => {
 
   it('refuses an anonymous caller with FRAISEQL_UNAUTHENTICATED and an authenticated one outside any org with FRAISEQL_FORBIDDEN', () => {
     expect(() => requireOrg(ANONYMOUS_CALLER, 'Reading Order')).toThrow(expect.objectContaining({ code: 'FRAISEQL_UNAUTHENTICATED' }));
-    expect(() => requireOrg({ subject: 'ada', orgId: null, roles: [] }, 'Reading Order')).toThrow(expect.objectContaining({ code: 'FRAISEQL_FORBIDDEN', message: 'Reading Order is per organization: the caller belongs to none.' }));
+    expect(() => requireOrg({ subject: 'ada', orgId: null, roles: [] }, 'Reading Order')).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_FORBIDDEN', message: 'Reading Order is per organization: the caller belongs to none.' }),
+    );
   });
 });
 
@@ -78,9 +81,19 @@ describe('requestSettingsStatement against PostgreSQL', () => {
     const { rows } = await client.query(`SELECT current_setting('fraiseql.org_id') AS org, current_setting('fraiseql.user_id') AS usr,
       current_setting('fraiseql.roles') AS roles, current_setting('fraiseql.trace_id') AS trace, current_setting('fraiseql.traceparent') AS traceparent,
       current_setting('fraiseql.schema_version') AS version, current_setting('statement_timeout') AS timeout`);
-    expect(rows[0]).toEqual({ org: ORG, usr: 'ada', roles: 'staff,billing.read', trace: '4bf92f3577b34da6a3ce929d0e0e4736', traceparent: '', version: 'abc123', timeout: '2500ms' });
+    expect(rows[0]).toEqual({
+      org: ORG,
+      usr: 'ada',
+      roles: 'staff,billing.read',
+      trace: '4bf92f3577b34da6a3ce929d0e0e4736',
+      traceparent: '',
+      version: 'abc123',
+      timeout: '2500ms',
+    });
     await client.query('COMMIT');
-    const after = await client.query(`SELECT current_setting('fraiseql.org_id', true) AS org, current_setting('statement_timeout') AS timeout`);
+    const after = await client.query(
+      `SELECT current_setting('fraiseql.org_id', true) AS org, current_setting('statement_timeout') AS timeout`,
+    );
     expect(after.rows[0].org ?? '').toBe('');
     expect(after.rows[0].timeout).toBe('0');
   });

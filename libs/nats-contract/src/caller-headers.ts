@@ -18,7 +18,11 @@ export function readCallerHeaders(headers: MsgHdrs | undefined): Caller {
   if (!headers) return toCaller({}, 'FRAISEQL_BAD_MESSAGE');
   const roles = single(headers, HEADERS.roles);
   return toCaller(
-    { subject: single(headers, HEADERS.subject), orgId: single(headers, HEADERS.orgId), roles: roles === null || roles === '' ? [] : roles.split(',') },
+    {
+      subject: single(headers, HEADERS.subject),
+      orgId: single(headers, HEADERS.orgId),
+      roles: roles === null || roles === '' ? [] : roles.split(','),
+    },
     'FRAISEQL_BAD_MESSAGE',
   );
 }
@@ -26,6 +30,7 @@ export function readCallerHeaders(headers: MsgHdrs | undefined): Caller {
 /** One value or none: a repeated caller header could smuggle a second identity past a check. */
 function single(headers: MsgHdrs, key: string): string | null {
   const values = headers.values(key, Match.IgnoreCase);
-  if (values.length > 1) throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed caller headers: header ${key} appears ${values.length} times`);
+  if (values.length > 1)
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed caller headers: header ${key} appears ${values.length} times`);
   return values.length === 1 ? values[0]! : null;
 }

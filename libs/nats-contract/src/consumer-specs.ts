@@ -27,7 +27,12 @@ export interface ConsumerSpecOptions {
   filterSubject?: string;
 }
 
-function spec(durable: string, description: string, defaults: Required<Omit<ConsumerSpecOptions, 'filterSubject'>>, options: ConsumerSpecOptions): ConsumerSpec {
+function spec(
+  durable: string,
+  description: string,
+  defaults: Required<Omit<ConsumerSpecOptions, 'filterSubject'>>,
+  options: ConsumerSpecOptions,
+): ConsumerSpec {
   return {
     stream: STREAMS.events,
     durable_name: durable,
@@ -50,29 +55,44 @@ const MINUTE = 60 * SECOND;
 
 /** observer-worker: rules → actions (webhooks etc.). */
 export function observerWorkerConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
-  return spec(CONSUMERS.observerWorker, 'FraiseQL observer-worker: observer rules → actions', {
-    maxDeliver: 10,
-    backoffMs: [30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
-    maxAckPending: 1000,
-  }, options);
+  return spec(
+    CONSUMERS.observerWorker,
+    'FraiseQL observer-worker: observer rules → actions',
+    {
+      maxDeliver: 10,
+      backoffMs: [30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
+      maxAckPending: 1000,
+    },
+    options,
+  );
 }
 
 /** sink-clickhouse: batched, idempotent inserts into ClickHouse. */
 export function sinkClickHouseConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
-  return spec(CONSUMERS.sinkClickHouse, 'FraiseQL sink → ClickHouse', {
-    maxDeliver: 20,
-    backoffMs: [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
-    maxAckPending: 10_000,
-  }, options);
+  return spec(
+    CONSUMERS.sinkClickHouse,
+    'FraiseQL sink → ClickHouse',
+    {
+      maxDeliver: 20,
+      backoffMs: [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
+      maxAckPending: 10_000,
+    },
+    options,
+  );
 }
 
 /** sink-search: idempotent (external-versioned) writes into the search index. */
 export function sinkSearchConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
-  return spec(CONSUMERS.sinkSearch, 'FraiseQL sink → search index', {
-    maxDeliver: 20,
-    backoffMs: [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
-    maxAckPending: 10_000,
-  }, options);
+  return spec(
+    CONSUMERS.sinkSearch,
+    'FraiseQL sink → search index',
+    {
+      maxDeliver: 20,
+      backoffMs: [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
+      maxAckPending: 10_000,
+    },
+    options,
+  );
 }
 
 /** The JetStream consumer config of a spec (without the stream). */

@@ -16,7 +16,7 @@ const PLAIN = /^[A-Za-z0-9_-]$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const HEX = '0123456789ABCDEF';
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) // keep a leading U+FEFF: it is data;
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // keep a leading U+FEFF: it is data;
 
 export function escapeSubjectToken(value: string): string {
   if (value === '') return '~';
@@ -46,7 +46,8 @@ export function unescapeSubjectToken(token: string): string {
       if (!/^[0-9A-F]{2}$/.test(hex)) throw malformed(token, `bad escape at offset ${i}`);
       const byte = parseInt(hex, 16);
       // A plain character spelled as an escape is not canonical (except the reserved "~5F" for "_").
-      if (byte < 0x80 && PLAIN.test(String.fromCharCode(byte)) && token !== '~5F') throw malformed(token, `non-canonical escape at offset ${i}`);
+      if (byte < 0x80 && PLAIN.test(String.fromCharCode(byte)) && token !== '~5F')
+        throw malformed(token, `non-canonical escape at offset ${i}`);
       bytes.push(byte);
       i += 2;
     } else if (PLAIN.test(char)) {

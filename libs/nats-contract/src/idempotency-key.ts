@@ -9,7 +9,9 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
  */
 export function idempotencyKeyProblem(value: string): string | undefined {
   if (value.length === 0) return 'the Idempotency-Key header is empty';
-  if (value.length > IDEMPOTENCY_KEY_MAX_LENGTH) return `the Idempotency-Key header is longer than ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`;
-  if (!PRINTABLE_ASCII.test(value) || value !== value.trim()) return 'the Idempotency-Key header must be printable ASCII without surrounding spaces';
+  if (value.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    return `the Idempotency-Key header is longer than ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`;
+  if (!PRINTABLE_ASCII.test(value) || value !== value.trim())
+    return 'the Idempotency-Key header must be printable ASCII without surrounding spaces';
   return undefined;
 }

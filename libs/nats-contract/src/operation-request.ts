@@ -68,7 +68,8 @@ export function decodeOperationRequest(msg: Pick<Msg, 'data' | 'headers'>): Oper
   const deadline = msg.headers?.get(HEADERS.deadlineEpochMs);
   if (deadline) {
     const value = Number(deadline);
-    if (!/^\d{1,16}$/.test(deadline) || !Number.isSafeInteger(value) || value <= 0) throw badMessage(`the ${HEADERS.deadlineEpochMs} header is not epoch milliseconds`);
+    if (!/^\d{1,16}$/.test(deadline) || !Number.isSafeInteger(value) || value <= 0)
+      throw badMessage(`the ${HEADERS.deadlineEpochMs} header is not epoch milliseconds`);
     meta.deadlineEpochMs = value;
   }
   const heartbeatMs = readHeartbeatRequest(msg.headers);

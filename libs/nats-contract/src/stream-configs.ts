@@ -48,11 +48,18 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
   if (eventsMaxAge > 0 && eventsMaxAge < duplicateWindowMs) {
     invalid(`events.maxAgeMs (${eventsMaxAge}) must be 0 or at least the duplicate window (${duplicateWindowMs})`);
   }
-  const base = (name: string, subject: string, description: string, retention: StreamRetentionOptions | undefined, defaultAgeMs: number) => {
+  const base = (
+    name: string,
+    subject: string,
+    description: string,
+    retention: StreamRetentionOptions | undefined,
+    defaultAgeMs: number,
+  ) => {
     const maxAgeMs = retention?.maxAgeMs ?? defaultAgeMs;
     const maxBytes = retention?.maxBytes ?? -1;
     if (!Number.isInteger(maxAgeMs) || maxAgeMs < 0) invalid(`${name} maxAgeMs must be an integer ≥ 0, got ${maxAgeMs}`);
-    if (!Number.isInteger(maxBytes) || (maxBytes < 1 && maxBytes !== -1)) invalid(`${name} maxBytes must be a positive integer or -1, got ${maxBytes}`);
+    if (!Number.isInteger(maxBytes) || (maxBytes < 1 && maxBytes !== -1))
+      invalid(`${name} maxBytes must be a positive integer or -1, got ${maxBytes}`);
     return {
       name,
       subjects: [subject],
@@ -71,7 +78,10 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
       duplicate_window: nanos(duplicateWindowMs),
     },
     { ...base(STREAMS.dlq, STREAM_SUBJECTS.dlq, 'FraiseQL dead letters', options.dlq, 30 * DAY_MS), duplicate_window: nanos(2 * 60_000) },
-    { ...base(STREAMS.jobs, STREAM_SUBJECTS.jobs, 'FraiseQL job lifecycle events', options.jobs, 7 * DAY_MS), duplicate_window: nanos(2 * 60_000) },
+    {
+      ...base(STREAMS.jobs, STREAM_SUBJECTS.jobs, 'FraiseQL job lifecycle events', options.jobs, 7 * DAY_MS),
+      duplicate_window: nanos(2 * 60_000),
+    },
   ];
 }
 

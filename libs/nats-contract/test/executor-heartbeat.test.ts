@@ -27,14 +27,18 @@ describe('heartbeat request header', () => {
     expect(readHeartbeatRequest(h)).toBe(MAX_HEARTBEAT_INTERVAL_MS);
   });
 
-  it.each([['no headers at all', undefined], ['zero', '0'], ['a negative number', '-5'], ['a fraction', '2.5'], ['text', 'often'], ['an absurdly long number', '9'.repeat(40)]])(
-    'reads %s as "no heartbeats wanted"',
-    (_name, value) => {
-      const h = value === undefined ? undefined : headers();
-      if (h && value !== undefined) h.set(HEADERS.heartbeatMs, value);
-      expect(readHeartbeatRequest(h)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['no headers at all', undefined],
+    ['zero', '0'],
+    ['a negative number', '-5'],
+    ['a fraction', '2.5'],
+    ['text', 'often'],
+    ['an absurdly long number', '9'.repeat(40)],
+  ])('reads %s as "no heartbeats wanted"', (_name, value) => {
+    const h = value === undefined ? undefined : headers();
+    if (h && value !== undefined) h.set(HEADERS.heartbeatMs, value);
+    expect(readHeartbeatRequest(h)).toBeUndefined();
+  });
 });
 
 describe('heartbeat messages over a real nats-server', () => {

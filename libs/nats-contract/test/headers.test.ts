@@ -30,8 +30,17 @@ describe('auth and trace headers over a real request/reply', () => {
       },
     });
     try {
-      const auth: Caller = { subject: 'user:ada@example.com', orgId: '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f', roles: ['admin', 'billing.read', 'org:owner'] };
-      const sent = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: false };
+      const auth: Caller = {
+        subject: 'user:ada@example.com',
+        orgId: '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f',
+        roles: ['admin', 'billing.read', 'org:owner'],
+      };
+      const sent = {
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: false,
+      };
       const h = headers();
       writeCallerHeaders(h, auth);
       // No SDK is started in this test: the propagator must work on its own.
@@ -95,8 +104,12 @@ describe('readCallerHeaders', () => {
   });
 
   it('refuses to write a caller that would not read back the same', () => {
-    expect(() => writeCallerHeaders(headers(), { subject: ' ada', orgId: null, roles: [] })).toThrow(expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }));
-    expect(() => writeCallerHeaders(headers(), { subject: 'ada', orgId: null, roles: ['a,b'] })).toThrow(expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }));
+    expect(() => writeCallerHeaders(headers(), { subject: ' ada', orgId: null, roles: [] })).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }),
+    );
+    expect(() => writeCallerHeaders(headers(), { subject: 'ada', orgId: null, roles: ['a,b'] })).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }),
+    );
   });
 
   it('round-trips the anonymous caller and replaces earlier caller headers', () => {

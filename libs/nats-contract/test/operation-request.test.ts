@@ -16,7 +16,13 @@ const encoder = new TextEncoder();
 
 const request: OperationRequest = {
   body: { query: 'mutation($id: UUID!) { cancelOrder(id: $id) { id } }', variables: { id: ORG }, operationName: null },
-  meta: { caller: { subject: 'ada', orgId: ORG, roles: ['staff'] }, requestId: 'req-1', deadlineEpochMs: 1_900_000_000_000, heartbeatMs: 300, idempotencyKey: 'order-42-cancel' },
+  meta: {
+    caller: { subject: 'ada', orgId: ORG, roles: ['staff'] },
+    requestId: 'req-1',
+    deadlineEpochMs: 1_900_000_000_000,
+    heartbeatMs: 300,
+    idempotencyKey: 'order-42-cancel',
+  },
 };
 
 describe('the fraiseql.v1.query/.mutation request contract', () => {
@@ -36,11 +42,20 @@ describe('the fraiseql.v1.query/.mutation request contract', () => {
       max: 1,
       callback: (_err, msg) => {
         const decoded = decodeOperationRequest(msg);
-        const reply = encodeOperationReply({ body: JSON.stringify({ decoded, traceparent: msg.headers?.get(HEADERS.traceparent) }), status: 201, schemaHash: 'h1' });
+        const reply = encodeOperationReply({
+          body: JSON.stringify({ decoded, traceparent: msg.headers?.get(HEADERS.traceparent) }),
+          status: 201,
+          schemaHash: 'h1',
+        });
         msg.respond(reply.data, { headers: reply.headers });
       },
     });
-    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: false };
+    const span = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: false,
+    };
     // No SDK runs in this test (no context manager): the span's context is passed explicitly.
     const { data, headers: h } = encodeOperationRequest(request, trace.setSpanContext(ROOT_CONTEXT, span));
     const raw = await nc.request(OPERATION_SUBJECTS.mutation, data, { headers: h, timeout: 5000 });
@@ -81,16 +96,24 @@ describe('the fraiseql.v1.query/.mutation request contract', () => {
     ['an idempotency key with a newline-free control character', '{"query":"{ a }"}', withHeader(HEADERS.idempotencyKey, 'a\u0007b')],
     ['an org id that is not a UUID', '{"query":"{ a }"}', withHeader(HEADERS.orgId, 'acme')],
   ])('refuses %s with FRAISEQL_BAD_MESSAGE', (_name, body, h) => {
-    expect(() => decodeOperationRequest({ data: encoder.encode(body), headers: h })).toThrow(expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }));
+    expect(() => decodeOperationRequest({ data: encoder.encode(body), headers: h })).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_BAD_MESSAGE' }),
+    );
   });
 
   it('serves a malformed heartbeat interval without heartbeats rather than refusing the request', () => {
-    const decoded = decodeOperationRequest({ data: encoder.encode('{"query":"{ a }"}'), headers: withHeader(HEADERS.heartbeatMs, 'often') });
+    const decoded = decodeOperationRequest({
+      data: encoder.encode('{"query":"{ a }"}'),
+      headers: withHeader(HEADERS.heartbeatMs, 'often'),
+    });
     expect(decoded.meta.heartbeatMs).toBeUndefined();
   });
 
   it('leaves a malformed request id out (it only labels logs) instead of refusing the request', () => {
-    const decoded = decodeOperationRequest({ data: encoder.encode('{"query":"{ a }"}'), headers: withHeader(HEADERS.requestId, 'a b\u0001') });
+    const decoded = decodeOperationRequest({
+      data: encoder.encode('{"query":"{ a }"}'),
+      headers: withHeader(HEADERS.requestId, 'a b\u0001'),
+    });
     expect(decoded.meta.requestId).toBeUndefined();
   });
 });
@@ -100,7 +123,11 @@ describe('the operation reply contract', () => {
     const { data, headers: h } = encodeOperationReply({ body: '{"data":null}', status: 504, schemaHash: 'abc123' });
     expect(h.get('Fraiseql-Status')).toBe('504');
     expect(h.get('Fraiseql-Schema-Hash')).toBe('abc123');
-    expect(decodeOperationReply({ data: encoder.encode(data as string), headers: h })).toEqual({ body: Buffer.from('{"data":null}'), status: 504, schemaHash: 'abc123' });
+    expect(decodeOperationReply({ data: encoder.encode(data as string), headers: h })).toEqual({
+      body: Buffer.from('{"data":null}'),
+      status: 504,
+      schemaHash: 'abc123',
+    });
   });
 
   it('leaves the schema hash out when the executor had no schema', () => {
@@ -109,13 +136,15 @@ describe('the operation reply contract', () => {
     expect(decodeOperationReply({ data: encoder.encode('{}'), headers: h })).toEqual({ body: Buffer.from('{}'), status: 503 });
   });
 
-  it.each([['no headers at all', undefined], ['a non-numeric status', 'teapot'], ['a status out of range', '99'], ['a fractional status', '200.5']])(
-    'reads %s as 200',
-    (_name, value) => {
-      const h = value === undefined ? undefined : withStatus(value);
-      expect(decodeOperationReply({ data: encoder.encode('{}'), headers: h }).status).toBe(200);
-    },
-  );
+  it.each([
+    ['no headers at all', undefined],
+    ['a non-numeric status', 'teapot'],
+    ['a status out of range', '99'],
+    ['a fractional status', '200.5'],
+  ])('reads %s as 200', (_name, value) => {
+    const h = value === undefined ? undefined : withStatus(value);
+    expect(decodeOperationReply({ data: encoder.encode('{}'), headers: h }).status).toBe(200);
+  });
 });
 
 function withStatus(value: string) {

@@ -44,7 +44,13 @@ describe('provisionJetStream', () => {
     const nc = await open();
     const result = await provisionJetStream(nc, { events: { maxAgeMs: 3 * 24 * 60 * MINUTE_MS, maxBytes: 1_000_000_000 } });
     expect(result.streams).toEqual({ FRAISEQL_EVENTS: 'created', FRAISEQL_DLQ: 'created', FRAISEQL_JOBS: 'created' });
-    expect(await streamNames(nc)).toEqual(['FRAISEQL_DLQ', 'FRAISEQL_EVENTS', 'FRAISEQL_JOBS', 'KV_FRAISEQL_OBSERVERS', 'KV_FRAISEQL_SCHEMA']);
+    expect(await streamNames(nc)).toEqual([
+      'FRAISEQL_DLQ',
+      'FRAISEQL_EVENTS',
+      'FRAISEQL_JOBS',
+      'KV_FRAISEQL_OBSERVERS',
+      'KV_FRAISEQL_SCHEMA',
+    ]);
 
     const jsm = await nc.jetstreamManager();
     const events = (await jsm.streams.info(STREAMS.events)).config;
@@ -73,7 +79,13 @@ describe('provisionJetStream', () => {
     const results = await Promise.all(all.map((nc) => provisionJetStream(nc)));
     const createdEvents = results.filter((r) => r.streams.FRAISEQL_EVENTS === 'created').length;
     expect(createdEvents).toBeGreaterThanOrEqual(1);
-    expect(await streamNames(all[0]!)).toEqual(['FRAISEQL_DLQ', 'FRAISEQL_EVENTS', 'FRAISEQL_JOBS', 'KV_FRAISEQL_OBSERVERS', 'KV_FRAISEQL_SCHEMA']);
+    expect(await streamNames(all[0]!)).toEqual([
+      'FRAISEQL_DLQ',
+      'FRAISEQL_EVENTS',
+      'FRAISEQL_JOBS',
+      'KV_FRAISEQL_OBSERVERS',
+      'KV_FRAISEQL_SCHEMA',
+    ]);
   });
 
   it('updates retention in place and keeps the stored events', async () => {
@@ -81,7 +93,10 @@ describe('provisionJetStream', () => {
     await provisionJetStream(nc, { events: { maxAgeMs: 7 * 24 * 60 * MINUTE_MS } });
     await nc.jetstream().publish(eventSubject('org-1', 'Order', 'INSERT'), new TextEncoder().encode('{}'));
 
-    const changed = await provisionJetStream(nc, { events: { maxAgeMs: 24 * 60 * MINUTE_MS, maxBytes: 5_000_000 }, dlq: { maxAgeMs: 60 * MINUTE_MS } });
+    const changed = await provisionJetStream(nc, {
+      events: { maxAgeMs: 24 * 60 * MINUTE_MS, maxBytes: 5_000_000 },
+      dlq: { maxAgeMs: 60 * MINUTE_MS },
+    });
     expect(changed.streams).toEqual({ FRAISEQL_EVENTS: 'updated', FRAISEQL_DLQ: 'updated', FRAISEQL_JOBS: 'unchanged' });
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(STREAMS.events);
@@ -162,7 +177,10 @@ describe('ensureConsumer', () => {
     const other = await connect({ servers: server.url });
     try {
       const [a, b] = await Promise.all([nc.jetstreamManager(), other.jetstreamManager()]);
-      const outcomes = await Promise.all([ensureConsumer(a, STREAMS.events, observerWorkerConsumer()), ensureConsumer(b, STREAMS.events, observerWorkerConsumer())]);
+      const outcomes = await Promise.all([
+        ensureConsumer(a, STREAMS.events, observerWorkerConsumer()),
+        ensureConsumer(b, STREAMS.events, observerWorkerConsumer()),
+      ]);
       expect(outcomes).toContain('created');
       expect(await ensureConsumer(a, STREAMS.events, observerWorkerConsumer())).toBe('unchanged');
 

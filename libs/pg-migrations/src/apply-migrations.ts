@@ -49,7 +49,9 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
       if (result.applied.length === 0) options.logger?.info({ skipped: result.skipped.length }, 'migrations up to date');
       return result;
     } finally {
-      await client.query(RELEASE_LOCK, [MIGRATION_LOCK_KEY]).catch((error: unknown) => { broken = error; });
+      await client.query(RELEASE_LOCK, [MIGRATION_LOCK_KEY]).catch((error: unknown) => {
+        broken = error;
+      });
     }
   } catch (error) {
     broken ??= error instanceof FraiseqlError ? undefined : error;

@@ -54,7 +54,10 @@ export function readMigrationFiles(directories: readonly string[]): MigrationFil
     files.sort((a, b) => Number(a.version) - Number(b.version) || a.name.localeCompare(b.name));
     for (let i = 1; i < files.length; i++) {
       if (Number(files[i]!.version) === Number(files[i - 1]!.version)) {
-        throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `migrations ${files[i - 1]!.path} and ${files[i]!.path} share version ${files[i]!.version}`);
+        throw new FraiseqlError(
+          'FRAISEQL_CONFIG_INVALID',
+          `migrations ${files[i - 1]!.path} and ${files[i]!.path} share version ${files[i]!.version}`,
+        );
       }
     }
     for (const file of files) {

@@ -38,7 +38,9 @@ async function query<T extends Record<string, unknown>>(sql: string): Promise<T[
 }
 
 const ledger = () =>
-  query<{ version: string; name: string; checksum: string }>('SELECT version, name, checksum FROM fraiseql.schema_migrations ORDER BY applied_at, version');
+  query<{ version: string; name: string; checksum: string }>(
+    'SELECT version, name, checksum FROM fraiseql.schema_migrations ORDER BY applied_at, version',
+  );
 
 describe('applyMigrations', () => {
   it('applies directories in the order given and files by numeric version, recording each with its sha256', async () => {
@@ -54,8 +56,11 @@ describe('applyMigrations', () => {
     const result = await applyMigrations({ connectionString: db.url, directories: [framework, app] });
 
     expect(result).toEqual({ applied: ['0001_log', '0002_two', '0010_ten', '0001_app_first'], skipped: [] });
-    expect((await query<{ name: string }>('SELECT name FROM run_log ORDER BY seq')).map((r) => r.name))
-      .toEqual(['framework 2', 'framework 10', 'app 1']);
+    expect((await query<{ name: string }>('SELECT name FROM run_log ORDER BY seq')).map((r) => r.name)).toEqual([
+      'framework 2',
+      'framework 10',
+      'app 1',
+    ]);
     const rows = await ledger();
     expect(rows.map((r) => `${r.version}_${r.name}`)).toEqual(result.applied);
     expect(rows[1]!.checksum).toBe(createHash('sha256').update("INSERT INTO run_log (name) VALUES ('framework 2');").digest('hex'));
@@ -130,9 +135,7 @@ describe('applyMigrations', () => {
       '0003_more.sql': "INSERT INTO counter VALUES ('0003');",
     });
 
-    const results = await Promise.all(
-      Array.from({ length: 4 }, () => applyMigrations({ connectionString: db.url, directories: [dir] })),
-    );
+    const results = await Promise.all(Array.from({ length: 4 }, () => applyMigrations({ connectionString: db.url, directories: [dir] })));
 
     const appliedByAll = results.flatMap((r) => r.applied).sort();
     expect(appliedByAll).toEqual(['0001_counter', '0002_slow', '0003_more']);

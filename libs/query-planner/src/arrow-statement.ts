@@ -51,8 +51,9 @@ export function arrowListStatement(
 ): ArrowStatement {
   const select = new ArrowSelect(index, ctx, query.type);
   const columns = select.nodes(query.type, collectSubfields(ctx, nodes), []);
-  let sql = `SELECT ${select.expressions.join(', ')} FROM ${index.view(query)} t WHERE ${filterConditions(shape, { n: 0 })} `
-    + `ORDER BY ${orderSql(shape.keys, null, false)}`;
+  let sql =
+    `SELECT ${select.expressions.join(', ')} FROM ${index.view(query)} t WHERE ${filterConditions(shape, { n: 0 })} ` +
+    `ORDER BY ${orderSql(shape.keys, null, false)}`;
   if (shape.limit !== null) sql += ` LIMIT $${shape.limit}::bigint`;
   if (shape.offset !== null) sql += ` OFFSET $${shape.offset}::bigint`;
   return { sql, columns };
@@ -83,7 +84,10 @@ class ArrowSelect {
       }
       const field = this.index.field(typeName, name);
       if (!field) throw new Error(`Compiled schema has no field ${typeName}.${name}`);
-      const data = jsonbAt('t.data', prefix.flatMap((f) => f.path));
+      const data = jsonbAt(
+        't.data',
+        prefix.flatMap((f) => f.path),
+      );
       if (field.type.kind === 'object') {
         const sub = collectSubfields(this.ctx, group);
         if (field.type.list) {
@@ -110,7 +114,7 @@ class ArrowSelect {
 
   /** A scalar or enum (or a list of them) as a typed value. */
   private leaf(field: CompiledField, target: ValueTarget): string {
-    const type = field.type.kind === 'enum' ? 'text' : ARROW_SCALAR_TYPE[field.type.name as ScalarName] ?? 'text';
+    const type = field.type.kind === 'enum' ? 'text' : (ARROW_SCALAR_TYPE[field.type.name as ScalarName] ?? 'text');
     if (target.entityId || target.column !== undefined) {
       // A typed view column keeps its type; an enum column may be a PostgreSQL enum, which Arrow has no type for.
       const column = typedValue(target, ROOT_SCOPE);
@@ -122,10 +126,13 @@ class ArrowSelect {
     }
     const list = jsonbAt(ROOT_SCOPE.data, target.path);
     const a = `a${++this.elementAliases}`;
-    const [elements, element] = type === 'jsonb'
-      ? ['jsonb_array_elements', `nullif(${a}.v, 'null'::jsonb)`]
-      : ['jsonb_array_elements_text', type === 'text' ? `${a}.v` : `${a}.v::${type}`];
-    return `CASE WHEN jsonb_typeof(${list}) = 'array' THEN ARRAY(SELECT ${element} FROM ${elements}(${list}) WITH ORDINALITY AS ${a}(v, o) `
-      + `ORDER BY ${a}.o) END`;
+    const [elements, element] =
+      type === 'jsonb'
+        ? ['jsonb_array_elements', `nullif(${a}.v, 'null'::jsonb)`]
+        : ['jsonb_array_elements_text', type === 'text' ? `${a}.v` : `${a}.v::${type}`];
+    return (
+      `CASE WHEN jsonb_typeof(${list}) = 'array' THEN ARRAY(SELECT ${element} FROM ${elements}(${list}) WITH ORDINALITY AS ${a}(v, o) ` +
+      `ORDER BY ${a}.o) END`
+    );
   }
 }

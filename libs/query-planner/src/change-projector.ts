@@ -34,7 +34,11 @@ type ObjectProjector = (source: Readonly<Record<string, unknown>>) => Record<str
  * its merged sub-selection — because graphql-js, which mercurius runs over the value, resolves
  * fields by name and applies the aliases and scalar serialization.
  */
-export function compileChangeProjector(compiled: CompiledSchema, subscription: CompiledSubscription, selection: ChangeSelection): ChangeProjector {
+export function compileChangeProjector(
+  compiled: CompiledSchema,
+  subscription: CompiledSubscription,
+  selection: ChangeSelection,
+): ChangeProjector {
   const index = schemaIndexOf(compiled);
   const ctx: SelectionContext = { fragments: selection.fragments, variables: selection.variables };
   const members = byFieldName(collectSubfields(ctx, selection.fieldNodes));
@@ -42,26 +46,38 @@ export function compileChangeProjector(compiled: CompiledSchema, subscription: C
   for (const [name, nodes] of members) {
     switch (name) {
       case 'operation':
-        steps.push((e, out) => { out.operation = e.event_type; });
+        steps.push((e, out) => {
+          out.operation = e.event_type;
+        });
         break;
       case 'eventId':
-        steps.push((e, out) => { out.eventId = e.event_id; });
+        steps.push((e, out) => {
+          out.eventId = e.event_id;
+        });
         break;
       case 'timestamp':
-        steps.push((e, out) => { out.timestamp = e.timestamp; });
+        steps.push((e, out) => {
+          out.timestamp = e.timestamp;
+        });
         break;
       case 'changedFields':
-        steps.push((e, out) => { out.changedFields = e.changed_fields; });
+        steps.push((e, out) => {
+          out.changedFields = e.changed_fields;
+        });
         break;
       case 'before': {
         const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes));
-        steps.push((e, out) => { out.before = e.before === null ? null : project(e.before); });
+        steps.push((e, out) => {
+          out.before = e.before === null ? null : project(e.before);
+        });
         break;
       }
       default:
         if (name === subscription.entityField) {
           const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes));
-          steps.push((e, out) => { out[name] = project(e.data); });
+          steps.push((e, out) => {
+            out[name] = project(e.data);
+          });
         }
     }
   }
@@ -107,15 +123,21 @@ function objectProjector(index: SchemaIndex, ctx: SelectionContext, typeName: st
     }
     const project = objectProjector(index, ctx, field.type.name, collectSubfields(ctx, nodes));
     if (field.type.list) {
-      readers.push([name, (source) => {
-        const value = at(source);
-        return Array.isArray(value) ? value.map((item) => (isPlainObject(item) ? project(item) : null)) : null;
-      }]);
+      readers.push([
+        name,
+        (source) => {
+          const value = at(source);
+          return Array.isArray(value) ? value.map((item) => (isPlainObject(item) ? project(item) : null)) : null;
+        },
+      ]);
     } else {
-      readers.push([name, (source) => {
-        const value = at(source);
-        return isPlainObject(value) ? project(value) : null;
-      }]);
+      readers.push([
+        name,
+        (source) => {
+          const value = at(source);
+          return isPlainObject(value) ? project(value) : null;
+        },
+      ]);
     }
   }
   return (source) => {

@@ -25,7 +25,12 @@ function included(node: FieldNode | FragmentSpreadNode | InlineFragmentNode, var
   return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 }
 
-export function collectFields(ctx: SelectionContext, selectionSet: SelectionSetNode, into: FieldGroups = new Map(), visited = new Set<string>()): FieldGroups {
+export function collectFields(
+  ctx: SelectionContext,
+  selectionSet: SelectionSetNode,
+  into: FieldGroups = new Map(),
+  visited = new Set<string>(),
+): FieldGroups {
   collectInto(ctx, selectionSet, into, visited, () => true);
   return into;
 }
@@ -33,7 +38,13 @@ export function collectFields(ctx: SelectionContext, selectionSet: SelectionSetN
 /** Whether a fragment with this type condition (undefined: none) applies to the type being collected. */
 type FragmentApplies = (typeCondition: string | undefined) => boolean;
 
-function collectInto(ctx: SelectionContext, selectionSet: SelectionSetNode, into: FieldGroups, visited: Set<string>, applies: FragmentApplies): void {
+function collectInto(
+  ctx: SelectionContext,
+  selectionSet: SelectionSetNode,
+  into: FieldGroups,
+  visited: Set<string>,
+  applies: FragmentApplies,
+): void {
   for (const selection of selectionSet.selections) {
     if (!included(selection, ctx.variables)) continue;
     if (selection.kind === Kind.FIELD) {
@@ -66,7 +77,12 @@ export function collectSubfields(ctx: SelectionContext, nodes: readonly FieldNod
  * result union): inline fragments and fragment spreads apply when they have no type condition
  * or name `typeName` or one of `abstractNames` (graphql-js DoesFragmentTypeApply for unions).
  */
-export function collectSubfieldsFor(ctx: SelectionContext, nodes: readonly FieldNode[], typeName: string, abstractNames: readonly string[]): FieldGroups {
+export function collectSubfieldsFor(
+  ctx: SelectionContext,
+  nodes: readonly FieldNode[],
+  typeName: string,
+  abstractNames: readonly string[],
+): FieldGroups {
   const into: FieldGroups = new Map();
   const visited = new Set<string>();
   const applies: FragmentApplies = (condition) => condition === undefined || condition === typeName || abstractNames.includes(condition);

@@ -25,7 +25,10 @@ export class CursorCodec {
   readonly outerPad: Buffer;
   private readonly fingerprints = new Map<string, string>();
 
-  constructor(secret: string | Buffer, private readonly schemaHash: string) {
+  constructor(
+    secret: string | Buffer,
+    private readonly schemaHash: string,
+  ) {
     if (secret.length === 0) throw new Error('cursorSecret must not be empty');
     // A key of its own, so that a leaked pad (for instance in a statement log) reveals nothing else signed with the secret.
     this.key = createHmac('sha256', secret).update('fraiseql.cursor.v1').digest();
@@ -79,8 +82,10 @@ export class CursorCodec {
     }
     if (!Array.isArray(parsed) || parsed[0] !== PAYLOAD_VERSION || typeof parsed[1] !== 'string') throw invalid();
     if (parsed[1] !== fingerprint) {
-      throw GraphqlRequestError.of('FRAISEQL_STALE_CURSOR',
-        `Argument "${argument}" is a cursor for another ordering, query or schema version. Start again without a cursor.`);
+      throw GraphqlRequestError.of(
+        'FRAISEQL_STALE_CURSOR',
+        `Argument "${argument}" is a cursor for another ordering, query or schema version. Start again without a cursor.`,
+      );
     }
     const values = parsed.slice(2) as unknown[];
     if (values.length !== keyCount || values.some((v) => v !== null && typeof v !== 'string')) throw invalid();

@@ -68,8 +68,12 @@ export class DocumentMeasure {
 
   measure(): Measure {
     const { schema, operation } = this.options;
-    const root = operation.operation === 'query' ? schema.getQueryType()
-      : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    const root =
+      operation.operation === 'query'
+        ? schema.getQueryType()
+        : operation.operation === 'mutation'
+          ? schema.getMutationType()
+          : schema.getSubscriptionType();
     return this.selectionSet(operation.selectionSet, root ?? undefined, 1, undefined);
   }
 
@@ -82,7 +86,7 @@ export class DocumentMeasure {
       if (selection.kind === Kind.FIELD) {
         m = this.field(selection, parent, level, edgesSize);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? this.options.schema.getType(selection.typeCondition.name.value) ?? undefined : parent;
+        const type = selection.typeCondition ? (this.options.schema.getType(selection.typeCondition.name.value) ?? undefined) : parent;
         m = this.selectionSet(selection.selectionSet, type, level, edgesSize);
       } else {
         m = this.fragment(selection.name.value, level, edgesSize);
@@ -100,7 +104,12 @@ export class DocumentMeasure {
       const fragment = this.options.fragments[name];
       if (!fragment || this.inProgress.has(key)) return { depth: 0, cost: 0 };
       this.inProgress.add(key);
-      m = this.selectionSet(fragment.selectionSet, this.options.schema.getType(fragment.typeCondition.name.value) ?? undefined, level, edgesSize);
+      m = this.selectionSet(
+        fragment.selectionSet,
+        this.options.schema.getType(fragment.typeCondition.name.value) ?? undefined,
+        level,
+        edgesSize,
+      );
       this.inProgress.delete(key);
       this.memo.set(key, m);
     }
@@ -118,7 +127,13 @@ export class DocumentMeasure {
     if (query && query.kind === 'list') factor = this.pageSize(node, query);
     else if (query && query.kind === 'connection') childEdges = this.pageSize(node, query);
     else if (name === 'edges' && edgesSize !== undefined) factor = edgesSize;
-    else if (def && isListType(getNullableType(def.type)) && isObjectType(type) && !name.startsWith('__') && !parent!.name.startsWith('__')) {
+    else if (
+      def &&
+      isListType(getNullableType(def.type)) &&
+      isObjectType(type) &&
+      !name.startsWith('__') &&
+      !parent!.name.startsWith('__')
+    ) {
       factor = this.options.nestedListEstimate;
     }
     if (!node.selectionSet) return { depth: 1, cost: 1 };
@@ -148,7 +163,8 @@ export class DocumentMeasure {
   }
 
   private tooDeep(): GraphqlRequestError {
-    return GraphqlRequestError.of('FRAISEQL_DEPTH_LIMIT_EXCEEDED', `The query is nested deeper than ${this.options.maxDepth} levels.`,
-      { maxDepth: this.options.maxDepth });
+    return GraphqlRequestError.of('FRAISEQL_DEPTH_LIMIT_EXCEEDED', `The query is nested deeper than ${this.options.maxDepth} levels.`, {
+      maxDepth: this.options.maxDepth,
+    });
   }
 }

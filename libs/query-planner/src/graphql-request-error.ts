@@ -30,13 +30,16 @@ export class GraphqlRequestError extends Error {
 
   /** graphql-js errors (parse, validation, variable coercion) under one code. */
   static fromGraphql(code: ErrorCode, errors: readonly GraphQLError[]): GraphqlRequestError {
-    return new GraphqlRequestError(code, errors.map((e) => {
-      const formatted: GraphQLFormattedError = { message: e.message };
-      const out = formatted as { locations?: unknown; extensions?: unknown };
-      if (e.locations) out.locations = e.locations;
-      out.extensions = { ...e.extensions, code };
-      return formatted;
-    }));
+    return new GraphqlRequestError(
+      code,
+      errors.map((e) => {
+        const formatted: GraphQLFormattedError = { message: e.message };
+        const out = formatted as { locations?: unknown; extensions?: unknown };
+        if (e.locations) out.locations = e.locations;
+        out.extensions = { ...e.extensions, code };
+        return formatted;
+      }),
+    );
   }
 }
 

@@ -20,12 +20,19 @@ import { jsonObject, quoteLiteral, quoteRelation } from './sql-text';
  * with the query projection builder, so a mutation's entity reads exactly like a query's.
  * Field errors come from `r.metadata->'field_errors'` (a JSON array of {field, message}).
  */
-export function mutationStatement(index: SchemaIndex, mutation: CompiledMutation, ctx: SelectionContext, nodes: readonly FieldNode[]): string {
+export function mutationStatement(
+  index: SchemaIndex,
+  mutation: CompiledMutation,
+  ctx: SelectionContext,
+  nodes: readonly FieldNode[],
+): string {
   const abstract = [mutation.resultType];
   const success = successObject(index, mutation, ctx, collectSubfieldsFor(ctx, nodes, mutation.successType, abstract));
   const failure = errorObject(ctx, collectSubfieldsFor(ctx, nodes, MUTATION_ERROR, abstract));
-  return `SELECT CASE WHEN r.succeeded IS TRUE THEN ${success} ELSE ${failure} END::text AS result `
-    + `FROM ${quoteRelation(mutation.function)}($1::jsonb, $2::jsonb) r`;
+  return (
+    `SELECT CASE WHEN r.succeeded IS TRUE THEN ${success} ELSE ${failure} END::text AS result ` +
+    `FROM ${quoteRelation(mutation.function)}($1::jsonb, $2::jsonb) r`
+  );
 }
 
 function successObject(index: SchemaIndex, mutation: CompiledMutation, ctx: SelectionContext, fields: FieldGroups): string {
@@ -37,7 +44,11 @@ function successObject(index: SchemaIndex, mutation: CompiledMutation, ctx: Sele
     // the union); a function that returned none (fraiseql.mutation_ok's default) gives ''.
     else if (name === 'message') pairs.push([key, `coalesce(r.message, '')`]);
     else if (name === mutation.entityField) {
-      const entity = new Projection(index, ctx).object(mutation.entityType, collectSubfieldsFor(ctx, nodes, mutation.entityType, []), 'r.entity');
+      const entity = new Projection(index, ctx).object(
+        mutation.entityType,
+        collectSubfieldsFor(ctx, nodes, mutation.entityType, []),
+        'r.entity',
+      );
       pairs.push([key, `CASE WHEN jsonb_typeof(r.entity) = 'object' THEN ${entity} END`]);
     } else throw new Error(`Compiled schema has no field ${mutation.successType}.${name}`);
   }
@@ -62,7 +73,10 @@ function errorObject(ctx: SelectionContext, fields: FieldGroups): string {
       case 'fieldErrors': {
         const item = fieldErrorObject(collectSubfieldsFor(ctx, nodes, FIELD_ERROR, []), 'fe.v');
         const list = `CASE WHEN jsonb_typeof(r.metadata->'field_errors') = 'array' THEN r.metadata->'field_errors' ELSE '[]'::jsonb END`;
-        pairs.push([key, `(SELECT coalesce(json_agg(${item} ORDER BY fe.o), '[]'::json) FROM jsonb_array_elements(${list}) WITH ORDINALITY AS fe(v, o))`]);
+        pairs.push([
+          key,
+          `(SELECT coalesce(json_agg(${item} ORDER BY fe.o), '[]'::json) FROM jsonb_array_elements(${list}) WITH ORDINALITY AS fe(v, o))`,
+        ]);
         break;
       }
       default:

@@ -41,7 +41,9 @@ export class Projection {
     }
     const e = `e${++this.elementAliases}`;
     const item = `CASE WHEN jsonb_typeof(${e}.v) = 'object' THEN ${this.object(field.type.name, sub, `${e}.v`)} END`;
-    return `CASE WHEN jsonb_typeof(${value}) = 'array' THEN (SELECT coalesce(json_agg(${item} ORDER BY ${e}.o), '[]'::json) `
-      + `FROM jsonb_array_elements(${value}) WITH ORDINALITY AS ${e}(v, o)) END`;
+    return (
+      `CASE WHEN jsonb_typeof(${value}) = 'array' THEN (SELECT coalesce(json_agg(${item} ORDER BY ${e}.o), '[]'::json) ` +
+      `FROM jsonb_array_elements(${value}) WITH ORDINALITY AS ${e}(v, o)) END`
+    );
   }
 }

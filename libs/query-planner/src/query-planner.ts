@@ -65,23 +65,23 @@ type RootTemplate =
   | { kind: 'introspection'; responseKey: string; nodes: FieldNode[] }
   | { kind: 'error'; responseKey: string; error: FraiseqlError }
   | {
-    kind: 'query';
-    responseKey: string;
-    query: CompiledQuery;
-    fieldDef: GraphQLField<unknown, unknown>;
-    nodes: FieldNode[];
-    /** Operation hash + @skip/@include outcome + response key: the selection's identity. */
-    cacheKey: string;
-    connection?: ConnectionSelection;
-  }
+      kind: 'query';
+      responseKey: string;
+      query: CompiledQuery;
+      fieldDef: GraphQLField<unknown, unknown>;
+      nodes: FieldNode[];
+      /** Operation hash + @skip/@include outcome + response key: the selection's identity. */
+      cacheKey: string;
+      connection?: ConnectionSelection;
+    }
   | {
-    kind: 'mutation';
-    responseKey: string;
-    mutation: CompiledMutation;
-    fieldDef: GraphQLField<unknown, unknown>;
-    nodes: FieldNode[];
-    cacheKey: string;
-  };
+      kind: 'mutation';
+      responseKey: string;
+      mutation: CompiledMutation;
+      fieldDef: GraphQLField<unknown, unknown>;
+      nodes: FieldNode[];
+      cacheKey: string;
+    };
 
 /** The per-operation analysis kept next to a PreparedOperation. */
 interface OperationAnalysis {
@@ -149,11 +149,13 @@ export class QueryPlanner {
   prepare(request: { query: string; operationName?: string | null }): PreparedOperation {
     const { query } = request;
     const operationName = request.operationName ?? null;
-    if (typeof query !== 'string' || query.length === 0) throw GraphqlRequestError.of('FRAISEQL_BAD_REQUEST', 'The request has no query document.');
+    if (typeof query !== 'string' || query.length === 0)
+      throw GraphqlRequestError.of('FRAISEQL_BAD_REQUEST', 'The request has no query document.');
     // Checked before any other work, including the cache lookup's hashing of the text.
     if (query.length > this.limits.maxDocumentBytes || Buffer.byteLength(query, 'utf8') > this.limits.maxDocumentBytes) {
-      throw GraphqlRequestError.of('FRAISEQL_DOCUMENT_TOO_LARGE', `The document is larger than ${this.limits.maxDocumentBytes} bytes.`,
-        { maxDocumentBytes: this.limits.maxDocumentBytes });
+      throw GraphqlRequestError.of('FRAISEQL_DOCUMENT_TOO_LARGE', `The document is larger than ${this.limits.maxDocumentBytes} bytes.`, {
+        maxDocumentBytes: this.limits.maxDocumentBytes,
+      });
     }
     const key = `${operationName ?? ''}\u0000${query}`;
     let entry = this.prepared.get(key);
@@ -220,13 +222,17 @@ export class QueryPlanner {
     if (args.limit != null) {
       const limit = args.limit;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
-        throw GraphqlRequestError.of('FRAISEQL_PAGE_TOO_LARGE', `Argument "limit" of ${query.name} must not be negative, got ${String(limit)}.`);
+        throw GraphqlRequestError.of(
+          'FRAISEQL_PAGE_TOO_LARGE',
+          `Argument "limit" of ${query.name} must not be negative, got ${String(limit)}.`,
+        );
       }
       shape.limit = params.add(limit);
       params.mark('limit');
     }
     if (args.offset != null) {
-      if (typeof args.offset !== 'number' || args.offset < 0) throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
+      if (typeof args.offset !== 'number' || args.offset < 0)
+        throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
       shape.offset = params.add(args.offset);
       params.mark('offset');
     }
@@ -284,20 +290,31 @@ export class QueryPlanner {
     }
     const aliases = countAliases(document);
     if (aliases > this.limits.maxAliases) {
-      throw GraphqlRequestError.of('FRAISEQL_ALIAS_LIMIT_EXCEEDED', `The document uses ${aliases} aliases; at most ${this.limits.maxAliases} are allowed.`,
-        { maxAliases: this.limits.maxAliases });
+      throw GraphqlRequestError.of(
+        'FRAISEQL_ALIAS_LIMIT_EXCEEDED',
+        `The document uses ${aliases} aliases; at most ${this.limits.maxAliases} are allowed.`,
+        { maxAliases: this.limits.maxAliases },
+      );
     }
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-    const operation = operationName === null
-      ? (operations.length === 1 ? operations[0] : undefined)
-      : operations.find((o) => o.name?.value === operationName);
+    const operation =
+      operationName === null
+        ? operations.length === 1
+          ? operations[0]
+          : undefined
+        : operations.find((o) => o.name?.value === operationName);
     if (!operation) {
-      throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_FOUND', operationName === null
-        ? 'The document must contain exactly one operation, or operationName must name one.'
-        : `The document has no operation named "${operationName}".`);
+      throw GraphqlRequestError.of(
+        'FRAISEQL_OPERATION_NOT_FOUND',
+        operationName === null
+          ? 'The document must contain exactly one operation, or operationName must name one.'
+          : `The document has no operation named "${operationName}".`,
+      );
     }
     const op: PreparedOperation = {
-      hash: createHash('sha256').update(`${operationName ?? ''}\u0000${query}`).digest('hex'),
+      hash: createHash('sha256')
+        .update(`${operationName ?? ''}\u0000${query}`)
+        .digest('hex'),
       operationType: operation.operation,
       operationName: operation.name?.value ?? null,
       document,
@@ -331,7 +348,11 @@ export class QueryPlanner {
   }
 
   /** Throws when depth or cost is over the limit; returns whether a page size came from a variable. */
-  private checkCost(op: PreparedOperation, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> | undefined): boolean {
+  private checkCost(
+    op: PreparedOperation,
+    fragments: Record<string, FragmentDefinitionNode>,
+    variables: Record<string, unknown> | undefined,
+  ): boolean {
     const measure = new DocumentMeasure({
       schema: this.graphqlSchema,
       index: this.index,
@@ -343,13 +364,21 @@ export class QueryPlanner {
     });
     const { cost } = measure.measure();
     if (cost > this.limits.maxCost) {
-      throw GraphqlRequestError.of('FRAISEQL_COST_LIMIT_EXCEEDED', `The query's estimated cost ${cost} exceeds the limit ${this.limits.maxCost}.`,
-        { cost, maxCost: this.limits.maxCost });
+      throw GraphqlRequestError.of(
+        'FRAISEQL_COST_LIMIT_EXCEEDED',
+        `The query's estimated cost ${cost} exceeds the limit ${this.limits.maxCost}.`,
+        { cost, maxCost: this.limits.maxCost },
+      );
     }
     return measure.pageSizeFromVariables;
   }
 
-  private rootTemplates(op: PreparedOperation, analysis: OperationAnalysis, variables: Record<string, unknown>, variant: string): RootTemplate[] {
+  private rootTemplates(
+    op: PreparedOperation,
+    analysis: OperationAnalysis,
+    variables: Record<string, unknown>,
+    variant: string,
+  ): RootTemplate[] {
     const ctx: SelectionContext = { fragments: analysis.fragments, variables };
     const isMutation = op.operationType === 'mutation';
     const rootType = isMutation ? this.graphqlSchema.getMutationType() : this.graphqlSchema.getQueryType();
@@ -364,7 +393,11 @@ export class QueryPlanner {
         const mutation = this.index.mutation(name);
         const fieldDef = rootType?.getFields()[name];
         if (!mutation || !fieldDef) {
-          templates.push({ kind: 'error', responseKey, error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Mutation.${name} has no compiled mutation.`) });
+          templates.push({
+            kind: 'error',
+            responseKey,
+            error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Mutation.${name} has no compiled mutation.`),
+          });
         } else {
           templates.push({ kind: 'mutation', responseKey, mutation, fieldDef, nodes, cacheKey: `${op.hash}|${variant}|${responseKey}` });
         }
@@ -377,10 +410,21 @@ export class QueryPlanner {
       const query = this.index.query(name);
       const fieldDef = rootType?.getFields()[name];
       if (!query || !fieldDef) {
-        templates.push({ kind: 'error', responseKey, error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Query.${name} has no compiled query.`) });
+        templates.push({
+          kind: 'error',
+          responseKey,
+          error: new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Query.${name} has no compiled query.`),
+        });
         continue;
       }
-      const template: RootTemplate = { kind: 'query', responseKey, query, fieldDef, nodes, cacheKey: `${op.hash}|${variant}|${responseKey}` };
+      const template: RootTemplate = {
+        kind: 'query',
+        responseKey,
+        query,
+        fieldDef,
+        nodes,
+        cacheKey: `${op.hash}|${variant}|${responseKey}`,
+      };
       if (query.kind === 'connection') {
         const connectionType = getNamedType(fieldDef.type);
         const edgesField = 'getFields' in connectionType ? connectionType.getFields().edges : undefined;
@@ -392,8 +436,14 @@ export class QueryPlanner {
     return templates;
   }
 
-  private introspect(op: PreparedOperation, analysis: OperationAnalysis, responseKey: string, nodes: FieldNode[],
-    variables: Record<string, unknown> | null | undefined, variant: string): PlanStep {
+  private introspect(
+    op: PreparedOperation,
+    analysis: OperationAnalysis,
+    responseKey: string,
+    nodes: FieldNode[],
+    variables: Record<string, unknown> | null | undefined,
+    variant: string,
+  ): PlanStep {
     const usesVariables = (op.operation.variableDefinitions?.length ?? 0) > 0;
     const key = `${op.hash}|${variant}|${responseKey}|${usesVariables ? JSON.stringify(variables ?? {}) : ''}`;
     let json = this.introspection.get(key);
@@ -415,7 +465,12 @@ export class QueryPlanner {
     return { kind: 'json', responseKey, json };
   }
 
-  private planQuery(root: Extract<RootTemplate, { kind: 'query' }>, variables: Record<string, unknown>, caller: Caller, ctx: SelectionContext): PlanStep {
+  private planQuery(
+    root: Extract<RootTemplate, { kind: 'query' }>,
+    variables: Record<string, unknown>,
+    caller: Caller,
+    ctx: SelectionContext,
+  ): PlanStep {
     const { query, responseKey } = root;
     let orgId: string | null;
     try {
@@ -431,7 +486,10 @@ export class QueryPlanner {
     if (query.kind === 'lookup') {
       const id = args.id;
       if (!isUuid(id)) {
-        throw GraphqlRequestError.of('BAD_USER_INPUT', `Argument "id" of ${query.name}: ${JSON.stringify(id)} is not a valid id (a UUID is expected).`);
+        throw GraphqlRequestError.of(
+          'BAD_USER_INPUT',
+          `Argument "id" of ${query.name}: ${JSON.stringify(id)} is not a valid id (a UUID is expected).`,
+        );
       }
       const shape: LookupShape = { org, where: null, id: params.add(id) };
       build = () => lookupStatement(this.index, query, shape, ctx, root.nodes);
@@ -443,7 +501,8 @@ export class QueryPlanner {
       if (query.kind === 'list') {
         const limit = this.pageSize(args.limit, 'limit', query);
         const offset = args.offset ?? 0;
-        if (typeof offset !== 'number' || offset < 0) throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
+        if (typeof offset !== 'number' || offset < 0)
+          throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
         const shape: ListShape = { org, where, keys, limit: params.add(limit), offset: params.add(offset) };
         build = () => listStatement(this.index, query, shape, ctx, root.nodes);
       } else {
@@ -468,7 +527,12 @@ export class QueryPlanner {
    * the caller context as $2. The SQL text depends only on the selection, so it is cached per
    * operation and @skip/@include variant.
    */
-  private planMutation(root: Extract<RootTemplate, { kind: 'mutation' }>, variables: Record<string, unknown>, caller: Caller, ctx: SelectionContext): PlanStep {
+  private planMutation(
+    root: Extract<RootTemplate, { kind: 'mutation' }>,
+    variables: Record<string, unknown>,
+    caller: Caller,
+    ctx: SelectionContext,
+  ): PlanStep {
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
     const context = {
       // A malformed org reaches the function as none (it then answers UNAUTHORIZED).
@@ -482,11 +546,25 @@ export class QueryPlanner {
       statement = { text, name: `fm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
       this.statements.set(root.cacheKey, statement);
     }
-    return { kind: 'sql', responseKey: root.responseKey, name: statement.name, text: statement.text, values: [JSON.stringify(args.input ?? null), JSON.stringify(context)] };
+    return {
+      kind: 'sql',
+      responseKey: root.responseKey,
+      name: statement.name,
+      text: statement.text,
+      values: [JSON.stringify(args.input ?? null), JSON.stringify(context)],
+    };
   }
 
-  private connectionShape(query: CompiledQuery, args: Record<string, unknown>, keys: SortKey[], ordering: string, params: StatementParams,
-    org: number | null, where: WhereNode | null, selection: ConnectionSelection): ConnectionShape {
+  private connectionShape(
+    query: CompiledQuery,
+    args: Record<string, unknown>,
+    keys: SortKey[],
+    ordering: string,
+    params: StatementParams,
+    org: number | null,
+    where: WhereNode | null,
+    selection: ConnectionSelection,
+  ): ConnectionShape {
     if (args.first != null && args.last != null) {
       throw GraphqlRequestError.of('BAD_USER_INPUT', `${query.name}: give "first" or "last", not both.`);
     }
@@ -507,7 +585,11 @@ export class QueryPlanner {
     if (before) shape.before = bind(before, 'before');
     shape.size = params.add(size);
     if (selection.needsCursor) {
-      shape.cursor = { fp: params.add(fingerprint), innerPad: params.add(this.cursors.innerPad), outerPad: params.add(this.cursors.outerPad) };
+      shape.cursor = {
+        fp: params.add(fingerprint),
+        innerPad: params.add(this.cursors.innerPad),
+        outerPad: params.add(this.cursors.outerPad),
+      };
     }
     return shape;
   }
@@ -515,8 +597,11 @@ export class QueryPlanner {
   private pageSize(value: unknown, argument: string, query: CompiledQuery): number {
     if (value === undefined || value === null) return query.defaultLimit;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > query.maxLimit) {
-      throw GraphqlRequestError.of('FRAISEQL_PAGE_TOO_LARGE',
-        `Argument "${argument}" of ${query.name} must be between 0 and ${query.maxLimit}, got ${String(value)}.`, { maxLimit: query.maxLimit });
+      throw GraphqlRequestError.of(
+        'FRAISEQL_PAGE_TOO_LARGE',
+        `Argument "${argument}" of ${query.name} must be between 0 and ${query.maxLimit}, got ${String(value)}.`,
+        { maxLimit: query.maxLimit },
+      );
     }
     return value;
   }
@@ -535,7 +620,11 @@ function freezeColumns(columns: ArrowColumnNode[]): ArrowColumnNode[] {
 }
 
 /** A root field's arguments coerced by graphql-js; a value it refuses is BAD_USER_INPUT. */
-function readArguments(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function readArguments(
+  fieldDef: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
   try {
     return getArgumentValues(fieldDef, node, variables);
   } catch (error) {

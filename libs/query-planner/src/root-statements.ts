@@ -57,7 +57,12 @@ export interface ConnectionSelection {
   needsCursor: boolean;
 }
 
-export function readConnectionSelection(ctx: SelectionContext, nodes: readonly FieldNode[], typeName: string, edgeTypeName: string): ConnectionSelection {
+export function readConnectionSelection(
+  ctx: SelectionContext,
+  nodes: readonly FieldNode[],
+  typeName: string,
+  edgeTypeName: string,
+): ConnectionSelection {
   const members: ConnectionSelection['members'] = [];
   const edgeMembers: ConnectionSelection['edgeMembers'] = [];
   const pageInfoMembers: ConnectionSelection['pageInfoMembers'] = [];
@@ -98,15 +103,29 @@ function pageColumns(keys: readonly SortKey[]): string {
   return ['t.id', 't.data', ...keys.filter((k) => k.col !== 'id').map((k) => `${k.expr} AS ${k.col}`)].join(', ');
 }
 
-export function listStatement(index: SchemaIndex, query: CompiledQuery, shape: ListShape, ctx: SelectionContext, nodes: readonly FieldNode[]): string {
+export function listStatement(
+  index: SchemaIndex,
+  query: CompiledQuery,
+  shape: ListShape,
+  ctx: SelectionContext,
+  nodes: readonly FieldNode[],
+): string {
   const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
   const where = filterConditions(shape, { n: 0 });
-  return `SELECT coalesce(json_agg(${projection} ORDER BY ${orderSql(shape.keys, 't', false)}), '[]'::json)::text AS result `
-    + `FROM (SELECT ${pageColumns(shape.keys)} FROM ${index.view(query)} t WHERE ${where} `
-    + `ORDER BY ${orderSql(shape.keys, null, false)} LIMIT $${shape.limit}::bigint OFFSET $${shape.offset}::bigint) t`;
+  return (
+    `SELECT coalesce(json_agg(${projection} ORDER BY ${orderSql(shape.keys, 't', false)}), '[]'::json)::text AS result ` +
+    `FROM (SELECT ${pageColumns(shape.keys)} FROM ${index.view(query)} t WHERE ${where} ` +
+    `ORDER BY ${orderSql(shape.keys, null, false)} LIMIT $${shape.limit}::bigint OFFSET $${shape.offset}::bigint) t`
+  );
 }
 
-export function lookupStatement(index: SchemaIndex, query: CompiledQuery, shape: LookupShape, ctx: SelectionContext, nodes: readonly FieldNode[]): string {
+export function lookupStatement(
+  index: SchemaIndex,
+  query: CompiledQuery,
+  shape: LookupShape,
+  ctx: SelectionContext,
+  nodes: readonly FieldNode[],
+): string {
   const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
   const where = filterConditions(shape, { n: 0 }, [`t.id = $${shape.id}::uuid`]);
   return `SELECT (SELECT ${projection} FROM ${index.view(query)} t WHERE ${where})::text AS result`;
@@ -133,11 +152,15 @@ export function connectionStatement(
     if (shape.before) bounds.push(keysetAfter(keys, shape.before, true));
     const pageWhere = bounds.length === 0 ? filter : `${filter} AND ${bounds.join(' AND ')}`;
     // One row more than asked for tells whether another page follows.
-    ctes.push(`page AS (SELECT ${pageColumns(keys)} FROM ${view} t WHERE ${pageWhere} `
-      + `ORDER BY ${orderSql(keys, null, backward)} LIMIT ${size} + 1)`);
+    ctes.push(
+      `page AS (SELECT ${pageColumns(keys)} FROM ${view} t WHERE ${pageWhere} ` +
+        `ORDER BY ${orderSql(keys, null, backward)} LIMIT ${size} + 1)`,
+    );
     const pageRows = `(SELECT * FROM page p ORDER BY ${orderSql(keys, 'p', backward)} LIMIT ${size}) p`;
     if (shape.cursor) {
-      const texts = keys.map((k) => (k.col === 'id' ? 'p.id::text' : k.sqlType === 'jsonb' ? `p.${k.col}::text` : `to_jsonb(p.${k.col}) #>> '{}'`));
+      const texts = keys.map((k) =>
+        k.col === 'id' ? 'p.id::text' : k.sqlType === 'jsonb' ? `p.${k.col}::text` : `to_jsonb(p.${k.col}) #>> '{}'`,
+      );
       const { lateral, cursor } = CursorCodec.sqlCursor(texts, shape.cursor.fp, shape.cursor.innerPad, shape.cursor.outerPad);
       ctes.push(`edges AS (SELECT p.*, ${cursor} AS cursor FROM ${pageRows} ${lateral})`);
     } else {
@@ -169,15 +192,20 @@ export function connectionStatement(
     switch (kind) {
       case 'edges': {
         const projection = new Projection(index, ctx);
-        const edge = jsonObject(selection.edgeMembers.map(([edgeKey, edgeKind, edgeNodes]): [string, string] => {
-          if (edgeKind === 'cursor') return [edgeKey, 'e.cursor'];
-          if (edgeKind === 'node') return [edgeKey, projection.object(query.type, collectSubfields(ctx, edgeNodes), 'e.data')];
-          return [edgeKey, `${quoteLiteral(selection.edgeTypeName)}::text`];
-        }));
+        const edge = jsonObject(
+          selection.edgeMembers.map(([edgeKey, edgeKind, edgeNodes]): [string, string] => {
+            if (edgeKind === 'cursor') return [edgeKey, 'e.cursor'];
+            if (edgeKind === 'node') return [edgeKey, projection.object(query.type, collectSubfields(ctx, edgeNodes), 'e.data')];
+            return [edgeKey, `${quoteLiteral(selection.edgeTypeName)}::text`];
+          }),
+        );
         return [key, `(SELECT coalesce(json_agg(${edge} ORDER BY ${forwardOrder('e')}), '[]'::json) FROM edges e)`];
       }
       case 'pageInfo':
-        return [key, jsonObject(selection.pageInfoMembers.map(([infoKey, infoKind]): [string, string] => [infoKey, pageInfoValue(infoKind)]))];
+        return [
+          key,
+          jsonObject(selection.pageInfoMembers.map(([infoKey, infoKind]): [string, string] => [infoKey, pageInfoValue(infoKind)])),
+        ];
       case 'totalCount':
         return [key, `(SELECT count(*) FROM ${view} t WHERE ${filter})`];
       default:

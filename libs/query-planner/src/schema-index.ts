@@ -1,4 +1,12 @@
-import { SCALAR_SQL_TYPE, type CompiledField, type CompiledMutation, type CompiledQuery, type CompiledSchema, type CompiledType, type ScalarName } from '@fraiseql/schema';
+import {
+  SCALAR_SQL_TYPE,
+  type CompiledField,
+  type CompiledMutation,
+  type CompiledQuery,
+  type CompiledSchema,
+  type CompiledType,
+  type ScalarName,
+} from '@fraiseql/schema';
 import { jsonbAt, quoteIdent, quoteRelation, textAt } from './sql-text';
 
 /** Where a value is read from: the row alias (root entity fields only) and the JSON it lives in. */
@@ -25,7 +33,7 @@ export interface ValueTarget {
 }
 
 function sqlTypeOf(field: CompiledField): string {
-  return field.type.kind === 'enum' ? 'text' : SCALAR_SQL_TYPE[field.type.name as ScalarName] ?? 'text';
+  return field.type.kind === 'enum' ? 'text' : (SCALAR_SQL_TYPE[field.type.name as ScalarName] ?? 'text');
 }
 
 /** The value as its SQL type (`t."total"`, `(t.data->>'stock')::bigint`). */

@@ -61,11 +61,13 @@ export function orderingSignature(keys: readonly SortKey[]): string {
 
 /** ORDER BY list; `alias` reads the page columns (`p.k0`), null the expressions over `t`. */
 export function orderSql(keys: readonly SortKey[], alias: string | null, reversed: boolean): string {
-  return keys.map((k) => {
-    const desc = k.desc !== reversed;
-    const nullsFirst = k.nullsFirst !== reversed;
-    return `${alias === null ? k.expr : `${alias}.${k.col}`} ${desc ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
-  }).join(', ');
+  return keys
+    .map((k) => {
+      const desc = k.desc !== reversed;
+      const nullsFirst = k.nullsFirst !== reversed;
+      return `${alias === null ? k.expr : `${alias}.${k.col}`} ${desc ? 'DESC' : 'ASC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
+    })
+    .join(', ');
 }
 
 /**

@@ -17,8 +17,22 @@ export type WhereNode =
   | { k: 'quant'; target: ValueTarget; q: 'some' | 'none' | 'every'; item: WhereNode };
 
 type ComparisonOp =
-  | '=' | '<>' | '>' | '>=' | '<' | '<=' | 'in' | 'nin'
-  | 'like' | 'ilike' | 'json=' | 'json@>' | 'json<@' | 'json?' | 'list@>' | 'listOverlaps';
+  | '='
+  | '<>'
+  | '>'
+  | '>='
+  | '<'
+  | '<='
+  | 'in'
+  | 'nin'
+  | 'like'
+  | 'ilike'
+  | 'json='
+  | 'json@>'
+  | 'json<@'
+  | 'json?'
+  | 'list@>'
+  | 'listOverlaps';
 
 const ORDER_OPS: Record<string, ComparisonOp> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 /** Pattern operators taking a literal fragment: [prefix wildcard, suffix wildcard, case-insensitive]. */
@@ -36,7 +50,6 @@ const JSON_OPS: Record<string, ComparisonOp> = { eq: 'json=', contains: 'json@>'
 const MAX_WHERE_DEPTH = 32;
 const MAX_WHERE_CONDITIONS = 500;
 
-
 /** Escapes LIKE metacharacters (backslash is PostgreSQL's default LIKE escape). */
 function escapeLike(fragment: string): string {
   return fragment.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -44,8 +57,7 @@ function escapeLike(fragment: string): string {
 
 const badInput = (message: string): GraphqlRequestError => GraphqlRequestError.of('BAD_USER_INPUT', message);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class WhereReader {
   private conditions = 0;
@@ -93,7 +105,14 @@ export class WhereReader {
     return items.length === 1 ? items[0] : { k: 'and', items };
   }
 
-  private field(value: unknown, field: CompiledField, entity: string | null, prefix: CompiledField[], at: string, depth: number): WhereNode {
+  private field(
+    value: unknown,
+    field: CompiledField,
+    entity: string | null,
+    prefix: CompiledField[],
+    at: string,
+    depth: number,
+  ): WhereNode {
     if (field.type.kind === 'object' && !field.type.list) {
       return this.object(value, field.type.name, entity, [...prefix, field], at, depth + 1);
     }
@@ -177,7 +196,9 @@ export function renderWhere(node: WhereNode, scope: ValueScope, aliases: { n: nu
   switch (node.k) {
     case 'and':
       if (node.items.length === 0) return 'TRUE';
-      return node.items.length === 1 ? renderWhere(node.items[0], scope, aliases) : `(${node.items.map((n) => renderWhere(n, scope, aliases)).join(' AND ')})`;
+      return node.items.length === 1
+        ? renderWhere(node.items[0], scope, aliases)
+        : `(${node.items.map((n) => renderWhere(n, scope, aliases)).join(' AND ')})`;
     case 'or':
       if (node.items.length === 0) return 'FALSE';
       return `(${node.items.map((n) => renderWhere(n, scope, aliases)).join(' OR ')})`;

@@ -282,7 +282,14 @@ const INSTANT = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?
 function parseInstantMicros(text: string): number | null {
   const m = INSTANT.exec(text);
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   let ms = Date.UTC(y, mo - 1, d, h, mi, s);
   if (Number.isNaN(ms)) return null;
   const zone = m[8];
@@ -336,7 +343,9 @@ function jsonbEquals(a: unknown, b: unknown): boolean {
   if (isPlainObject(a)) {
     if (!isPlainObject(b)) return false;
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonbEquals(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonbEquals(a[k], b[k]))
+    );
   }
   return !isContainer(b) && scalarEquals(a, b);
 }
@@ -349,9 +358,11 @@ function jsonbEquals(a: unknown, b: unknown): boolean {
 function jsonbContains(a: unknown, b: unknown, top = true): boolean {
   if (Array.isArray(a)) {
     if (!Array.isArray(b)) return top && !isContainer(b) && a.some((e) => !isContainer(e) && scalarEquals(e, b));
-    return b.every((item) => (isContainer(item)
-      ? a.some((e) => isContainer(e) && Array.isArray(e) === Array.isArray(item) && jsonbContains(e, item, false))
-      : a.some((e) => !isContainer(e) && scalarEquals(e, item))));
+    return b.every((item) =>
+      isContainer(item)
+        ? a.some((e) => isContainer(e) && Array.isArray(e) === Array.isArray(item) && jsonbContains(e, item, false))
+        : a.some((e) => !isContainer(e) && scalarEquals(e, item)),
+    );
   }
   if (isPlainObject(a)) {
     if (!isPlainObject(b)) return false;
@@ -359,7 +370,8 @@ function jsonbContains(a: unknown, b: unknown, top = true): boolean {
       if (!Object.prototype.hasOwnProperty.call(a, k)) return false;
       const x = a[k];
       const y = b[k];
-      if (isContainer(x) || isContainer(y)) return isContainer(x) && isContainer(y) && Array.isArray(x) === Array.isArray(y) && jsonbContains(x, y, false);
+      if (isContainer(x) || isContainer(y))
+        return isContainer(x) && isContainer(y) && Array.isArray(x) === Array.isArray(y) && jsonbContains(x, y, false);
       return scalarEquals(x, y);
     });
   }

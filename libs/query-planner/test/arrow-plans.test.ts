@@ -60,7 +60,10 @@ describe('planArrow: column tree', () => {
       { kind: 'value', name: 'itemCount', sqlColumn: 'c6' },
       { kind: 'value', name: 'currency', sqlColumn: 'c7' },
       {
-        kind: 'struct', name: 'buyer', presentColumn: 'c8', children: [
+        kind: 'struct',
+        name: 'buyer',
+        presentColumn: 'c8',
+        children: [
           { kind: 'value', name: '__typename', sqlColumn: 'c9' },
           { kind: 'value', name: 'id', sqlColumn: 'c10' },
           { kind: 'value', name: 'email', sqlColumn: 'c11' },
@@ -70,16 +73,25 @@ describe('planArrow: column tree', () => {
           { kind: 'value', name: 'createdAt', sqlColumn: 'c15' },
         ],
       },
-      { kind: 'struct', name: 'shippingAddress', presentColumn: 'c16', children: [
-        { kind: 'value', name: 'city', sqlColumn: 'c17' },
-        { kind: 'value', name: 'country', sqlColumn: 'c18' },
-      ] },
+      {
+        kind: 'struct',
+        name: 'shippingAddress',
+        presentColumn: 'c16',
+        children: [
+          { kind: 'value', name: 'city', sqlColumn: 'c17' },
+          { kind: 'value', name: 'country', sqlColumn: 'c18' },
+        ],
+      },
       { kind: 'json', name: 'items', sqlColumn: 'c19' },
     ];
     expect(plan.columns).toEqual(expected);
-    expect(plan.sql).toMatch(/^SELECT 'Order'::text AS c0, t\.id AS c1, t\."status"::text AS c2, t\."total" AS c3, \(t\.data->>'notes'\) AS c4, t\."placed_at" AS c5, /);
+    expect(plan.sql).toMatch(
+      /^SELECT 'Order'::text AS c0, t\.id AS c1, t\."status"::text AS c2, t\."total" AS c3, \(t\.data->>'notes'\) AS c4, t\."placed_at" AS c5, /,
+    );
     expect(plan.sql).toContain(`'User'::text AS c9`);
-    expect(plan.sql).toMatch(/ FROM "v_order" t WHERE t\.org_id = \$1::uuid ORDER BY t\."placed_at" DESC NULLS FIRST, t\.id DESC NULLS FIRST$/);
+    expect(plan.sql).toMatch(
+      / FROM "v_order" t WHERE t\.org_id = \$1::uuid ORDER BY t\."placed_at" DESC NULLS FIRST, t\.id DESC NULLS FIRST$/,
+    );
     expect(plan.values).toEqual([ORG_A]);
 
     const other = h.planArrow(ORDERS, { withNotes: false, noTotal: true, limit: 5, offset: 2 }, AUTH_A);
@@ -103,11 +115,16 @@ describe('planArrow: column tree', () => {
       [23, -1], // itemCount int4
       [25, -1], // currency text
       [16, -1], // buyer present
-      [25, -1], [25, -1], [25, -1], [25, -1], // __typename, id (ID is text inside data), email, name
+      [25, -1],
+      [25, -1],
+      [25, -1],
+      [25, -1], // __typename, id (ID is text inside data), email, name
       [1009, -1], // tags text[]
       [16, -1], // isActive bool
       [1184, -1], // createdAt timestamptz
-      [16, -1], [25, -1], [25, -1], // shippingAddress present, city, country
+      [16, -1],
+      [25, -1],
+      [25, -1], // shippingAddress present, city, country
       [3802, -1], // items jsonb
     ]);
     const products = await h.describe(h.planArrow(PRODUCTS, {}, AUTH_A));
@@ -129,7 +146,11 @@ describe('planArrow: column tree', () => {
 
   it('is decoded into Arrow record batches by copyQueryToArrow', async () => {
     const plan = h.planArrow(ORDERS, { withNotes: true, noTotal: false, w: { status: { in: ['PAID', 'CANCELLED'] } } }, AUTH_A);
-    const json = (await h.jsonAnswer(ORDERS, { withNotes: true, noTotal: false, w: { status: { in: ['PAID', 'CANCELLED'] } } }, AUTH_A)) as Array<Record<string, unknown>>;
+    const json = (await h.jsonAnswer(
+      ORDERS,
+      { withNotes: true, noTotal: false, w: { status: { in: ['PAID', 'CANCELLED'] } } },
+      AUTH_A,
+    )) as Array<Record<string, unknown>>;
     const client = await h.pool.connect();
     try {
       const states: unknown[] = [];
@@ -163,9 +184,12 @@ describe('planArrow: column tree', () => {
   });
 });
 
-describe('planArrow: values equal the JSON path\'s', () => {
+describe("planArrow: values equal the JSON path's", () => {
   it('orders: every selected field, same rows in the same order (ties broken by id)', async () => {
-    for (const variables of [{ withNotes: true, noTotal: false }, { withNotes: false, noTotal: true }]) {
+    for (const variables of [
+      { withNotes: true, noTotal: false },
+      { withNotes: false, noTotal: true },
+    ]) {
       const { rows } = await h.compare(ORDERS, { ...variables, limit: 100 }, AUTH_A);
       expect(rows).toHaveLength(33);
     }
@@ -173,12 +197,24 @@ describe('planArrow: values equal the JSON path\'s', () => {
 
   it('orders with filters, ordering on nested keys, limit and offset', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
-      [ORDERS, { withNotes: true, noTotal: false, w: { status: { in: ['PAID', 'CANCELLED', 'PENDING'] }, notes: { isNull: false } }, limit: 10, offset: 1 }],
+      [
+        ORDERS,
+        {
+          withNotes: true,
+          noTotal: false,
+          w: { status: { in: ['PAID', 'CANCELLED', 'PENDING'] }, notes: { isNull: false } },
+          limit: 10,
+          offset: 1,
+        },
+      ],
       [ORDERS, { withNotes: true, noTotal: false, w: { notes: { contains: '"handle"' } } }],
       [ORDERS, { withNotes: true, noTotal: false, w: { customer: { tags: { overlaps: ['a,b', 'early'] } } } }],
       [ORDERS, { withNotes: true, noTotal: false, w: { items: { some: { quantity: { gte: 2 } } } } }],
       [ORDERS, { withNotes: true, noTotal: false, w: { not: { shippingAddress: { country: { in: ['NO', 'FR'] } } } } }],
-      ['{ orders(orderBy: [{ field: customer__email, direction: DESC }, { field: total }], limit: 40) { id total customer { email } } }', {}],
+      [
+        '{ orders(orderBy: [{ field: customer__email, direction: DESC }, { field: total }], limit: 40) { id total customer { email } } }',
+        {},
+      ],
       ['{ orders(orderBy: [{ field: notes, nulls: FIRST }], offset: 30) { id notes } }', {}],
     ];
     for (const [query, variables] of cases) {
@@ -190,9 +226,27 @@ describe('planArrow: values equal the JSON path\'s', () => {
   it('products: JSON, NULLs, a nullable nested entity, awkward strings, numeric and int extremes', async () => {
     const { rows } = await h.compare(PRODUCTS, {}, AUTH_A);
     expect(rows).toEqual([
-      expect.objectContaining({ sku: 'A-001', description: null, price: 12.5, attributes: { colour: 'red', sizes: [1, 2.5], nested: { k: null } },
-        category: { id: 'a1000000-0000-4000-8000-000000000001', name: 'Books', slug: 'books', createdAt: '2023-12-01T00:00:00.000000Z', __typename: 'Category' } }),
-      expect.objectContaining({ sku: 'A-002', description: 'Ünïcode ✓ and \\backslash', tags: [], attributes: null, category: null, isActive: false }),
+      expect.objectContaining({
+        sku: 'A-001',
+        description: null,
+        price: 12.5,
+        attributes: { colour: 'red', sizes: [1, 2.5], nested: { k: null } },
+        category: {
+          id: 'a1000000-0000-4000-8000-000000000001',
+          name: 'Books',
+          slug: 'books',
+          createdAt: '2023-12-01T00:00:00.000000Z',
+          __typename: 'Category',
+        },
+      }),
+      expect.objectContaining({
+        sku: 'A-002',
+        description: 'Ünïcode ✓ and \\backslash',
+        tags: [],
+        attributes: null,
+        category: null,
+        isActive: false,
+      }),
       expect.objectContaining({ sku: 'A-003', price: 1000000000, stock: 2147483647, tags: ['a,b'], attributes: {} }),
     ]);
     await h.compare(PRODUCTS, { w: { attributes: { hasKey: 'colour' } } }, AUTH_A);
@@ -218,7 +272,7 @@ describe('planArrow: Float, Date and entities that are not tenant-scoped (the pl
     await planner?.close();
   });
 
-  it('casts Float to float8 and Date to date, with the JSON path\'s values', async () => {
+  it("casts Float to float8 and Date to date, with the JSON path's values", async () => {
     const query = '{ products(limit: 500, orderBy: [{ field: rating, nulls: FIRST }]) { id rating releasedOn price stock } }';
     const { rows, plan } = await other.compare(query, {}, AUTH_A);
     expect((await other.describe(plan)).map((f) => f.dataTypeID)).toEqual([2950, 701, 1082, 1700, 23]);
@@ -243,15 +297,23 @@ describe('planArrow: limits and org scoping', () => {
     const big = h.planArrow('{ orders(limit: 100000) { id } }', {}, AUTH_A);
     expect(big.values).toEqual([ORG_A, 100000]);
     expect(await h.arrowRows(big)).toHaveLength(33);
-    expect(thrownError(() => h.planner.plan(h.planner.prepare({ query: '{ orders(limit: 100000) { id } }' }), {}, AUTH_A))?.code)
-      .toBe('FRAISEQL_PAGE_TOO_LARGE');
+    expect(thrownError(() => h.planner.plan(h.planner.prepare({ query: '{ orders(limit: 100000) { id } }' }), {}, AUTH_A))?.code).toBe(
+      'FRAISEQL_PAGE_TOO_LARGE',
+    );
     expect(await h.arrowRows(h.planArrow('{ orders(limit: 0) { id } }', {}, AUTH_A))).toEqual([]);
   });
 
-  it('never returns another org\'s rows, whatever the filter', async () => {
-    const filters = [{}, { id: { eq: ORDER_B } }, { or: [{ id: { eq: ORDER_B } }, { total: { gte: 0 } }] }, { not: { id: { eq: ORDER_B } } }];
+  it("never returns another org's rows, whatever the filter", async () => {
+    const filters = [
+      {},
+      { id: { eq: ORDER_B } },
+      { or: [{ id: { eq: ORDER_B } }, { total: { gte: 0 } }] },
+      { not: { id: { eq: ORDER_B } } },
+    ];
     for (const w of filters) {
-      const rows = (await h.arrowRows(h.planArrow('query($w: OrderWhereInput) { orders(where: $w) { id } }', { w }, AUTH_A))) as Array<{ id: string }>;
+      const rows = (await h.arrowRows(h.planArrow('query($w: OrderWhereInput) { orders(where: $w) { id } }', { w }, AUTH_A))) as Array<{
+        id: string;
+      }>;
       expect(rows.filter((r) => !r.id.startsWith('a'))).toEqual([]);
     }
     const b = await h.compare(`{ orders(where: { id: { eq: "${ORDER_B}" } }) { id customer { email } } }`, {}, AUTH_B);

@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSchema, defineSchema, entity, enumType, field, inputType, lookupQuery, mutation, objectType, type CompiledSchema } from '@fraiseql/schema';
+import {
+  compileSchema,
+  defineSchema,
+  entity,
+  enumType,
+  field,
+  inputType,
+  lookupQuery,
+  mutation,
+  objectType,
+  type CompiledSchema,
+} from '@fraiseql/schema';
 import { createTestDatabase, type TestDatabase } from '@fraiseql/testkit';
 import { Client } from 'pg';
 import type { Caller } from '@fraiseql/identity';
@@ -18,14 +29,18 @@ const P2 = '11111111-0000-4000-8000-000000000002';
 
 const Kind = enumType('ProductKind', ['PHYSICAL', 'DIGITAL']);
 const Category = objectType('Category', { name: field.string() });
-const Product = entity('Product', { view: 'v_product' }, {
-  id: field.id(),
-  sku: field.string(),
-  price: field.decimal(),
-  kind: field.enum(Kind),
-  tags: field.list(field.string()),
-  category: field.object(Category, { nullable: true }),
-});
+const Product = entity(
+  'Product',
+  { view: 'v_product' },
+  {
+    id: field.id(),
+    sku: field.string(),
+    price: field.decimal(),
+    kind: field.enum(Kind),
+    tags: field.list(field.string()),
+    category: field.object(Category, { nullable: true }),
+  },
+);
 const Dimensions = inputType('DimensionsInput', { width: field.int(), height: field.int({ nullable: true }) });
 const UpdatePriceInput = inputType('UpdatePriceInput', {
   id: field.id(),
@@ -36,15 +51,21 @@ const UpdatePriceInput = inputType('UpdatePriceInput', {
 });
 
 function compiled(): CompiledSchema {
-  return compileSchema(defineSchema({
-    types: [Product],
-    queries: [lookupQuery('product', Product)],
-    mutations: [
-      mutation('updatePrice', { input: UpdatePriceInput, entity: Product }),
-      mutation('fail', { input: { errorClass: field.string({ nullable: true }), fieldCount: field.int() }, entity: Product, function: 'fn_always_fail' }),
-      mutation('touch', { input: { id: field.id() }, entity: Product, function: 'fn_touch_without_message' }),
-    ],
-  }));
+  return compileSchema(
+    defineSchema({
+      types: [Product],
+      queries: [lookupQuery('product', Product)],
+      mutations: [
+        mutation('updatePrice', { input: UpdatePriceInput, entity: Product }),
+        mutation('fail', {
+          input: { errorClass: field.string({ nullable: true }), fieldCount: field.int() },
+          entity: Product,
+          function: 'fn_always_fail',
+        }),
+        mutation('touch', { input: { id: field.id() }, entity: Product, function: 'fn_touch_without_message' }),
+      ],
+    }),
+  );
 }
 
 const DATABASE = `
@@ -124,7 +145,8 @@ async function run(query: string, variables?: Record<string, unknown>, auth: Cal
   return JSON.parse(assembleResponse(plan, results));
 }
 
-const price = async (id: string): Promise<string> => (await client.query('SELECT price::text AS p FROM tb_product WHERE id = $1', [id])).rows[0].p;
+const price = async (id: string): Promise<string> =>
+  (await client.query('SELECT price::text AS p FROM tb_product WHERE id = $1', [id])).rows[0].p;
 
 describe('mutation planning', () => {
   it('runs the function and projects the success member to the selection, aliases and nested objects included', async () => {
@@ -139,7 +161,11 @@ describe('mutation planning', () => {
     expect(body).toEqual({
       data: {
         __typename: 'Mutation',
-        done: { __typename: 'UpdatePriceSuccess', message: 'Price updated', item: { id: P1, price: 12.5, kind: 'DIGITAL', category: { name: 'Books' } } },
+        done: {
+          __typename: 'UpdatePriceSuccess',
+          message: 'Price updated',
+          item: { id: P1, price: 12.5, kind: 'DIGITAL', category: { name: 'Books' } },
+        },
       },
     });
     expect(await price(P1)).toBe('12.50');
@@ -156,8 +182,9 @@ describe('mutation planning', () => {
   });
 
   it('passes the coerced input and the caller context to the function as jsonb', async () => {
-    await run(`mutation($in: UpdatePriceInput!) { updatePrice(input: $in) { __typename } }`,
-      { in: { id: P1, price: 13, tags: ['x'], dimensions: { width: 3 } } });
+    await run(`mutation($in: UpdatePriceInput!) { updatePrice(input: $in) { __typename } }`, {
+      in: { id: P1, price: 13, tags: ['x'], dimensions: { width: 3 } },
+    });
     const { rows } = await client.query('SELECT last_input, last_ctx FROM tb_product WHERE id = $1', [P1]);
     // Decimal arrives as text (no digit lost); fields left out stay absent, so a function can tell "not given" from null.
     expect(rows[0].last_input).toEqual({ id: P1, price: '13', tags: ['x'], dimensions: { width: 3 } });
@@ -181,23 +208,39 @@ describe('mutation planning', () => {
     });
   });
 
-  it('cannot reach another organization\'s rows: the function sees the caller\'s org only', async () => {
+  it("cannot reach another organization's rows: the function sees the caller's org only", async () => {
     const body = await run(`mutation { updatePrice(input: { id: "${P2}", price: 1 }) { ... on MutationError { errorClass } } }`);
     expect(body.data.updatePrice).toEqual({ errorClass: 'NOT_FOUND' });
     expect(await price(P2)).toBe('20.00');
   });
 
   it.each([
-    ['validation', 'VALIDATION'], ['conflict', 'CONFLICT'], ['not_found', 'NOT_FOUND'], ['unauthorized', 'UNAUTHORIZED'],
-    ['forbidden', 'FORBIDDEN'], ['rate_limited', 'RATE_LIMITED'], ['timeout', 'TIMEOUT'], ['internal', 'INTERNAL'], [null, 'INTERNAL'],
+    ['validation', 'VALIDATION'],
+    ['conflict', 'CONFLICT'],
+    ['not_found', 'NOT_FOUND'],
+    ['unauthorized', 'UNAUTHORIZED'],
+    ['forbidden', 'FORBIDDEN'],
+    ['rate_limited', 'RATE_LIMITED'],
+    ['timeout', 'TIMEOUT'],
+    ['internal', 'INTERNAL'],
+    [null, 'INTERNAL'],
   ])('maps error_class %s to MutationErrorClass %s, with a default message and no field errors', async (errorClass, expected) => {
-    const body = await run('mutation($c: String) { fail(input: { errorClass: $c, fieldCount: 0 }) { ... on MutationError { errorClass message fieldErrors { field } } } }', { c: errorClass });
+    const body = await run(
+      'mutation($c: String) { fail(input: { errorClass: $c, fieldCount: 0 }) { ... on MutationError { errorClass message fieldErrors { field } } } }',
+      { c: errorClass },
+    );
     expect(body.data.fail).toEqual({ errorClass: expected, message: 'The mutation failed', fieldErrors: [] });
   });
 
   it('keeps the order of the field errors', async () => {
-    const body = await run('mutation { fail(input: { errorClass: "validation", fieldCount: 3 }) { ... on MutationError { fieldErrors { message field } } } }');
-    expect(body.data.fail.fieldErrors).toEqual([{ message: 'bad 1', field: 'f1' }, { message: 'bad 2', field: 'f2' }, { message: 'bad 3', field: 'f3' }]);
+    const body = await run(
+      'mutation { fail(input: { errorClass: "validation", fieldCount: 3 }) { ... on MutationError { fieldErrors { message field } } } }',
+    );
+    expect(body.data.fail.fieldErrors).toEqual([
+      { message: 'bad 1', field: 'f1' },
+      { message: 'bad 2', field: 'f2' },
+      { message: 'bad 3', field: 'f3' },
+    ]);
   });
 
   it('plans one statement per mutation root field, marks the plan as a mutation and caches the SQL text per selection', () => {
@@ -225,11 +268,27 @@ describe('mutation planning', () => {
 
   describe('refuses invalid input before any SQL exists', () => {
     it.each([
-      ['a value of the wrong type', `mutation { updatePrice(input: { id: "${P1}", price: "cheap" }) { __typename } }`, 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'a value of the wrong type',
+        `mutation { updatePrice(input: { id: "${P1}", price: "cheap" }) { __typename } }`,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
       ['a missing required field', `mutation { updatePrice(input: { price: 1 }) { __typename } }`, 'GRAPHQL_VALIDATION_FAILED'],
-      ['an unknown enum value', `mutation { updatePrice(input: { id: "${P1}", price: 1, kind: ANALOG }) { __typename } }`, 'GRAPHQL_VALIDATION_FAILED'],
-      ['an unknown input field', `mutation { updatePrice(input: { id: "${P1}", price: 1, colour: "red" }) { __typename } }`, 'GRAPHQL_VALIDATION_FAILED'],
-      ['a null in a non-null nested field', `mutation { updatePrice(input: { id: "${P1}", price: 1, dimensions: { width: null } }) { __typename } }`, 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'an unknown enum value',
+        `mutation { updatePrice(input: { id: "${P1}", price: 1, kind: ANALOG }) { __typename } }`,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
+      [
+        'an unknown input field',
+        `mutation { updatePrice(input: { id: "${P1}", price: 1, colour: "red" }) { __typename } }`,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
+      [
+        'a null in a non-null nested field',
+        `mutation { updatePrice(input: { id: "${P1}", price: 1, dimensions: { width: null } }) { __typename } }`,
+        'GRAPHQL_VALIDATION_FAILED',
+      ],
     ])('%s in a literal', (_what, query, code) => {
       expect(thrownCode(() => planner.plan(planner.prepare({ query }), {}, AUTH_A))).toBe(code);
     });

@@ -3,15 +3,22 @@ import { AUTH_A, ORG_A, PlannerHarness, SECRET, thrownCode } from './fixtures/pl
 import { compileTestSchema } from './fixtures/test-schema';
 
 let h: PlannerHarness;
-beforeAll(async () => { h = await PlannerHarness.start(); });
-afterAll(async () => { await h.close(); });
+beforeAll(async () => {
+  h = await PlannerHarness.start();
+});
+afterAll(async () => {
+  await h.close();
+});
 
 const refOrders = (orderBy: string, condition = 'true'): Promise<string[]> =>
-  h.ids(`SELECT o.id::text AS id FROM tb_order o JOIN tb_user u ON u.id = o.customer_id WHERE o.org_id = '${ORG_A}' AND (${condition}) ORDER BY ${orderBy}`);
+  h.ids(
+    `SELECT o.id::text AS id FROM tb_order o JOIN tb_user u ON u.id = o.customer_id WHERE o.org_id = '${ORG_A}' AND (${condition}) ORDER BY ${orderBy}`,
+  );
 const refProducts = (orderBy: string): Promise<string[]> =>
   h.ids(`SELECT id::text AS id FROM tb_product WHERE org_id = '${ORG_A}' ORDER BY ${orderBy}`);
 
-const ORDERS = 'query($o: [OrderOrderBy!], $w: OrderWhereInput, $l: Int, $off: Int) { orders(orderBy: $o, where: $w, limit: $l, offset: $off) { id } }';
+const ORDERS =
+  'query($o: [OrderOrderBy!], $w: OrderWhereInput, $l: Int, $off: Int) { orders(orderBy: $o, where: $w, limit: $l, offset: $off) { id } }';
 const plannedOrders = async (vars: Record<string, unknown>): Promise<string[]> =>
   (await h.data(ORDERS, { l: 500, ...vars })).orders.map((o: { id: string }) => o.id);
 
@@ -22,26 +29,38 @@ describe('orderBy on lists', () => {
   });
 
   it('orders by several keys in mixed directions', async () => {
-    expect(await plannedOrders({ o: [{ field: 'status' }, { field: 'total', direction: 'DESC' }] }))
-      .toEqual(await refOrders('o.status ASC, o.total DESC, o.id DESC'));
-    expect(await plannedOrders({ o: [{ field: 'currency', direction: 'DESC' }, { field: 'placedAt' }] }))
-      .toEqual(await refOrders('o.currency DESC, o.placed_at ASC, o.id ASC'));
+    expect(await plannedOrders({ o: [{ field: 'status' }, { field: 'total', direction: 'DESC' }] })).toEqual(
+      await refOrders('o.status ASC, o.total DESC, o.id DESC'),
+    );
+    expect(await plannedOrders({ o: [{ field: 'currency', direction: 'DESC' }, { field: 'placedAt' }] })).toEqual(
+      await refOrders('o.currency DESC, o.placed_at ASC, o.id ASC'),
+    );
   });
 
-  it('places NULLs first or last as asked, defaulting to PostgreSQL\'s order', async () => {
+  it("places NULLs first or last as asked, defaulting to PostgreSQL's order", async () => {
     expect(await plannedOrders({ o: [{ field: 'notes', nulls: 'FIRST' }] })).toEqual(await refOrders('o.notes ASC NULLS FIRST, o.id ASC'));
     expect(await plannedOrders({ o: [{ field: 'notes' }] })).toEqual(await refOrders('o.notes ASC NULLS LAST, o.id ASC'));
-    expect(await plannedOrders({ o: [{ field: 'notes', direction: 'DESC', nulls: 'LAST' }] })).toEqual(await refOrders('o.notes DESC NULLS LAST, o.id DESC'));
-    expect(await plannedOrders({ o: [{ field: 'notes', direction: 'DESC' }] })).toEqual(await refOrders('o.notes DESC NULLS FIRST, o.id DESC'));
+    expect(await plannedOrders({ o: [{ field: 'notes', direction: 'DESC', nulls: 'LAST' }] })).toEqual(
+      await refOrders('o.notes DESC NULLS LAST, o.id DESC'),
+    );
+    expect(await plannedOrders({ o: [{ field: 'notes', direction: 'DESC' }] })).toEqual(
+      await refOrders('o.notes DESC NULLS FIRST, o.id DESC'),
+    );
   });
 
   it('orders by a nested path and by typed data values', async () => {
-    expect(await plannedOrders({ o: [{ field: 'customer__email' }, { field: 'placedAt', direction: 'DESC' }] }))
-      .toEqual(await refOrders('u.email ASC, o.placed_at DESC, o.id DESC'));
-    expect(await plannedOrders({ o: [{ field: 'itemCount', direction: 'DESC' }] }))
-      .toEqual(await refOrders('(SELECT count(*) FROM tb_order_item i WHERE i.order_id = o.id) DESC, o.id DESC'));
-    const products = await h.data('{ products(orderBy: [{ field: rating, direction: DESC, nulls: LAST }, { field: releasedOn }], limit: 500) { id } }');
-    expect(products.products.map((p: { id: string }) => p.id)).toEqual(await refProducts('rating DESC NULLS LAST, released_on ASC, id ASC'));
+    expect(await plannedOrders({ o: [{ field: 'customer__email' }, { field: 'placedAt', direction: 'DESC' }] })).toEqual(
+      await refOrders('u.email ASC, o.placed_at DESC, o.id DESC'),
+    );
+    expect(await plannedOrders({ o: [{ field: 'itemCount', direction: 'DESC' }] })).toEqual(
+      await refOrders('(SELECT count(*) FROM tb_order_item i WHERE i.order_id = o.id) DESC, o.id DESC'),
+    );
+    const products = await h.data(
+      '{ products(orderBy: [{ field: rating, direction: DESC, nulls: LAST }, { field: releasedOn }], limit: 500) { id } }',
+    );
+    expect(products.products.map((p: { id: string }) => p.id)).toEqual(
+      await refProducts('rating DESC NULLS LAST, released_on ASC, id ASC'),
+    );
     const byPrice = await h.data('{ products(orderBy: [{ field: price }], limit: 500) { id } }');
     expect(byPrice.products.map((p: { id: string }) => p.id)).toEqual(await refProducts('price, id'));
   });
@@ -49,7 +68,9 @@ describe('orderBy on lists', () => {
   it('refuses an orderBy field that is not in the enum (no SQL can be smuggled in)', () => {
     const query = '{ orders(orderBy: [{ field: "total; DROP TABLE tb_order" }]) { id } }';
     expect(thrownCode(() => h.planner.prepare({ query }))).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: ORDERS }), { o: [{ field: 'total DESC' }] }, AUTH_A))).toBe('BAD_USER_INPUT');
+    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: ORDERS }), { o: [{ field: 'total DESC' }] }, AUTH_A))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -61,7 +82,7 @@ describe('limit and offset', () => {
     expect(await plannedOrders({ o: [{ field: 'total' }], l: 10, off: 1000 })).toEqual([]);
   });
 
-  it('uses the query\'s defaultLimit when no limit is given', async () => {
+  it("uses the query's defaultLimit when no limit is given", async () => {
     const data = await h.data('{ products { id } countries { code } }');
     expect(data.products).toHaveLength(20);
     expect(data.countries).toHaveLength(5);
@@ -72,8 +93,9 @@ describe('limit and offset', () => {
     expect(thrownCode(() => h.planner.plan(op, { l: 501 }, AUTH_A))).toBe('FRAISEQL_PAGE_TOO_LARGE');
     expect(thrownCode(() => h.planner.plan(op, { l: -1 }, AUTH_A))).toBe('FRAISEQL_PAGE_TOO_LARGE');
     expect(thrownCode(() => h.planner.plan(op, { l: 10, off: -1 }, AUTH_A))).toBe('BAD_USER_INPUT');
-    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: '{ ordersConnection(first: 501) { totalCount } }' }), {}, AUTH_A)))
-      .toBe('FRAISEQL_PAGE_TOO_LARGE');
+    expect(
+      thrownCode(() => h.planner.plan(h.planner.prepare({ query: '{ ordersConnection(first: 501) { totalCount } }' }), {}, AUTH_A)),
+    ).toBe('FRAISEQL_PAGE_TOO_LARGE');
   });
 });
 
@@ -132,15 +154,25 @@ describe('Relay connections: keyset pagination', () => {
 
   it('walks mixed directions over NULLs (expanded OR form)', async () => {
     await expectKeysetWalks([{ field: 'notes', nulls: 'FIRST' }], await refOrders('o.notes ASC NULLS FIRST, o.id ASC'));
-    await expectKeysetWalks([{ field: 'notes', direction: 'DESC', nulls: 'LAST' }, { field: 'total' }],
-      await refOrders('o.notes DESC NULLS LAST, o.total ASC, o.id ASC'));
-    await expectKeysetWalks([{ field: 'currency' }, { field: 'total', direction: 'DESC' }, { field: 'placedAt' }],
-      await refOrders('o.currency ASC, o.total DESC, o.placed_at ASC, o.id ASC'), undefined, 11);
+    await expectKeysetWalks(
+      [{ field: 'notes', direction: 'DESC', nulls: 'LAST' }, { field: 'total' }],
+      await refOrders('o.notes DESC NULLS LAST, o.total ASC, o.id ASC'),
+    );
+    await expectKeysetWalks(
+      [{ field: 'currency' }, { field: 'total', direction: 'DESC' }, { field: 'placedAt' }],
+      await refOrders('o.currency ASC, o.total DESC, o.placed_at ASC, o.id ASC'),
+      undefined,
+      11,
+    );
   });
 
   it('walks a nested path and a filtered set', async () => {
-    await expectKeysetWalks([{ field: 'customer__email' }, { field: 'placedAt', direction: 'DESC' }],
-      await refOrders('u.email ASC, o.placed_at DESC, o.id DESC', `o.status IN ('PAID', 'SHIPPED', 'PENDING')`), { status: { in: ['PAID', 'SHIPPED', 'PENDING'] } }, 5);
+    await expectKeysetWalks(
+      [{ field: 'customer__email' }, { field: 'placedAt', direction: 'DESC' }],
+      await refOrders('u.email ASC, o.placed_at DESC, o.id DESC', `o.status IN ('PAID', 'SHIPPED', 'PENDING')`),
+      { status: { in: ['PAID', 'SHIPPED', 'PENDING'] } },
+      5,
+    );
   });
 
   it('walks nullable Float and Date keys of products', async () => {
@@ -177,7 +209,11 @@ describe('Relay connections: keyset pagination', () => {
 
   it('handles the empty page, the exact last page and first: 0', async () => {
     const empty = await page({ first: 5, w: { total: { gt: 1000 } } });
-    expect(empty).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
+    expect(empty).toEqual({
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    });
 
     const p1 = await page({ first: 75 });
     expect(p1.pageInfo.hasNextPage).toBe(true);
@@ -225,18 +261,30 @@ describe('Relay connections: keyset pagination', () => {
   it('runs minimal selections: only page info, only a count, only cursors', async () => {
     const p1 = await page({ first: 3 });
     const only = async (selection: string, vars: Record<string, unknown>): Promise<any> =>
-      (await h.data(`query($first: Int, $after: String, $last: Int, $before: String) { ordersConnection(first: $first, after: $after, last: $last, before: $before) { ${selection} } }`, vars)).ordersConnection;
+      (
+        await h.data(
+          `query($first: Int, $after: String, $last: Int, $before: String) { ordersConnection(first: $first, after: $after, last: $last, before: $before) { ${selection} } }`,
+          vars,
+        )
+      ).ordersConnection;
     expect(await only('pageInfo { hasNextPage }', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ pageInfo: { hasNextPage: true } });
-    expect(await only('pageInfo { hasPreviousPage }', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ pageInfo: { hasPreviousPage: true } });
-    expect(await only('pageInfo { hasNextPage hasPreviousPage }', { last: 3, before: p1.pageInfo.endCursor }))
-      .toEqual({ pageInfo: { hasNextPage: true, hasPreviousPage: false } });
+    expect(await only('pageInfo { hasPreviousPage }', { first: 3, after: p1.pageInfo.endCursor })).toEqual({
+      pageInfo: { hasPreviousPage: true },
+    });
+    expect(await only('pageInfo { hasNextPage hasPreviousPage }', { last: 3, before: p1.pageInfo.endCursor })).toEqual({
+      pageInfo: { hasNextPage: true, hasPreviousPage: false },
+    });
     expect(await only('totalCount', { first: 3, after: p1.pageInfo.endCursor })).toEqual({ totalCount: 150 });
     expect(await only('edges { cursor }', { first: 3 })).toEqual({ edges: p1.edges.map((e) => ({ cursor: e.cursor })) });
-    expect(await only('edges { node { id } }', { last: 2, before: p1.pageInfo.endCursor })).toEqual({ edges: p1.edges.slice(0, 2).map((e) => ({ node: e.node })) });
+    expect(await only('edges { node { id } }', { last: 2, before: p1.pageInfo.endCursor })).toEqual({
+      edges: p1.edges.slice(0, 2).map((e) => ({ node: e.node })),
+    });
   });
 
   it('refuses first together with last', () => {
-    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: CONNECTION }), { first: 1, last: 1 }, AUTH_A))).toBe('BAD_USER_INPUT');
+    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: CONNECTION }), { first: 1, last: 1 }, AUTH_A))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -247,7 +295,9 @@ describe('cursors', () => {
     const p = await page({ first: 3, o: [{ field: 'total', direction: 'DESC' }, { field: 'placedAt' }] });
     const [version, , total, placedAt, id] = decodePayload(p.edges[0].cursor);
     expect(version).toBe(1);
-    const { rows: [row] } = await h.client.query('SELECT total::text FROM tb_order WHERE id = $1', [id]);
+    const {
+      rows: [row],
+    } = await h.client.query('SELECT total::text FROM tb_order WHERE id = $1', [id]);
     expect(total).toBe(row.total);
     expect(total).toMatch(/^\d+\.50$/);
     expect(placedAt).toMatch(/\.\d{6}[-+]\d{2}:\d{2}$|:\d{2}[-+]\d{2}:\d{2}$/);
@@ -275,21 +325,25 @@ describe('cursors', () => {
     }
     // Validly signed but not a cursor payload.
     const codec = (h.planner as unknown as { cursors: { encode(fp: string, v: unknown[]): string } }).cursors;
-    expect(planAfter(codec.encode('x', []).replace(/^[^.]+/, Buffer.from('{"a":1}').toString('base64url')))).toBe('FRAISEQL_INVALID_CURSOR');
+    expect(planAfter(codec.encode('x', []).replace(/^[^.]+/, Buffer.from('{"a":1}').toString('base64url')))).toBe(
+      'FRAISEQL_INVALID_CURSOR',
+    );
   });
 
   it('refuses a validly signed cursor of another ordering, query or schema as stale', async () => {
     const cursor = (await page({ first: 3 })).pageInfo.endCursor!;
     expect(planAfter(cursor, CONNECTION, { o: [{ field: 'total' }] })).toBe('FRAISEQL_STALE_CURSOR');
     expect(planAfter(cursor, CONNECTION, { o: [{ field: 'placedAt', direction: 'DESC', nulls: 'LAST' }] })).toBe('FRAISEQL_STALE_CURSOR');
-    expect(planAfter(cursor, 'query($first: Int, $after: String) { productsConnection(first: $first, after: $after) { totalCount } }'))
-      .toBe('FRAISEQL_STALE_CURSOR');
+    expect(
+      planAfter(cursor, 'query($first: Int, $after: String) { productsConnection(first: $first, after: $after) { totalCount } }'),
+    ).toBe('FRAISEQL_STALE_CURSOR');
     const nextVersion = new QueryPlanner({ ...compileTestSchema(), hash: 'f'.repeat(64) }, { cursorSecret: SECRET });
     expect(planAfter(cursor, CONNECTION, {}, nextVersion)).toBe('FRAISEQL_STALE_CURSOR');
     // The same ordering spelled explicitly is the same ordering.
     expect(planAfter(cursor, CONNECTION, { o: [{ field: 'placedAt', direction: 'DESC' }] })).toBeUndefined();
     // A cursor is checked even when only totalCount is selected.
-    expect(planAfter('garbage', 'query($first: Int, $after: String) { ordersConnection(first: $first, after: $after) { totalCount } }'))
-      .toBe('FRAISEQL_INVALID_CURSOR');
+    expect(
+      planAfter('garbage', 'query($first: Int, $after: String) { ordersConnection(first: $first, after: $after) { totalCount } }'),
+    ).toBe('FRAISEQL_INVALID_CURSOR');
   });
 });

@@ -11,21 +11,31 @@ beforeAll(async () => {
   // Order 6 (org A): 2 items, a customer, no NULL notes.
   orderId = (await h.ids(`SELECT md5('order6')::uuid::text AS id`))[0];
 });
-afterAll(async () => { await h.close(); });
+afterAll(async () => {
+  await h.close();
+});
 
 describe('nested selections', () => {
   it('builds an order with its customer, address and items (with product) as the data says', async () => {
-    const { order } = await h.data(`query($id: ID!) { order(id: $id) {
+    const { order } = await h.data(
+      `query($id: ID!) { order(id: $id) {
       id status total placedAt
       customer { email name tags }
       shippingAddress { city postalCode }
       items { quantity unitPrice product { sku name } }
-    } }`, { id: orderId });
-    const { rows: [ref] } = await h.client.query(`
+    } }`,
+      { id: orderId },
+    );
+    const {
+      rows: [ref],
+    } = await h.client.query(
+      `
       SELECT o.status, o.total::text, iso(o.placed_at) AS placed_at, u.email, u.name, u.tags, o.shipping_address,
         (SELECT json_agg(json_build_object('quantity', i.quantity, 'unitPrice', i.unit_price::text, 'sku', p.sku, 'name', p.name) ORDER BY i.id)
            FROM tb_order_item i JOIN tb_product p ON p.id = i.product_id WHERE i.order_id = o.id) AS items
-      FROM tb_order o JOIN tb_user u ON u.id = o.customer_id WHERE o.id = $1`, [orderId]);
+      FROM tb_order o JOIN tb_user u ON u.id = o.customer_id WHERE o.id = $1`,
+      [orderId],
+    );
     expect(order).toEqual({
       id: orderId,
       status: ref.status,
@@ -40,7 +50,9 @@ describe('nested selections', () => {
   });
 
   it('passes JSON, lists, decimals and timestamps through unchanged (text spliced, not re-serialised)', async () => {
-    const { text } = await h.run(`{ product(id: "${(await h.ids(`SELECT md5('product2')::uuid::text AS id`))[0]}") { price tags attributes rating releasedOn createdAt } }`);
+    const { text } = await h.run(
+      `{ product(id: "${(await h.ids(`SELECT md5('product2')::uuid::text AS id`))[0]}") { price tags attributes rating releasedOn createdAt } }`,
+    );
     expect(text).toContain('"price" : 4.99');
     expect(text).toContain('"tags" : []');
     expect(text).toContain('"attributes" : {"dims": {"w": 2}, "size": 2, "color": "blue"}');
@@ -92,7 +104,9 @@ describe('aliases, fragments, directives and __typename', () => {
     expect(Object.keys(brief.body.data.orders[0])).toEqual(['id', 'notes']);
     const nameOf = (r: { plan: OperationPlan }): string => (r.plan.steps[0] as { name: string }).name;
     expect(nameOf(full)).not.toBe(nameOf(brief));
-    const skippedRoot = await h.data('query($x: Boolean!) { a: orders(limit: 1) @skip(if: $x) { id } b: countries(limit: 1) { code } }', { x: true });
+    const skippedRoot = await h.data('query($x: Boolean!) { a: orders(limit: 1) @skip(if: $x) { id } b: countries(limit: 1) { code } }', {
+      x: true,
+    });
     expect(Object.keys(skippedRoot)).toEqual(['b']);
   });
 
@@ -105,12 +119,18 @@ describe('aliases, fragments, directives and __typename', () => {
     expect([o.__typename, o.customer.__typename, o.shippingAddress.__typename]).toEqual(['Order', 'User', 'Address']);
     for (const item of o.items) expect([item.__typename, item.product.__typename]).toEqual(['OrderItem', 'ProductSummary']);
     const c = data.ordersConnection;
-    expect([c.__typename, c.edges[0].__typename, c.edges[0].node.__typename, c.pageInfo.__typename])
-      .toEqual(['OrderConnection', 'OrderEdge', 'Order', 'PageInfo']);
+    expect([c.__typename, c.edges[0].__typename, c.edges[0].node.__typename, c.pageInfo.__typename]).toEqual([
+      'OrderConnection',
+      'OrderEdge',
+      'Order',
+      'PageInfo',
+    ]);
   });
 
   it('keeps aliases inside connections', async () => {
-    const data = await h.data('{ ordersConnection(first: 2) { n: totalCount rows: edges { c: cursor item: node { ident: id } } info: pageInfo { more: hasNextPage last: endCursor } } }');
+    const data = await h.data(
+      '{ ordersConnection(first: 2) { n: totalCount rows: edges { c: cursor item: node { ident: id } } info: pageInfo { more: hasNextPage last: endCursor } } }',
+    );
     const c = data.ordersConnection;
     expect(Object.keys(c)).toEqual(['n', 'rows', 'info']);
     expect(c.rows).toHaveLength(2);
@@ -118,7 +138,7 @@ describe('aliases, fragments, directives and __typename', () => {
     expect(c.rows[0].item.ident).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('builds objects with more than 50 fields (beyond json_build_object\'s argument limit)', async () => {
+  it("builds objects with more than 50 fields (beyond json_build_object's argument limit)", async () => {
     const planner = new QueryPlanner(compileTestSchema(), { cursorSecret: SECRET, limits: { maxAliases: 100 } });
     const fields = Array.from({ length: 60 }, (_, i) => `f${i}: ${i % 2 === 0 ? 'id' : 'customer { email }'}`).join(' ');
     const result = await h.execute(planner.plan(planner.prepare({ query: `{ orders(limit: 2) { ${fields} } }` }), {}, AUTH_A));
@@ -132,7 +152,9 @@ describe('aliases, fragments, directives and __typename', () => {
 
 describe('introspection', () => {
   it('answers __schema and __type through graphql-js', async () => {
-    const data = await h.data('{ __schema { queryType { name } } t: __type(name: "Order") { name fields { name } } countries(limit: 1) { code } }');
+    const data = await h.data(
+      '{ __schema { queryType { name } } t: __type(name: "Order") { name fields { name } } countries(limit: 1) { code } }',
+    );
     expect(data.__schema.queryType.name).toBe('Query');
     expect(data.t.fields.map((f: { name: string }) => f.name)).toContain('shippingAddress');
     expect(data.countries).toHaveLength(1);
@@ -140,7 +162,9 @@ describe('introspection', () => {
 
   it('accepts the standard introspection query within the default limits', async () => {
     const data = await h.data(getIntrospectionQuery());
-    expect(data.__schema.types.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['Order', 'OrderWhereInput', 'PageInfo']));
+    expect(data.__schema.types.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining(['Order', 'OrderWhereInput', 'PageInfo']),
+    );
   });
 
   it('uses the variables of the operation', async () => {
@@ -164,7 +188,14 @@ describe('assembleResponse', () => {
   };
 
   it('splices JSON text in step order and reports failed fields with their path', () => {
-    const body = assembleResponse(plan, ['[{"x" : 1.50}]', null, null, null, new FraiseqlError('FRAISEQL_TIMEOUT', 'too slow'), new Error('relation "v_secret" does not exist')]);
+    const body = assembleResponse(plan, [
+      '[{"x" : 1.50}]',
+      null,
+      null,
+      null,
+      new FraiseqlError('FRAISEQL_TIMEOUT', 'too slow'),
+      new Error('relation "v_secret" does not exist'),
+    ]);
     expect(body.startsWith('{"data":{"a":[{"x" : 1.50}],"__typename":"Query","b":null,"c":null,"d":null,"e":null},"errors":[')).toBe(true);
     expect(JSON.parse(body).errors).toEqual([
       { message: 'no org', path: ['b'], extensions: { code: 'FRAISEQL_UNAUTHENTICATED' } },

@@ -12,14 +12,17 @@ beforeAll(async () => {
   orgAIds = new Set(await h.ids(`SELECT id::text AS id FROM tb_order WHERE org_id = '${ORG_A}'`));
   [orgBOrder] = await h.ids(`SELECT id::text AS id FROM tb_order WHERE org_id = '${ORG_B}' AND status = 'PAID' ORDER BY id LIMIT 1`);
 });
-afterAll(async () => { await h.close(); });
+afterAll(async () => {
+  await h.close();
+});
 
-const plannerWith = (limits: Partial<PlannerLimits>): QueryPlanner => new QueryPlanner(compileTestSchema(), { cursorSecret: SECRET, limits });
+const plannerWith = (limits: Partial<PlannerLimits>): QueryPlanner =>
+  new QueryPlanner(compileTestSchema(), { cursorSecret: SECRET, limits });
 
 describe('tenancy', () => {
   const ORDERS = 'query($w: OrderWhereInput) { orders(where: $w, limit: 500) { id } }';
 
-  it('never returns another org\'s rows, whatever the filter', async () => {
+  it("never returns another org's rows, whatever the filter", async () => {
     const filters = [
       {},
       { id: { eq: orgBOrder } },
@@ -41,23 +44,35 @@ describe('tenancy', () => {
     expect(b).toEqual([{ id: orgBOrder }]);
   });
 
-  it('a lookup of another org\'s id returns null; connections and counts see only the caller\'s org', async () => {
+  it("a lookup of another org's id returns null; connections and counts see only the caller's org", async () => {
     expect(await h.data(`{ order(id: "${orgBOrder}") { id } }`)).toEqual({ order: null });
     expect(await h.data(`{ order(id: "${orgBOrder}") { id } }`, {}, AUTH_B)).toEqual({ order: { id: orgBOrder } });
-    const c = await h.data(`{ ordersConnection(first: 500, where: { or: [{ id: { eq: "${orgBOrder}" } }, { total: { gte: 0 } }] }) { totalCount edges { node { id } } } }`);
+    const c = await h.data(
+      `{ ordersConnection(first: 500, where: { or: [{ id: { eq: "${orgBOrder}" } }, { total: { gte: 0 } }] }) { totalCount edges { node { id } } } }`,
+    );
     expect(c.ordersConnection.totalCount).toBe(orgAIds.size);
     expect(c.ordersConnection.edges.every((e: { node: { id: string } }) => orgAIds.has(e.node.id))).toBe(true);
   });
 
   it('a caller without an org gets a field error for tenant-scoped fields and no SQL for them', async () => {
-    const { body, plan } = await h.run('{ countries(limit: 2) { code } orders { id } order(id: "00000000-0000-4000-8000-000000000000") { id } }', {}, NO_ORG);
+    const { body, plan } = await h.run(
+      '{ countries(limit: 2) { code } orders { id } order(id: "00000000-0000-4000-8000-000000000000") { id } }',
+      {},
+      NO_ORG,
+    );
     expect(plan.steps.map((s) => s.kind)).toEqual(['sql', 'error', 'error']);
     expect(body.data.orders).toBeNull();
     expect(body.data.order).toBeNull();
     expect(body.data.countries).toHaveLength(2);
-    expect(body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path, e.extensions.code]))
-      .toEqual([[['orders'], 'FRAISEQL_UNAUTHENTICATED'], [['order'], 'FRAISEQL_UNAUTHENTICATED']]);
-    const malformed = h.planner.plan(h.planner.prepare({ query: '{ orders { id } }' }), {}, { subject: 'x', orgId: "' OR 1=1 --", roles: [] });
+    expect(body.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path, e.extensions.code])).toEqual([
+      [['orders'], 'FRAISEQL_UNAUTHENTICATED'],
+      [['order'], 'FRAISEQL_UNAUTHENTICATED'],
+    ]);
+    const malformed = h.planner.plan(
+      h.planner.prepare({ query: '{ orders { id } }' }),
+      {},
+      { subject: 'x', orgId: "' OR 1=1 --", roles: [] },
+    );
     expect(malformed.steps[0]).toMatchObject({ kind: 'error', error: { code: 'FRAISEQL_FORBIDDEN' } });
   });
 });
@@ -66,9 +81,15 @@ describe('injection attempts', () => {
   it('binds string values as parameters: quotes and SQL in values match nothing and harm nothing', async () => {
     const hostile = ["'; DROP TABLE tb_order; --", "\\'; SELECT 1; --", "%' OR '1'='1", '$1', "') OR TRUE --"];
     for (const value of hostile) {
-      const data = await h.data('query($v: String!) { orders(where: { or: [{ notes: { eq: $v } }, { notes: { contains: $v } }, { currency: { like: $v } }] }) { id } }', { v: value });
+      const data = await h.data(
+        'query($v: String!) { orders(where: { or: [{ notes: { eq: $v } }, { notes: { contains: $v } }, { currency: { like: $v } }] }) { id } }',
+        { v: value },
+      );
       expect(data.orders).toEqual([]);
-      const products = await h.data('query($k: String!, $j: JSON) { products(where: { attributes: { hasKey: $k, contains: $j } }) { id } }', { k: value, j: { [value]: value } });
+      const products = await h.data(
+        'query($k: String!, $j: JSON) { products(where: { attributes: { hasKey: $k, contains: $j } }) { id } }',
+        { k: value, j: { [value]: value } },
+      );
       expect(products.products).toEqual([]);
     }
     const { rows } = await h.client.query('SELECT count(*)::int AS n FROM tb_order');
@@ -100,8 +121,13 @@ describe('request errors and limits', () => {
     const planner = plannerWith({ maxDepth: 3 });
     expect(thrownCode(() => planner.prepare({ query: '{ orders { customer { email } } }' }))).toBeUndefined();
     expect(thrownCode(() => planner.prepare({ query: '{ orders { items { product { sku } } } }' }))).toBe('FRAISEQL_DEPTH_LIMIT_EXCEEDED');
-    expect(thrownCode(() => planner.prepare({ query: '{ orders { ...A } } fragment A on Order { items { ...B } } fragment B on OrderItem { product { sku } }' })))
-      .toBe('FRAISEQL_DEPTH_LIMIT_EXCEEDED');
+    expect(
+      thrownCode(() =>
+        planner.prepare({
+          query: '{ orders { ...A } } fragment A on Order { items { ...B } } fragment B on OrderItem { product { sku } }',
+        }),
+      ),
+    ).toBe('FRAISEQL_DEPTH_LIMIT_EXCEEDED');
     // A pathologically deep document fails fast with the depth code (or a parse error), never a crash.
     const deep = `{ orders { ${'customer { '.repeat(3000)}email${' }'.repeat(3000)} } }`;
     expect(['FRAISEQL_DEPTH_LIMIT_EXCEEDED', 'GRAPHQL_PARSE_FAILED']).toContain(thrownCode(() => h.planner.prepare({ query: deep })));
@@ -110,16 +136,28 @@ describe('request errors and limits', () => {
   it('estimates cost with page sizes and nested list estimates', () => {
     const planner = plannerWith({ maxCost: 1000 });
     // 1 + 100 * (1 + 1 + 10 * (1 + 1 + 1)) = 3201
-    expect(thrownCode(() => planner.prepare({ query: '{ orders(limit: 100) { id items { id product { sku } } } }' }))).toBe('FRAISEQL_COST_LIMIT_EXCEEDED');
+    expect(thrownCode(() => planner.prepare({ query: '{ orders(limit: 100) { id items { id product { sku } } } }' }))).toBe(
+      'FRAISEQL_COST_LIMIT_EXCEEDED',
+    );
     // 1 + 30 * (1 + 1 + 10 * 3) = 961
     expect(thrownCode(() => planner.prepare({ query: '{ orders(limit: 30) { id items { id product { sku } } } }' }))).toBeUndefined();
     // Connections multiply their edges by first/last.
-    expect(thrownCode(() => planner.prepare({ query: '{ ordersConnection(first: 300) { totalCount edges { node { id customer { email } } } } }' })))
-      .toBe('FRAISEQL_COST_LIMIT_EXCEEDED');
-    expect(thrownCode(() => planner.prepare({ query: '{ ordersConnection(first: 200) { totalCount edges { node { id customer { email } } } } }' }))).toBeUndefined();
+    expect(
+      thrownCode(() =>
+        planner.prepare({ query: '{ ordersConnection(first: 300) { totalCount edges { node { id customer { email } } } } }' }),
+      ),
+    ).toBe('FRAISEQL_COST_LIMIT_EXCEEDED');
+    expect(
+      thrownCode(() =>
+        planner.prepare({ query: '{ ordersConnection(first: 200) { totalCount edges { node { id customer { email } } } } }' }),
+      ),
+    ).toBeUndefined();
     // Defaults apply when no page size is given (orders: defaultLimit 20).
-    expect(thrownCode(() => planner.prepare({ query: '{ a: orders { items { id product { sku } } } b: orders { items { id product { sku } } } }' })))
-      .toBe('FRAISEQL_COST_LIMIT_EXCEEDED');
+    expect(
+      thrownCode(() =>
+        planner.prepare({ query: '{ a: orders { items { id product { sku } } } b: orders { items { id product { sku } } } }' }),
+      ),
+    ).toBe('FRAISEQL_COST_LIMIT_EXCEEDED');
   });
 
   it('measures cost again at plan time when a page size comes from a variable', () => {
@@ -132,17 +170,27 @@ describe('request errors and limits', () => {
   it('refuses too many aliases', () => {
     const planner = plannerWith({ maxAliases: 3 });
     expect(thrownCode(() => planner.prepare({ query: '{ a: orders { b: id c: total } }' }))).toBeUndefined();
-    expect(thrownCode(() => planner.prepare({ query: '{ a: orders { b: id c: total d: currency } }' }))).toBe('FRAISEQL_ALIAS_LIMIT_EXCEEDED');
+    expect(thrownCode(() => planner.prepare({ query: '{ a: orders { b: id c: total d: currency } }' }))).toBe(
+      'FRAISEQL_ALIAS_LIMIT_EXCEEDED',
+    );
   });
 
   it('maps parse, validation, variable and operation errors to their codes', () => {
     expect(thrownCode(() => h.planner.prepare({ query: '{ orders { id ' }))).toBe('GRAPHQL_PARSE_FAILED');
     expect(thrownCode(() => h.planner.prepare({ query: '{ orders { nope } }' }))).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(thrownCode(() => h.planner.prepare({ query: '{ orders { ...A } } fragment A on Order { ...B } fragment B on Order { ...A }' }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(
+      thrownCode(() => h.planner.prepare({ query: '{ orders { ...A } } fragment A on Order { ...B } fragment B on Order { ...A }' })),
+    ).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(thrownCode(() => h.planner.prepare({ query: '{ order(id: true) { id } }' }))).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(thrownCode(() => h.planner.prepare({ query: 'query A { countries { id } } query B { countries { code } }' }))).toBe('FRAISEQL_OPERATION_NOT_FOUND');
-    expect(thrownCode(() => h.planner.prepare({ query: 'query A { countries { id } }', operationName: 'Z' }))).toBe('FRAISEQL_OPERATION_NOT_FOUND');
-    expect(h.planner.prepare({ query: 'query A { countries { id } } query B { countries { code } }', operationName: 'B' }).operationName).toBe('B');
+    expect(thrownCode(() => h.planner.prepare({ query: 'query A { countries { id } } query B { countries { code } }' }))).toBe(
+      'FRAISEQL_OPERATION_NOT_FOUND',
+    );
+    expect(thrownCode(() => h.planner.prepare({ query: 'query A { countries { id } }', operationName: 'Z' }))).toBe(
+      'FRAISEQL_OPERATION_NOT_FOUND',
+    );
+    expect(
+      h.planner.prepare({ query: 'query A { countries { id } } query B { countries { code } }', operationName: 'B' }).operationName,
+    ).toBe('B');
     const op = h.planner.prepare({ query: 'query($id: ID!, $n: Int) { order(id: $id) { id } orders(limit: $n) { id } }' });
     expect(thrownCode(() => h.planner.plan(op, {}, AUTH_A))).toBe('BAD_USER_INPUT');
     expect(thrownCode(() => h.planner.plan(op, { id: 'x', n: 'ten' }, AUTH_A))).toBe('BAD_USER_INPUT');
@@ -160,8 +208,19 @@ describe('request errors and limits', () => {
     expect(error).toBeInstanceOf(GraphqlRequestError);
     expect(error!.httpStatus).toBe(400);
     const body = JSON.parse(formatErrorBody(error!.errors));
-    expect(body.errors[0]).toMatchObject({ message: expect.stringContaining('nope'), locations: [{ line: 1, column: 12 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    const tooLarge = (() => { try { plannerWith({ maxDocumentBytes: 1 }).prepare({ query: '{ x }' }); } catch (e) { return e as GraphqlRequestError; } return undefined; })();
+    expect(body.errors[0]).toMatchObject({
+      message: expect.stringContaining('nope'),
+      locations: [{ line: 1, column: 12 }],
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const tooLarge = (() => {
+      try {
+        plannerWith({ maxDocumentBytes: 1 }).prepare({ query: '{ x }' });
+      } catch (e) {
+        return e as GraphqlRequestError;
+      }
+      return undefined;
+    })();
     expect(tooLarge!.httpStatus).toBe(413);
   });
 
@@ -173,7 +232,9 @@ describe('request errors and limits', () => {
     expect(op.operationType).toBe('mutation');
     const plan = planner.plan(op, {}, AUTH_A);
     expect(plan.operationType).toBe('mutation');
-    expect(plan.steps).toEqual([{ kind: 'error', responseKey: 'touch', error: expect.objectContaining({ code: 'FRAISEQL_OPERATION_NOT_SUPPORTED' }) }]);
+    expect(plan.steps).toEqual([
+      { kind: 'error', responseKey: 'touch', error: expect.objectContaining({ code: 'FRAISEQL_OPERATION_NOT_SUPPORTED' }) },
+    ]);
     const subscription = planner.prepare({ query: 'subscription { ticks }' });
     expect(thrownCode(() => planner.plan(subscription, {}, AUTH_A))).toBe('FRAISEQL_OPERATION_NOT_SUPPORTED');
   });
@@ -192,7 +253,11 @@ describe('caching', () => {
 
   it('reuses the SQL text for the same operation and argument shape, with new values', () => {
     const op = h.planner.prepare({ query: 'query($w: OrderWhereInput, $n: Int) { orders(where: $w, limit: $n) { id } }' });
-    const first = h.planner.plan(op, { w: { status: { eq: 'PAID' } }, n: 5 }, AUTH_A).steps[0] as { text: string; name: string; values: unknown[] };
+    const first = h.planner.plan(op, { w: { status: { eq: 'PAID' } }, n: 5 }, AUTH_A).steps[0] as {
+      text: string;
+      name: string;
+      values: unknown[];
+    };
     const second = h.planner.plan(op, { w: { status: { eq: 'SHIPPED' } }, n: 9 }, AUTH_B).steps[0] as typeof first;
     expect(second.text).toBe(first.text);
     expect(second.name).toBe(first.name);
@@ -205,7 +270,7 @@ describe('caching', () => {
     expect(nulls.text).not.toBe(notNulls.text);
   });
 
-  it('accepts the schema lib\'s executable schema', () => {
+  it("accepts the schema lib's executable schema", () => {
     const compiled = compileTestSchema();
     const planner = new QueryPlanner(compiled, { cursorSecret: SECRET, graphqlSchema: buildGraphQLSchema(compiled) });
     expect(planner.schemaHash).toBe(compiled.hash);

@@ -5,8 +5,12 @@ import { ORG_A, PlannerHarness, thrownCode } from './fixtures/planner-harness';
  * tables of the same data (ids in order).
  */
 let h: PlannerHarness;
-beforeAll(async () => { h = await PlannerHarness.start(); });
-afterAll(async () => { await h.close(); });
+beforeAll(async () => {
+  h = await PlannerHarness.start();
+});
+afterAll(async () => {
+  await h.close();
+});
 
 const ORDERS = 'query($w: OrderWhereInput) { orders(where: $w, orderBy: [{ field: id }], limit: 500) { id } }';
 const PRODUCTS = 'query($w: ProductWhereInput) { products(where: $w, orderBy: [{ field: id }], limit: 500) { id } }';
@@ -65,7 +69,10 @@ describe('comparison operators on typed columns and data paths', () => {
     await expectProducts({ stock: { in: [1, 2, 3] } }, 'stock IN (1, 2, 3)');
     await expectProducts({ isActive: { eq: false } }, 'NOT is_active');
     await expectProducts({ rating: { gt: 2.5 } }, 'rating > 2.5');
-    await expectProducts({ releasedOn: { gte: '2023-01-20', lt: '2023-02-01' } }, `released_on >= '2023-01-20' AND released_on < '2023-02-01'`);
+    await expectProducts(
+      { releasedOn: { gte: '2023-01-20', lt: '2023-02-01' } },
+      `released_on >= '2023-01-20' AND released_on < '2023-02-01'`,
+    );
     await expectProducts({ price: { lt: 10 } }, 'price < 10');
   });
 
@@ -91,13 +98,16 @@ describe('comparison operators on typed columns and data paths', () => {
     expect(await planned(ORDERS, 'orders', { id: { in: some } })).toEqual([...some].sort());
     expect(await planned(ORDERS, 'orders', { id: { eq: some[1] } })).toEqual([some[1]]);
     await expectOrders({ id: { gt: some[0] } }, 'id > $1', [some[0]]);
-    expect(thrownCode(() => h.planner.plan(h.planner.prepare({ query: ORDERS }), { w: { id: { eq: 'nope' } } }, { subject: null, orgId: ORG_A, roles: [] })))
-      .toBe('BAD_USER_INPUT');
+    expect(
+      thrownCode(() =>
+        h.planner.plan(h.planner.prepare({ query: ORDERS }), { w: { id: { eq: 'nope' } } }, { subject: null, orgId: ORG_A, roles: [] }),
+      ),
+    ).toBe('BAD_USER_INPUT');
   });
 });
 
 describe('pattern operators', () => {
-  it('like and ilike take the caller\'s pattern as is', async () => {
+  it("like and ilike take the caller's pattern as is", async () => {
     await expectOrders({ notes: { like: 'note 1%' } }, `notes LIKE 'note 1%'`);
     await expectOrders({ notes: { ilike: 'NOTE _4' } }, `notes ILIKE 'NOTE _4'`);
   });
@@ -130,10 +140,15 @@ describe('JSON and list operators', () => {
   it('JSON containment, containedBy, hasKey and equality', async () => {
     await expectProducts({ attributes: { contains: { color: 'red' } } }, `attributes @> '{"color":"red"}'`);
     await expectProducts({ attributes: { contains: { dims: { w: 2 } } } }, `attributes @> '{"dims":{"w":2}}'`);
-    await expectProducts({ attributes: { containedBy: { color: 'green', size: 1, dims: { w: 2 } } } },
-      `attributes <@ '{"color":"green","size":1,"dims":{"w":2}}'`);
+    await expectProducts(
+      { attributes: { containedBy: { color: 'green', size: 1, dims: { w: 2 } } } },
+      `attributes <@ '{"color":"green","size":1,"dims":{"w":2}}'`,
+    );
     await expectProducts({ attributes: { hasKey: 'dims' } }, `attributes ? 'dims'`);
-    await expectProducts({ attributes: { eq: { color: 'blue', size: 2, dims: { w: 0 } } } }, `attributes = '{"color":"blue","size":2,"dims":{"w":0}}'`);
+    await expectProducts(
+      { attributes: { eq: { color: 'blue', size: 2, dims: { w: 0 } } } },
+      `attributes = '{"color":"blue","size":2,"dims":{"w":0}}'`,
+    );
   });
 
   it('list contains (all) and overlaps (any)', async () => {
@@ -147,30 +162,49 @@ describe('JSON and list operators', () => {
 
 describe('nested paths and list quantifiers', () => {
   it('filters on a nested object', async () => {
-    await expectOrders({ customer: { email: { eq: 'user10@example.com' } } },
-      `customer_id = (SELECT id FROM tb_user WHERE email = 'user10@example.com')`);
+    await expectOrders(
+      { customer: { email: { eq: 'user10@example.com' } } },
+      `customer_id = (SELECT id FROM tb_user WHERE email = 'user10@example.com')`,
+    );
     await expectOrders({ customer: { name: { isNull: true } } }, 'customer_id IN (SELECT id FROM tb_user WHERE name IS NULL)');
-    await expectOrders({ shippingAddress: { city: { in: ['Paris', 'Lyon'] }, country: { eq: 'FR' } } },
-      `shipping_address->>'city' IN ('Paris', 'Lyon') AND shipping_address->>'country' = 'FR'`);
+    await expectOrders(
+      { shippingAddress: { city: { in: ['Paris', 'Lyon'] }, country: { eq: 'FR' } } },
+      `shipping_address->>'city' IN ('Paris', 'Lyon') AND shipping_address->>'country' = 'FR'`,
+    );
   });
 
   it('some, none and every over a list of objects', async () => {
-    await expectOrders({ items: { some: { quantity: { eq: 3 } } } }, 'EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity = 3)');
-    await expectOrders({ items: { none: { quantity: { eq: 3 } } } }, 'NOT EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity = 3)');
-    await expectOrders({ items: { every: { quantity: { gte: 2 } } } }, 'NOT EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity < 2)');
-    await expectOrders({ items: { some: { product: { sku: { eq: 'SKU-0010' } }, unitPrice: { gt: 1 } } } },
-      `EXISTS (SELECT 1 FROM tb_order_item i JOIN tb_product p ON p.id = i.product_id WHERE i.order_id = o.id AND p.sku = 'SKU-0010' AND i.unit_price > 1)`);
+    await expectOrders(
+      { items: { some: { quantity: { eq: 3 } } } },
+      'EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity = 3)',
+    );
+    await expectOrders(
+      { items: { none: { quantity: { eq: 3 } } } },
+      'NOT EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity = 3)',
+    );
+    await expectOrders(
+      { items: { every: { quantity: { gte: 2 } } } },
+      'NOT EXISTS (SELECT 1 FROM tb_order_item i WHERE i.order_id = o.id AND i.quantity < 2)',
+    );
+    await expectOrders(
+      { items: { some: { product: { sku: { eq: 'SKU-0010' } }, unitPrice: { gt: 1 } } } },
+      `EXISTS (SELECT 1 FROM tb_order_item i JOIN tb_product p ON p.id = i.product_id WHERE i.order_id = o.id AND p.sku = 'SKU-0010' AND i.unit_price > 1)`,
+    );
   });
 });
 
 describe('and, or, not', () => {
   it('combines conditions', async () => {
     await expectOrders({ or: [{ status: { eq: 'PAID' } }, { total: { gt: 40 } }] }, `status = 'PAID' OR total > 40`);
-    await expectOrders({ and: [{ status: { neq: 'PAID' } }, { or: [{ currency: { eq: 'EUR' } }, { notes: { isNull: true } }] }] },
-      `status <> 'PAID' AND (currency = 'EUR' OR notes IS NULL)`);
+    await expectOrders(
+      { and: [{ status: { neq: 'PAID' } }, { or: [{ currency: { eq: 'EUR' } }, { notes: { isNull: true } }] }] },
+      `status <> 'PAID' AND (currency = 'EUR' OR notes IS NULL)`,
+    );
     await expectOrders({ not: { status: { in: ['PAID', 'PENDING'] } } }, `status NOT IN ('PAID', 'PENDING')`);
-    await expectOrders({ status: { eq: 'PAID' }, not: { or: [{ total: { lt: 10 } }, { total: { gt: 40 } }] } },
-      `status = 'PAID' AND total BETWEEN 10 AND 40`);
+    await expectOrders(
+      { status: { eq: 'PAID' }, not: { or: [{ total: { lt: 10 } }, { total: { gt: 40 } }] } },
+      `status = 'PAID' AND total BETWEEN 10 AND 40`,
+    );
   });
 
   it('not is the complement of its filter, NULLs included', async () => {

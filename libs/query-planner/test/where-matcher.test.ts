@@ -9,8 +9,12 @@ import { compileTestSchema } from './fixtures/test-schema';
  * same v_* rows' data, and the two id lists must be equal.
  */
 let h: PlannerHarness;
-beforeAll(async () => { h = await PlannerHarness.start(); });
-afterAll(async () => { await h.close(); });
+beforeAll(async () => {
+  h = await PlannerHarness.start();
+});
+afterAll(async () => {
+  await h.close();
+});
 
 const compiled = compileTestSchema();
 const ROOTS: Record<string, { view: string; field: string }> = {
@@ -36,7 +40,9 @@ async function viaSql(typeName: string, where: unknown): Promise<string[]> {
 async function viaMatcher(typeName: string, where: unknown): Promise<string[]> {
   const matches = compileWhereMatcher(compiled, typeName, coerce(typeName, where));
   const rows = await h.client.query<{ id: string; data: Record<string, unknown> }>(
-    `SELECT id::text AS id, data FROM ${ROOTS[typeName]!.view} WHERE org_id = $1 ORDER BY id`, [ORG_A]);
+    `SELECT id::text AS id, data FROM ${ROOTS[typeName]!.view} WHERE org_id = $1 ORDER BY id`,
+    [ORG_A],
+  );
   return rows.rows.filter((row) => matches(row.data)).map((row) => row.id);
 }
 
@@ -148,7 +154,11 @@ describe('the subscription where matcher agrees with the SQL filter', () => {
   });
 
   it('reads DateTime with microseconds and offsets, and Decimal exactly', () => {
-    const m = compileWhereMatcher(compiled, 'Order', coerce('Order', { placedAt: { gt: '2024-03-02T18:00:00.000001Z' }, total: { eq: '0.30' } }));
+    const m = compileWhereMatcher(
+      compiled,
+      'Order',
+      coerce('Order', { placedAt: { gt: '2024-03-02T18:00:00.000001Z' }, total: { eq: '0.30' } }),
+    );
     expect(m({ placedAt: '2024-03-02T19:00:00.000002+01:00', total: 0.3 })).toBe(true);
     expect(m({ placedAt: '2024-03-02T18:00:00.000001Z', total: 0.3 })).toBe(false);
     expect(m({ placedAt: '2024-03-02T18:00:00.000002Z', total: 0.1 + 0.2 })).toBe(false);

@@ -18,7 +18,11 @@ export interface PublishCompiledSchemaOptions extends SchemaBucketOptions {
 }
 
 /** Validates a compiled schema and makes it the active one (key `active`); returns the KV revision. */
-export async function publishCompiledSchema(nc: NatsConnection, schema: CompiledSchema, options: PublishCompiledSchemaOptions = {}): Promise<number> {
+export async function publishCompiledSchema(
+  nc: NatsConnection,
+  schema: CompiledSchema,
+  options: PublishCompiledSchemaOptions = {},
+): Promise<number> {
   const text = serializeCompiledSchema(schema);
   loadCompiledSchema(text);
   const kv = await openSchemaKv(nc, options);

@@ -5,7 +5,10 @@ type ColumnShape = Partial<Pick<DatasetColumnSpec, 'precision' | 'scale' | 'item
 
 function columnSpec(type: DatasetColumnType, options: ColumnOptions = {}, shape: ColumnShape = {}): DatasetColumnSpec {
   const spec: { -readonly [K in keyof DatasetColumnSpec]: DatasetColumnSpec[K] } = {
-    kind: 'datasetColumn', type, array: shape.item !== undefined, nullable: options.nullable ?? true,
+    kind: 'datasetColumn',
+    type,
+    array: shape.item !== undefined,
+    nullable: options.nullable ?? true,
   };
   if (shape.precision !== undefined) spec.precision = shape.precision;
   if (shape.scale !== undefined) spec.scale = shape.scale;
@@ -14,7 +17,10 @@ function columnSpec(type: DatasetColumnType, options: ColumnOptions = {}, shape:
   return Object.freeze(spec);
 }
 
-const typed = (type: DatasetColumnType) => (options?: ColumnOptions): DatasetColumnSpec => columnSpec(type, options);
+const typed =
+  (type: DatasetColumnType) =>
+  (options?: ColumnOptions): DatasetColumnSpec =>
+    columnSpec(type, options);
 
 /**
  * Column builders of `arrowDataset`: one per PostgreSQL type the Arrow mapping knows. Columns are

@@ -119,7 +119,17 @@ class SchemaCompilation {
       this.fail([`generated SDL is not valid GraphQL: ${(error as Error).message}`]);
     }
     const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations, subscriptions, datasets };
-    return { formatVersion: body.formatVersion, hash: computeSchemaHash(body), sdl, types, queries, inputTypes, mutations, subscriptions, datasets };
+    return {
+      formatVersion: body.formatVersion,
+      hash: computeSchemaHash(body),
+      sdl,
+      types,
+      queries,
+      inputTypes,
+      mutations,
+      subscriptions,
+      datasets,
+    };
   }
 
   private fail(errors: string[]): never {
@@ -149,7 +159,10 @@ class SchemaCompilation {
 
   /** The listed types in order, then every type reached from them or from queries. */
   private collectTypes(): void {
-    const queue: Array<{ value: unknown; where: string }> = (this.definition.types ?? []).map((value, i) => ({ value, where: `types[${i}]` }));
+    const queue: Array<{ value: unknown; where: string }> = (this.definition.types ?? []).map((value, i) => ({
+      value,
+      where: `types[${i}]`,
+    }));
     (this.definition.queries ?? []).forEach((q, i) => {
       if (q && typeof q === 'object' && q.entity !== undefined) queue.push({ value: q.entity, where: `query "${q.name ?? i}"` });
     });
@@ -194,7 +207,8 @@ class SchemaCompilation {
       if (def.kind !== 'enum') {
         for (const [fieldName, spec] of Object.entries(def.fields ?? {})) {
           const target = (spec?.item ?? spec)?.type;
-          if (target?.kind === 'ref' && typeof target.target !== 'string') queue.push({ value: target.target, where: `${def.name}.${fieldName}` });
+          if (target?.kind === 'ref' && typeof target.target !== 'string')
+            queue.push({ value: target.target, where: `${def.name}.${fieldName}` });
         }
       }
     }
@@ -234,12 +248,15 @@ class SchemaCompilation {
     const orgColumn = spec.orgColumn ?? (def.tenantScoped !== false ? 'org_id' : undefined);
     if (typeof table !== 'string' || !SQL_RELATION.test(table)) this.errors.push(`${at}: invalid table name ${JSON.stringify(table)}`);
     if (typeof idColumn !== 'string' || !SQL_COLUMN.test(idColumn)) this.errors.push(`${at}: invalid idColumn ${JSON.stringify(idColumn)}`);
-    if (orgColumn !== undefined && (typeof orgColumn !== 'string' || !SQL_COLUMN.test(orgColumn))) this.errors.push(`${at}: invalid orgColumn ${JSON.stringify(orgColumn)}`);
+    if (orgColumn !== undefined && (typeof orgColumn !== 'string' || !SQL_COLUMN.test(orgColumn)))
+      this.errors.push(`${at}: invalid orgColumn ${JSON.stringify(orgColumn)}`);
     if (spec.preImages !== undefined && typeof spec.preImages !== 'boolean') this.errors.push(`${at}: preImages must be true or false`);
     const children: CompiledCapture['children'] = [];
-    if (spec.children !== undefined && !Array.isArray(spec.children)) this.errors.push(`${at}: children must be a list of { table, parentIdColumn }`);
+    if (spec.children !== undefined && !Array.isArray(spec.children))
+      this.errors.push(`${at}: children must be a list of { table, parentIdColumn }`);
     for (const [i, child] of (Array.isArray(spec.children) ? spec.children : []).entries()) {
-      if (typeof child?.table !== 'string' || !SQL_RELATION.test(child.table)) this.errors.push(`${at}.children[${i}]: invalid table name ${JSON.stringify(child?.table)}`);
+      if (typeof child?.table !== 'string' || !SQL_RELATION.test(child.table))
+        this.errors.push(`${at}.children[${i}]: invalid table name ${JSON.stringify(child?.table)}`);
       if (typeof child?.parentIdColumn !== 'string' || !SQL_COLUMN.test(child.parentIdColumn)) {
         this.errors.push(`${at}.children[${i}]: invalid parentIdColumn ${JSON.stringify(child?.parentIdColumn)}`);
       }
@@ -262,7 +279,8 @@ class SchemaCompilation {
     const problem = nameProblem(name);
     if (problem) this.errors.push(`${at}: ${problem}`);
     for (const option of ['path', 'column', 'deprecationReason'] as const) {
-      if (spec?.[option] !== undefined) this.errors.push(`${at}: "${option === 'deprecationReason' ? 'deprecated' : option}" does not apply to input fields`);
+      if (spec?.[option] !== undefined)
+        this.errors.push(`${at}: "${option === 'deprecationReason' ? 'deprecated' : option}" does not apply to input fields`);
     }
     const item = spec?.item;
     if (item?.item) this.errors.push(`${at}: lists of lists are not supported`);
@@ -286,7 +304,9 @@ class SchemaCompilation {
           if (base.expect === 'object') this.errors.push(`${at}: field.object needs an input type, but "${typeName}" is an enum`);
           resolved = { kind: 'enum', name: typeName };
         } else if (this.definitions.has(typeName)) {
-          this.errors.push(`${at}: "${typeName}" is an output type; input fields take scalars, enums and input types (declare an inputType)`);
+          this.errors.push(
+            `${at}: "${typeName}" is an output type; input fields take scalars, enums and input types (declare an inputType)`,
+          );
         } else {
           this.errors.push(`${at}: unknown type "${typeName}"`);
         }
@@ -321,14 +341,18 @@ class SchemaCompilation {
       const options = m.options;
 
       const fn = options.function ?? `fn_${snakeCase(m.name)}`;
-      if (typeof fn !== 'string' || !SQL_RELATION.test(fn)) this.errors.push(`${at}: invalid function name ${JSON.stringify(fn)} (a SQL identifier, optionally schema-qualified)`);
+      if (typeof fn !== 'string' || !SQL_RELATION.test(fn))
+        this.errors.push(`${at}: invalid function name ${JSON.stringify(fn)} (a SQL identifier, optionally schema-qualified)`);
 
       const target = options.entity === undefined ? undefined : this.dereference(options.entity, at);
       const entityName = typeof target === 'string' ? target : target?.name;
       const entity = entityName === undefined ? undefined : byName.get(entityName);
       if (entityName === undefined) this.errors.push(`${at}: no entity given (mutations return an entity)`);
       else if (!entity) this.errors.push(`${at}: unknown entity "${entityName}"`);
-      else if (entity.kind !== 'entity') this.errors.push(`${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (mutations return entities)`);
+      else if (entity.kind !== 'entity')
+        this.errors.push(
+          `${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (mutations return entities)`,
+        );
 
       let inputName: string | undefined;
       const inline = this.inlineInputs.get(m);
@@ -347,19 +371,22 @@ class SchemaCompilation {
       const entityField = options.entityField ?? (entityName ? entityName.charAt(0).toLowerCase() + entityName.slice(1) : 'entity');
       const fieldProblem = nameProblem(entityField);
       if (fieldProblem) this.errors.push(`${at}: entityField: ${fieldProblem}`);
-      else if (entityField === 'message') this.errors.push(`${at}: entityField may not be "message" (the success type has a message field)`);
+      else if (entityField === 'message')
+        this.errors.push(`${at}: entityField may not be "message" (the success type has a message field)`);
       if (!entity || entity.kind !== 'entity' || inputName === undefined) continue;
-      mutations.push(compact({
-        name: m.name,
-        function: fn,
-        inputType: inputName,
-        entityType: entity.name,
-        entityField,
-        successType: mutationSuccessTypeName(m.name),
-        resultType: mutationResultTypeName(m.name),
-        description: options.description,
-        deprecationReason: options.deprecated,
-      }));
+      mutations.push(
+        compact({
+          name: m.name,
+          function: fn,
+          inputType: inputName,
+          entityType: entity.name,
+          entityField,
+          successType: mutationSuccessTypeName(m.name),
+          resultType: mutationResultTypeName(m.name),
+          description: options.description,
+          deprecationReason: options.deprecated,
+        }),
+      );
     }
     return mutations;
   }
@@ -386,22 +413,29 @@ class SchemaCompilation {
       const entity = entityName === undefined ? undefined : byName.get(entityName);
       if (entityName === undefined) this.errors.push(`${at}: no entity given`);
       else if (!entity) this.errors.push(`${at}: unknown entity "${entityName}"`);
-      else if (entity.kind !== 'entity') this.errors.push(`${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (subscriptions deliver entity changes)`);
+      else if (entity.kind !== 'entity')
+        this.errors.push(
+          `${at}: "${entityName}" is ${entity.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (subscriptions deliver entity changes)`,
+        );
       if (!entity || entity.kind !== 'entity') continue;
       const entityField = entity.name.charAt(0).toLowerCase() + entity.name.slice(1);
       if ((CHANGE_TYPE_FIELDS as readonly string[]).includes(entityField)) {
-        this.errors.push(`${at}: entity "${entity.name}" cannot be subscribed to: its change type field "${entityField}" collides with a field every change type has`);
+        this.errors.push(
+          `${at}: entity "${entity.name}" cannot be subscribed to: its change type field "${entityField}" collides with a field every change type has`,
+        );
         continue;
       }
       const options = s.options ?? {};
-      subscriptions.push(compact({
-        name: s.name,
-        entityType: entity.name,
-        changeType: changeTypeName(entity.name),
-        entityField,
-        description: options.description,
-        deprecationReason: options.deprecated,
-      }));
+      subscriptions.push(
+        compact({
+          name: s.name,
+          entityType: entity.name,
+          changeType: changeTypeName(entity.name),
+          entityField,
+          description: options.description,
+          deprecationReason: options.deprecated,
+        }),
+      );
     }
     return subscriptions;
   }
@@ -411,7 +445,8 @@ class SchemaCompilation {
     const compiled: CompiledEnumValue[] = [];
     if (!Array.isArray(values) || values.length === 0) this.errors.push(`${name}: enum has no values`);
     for (const value of values ?? []) {
-      const problem = nameProblem(value.name) ?? (['true', 'false', 'null'].includes(value.name) ? `"${value.name}" cannot be an enum value` : undefined);
+      const problem =
+        nameProblem(value.name) ?? (['true', 'false', 'null'].includes(value.name) ? `"${value.name}" cannot be an enum value` : undefined);
       if (problem) this.errors.push(`${name}: enum value ${problem}`);
       else if (seen.has(value.name)) this.errors.push(`${name}: duplicate enum value "${value.name}"`);
       seen.add(value.name);
@@ -448,9 +483,11 @@ class SchemaCompilation {
       this.errors.push(`${at}: only scalar and enum fields can be sortable (lists and objects cannot)`);
     }
     if (spec?.column !== undefined) {
-      if (owner.kind !== 'entity') this.errors.push(`${at}: column "${spec.column}" is only allowed on root fields of an entity, not on object type ${owner.name}`);
+      if (owner.kind !== 'entity')
+        this.errors.push(`${at}: column "${spec.column}" is only allowed on root fields of an entity, not on object type ${owner.name}`);
       else if (!isValue) this.errors.push(`${at}: column "${spec.column}" is only allowed on scalar and enum fields`);
-      if (typeof spec.column !== 'string' || !SQL_COLUMN.test(spec.column)) this.errors.push(`${at}: invalid column name ${JSON.stringify(spec.column)}`);
+      if (typeof spec.column !== 'string' || !SQL_COLUMN.test(spec.column))
+        this.errors.push(`${at}: invalid column name ${JSON.stringify(spec.column)}`);
     }
 
     return compact({
@@ -480,29 +517,36 @@ class SchemaCompilation {
     if (typeof target === 'string' && SCALARS.has(name) && type.expect === undefined) return { kind: 'scalar', name: name as ScalarName };
     const def = this.definitions.get(name);
     if (!def) {
-      if (this.inputDefinitions.has(name)) this.errors.push(`${at}: "${name}" is an input type; output fields need an object, entity or enum`);
+      if (this.inputDefinitions.has(name))
+        this.errors.push(`${at}: "${name}" is an input type; output fields need an object, entity or enum`);
       else this.errors.push(`${at}: unknown type "${name}"`);
       return { kind: 'scalar', name: 'String' };
     }
     const kind = def.kind === 'enum' ? 'enum' : 'object';
     if (type.expect && type.expect !== kind) {
-      this.errors.push(`${at}: field.${type.expect} needs ${type.expect === 'enum' ? 'an enum' : 'an object or entity type'}, but "${name}" is ${def.kind === 'enum' ? 'an enum' : `an ${def.kind}`}`);
+      this.errors.push(
+        `${at}: field.${type.expect} needs ${type.expect === 'enum' ? 'an enum' : 'an object or entity type'}, but "${name}" is ${def.kind === 'enum' ? 'an enum' : `an ${def.kind}`}`,
+      );
     }
     return { kind, name };
   }
 
   /** An authored type may not take a name the compiler generates for another one. */
-  private checkGeneratedNames(types: CompiledType[], inputTypes: CompiledInputType[], mutations: CompiledMutation[], subscriptions: CompiledSubscription[]): void {
+  private checkGeneratedNames(
+    types: CompiledType[],
+    inputTypes: CompiledInputType[],
+    mutations: CompiledMutation[],
+    subscriptions: CompiledSubscription[],
+  ): void {
     const generated = new Map<string, string>();
     for (const scalar of SCALAR_NAMES) {
       generated.set(filterName(scalar), `scalar ${scalar}`);
       generated.set(listFilterName(scalar), `scalar ${scalar}`);
     }
     for (const t of types) {
-      const names = t.kind === 'enum'
-        ? [filterName(t.name), listFilterName(t.name)]
-        : [whereInputName(t.name), listFilterName(t.name)];
-      if (t.kind === 'entity') names.push(sortFieldEnumName(t.name), orderByInputName(t.name), connectionTypeName(t.name), edgeTypeName(t.name));
+      const names = t.kind === 'enum' ? [filterName(t.name), listFilterName(t.name)] : [whereInputName(t.name), listFilterName(t.name)];
+      if (t.kind === 'entity')
+        names.push(sortFieldEnumName(t.name), orderByInputName(t.name), connectionTypeName(t.name), edgeTypeName(t.name));
       for (const n of names) if (!generated.has(n)) generated.set(n, t.name);
     }
     for (const m of mutations) {
@@ -551,7 +595,10 @@ class SchemaCompilation {
       const type = typeName === undefined ? undefined : byName.get(typeName);
       if (typeName === undefined) this.errors.push(`${at}: no entity given`);
       else if (!type) this.errors.push(`${at}: unknown type "${typeName}"`);
-      else if (type.kind !== 'entity') this.errors.push(`${at}: "${typeName}" is ${type.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (queries read entities)`);
+      else if (type.kind !== 'entity')
+        this.errors.push(
+          `${at}: "${typeName}" is ${type.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (queries read entities)`,
+        );
       if (!type || type.kind !== 'entity') continue;
       queries.push(this.compileQuery(q, type, byName, at));
     }
@@ -560,15 +607,29 @@ class SchemaCompilation {
 
   private compileQuery(q: QueryDefinition, entity: CompiledType, byName: Map<string, CompiledType>, at: string): CompiledQuery {
     const options = q.options ?? {};
-    const common = { name: q.name, kind: q.kind, type: entity.name, view: entity.view as string, description: options.description, deprecationReason: options.deprecated };
+    const common = {
+      name: q.name,
+      kind: q.kind,
+      type: entity.name,
+      view: entity.view as string,
+      description: options.description,
+      deprecationReason: options.deprecated,
+    };
     if (q.kind === 'lookup') {
       const id = entity.fields.find((f) => f.name === 'id');
       const idType = id?.type.kind === 'scalar' && id.type.name === 'UUID' ? 'UUID' : 'ID';
-      return compact({ ...common, arguments: [{ name: 'id', type: `${idType}!`, description: `The ${entity.name}'s id.` }], defaultOrderBy: [], defaultLimit: 1, maxLimit: 1 });
+      return compact({
+        ...common,
+        arguments: [{ name: 'id', type: `${idType}!`, description: `The ${entity.name}'s id.` }],
+        defaultOrderBy: [],
+        defaultLimit: 1,
+        maxLimit: 1,
+      });
     }
     const defaultLimit = options.defaultLimit ?? DEFAULT_LIMIT;
     const maxLimit = options.maxLimit ?? Math.max(DEFAULT_MAX_LIMIT, defaultLimit);
-    if (!Number.isInteger(defaultLimit) || defaultLimit < 1) this.errors.push(`${at}: defaultLimit must be a positive integer (got ${defaultLimit})`);
+    if (!Number.isInteger(defaultLimit) || defaultLimit < 1)
+      this.errors.push(`${at}: defaultLimit must be a positive integer (got ${defaultLimit})`);
     if (!Number.isInteger(maxLimit) || maxLimit < 1) this.errors.push(`${at}: maxLimit must be a positive integer (got ${maxLimit})`);
     else if (maxLimit < defaultLimit) this.errors.push(`${at}: maxLimit (${maxLimit}) is smaller than defaultLimit (${defaultLimit})`);
 
@@ -577,22 +638,38 @@ class SchemaCompilation {
     for (const key of options.defaultOrderBy ?? []) {
       const { field, direction = 'ASC' } = typeof key === 'string' ? { field: key } : key;
       if (!sortable.has(field)) this.errors.push(`${at}: defaultOrderBy field "${field}" is not a sortable field of ${entity.name}`);
-      if (direction !== 'ASC' && direction !== 'DESC') this.errors.push(`${at}: defaultOrderBy direction must be ASC or DESC (got ${JSON.stringify(direction)})`);
+      if (direction !== 'ASC' && direction !== 'DESC')
+        this.errors.push(`${at}: defaultOrderBy direction must be ASC or DESC (got ${JSON.stringify(direction)})`);
       defaultOrderBy.push({ field, direction });
     }
 
-    const where: CompiledArgument = { name: 'where', type: whereInputName(entity.name), description: `Only ${entity.name} matching these conditions.` };
-    const orderBy: CompiledArgument = { name: 'orderBy', type: `[${orderByInputName(entity.name)}!]`, description: 'Ordering keys, most significant first; id is always the final tie-breaker.' };
+    const where: CompiledArgument = {
+      name: 'where',
+      type: whereInputName(entity.name),
+      description: `Only ${entity.name} matching these conditions.`,
+    };
+    const orderBy: CompiledArgument = {
+      name: 'orderBy',
+      type: `[${orderByInputName(entity.name)}!]`,
+      description: 'Ordering keys, most significant first; id is always the final tie-breaker.',
+    };
     const page = `default ${defaultLimit}, at most ${maxLimit}`;
-    const args: CompiledArgument[] = q.kind === 'list'
-      ? [where, orderBy,
-        { name: 'limit', type: 'Int', description: `Maximum number of items (${page}).` },
-        { name: 'offset', type: 'Int', description: 'Number of items to skip.' }]
-      : [where, orderBy,
-        { name: 'first', type: 'Int', description: `Items after the cursor \`after\` (${page}).` },
-        { name: 'after', type: 'String', description: 'Cursor of the edge to start after.' },
-        { name: 'last', type: 'Int', description: `Items before the cursor \`before\` (${page}).` },
-        { name: 'before', type: 'String', description: 'Cursor of the edge to end before.' }];
+    const args: CompiledArgument[] =
+      q.kind === 'list'
+        ? [
+            where,
+            orderBy,
+            { name: 'limit', type: 'Int', description: `Maximum number of items (${page}).` },
+            { name: 'offset', type: 'Int', description: 'Number of items to skip.' },
+          ]
+        : [
+            where,
+            orderBy,
+            { name: 'first', type: 'Int', description: `Items after the cursor \`after\` (${page}).` },
+            { name: 'after', type: 'String', description: 'Cursor of the edge to start after.' },
+            { name: 'last', type: 'Int', description: `Items before the cursor \`before\` (${page}).` },
+            { name: 'before', type: 'String', description: 'Cursor of the edge to end before.' },
+          ];
     return compact({ ...common, arguments: args, defaultOrderBy, defaultLimit, maxLimit });
   }
 }

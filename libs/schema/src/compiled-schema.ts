@@ -16,7 +16,18 @@ export const COMPILED_SCHEMA_FORMAT_VERSION = 1 as const;
 /** Built-in and custom scalars the compiler knows; each maps to one SQL cast. */
 export type ScalarName = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'DateTime' | 'Date' | 'UUID' | 'JSON' | 'Decimal';
 
-export const SCALAR_NAMES: readonly ScalarName[] = ['ID', 'String', 'Int', 'Float', 'Boolean', 'DateTime', 'Date', 'UUID', 'JSON', 'Decimal'];
+export const SCALAR_NAMES: readonly ScalarName[] = [
+  'ID',
+  'String',
+  'Int',
+  'Float',
+  'Boolean',
+  'DateTime',
+  'Date',
+  'UUID',
+  'JSON',
+  'Decimal',
+];
 
 /** The PostgreSQL type a scalar is cast to when it is filtered or ordered on. */
 export const SCALAR_SQL_TYPE: Readonly<Record<ScalarName, string>> = {
@@ -206,17 +217,54 @@ export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
 
 /** The error classes of `fraiseql.mutation_response.error_class`, as GraphQL enum values (`validation` → `VALIDATION`). */
-export const MUTATION_ERROR_CLASSES = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'TIMEOUT', 'INTERNAL'] as const;
+export const MUTATION_ERROR_CLASSES = [
+  'VALIDATION',
+  'CONFLICT',
+  'NOT_FOUND',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'TIMEOUT',
+  'INTERNAL',
+] as const;
 export type MutationErrorClass = (typeof MUTATION_ERROR_CLASSES)[number];
 
 /** PostgreSQL types a dataset column may have (`column.*`); arrays are `array: true` of one of them. */
 export type DatasetColumnType =
-  | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric' | 'text' | 'varchar' | 'bool'
-  | 'date' | 'timestamp' | 'timestamptz' | 'uuid' | 'jsonb' | 'json' | 'bytea';
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'float8'
+  | 'numeric'
+  | 'text'
+  | 'varchar'
+  | 'bool'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'uuid'
+  | 'jsonb'
+  | 'json'
+  | 'bytea';
 
 export const DATASET_COLUMN_TYPES: readonly DatasetColumnType[] = [
-  'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'text', 'varchar', 'bool',
-  'date', 'timestamp', 'timestamptz', 'uuid', 'jsonb', 'json', 'bytea',
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'numeric',
+  'text',
+  'varchar',
+  'bool',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'uuid',
+  'jsonb',
+  'json',
+  'bytea',
 ];
 
 /** Largest precision PostgreSQL accepts in `numeric(p, s)`. */

@@ -30,9 +30,13 @@ function parseDate(value: unknown): string {
 
 function parseDateTime(value: unknown): string {
   const m = typeof value === 'string' ? DATE_TIME.exec(value) : null;
-  const valid = m && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))
-    && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60
-    && (m[8].length === 1 || (Number(m[8].slice(1, 3)) < 24 && Number(m[8].slice(4, 6)) < 60));
+  const valid =
+    m &&
+    isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3])) &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6]) < 60 &&
+    (m[8].length === 1 || (Number(m[8].slice(1, 3)) < 24 && Number(m[8].slice(4, 6)) < 60));
   if (!valid) throw badInput(`DateTime must be RFC 3339 text with a time zone (e.g. 2024-05-01T12:30:00Z), got ${JSON.stringify(value)}`);
   // Kept as text: PostgreSQL casts it (::timestamptz) without losing microseconds.
   return value as string;

@@ -20,7 +20,9 @@ export function datasetProblems(datasets: readonly CompiledDataset[]): string[] 
   for (const dataset of datasets) {
     const at = `dataset ${JSON.stringify(dataset.name)}`;
     if (typeof dataset.name !== 'string' || !DATASET_NAME.test(dataset.name) || !DATASET_IDENTIFIER.test(dataset.name)) {
-      problems.push(`${at}: invalid name (va_<name> for a view or ta_<name> for a table: lower-case letters, digits and _, at most 63 characters)`);
+      problems.push(
+        `${at}: invalid name (va_<name> for a view or ta_<name> for a table: lower-case letters, digits and _, at most 63 characters)`,
+      );
     } else if (dataset.kind !== datasetKindOf(dataset.name)) {
       problems.push(`${at}: kind ${JSON.stringify(dataset.kind)} does not match the name (va_* is a view, ta_* a table)`);
     }
@@ -42,7 +44,9 @@ function columnProblems(dataset: CompiledDataset, at: string): string[] {
   for (const c of dataset.columns) {
     const where = `${at}.${c.name}`;
     if (typeof c.name !== 'string' || !DATASET_IDENTIFIER.test(c.name)) {
-      problems.push(`${at}: invalid column name ${JSON.stringify(c.name)} (lower-case letters, digits and _, not starting with a digit, at most 63 characters)`);
+      problems.push(
+        `${at}: invalid column name ${JSON.stringify(c.name)} (lower-case letters, digits and _, not starting with a digit, at most 63 characters)`,
+      );
     }
     if (seen.has(c.name)) problems.push(`${where}: duplicate column`);
     seen.add(c.name);
@@ -74,15 +78,22 @@ function keyColumnProblems(dataset: CompiledDataset, at: string): string[] {
   if (dataset.tenantScoped) {
     const org = dataset.orgColumn === undefined ? undefined : find(dataset.orgColumn);
     if (dataset.orgColumn === undefined) problems.push(`${at}: tenant-scoped, but no orgColumn`);
-    else if (!org) problems.push(`${at}: tenant-scoped, but its orgColumn "${dataset.orgColumn}" is not a declared column (declare it as column.uuid(), or set tenantScoped: false)`);
-    else if (org.type !== 'uuid' || org.array) problems.push(`${at}: tenant-scoped, but its orgColumn "${org.name}" is ${datasetColumnSqlType(org)}, not uuid`);
+    else if (!org)
+      problems.push(
+        `${at}: tenant-scoped, but its orgColumn "${dataset.orgColumn}" is not a declared column (declare it as column.uuid(), or set tenantScoped: false)`,
+      );
+    else if (org.type !== 'uuid' || org.array)
+      problems.push(`${at}: tenant-scoped, but its orgColumn "${org.name}" is ${datasetColumnSqlType(org)}, not uuid`);
   } else if (dataset.orgColumn !== undefined) {
     problems.push(`${at}: orgColumn "${dataset.orgColumn}" is set, but the dataset is not tenant-scoped`);
   }
   if (dataset.partitionColumn !== undefined) {
     const partition = find(dataset.partitionColumn);
     if (!partition) problems.push(`${at}: partitionColumn "${dataset.partitionColumn}" is not a declared column`);
-    else if (partition.array || partition.type === 'json') problems.push(`${at}: partitionColumn "${partition.name}" is ${datasetColumnSqlType(partition)}, which cannot be hashed into partitions`);
+    else if (partition.array || partition.type === 'json')
+      problems.push(
+        `${at}: partitionColumn "${partition.name}" is ${datasetColumnSqlType(partition)}, which cannot be hashed into partitions`,
+      );
   }
   return problems;
 }
@@ -96,12 +107,15 @@ function refreshProblems(table: CompiledDataset, byName: ReadonlyMap<string, Com
   if (source.kind !== 'view') return [`${at}: refreshFrom must name a view dataset (va_*), not ${JSON.stringify(source.name)}`];
   const problems: string[] = [];
   if (table.tenantScoped && (!source.tenantScoped || source.orgColumn !== table.orgColumn)) {
-    problems.push(`${at}: a tenant-scoped table must be refreshed from a tenant-scoped view with the same orgColumn ("${table.orgColumn}")`);
+    problems.push(
+      `${at}: a tenant-scoped table must be refreshed from a tenant-scoped view with the same orgColumn ("${table.orgColumn}")`,
+    );
   }
   for (const c of table.columns) {
     const from = source.columns.find((s) => s.name === c.name);
     if (!from) problems.push(`${at}.${c.name}: refreshFrom ${source.name} has no column "${c.name}"`);
-    else if (datasetColumnSqlType(from) !== datasetColumnSqlType(c)) problems.push(`${at}.${c.name}: ${datasetColumnSqlType(c)}, but ${source.name}.${c.name} is ${datasetColumnSqlType(from)}`);
+    else if (datasetColumnSqlType(from) !== datasetColumnSqlType(c))
+      problems.push(`${at}.${c.name}: ${datasetColumnSqlType(c)}, but ${source.name}.${c.name} is ${datasetColumnSqlType(from)}`);
     else if (!c.nullable && from.nullable) problems.push(`${at}.${c.name}: not nullable, but ${source.name}.${c.name} is nullable`);
   }
   return problems;

@@ -13,7 +13,10 @@ function fieldSpec(type: FieldSpec['type'], options: FieldOptions = {}, item?: F
   return Object.freeze(spec);
 }
 
-const scalar = (name: ScalarName) => (options?: FieldOptions): FieldSpec => fieldSpec({ kind: 'scalar', name }, options);
+const scalar =
+  (name: ScalarName) =>
+  (options?: FieldOptions): FieldSpec =>
+    fieldSpec({ kind: 'scalar', name }, options);
 
 /** Field builders. Fields are non-null unless `{ nullable: true }`. */
 export const field = {

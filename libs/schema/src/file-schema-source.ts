@@ -42,7 +42,9 @@ export class FileSchemaSource extends SchemaSource {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      throw new FraiseqlError('FRAISEQL_SCHEMA_INVALID', `Cannot read the compiled schema ${this.path}: ${(error as Error).message}`, { cause: error });
+      throw new FraiseqlError('FRAISEQL_SCHEMA_INVALID', `Cannot read the compiled schema ${this.path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.offer(text, this.path);
     if (!this.current) throw new FraiseqlError('FRAISEQL_SCHEMA_INVALID', `The compiled schema ${this.path} is invalid (see the log)`);

@@ -1,5 +1,14 @@
 import type {
-  CompiledArgument, CompiledField, CompiledInputType, CompiledMutation, CompiledQuery, CompiledSubscription, CompiledType, InputTypeRef, ScalarName, TypeRef,
+  CompiledArgument,
+  CompiledField,
+  CompiledInputType,
+  CompiledMutation,
+  CompiledQuery,
+  CompiledSubscription,
+  CompiledType,
+  InputTypeRef,
+  ScalarName,
+  TypeRef,
 } from './compiled-schema';
 import { CHANGE_OPERATIONS, MUTATION_ERROR_CLASSES, SCALAR_NAMES } from './compiled-schema';
 import {
@@ -35,8 +44,7 @@ const TEXT_OPERATORS = ['like', 'ilike', 'contains', 'startsWith', 'endsWith', '
 const quote = (text: string): string => JSON.stringify(text);
 const describe = (description: string | undefined, indent = ''): string =>
   description === undefined ? '' : `${indent}${quote(description)}\n`;
-const deprecated = (reason: string | undefined): string =>
-  reason === undefined ? '' : ` @deprecated(reason: ${quote(reason)})`;
+const deprecated = (reason: string | undefined): string => (reason === undefined ? '' : ` @deprecated(reason: ${quote(reason)})`);
 
 /** The SDL spelling of a field's type: `String`, `[String!]!`, `User`. */
 export function sdlTypeOf(ref: TypeRef | InputTypeRef): string {
@@ -49,8 +57,12 @@ const block = (keyword: string, name: string, lines: string[], description?: str
 
 function scalarFilter(scalar: ScalarName): string {
   if (scalar === 'JSON') {
-    return block('input', filterName(scalar), ['eq: JSON', 'isNull: Boolean', 'contains: JSON', 'containedBy: JSON', 'hasKey: String'],
-      'Conditions on a JSON value: equality, containment (contains = jsonb @>, containedBy = <@) and key existence.');
+    return block(
+      'input',
+      filterName(scalar),
+      ['eq: JSON', 'isNull: Boolean', 'contains: JSON', 'containedBy: JSON', 'hasKey: String'],
+      'Conditions on a JSON value: equality, containment (contains = jsonb @>, containedBy = <@) and key existence.',
+    );
   }
   const lines = [`eq: ${scalar}`, `neq: ${scalar}`, `in: [${scalar}!]`, `nin: [${scalar}!]`, 'isNull: Boolean'];
   if (ORDERED_SCALARS.has(scalar)) lines.push(...['gt', 'gte', 'lt', 'lte'].map((op) => `${op}: ${scalar}`));
@@ -59,16 +71,28 @@ function scalarFilter(scalar: ScalarName): string {
 }
 
 const enumFilter = (name: string): string =>
-  block('input', filterName(name), [`eq: ${name}`, `neq: ${name}`, `in: [${name}!]`, `nin: [${name}!]`, 'isNull: Boolean'],
-    `Conditions on a value of type ${name}; all given conditions must hold.`);
+  block(
+    'input',
+    filterName(name),
+    [`eq: ${name}`, `neq: ${name}`, `in: [${name}!]`, `nin: [${name}!]`, 'isNull: Boolean'],
+    `Conditions on a value of type ${name}; all given conditions must hold.`,
+  );
 
 const valueListFilter = (item: string): string =>
-  block('input', listFilterName(item), [`contains: [${item}!]`, `overlaps: [${item}!]`, 'isNull: Boolean'],
-    `Conditions on a list of ${item}: contains = has all the given values, overlaps = has any of them.`);
+  block(
+    'input',
+    listFilterName(item),
+    [`contains: [${item}!]`, `overlaps: [${item}!]`, 'isNull: Boolean'],
+    `Conditions on a list of ${item}: contains = has all the given values, overlaps = has any of them.`,
+  );
 
 const objectListFilter = (item: string): string =>
-  block('input', listFilterName(item), [`some: ${whereInputName(item)}`, `none: ${whereInputName(item)}`, `every: ${whereInputName(item)}`],
-    `Conditions on a list of ${item}: some, none or every item matches.`);
+  block(
+    'input',
+    listFilterName(item),
+    [`some: ${whereInputName(item)}`, `none: ${whereInputName(item)}`, `every: ${whereInputName(item)}`],
+    `Conditions on a list of ${item}: some, none or every item matches.`,
+  );
 
 /** Arguments on one line, or one per line (as graphql-js prints them) when any has a description. */
 function argumentList(args: readonly CompiledArgument[]): string {
@@ -90,32 +114,58 @@ export interface MutationSurface {
 }
 
 /** The message of a success type: non-null, the same type as `MutationError.message`. */
-const SUCCESS_MESSAGE_FIELD = fieldLine({ name: 'message', description: 'What the mutation did, as its function put it; empty when the function returned no message.' }, 'String!');
+const SUCCESS_MESSAGE_FIELD = fieldLine(
+  { name: 'message', description: 'What the mutation did, as its function put it; empty when the function returned no message.' },
+  'String!',
+);
 
 /** The types shared by every mutation result (docs/adr/0082-mutations.md). */
 function mutationErrorTypes(): string[] {
   return [
-    block('enum', MUTATION_ERROR_CLASS_ENUM, [...MUTATION_ERROR_CLASSES],
-      'Why a mutation failed: VALIDATION (422), CONFLICT (409), NOT_FOUND (404), UNAUTHORIZED (401), FORBIDDEN (403), RATE_LIMITED (429), TIMEOUT (504), INTERNAL (500).'),
-    block('type', FIELD_ERROR_TYPE, ['"Path of the input field, e.g. items.0.quantity."\n  field: String!', 'message: String!'],
-      'A problem with one input field.'),
-    block('type', MUTATION_ERROR_TYPE, ['errorClass: MutationErrorClass!', 'message: String!', 'fieldErrors: [FieldError!]!'],
-      'A mutation that did not succeed; nothing was written.'),
+    block(
+      'enum',
+      MUTATION_ERROR_CLASS_ENUM,
+      [...MUTATION_ERROR_CLASSES],
+      'Why a mutation failed: VALIDATION (422), CONFLICT (409), NOT_FOUND (404), UNAUTHORIZED (401), FORBIDDEN (403), RATE_LIMITED (429), TIMEOUT (504), INTERNAL (500).',
+    ),
+    block(
+      'type',
+      FIELD_ERROR_TYPE,
+      ['"Path of the input field, e.g. items.0.quantity."\n  field: String!', 'message: String!'],
+      'A problem with one input field.',
+    ),
+    block(
+      'type',
+      MUTATION_ERROR_TYPE,
+      ['errorClass: MutationErrorClass!', 'message: String!', 'fieldErrors: [FieldError!]!'],
+      'A mutation that did not succeed; nothing was written.',
+    ),
   ];
 }
 
 function mutationBlocks(surface: MutationSurface): string[] {
   const out: string[] = [];
   for (const input of surface.inputTypes) {
-    out.push(block('input', input.name, input.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))), input.description));
+    out.push(
+      block(
+        'input',
+        input.name,
+        input.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))),
+        input.description,
+      ),
+    );
   }
   out.push(...mutationErrorTypes());
   for (const m of surface.mutations) {
     // `message: String!` like MutationError.message, so a client may select `message` in both
     // branches of the union without an alias (graphql-js refuses fields of one name with
     // different types in one selection set). A function returning no message gives ''.
-    out.push(block('type', m.successType, [`${m.entityField}: ${m.entityType}!`, SUCCESS_MESSAGE_FIELD], `The result of a successful ${m.name}.`));
-    out.push(`${describe(`The result of ${m.name}: ${m.successType} or MutationError.`)}union ${m.resultType} = ${m.successType} | ${MUTATION_ERROR_TYPE}`);
+    out.push(
+      block('type', m.successType, [`${m.entityField}: ${m.entityType}!`, SUCCESS_MESSAGE_FIELD], `The result of a successful ${m.name}.`),
+    );
+    out.push(
+      `${describe(`The result of ${m.name}: ${m.successType} or MutationError.`)}union ${m.resultType} = ${m.successType} | ${MUTATION_ERROR_TYPE}`,
+    );
   }
   const lines = surface.mutations.map((m) => fieldLine(m, `${m.resultType}!`, `(input: ${m.inputType}!)`));
   out.push(block('type', 'Mutation', lines));
@@ -129,16 +179,25 @@ function subscriptionBlocks(subscriptions: readonly CompiledSubscription[]): str
   for (const s of subscriptions) {
     if (seen.has(s.changeType)) continue;
     seen.add(s.changeType);
-    out.push(block('type', s.changeType, [
-      `operation: ${CHANGE_OPERATION_ENUM}!`,
-      '"The event id (UUID v7, time-ordered): the idempotency key of the change."\n  eventId: ID!',
-      '"Commit time of the change."\n  timestamp: DateTime!',
-      '"Top-level fields that changed (UPDATE); empty for INSERT and DELETE."\n  changedFields: [String!]!',
-      `"The ${s.entityType} after the change (as it was, for DELETE)."\n  ${s.entityField}: ${s.entityType}!`,
-      `"The ${s.entityType} before an UPDATE, when the entity keeps pre-images; else null."\n  before: ${s.entityType}`,
-    ], `One committed change of a ${s.entityType}.`));
+    out.push(
+      block(
+        'type',
+        s.changeType,
+        [
+          `operation: ${CHANGE_OPERATION_ENUM}!`,
+          '"The event id (UUID v7, time-ordered): the idempotency key of the change."\n  eventId: ID!',
+          '"Commit time of the change."\n  timestamp: DateTime!',
+          '"Top-level fields that changed (UPDATE); empty for INSERT and DELETE."\n  changedFields: [String!]!',
+          `"The ${s.entityType} after the change (as it was, for DELETE)."\n  ${s.entityField}: ${s.entityType}!`,
+          `"The ${s.entityType} before an UPDATE, when the entity keeps pre-images; else null."\n  before: ${s.entityType}`,
+        ],
+        `One committed change of a ${s.entityType}.`,
+      ),
+    );
   }
-  const lines = subscriptions.map((s) => fieldLine(s, `${s.changeType}!`, `(where: ${whereInputName(s.entityType)}, operations: [${CHANGE_OPERATION_ENUM}!])`));
+  const lines = subscriptions.map((s) =>
+    fieldLine(s, `${s.changeType}!`, `(where: ${whereInputName(s.entityType)}, operations: [${CHANGE_OPERATION_ENUM}!])`),
+  );
   out.push(block('type', 'Subscription', lines));
   return out;
 }
@@ -179,29 +238,56 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
   for (const type of types) {
     const blocks: string[] = [];
     if (type.kind === 'enum') {
-      const values = (type.values ?? []).map((v) => `${v.description === undefined ? '' : `${quote(v.description)}\n  `}${v.name}${deprecated(v.deprecationReason)}`);
+      const values = (type.values ?? []).map(
+        (v) => `${v.description === undefined ? '' : `${quote(v.description)}\n  `}${v.name}${deprecated(v.deprecationReason)}`,
+      );
       blocks.push(block('enum', type.name, values, type.description));
     } else {
-      blocks.push(block('type', type.name, type.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))), type.description));
+      blocks.push(
+        block(
+          'type',
+          type.name,
+          type.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))),
+          type.description,
+        ),
+      );
       const where = whereInputName(type.name);
-      blocks.push(block('input', where, [
-        ...type.fields.filter((f) => f.filterable).map(whereLine),
-        `and: [${where}!]`,
-        `or: [${where}!]`,
-        `not: ${where}`,
-      ], `Conditions on ${type.name}; all given conditions must hold.`));
+      blocks.push(
+        block(
+          'input',
+          where,
+          [...type.fields.filter((f) => f.filterable).map(whereLine), `and: [${where}!]`, `or: [${where}!]`, `not: ${where}`],
+          `Conditions on ${type.name}; all given conditions must hold.`,
+        ),
+      );
     }
     if (type.kind === 'entity') {
       const sortFields = listSortFields(byName, type.name).map((s) => s.name);
-      blocks.push(block('enum', sortFieldEnumName(type.name), sortFields, `Values ${type.name} can be ordered by; nested paths are joined with "__".`));
-      blocks.push(block('input', orderByInputName(type.name), [
-        `field: ${sortFieldEnumName(type.name)}!`,
-        'direction: SortDirection = ASC',
-        'nulls: NullsOrder',
-      ], `One ordering key for ${type.name}.`));
+      blocks.push(
+        block(
+          'enum',
+          sortFieldEnumName(type.name),
+          sortFields,
+          `Values ${type.name} can be ordered by; nested paths are joined with "__".`,
+        ),
+      );
+      blocks.push(
+        block(
+          'input',
+          orderByInputName(type.name),
+          [`field: ${sortFieldEnumName(type.name)}!`, 'direction: SortDirection = ASC', 'nulls: NullsOrder'],
+          `One ordering key for ${type.name}.`,
+        ),
+      );
       if (connectionEntities.has(type.name)) {
-        blocks.push(block('type', connectionTypeName(type.name), [`edges: [${edgeTypeName(type.name)}!]!`, 'pageInfo: PageInfo!', 'totalCount: Int!'],
-          `A page of ${type.name} (Relay connection).`));
+        blocks.push(
+          block(
+            'type',
+            connectionTypeName(type.name),
+            [`edges: [${edgeTypeName(type.name)}!]!`, 'pageInfo: PageInfo!', 'totalCount: Int!'],
+            `A page of ${type.name} (Relay connection).`,
+          ),
+        );
         blocks.push(block('type', edgeTypeName(type.name), ['cursor: String!', `node: ${type.name}!`]));
       }
     }

@@ -1,7 +1,13 @@
 import { FraiseqlError } from '@fraiseql/errors';
 import { buildSchema } from 'graphql';
 import { z } from 'zod';
-import { COMPILED_SCHEMA_FORMAT_VERSION, DATASET_COLUMN_TYPES, SCALAR_NAMES, type CompiledSchema, type DatasetColumnType } from './compiled-schema';
+import {
+  COMPILED_SCHEMA_FORMAT_VERSION,
+  DATASET_COLUMN_TYPES,
+  SCALAR_NAMES,
+  type CompiledSchema,
+  type DatasetColumnType,
+} from './compiled-schema';
 import { datasetProblems } from './dataset-rules';
 import { computeSchemaHash } from './schema-hash';
 
@@ -30,13 +36,15 @@ const compiledType = z.object({
   tenantScoped: z.boolean().optional(),
   fields: z.array(field),
   values: z.array(z.object({ name, description: z.string().optional(), deprecationReason: z.string().optional() })).optional(),
-  capture: z.object({
-    table: name,
-    idColumn: name,
-    orgColumn: name.optional(),
-    preImages: z.boolean(),
-    children: z.array(z.object({ table: name, parentIdColumn: name })),
-  }).optional(),
+  capture: z
+    .object({
+      table: name,
+      idColumn: name,
+      orgColumn: name.optional(),
+      preImages: z.boolean(),
+      children: z.array(z.object({ table: name, parentIdColumn: name })),
+    })
+    .optional(),
 });
 const query = z.object({
   name,
@@ -53,11 +61,18 @@ const query = z.object({
 const inputType = z.object({
   name,
   description: z.string().optional(),
-  fields: z.array(z.object({
-    name,
-    type: z.object({ kind: z.enum(['scalar', 'enum', 'input']), name, nullable: z.boolean(), list: z.object({ itemNullable: z.boolean() }).optional() }),
-    description: z.string().optional(),
-  })),
+  fields: z.array(
+    z.object({
+      name,
+      type: z.object({
+        kind: z.enum(['scalar', 'enum', 'input']),
+        name,
+        nullable: z.boolean(),
+        list: z.object({ itemNullable: z.boolean() }).optional(),
+      }),
+      description: z.string().optional(),
+    }),
+  ),
 });
 const mutation = z.object({
   name,
@@ -86,15 +101,17 @@ const dataset = z.object({
   orgColumn: name.optional(),
   partitionColumn: name.optional(),
   refreshFrom: name.optional(),
-  columns: z.array(z.object({
-    name,
-    type: z.enum(DATASET_COLUMN_TYPES as [DatasetColumnType, ...DatasetColumnType[]]),
-    array: z.boolean(),
-    nullable: z.boolean(),
-    precision: z.number().int().optional(),
-    scale: z.number().int().optional(),
-    description: z.string().optional(),
-  })),
+  columns: z.array(
+    z.object({
+      name,
+      type: z.enum(DATASET_COLUMN_TYPES as [DatasetColumnType, ...DatasetColumnType[]]),
+      array: z.boolean(),
+      nullable: z.boolean(),
+      precision: z.number().int().optional(),
+      scale: z.number().int().optional(),
+      description: z.string().optional(),
+    }),
+  ),
 });
 const compiledSchema = z.object({
   formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
@@ -130,7 +147,9 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
   }
   const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
   if (version !== COMPILED_SCHEMA_FORMAT_VERSION) {
-    throw invalid(`Unsupported compiled schema format version ${JSON.stringify(version)} (this build reads ${COMPILED_SCHEMA_FORMAT_VERSION})`);
+    throw invalid(
+      `Unsupported compiled schema format version ${JSON.stringify(version)} (this build reads ${COMPILED_SCHEMA_FORMAT_VERSION})`,
+    );
   }
   const parsed = compiledSchema.safeParse(value);
   if (!parsed.success) {
@@ -151,7 +170,12 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
     if (t.kind === 'entity' && (!t.view || t.tenantScoped === undefined)) problems.push(`entity ${t.name} has no view or tenantScoped`);
     for (const f of t.fields) {
       const target = types.get(f.type.name);
-      const ok = f.type.kind === 'scalar' ? scalars.has(f.type.name) : f.type.kind === 'enum' ? target?.kind === 'enum' : target !== undefined && target.kind !== 'enum';
+      const ok =
+        f.type.kind === 'scalar'
+          ? scalars.has(f.type.name)
+          : f.type.kind === 'enum'
+            ? target?.kind === 'enum'
+            : target !== undefined && target.kind !== 'enum';
       if (!ok) problems.push(`${t.name}.${f.name} refers to unknown ${f.type.kind} "${f.type.name}"`);
     }
   }
@@ -161,7 +185,12 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
   const inputs = new Set(schema.inputTypes.map((i) => i.name));
   for (const i of schema.inputTypes) {
     for (const f of i.fields) {
-      const ok = f.type.kind === 'scalar' ? scalars.has(f.type.name) : f.type.kind === 'enum' ? types.get(f.type.name)?.kind === 'enum' : inputs.has(f.type.name);
+      const ok =
+        f.type.kind === 'scalar'
+          ? scalars.has(f.type.name)
+          : f.type.kind === 'enum'
+            ? types.get(f.type.name)?.kind === 'enum'
+            : inputs.has(f.type.name);
       if (!ok) problems.push(`input ${i.name}.${f.name} refers to unknown ${f.type.kind} "${f.type.name}"`);
     }
   }

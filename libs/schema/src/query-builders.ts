@@ -1,6 +1,14 @@
 import type {
   DatasetDefinition,
-  MutationDefinition, MutationOptions, QueryDefinition, QueryOptions, SchemaDefinition, SubscriptionDefinition, SubscriptionOptions, TypeDefinition, TypeReference,
+  MutationDefinition,
+  MutationOptions,
+  QueryDefinition,
+  QueryOptions,
+  SchemaDefinition,
+  SubscriptionDefinition,
+  SubscriptionOptions,
+  TypeDefinition,
+  TypeReference,
 } from './schema-definition';
 
 /** `orders(where, orderBy, limit, offset): [Order!]!` */
@@ -14,7 +22,11 @@ export function connectionQuery(name: string, entity: TypeReference, options: Qu
 }
 
 /** `order(id: ID!): Order` */
-export function lookupQuery(name: string, entity: TypeReference, options: Pick<QueryOptions, 'description' | 'deprecated'> = {}): QueryDefinition {
+export function lookupQuery(
+  name: string,
+  entity: TypeReference,
+  options: Pick<QueryOptions, 'description' | 'deprecated'> = {},
+): QueryDefinition {
   return Object.freeze({ kind: 'lookup' as const, name, entity, options: { ...options } });
 }
 
@@ -45,6 +57,12 @@ export interface SchemaDefinitionInput {
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
 export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
-  return Object.freeze({ kind: 'schema' as const, types: [...(input.types ?? [])], queries: [...input.queries], mutations: [...(input.mutations ?? [])],
-    subscriptions: [...(input.subscriptions ?? [])], datasets: [...(input.datasets ?? [])] });
+  return Object.freeze({
+    kind: 'schema' as const,
+    types: [...(input.types ?? [])],
+    queries: [...input.queries],
+    mutations: [...(input.mutations ?? [])],
+    subscriptions: [...(input.subscriptions ?? [])],
+    datasets: [...(input.datasets ?? [])],
+  });
 }

@@ -15,7 +15,8 @@ export function canonicalJson(value: unknown): string {
 /** Members added after format version 1 was released: left out of the file and the hash while empty. */
 const ADDITIVE_LISTS = ['inputTypes', 'mutations', 'subscriptions', 'datasets'] as const;
 
-type HashInput = Omit<CompiledSchema, 'hash' | (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>> & { hash?: string };
+type HashInput = Omit<CompiledSchema, 'hash' | (typeof ADDITIVE_LISTS)[number]> &
+  Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>> & { hash?: string };
 
 /**
  * sha256 (hex) of the canonical JSON of every member except `hash`: the schema version. Empty
@@ -30,7 +31,9 @@ export function computeSchemaHash(schema: HashInput): string {
 }
 
 /** The file form of a compiled schema (stable member order, 2-space indent, trailing newline; empty additive lists left out). */
-export function serializeCompiledSchema(schema: Omit<CompiledSchema, (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>>): string {
+export function serializeCompiledSchema(
+  schema: Omit<CompiledSchema, (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>>,
+): string {
   const { formatVersion, hash, sdl, types, queries, inputTypes, mutations, subscriptions, datasets } = schema;
   const file: Record<string, unknown> = { formatVersion, hash, sdl, types, queries };
   if (inputTypes && inputTypes.length > 0) file.inputTypes = inputTypes;

@@ -50,7 +50,10 @@ export abstract class SchemaSource extends EventEmitter<SchemaSourceEvents> {
       next = loadCompiledSchema(raw);
     } catch (error) {
       const rejected = toFraiseqlError(error);
-      this.logger.warn({ err: rejected, origin, keptHash: this.schema?.hash }, 'Ignored an invalid compiled schema; keeping the current version');
+      this.logger.warn(
+        { err: rejected, origin, keptHash: this.schema?.hash },
+        'Ignored an invalid compiled schema; keeping the current version',
+      );
       this.emit('rejected', rejected);
       return false;
     }

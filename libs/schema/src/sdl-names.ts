@@ -38,6 +38,13 @@ export const CHANGE_TYPE_FIELDS = ['operation', 'eventId', 'timestamp', 'changed
 
 /** Types every compiled SDL may contain independently of the authored types. */
 export const SHARED_TYPE_NAMES = [
-  'Query', 'Mutation', 'Subscription', 'SortDirection', 'NullsOrder', 'PageInfo',
-  MUTATION_ERROR_TYPE, FIELD_ERROR_TYPE, MUTATION_ERROR_CLASS_ENUM,
+  'Query',
+  'Mutation',
+  'Subscription',
+  'SortDirection',
+  'NullsOrder',
+  'PageInfo',
+  MUTATION_ERROR_TYPE,
+  FIELD_ERROR_TYPE,
+  MUTATION_ERROR_CLASS_ENUM,
 ] as const;

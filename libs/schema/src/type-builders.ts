@@ -39,7 +39,10 @@ export function objectType(name: string, fields: FieldMap, options: TypeOptions 
 }
 
 export function snakeCase(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 export function entity(name: string, options: EntityOptions, fields: FieldMap): EntityDefinition {

@@ -17,31 +17,44 @@ import {
 import { buildSchema, isEnumType, isInputObjectType, isObjectType, type GraphQLSchema } from 'graphql';
 
 function shopLikeSchema(options: { totalDescription?: string } = {}) {
-  const Status = enumType('OrderStatus', ['PENDING', { name: 'PAID', description: 'Paid in full.' }, { name: 'LOST', deprecated: 'Use CANCELLED.' }, 'CANCELLED']);
+  const Status = enumType('OrderStatus', [
+    'PENDING',
+    { name: 'PAID', description: 'Paid in full.' },
+    { name: 'LOST', deprecated: 'Use CANCELLED.' },
+    'CANCELLED',
+  ]);
   const Address = objectType('Address', { street: field.string(), city: field.string() });
   const Item = objectType('OrderItem', { quantity: field.int(), sku: field.string() });
-  const User = entity('User', { view: 'v_user', description: 'A customer.' }, {
-    id: field.id(),
-    email: field.string({ column: 'email', description: 'Login e-mail.' }),
-    name: field.string({ nullable: true }),
-    tags: field.list(field.string()),
-    createdAt: field.dateTime({ column: 'created_at' }),
-  });
-  const Order = entity('Order', { view: 'v_order' }, {
-    id: field.id(),
-    status: field.enum(Status, { column: 'status' }),
-    total: field.decimal({ description: options.totalDescription }),
-    attributes: field.json({ nullable: true }),
-    legacyCode: field.string({ nullable: true, deprecated: 'No longer filled.', filterable: false }),
-    placedOn: field.date(),
-    externalId: field.uuid({ nullable: true, path: ['ext', 'id'] }),
-    rate: field.float(),
-    paid: field.boolean(),
-    shippingAddress: field.object(Address),
-    customer: field.object(() => User),
-    items: field.list(field.object(Item)),
-    statuses: field.list(field.enum('OrderStatus')),
-  });
+  const User = entity(
+    'User',
+    { view: 'v_user', description: 'A customer.' },
+    {
+      id: field.id(),
+      email: field.string({ column: 'email', description: 'Login e-mail.' }),
+      name: field.string({ nullable: true }),
+      tags: field.list(field.string()),
+      createdAt: field.dateTime({ column: 'created_at' }),
+    },
+  );
+  const Order = entity(
+    'Order',
+    { view: 'v_order' },
+    {
+      id: field.id(),
+      status: field.enum(Status, { column: 'status' }),
+      total: field.decimal({ description: options.totalDescription }),
+      attributes: field.json({ nullable: true }),
+      legacyCode: field.string({ nullable: true, deprecated: 'No longer filled.', filterable: false }),
+      placedOn: field.date(),
+      externalId: field.uuid({ nullable: true, path: ['ext', 'id'] }),
+      rate: field.float(),
+      paid: field.boolean(),
+      shippingAddress: field.object(Address),
+      customer: field.object(() => User),
+      items: field.list(field.object(Item)),
+      statuses: field.list(field.enum('OrderStatus')),
+    },
+  );
   return defineSchema({
     types: [Status, Address, Item, User, Order],
     queries: [
@@ -103,23 +116,62 @@ describe('compileSchema: generated SDL', () => {
       or: '[OrderWhereInput!]',
       not: 'OrderWhereInput',
     });
-    expect(fieldsOf(graphql, 'UserWhereInput')).toMatchObject({ tags: 'StringListFilter', createdAt: 'DateTimeFilter', email: 'StringFilter' });
+    expect(fieldsOf(graphql, 'UserWhereInput')).toMatchObject({
+      tags: 'StringListFilter',
+      createdAt: 'DateTimeFilter',
+      email: 'StringFilter',
+    });
   });
 
   it('gives every scalar filter the operators of its kind', () => {
     const textOps = ['like', 'ilike', 'contains', 'startsWith', 'endsWith', 'icontains', 'istartsWith', 'iendsWith'];
-    expect(Object.keys(fieldsOf(graphql, 'StringFilter'))).toEqual(['eq', 'neq', 'in', 'nin', 'isNull', 'gt', 'gte', 'lt', 'lte', ...textOps]);
+    expect(Object.keys(fieldsOf(graphql, 'StringFilter'))).toEqual([
+      'eq',
+      'neq',
+      'in',
+      'nin',
+      'isNull',
+      'gt',
+      'gte',
+      'lt',
+      'lte',
+      ...textOps,
+    ]);
     expect(Object.keys(fieldsOf(graphql, 'IDFilter'))).toEqual(['eq', 'neq', 'in', 'nin', 'isNull', 'gt', 'gte', 'lt', 'lte', ...textOps]);
     for (const ordered of ['Decimal', 'DateTime', 'Date', 'UUID', 'Float']) {
       expect(fieldsOf(graphql, `${ordered}Filter`)).toEqual({
-        eq: ordered, neq: ordered, in: `[${ordered}!]`, nin: `[${ordered}!]`, isNull: 'Boolean', gt: ordered, gte: ordered, lt: ordered, lte: ordered,
+        eq: ordered,
+        neq: ordered,
+        in: `[${ordered}!]`,
+        nin: `[${ordered}!]`,
+        isNull: 'Boolean',
+        gt: ordered,
+        gte: ordered,
+        lt: ordered,
+        lte: ordered,
       });
     }
     expect(Object.keys(fieldsOf(graphql, 'BooleanFilter'))).toEqual(['eq', 'neq', 'in', 'nin', 'isNull']);
-    expect(fieldsOf(graphql, 'JSONFilter')).toEqual({ eq: 'JSON', isNull: 'Boolean', contains: 'JSON', containedBy: 'JSON', hasKey: 'String' });
-    expect(fieldsOf(graphql, 'OrderStatusFilter')).toEqual({ eq: 'OrderStatus', neq: 'OrderStatus', in: '[OrderStatus!]', nin: '[OrderStatus!]', isNull: 'Boolean' });
+    expect(fieldsOf(graphql, 'JSONFilter')).toEqual({
+      eq: 'JSON',
+      isNull: 'Boolean',
+      contains: 'JSON',
+      containedBy: 'JSON',
+      hasKey: 'String',
+    });
+    expect(fieldsOf(graphql, 'OrderStatusFilter')).toEqual({
+      eq: 'OrderStatus',
+      neq: 'OrderStatus',
+      in: '[OrderStatus!]',
+      nin: '[OrderStatus!]',
+      isNull: 'Boolean',
+    });
     expect(fieldsOf(graphql, 'StringListFilter')).toEqual({ contains: '[String!]', overlaps: '[String!]', isNull: 'Boolean' });
-    expect(fieldsOf(graphql, 'OrderItemListFilter')).toEqual({ some: 'OrderItemWhereInput', none: 'OrderItemWhereInput', every: 'OrderItemWhereInput' });
+    expect(fieldsOf(graphql, 'OrderItemListFilter')).toEqual({
+      some: 'OrderItemWhereInput',
+      none: 'OrderItemWhereInput',
+      every: 'OrderItemWhereInput',
+    });
   });
 
   it('emits filter inputs only for scalars a field uses', () => {
@@ -135,9 +187,20 @@ describe('compileSchema: generated SDL', () => {
     const sortField = graphql.getType('OrderSortField');
     if (!isEnumType(sortField)) throw new Error('OrderSortField is not an enum');
     expect(sortField.getValues().map((v) => v.name)).toEqual([
-      'id', 'status', 'total', 'legacyCode', 'placedOn', 'externalId', 'rate', 'paid',
-      'shippingAddress__street', 'shippingAddress__city',
-      'customer__id', 'customer__email', 'customer__name', 'customer__createdAt',
+      'id',
+      'status',
+      'total',
+      'legacyCode',
+      'placedOn',
+      'externalId',
+      'rate',
+      'paid',
+      'shippingAddress__street',
+      'shippingAddress__city',
+      'customer__id',
+      'customer__email',
+      'customer__name',
+      'customer__createdAt',
     ]);
     expect(sdlBlock(compiled.sdl, 'input', 'OrderOrderBy')).toBe(
       'input OrderOrderBy {\n  field: OrderSortField!\n  direction: SortDirection = ASC\n  nulls: NullsOrder\n}',
@@ -149,15 +212,23 @@ describe('compileSchema: generated SDL', () => {
   it('generates Relay connection types for entities with a connection query', () => {
     expect(fieldsOf(graphql, 'OrderConnection')).toEqual({ edges: '[OrderEdge!]!', pageInfo: 'PageInfo!', totalCount: 'Int!' });
     expect(fieldsOf(graphql, 'OrderEdge')).toEqual({ cursor: 'String!', node: 'Order!' });
-    expect(fieldsOf(graphql, 'PageInfo')).toEqual({ hasNextPage: 'Boolean!', hasPreviousPage: 'Boolean!', startCursor: 'String', endCursor: 'String' });
+    expect(fieldsOf(graphql, 'PageInfo')).toEqual({
+      hasNextPage: 'Boolean!',
+      hasPreviousPage: 'Boolean!',
+      startCursor: 'String',
+      endCursor: 'String',
+    });
     expect(graphql.getType('UserConnection')).toBeUndefined();
   });
 
   it('generates list, connection and lookup root fields with their arguments', () => {
     const query = graphql.getQueryType()!.getFields();
-    const signature = (name: string) => `${query[name].args.map((a) => `${a.name}: ${String(a.type)}`).join(', ')} -> ${String(query[name].type)}`;
+    const signature = (name: string) =>
+      `${query[name].args.map((a) => `${a.name}: ${String(a.type)}`).join(', ')} -> ${String(query[name].type)}`;
     expect(signature('orders')).toBe('where: OrderWhereInput, orderBy: [OrderOrderBy!], limit: Int, offset: Int -> [Order!]!');
-    expect(signature('ordersConnection')).toBe('where: OrderWhereInput, orderBy: [OrderOrderBy!], first: Int, after: String, last: Int, before: String -> OrderConnection!');
+    expect(signature('ordersConnection')).toBe(
+      'where: OrderWhereInput, orderBy: [OrderOrderBy!], first: Int, after: String, last: Int, before: String -> OrderConnection!',
+    );
     expect(signature('order')).toBe('id: ID! -> Order');
     expect(query.order.deprecationReason).toBe('Use orders(where: { id: { eq } }).');
     expect(query.ordersConnection.description).toBe('Relay pages.');
@@ -165,12 +236,26 @@ describe('compileSchema: generated SDL', () => {
 
   it('records the SDL argument types, limits and default order in each compiled query', () => {
     const orders = compiled.queries.find((q) => q.name === 'orders')!;
-    expect(orders).toMatchObject({ kind: 'list', type: 'Order', view: 'v_order', defaultLimit: 10, maxLimit: 50, defaultOrderBy: [{ field: 'customer__email', direction: 'ASC' }] });
-    expect(orders.arguments.map((a) => [a.name, a.type])).toEqual([['where', 'OrderWhereInput'], ['orderBy', '[OrderOrderBy!]'], ['limit', 'Int'], ['offset', 'Int']]);
+    expect(orders).toMatchObject({
+      kind: 'list',
+      type: 'Order',
+      view: 'v_order',
+      defaultLimit: 10,
+      maxLimit: 50,
+      defaultOrderBy: [{ field: 'customer__email', direction: 'ASC' }],
+    });
+    expect(orders.arguments.map((a) => [a.name, a.type])).toEqual([
+      ['where', 'OrderWhereInput'],
+      ['orderBy', '[OrderOrderBy!]'],
+      ['limit', 'Int'],
+      ['offset', 'Int'],
+    ]);
     const connection = compiled.queries.find((q) => q.name === 'ordersConnection')!;
     expect(connection.arguments.map((a) => a.type)).toEqual(['OrderWhereInput', '[OrderOrderBy!]', 'Int', 'String', 'Int', 'String']);
     expect(connection).toMatchObject({ defaultLimit: 20, maxLimit: 100, defaultOrderBy: [] });
-    expect(compiled.queries.find((q) => q.name === 'order')!.arguments).toEqual([{ name: 'id', type: 'ID!', description: "The Order's id." }]);
+    expect(compiled.queries.find((q) => q.name === 'order')!.arguments).toEqual([
+      { name: 'id', type: 'ID!', description: "The Order's id." },
+    ]);
   });
 
   it('keeps descriptions and deprecations of types, fields and enum values', () => {
@@ -191,9 +276,20 @@ describe('compileSchema: generated SDL', () => {
     const order = compiled.types.find((t) => t.name === 'Order')!;
     expect(order).toMatchObject({ kind: 'entity', view: 'v_order', tenantScoped: true });
     const byName = Object.fromEntries(order.fields.map((f) => [f.name, f]));
-    expect(byName.status).toEqual({ name: 'status', type: { kind: 'enum', name: 'OrderStatus', nullable: false }, path: ['status'], column: 'status', filterable: true, sortable: true });
+    expect(byName.status).toEqual({
+      name: 'status',
+      type: { kind: 'enum', name: 'OrderStatus', nullable: false },
+      path: ['status'],
+      column: 'status',
+      filterable: true,
+      sortable: true,
+    });
     expect(byName.externalId).toMatchObject({ path: ['ext', 'id'], type: { kind: 'scalar', name: 'UUID', nullable: true } });
-    expect(byName.items).toMatchObject({ type: { kind: 'object', name: 'OrderItem', nullable: false, list: { itemNullable: false } }, filterable: true, sortable: false });
+    expect(byName.items).toMatchObject({
+      type: { kind: 'object', name: 'OrderItem', nullable: false, list: { itemNullable: false } },
+      filterable: true,
+      sortable: false,
+    });
     expect(byName.customer).toMatchObject({ type: { kind: 'object', name: 'User' }, filterable: true, sortable: false });
     expect(byName.attributes).toMatchObject({ filterable: true, sortable: false }); // JSON is not ordered by default
     expect(byName.legacyCode).toMatchObject({ filterable: false, sortable: true, deprecationReason: 'No longer filled.' });
@@ -278,12 +374,16 @@ describe('compileSchema: errors', () => {
 
   it('rejects a column on a field of an object type and on non-scalar fields', () => {
     const Address = objectType('Address', { street: field.string({ column: 'street' }) });
-    const Order = entity('Order', {}, {
-      id: field.id(),
-      address: field.object(Address, { column: 'address' }),
-      tags: field.list(field.string(), { column: 'tags' }),
-      code: field.string({ column: 'bad column' }),
-    });
+    const Order = entity(
+      'Order',
+      {},
+      {
+        id: field.id(),
+        address: field.object(Address, { column: 'address' }),
+        tags: field.list(field.string(), { column: 'tags' }),
+        code: field.string({ column: 'bad column' }),
+      },
+    );
     expect(compileErrors([Address, Order], [listQuery('orders', Order)])).toEqual([
       'Address.street: column "street" is only allowed on root fields of an entity, not on object type Address',
       'Order.address: column "address" is only allowed on scalar and enum fields',
@@ -304,7 +404,12 @@ describe('compileSchema: errors', () => {
   it('rejects queries over non-entities and unknown types', () => {
     const Address = objectType('Address', { street: field.string() });
     const Color = enumType('Color', ['RED']);
-    expect(compileErrors([User, Address, Color], [listQuery('addresses', Address), listQuery('colors', Color), listQuery('ghosts', 'Ghost'), listQuery('users', User)])).toEqual([
+    expect(
+      compileErrors(
+        [User, Address, Color],
+        [listQuery('addresses', Address), listQuery('colors', Color), listQuery('ghosts', 'Ghost'), listQuery('users', User)],
+      ),
+    ).toEqual([
       'query "addresses": "Address" is an object type, not an entity (queries read entities)',
       'query "colors": "Color" is an enum, not an entity (queries read entities)',
       'query "ghosts": unknown type "Ghost"',
@@ -312,12 +417,17 @@ describe('compileSchema: errors', () => {
   });
 
   it('checks limits and default order', () => {
-    expect(compileErrors([User], [
-      listQuery('a', User, { maxLimit: 10, defaultLimit: 20 }),
-      listQuery('b', User, { defaultLimit: 0 }),
-      listQuery('c', User, { defaultLimit: 5, maxLimit: 2.5 }),
-      listQuery('d', User, { defaultOrderBy: ['nope', { field: 'email', direction: 'UP' as 'ASC' }] }),
-    ])).toEqual([
+    expect(
+      compileErrors(
+        [User],
+        [
+          listQuery('a', User, { maxLimit: 10, defaultLimit: 20 }),
+          listQuery('b', User, { defaultLimit: 0 }),
+          listQuery('c', User, { defaultLimit: 5, maxLimit: 2.5 }),
+          listQuery('d', User, { defaultOrderBy: ['nope', { field: 'email', direction: 'UP' as 'ASC' }] }),
+        ],
+      ),
+    ).toEqual([
       'query "a": maxLimit (10) is smaller than defaultLimit (20)',
       'query "b": defaultLimit must be a positive integer (got 0)',
       'query "c": maxLimit must be a positive integer (got 2.5)',
@@ -329,13 +439,17 @@ describe('compileSchema: errors', () => {
   it('rejects a field.enum that names an object, sortable lists, nested lists, bad views and empty types', () => {
     const Address = objectType('Address', { street: field.string() });
     const Empty = objectType('Empty', {});
-    const Order = entity('Order', { view: 'v order' }, {
-      id: field.id(),
-      kind: field.enum(Address),
-      tags: field.list(field.string(), { sortable: true }),
-      matrix: field.list(field.list(field.int())),
-      empty: field.object(Empty),
-    });
+    const Order = entity(
+      'Order',
+      { view: 'v order' },
+      {
+        id: field.id(),
+        kind: field.enum(Address),
+        tags: field.list(field.string(), { sortable: true }),
+        matrix: field.list(field.list(field.int())),
+        empty: field.object(Empty),
+      },
+    );
     expect(compileErrors([Address, Empty, Order], [listQuery('orders', Order)])).toEqual([
       'Empty: object type has no fields',
       'Order.kind: field.enum needs an enum, but "Address" is an object',

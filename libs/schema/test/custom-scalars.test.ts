@@ -1,21 +1,33 @@
 import { buildGraphQLSchema, compileSchema, defineSchema, entity, field, listQuery, lookupQuery } from '../src';
 import { graphql } from 'graphql';
 
-const Event = entity('Event', { view: 'v_event' }, {
-  id: field.uuid(),
-  at: field.dateTime(),
-  day: field.date(),
-  amount: field.decimal(),
-  payload: field.json({ nullable: true }),
-});
+const Event = entity(
+  'Event',
+  { view: 'v_event' },
+  {
+    id: field.uuid(),
+    at: field.dateTime(),
+    day: field.date(),
+    amount: field.decimal(),
+    payload: field.json({ nullable: true }),
+  },
+);
 const compiled = compileSchema(defineSchema({ types: [Event], queries: [listQuery('events', Event), lookupQuery('event', Event)] }));
 const schema = buildGraphQLSchema(compiled);
 
 /** Runs a document whose resolvers echo the coerced arguments, so the test sees what the planner would. */
 async function run(source: string, variableValues?: Record<string, unknown>) {
   const rootValue = {
-    event: (args: unknown) => ({ id: '00000000-0000-0000-0000-000000000001', at: '2024-01-01T00:00:00Z', day: '2024-01-01', amount: 1, payload: args }),
-    events: (args: unknown) => [{ id: '00000000-0000-0000-0000-000000000001', at: '2024-01-01T00:00:00Z', day: '2024-01-01', amount: 1, payload: args }],
+    event: (args: unknown) => ({
+      id: '00000000-0000-0000-0000-000000000001',
+      at: '2024-01-01T00:00:00Z',
+      day: '2024-01-01',
+      amount: 1,
+      payload: args,
+    }),
+    events: (args: unknown) => [
+      { id: '00000000-0000-0000-0000-000000000001', at: '2024-01-01T00:00:00Z', day: '2024-01-01', amount: 1, payload: args },
+    ],
   };
   return graphql({ schema, source, rootValue, variableValues });
 }
@@ -62,12 +74,18 @@ describe('attachScalars', () => {
       { amount: '12345678901234567890.123456789' },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.events).toEqual([{ payload: { where: {
-      day: { eq: '2024-02-29' },
-      at: { gte: '2024-05-01T12:30:00.123456+02:00' },
-      amount: { gt: '12345678901234567890.123456789', lt: '10.25' },
-      payload: { contains: { tags: ['a', 1, true, null] } },
-    } } }]);
+    expect(result.data?.events).toEqual([
+      {
+        payload: {
+          where: {
+            day: { eq: '2024-02-29' },
+            at: { gte: '2024-05-01T12:30:00.123456+02:00' },
+            amount: { gt: '12345678901234567890.123456789', lt: '10.25' },
+            payload: { contains: { tags: ['a', 1, true, null] } },
+          },
+        },
+      },
+    ]);
   });
 
   it('refuses a decimal that is not a number', async () => {

@@ -33,7 +33,9 @@ function nextEvent(source: SchemaSource, event: 'change' | 'rejected'): Promise<
 describe('FileSchemaSource', () => {
   let dir: string;
   let source: FileSchemaSource | undefined;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'fraiseql-schema-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fraiseql-schema-'));
+  });
   afterEach(async () => {
     await source?.close();
     source = undefined;
@@ -79,7 +81,9 @@ describe('FileSchemaSource', () => {
   });
 
   it('fails to start on a missing or invalid file', async () => {
-    await expect(new FileSchemaSource({ path: join(dir, 'missing.json') }).start()).rejects.toMatchObject({ code: 'FRAISEQL_SCHEMA_INVALID' });
+    await expect(new FileSchemaSource({ path: join(dir, 'missing.json') }).start()).rejects.toMatchObject({
+      code: 'FRAISEQL_SCHEMA_INVALID',
+    });
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"formatVersion":1}');
     source = new FileSchemaSource({ path });
@@ -94,7 +98,9 @@ describe('SchemaHolder', () => {
     holder.swap(schemaVersion(1));
 
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const inFlight = (async () => {
       const schema = holder.current; // read once, at the start of the request
       await gate;

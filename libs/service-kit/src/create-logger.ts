@@ -28,7 +28,13 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (options.destination) return pino(config, options.destination);
   if (options.pretty && prettyAvailable()) {
-    return pino({ ...config, transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+    return pino({
+      ...config,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+      },
+    });
   }
   return pino(config);
 }

@@ -10,7 +10,10 @@ export interface RedMetricsOptions {
 }
 
 export interface RedMetrics {
-  /** `<prefix>_requests_total{operation,outcome,code}`: `code` is '' or a code of docs/errors.md; `outcome` follows from it (request-outcome.ts). */
+  /**
+   * `<prefix>_requests_total{operation,outcome,code}`: `code` is '' or a code of docs/errors.md;
+   * `outcome` follows from it (request-outcome.ts).
+   */
   requests: Counter<'operation' | 'outcome' | 'code'>;
   /** `<prefix>_request_duration_seconds{operation,outcome}` */
   duration: Histogram<'operation' | 'outcome'>;

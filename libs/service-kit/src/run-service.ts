@@ -23,7 +23,10 @@ export interface ServiceContext<C> {
 export interface StartedService {
   /** Named /readyz checks (dependencies reachable, consumers bound). */
   readinessChecks?: Record<string, ReadinessCheck>;
-  /** The service's own shutdown, in order (stop taking work, drain, close connections): run after "mark not ready", before "flush telemetry" and "close ops server". */
+  /**
+   * The service's own shutdown, in order (stop taking work, drain, close connections): run after
+   * "mark not ready", before "flush telemetry" and "close ops server".
+   */
   shutdownSteps: ShutdownStep[];
   /** Fields of the "<name> started" log line, next to `opsAddress`. */
   startedFields?: Record<string, unknown>;
@@ -63,7 +66,12 @@ export async function runService<S extends z.ZodRawShape>(options: RunServiceOpt
 
     const service = await options.start({ config, logger, registry });
 
-    const ops = await startOpsServer({ ...opsBinding(options.config, common), registry, logger, ...(service.readinessChecks ? { checks: service.readinessChecks } : {}) });
+    const ops = await startOpsServer({
+      ...opsBinding(options.config, common),
+      registry,
+      logger,
+      ...(service.readinessChecks ? { checks: service.readinessChecks } : {}),
+    });
     const control = installShutdown({
       logger,
       deadlineMs: common.FRAISEQL_SHUTDOWN_DEADLINE_MS,

@@ -48,7 +48,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
 
   app.get('/readyz', async (_request, reply) => {
     if (shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
-    const entries = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+    const entries = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+    );
     const results = Object.fromEntries(entries);
     const failed = entries.filter(([, r]) => r.status === 'failed').map(([name]) => name);
     if (failed.length > 0) {

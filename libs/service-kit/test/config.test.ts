@@ -127,13 +127,21 @@ describe('loadConfig', () => {
 
   it('uses the prefix of a hyphenated service name', () => {
     expect(servicePrefix('query-executor')).toBe('FRAISEQL_QUERY_EXECUTOR_');
-    const executor = defineConfig({ service: 'query-executor', schema: z.object({ FRAISEQL_QUERY_EXECUTOR_POOL_SIZE: configValue.positiveInt().default(10) }) });
+    const executor = defineConfig({
+      service: 'query-executor',
+      schema: z.object({ FRAISEQL_QUERY_EXECUTOR_POOL_SIZE: configValue.positiveInt().default(10) }),
+    });
     const error = configError(() => loadConfig(executor, { env: { FRAISEQL_QUERY_EXECUTOR_POOLSIZE: '3' } }));
     expect(error.message).toContain('unknown key FRAISEQL_QUERY_EXECUTOR_POOLSIZE');
   });
 
   it('layers env over the config file over defaults', () => {
-    const path = writeFile({ FRAISEQL_GATEWAY_PORT: 5000, FRAISEQL_GATEWAY_MAX_IN_FLIGHT: 64, FRAISEQL_LOG_LEVEL: 'warn', FRAISEQL_GATEWAY_CORS_ORIGINS: ['https://file.example'] });
+    const path = writeFile({
+      FRAISEQL_GATEWAY_PORT: 5000,
+      FRAISEQL_GATEWAY_MAX_IN_FLIGHT: 64,
+      FRAISEQL_LOG_LEVEL: 'warn',
+      FRAISEQL_GATEWAY_CORS_ORIGINS: ['https://file.example'],
+    });
     const config = loadConfig(gateway, { env: { FRAISEQL_CONFIG_FILE: path, FRAISEQL_GATEWAY_PORT: '6000' } });
     expect(config.FRAISEQL_GATEWAY_PORT).toBe(6000); // env wins over file
     expect(config.FRAISEQL_GATEWAY_MAX_IN_FLIGHT).toBe(64); // file wins over default

@@ -88,8 +88,12 @@ describe('startOpsServer', () => {
     expect(metrics.body).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} \d/m);
     expect(metrics.body).toMatch(/^nodejs_heap_size_total_bytes\{service="gateway"\} \d/m);
     expect(metrics.body).toContain('fraiseql_gateway_requests_total{operation="query",outcome="success",code="",service="gateway"} 1');
-    expect(metrics.body).toContain('fraiseql_gateway_requests_total{operation="mutation",outcome="timeout",code="FRAISEQL_TIMEOUT",service="gateway"} 1');
-    expect(metrics.body).toContain('fraiseql_gateway_request_duration_seconds_count{service="gateway",operation="query",outcome="success"} 1');
+    expect(metrics.body).toContain(
+      'fraiseql_gateway_requests_total{operation="mutation",outcome="timeout",code="FRAISEQL_TIMEOUT",service="gateway"} 1',
+    );
+    expect(metrics.body).toContain(
+      'fraiseql_gateway_request_duration_seconds_count{service="gateway",operation="query",outcome="success"} 1',
+    );
     expect(metrics.body).toContain('fraiseql_gateway_requests_in_flight{operation="query",service="gateway"} 1');
     expect(metrics.body).toContain('fraiseql_gateway_requests_in_flight{operation="mutation",service="gateway"} 0');
     stillRunning();

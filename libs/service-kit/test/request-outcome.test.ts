@@ -49,7 +49,9 @@ describe('natsReadiness', () => {
     try {
       await expect(check()).resolves.toBeUndefined();
       await server.stop();
-      await expect(Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), 500))])).rejects.toThrow();
+      await expect(
+        Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), 500))]),
+      ).rejects.toThrow();
     } finally {
       await nc.close();
       await server.dispose();

@@ -6,13 +6,19 @@ import { startServiceProcess, waitFor, type ServiceProcess } from '@fraiseql/tes
 const CHILD = join(__dirname, 'fixtures', 'run-service-child.ts');
 
 function logLines(service: ServiceProcess): Record<string, any>[] {
-  return service.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return service
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 async function started(service: ServiceProcess): Promise<Record<string, any>> {
   await Promise.race([
     waitFor(() => logLines(service).some((l) => l.msg === 'kit-demo started'), 20_000),
-    service.exited.then((code) => { throw new Error(`exited ${code} before starting: ${service.stderr()}`); }),
+    service.exited.then((code) => {
+      throw new Error(`exited ${code} before starting: ${service.stderr()}`);
+    }),
   ]);
   return logLines(service).find((l) => l.msg === 'kit-demo started')!;
 }
@@ -27,7 +33,11 @@ describe('runService', () => {
   it('serves the readiness checks and the registry on the ops port, then on SIGTERM marks not ready, runs the service steps, flushes telemetry, closes the ops port and exits 0', async () => {
     service = startServiceProcess(CHILD, { FRAISEQL_LOG_LEVEL: 'debug' });
     const line = await started(service);
-    expect(line).toMatchObject({ service: 'kit-demo', schemaHash: 'abc123', opsAddress: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(line).toMatchObject({
+      service: 'kit-demo',
+      schemaHash: 'abc123',
+      opsAddress: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
     const ops = line.opsAddress as string;
 
     const readyz = await fetch(`${ops}/readyz`);
@@ -38,7 +48,13 @@ describe('runService', () => {
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     const lines = logLines(service);
-    expect(lines.filter((l) => l.msg === 'shutdown step started').map((l) => l.step)).toEqual(['mark not ready', 'drain', 'close connections', 'flush telemetry', 'close ops server']);
+    expect(lines.filter((l) => l.msg === 'shutdown step started').map((l) => l.step)).toEqual([
+      'mark not ready',
+      'drain',
+      'close connections',
+      'flush telemetry',
+      'close ops server',
+    ]);
     // While the service drains, load balancers already see it as not ready.
     expect(lines.find((l) => l.msg === 'step ran' && l.step === 'drain')).toMatchObject({ readyz: 503 });
     expect(lines.find((l) => l.msg === 'shutdown complete')).toMatchObject({ code: 0 });

@@ -56,9 +56,19 @@ describe('installShutdown', () => {
       signals: [],
       exit: (code) => exits.push(code),
       steps: [
-        { name: 'stop-taking-work', run: async () => { ran.push('stop-taking-work'); } },
+        {
+          name: 'stop-taking-work',
+          run: async () => {
+            ran.push('stop-taking-work');
+          },
+        },
         { name: 'drain', run: () => new Promise<void>(() => {}) },
-        { name: 'close-connections', run: async () => { ran.push('close-connections'); } },
+        {
+          name: 'close-connections',
+          run: async () => {
+            ran.push('close-connections');
+          },
+        },
       ],
     });
     expect(await control.shutdown('test')).toBe(1);
@@ -79,8 +89,18 @@ describe('installShutdown', () => {
       signals: [],
       exit: (code) => exits.push(code),
       steps: [
-        { name: 'drain', run: async () => { throw new Error('nak failed'); } },
-        { name: 'close-connections', run: async () => { ran.push('close-connections'); } },
+        {
+          name: 'drain',
+          run: async () => {
+            throw new Error('nak failed');
+          },
+        },
+        {
+          name: 'close-connections',
+          run: async () => {
+            ran.push('close-connections');
+          },
+        },
       ],
     });
     expect(await control.shutdown('test')).toBe(1);
@@ -91,7 +111,10 @@ describe('installShutdown', () => {
 
   it('a real process exits 0 on SIGTERM after running its steps in order', async () => {
     const fixture = join(__dirname, 'fixtures', 'shutdown-child.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      cwd: join(__dirname, '..', '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: Record<string, unknown>[] = [];
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -109,7 +132,12 @@ describe('installShutdown', () => {
       });
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await Promise.race([ready, exited.then(() => { throw new Error(`child exited early: ${stderr}`); })]);
+    await Promise.race([
+      ready,
+      exited.then(() => {
+        throw new Error(`child exited early: ${stderr}`);
+      }),
+    ]);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -17,14 +17,22 @@ describe('startTelemetry', () => {
     const none = startTelemetry({ service: 'gateway', env: {} });
     expect(none.enabled).toBe(false);
     await none.shutdown();
-    const disabled = startTelemetry({ service: 'gateway', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SDK_DISABLED: 'true' } });
+    const disabled = startTelemetry({
+      service: 'gateway',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SDK_DISABLED: 'true' },
+    });
     expect(disabled.enabled).toBe(false);
     expect(trace.getTracer('t').startSpan('x').spanContext().traceFlags).toBe(0);
   });
 
   it('derives the traces URL from the standard variables', () => {
     expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe('http://collector:4318/v1/traces');
-    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:9999/traces' })).toBe('http://other:9999/traces');
+    expect(
+      tracesEndpoint({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:9999/traces',
+      }),
+    ).toBe('http://other:9999/traces');
     expect(tracesEndpoint({})).toBeUndefined();
   });
 

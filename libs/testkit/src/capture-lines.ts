@@ -12,7 +12,11 @@ export function captureLines(): CapturedLines {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((l) => l.length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.length > 0),
+      );
       done();
     },
   });

@@ -23,7 +23,9 @@ export function loadChdb(): Chdb {
   if (loaded) return loaded;
   const dir = join(findRepositoryRoot(__dirname), CHDB_INSTALL_DIR);
   if (!existsSync(join(dir, 'node_modules/chdb/package.json'))) {
-    throw new Error(`chdb is not installed (looked in ${dir}/node_modules/chdb): run \`bash scripts/ensure-chdb.sh\` from the repository root`);
+    throw new Error(
+      `chdb is not installed (looked in ${dir}/node_modules/chdb): run \`bash scripts/ensure-chdb.sh\` from the repository root`,
+    );
   }
   // Node's own require rooted at the install folder: chdb resolves like any package there.
   loaded = createRequire(join(dir, 'package.json'))('chdb') as Chdb;

@@ -75,11 +75,15 @@ export class GraphqlWsClient {
    * arrive (results, errors, the close), so a test that times out says why.
    */
   async waitForData(id: string, count: number, timeoutMs = 10_000): Promise<any[]> {
-    await waitFor(() => this.data(id).length >= count || this.errorOf(id) !== undefined || this.closed !== undefined, timeoutMs).catch(() => undefined);
+    await waitFor(() => this.data(id).length >= count || this.errorOf(id) !== undefined || this.closed !== undefined, timeoutMs).catch(
+      () => undefined,
+    );
     const data = this.data(id);
     if (data.length >= count) return data;
-    throw new Error(`operation ${id} received ${data.length} of ${count} results within ${timeoutMs} ms`
-      + ` (results ${JSON.stringify(data)}, error ${JSON.stringify(this.errorOf(id) ?? null)}, closed ${JSON.stringify(this.closed ?? null)})`);
+    throw new Error(
+      `operation ${id} received ${data.length} of ${count} results within ${timeoutMs} ms` +
+        ` (results ${JSON.stringify(data)}, error ${JSON.stringify(this.errorOf(id) ?? null)}, closed ${JSON.stringify(this.closed ?? null)})`,
+    );
   }
 
   /** Drops the connection at once (no close handshake) and resolves when the socket is closed. */

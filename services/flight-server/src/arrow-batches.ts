@@ -41,7 +41,10 @@ export function assembleSelection(batch: RecordBatch, nodes: readonly ArrowColum
   };
   const built = nodes.map(build);
   const schema = new Schema(built.map((b) => b.field));
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: built.map((b) => b.data) }));
+  return new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: built.map((b) => b.data) }),
+  );
 }
 
 /** A Bool column's values as a validity bitmap (a null or false present flag = a null struct). */
@@ -54,7 +57,7 @@ function presentBitmap(present: Data<Bool>): { bitmap: Uint8Array; nullCount: nu
   for (let i = 0; i < length; i++) {
     const bit = present.offset + i;
     const isSet = (values[bit >> 3]! >> (bit & 7)) & 1;
-    const notNull = !validity || validity.length === 0 || ((validity[bit >> 3]! >> (bit & 7)) & 1);
+    const notNull = !validity || validity.length === 0 || (validity[bit >> 3]! >> (bit & 7)) & 1;
     if (isSet && notNull) {
       bitmap[i >> 3]! |= 1 << (i & 7);
       valid += 1;

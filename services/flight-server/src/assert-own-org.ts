@@ -20,6 +20,11 @@ export function assertOwnOrg(batch: RecordBatch, column: string, orgId: string):
       const value: unknown = vector.get(i);
       same = typeof value === 'string' && value.toLowerCase() === orgId;
     }
-    if (!same) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Row ${i} of the upload belongs to another organization (column ${column}); only the caller's org may be written. Nothing was written.`, { details: { row: i } });
+    if (!same)
+      throw new FraiseqlError(
+        'FRAISEQL_FORBIDDEN',
+        `Row ${i} of the upload belongs to another organization (column ${column}); only the caller's org may be written. Nothing was written.`,
+        { details: { row: i } },
+      );
   }
 }

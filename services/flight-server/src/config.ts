@@ -14,7 +14,9 @@ export const flightServerConfig = defineConfig({
     FRAISEQL_FLIGHT_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_FLIGHT_OPS_PORT: configValue.port({ allowZero: true }).default(9103),
     /** PostgreSQL as the role fraiseql_flight (SELECT on va_/ta_/v_, INSERT/DELETE on ta_; migrations/postgres/0004). */
-    FRAISEQL_FLIGHT_DATABASE_URL: configValue.url({ protocols: ['postgres', 'postgresql'] }).default('postgres://fraiseql_flight@127.0.0.1:5432/fraiseql'),
+    FRAISEQL_FLIGHT_DATABASE_URL: configValue
+      .url({ protocols: ['postgres', 'postgresql'] })
+      .default('postgres://fraiseql_flight@127.0.0.1:5432/fraiseql'),
     FRAISEQL_FLIGHT_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(10),
     /** DoGet/DoPut/refresh streams served at once; one more is refused at once with RESOURCE_EXHAUSTED (FRAISEQL_OVERLOADED). */
     FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: configValue.positiveInt({ max: 10_000 }).default(8),
@@ -36,7 +38,11 @@ export const flightServerConfig = defineConfig({
     /** Estimated rows per endpoint when an export is split into partitions (at most 1024 partitions). */
     FRAISEQL_FLIGHT_PARTITION_ROWS: configValue.positiveInt({ min: 1 }).default(1_000_000),
     /** A URI clients should use for the endpoints (e.g. grpc+tls://flight.example.com:443); unset: the one they called. */
-    FRAISEQL_FLIGHT_PUBLIC_LOCATION: z.string().trim().regex(/^grpc(\+tls|\+tcp)?:\/\/[^\s]+$/, 'must be a grpc://, grpc+tcp:// or grpc+tls:// URI').optional(),
+    FRAISEQL_FLIGHT_PUBLIC_LOCATION: z
+      .string()
+      .trim()
+      .regex(/^grpc(\+tls|\+tcp)?:\/\/[^\s]+$/, 'must be a grpc://, grpc+tcp:// or grpc+tls:// URI')
+      .optional(),
     /** Largest gRPC message received (DoPut batches): bytes. */
     FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES: configValue.positiveInt({ min: 1024 }).default(256 * 1024 * 1024),
     /** HS256 key for bearer JWTs (claims sub, org_id, roles), as the gateway. Unset: no JWT auth. */

@@ -52,7 +52,12 @@ export interface FlightServer {
 /** Connects PostgreSQL (read-only role) and NATS, follows the compiled schema, serves Arrow Flight. */
 export async function createFlightServer(options: FlightServerOptions): Promise<FlightServer> {
   const { logger } = options;
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolMax, connectionTimeoutMillis: 10_000, application_name: 'fraiseql-flight-server' });
+  const pool = new Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolMax,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'fraiseql-flight-server',
+  });
   pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed'));
   const metrics = createFlightMetrics(options.registry, pool, options.maxConcurrentStreams);
   const slots = new StreamSlots(options.maxConcurrentStreams);
@@ -64,7 +69,9 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   const catalogs = new SchemaHolder<FlightCatalog>();
   source.on('change', (compiled: CompiledSchema) => {
     try {
-      catalogs.swap(new FlightCatalog(compiled, new QueryPlanner(compiled, { cursorSecret: options.ticketSecret, limits: options.limits })));
+      catalogs.swap(
+        new FlightCatalog(compiled, new QueryPlanner(compiled, { cursorSecret: options.ticketSecret, limits: options.limits })),
+      );
       logger.info({ schemaHash: compiled.hash, datasets: (compiled.datasets ?? []).length }, 'compiled schema loaded');
     } catch (error) {
       logger.error({ err: error, schemaHash: compiled.hash }, 'compiled schema rejected: keeping the previous one');
@@ -77,36 +84,41 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   });
   try {
     await source.start();
-    server.addService(FLIGHT_SERVICE, createFlightServiceImpl({
-      pool,
-      nc,
-      catalog: () => catalogs.current,
-      schemaVersions: async () => {
-        const active = catalogs.loaded ? catalogs.current.compiled.hash : undefined;
-        if (options.schemaSource !== 'kv') return active ? [{ hash: active, active: true }] : [];
-        const kv = await openSchemaBucket(nc);
-        const versions: Array<{ hash: string; revision: number; createdAt: string; active: boolean }> = [];
-        for await (const entry of await kv.history({ key: SCHEMA_ACTIVE_KEY })) {
-          if (entry.operation !== 'PUT') continue;
-          let hash = '';
-          try {
-            hash = String((entry.json() as { hash?: unknown }).hash ?? '');
-          } catch {
-            hash = '(unreadable)';
+    server.addService(
+      FLIGHT_SERVICE,
+      createFlightServiceImpl({
+        pool,
+        nc,
+        catalog: () => catalogs.current,
+        schemaVersions: async () => {
+          const active = catalogs.loaded ? catalogs.current.compiled.hash : undefined;
+          if (options.schemaSource !== 'kv') return active ? [{ hash: active, active: true }] : [];
+          const kv = await openSchemaBucket(nc);
+          const versions: Array<{ hash: string; revision: number; createdAt: string; active: boolean }> = [];
+          for await (const entry of await kv.history({ key: SCHEMA_ACTIVE_KEY })) {
+            if (entry.operation !== 'PUT') continue;
+            let hash = '';
+            try {
+              hash = String((entry.json() as { hash?: unknown }).hash ?? '');
+            } catch {
+              hash = '(unreadable)';
+            }
+            versions.push({ hash, revision: entry.revision, createdAt: entry.created.toISOString(), active: hash === active });
           }
-          versions.push({ hash, revision: entry.revision, createdAt: entry.created.toISOString(), active: hash === active });
-        }
-        return versions;
-      },
-      auth,
-      tickets,
-      slots,
-      settings: options.settings,
-      logger,
-      metrics,
-    }));
+          return versions;
+        },
+        auth,
+        tickets,
+        slots,
+        settings: options.settings,
+        logger,
+        metrics,
+      }),
+    );
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+      server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
     });
     return {
       address: `${options.host}:${port}`,
@@ -114,15 +126,24 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
       nc,
       pool,
       readinessChecks: {
-        postgres: async () => { await pool.query('SELECT 1'); },
+        postgres: async () => {
+          await pool.query('SELECT 1');
+        },
         nats: natsReadiness(nc),
         schema: () => catalogs.loaded,
       },
       schemaHash: () => (catalogs.loaded ? catalogs.current.compiled.hash : undefined),
-      drain: (deadlineMs) => new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, deadlineMs);
-        server.tryShutdown(() => { clearTimeout(timer); resolve(); });
-      }),
+      drain: (deadlineMs) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, deadlineMs);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
       close: async () => {
         await source.close();
         await nc.drain().catch(() => undefined);

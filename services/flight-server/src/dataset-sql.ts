@@ -20,7 +20,8 @@ const ORDER_OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: 
 function orgCondition(dataset: CompiledDataset, principal: AuthenticatedCaller, params: SqlParameter[]): string[] {
   if (!dataset.tenantScoped) return [];
   const orgId = requireOrg(principal, `Dataset ${dataset.name}`);
-  if (dataset.orgColumn === undefined) throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Dataset ${dataset.name} is per organization but names no org column.`);
+  if (dataset.orgColumn === undefined)
+    throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Dataset ${dataset.name} is per organization but names no org column.`);
   params.push(orgId);
   return [`t.${escapeIdentifier(dataset.orgColumn)} = $${params.length}::uuid`];
 }
@@ -51,7 +52,8 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
       throw new FraiseqlError('BAD_USER_INPUT', `Column ${column.name} (${type}) can only be filtered with isNull.`);
     }
     if (filter.op === 'like' || filter.op === 'ilike') {
-      if (column.type !== 'text' && column.type !== 'varchar') throw new FraiseqlError('BAD_USER_INPUT', `Operator ${filter.op} needs a text column; ${column.name} is ${type}.`);
+      if (column.type !== 'text' && column.type !== 'varchar')
+        throw new FraiseqlError('BAD_USER_INPUT', `Operator ${filter.op} needs a text column; ${column.name} is ${type}.`);
       params.push(filter.value as string);
       conditions.push(`${target} ${filter.op === 'like' ? 'LIKE' : 'ILIKE'} $${params.length}::text`);
     } else if (filter.op === 'in' || filter.op === 'nin') {
@@ -85,7 +87,8 @@ export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, pr
   const conditions = orgCondition(dataset, principal, params);
   const { index, count } = ticket.partition;
   if (count > 1) {
-    if (dataset.partitionColumn === undefined) throw new FraiseqlError('BAD_USER_INPUT', `Dataset ${dataset.name} declares no partitionColumn: it is exported in one partition.`);
+    if (dataset.partitionColumn === undefined)
+      throw new FraiseqlError('BAD_USER_INPUT', `Dataset ${dataset.name} declares no partitionColumn: it is exported in one partition.`);
     conditions.push(`(hashtext(t.${escapeIdentifier(dataset.partitionColumn)}::text) & 2147483647) % ${count} = ${index}`);
   }
   let sql = `SELECT ${selectList(columns)} FROM ${escapeIdentifier(dataset.name)} t`;

@@ -22,22 +22,52 @@ export interface DatasetDescription {
 }
 
 /** Schema, row estimate and (when `withTickets`) the tickets of what a descriptor asks for. */
-export async function describeDataset(deps: FlightServiceDeps, request: DatasetRequest, catalog: FlightCatalog, principal: AuthenticatedCaller, withTickets: boolean): Promise<DatasetDescription> {
+export async function describeDataset(
+  deps: FlightServiceDeps,
+  request: DatasetRequest,
+  catalog: FlightCatalog,
+  principal: AuthenticatedCaller,
+  withTickets: boolean,
+): Promise<DatasetDescription> {
   const issue = (ticket: FlightTicket): Uint8Array => deps.tickets.issue(ticket, principal, { ttlMs: deps.settings.ticketTtlMs });
   switch (request.kind) {
     case 'export': {
-      const whole = exportStatement({ kind: 'export', source: request.source, ...(request.columns ? { columns: request.columns } : {}), partition: { index: 0, count: 1 } }, catalog, principal);
+      const whole = exportStatement(
+        {
+          kind: 'export',
+          source: request.source,
+          ...(request.columns ? { columns: request.columns } : {}),
+          partition: { index: 0, count: 1 },
+        },
+        catalog,
+        principal,
+      );
       const estimate = await estimateRows(deps.pool, inlineSqlParameters(whole.sql, whole.params));
-      const count = whole.dataset.partitionColumn === undefined ? 1 : Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(estimate / deps.settings.partitionRows)));
+      const count =
+        whole.dataset.partitionColumn === undefined
+          ? 1
+          : Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(estimate / deps.settings.partitionRows)));
       const tickets = withTickets
-        ? Array.from({ length: count }, (_, index) => issue({ kind: 'export', source: request.source, ...(request.columns ? { columns: request.columns } : {}), partition: { index, count } }))
+        ? Array.from({ length: count }, (_, index) =>
+            issue({
+              kind: 'export',
+              source: request.source,
+              ...(request.columns ? { columns: request.columns } : {}),
+              partition: { index, count },
+            }),
+          )
         : [];
       return { schema: datasetSchema(whole.dataset, whole.columns), estimate, tickets, ordered: false };
     }
     case 'view': {
       const statement = viewStatement(request, catalog, principal);
       const estimate = await estimateRows(deps.pool, inlineSqlParameters(statement.sql, statement.params));
-      return { schema: datasetSchema(statement.dataset, statement.columns), estimate, tickets: withTickets ? [issue(request)] : [], ordered: (request.orderBy ?? []).length > 0 };
+      return {
+        schema: datasetSchema(statement.dataset, statement.columns),
+        estimate,
+        tickets: withTickets ? [issue(request)] : [],
+        ordered: (request.orderBy ?? []).length > 0,
+      };
     }
     case 'graphql': {
       const planned = planGraphqlTicket(catalog, request, principal);

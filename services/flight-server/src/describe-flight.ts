@@ -7,7 +7,11 @@ import { protobufTimestamp } from './protobuf-timestamp';
 import { schemaMessage } from './schema-message';
 
 /** The FlightInfo of a descriptor: its schema, row estimate, and one endpoint per ticket issued to `principal`. */
-export async function describeFlight(deps: FlightServiceDeps, descriptor: FlightDescriptor, principal: AuthenticatedCaller): Promise<FlightInfo> {
+export async function describeFlight(
+  deps: FlightServiceDeps,
+  descriptor: FlightDescriptor,
+  principal: AuthenticatedCaller,
+): Promise<FlightInfo> {
   const catalog = deps.catalog();
   const request = readDescriptor(descriptor, catalog, principal);
   const described = await describeDataset(deps, request, catalog, principal, true);

@@ -57,7 +57,11 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
         header.set(STREAM_ID_HEADER, streamId);
         call.sendMetadata(header);
         const openSession = async (): Promise<PostgresSession> => {
-          session = await PostgresSession.open(deps.pool, { readOnly: true, statementTimeoutMs: deps.settings.statementTimeoutMs, principal });
+          session = await PostgresSession.open(deps.pool, {
+            readOnly: true,
+            statementTimeoutMs: deps.settings.statementTimeoutMs,
+            principal,
+          });
           if (cancelReason) void session.cancel();
           return session;
         };
@@ -69,7 +73,9 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
           }
         };
         let giveUpAt = 0;
-        for await (const frame of ipcStreamToFlightData(recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))))) {
+        for await (const frame of ipcStreamToFlightData(
+          recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))),
+        )) {
           if (cancelReason) {
             // A backend blocked writing to us only notices the cancel once it can write again: keep
             // reading (and dropping) until PostgreSQL ends the COPY with its cancel error, so the

@@ -24,95 +24,122 @@ function uploadCancelled(): FraiseqlError {
 export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<FlightData, PutResult> {
   const { metrics } = deps;
   return (call) => {
-  const tracked = trackCall(deps, 'DoPut');
-  let session: PostgresSession | undefined;
-  let release: (() => void) | undefined;
-  let clientGone = false;
-  call.on('cancelled', () => { clientGone = true; void session?.cancel(); });
-  void (async () => {
-    const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<FlightData>;
-    try {
-      const principal = await deps.auth.principal(call.metadata);
-      const first = await messages.next();
-      if (first.done) throw new FraiseqlError('BAD_USER_INPUT', 'DoPut received no message: the first one must carry the FlightDescriptor.');
-      const descriptor = first.value.flightDescriptor;
-      const path = descriptor?.path ?? [];
-      if (!descriptor || descriptor.type !== 1 || path.length !== 1) throw new FraiseqlError('BAD_USER_INPUT', 'DoPut needs a PATH descriptor naming one ta_* table: ["ta_…"].');
-      const dataset = deps.catalog().dataset(path[0]!);
-      if (dataset.kind !== 'table') throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
-      if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
-      release = deps.slots.acquire();
-      metrics.activeStreams.inc();
-
-      const frames = async function* (): AsyncGenerator<FlightDataFrame> {
-        const toFrame = (m: FlightData): FlightDataFrame => ({ dataHeader: m.dataHeader ?? new Uint8Array(0), dataBody: m.dataBody ?? new Uint8Array(0) });
-        if ((first.value.dataHeader?.byteLength ?? 0) > 0) yield toFrame(first.value);
-        for (;;) {
-          const next = await messages.next();
-          if (next.done) return;
-          metrics.bytes.inc({ rpc: 'DoPut', kind: 'table' }, (next.value.dataHeader?.byteLength ?? 0) + (next.value.dataBody?.byteLength ?? 0));
-          yield toFrame(next.value);
-        }
-      };
-
-      session = await PostgresSession.open(deps.pool, { readOnly: false, statementTimeoutMs: deps.settings.statementTimeoutMs, principal });
-      let encoder: CopyBinaryEncoder | undefined;
-      let copy: NodeJS.WritableStream & { destroy(error?: Error): void; rowCount?: number } | undefined;
-      let copyDone: Promise<void> | undefined;
-      let total = 0;
-      let batchNumber = 0;
-      const write = async (bytes: Buffer): Promise<void> => {
-        if (!copy!.write(bytes)) await new Promise<void>((resolve, reject) => { copy!.once('drain', resolve); copy!.once('error', reject); });
-      };
+    const tracked = trackCall(deps, 'DoPut');
+    let session: PostgresSession | undefined;
+    let release: (() => void) | undefined;
+    let clientGone = false;
+    call.on('cancelled', () => {
+      clientGone = true;
+      void session?.cancel();
+    });
+    void (async () => {
+      const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<FlightData>;
       try {
-        for await (const batch of uploadedBatches(frames())) {
-          if (clientGone) break;
-          if (!encoder) {
-            const targets = putColumns(dataset, batch.schema.fields, principal);
-            encoder = new CopyBinaryEncoder(targets);
-            encoder.checkSchema(batch.schema.fields);
-            const columnList = targets.map((t) => `"${t.name}"`).join(', ');
-            copy = session.client.query(copyFrom(`COPY "${dataset.name}" (${columnList}) FROM STDIN (FORMAT binary)`)) as unknown as typeof copy;
-            // A COPY fails once (PostgreSQL's error, or our destroy): remember the first error, never leave one unhandled.
-            copy!.on('error', () => undefined);
-            copyDone = new Promise<void>((resolve, reject) => { copy!.once('finish', () => resolve()); copy!.once('error', reject); });
-            copyDone.catch(() => undefined);
-            await write(encoder.header());
-          } else {
-            encoder.checkSchema(batch.schema.fields);
+        const principal = await deps.auth.principal(call.metadata);
+        const first = await messages.next();
+        if (first.done)
+          throw new FraiseqlError('BAD_USER_INPUT', 'DoPut received no message: the first one must carry the FlightDescriptor.');
+        const descriptor = first.value.flightDescriptor;
+        const path = descriptor?.path ?? [];
+        if (!descriptor || descriptor.type !== 1 || path.length !== 1)
+          throw new FraiseqlError('BAD_USER_INPUT', 'DoPut needs a PATH descriptor naming one ta_* table: ["ta_…"].');
+        const dataset = deps.catalog().dataset(path[0]!);
+        if (dataset.kind !== 'table')
+          throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
+        if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
+        release = deps.slots.acquire();
+        metrics.activeStreams.inc();
+
+        const frames = async function* (): AsyncGenerator<FlightDataFrame> {
+          const toFrame = (m: FlightData): FlightDataFrame => ({
+            dataHeader: m.dataHeader ?? new Uint8Array(0),
+            dataBody: m.dataBody ?? new Uint8Array(0),
+          });
+          if ((first.value.dataHeader?.byteLength ?? 0) > 0) yield toFrame(first.value);
+          for (;;) {
+            const next = await messages.next();
+            if (next.done) return;
+            metrics.bytes.inc(
+              { rpc: 'DoPut', kind: 'table' },
+              (next.value.dataHeader?.byteLength ?? 0) + (next.value.dataBody?.byteLength ?? 0),
+            );
+            yield toFrame(next.value);
           }
-          if (dataset.tenantScoped && dataset.orgColumn) assertOwnOrg(batch, dataset.orgColumn, principal.orgId!);
-          await write(encoder.encode(batch));
-          total += batch.numRows;
-          batchNumber += 1;
-          call.write({ appMetadata: Buffer.from(JSON.stringify({ batch: batchNumber, rows: batch.numRows, totalRows: total })) });
+        };
+
+        session = await PostgresSession.open(deps.pool, {
+          readOnly: false,
+          statementTimeoutMs: deps.settings.statementTimeoutMs,
+          principal,
+        });
+        let encoder: CopyBinaryEncoder | undefined;
+        let copy: (NodeJS.WritableStream & { destroy(error?: Error): void; rowCount?: number }) | undefined;
+        let copyDone: Promise<void> | undefined;
+        let total = 0;
+        let batchNumber = 0;
+        const write = async (bytes: Buffer): Promise<void> => {
+          if (!copy!.write(bytes))
+            await new Promise<void>((resolve, reject) => {
+              copy!.once('drain', resolve);
+              copy!.once('error', reject);
+            });
+        };
+        try {
+          for await (const batch of uploadedBatches(frames())) {
+            if (clientGone) break;
+            if (!encoder) {
+              const targets = putColumns(dataset, batch.schema.fields, principal);
+              encoder = new CopyBinaryEncoder(targets);
+              encoder.checkSchema(batch.schema.fields);
+              const columnList = targets.map((t) => `"${t.name}"`).join(', ');
+              copy = session.client.query(
+                copyFrom(`COPY "${dataset.name}" (${columnList}) FROM STDIN (FORMAT binary)`),
+              ) as unknown as typeof copy;
+              // A COPY fails once (PostgreSQL's error, or our destroy): remember the first error, never leave one unhandled.
+              copy!.on('error', () => undefined);
+              copyDone = new Promise<void>((resolve, reject) => {
+                copy!.once('finish', () => resolve());
+                copy!.once('error', reject);
+              });
+              copyDone.catch(() => undefined);
+              await write(encoder.header());
+            } else {
+              encoder.checkSchema(batch.schema.fields);
+            }
+            if (dataset.tenantScoped && dataset.orgColumn) assertOwnOrg(batch, dataset.orgColumn, principal.orgId!);
+            await write(encoder.encode(batch));
+            total += batch.numRows;
+            batchNumber += 1;
+            call.write({ appMetadata: Buffer.from(JSON.stringify({ batch: batchNumber, rows: batch.numRows, totalRows: total })) });
+          }
+          if (clientGone) throw uploadCancelled();
+          if (copy && encoder) {
+            await write(encoder.trailer());
+            copy.end();
+            await copyDone;
+          }
+        } catch (error) {
+          copy?.destroy(error as Error);
+          await copyDone?.catch(() => undefined);
+          throw error;
         }
-        if (clientGone) throw uploadCancelled();
-        if (copy && encoder) {
-          await write(encoder.trailer());
-          copy.end();
-          await copyDone;
-        }
+        await session.commit();
+        metrics.rows.inc({ rpc: 'DoPut', kind: 'table' }, total);
+        call.write({
+          appMetadata: Buffer.from(JSON.stringify({ committed: true, table: dataset.name, rows: total, batches: batchNumber })),
+        });
+        call.end();
+        tracked.succeeded();
       } catch (error) {
-        copy?.destroy(error as Error);
-        await copyDone?.catch(() => undefined);
-        throw error;
+        await session?.rollback();
+        if (clientGone) tracked.failed(call, uploadCancelled(), { reason: 'client' });
+        else tracked.failed(call, error);
+      } finally {
+        if (release) {
+          release();
+          metrics.activeStreams.dec();
+        }
       }
-      await session.commit();
-      metrics.rows.inc({ rpc: 'DoPut', kind: 'table' }, total);
-      call.write({ appMetadata: Buffer.from(JSON.stringify({ committed: true, table: dataset.name, rows: total, batches: batchNumber })) });
-      call.end();
-      tracked.succeeded();
-    } catch (error) {
-      await session?.rollback();
-      if (clientGone) tracked.failed(call, uploadCancelled(), { reason: 'client' });
-      else tracked.failed(call, error);
-    } finally {
-      if (release) {
-        release();
-        metrics.activeStreams.dec();
-      }
-    }
-  })();
-};
+    })();
+  };
 }

@@ -50,7 +50,11 @@ export async function* readEventHistory(
       num_replicas: 1,
     });
   } catch (error) {
-    throw new FraiseqlError('FRAISEQL_EVENTS_UNAVAILABLE', `The event stream ${STREAMS.events} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new FraiseqlError(
+      'FRAISEQL_EVENTS_UNAVAILABLE',
+      `The event stream ${STREAMS.events} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   try {
     // Read up to the stream's end as of now: events published meanwhile belong to a later request.

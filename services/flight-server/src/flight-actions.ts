@@ -5,9 +5,20 @@ import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
 import { PostgresSession } from './postgres-session';
 
 export const FLIGHT_ACTIONS: ActionType[] = [
-  { type: 'refresh', description: 'Reload a ta_* table from its source view for the caller\'s org, in one transaction. Body: {"table":"ta_…"}. Result: {"table","deleted","inserted"}.' },
-  { type: 'cancel', description: 'Cancel one of the caller\'s running streams (its PostgreSQL query is cancelled). Body: {"streamId":"…"} from the x-fraiseql-stream-id response header. Result: {"cancelled":true|false}.' },
-  { type: 'schema-versions', description: 'The compiled schema versions this server knows, newest last. Result: [{"hash","revision","createdAt","active"}].' },
+  {
+    type: 'refresh',
+    description:
+      'Reload a ta_* table from its source view for the caller\'s org, in one transaction. Body: {"table":"ta_…"}. Result: {"table","deleted","inserted"}.',
+  },
+  {
+    type: 'cancel',
+    description:
+      'Cancel one of the caller\'s running streams (its PostgreSQL query is cancelled). Body: {"streamId":"…"} from the x-fraiseql-stream-id response header. Result: {"cancelled":true|false}.',
+  },
+  {
+    type: 'schema-versions',
+    description: 'The compiled schema versions this server knows, newest last. Result: [{"hash","revision","createdAt","active"}].',
+  },
   { type: 'list-datasets', description: 'The datasets of the compiled schema with their typed columns. Result: JSON.' },
 ];
 
@@ -16,11 +27,16 @@ async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, p
   const table = typeof body.table === 'string' ? body.table : '';
   const catalog = deps.catalog();
   const dataset = catalog.dataset(table);
-  if (dataset.kind !== 'table' || dataset.refreshFrom === undefined) throw new FraiseqlError('BAD_USER_INPUT', `${dataset.name} is not a ta_* table with a refreshFrom source.`);
+  if (dataset.kind !== 'table' || dataset.refreshFrom === undefined)
+    throw new FraiseqlError('BAD_USER_INPUT', `${dataset.name} is not a ta_* table with a refreshFrom source.`);
   if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
   const release = deps.slots.acquire();
   metrics.activeStreams.inc();
-  const session = await PostgresSession.open(deps.pool, { readOnly: false, statementTimeoutMs: deps.settings.statementTimeoutMs, principal }).catch((error: unknown) => {
+  const session = await PostgresSession.open(deps.pool, {
+    readOnly: false,
+    statementTimeoutMs: deps.settings.statementTimeoutMs,
+    principal,
+  }).catch((error: unknown) => {
     release();
     metrics.activeStreams.dec();
     throw error;
@@ -31,9 +47,23 @@ async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, p
     const where = scoped ? ` WHERE "${dataset.orgColumn}" = $1::uuid` : '';
     const params = scoped ? [principal.orgId] : [];
     const deleted = await session.client.query(`DELETE FROM "${dataset.name}"${where}`, params);
-    const inserted = await session.client.query(`INSERT INTO "${dataset.name}" (${columns}) SELECT ${columns} FROM "${dataset.refreshFrom}"${where}`, params);
+    const inserted = await session.client.query(
+      `INSERT INTO "${dataset.name}" (${columns}) SELECT ${columns} FROM "${dataset.refreshFrom}"${where}`,
+      params,
+    );
     await session.commit();
-    return [{ body: Buffer.from(JSON.stringify({ table: dataset.name, source: dataset.refreshFrom, deleted: deleted.rowCount ?? 0, inserted: inserted.rowCount ?? 0 })) }];
+    return [
+      {
+        body: Buffer.from(
+          JSON.stringify({
+            table: dataset.name,
+            source: dataset.refreshFrom,
+            deleted: deleted.rowCount ?? 0,
+            inserted: inserted.rowCount ?? 0,
+          }),
+        ),
+      },
+    ];
   } catch (error) {
     await session.rollback();
     throw mapPgError(error);
@@ -41,7 +71,7 @@ async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, p
     release();
     metrics.activeStreams.dec();
   }
-};
+}
 
 function actionBody(action: Action): Record<string, unknown> {
   const bytes = action.body ?? new Uint8Array(0);
@@ -54,10 +84,15 @@ function actionBody(action: Action): Record<string, unknown> {
     // reported below
   }
   throw new FraiseqlError('BAD_USER_INPUT', 'The action body must be a JSON object.');
-};
+}
 
 /** Runs one DoAction for `principal`: refresh, cancel (own streams only), schema-versions, list-datasets. */
-export async function runFlightAction(deps: FlightServiceDeps, running: ReadonlyMap<string, RunningStream>, action: Action, principal: AuthenticatedCaller): Promise<FlightResult[]> {
+export async function runFlightAction(
+  deps: FlightServiceDeps,
+  running: ReadonlyMap<string, RunningStream>,
+  action: Action,
+  principal: AuthenticatedCaller,
+): Promise<FlightResult[]> {
   const body = actionBody(action);
   const json = (value: unknown): FlightResult[] => [{ body: Buffer.from(JSON.stringify(value)) }];
   switch (action.type) {
@@ -73,9 +108,21 @@ export async function runFlightAction(deps: FlightServiceDeps, running: Readonly
       return json(await deps.schemaVersions());
     case 'list-datasets': {
       const catalog = deps.catalog();
-      return json([...catalog.datasets.values()].map((d) => ({ name: d.name, kind: d.kind, description: d.description, tenantScoped: d.tenantScoped, refreshFrom: d.refreshFrom, columns: d.columns })));
+      return json(
+        [...catalog.datasets.values()].map((d) => ({
+          name: d.name,
+          kind: d.kind,
+          description: d.description,
+          tenantScoped: d.tenantScoped,
+          refreshFrom: d.refreshFrom,
+          columns: d.columns,
+        })),
+      );
     }
     default:
-      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Unknown action "${action.type ?? ''}": ListActions shows ${FLIGHT_ACTIONS.map((a) => a.type).join(', ')}.`);
+      throw new FraiseqlError(
+        'FRAISEQL_OPERATION_NOT_SUPPORTED',
+        `Unknown action "${action.type ?? ''}": ListActions shows ${FLIGHT_ACTIONS.map((a) => a.type).join(', ')}.`,
+      );
   }
-};
+}

@@ -11,7 +11,8 @@ const ARRAY_OF = new Map([...PG_ARRAY_ELEMENT].map(([array, element]) => [elemen
 /** The Arrow field of a declared column: the libs/arrow mapping of its PostgreSQL type, nullability as declared. */
 function columnField(column: CompiledDatasetColumn): Field {
   const typeOid = column.array ? ARRAY_OF.get(PG_TYPE[column.type])! : PG_TYPE[column.type];
-  const typeModifier = column.type === 'numeric' && column.precision !== undefined ? ((column.precision << 16) | (column.scale ?? 0)) + 4 : -1;
+  const typeModifier =
+    column.type === 'numeric' && column.precision !== undefined ? ((column.precision << 16) | (column.scale ?? 0)) + 4 : -1;
   const mapped = mapPostgresColumn({ name: column.name, typeOid, typeModifier }).field;
   return new Field(column.name, mapped.type, column.nullable, mapped.metadata);
 }
@@ -27,7 +28,10 @@ export class FlightCatalog {
   /** Entity types whose change events exist (captured entities). */
   readonly eventEntities: readonly string[];
 
-  constructor(readonly compiled: CompiledSchema, readonly planner: QueryPlanner) {
+  constructor(
+    readonly compiled: CompiledSchema,
+    readonly planner: QueryPlanner,
+  ) {
     this.datasets = new Map((compiled.datasets ?? []).map((d) => [d.name, d]));
     this.listQueries = new Map(compiled.queries.filter((q) => q.kind === 'list').map((q) => [q.name, q]));
     this.eventEntities = compiled.types.filter((t) => t.kind === 'entity' && t.capture !== undefined).map((t) => t.name);
@@ -46,7 +50,8 @@ export class FlightCatalog {
   }
 
   assertEventEntity(entityType: string): void {
-    if (!this.eventEntities.includes(entityType)) throw notFound(`No change events for "${entityType}": it is not a captured entity of the compiled schema.`);
+    if (!this.eventEntities.includes(entityType))
+      throw notFound(`No change events for "${entityType}": it is not a captured entity of the compiled schema.`);
   }
 
   /** The declared columns `names` of a dataset, in the given order; an unknown name is INVALID_ARGUMENT. */
@@ -55,7 +60,11 @@ export class FlightCatalog {
     const byName = new Map(dataset.columns.map((c) => [c.name, c]));
     return names.map((name) => {
       const column = byName.get(name);
-      if (!column) throw new FraiseqlError('BAD_USER_INPUT', `Dataset ${dataset.name} has no column "${name}" (it has ${dataset.columns.map((c) => c.name).join(', ')}).`);
+      if (!column)
+        throw new FraiseqlError(
+          'BAD_USER_INPUT',
+          `Dataset ${dataset.name} has no column "${name}" (it has ${dataset.columns.map((c) => c.name).join(', ')}).`,
+        );
       return column;
     });
   }

@@ -15,12 +15,37 @@ export interface FlightMetrics {
 export function createFlightMetrics(registry: Registry, pool: Pool, streamLimit: number): FlightMetrics {
   // Streams last seconds to minutes: buckets up to 30 min.
   const red = createRedMetrics(registry, { prefix: 'fraiseql_flight', buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 1800] });
-  const rows = new Counter({ name: 'fraiseql_flight_rows_total', help: 'Rows streamed by DoGet or loaded by DoPut, by RPC and ticket kind.', labelNames: ['rpc', 'kind'] as const, registers: [registry] });
-  const bytes = new Counter({ name: 'fraiseql_flight_bytes_total', help: 'Arrow IPC bytes (header + body) sent by DoGet or received by DoPut.', labelNames: ['rpc', 'kind'] as const, registers: [registry] });
-  const activeStreams = new Gauge({ name: 'fraiseql_flight_active_streams', help: 'DoGet/DoPut/refresh streams in progress (each holds a slot until it ends).', registers: [registry] });
-  new Gauge({ name: 'fraiseql_flight_stream_limit', help: 'FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS.', registers: [registry] }).set(streamLimit);
-  const cancelledStreams = new Counter({ name: 'fraiseql_flight_cancelled_streams_total', help: 'Streams stopped before their end, by reason (client, action, error).', labelNames: ['reason'] as const, registers: [registry] });
-  const skippedEvents = new Counter({ name: 'fraiseql_flight_skipped_events_total', help: 'Messages of the event stream that were not valid EntityEvents and were left out of a history.', registers: [registry] });
+  const rows = new Counter({
+    name: 'fraiseql_flight_rows_total',
+    help: 'Rows streamed by DoGet or loaded by DoPut, by RPC and ticket kind.',
+    labelNames: ['rpc', 'kind'] as const,
+    registers: [registry],
+  });
+  const bytes = new Counter({
+    name: 'fraiseql_flight_bytes_total',
+    help: 'Arrow IPC bytes (header + body) sent by DoGet or received by DoPut.',
+    labelNames: ['rpc', 'kind'] as const,
+    registers: [registry],
+  });
+  const activeStreams = new Gauge({
+    name: 'fraiseql_flight_active_streams',
+    help: 'DoGet/DoPut/refresh streams in progress (each holds a slot until it ends).',
+    registers: [registry],
+  });
+  new Gauge({ name: 'fraiseql_flight_stream_limit', help: 'FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS.', registers: [registry] }).set(
+    streamLimit,
+  );
+  const cancelledStreams = new Counter({
+    name: 'fraiseql_flight_cancelled_streams_total',
+    help: 'Streams stopped before their end, by reason (client, action, error).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const skippedEvents = new Counter({
+    name: 'fraiseql_flight_skipped_events_total',
+    help: 'Messages of the event stream that were not valid EntityEvents and were left out of a history.',
+    registers: [registry],
+  });
   new Gauge({
     name: 'fraiseql_flight_pg_pool_connections',
     help: 'PostgreSQL connections of the Flight pool, by state.',

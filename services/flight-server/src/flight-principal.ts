@@ -52,13 +52,19 @@ export class FlightAuthenticator {
     if (bearer && this.isSessionToken(bearer)) return this.verifySession(bearer);
     const auth = await this.resolve(headers);
     if (auth.subject === null) {
-      throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', 'Flight calls need credentials: send "authorization: Bearer <JWT or session token>" (Handshake returns a session token).');
+      throw new FraiseqlError(
+        'FRAISEQL_UNAUTHENTICATED',
+        'Flight calls need credentials: send "authorization: Bearer <JWT or session token>" (Handshake returns a session token).',
+      );
     }
     return { ...auth, subject: auth.subject };
   }
 
   /** Handshake: the JWT (payload or authorization header) in, a session token out. */
-  async handshake(metadata: Metadata, payload: Uint8Array | undefined): Promise<{ principal: AuthenticatedCaller; session: FlightSession }> {
+  async handshake(
+    metadata: Metadata,
+    payload: Uint8Array | undefined,
+  ): Promise<{ principal: AuthenticatedCaller; session: FlightSession }> {
     let principal: AuthenticatedCaller;
     const fromPayload = payload && payload.byteLength > 0 ? Buffer.from(payload).toString('utf8').trim() : '';
     if (fromPayload !== '') {
@@ -96,12 +102,23 @@ export class FlightAuthenticator {
 
   private async verifySession(token: string): Promise<AuthenticatedCaller> {
     try {
-      const { payload } = await jwtVerify(token, this.sessionKey, { algorithms: ['HS256'], issuer: SESSION_ISSUER, audience: SESSION_AUDIENCE });
+      const { payload } = await jwtVerify(token, this.sessionKey, {
+        algorithms: ['HS256'],
+        issuer: SESSION_ISSUER,
+        audience: SESSION_AUDIENCE,
+      });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      return { ...toCaller({ subject: payload.sub, orgId: payload.org_id, roles: payload.roles }, 'FRAISEQL_UNAUTHENTICATED'), subject: payload.sub };
+      return {
+        ...toCaller({ subject: payload.sub, orgId: payload.org_id, roles: payload.roles }, 'FRAISEQL_UNAUTHENTICATED'),
+        subject: payload.sub,
+      };
     } catch (error) {
       const expired = error instanceof joseErrors.JWTExpired;
-      throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', expired ? 'The Flight session token has expired: Handshake again.' : 'The Flight session token is not valid: Handshake again.', { cause: error });
+      throw new FraiseqlError(
+        'FRAISEQL_UNAUTHENTICATED',
+        expired ? 'The Flight session token has expired: Handshake again.' : 'The Flight session token is not valid: Handshake again.',
+        { cause: error },
+      );
     }
   }
 }

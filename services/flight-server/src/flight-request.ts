@@ -15,9 +15,7 @@ const DEFAULT_EVENTS_WINDOW_MS = 86_400_000;
  * What a descriptor asks for. `export` requests are split into partitions by GetFlightInfo;
  * the other kinds become one ticket.
  */
-export type DatasetRequest =
-  | { kind: 'export'; source: string; columns?: string[] }
-  | Exclude<FlightTicket, { kind: 'export' }>;
+export type DatasetRequest = { kind: 'export'; source: string; columns?: string[] } | Exclude<FlightTicket, { kind: 'export' }>;
 
 const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPUT', message);
 
@@ -29,7 +27,12 @@ const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPU
  * - CMD: UTF-8 JSON of a ticket kind (`view`, `graphql`, `events` without orgId — it is the caller's —,
  *   `export` without partition).
  */
-export function readDescriptor(descriptor: FlightDescriptor | null | undefined, catalog: FlightCatalog, principal: AuthenticatedCaller, now = Date.now()): DatasetRequest {
+export function readDescriptor(
+  descriptor: FlightDescriptor | null | undefined,
+  catalog: FlightCatalog,
+  principal: AuthenticatedCaller,
+  now = Date.now(),
+): DatasetRequest {
   if (!descriptor) throw bad('A FlightDescriptor is required.');
   if (descriptor.type === DESCRIPTOR_TYPE.PATH) {
     const path = descriptor.path ?? [];
@@ -42,9 +45,15 @@ export function readDescriptor(descriptor: FlightDescriptor | null | undefined, 
     }
     if (path.length === 2 && path[0] === 'events' && path[1] !== undefined) {
       catalog.assertEventEntity(path[1]);
-      return eventsRequest({ entityType: path[1], from: new Date(now - DEFAULT_EVENTS_WINDOW_MS).toISOString(), to: new Date(now).toISOString() }, principal);
+      return eventsRequest(
+        { entityType: path[1], from: new Date(now - DEFAULT_EVENTS_WINDOW_MS).toISOString(), to: new Date(now).toISOString() },
+        principal,
+      );
     }
-    throw new FraiseqlError('FRAISEQL_DATASET_NOT_FOUND', `No dataset at path ${JSON.stringify(path)}: use ["<va_/ta_ dataset>"], ["query", "<list query>"] or ["events", "<EntityType>"].`);
+    throw new FraiseqlError(
+      'FRAISEQL_DATASET_NOT_FOUND',
+      `No dataset at path ${JSON.stringify(path)}: use ["<va_/ta_ dataset>"], ["query", "<list query>"] or ["events", "<EntityType>"].`,
+    );
   }
   if (descriptor.type === DESCRIPTOR_TYPE.CMD) {
     const cmd = descriptor.cmd ?? new Uint8Array(0);
@@ -56,7 +65,8 @@ export function readDescriptor(descriptor: FlightDescriptor | null | undefined, 
     } catch {
       throw bad('The CMD descriptor is not JSON.');
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('The CMD descriptor must be a JSON object with a "kind".');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw bad('The CMD descriptor must be a JSON object with a "kind".');
     const request = value as Record<string, unknown>;
     switch (request.kind) {
       case 'view': {
@@ -64,18 +74,33 @@ export function readDescriptor(descriptor: FlightDescriptor | null | undefined, 
         catalog.columns(catalog.dataset(ticket.view), ticket.columns);
         return ticket;
       }
-      case 'graphql': return checked(request) as DatasetRequest;
+      case 'graphql':
+        return checked(request) as DatasetRequest;
       case 'events': {
         const { kind: _kind, ...rest } = request;
-        if ('orgId' in rest && rest.orgId !== principal.orgId) throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'An events request reads the caller\'s own organization only; leave orgId out.');
+        if ('orgId' in rest && rest.orgId !== principal.orgId)
+          throw new FraiseqlError(
+            'FRAISEQL_TICKET_WRONG_PRINCIPAL',
+            "An events request reads the caller's own organization only; leave orgId out.",
+          );
         const events = eventsRequest(rest, principal);
         catalog.assertEventEntity(events.entityType);
         return events;
       }
       case 'export': {
         const { source, columns, ...rest } = request;
-        if (Object.keys(rest).length > 1) throw bad(`An export request takes source and columns only (got ${Object.keys(rest).filter((k) => k !== 'kind').join(', ')}).`);
-        const ticket = checked({ kind: 'export', source, ...(columns === undefined ? {} : { columns }), partition: { index: 0, count: 1 } }) as Extract<FlightTicket, { kind: 'export' }>;
+        if (Object.keys(rest).length > 1)
+          throw bad(
+            `An export request takes source and columns only (got ${Object.keys(rest)
+              .filter((k) => k !== 'kind')
+              .join(', ')}).`,
+          );
+        const ticket = checked({
+          kind: 'export',
+          source,
+          ...(columns === undefined ? {} : { columns }),
+          partition: { index: 0, count: 1 },
+        }) as Extract<FlightTicket, { kind: 'export' }>;
         catalog.columns(catalog.dataset(ticket.source), ticket.columns);
         return { kind: 'export', source: ticket.source, ...(ticket.columns ? { columns: ticket.columns } : {}) };
       }
@@ -96,7 +121,8 @@ function checked(value: unknown): FlightTicket {
   try {
     return parseFlightTicket(value);
   } catch (error) {
-    if (error instanceof FraiseqlError && error.code === 'FRAISEQL_TICKET_INVALID') throw bad(error.message.replace(/^Ticket/, 'Descriptor'));
+    if (error instanceof FraiseqlError && error.code === 'FRAISEQL_TICKET_INVALID')
+      throw bad(error.message.replace(/^Ticket/, 'Descriptor'));
     throw error;
   }
 }

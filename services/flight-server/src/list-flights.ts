@@ -9,7 +9,9 @@ import { serveStream } from './serve-stream';
 
 /** ListFlights: the datasets, list queries and event histories the caller may read, without tickets. */
 export function createListFlights(deps: FlightServiceDeps): handleServerStreamingCall<Criteria, FlightInfo> {
-  return serveStream<Criteria, FlightInfo>(deps, 'ListFlights', async (call) => listFlights(deps, await deps.auth.principal(call.metadata)));
+  return serveStream<Criteria, FlightInfo>(deps, 'ListFlights', async (call) =>
+    listFlights(deps, await deps.auth.principal(call.metadata)),
+  );
 }
 
 async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCaller): AsyncGenerator<FlightInfo> {
@@ -22,15 +24,30 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
       endpoint: [],
       totalRecords: -1,
       totalBytes: -1,
-      appMetadata: Buffer.from(JSON.stringify({ kind: dataset.kind, description: dataset.description ?? null, refreshFrom: dataset.refreshFrom ?? null })),
+      appMetadata: Buffer.from(
+        JSON.stringify({ kind: dataset.kind, description: dataset.description ?? null, refreshFrom: dataset.refreshFrom ?? null }),
+      ),
     };
   }
   for (const query of catalog.listQueries.values()) {
-    yield { flightDescriptor: { type: 1, path: ['query', query.name] }, endpoint: [], totalRecords: -1, totalBytes: -1, appMetadata: Buffer.from(JSON.stringify({ kind: 'query', entityType: query.type, description: query.description ?? null })) };
+    yield {
+      flightDescriptor: { type: 1, path: ['query', query.name] },
+      endpoint: [],
+      totalRecords: -1,
+      totalBytes: -1,
+      appMetadata: Buffer.from(JSON.stringify({ kind: 'query', entityType: query.type, description: query.description ?? null })),
+    };
   }
   if (principal.orgId !== null) {
     for (const entityType of catalog.eventEntities) {
-      yield { schema: schemaMessage(ENTITY_EVENT_ARROW_SCHEMA), flightDescriptor: { type: 1, path: ['events', entityType] }, endpoint: [], totalRecords: -1, totalBytes: -1, appMetadata: Buffer.from(JSON.stringify({ kind: 'events', entityType })) };
+      yield {
+        schema: schemaMessage(ENTITY_EVENT_ARROW_SCHEMA),
+        flightDescriptor: { type: 1, path: ['events', entityType] },
+        endpoint: [],
+        totalRecords: -1,
+        totalBytes: -1,
+        appMetadata: Buffer.from(JSON.stringify({ kind: 'events', entityType })),
+      };
     }
   }
 }

@@ -49,7 +49,10 @@ void runService({
     return {
       readinessChecks: flight.readinessChecks,
       shutdownSteps: [
-        { name: 'stop taking calls, finish running streams', run: () => flight.drain(Math.max(1000, config.FRAISEQL_SHUTDOWN_DEADLINE_MS - 2000)) },
+        {
+          name: 'stop taking calls, finish running streams',
+          run: () => flight.drain(Math.max(1000, config.FRAISEQL_SHUTDOWN_DEADLINE_MS - 2000)),
+        },
         { name: 'close schema watch, NATS and PostgreSQL pool', run: () => flight.close() },
       ],
       startedFields: { address: flight.address, schemaHash: flight.schemaHash() },

@@ -11,8 +11,16 @@ export interface PlannedGraphqlTicket {
 }
 
 /** Plans a graphql ticket's operation for `principal` (re-planned on every use, never trusted from the ticket). */
-export function planGraphqlTicket(catalog: FlightCatalog, ticket: Extract<FlightTicket, { kind: 'graphql' }>, principal: AuthenticatedCaller): PlannedGraphqlTicket {
+export function planGraphqlTicket(
+  catalog: FlightCatalog,
+  ticket: Extract<FlightTicket, { kind: 'graphql' }>,
+  principal: AuthenticatedCaller,
+): PlannedGraphqlTicket {
   const prepared = catalog.planner.prepare({ query: ticket.query, operationName: ticket.operationName ?? null });
-  const plan = catalog.planner.planArrow(prepared, ticket.variables ?? {}, { subject: principal.subject, orgId: principal.orgId, roles: [...principal.roles] });
+  const plan = catalog.planner.planArrow(prepared, ticket.variables ?? {}, {
+    subject: principal.subject,
+    orgId: principal.orgId,
+    roles: [...principal.roles],
+  });
   return { plan, sql: inlineSqlParameters(plan.sql, plan.values) };
 }

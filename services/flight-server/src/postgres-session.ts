@@ -22,7 +22,11 @@ export class PostgresSession {
   private finished = false;
   private cancelRequested = false;
 
-  private constructor(private readonly pool: Pool, readonly client: PoolClient, readonly backendPid: number) {}
+  private constructor(
+    private readonly pool: Pool,
+    readonly client: PoolClient,
+    readonly backendPid: number,
+  ) {}
 
   static async open(pool: Pool, options: SessionOptions): Promise<PostgresSession> {
     let client: PoolClient;
@@ -32,9 +36,7 @@ export class PostgresSession {
       throw new FraiseqlError('FRAISEQL_DB_UNAVAILABLE', `PostgreSQL is not reachable: ${(error as Error).message}`, { cause: error });
     }
     try {
-      const { rows } = await client.query<{ pid: number }>(
-        `SELECT pg_backend_pid() AS pid`,
-      );
+      const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
       await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ ${options.readOnly ? 'READ ONLY' : 'READ WRITE'}`);
       const settings = requestSettingsStatement({ caller: options.principal, statementTimeoutMs: options.statementTimeoutMs });
       await client.query(settings.text, settings.values);
@@ -89,6 +91,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }

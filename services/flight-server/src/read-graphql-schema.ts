@@ -8,10 +8,19 @@ import type { PlannedGraphqlTicket } from './plan-graphql-ticket';
 import { PostgresSession } from './postgres-session';
 
 /** The Arrow schema of a graphql ticket: its SQL run with LIMIT 0 and assembled like the data. */
-export async function readGraphqlSchema(deps: FlightServiceDeps, { plan, sql }: PlannedGraphqlTicket, principal: AuthenticatedCaller): Promise<Schema> {
-  const session = await PostgresSession.open(deps.pool, { readOnly: true, statementTimeoutMs: deps.settings.statementTimeoutMs, principal });
+export async function readGraphqlSchema(
+  deps: FlightServiceDeps,
+  { plan, sql }: PlannedGraphqlTicket,
+  principal: AuthenticatedCaller,
+): Promise<Schema> {
+  const session = await PostgresSession.open(deps.pool, {
+    readOnly: true,
+    statementTimeoutMs: deps.settings.statementTimeoutMs,
+    principal,
+  });
   try {
-    for await (const batch of copyQueryToArrow(session.client, `SELECT * FROM (${sql}) AS s LIMIT 0`)) return assembleSelection(batch, plan.columns).schema;
+    for await (const batch of copyQueryToArrow(session.client, `SELECT * FROM (${sql}) AS s LIMIT 0`))
+      return assembleSelection(batch, plan.columns).schema;
     throw new Error('no schema batch');
   } catch (error) {
     throw mapPgError(error);

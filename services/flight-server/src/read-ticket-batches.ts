@@ -11,7 +11,14 @@ import { planGraphqlTicket } from './plan-graphql-ticket';
 import type { PostgresSession } from './postgres-session';
 
 /** The RecordBatches a verified ticket streams; `session` is opened only for the SQL kinds. */
-export async function* readTicketBatches(deps: FlightServiceDeps, ticket: FlightTicket, catalog: FlightCatalog, principal: AuthenticatedCaller, session: () => Promise<PostgresSession>, signal: AbortSignal): AsyncGenerator<RecordBatch, void, undefined> {
+export async function* readTicketBatches(
+  deps: FlightServiceDeps,
+  ticket: FlightTicket,
+  catalog: FlightCatalog,
+  principal: AuthenticatedCaller,
+  session: () => Promise<PostgresSession>,
+  signal: AbortSignal,
+): AsyncGenerator<RecordBatch, void, undefined> {
   const batchSize = deps.settings.batchSize;
   const copyOptions = { batchSize, ...(deps.settings.maxBatchBytes === undefined ? {} : { maxBatchBytes: deps.settings.maxBatchBytes }) };
   if (ticket.kind === 'events') {
@@ -25,7 +32,8 @@ export async function* readTicketBatches(deps: FlightServiceDeps, ticket: Flight
     for await (const batch of copyQueryToArrow(s.client, sql, [], copyOptions)) yield assembleSelection(batch, plan.columns);
     return;
   }
-  const statement: DatasetStatement = ticket.kind === 'view' ? viewStatement(ticket, catalog, principal) : exportStatement(ticket, catalog, principal);
+  const statement: DatasetStatement =
+    ticket.kind === 'view' ? viewStatement(ticket, catalog, principal) : exportStatement(ticket, catalog, principal);
   const schema = datasetSchema(statement.dataset, statement.columns);
   const s = await session();
   for await (const batch of copyQueryToArrow(s.client, statement.sql, statement.params, copyOptions)) yield withSchema(batch, schema);

@@ -4,7 +4,11 @@ import type { FlightServiceDeps } from './flight-service-deps';
 import { trackCall } from './flight-status';
 
 /** A server-streaming RPC whose handler only produces the messages: backpressure, timing and the error status are shared. */
-export function serveStream<Req, Res>(deps: FlightServiceDeps, rpc: string, produce: (call: ServerWritableStream<Req, Res>) => Promise<Res[] | AsyncIterable<Res>>): handleServerStreamingCall<Req, Res> {
+export function serveStream<Req, Res>(
+  deps: FlightServiceDeps,
+  rpc: string,
+  produce: (call: ServerWritableStream<Req, Res>) => Promise<Res[] | AsyncIterable<Res>>,
+): handleServerStreamingCall<Req, Res> {
   return (call) => {
     const tracked = trackCall(deps, rpc);
     void (async () => {

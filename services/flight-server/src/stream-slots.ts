@@ -9,7 +9,10 @@ import { FraiseqlError } from '@fraiseql/errors';
 export class StreamSlots {
   private held = 0;
 
-  constructor(readonly capacity: number, private readonly onChange: (held: number) => void = () => undefined) {}
+  constructor(
+    readonly capacity: number,
+    private readonly onChange: (held: number) => void = () => undefined,
+  ) {}
 
   get inUse(): number {
     return this.held;
@@ -18,9 +21,13 @@ export class StreamSlots {
   /** Takes a slot; the returned function gives it back (once, however often it is called). */
   acquire(): () => void {
     if (this.held >= this.capacity) {
-      throw new FraiseqlError('FRAISEQL_OVERLOADED', `The Flight server is already serving ${this.capacity} streams (FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS); retry shortly.`, {
-        details: { limit: this.capacity },
-      });
+      throw new FraiseqlError(
+        'FRAISEQL_OVERLOADED',
+        `The Flight server is already serving ${this.capacity} streams (FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS); retry shortly.`,
+        {
+          details: { limit: this.capacity },
+        },
+      );
     }
     this.held += 1;
     this.onChange(this.held);

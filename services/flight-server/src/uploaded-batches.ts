@@ -25,7 +25,10 @@ async function* checkedFrames(frames: AsyncIterable<FlightDataFrame>): AsyncGene
       declared = -1;
     }
     if (declared !== frame.dataBody.byteLength) {
-      throw new FraiseqlError('BAD_USER_INPUT', 'The upload is not a valid Arrow IPC stream: a FlightData header is not an IPC message declaring the body sent with it.');
+      throw new FraiseqlError(
+        'BAD_USER_INPUT',
+        'The upload is not a valid Arrow IPC stream: a FlightData header is not an IPC message declaring the body sent with it.',
+      );
     }
     yield frame;
   }

@@ -18,13 +18,18 @@ function plain(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   if (value instanceof Uint32Array) return Array.from(value).join(',');
   // A list cell is a Vector: iterate it (get() honours validity; toArray() would turn nulls into zeros).
-  if (typeof value === 'object' && value !== null && 'toArray' in value && Symbol.iterator in value) return Array.from(value as Iterable<unknown>, plain);
+  if (typeof value === 'object' && value !== null && 'toArray' in value && Symbol.iterator in value)
+    return Array.from(value as Iterable<unknown>, plain);
   return value;
 }
-const rowsOf = (table: Table): unknown[][] => table.toArray().map((row) => table.schema.fields.map((f) => plain((row as Record<string, unknown>)[f.name])));
+const rowsOf = (table: Table): unknown[][] =>
+  table.toArray().map((row) => table.schema.fields.map((f) => plain((row as Record<string, unknown>)[f.name])));
 
 async function expectCode(promise: Promise<unknown>, code: string, grpcStatusName: string): Promise<FraiseqlError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(FraiseqlError);
   expect((error as FraiseqlError).code).toBe(code);
   expect((error as FraiseqlError).details?.grpcStatusName).toBe(grpcStatusName);
@@ -42,7 +47,12 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
   let client: FlightClient;
 
   beforeAll(async () => {
-    stack = await startFlightStack({ compiled: typedDatasetsSchema(), prepare: prepareTypedDatasets, maxConcurrentStreams: 2, settings: { batchSize: 50_000, partitionRows: 300_000 } });
+    stack = await startFlightStack({
+      compiled: typedDatasetsSchema(),
+      prepare: prepareTypedDatasets,
+      maxConcurrentStreams: 2,
+      settings: { batchSize: 50_000, partitionRows: 300_000 },
+    });
     client = await stack.client();
   }, 60_000);
 
@@ -57,10 +67,47 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
 
     const info = await client.getFlightInfo(path('ta_all_types'));
     const schema = (await client.doGetTable(tickets(info)[0]!)).schema;
-    expect(schema.fields.map((f) => f.name)).toEqual(['id', 'org_id', 'i2', 'i4', 'i8', 'f4', 'f8', 'n', 'n_free', 't', 'vc', 'b', 'd', 'ts', 'tstz', 'u', 'j', 'ints', 'texts']);
+    expect(schema.fields.map((f) => f.name)).toEqual([
+      'id',
+      'org_id',
+      'i2',
+      'i4',
+      'i8',
+      'f4',
+      'f8',
+      'n',
+      'n_free',
+      't',
+      'vc',
+      'b',
+      'd',
+      'ts',
+      'tstz',
+      'u',
+      'j',
+      'ints',
+      'texts',
+    ]);
     expect(schema.fields.map((f) => String(f.type))).toEqual([
-      'Int64', 'FixedSizeBinary[16]', 'Int16', 'Int32', 'Int64', 'Float32', 'Float64', 'Decimal[12e+3]', 'Utf8', 'Utf8', 'Utf8', 'Bool',
-      'Date32<DAY>', 'Timestamp<MICROSECOND>', 'Timestamp<MICROSECOND, UTC>', 'FixedSizeBinary[16]', 'Utf8', 'List<Int32>', 'List<Utf8>',
+      'Int64',
+      'FixedSizeBinary[16]',
+      'Int16',
+      'Int32',
+      'Int64',
+      'Float32',
+      'Float64',
+      'Decimal[12e+3]',
+      'Utf8',
+      'Utf8',
+      'Utf8',
+      'Bool',
+      'Date32<DAY>',
+      'Timestamp<MICROSECOND>',
+      'Timestamp<MICROSECOND, UTC>',
+      'FixedSizeBinary[16]',
+      'Utf8',
+      'List<Int32>',
+      'List<Utf8>',
     ]);
     expect(schema.fields[0]!.nullable).toBe(false);
     expect(schema.fields[2]!.nullable).toBe(true);
@@ -75,8 +122,15 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     expect(tickets(polled.info!)).toHaveLength(1);
   });
 
-  it('streams every type with nulls exactly as PostgreSQL holds them, scoped to the caller\'s org', async () => {
-    const info = await client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['id', 'i8', 't', 'b', 'ints', 'texts', 'j'], orderBy: [{ column: 'id', direction: 'asc' }] }));
+  it("streams every type with nulls exactly as PostgreSQL holds them, scoped to the caller's org", async () => {
+    const info = await client.getFlightInfo(
+      cmd({
+        kind: 'view',
+        view: 'ta_all_types',
+        columns: ['id', 'i8', 't', 'b', 'ints', 'texts', 'j'],
+        orderBy: [{ column: 'id', direction: 'asc' }],
+      }),
+    );
     const table = await client.doGetTable(tickets(info)[0]!);
     expect(table.numRows).toBe(4); // org B's row is not there
     const rows = rowsOf(table);
@@ -90,7 +144,10 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     const results = await client.doPut(path('ta_all_types_copy'), source);
     const last = JSON.parse(Buffer.from(results.at(-1)!.appMetadata!).toString('utf8'));
     expect(last).toEqual({ committed: true, table: 'ta_all_types_copy', rows: 4, batches: 1 });
-    const { rows: diff } = await stack.admin.query(`SELECT count(*)::int AS n FROM ((SELECT * FROM ta_all_types WHERE org_id = $1 EXCEPT SELECT * FROM ta_all_types_copy) UNION ALL (SELECT * FROM ta_all_types_copy EXCEPT SELECT * FROM ta_all_types WHERE org_id = $1)) d`, [ORG_A]);
+    const { rows: diff } = await stack.admin.query(
+      `SELECT count(*)::int AS n FROM ((SELECT * FROM ta_all_types WHERE org_id = $1 EXCEPT SELECT * FROM ta_all_types_copy) UNION ALL (SELECT * FROM ta_all_types_copy EXCEPT SELECT * FROM ta_all_types WHERE org_id = $1)) d`,
+      [ORG_A],
+    );
     expect(diff[0].n).toBe(0);
     const copy = await client.doGetTable(tickets(await client.getFlightInfo(path('ta_all_types_copy')))[0]!);
     const byId = (t: Table) => rowsOf(t).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
@@ -120,10 +177,19 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     const raw = (client as unknown as { grpc: Client }).grpc;
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${await stack.jwt('analyst-a', ORG_A)}`);
-    const put = raw.makeBidiStreamRequest(FLIGHT_SERVICE.DoPut.path, FLIGHT_SERVICE.DoPut.requestSerialize, FLIGHT_SERVICE.DoPut.responseDeserialize, metadata);
+    const put = raw.makeBidiStreamRequest(
+      FLIGHT_SERVICE.DoPut.path,
+      FLIGHT_SERVICE.DoPut.requestSerialize,
+      FLIGHT_SERVICE.DoPut.responseDeserialize,
+      metadata,
+    );
     const failed = new Promise<{ code: number; metadata: Metadata }>((resolve) => put.on('error', resolve));
     put.on('data', () => undefined);
-    put.write({ flightDescriptor: path('ta_all_types_copy'), dataHeader: Buffer.from('this is not a flatbuffer at all'), dataBody: Buffer.alloc(16) });
+    put.write({
+      flightDescriptor: path('ta_all_types_copy'),
+      dataHeader: Buffer.from('this is not a flatbuffer at all'),
+      dataBody: Buffer.alloc(16),
+    });
     put.end();
     const failure = await failed;
     expect(failure.code).toBe(3); // INVALID_ARGUMENT
@@ -151,7 +217,9 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
       }
       nullLabels += label.nullCount;
     }
-    const { rows: expected } = await stack.admin.query('SELECT count(*)::int AS rows, sum(n)::text AS sum_n, count(*) FILTER (WHERE even)::int AS evens, count(*) FILTER (WHERE label IS NULL)::int AS nulls FROM va_numbers');
+    const { rows: expected } = await stack.admin.query(
+      'SELECT count(*)::int AS rows, sum(n)::text AS sum_n, count(*) FILTER (WHERE even)::int AS evens, count(*) FILTER (WHERE label IS NULL)::int AS nulls FROM va_numbers',
+    );
     expect(rows).toBe(NUMBERS_ROWS);
     expect(sumN.toString()).toBe(expected[0].sum_n);
     expect(evens).toBe(expected[0].evens);
@@ -177,13 +245,17 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     expect(sum).toBe((BigInt(NUMBERS_ROWS) * BigInt(NUMBERS_ROWS + 1)) / 2n);
   }, 120_000);
 
-  it('refuses forged, expired and other principals\' tickets with the right status', async () => {
+  it("refuses forged, expired and other principals' tickets with the right status", async () => {
     const ticket = tickets(await client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['id'] })))[0]!;
     const forged = Buffer.from(ticket);
     forged[10] = forged[10]! ^ 0x01;
     await expectCode(drain(client.doGet(forged)), 'FRAISEQL_TICKET_FORGED', 'UNAUTHENTICATED');
     const codec = new TicketCodec({ secret: TICKET_SECRET });
-    const expired = codec.issue({ kind: 'view', view: 'ta_all_types', columns: ['id'] }, { subject: 'analyst-a', orgId: ORG_A, roles: [] }, { ttlMs: 1000, now: Date.now() - 60_000 });
+    const expired = codec.issue(
+      { kind: 'view', view: 'ta_all_types', columns: ['id'] },
+      { subject: 'analyst-a', orgId: ORG_A, roles: [] },
+      { ttlMs: 1000, now: Date.now() - 60_000 },
+    );
     await expectCode(drain(client.doGet(expired)), 'FRAISEQL_TICKET_EXPIRED', 'UNAUTHENTICATED');
     const otherOrg = await stack.client('analyst-a', ORG_B);
     await expectCode(drain(otherOrg.doGet(ticket)), 'FRAISEQL_TICKET_WRONG_PRINCIPAL', 'PERMISSION_DENIED');
@@ -194,12 +266,24 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
 
   it('refuses bad descriptors and callers without credentials', async () => {
     await expectCode(client.getFlightInfo(path('va_missing')), 'FRAISEQL_DATASET_NOT_FOUND', 'NOT_FOUND');
-    await expectCode(client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['id; DROP TABLE x'] })), 'BAD_USER_INPUT', 'INVALID_ARGUMENT');
-    await expectCode(client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['nope'] })), 'BAD_USER_INPUT', 'INVALID_ARGUMENT');
+    await expectCode(
+      client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['id; DROP TABLE x'] })),
+      'BAD_USER_INPUT',
+      'INVALID_ARGUMENT',
+    );
+    await expectCode(
+      client.getFlightInfo(cmd({ kind: 'view', view: 'ta_all_types', columns: ['nope'] })),
+      'BAD_USER_INPUT',
+      'INVALID_ARGUMENT',
+    );
     await expectCode(client.getFlightInfo({ type: 2, cmd: Buffer.from('{not json') }), 'BAD_USER_INPUT', 'INVALID_ARGUMENT');
     const anonymous = new FlightClient(stack.server.address);
     await expectCode(anonymous.getFlightInfo(path('ta_all_types')), 'FRAISEQL_UNAUTHENTICATED', 'UNAUTHENTICATED');
-    await expectCode(anonymous.getFlightInfo(path('ta_all_types'), { authorization: 'Bearer a.b.c' }), 'FRAISEQL_UNAUTHENTICATED', 'UNAUTHENTICATED');
+    await expectCode(
+      anonymous.getFlightInfo(path('ta_all_types'), { authorization: 'Bearer a.b.c' }),
+      'FRAISEQL_UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+    );
     anonymous.close();
   });
 
@@ -215,7 +299,9 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
 
   it('a client cancelling mid-stream cancels the PostgreSQL query and returns its connection', async () => {
     const activeCopies = async (): Promise<number> => {
-      const { rows } = await stack.admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'fraiseql_flight' AND state = 'active' AND query LIKE 'COPY%'`);
+      const { rows } = await stack.admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'fraiseql_flight' AND state = 'active' AND query LIKE 'COPY%'`,
+      );
       return rows[0].n;
     };
     const ticket = tickets(await client.getFlightInfo(cmd({ kind: 'view', view: 'va_endless', columns: ['n', 'pad'] })))[0]!;
@@ -232,7 +318,9 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     await waitFor(async () => (await activeCopies()) === 0, 10_000);
     // The connection went back to the pool (idle), not left mid-COPY or discarded.
     await waitFor(async () => stack.server.pool.idleCount === stack.server.pool.totalCount, 10_000);
-    const { rows } = await stack.admin.query(`SELECT state FROM pg_stat_activity WHERE datname = current_database() AND usename = 'fraiseql_flight' AND query LIKE 'COPY%'`);
+    const { rows } = await stack.admin.query(
+      `SELECT state FROM pg_stat_activity WHERE datname = current_database() AND usename = 'fraiseql_flight' AND query LIKE 'COPY%'`,
+    );
     expect(rows.every((r: { state: string }) => r.state !== 'active')).toBe(true);
   }, 60_000);
 
@@ -269,8 +357,12 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     metadata.set('authorization', `Bearer ${await stack.jwt('analyst-a', ORG_A)}`);
     const m = FLIGHT_SERVICE.DoGet;
     const call = grpc.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { ticket }, metadata);
-    const streamId = await new Promise<string>((resolve) => call.on('metadata', (md: Metadata) => resolve(String(md.get('x-fraiseql-stream-id')[0]))));
-    const ended = new Promise<{ code: number; details: string }>((resolve) => call.on('error', (e: { code: number; details: string }) => resolve(e)));
+    const streamId = await new Promise<string>((resolve) =>
+      call.on('metadata', (md: Metadata) => resolve(String(md.get('x-fraiseql-stream-id')[0]))),
+    );
+    const ended = new Promise<{ code: number; details: string }>((resolve) =>
+      call.on('error', (e: { code: number; details: string }) => resolve(e)),
+    );
     call.on('data', () => undefined);
     const other = await stack.client('analyst-b', ORG_A);
     const refused = await other.doAction('cancel', Buffer.from(JSON.stringify({ streamId })));
@@ -284,7 +376,7 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
     await expectCode(client.doAction('explode'), 'FRAISEQL_OPERATION_NOT_SUPPORTED', 'UNIMPLEMENTED');
   }, 60_000);
 
-  it('DoPut of Arrow types other than the table\'s own converts them exactly', async () => {
+  it("DoPut of Arrow types other than the table's own converts them exactly", async () => {
     const upload = new Table({
       id: vectorFromArray([300n], new Int64()),
       i4: vectorFromArray([7], new Int32()),

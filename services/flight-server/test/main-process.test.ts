@@ -5,7 +5,15 @@ import { Pool } from 'pg';
 import { FlightClient } from '@fraiseql/flight';
 import { applyMigrations, FRAMEWORK_MIGRATIONS_DIR } from '@fraiseql/pg-migrations';
 import { loadConfig } from '@fraiseql/service-kit';
-import { createTestDatabase, freePort, startNatsServer, startServiceProcess, waitFor, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
+import {
+  createTestDatabase,
+  freePort,
+  startNatsServer,
+  startServiceProcess,
+  waitFor,
+  type TestDatabase,
+  type TestNatsServer,
+} from '@fraiseql/testkit';
 import { flightServerConfig } from '../src/config';
 import { ORG_A } from './fixtures/flight-stack';
 import { prepareTypedDatasets, typedDatasetsSchema } from './fixtures/typed-datasets';
@@ -24,7 +32,12 @@ describe('flight-server configuration', () => {
     const noSecret = startServiceProcess(MAIN, { FRAISEQL_ENV: 'production', FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' });
     expect(await noSecret.exited).toBe(1);
     expect(noSecret.stderr()).toContain('FRAISEQL_FLIGHT_TICKET_SECRET: required when FRAISEQL_ENV=production');
-    const devAuth = startServiceProcess(MAIN, { FRAISEQL_ENV: 'production', FRAISEQL_DEV_AUTH: '1', FRAISEQL_FLIGHT_TICKET_SECRET: 'x'.repeat(32), FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' });
+    const devAuth = startServiceProcess(MAIN, {
+      FRAISEQL_ENV: 'production',
+      FRAISEQL_DEV_AUTH: '1',
+      FRAISEQL_FLIGHT_TICKET_SECRET: 'x'.repeat(32),
+      FRAISEQL_NATS_URL: 'nats://127.0.0.1:1',
+    });
     expect(await devAuth.exited).toBe(1);
     expect(devAuth.stderr()).toContain('FRAISEQL_DEV_AUTH');
   });
@@ -81,9 +94,21 @@ describe('flight-server as a process (src/main.ts, real PostgreSQL role fraiseql
       FRAISEQL_DEV_AUTH: '1',
     });
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`).then((r) => r.status, () => 0)) === 200, 30_000);
-      const client = new FlightClient(`127.0.0.1:${port}`, { headers: { 'x-fraiseql-dev-subject': 'dev-analyst', 'x-fraiseql-dev-org': ORG_A } });
-      const info = await client.getFlightInfo({ type: 2, cmd: Buffer.from(JSON.stringify({ kind: 'view', view: 'ta_all_types', columns: ['id', 't'] })) });
+      await waitFor(
+        async () =>
+          (await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          )) === 200,
+        30_000,
+      );
+      const client = new FlightClient(`127.0.0.1:${port}`, {
+        headers: { 'x-fraiseql-dev-subject': 'dev-analyst', 'x-fraiseql-dev-org': ORG_A },
+      });
+      const info = await client.getFlightInfo({
+        type: 2,
+        cmd: Buffer.from(JSON.stringify({ kind: 'view', view: 'ta_all_types', columns: ['id', 't'] })),
+      });
       const table = await client.doGetTable(info.endpoint![0]!.ticket!.ticket!);
       expect(table.numRows).toBe(4);
       client.close();

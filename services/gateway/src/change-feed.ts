@@ -87,7 +87,9 @@ export class ChangeFeed implements AsyncIterableIterator<unknown> {
   next(): Promise<IteratorResult<unknown>> {
     if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift(), done: false });
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => { this.waiting = resolve; });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
   }
 
   /** The client unsubscribed or disconnected: stop and delete the consumer. */

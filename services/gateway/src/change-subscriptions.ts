@@ -69,15 +69,28 @@ export class ChangeSubscriptions {
   constructor(private readonly options: ChangeSubscriptionsOptions) {
     const registers = [options.registry];
     this.gauge = new Gauge({ name: 'fraiseql_gateway_subscriptions_active', help: 'GraphQL subscriptions open now.', registers });
-    new Gauge({ name: 'fraiseql_gateway_subscriptions_max', help: 'The bound on open subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS).', registers }).set(options.maxTotal);
+    new Gauge({
+      name: 'fraiseql_gateway_subscriptions_max',
+      help: 'The bound on open subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS).',
+      registers,
+    }).set(options.maxTotal);
     this.events = new Counter({
       name: 'fraiseql_gateway_subscription_events_total',
       help: 'Change events seen by subscriptions, by outcome: delivered (queued for the socket), filtered (operations/where), malformed.',
       labelNames: ['outcome'],
       registers,
     });
-    this.slowDisconnects = new Counter({ name: 'fraiseql_gateway_subscription_slow_disconnects_total', help: 'Subscribers disconnected because their queue reached its bound.', registers });
-    this.refused = new Counter({ name: 'fraiseql_gateway_subscriptions_refused_total', help: 'Subscriptions refused, by error code.', labelNames: ['code'], registers });
+    this.slowDisconnects = new Counter({
+      name: 'fraiseql_gateway_subscription_slow_disconnects_total',
+      help: 'Subscribers disconnected because their queue reached its bound.',
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'fraiseql_gateway_subscriptions_refused_total',
+      help: 'Subscriptions refused, by error code.',
+      labelNames: ['code'],
+      registers,
+    });
   }
 
   /** The `subscription` option of mercurius. */
@@ -92,7 +105,10 @@ export class ChangeSubscriptions {
         return { fraiseqlConnection: connection };
       },
       // mercurius calls onConnect with the connection as `this`: a refusal closes with a code and reason.
-      onConnect: async function (this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders } } }, message: { payload?: unknown }) {
+      onConnect: async function (
+        this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders } } },
+        message: { payload?: unknown },
+      ) {
         try {
           const caller = await self.options.resolveAuth(authHeaders(message.payload, this?.context?.request?.headers));
           return { fraiseqlCaller: caller };
@@ -145,7 +161,11 @@ export class ChangeSubscriptions {
     }
   };
 
-  private async open(args: Record<string, unknown>, context: ConnectionContext, info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3]): Promise<ChangeFeed> {
+  private async open(
+    args: Record<string, unknown>,
+    context: ConnectionContext,
+    info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3],
+  ): Promise<ChangeFeed> {
     const connection = context.fraiseqlConnection;
     const planner = this.options.planner();
     if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The gateway has no compiled schema loaded yet; retry shortly');
@@ -153,22 +173,31 @@ export class ChangeSubscriptions {
     planner.prepare({ query: context.__currentQuery ?? '', operationName: info.operation.name?.value ?? null });
 
     const subscription = planner.compiled.subscriptions?.find((s) => s.name === info.fieldName);
-    if (!subscription) throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} has no compiled subscription.`);
+    if (!subscription)
+      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} has no compiled subscription.`);
     const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
     const caller = context.fraiseqlCaller ?? ANONYMOUS_CALLER;
     const tenantScoped = entity?.tenantScoped !== false;
     const orgId = tenantScoped ? requireOrg(caller, `Subscribing to ${subscription.entityType}`) : null;
     if (connection.feeds.size >= this.options.maxPerConnection) {
-      throw new FraiseqlError('FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', `This connection already has ${this.options.maxPerConnection} subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
-        { details: { limit: this.options.maxPerConnection, scope: 'connection' } });
+      throw new FraiseqlError(
+        'FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED',
+        `This connection already has ${this.options.maxPerConnection} subscriptions (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
+        { details: { limit: this.options.maxPerConnection, scope: 'connection' } },
+      );
     }
     if (this.active >= this.options.maxTotal) {
-      throw new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${this.options.maxTotal} subscriptions open (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS); retry later or on another gateway`,
-        { details: { limit: this.options.maxTotal, scope: 'gateway' } });
+      throw new FraiseqlError(
+        'FRAISEQL_OVERLOADED',
+        `The gateway has ${this.options.maxTotal} subscriptions open (FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS); retry later or on another gateway`,
+        { details: { limit: this.options.maxTotal, scope: 'gateway' } },
+      );
     }
 
     const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where);
-    const operations = new Set<string>(Array.isArray(args.operations) && args.operations.length > 0 ? args.operations as string[] : CHANGE_OPERATIONS);
+    const operations = new Set<string>(
+      Array.isArray(args.operations) && args.operations.length > 0 ? (args.operations as string[]) : CHANGE_OPERATIONS,
+    );
     const project = compileChangeProjector(planner.compiled, subscription, {
       fieldNodes: info.fieldNodes,
       fragments: info.fragments,
@@ -227,16 +256,25 @@ export class ChangeSubscriptions {
     const message = `The subscriber did not keep up: more than ${this.options.maxQueue} events were waiting for the socket (FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE)`;
     this.options.logger.warn({ subscription: name, maxQueue: this.options.maxQueue }, 'slow subscriber disconnected');
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'error', id, payload: [{ message, extensions: { code: 'FRAISEQL_SUBSCRIBER_TOO_SLOW', maxQueue: this.options.maxQueue } }] }));
+    socket.send(
+      JSON.stringify({
+        type: 'error',
+        id,
+        payload: [{ message, extensions: { code: 'FRAISEQL_SUBSCRIBER_TOO_SLOW', maxQueue: this.options.maxQueue } }],
+      }),
+    );
     socket.close(CLOSE_CODES.tooSlow, closeReason(`FRAISEQL_SUBSCRIBER_TOO_SLOW: more than ${this.options.maxQueue} events queued`));
   }
 }
 
 /** The auth headers of a connection: connection_init payload (or its `headers`) first, then the upgrade request's. */
 function authHeaders(payload: unknown, upgrade: IncomingHttpHeaders | undefined): IncomingHttpHeaders {
-  const source = typeof payload === 'object' && payload !== null
-    ? ((payload as { headers?: unknown }).headers && typeof (payload as { headers?: unknown }).headers === 'object' ? (payload as { headers: object }).headers : payload)
-    : {};
+  const source =
+    typeof payload === 'object' && payload !== null
+      ? (payload as { headers?: unknown }).headers && typeof (payload as { headers?: unknown }).headers === 'object'
+        ? (payload as { headers: object }).headers
+        : payload
+      : {};
   const given = new Map(Object.entries(source).map(([k, v]) => [k.toLowerCase(), v]));
   const headers: IncomingHttpHeaders = {};
   for (const key of AUTH_KEYS) {
@@ -249,5 +287,10 @@ function authHeaders(payload: unknown, upgrade: IncomingHttpHeaders | undefined)
 /** A close reason fits in 123 bytes (RFC 6455). */
 function closeReason(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= 123 ? text : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+  return bytes.length <= 123
+    ? text
+    : bytes
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD+$/, '') + '...';
 }

@@ -25,7 +25,10 @@ export const gatewayConfig = defineConfig({
     FRAISEQL_GATEWAY_MAX_IN_FLIGHT: configValue.positiveInt().default(1024),
     /** Largest HTTP request body in bytes (document + variables). */
     FRAISEQL_GATEWAY_BODY_LIMIT_BYTES: configValue.positiveInt({ min: 1024 }).default(1_048_576),
-    /** Change events queued for one subscriber (its WebSocket not keeping up) before it is disconnected with FRAISEQL_SUBSCRIBER_TOO_SLOW. */
+    /**
+     * Change events queued for one subscriber (its WebSocket not keeping up) before it is
+     * disconnected with FRAISEQL_SUBSCRIBER_TOO_SLOW.
+     */
     FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE: configValue.positiveInt().default(1000),
     /** Subscriptions one WebSocket connection may hold; beyond it FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED. */
     FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION: configValue.positiveInt().default(100),

@@ -59,17 +59,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // noAsyncTraces: nats.js would otherwise allocate an Error per request to keep async stacks (~2% of CPU).
   const nc = await connect({ servers: options.natsUrl, name: 'gateway', maxReconnectAttempts: -1, noAsyncTraces: true });
   const source = openSchemaSource(options.schemaSource, { nc, logger });
-  const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, {
-    logger,
-    // Mercurius serves the schema to GraphiQL and subscriptions; `app` exists before source.start().
-    onSwap: (next) => {
-      subscriptions.attach(next.graphqlSchema);
-      replaceServedSchema(app, next.graphqlSchema);
+  const planners = watchPlanners(
+    source,
+    { cursorSecret: options.cursorSecret, limits: options.limits },
+    {
+      logger,
+      // Mercurius serves the schema to GraphiQL and subscriptions; `app` exists before source.start().
+      onSwap: (next) => {
+        subscriptions.attach(next.graphqlSchema);
+        replaceServedSchema(app, next.graphqlSchema);
+      },
     },
-  });
+  );
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
-  new Gauge({ name: 'fraiseql_gateway_max_in_flight', help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).', registers: [options.registry] }).set(options.maxInFlight);
+  new Gauge({
+    name: 'fraiseql_gateway_max_in_flight',
+    help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).',
+    registers: [options.registry],
+  }).set(options.maxInFlight);
 
   const subscriptions = new ChangeSubscriptions({
     js: nc.jetstream(),

@@ -12,7 +12,11 @@ export function isIntrospectionOnly(operation: PreparedOperation): boolean {
 }
 
 /** Runs an introspection-only query with graphql-js against the planner's schema. */
-export async function executeIntrospection(planner: QueryPlanner, operation: PreparedOperation, variables: Record<string, unknown> | null): Promise<string> {
+export async function executeIntrospection(
+  planner: QueryPlanner,
+  operation: PreparedOperation,
+  variables: Record<string, unknown> | null,
+): Promise<string> {
   const result = await execute({
     schema: planner.graphqlSchema,
     document: operation.document,

@@ -2,7 +2,13 @@ import type { NatsConnection } from 'nats';
 import { Counter, type Registry } from 'prom-client';
 import { FraiseqlError } from '@fraiseql/errors';
 import type { Caller } from '@fraiseql/identity';
-import { decodeOperationReply, encodeOperationRequest, OPERATION_SUBJECTS, type OperationKind, type OperationReply } from '@fraiseql/nats-contract';
+import {
+  decodeOperationReply,
+  encodeOperationRequest,
+  OPERATION_SUBJECTS,
+  type OperationKind,
+  type OperationReply,
+} from '@fraiseql/nats-contract';
 import type { Logger } from '@fraiseql/service-kit';
 import { ExecutorReplyError, ExecutorReplyInbox } from './executor-reply-inbox';
 import type { GraphqlRequest } from './graphql-request';
@@ -89,12 +95,16 @@ function forwardFailure(error: unknown, timeoutMs: number): FraiseqlError {
       case 'no-responders':
         return new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', 'No query-executor is running; retry shortly', { cause: error });
       case 'executor-lost':
-        return new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', 'The query-executor handling this request stopped responding; retry', { cause: error });
+        return new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', 'The query-executor handling this request stopped responding; retry', {
+          cause: error,
+        });
       case 'timeout':
         return new FraiseqlError('FRAISEQL_TIMEOUT', `No query-executor answered within ${timeoutMs} ms`, { cause: error });
       case 'bus-unavailable':
         break;
     }
   }
-  return new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', 'The message bus to the query-executor is unavailable; retry shortly', { cause: error });
+  return new FraiseqlError('FRAISEQL_EXECUTOR_UNAVAILABLE', 'The message bus to the query-executor is unavailable; retry shortly', {
+    cause: error,
+  });
 }

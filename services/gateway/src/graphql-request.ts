@@ -9,13 +9,15 @@ export interface GraphqlRequest {
 
 /** Reads the parameters of a POST body (already JSON-decoded) or a GET query string. */
 export function readGraphqlRequest(method: string, source: unknown): GraphqlRequest {
-  if (source === null || typeof source !== 'object' || Array.isArray(source)) throw badRequest('The request must be a JSON object with a "query"');
+  if (source === null || typeof source !== 'object' || Array.isArray(source))
+    throw badRequest('The request must be a JSON object with a "query"');
   const params = source as Record<string, unknown>;
   const fromQueryString = method === 'GET';
   const query = params.query;
   if (typeof query !== 'string' || query.trim().length === 0) throw badRequest('The request has no "query"');
   const operationName = params.operationName;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') throw badRequest('"operationName" must be a string');
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string')
+    throw badRequest('"operationName" must be a string');
   let variables = params.variables;
   if (fromQueryString && typeof variables === 'string') variables = parseJson(variables, 'variables');
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {

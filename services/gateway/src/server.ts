@@ -1,4 +1,11 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import mercurius from 'mercurius';
 import { buildSchema, getOperationAST, parse, type GraphQLSchema } from 'graphql';
 import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
@@ -75,15 +82,25 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     const fact: RequestFacts = { operationType: 'unknown' };
     facts.set(request, fact);
     if (inFlight >= options.maxInFlight) {
-      return sendFailure(reply, mediaType, fact, new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${options.maxInFlight} requests in flight; retry shortly`));
+      return sendFailure(
+        reply,
+        mediaType,
+        fact,
+        new FraiseqlError('FRAISEQL_OVERLOADED', `The gateway has ${options.maxInFlight} requests in flight; retry shortly`),
+      );
     }
     inFlight++;
     options.metrics.inFlight.inc({ operation: 'all' });
     const parent = propagation.extract(otelContext.active(), request.headers);
-    const span = tracer.startSpan(`${request.method} /graphql`, { kind: SpanKind.SERVER, attributes: { 'fraiseql.request_id': String(request.id) } }, parent);
+    const span = tracer.startSpan(
+      `${request.method} /graphql`,
+      { kind: SpanKind.SERVER, attributes: { 'fraiseql.request_id': String(request.id) } },
+      parent,
+    );
     if (isSpanContextValid(span.spanContext())) fact.traceId = span.spanContext().traceId;
     try {
-      if (request.validationError) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed GraphQL request: ${request.validationError.message}`);
+      if (request.validationError)
+        throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed GraphQL request: ${request.validationError.message}`);
       const params = readGraphqlRequest(request.method, request.method === 'GET' ? request.query : request.body);
       const auth = await resolveAuth(request.headers);
       const planner = options.planner();
@@ -96,8 +113,16 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
         if (request.method === 'GET' && isMutationDocument(params.query, params.operationName)) throw mutationOverGet();
         throw error;
       }
-      Object.assign(fact, { operationType: operation.operationType, operationName: operation.operationName, operationHash: operation.hash });
-      span.setAttributes({ 'graphql.operation.type': operation.operationType, 'graphql.operation.name': operation.operationName ?? '', 'fraiseql.operation.hash': operation.hash });
+      Object.assign(fact, {
+        operationType: operation.operationType,
+        operationName: operation.operationName,
+        operationHash: operation.hash,
+      });
+      span.setAttributes({
+        'graphql.operation.type': operation.operationType,
+        'graphql.operation.name': operation.operationName ?? '',
+        'fraiseql.operation.hash': operation.hash,
+      });
       if (operation.operationType === 'mutation' && request.method === 'GET') throw mutationOverGet();
       if (operation.operationType === 'subscription') {
         throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served over HTTP yet`);
@@ -110,7 +135,11 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
       }
       const result = await otelContext.with(trace.setSpan(parent, span), () =>
         options.forwarder.forward(params, {
-          caller: auth, requestId: String(request.id), timeoutMs: options.requestTimeoutMs, operationType, ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          caller: auth,
+          requestId: String(request.id),
+          timeoutMs: options.requestTimeoutMs,
+          operationType,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         }),
       );
       // The status header only matters to graphql-response+json; legacy JSON clients get 200.
@@ -133,10 +162,16 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     if (error instanceof GraphqlRequestError) {
       // A document problem: under legacy JSON the request itself was well-formed, so 200.
       fact.code = error.code;
-      return send(reply, mediaType, mediaType === 'application/graphql-response+json' ? error.httpStatus : 200, formatErrorBody(error.errors));
+      return send(
+        reply,
+        mediaType,
+        mediaType === 'application/graphql-response+json' ? error.httpStatus : 200,
+        formatErrorBody(error.errors),
+      );
     }
     const e = toFraiseqlError(error);
-    if (e.code === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId: reply.request.id }, 'unexpected failure while serving a GraphQL request');
+    if (e.code === 'FRAISEQL_INTERNAL')
+      logger.error({ err: error, requestId: reply.request.id }, 'unexpected failure while serving a GraphQL request');
     fact.code = e.code;
     if (e.code === 'FRAISEQL_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
     if (e.code === 'FRAISEQL_OVERLOADED' || e.code === 'FRAISEQL_EXECUTOR_UNAVAILABLE') reply.header('retry-after', '1');
@@ -189,7 +224,15 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
         path: request.url.split('?')[0],
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
-        ...(fact ? { operationType: fact.operationType, operationName: fact.operationName ?? undefined, operationHash: fact.operationHash, traceId: fact.traceId, code: fact.code } : {}),
+        ...(fact
+          ? {
+              operationType: fact.operationType,
+              operationName: fact.operationName ?? undefined,
+              operationHash: fact.operationHash,
+              traceId: fact.traceId,
+              code: fact.code,
+            }
+          : {}),
       },
       'request completed',
     );
@@ -217,7 +260,9 @@ function readIdempotencyKey(header: string | string[] | undefined): string | und
 }
 
 function mutationOverGet(): FraiseqlError {
-  return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'Mutations are not allowed over GET; use POST', { details: { method: 'GET' } });
+  return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'Mutations are not allowed over GET; use POST', {
+    details: { method: 'GET' },
+  });
 }
 
 /** Only on the error path of a GET: whether the refused document was a mutation (405 beats a validation error). */

@@ -14,7 +14,12 @@ describe('gateway configuration', () => {
   });
 
   it('refuses development auth headers in production', async () => {
-    const gateway = startServiceProcess(MAIN, { FRAISEQL_ENV: 'production', FRAISEQL_DEV_AUTH: '1', FRAISEQL_CURSOR_SECRET: 'x'.repeat(32), FRAISEQL_NATS_URL: 'nats://127.0.0.1:1' });
+    const gateway = startServiceProcess(MAIN, {
+      FRAISEQL_ENV: 'production',
+      FRAISEQL_DEV_AUTH: '1',
+      FRAISEQL_CURSOR_SECRET: 'x'.repeat(32),
+      FRAISEQL_NATS_URL: 'nats://127.0.0.1:1',
+    });
     expect(await gateway.exited).toBe(1);
     expect(gateway.stderr()).toContain('FRAISEQL_DEV_AUTH');
   });
@@ -26,7 +31,9 @@ describe('gateway configuration', () => {
   });
 
   it('takes FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS as 3000 by default, 0 as off, and refuses a window under 300 ms', () => {
-    const liveness = (value?: string): number => loadConfig(gatewayConfig, { env: value === undefined ? {} : { FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: value } }).FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS;
+    const liveness = (value?: string): number =>
+      loadConfig(gatewayConfig, { env: value === undefined ? {} : { FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS: value } })
+        .FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS;
     expect(liveness()).toBe(3000);
     expect(liveness('0')).toBe(0);
     expect(liveness('1.5s')).toBe(1500);

@@ -4,7 +4,7 @@ import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
 import { ExecutorReplyError, ExecutorReplyInbox } from '../src/executor-reply-inbox';
 
 /** Fake executors: plain subscriptions on a real nats-server that reply the way a test needs. */
-describe('the gateway\'s executor reply inbox', () => {
+describe("the gateway's executor reply inbox", () => {
   let server: TestNatsServer;
   let executor: NatsConnection;
   let gateway: NatsConnection;
@@ -41,7 +41,10 @@ describe('the gateway\'s executor reply inbox', () => {
     msg.respond(data, { headers });
   };
   const failureOf = async (promise: Promise<unknown>): Promise<ExecutorReplyError> => {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ExecutorReplyError);
     return error as ExecutorReplyError;
   };

@@ -75,14 +75,26 @@ function order(org: string, overrides: Record<string, unknown> = {}): Record<str
     updatedAt: '2024-03-01T09:05:00.000001Z',
     itemCount: 1,
     shippingAddress: { street: '1 rue', city: 'Paris', postalCode: '75001', country: 'FR' },
-    customer: { id: randomUUID(), email: `c@${org.slice(0, 4)}.example`, name: null, isActive: true, tags: [], createdAt: '2024-01-01T00:00:00.000000Z' },
+    customer: {
+      id: randomUUID(),
+      email: `c@${org.slice(0, 4)}.example`,
+      name: null,
+      isActive: true,
+      tags: [],
+      createdAt: '2024-01-01T00:00:00.000000Z',
+    },
     items: [{ id: randomUUID(), quantity: 2, unitPrice: 6.25, product: { id: randomUUID(), sku: 'SKU-1', name: 'Tea' } }],
     ...overrides,
   };
 }
 
 /** Publishes an event as the relay does: eventSubject + EntityEvent JSON + Nats-Msg-Id. */
-async function publish(org: string | null, op: string, data: Record<string, unknown>, extra: Partial<EntityEvent> = {}): Promise<EntityEvent> {
+async function publish(
+  org: string | null,
+  op: string,
+  data: Record<string, unknown>,
+  extra: Partial<EntityEvent> = {},
+): Promise<EntityEvent> {
   const event: EntityEvent = {
     event_id: randomUUID(),
     seq: ++seq,
@@ -112,18 +124,50 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
   it('delivers published events projected to the selection, aliases and nested objects included', async () => {
     const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
-      await subscribed(client, '1', `subscription {
+      await subscribed(
+        client,
+        '1',
+        `subscription {
         orderChanged { op: operation eventId timestamp changedFields order { id status total city: shippingAddress { city } items { quantity product { sku } } } before { status } }
-      }`);
+      }`,
+      );
       const inserted = order(ORG_A);
       const first = await publish(ORG_A, 'INSERT', inserted);
       const second = await publish(ORG_A, 'UPDATE', { ...inserted, status: 'PAID' }, { before: inserted });
       await waitFor(() => client.data('1').length === 2);
       expect(client.data('1')).toEqual([
-        { orderChanged: { op: 'INSERT', eventId: first.event_id, timestamp: '2024-03-01T09:05:00.123456Z', changedFields: [],
-          order: { id: inserted.id, status: 'PENDING', total: 12.5, city: { city: 'Paris' }, items: [{ quantity: 2, product: { sku: 'SKU-1' } }] }, before: null } },
-        { orderChanged: { op: 'UPDATE', eventId: second.event_id, timestamp: '2024-03-01T09:05:00.123456Z', changedFields: ['status'],
-          order: { id: inserted.id, status: 'PAID', total: 12.5, city: { city: 'Paris' }, items: [{ quantity: 2, product: { sku: 'SKU-1' } }] }, before: { status: 'PENDING' } } },
+        {
+          orderChanged: {
+            op: 'INSERT',
+            eventId: first.event_id,
+            timestamp: '2024-03-01T09:05:00.123456Z',
+            changedFields: [],
+            order: {
+              id: inserted.id,
+              status: 'PENDING',
+              total: 12.5,
+              city: { city: 'Paris' },
+              items: [{ quantity: 2, product: { sku: 'SKU-1' } }],
+            },
+            before: null,
+          },
+        },
+        {
+          orderChanged: {
+            op: 'UPDATE',
+            eventId: second.event_id,
+            timestamp: '2024-03-01T09:05:00.123456Z',
+            changedFields: ['status'],
+            order: {
+              id: inserted.id,
+              status: 'PAID',
+              total: 12.5,
+              city: { city: 'Paris' },
+              items: [{ quantity: 2, product: { sku: 'SKU-1' } }],
+            },
+            before: { status: 'PENDING' },
+          },
+        },
       ]);
     } finally {
       await client.close();
@@ -133,8 +177,9 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
   it('applies the where filter and the operations filter', async () => {
     const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
-      await subscribed(client, 'w', 'subscription($w: OrderWhereInput) { orderChanged(where: $w) { order { id } } }',
-        { w: { status: { in: ['PAID', 'SHIPPED'] }, total: { gt: '10' }, customer: { email: { endsWith: '.example' } } } });
+      await subscribed(client, 'w', 'subscription($w: OrderWhereInput) { orderChanged(where: $w) { order { id } } }', {
+        w: { status: { in: ['PAID', 'SHIPPED'] }, total: { gt: '10' }, customer: { email: { endsWith: '.example' } } },
+      });
       await subscribed(client, 'ops', 'subscription { orderChanged(operations: [DELETE]) { operation order { id } } }');
       const paid = order(ORG_A, { status: 'PAID', total: 20 });
       const cheap = order(ORG_A, { status: 'PAID', total: 5 });
@@ -179,10 +224,12 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
     try {
       client.subscribe('anon', 'subscription { orderChanged { order { id } } }');
       await waitFor(() => client.errorOf('anon') !== undefined);
-      expect(client.errorOf('anon')).toEqual([expect.objectContaining({
-        message: 'Subscribing to Order is per organization: send credentials that name one.',
-        extensions: { code: 'FRAISEQL_UNAUTHENTICATED' },
-      })]);
+      expect(client.errorOf('anon')).toEqual([
+        expect.objectContaining({
+          message: 'Subscribing to Order is per organization: send credentials that name one.',
+          extensions: { code: 'FRAISEQL_UNAUTHENTICATED' },
+        }),
+      ]);
       expect(client.data('anon')).toEqual([]);
     } finally {
       await client.close();
@@ -204,7 +251,9 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       for (const id of ['l1', 'l2', 'l3']) await subscribed(client, id, 'subscription { orderChanged { eventId } }');
       client.subscribe('l4', 'subscription { orderChanged { eventId } }');
       await waitFor(() => client.errorOf('l4') !== undefined);
-      expect(client.errorOf('l4')).toEqual([expect.objectContaining({ extensions: { code: 'FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', limit: 3, scope: 'connection' } })]);
+      expect(client.errorOf('l4')).toEqual([
+        expect.objectContaining({ extensions: { code: 'FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED', limit: 3, scope: 'connection' } }),
+      ]);
     } finally {
       await client.close();
     }
@@ -233,7 +282,8 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
       const big = 'x'.repeat(128 * 1024);
       const published: string[] = [];
-      const disconnects = async () => Number(/^fraiseql_gateway_subscription_slow_disconnects_total (\d+)/m.exec(await registry.metrics())?.[1] ?? 0);
+      const disconnects = async () =>
+        Number(/^fraiseql_gateway_subscription_slow_disconnects_total (\d+)/m.exec(await registry.metrics())?.[1] ?? 0);
       while ((await disconnects()) === 0) {
         if (published.length >= 600) throw new Error('the slow subscriber was never disconnected');
         const o = order(ORG_A, { notes: big });
@@ -244,14 +294,18 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
       published.push(marker.id as string);
       await publish(ORG_A, 'INSERT', marker);
       await waitFor(() => fast.data('fast').length === published.length).catch((e) => {
-        throw new Error(`${e}: fast got ${fast.data('fast').length} of ${published.length}, slow ${slow.data('slow').length}, closed ${JSON.stringify(slow.closed)}`);
+        throw new Error(
+          `${e}: fast got ${fast.data('fast').length} of ${published.length}, slow ${slow.data('slow').length}, closed ${JSON.stringify(slow.closed)}`,
+        );
       });
       expect(fast.data('fast').map((d) => d.orderChanged.order.id)).toEqual(published);
 
       (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
       await waitFor(() => slow.closed !== undefined);
       expect(slow.closed).toEqual({ code: 4429, reason: `FRAISEQL_SUBSCRIBER_TOO_SLOW: more than ${MAX_QUEUE} events queued` });
-      expect(slow.errorOf('slow')).toEqual([expect.objectContaining({ extensions: { code: 'FRAISEQL_SUBSCRIBER_TOO_SLOW', maxQueue: MAX_QUEUE } })]);
+      expect(slow.errorOf('slow')).toEqual([
+        expect.objectContaining({ extensions: { code: 'FRAISEQL_SUBSCRIBER_TOO_SLOW', maxQueue: MAX_QUEUE } }),
+      ]);
       // What it did receive is a prefix of what was published, in order.
       const got = slow.data('slow').map((d) => d.orderChanged.order.id);
       expect(got.length).toBeLessThan(published.length);

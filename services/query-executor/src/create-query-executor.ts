@@ -48,7 +48,12 @@ export interface QueryExecutor {
 export async function createQueryExecutor(options: QueryExecutorOptions): Promise<QueryExecutor> {
   const logger = options.logger;
   // Pipeline mode: one transaction's BEGIN, settings, statements and COMMIT share one round trip.
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolMax, pipeline: true, connectionTimeoutMillis: options.statementTimeoutMs });
+  const pool = new Pool({
+    connectionString: options.databaseUrl,
+    max: options.poolMax,
+    pipeline: true,
+    connectionTimeoutMillis: options.statementTimeoutMs,
+  });
   pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed'));
   registerPoolGauges(options.registry, pool, options.maxInFlight);
 
@@ -68,7 +73,14 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   // The change-log relay: provisions the streams, then publishes the change log (own connections).
   let relay: Awaited<ReturnType<typeof startChangeLogRelay>>;
   try {
-    relay = await startChangeLogRelay({ nc, databaseUrl: options.databaseUrl, registry: options.registry, logger, relay: options.relay, jetStream: options.jetStream });
+    relay = await startChangeLogRelay({
+      nc,
+      databaseUrl: options.databaseUrl,
+      registry: options.registry,
+      logger,
+      relay: options.relay,
+      jetStream: options.jetStream,
+    });
   } catch (error) {
     await source.close();
     await nc.close();
@@ -83,13 +95,28 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     registers: [options.registry],
   });
   const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, heartbeatsSent, logger });
-  const service: QueryService = serveQueries({ nc, handle, maxInFlight: options.maxInFlight, refuse: (msg, error) => {
-    metrics.observe('query', error.code, 0);
-    refuse(msg, error);
-  }, logger });
+  const service: QueryService = serveQueries({
+    nc,
+    handle,
+    maxInFlight: options.maxInFlight,
+    refuse: (msg, error) => {
+      metrics.observe('query', error.code, 0);
+      refuse(msg, error);
+    },
+    logger,
+  });
   // Mutations: own subject, own handler, each field in its own read-write transaction.
-  const mutations = serveMutations({ nc, pool, planner, statementTimeoutMs: options.statementTimeoutMs, maxInFlight: options.maxInFlight,
-    idempotencyRetentionMs: options.idempotencyRetentionMs, metrics, heartbeatsSent, logger });
+  const mutations = serveMutations({
+    nc,
+    pool,
+    planner,
+    statementTimeoutMs: options.statementTimeoutMs,
+    maxInFlight: options.maxInFlight,
+    idempotencyRetentionMs: options.idempotencyRetentionMs,
+    metrics,
+    heartbeatsSent,
+    logger,
+  });
   // The server knows both subscriptions before anyone is told this executor is up: a request sent
   // right after start must find a responder, not "no responders".
   await nc.flush();
@@ -120,10 +147,21 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
 
 function registerPoolGauges(registry: Registry, pool: Pool, maxInFlight: number): void {
   const gauge = (name: string, help: string, read: () => number): void => {
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   };
   gauge('fraiseql_query_executor_pg_pool_connections', 'PostgreSQL connections open in the pool.', () => pool.totalCount);
   gauge('fraiseql_query_executor_pg_pool_idle_connections', 'PostgreSQL connections idle in the pool.', () => pool.idleCount);
   gauge('fraiseql_query_executor_pg_pool_waiting_requests', 'Requests waiting for a PostgreSQL connection.', () => pool.waitingCount);
-  gauge('fraiseql_query_executor_max_in_flight', 'The bound on operations in flight (FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT).', () => maxInFlight);
+  gauge(
+    'fraiseql_query_executor_max_in_flight',
+    'The bound on operations in flight (FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT).',
+    () => maxInFlight,
+  );
 }

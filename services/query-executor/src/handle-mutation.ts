@@ -15,7 +15,6 @@ import { runMutationTransaction, type IdempotencyClaim, type MutationSettings } 
 /** A mutation handler needs what a query handler does: the pool, the current planner, the bounds and telemetry. */
 export type MutationHandlerOptions = QueryHandlerOptions;
 
-
 /**
  * Handles one `fraiseql.v1.mutation` request (docs/adr/0082-mutations.md): re-validates and plans
  * the operation (input coercion refuses bad input before PostgreSQL), then runs each mutation
@@ -31,7 +30,13 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     const message = readRequestMessage(msg);
     const { body, meta } = message;
     const { idempotencyKey, caller, deadlineEpochMs: deadline } = meta;
-    const { planner, operation, plan, statements, settings: requestSettings } = planRequest(msg, span, message, {
+    const {
+      planner,
+      operation,
+      plan,
+      statements,
+      settings: requestSettings,
+    } = planRequest(msg, span, message, {
       planner: options.planner(),
       serves: 'mutation',
       statementTimeoutMs: options.statementTimeoutMs,
@@ -40,7 +45,9 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     const context = span.spanContext();
     const settings: MutationSettings = {
       ...requestSettings,
-      traceparent: isSpanContextValid(context) ? `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 1) === 1 ? '01' : '00'}` : '',
+      traceparent: isSpanContextValid(context)
+        ? `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 1) === 1 ? '01' : '00'}`
+        : '',
       schemaVersion: planner.schemaHash,
     };
     const render = (outcomes: StatementOutcome[]): string => assembleResponse(plan, resultsInStepOrder(plan, outcomes));
@@ -61,7 +68,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
         return { body: result.body, status: 200, schemaHash: planner.schemaHash };
       }
       if (result.kind === 'reused') {
-        throw new FraiseqlError('FRAISEQL_IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different operation; use a new key');
+        throw new FraiseqlError(
+          'FRAISEQL_IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used for a different operation; use a new key',
+        );
       }
       outcomes = result.outcomes;
       if (result.failure !== undefined) logFailure(result.failure, outcomes);
@@ -70,7 +80,11 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       // GraphQL runs mutation fields one after the other; each commits on its own.
       outcomes = [];
       for (const statement of statements) {
-        const result = await runMutationTransaction(options.pool, { ...settings, statementTimeoutMs: Math.min(options.statementTimeoutMs, remainingOf(deadline)) }, [statement]);
+        const result = await runMutationTransaction(
+          options.pool,
+          { ...settings, statementTimeoutMs: Math.min(options.statementTimeoutMs, remainingOf(deadline)) },
+          [statement],
+        );
         if (result.kind !== 'ran') throw new Error('a mutation without an idempotency key cannot be replayed');
         if (result.failure !== undefined) logFailure(result.failure, result.outcomes);
         outcomes.push(result.outcomes[0]!);
@@ -79,7 +93,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     return operationReply(plan, outcomes, render(outcomes), planner.schemaHash);
 
     function logFailure(failure: unknown, failed: StatementOutcome[]): void {
-      logger.error({ err: failure, code: firstFailureCode(failed), requestId, operationName: operation.operationName, operationHash: operation.hash }, 'mutation failed in PostgreSQL');
+      logger.error(
+        { err: failure, code: firstFailureCode(failed), requestId, operationName: operation.operationName, operationHash: operation.hash },
+        'mutation failed in PostgreSQL',
+      );
     }
   };
 
@@ -96,7 +113,9 @@ function remainingOf(deadline: number | undefined): number {
 
 /** What was asked, by whom: the same key with anything else is FRAISEQL_IDEMPOTENCY_KEY_REUSED. */
 function operationHash(documentHash: string, request: OperationRequestBody, caller: Caller): string {
-  return createHash('sha256').update(stableJson([documentHash, request.variables ?? {}, caller.subject, [...caller.roles].sort()])).digest('hex');
+  return createHash('sha256')
+    .update(stableJson([documentHash, request.variables ?? {}, caller.subject, [...caller.roles].sort()]))
+    .digest('hex');
 }
 
 /** JSON with object keys sorted, so that a client re-serializing the same variables gets the same hash. */
@@ -104,5 +123,9 @@ function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const record = value as Record<string, unknown>;
-  return `{${Object.keys(record).sort().filter((k) => record[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`).join(',')}}`;
+  return `{${Object.keys(record)
+    .sort()
+    .filter((k) => record[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`)
+    .join(',')}}`;
 }

@@ -37,9 +37,23 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
     });
     const transaction = statements.length === 0 ? { outcomes: [] } : await runReadTransaction(options.pool, settings, statements);
     if ('failure' in transaction && transaction.failure !== undefined) {
-      logger.error({ err: transaction.failure, code: firstFailureCode(transaction.outcomes), requestId, operationName: operation.operationName, operationHash: operation.hash }, 'operation failed in PostgreSQL');
+      logger.error(
+        {
+          err: transaction.failure,
+          code: firstFailureCode(transaction.outcomes),
+          requestId,
+          operationName: operation.operationName,
+          operationHash: operation.hash,
+        },
+        'operation failed in PostgreSQL',
+      );
     }
-    return operationReply(plan, transaction.outcomes, assembleResponse(plan, resultsInStepOrder(plan, transaction.outcomes)), planner.schemaHash);
+    return operationReply(
+      plan,
+      transaction.outcomes,
+      assembleResponse(plan, resultsInStepOrder(plan, transaction.outcomes)),
+      planner.schemaHash,
+    );
   };
 
   return serveRequest({ operation: 'query', metrics: options.metrics, heartbeatsSent: options.heartbeatsSent, logger }, execute);

@@ -2,7 +2,15 @@ import type { Msg } from 'nats';
 import type { Counter } from 'prom-client';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
-import { decodeOperationRequest, encodeOperationReply, extractTraceContext, readHeartbeatRequest, readRequestId, type OperationReply, type OperationRequest } from '@fraiseql/nats-contract';
+import {
+  decodeOperationRequest,
+  encodeOperationReply,
+  extractTraceContext,
+  readHeartbeatRequest,
+  readRequestId,
+  type OperationReply,
+  type OperationRequest,
+} from '@fraiseql/nats-contract';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { sendHeartbeats } from './send-heartbeats';
@@ -80,7 +88,11 @@ export function serveRequest(
     const done = options.metrics.start(operation);
     // Read on its own (not with the whole message) so that even a malformed request is logged with its id.
     const requestId = readRequestId(msg.headers);
-    const span = tracer.startSpan(`fraiseql.${operation}`, { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} }, parentContext(msg));
+    const span = tracer.startSpan(
+      `fraiseql.${operation}`,
+      { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} },
+      parentContext(msg),
+    );
     const heartbeatMs = readHeartbeatRequest(msg.headers);
     const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
     let reply: Reply;
@@ -88,7 +100,8 @@ export function serveRequest(
       reply = await execute(msg, span, requestId);
     } catch (error) {
       reply = errorReply(error);
-      if (reply.errorCode === 'FRAISEQL_INTERNAL') logger.error({ err: error, requestId }, `unexpected failure while handling a ${operation}`);
+      if (reply.errorCode === 'FRAISEQL_INTERNAL')
+        logger.error({ err: error, requestId }, `unexpected failure while handling a ${operation}`);
     } finally {
       // Before the final reply, so that no heartbeat can follow it.
       stopHeartbeats?.();

@@ -3,7 +3,14 @@ import { FraiseqlError } from '@fraiseql/errors';
 import { mapPgError } from '@fraiseql/errors';
 import { requestSettingsStatement, type RequestSettings } from '@fraiseql/identity';
 import { BEGIN_READ_WRITE, CLAIM_IDEMPOTENCY_KEY, COMMIT, READ_IDEMPOTENCY_KEY, ROLLBACK, STORE_IDEMPOTENT_RESPONSE } from './mutation-sql';
-import { failedStatements, firstCell, notRun, onPooledConnection, type PlannedStatement, type StatementOutcome } from './pooled-transaction';
+import {
+  failedStatements,
+  firstCell,
+  notRun,
+  onPooledConnection,
+  type PlannedStatement,
+  type StatementOutcome,
+} from './pooled-transaction';
 
 /** A mutation's settings name what change capture records with its events: the traceparent and the schema version. */
 export type MutationSettings = RequestSettings & Required<Pick<RequestSettings, 'traceparent' | 'schemaVersion'>>;
@@ -35,9 +42,17 @@ export type MutationTransactionResult =
  * Unlike a read, each statement waits for the one before: the claim decides whether anything
  * runs, and a failure at COMMIT (deferred constraints) must fail every statement.
  */
-export function runMutationTransaction(pool: Pool, settings: MutationSettings, statements: readonly PlannedStatement[],
-  idempotency?: IdempotencyClaim): Promise<MutationTransactionResult> {
-  const notCommitted = (error: unknown): MutationTransactionResult => ({ kind: 'ran', committed: false, ...failedStatements(statements, error) });
+export function runMutationTransaction(
+  pool: Pool,
+  settings: MutationSettings,
+  statements: readonly PlannedStatement[],
+  idempotency?: IdempotencyClaim,
+): Promise<MutationTransactionResult> {
+  const notCommitted = (error: unknown): MutationTransactionResult => ({
+    kind: 'ran',
+    committed: false,
+    ...failedStatements(statements, error),
+  });
   return onPooledConnection(pool, notCommitted, async (client, discard): Promise<MutationTransactionResult> => {
     let open = false;
     try {
@@ -48,12 +63,16 @@ export function runMutationTransaction(pool: Pool, settings: MutationSettings, s
       if (idempotency) {
         const claim = await client.query(CLAIM_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key, idempotency.operationHash]);
         if (claim.rowCount === 0) {
-          const found = await client.query<{ operation_hash: string; response: string | null }>(READ_IDEMPOTENCY_KEY, [idempotency.orgId, idempotency.key]);
+          const found = await client.query<{ operation_hash: string; response: string | null }>(READ_IDEMPOTENCY_KEY, [
+            idempotency.orgId,
+            idempotency.key,
+          ]);
           await client.query(ROLLBACK);
           open = false;
           const row = found.rows[0];
           // Gone between the conflict and the read (pruned): the caller retries and claims it anew.
-          if (!row || row.response === null) throw new FraiseqlError('FRAISEQL_DB_SERIALIZATION_FAILURE', 'The idempotency key changed while it was read; retry');
+          if (!row || row.response === null)
+            throw new FraiseqlError('FRAISEQL_DB_SERIALIZATION_FAILURE', 'The idempotency key changed while it was read; retry');
           return row.operation_hash === idempotency.operationHash ? { kind: 'replayed', body: row.response } : { kind: 'reused' };
         }
       }

@@ -2,7 +2,14 @@ import type { Pool, QueryArrayResult } from 'pg';
 import type { FraiseqlError } from '@fraiseql/errors';
 import { mapPgError } from '@fraiseql/errors';
 import { requestSettingsStatement, type RequestSettings } from '@fraiseql/identity';
-import { failedStatements, firstCell, notRun, onPooledConnection, type PlannedStatement, type StatementOutcome } from './pooled-transaction';
+import {
+  failedStatements,
+  firstCell,
+  notRun,
+  onPooledConnection,
+  type PlannedStatement,
+  type StatementOutcome,
+} from './pooled-transaction';
 import { BEGIN_READ_ONLY, COMMIT } from './request-context-sql';
 
 export interface ReadTransactionResult {
@@ -19,30 +26,39 @@ export interface ReadTransactionResult {
  * statements after it are reported with the same code (they could not run), COMMIT turns
  * into ROLLBACK, and the connection goes back to the pool clean.
  */
-export function runReadTransaction(pool: Pool, settings: RequestSettings, statements: readonly PlannedStatement[]): Promise<ReadTransactionResult> {
-  return onPooledConnection(pool, (error) => failedStatements(statements, error), async (client, discard) => {
-    const begin = client.query(BEGIN_READ_ONLY);
-    const setRequestSettings = requestSettingsStatement(settings);
-    const context = client.query(setRequestSettings.text, setRequestSettings.values);
-    const runs = statements.map((s) => client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' }));
-    const commit = client.query(COMMIT);
-    const [opened, contextSet, ...rest] = await Promise.allSettled([begin, context, ...runs, commit]);
-    const committed = rest.pop()!;
+export function runReadTransaction(
+  pool: Pool,
+  settings: RequestSettings,
+  statements: readonly PlannedStatement[],
+): Promise<ReadTransactionResult> {
+  return onPooledConnection(
+    pool,
+    (error) => failedStatements(statements, error),
+    async (client, discard) => {
+      const begin = client.query(BEGIN_READ_ONLY);
+      const setRequestSettings = requestSettingsStatement(settings);
+      const context = client.query(setRequestSettings.text, setRequestSettings.values);
+      const runs = statements.map((s) => client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' }));
+      const commit = client.query(COMMIT);
+      const [opened, contextSet, ...rest] = await Promise.allSettled([begin, context, ...runs, commit]);
+      const committed = rest.pop()!;
 
-    const setupFailure = opened!.status === 'rejected' ? opened!.reason : contextSet!.status === 'rejected' ? contextSet!.reason : undefined;
-    if (setupFailure !== undefined) {
-      discard(setupFailure as Error);
-      return failedStatements(statements, setupFailure);
-    }
-    let first: { raw: unknown; mapped: FraiseqlError } | undefined;
-    const outcomes = rest.map((settled): StatementOutcome => {
-      if (settled.status === 'fulfilled') return firstCell(settled.value as QueryArrayResult<unknown[]>);
-      if (first) return notRun(first.mapped.code);
-      first = { raw: settled.reason, mapped: mapPgError(settled.reason) };
-      return first.mapped;
-    });
-    if (committed.status === 'rejected') discard(committed.reason as Error);
-    else if (first && first.mapped.code === 'FRAISEQL_DB_UNAVAILABLE') discard(first.raw as Error);
-    return first ? { outcomes, failure: first.raw } : { outcomes };
-  });
+      const setupFailure =
+        opened!.status === 'rejected' ? opened!.reason : contextSet!.status === 'rejected' ? contextSet!.reason : undefined;
+      if (setupFailure !== undefined) {
+        discard(setupFailure as Error);
+        return failedStatements(statements, setupFailure);
+      }
+      let first: { raw: unknown; mapped: FraiseqlError } | undefined;
+      const outcomes = rest.map((settled): StatementOutcome => {
+        if (settled.status === 'fulfilled') return firstCell(settled.value as QueryArrayResult<unknown[]>);
+        if (first) return notRun(first.mapped.code);
+        first = { raw: settled.reason, mapped: mapPgError(settled.reason) };
+        return first.mapped;
+      });
+      if (committed.status === 'rejected') discard(committed.reason as Error);
+      else if (first && first.mapped.code === 'FRAISEQL_DB_UNAVAILABLE') discard(first.raw as Error);
+      return first ? { outcomes, failure: first.raw } : { outcomes };
+    },
+  );
 }

@@ -31,7 +31,10 @@ export function serveQueries(options: ServeQueriesOptions): QueryService {
     for await (const msg of subscription) {
       if (running.size >= options.maxInFlight) {
         try {
-          options.refuse(msg, new FraiseqlError('FRAISEQL_OVERLOADED', `The query-executor has ${options.maxInFlight} operations in flight; retry shortly`));
+          options.refuse(
+            msg,
+            new FraiseqlError('FRAISEQL_OVERLOADED', `The query-executor has ${options.maxInFlight} operations in flight; retry shortly`),
+          );
         } catch (error) {
           logger.warn({ err: error }, 'could not refuse an overloaded request');
         }

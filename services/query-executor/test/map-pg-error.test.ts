@@ -31,7 +31,7 @@ describe('pgErrorCode', () => {
     expect(mapPgError(new Error('Connection terminated unexpectedly')).code).toBe('FRAISEQL_DB_UNAVAILABLE');
   });
 
-  it('maps an error that is not PostgreSQL\'s (no SQLSTATE, no lost connection) to FRAISEQL_INTERNAL, not a database error', () => {
+  it("maps an error that is not PostgreSQL's (no SQLSTATE, no lost connection) to FRAISEQL_INTERNAL, not a database error", () => {
     const mapped = mapPgError(new TypeError('cannot read properties of undefined'));
     expect(mapped.code).toBe('FRAISEQL_INTERNAL');
     expect(mapped.message).toBe('Internal error');
@@ -41,7 +41,11 @@ describe('pgErrorCode', () => {
 describe('runReadTransaction against PostgreSQL', () => {
   let db: TestDatabase;
   let pool: Pool;
-  const settings = { caller: { orgId: '0a000000-0000-4000-8000-00000000000a', subject: 'user-1', roles: ['reader', 'auditor'] }, traceId: 'abc123', statementTimeoutMs: 5000 };
+  const settings = {
+    caller: { orgId: '0a000000-0000-4000-8000-00000000000a', subject: 'user-1', roles: ['reader', 'auditor'] },
+    traceId: 'abc123',
+    statementTimeoutMs: 5000,
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -55,20 +59,33 @@ describe('runReadTransaction against PostgreSQL', () => {
 
   it('runs every statement in one read-only transaction that carries the request context', async () => {
     const { outcomes } = await runReadTransaction(pool, settings, [
-      { name: 'ctx', text: `SELECT json_build_object('org', current_setting('fraiseql.org_id'), 'user', current_setting('fraiseql.user_id'), 'roles', current_setting('fraiseql.roles'), 'trace', current_setting('fraiseql.trace_id'), 'ro', current_setting('transaction_read_only'), 'timeout', current_setting('statement_timeout'))::text AS result`, values: [] },
-      { name: 'tx1', text: "SELECT pg_sleep(0.01)::text || transaction_timestamp()::text AS result", values: [] },
+      {
+        name: 'ctx',
+        text: `SELECT json_build_object('org', current_setting('fraiseql.org_id'), 'user', current_setting('fraiseql.user_id'), 'roles', current_setting('fraiseql.roles'), 'trace', current_setting('fraiseql.trace_id'), 'ro', current_setting('transaction_read_only'), 'timeout', current_setting('statement_timeout'))::text AS result`,
+        values: [],
+      },
+      { name: 'tx1', text: 'SELECT pg_sleep(0.01)::text || transaction_timestamp()::text AS result', values: [] },
       { name: 'tx2', text: 'SELECT transaction_timestamp()::text AS result', values: [] },
     ]);
     // transaction_timestamp() is fixed per transaction: equal values mean one transaction.
     expect(outcomes[1]).toBe(outcomes[2]);
-    expect(JSON.parse(outcomes[0] as string)).toEqual({ org: settings.caller.orgId, user: 'user-1', roles: 'reader,auditor', trace: 'abc123', ro: 'on', timeout: '5s' });
+    expect(JSON.parse(outcomes[0] as string)).toEqual({
+      org: settings.caller.orgId,
+      user: 'user-1',
+      roles: 'reader,auditor',
+      trace: 'abc123',
+      ro: 'on',
+      timeout: '5s',
+    });
     // The settings are transaction-local: the next use of the pooled connection sees none.
     const after = await pool.query("SELECT current_setting('fraiseql.org_id', true) AS org");
     expect(after.rows[0].org === null || after.rows[0].org === '').toBe(true);
   });
 
   it('refuses writes: the transaction is read-only', async () => {
-    const { outcomes, failure } = await runReadTransaction(pool, settings, [{ name: 'w', text: "INSERT INTO tb_item VALUES (1) RETURNING 'x' AS result", values: [] }]);
+    const { outcomes, failure } = await runReadTransaction(pool, settings, [
+      { name: 'w', text: "INSERT INTO tb_item VALUES (1) RETURNING 'x' AS result", values: [] },
+    ]);
     expect(outcomes[0]).toMatchObject({ code: 'FRAISEQL_DB_ERROR' });
     expect((failure as { code: string }).code).toBe('25006');
     expect((await pool.query('SELECT count(*)::int AS n FROM tb_item')).rows[0].n).toBe(0);
@@ -85,16 +102,22 @@ describe('runReadTransaction against PostgreSQL', () => {
     expect((outcomes[1] as Error).message).not.toMatch(/v_missing_view|SELECT|relation/);
     expect(outcomes[2]).toMatchObject({ code: 'FRAISEQL_DB_UNDEFINED_OBJECT' });
     // The connection went back clean: it serves the next transaction.
-    expect((await runReadTransaction(pool, settings, [{ name: 'ok', text: "SELECT 'fine' AS result", values: [] }])).outcomes).toEqual(['fine']);
+    expect((await runReadTransaction(pool, settings, [{ name: 'ok', text: "SELECT 'fine' AS result", values: [] }])).outcomes).toEqual([
+      'fine',
+    ]);
   });
 
   it('maps a statement over the timeout to FRAISEQL_TIMEOUT', async () => {
-    const { outcomes } = await runReadTransaction(pool, { ...settings, statementTimeoutMs: 50 }, [{ name: 'sleep', text: 'SELECT pg_sleep(5)::text AS result', values: [] }]);
+    const { outcomes } = await runReadTransaction(pool, { ...settings, statementTimeoutMs: 50 }, [
+      { name: 'sleep', text: 'SELECT pg_sleep(5)::text AS result', values: [] },
+    ]);
     expect(outcomes[0]).toMatchObject({ code: 'FRAISEQL_TIMEOUT' });
   });
 
   it('maps a value PostgreSQL cannot read to FRAISEQL_DB_INVALID_INPUT', async () => {
-    const { outcomes } = await runReadTransaction(pool, settings, [{ name: 'uuid', text: 'SELECT $1::uuid::text AS result', values: ["'; DROP TABLE tb_item; --"] }]);
+    const { outcomes } = await runReadTransaction(pool, settings, [
+      { name: 'uuid', text: 'SELECT $1::uuid::text AS result', values: ["'; DROP TABLE tb_item; --"] },
+    ]);
     expect(outcomes[0]).toMatchObject({ code: 'FRAISEQL_DB_INVALID_INPUT' });
     expect((await pool.query("SELECT to_regclass('tb_item') IS NOT NULL AS present")).rows[0].present).toBe(true);
   });

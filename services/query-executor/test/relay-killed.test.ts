@@ -1,5 +1,13 @@
 import { startServiceProcess, waitFor, type ServiceProcess } from '@fraiseql/testkit';
-import { duplicatesAndMissing, insertChangeLogRows, readEventStream, startChangeLogStack, streamMessageCount, unpublishedCount, type ChangeLogStack } from './fixtures/change-log-stack';
+import {
+  duplicatesAndMissing,
+  insertChangeLogRows,
+  readEventStream,
+  startChangeLogStack,
+  streamMessageCount,
+  unpublishedCount,
+  type ChangeLogStack,
+} from './fixtures/change-log-stack';
 
 const RELAY_ENTRY = 'services/query-executor/test/fixtures/relay-process.ts';
 const BURST = 50_000;

@@ -18,7 +18,11 @@ describe('query-executor with its change-log relay', () => {
 
   it('provisions the event stream from config at start, relays the change log, and stops the relay on close', async () => {
     const config = loadConfig(queryExecutorConfig, {
-      env: { FRAISEQL_EVENTS_MAX_AGE: '2d', FRAISEQL_EVENTS_MAX_BYTES: '50000000', FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: '100ms' },
+      env: {
+        FRAISEQL_EVENTS_MAX_AGE: '2d',
+        FRAISEQL_EVENTS_MAX_BYTES: '50000000',
+        FRAISEQL_QUERY_EXECUTOR_RELAY_POLL_INTERVAL_MS: '100ms',
+      },
     });
     const { destination } = captureLines();
     const executor = await createQueryExecutor({
@@ -39,14 +43,18 @@ describe('query-executor with its change-log relay', () => {
       expect(info.config.max_age).toBe(2 * 86_400_000 * 1_000_000);
       expect(info.config.max_bytes).toBe(50_000_000);
 
-      await stack.sql(`INSERT INTO fraiseql.tb_entity_change_log (entity_type, entity_id, event_type, data) VALUES ('Order', 'w1', 'INSERT', '{"id": "w1"}')`);
+      await stack.sql(
+        `INSERT INTO fraiseql.tb_entity_change_log (entity_type, entity_id, event_type, data) VALUES ('Order', 'w1', 'INSERT', '{"id": "w1"}')`,
+      );
       await waitFor(async () => (await unpublishedCount(stack)) === 0);
       expect((await readEventStream(stack.nc)).map((m) => m.event.entity_id)).toEqual(['w1']);
     } finally {
       await executor.close();
     }
     // Closed: a new row stays unpublished.
-    await stack.sql(`INSERT INTO fraiseql.tb_entity_change_log (entity_type, entity_id, event_type, data) VALUES ('Order', 'w2', 'INSERT', '{"id": "w2"}')`);
+    await stack.sql(
+      `INSERT INTO fraiseql.tb_entity_change_log (entity_type, entity_id, event_type, data) VALUES ('Order', 'w2', 'INSERT', '{"id": "w2"}')`,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(await unpublishedCount(stack)).toBe(1);
   });

@@ -38,7 +38,9 @@ describe('ChangeLogRelay', () => {
     const { registry } = await stack.startRelay();
     await waitFor(async () => (await unpublishedCount(stack)) === 0);
 
-    const rows = await stack.sql<ChangeLogRow & { traceparent: string | null; published_at: Date | null }>(`SELECT ${ROW_COLUMNS} FROM fraiseql.tb_entity_change_log ORDER BY seq`);
+    const rows = await stack.sql<ChangeLogRow & { traceparent: string | null; published_at: Date | null }>(
+      `SELECT ${ROW_COLUMNS} FROM fraiseql.tb_entity_change_log ORDER BY seq`,
+    );
     const messages = await readEventStream(stack.nc);
     expect(messages.map((m) => m.event)).toEqual(rows.map((row) => changeLogRowToEvent(row)));
     expect(messages.map((m) => m.subject)).toEqual([
@@ -58,9 +60,12 @@ describe('ChangeLogRelay', () => {
     const { relay } = await stack.startRelay({ pollIntervalMs: 3_600_000 });
     await waitFor(() => relay.isListening());
     // What the capture flush does at commit: the row and the notification in one transaction.
-    await stack.sql(`WITH r AS (INSERT INTO fraiseql.tb_entity_change_log (org_id, entity_type, entity_id, event_type, data)
+    await stack.sql(
+      `WITH r AS (INSERT INTO fraiseql.tb_entity_change_log (org_id, entity_type, entity_id, event_type, data)
                      VALUES ($1, 'Order', 'o9', 'INSERT', '{"id": "o9"}') RETURNING seq)
-                     SELECT pg_notify('fraiseql_change_log', '') FROM r`, [ORG_A]);
+                     SELECT pg_notify('fraiseql_change_log', '') FROM r`,
+      [ORG_A],
+    );
     await waitFor(async () => (await unpublishedCount(stack)) === 0);
     const messages = await readEventStream(stack.nc);
     expect(messages.map((m) => m.event.entity_id)).toEqual(['o9']);
@@ -86,7 +91,9 @@ describe('ChangeLogRelay', () => {
     await stack.sql(`INSERT INTO fraiseql.tb_entity_change_log (entity_type, entity_id, event_type, data, published_at)
                      VALUES ('Order', 'recent', 'INSERT', '{}', clock_timestamp() - interval '1 day'),
                             ('Order', 'old-but-unpublished', 'INSERT', '{}', NULL)`);
-    await stack.sql(`UPDATE fraiseql.tb_entity_change_log SET created_at = clock_timestamp() - interval '9 days' WHERE entity_id = 'old-but-unpublished'`);
+    await stack.sql(
+      `UPDATE fraiseql.tb_entity_change_log SET created_at = clock_timestamp() - interval '9 days' WHERE entity_id = 'old-but-unpublished'`,
+    );
     const { relay, registry } = await stack.startRelay({ pollIntervalMs: 3_600_000, retentionMs: 7 * 86_400_000, pruneBatchSize: 10 });
     expect(await relay.prune()).toBe(25);
     const left = await stack.sql<{ entity_id: string }>('SELECT entity_id FROM fraiseql.tb_entity_change_log ORDER BY entity_id');
@@ -105,10 +112,15 @@ describe('ChangeLogRelay', () => {
     const messages = await readEventStream(stack.nc);
     expect(messages).toHaveLength(20_000);
     expect(duplicatesAndMissing(messages, ids)).toEqual({ duplicates: [], missing: [], badMsgIds: 0 });
-    const published = (await metricValue(first.registry, 'fraiseql_relay_events_published_total')) + (await metricValue(second.registry, 'fraiseql_relay_events_published_total'));
+    const published =
+      (await metricValue(first.registry, 'fraiseql_relay_events_published_total')) +
+      (await metricValue(second.registry, 'fraiseql_relay_events_published_total'));
     expect(published).toBe(20_000);
     // Not even JetStream's deduplication was needed: no relay ever sent an event the other had sent.
-    expect((await metricValue(first.registry, 'fraiseql_relay_duplicates_total')) + (await metricValue(second.registry, 'fraiseql_relay_duplicates_total'))).toBe(0);
+    expect(
+      (await metricValue(first.registry, 'fraiseql_relay_duplicates_total')) +
+        (await metricValue(second.registry, 'fraiseql_relay_duplicates_total')),
+    ).toBe(0);
   });
 
   it('recovers by itself when NATS restarts mid-stream and loses nothing', async () => {

@@ -45,7 +45,11 @@ export async function runEventsTail(options: EventsTailOptions, output: CommandO
   // Without a start, nats.js starts an ordered consumer at the stream's first message (--all).
   else if (!options.all) consumerOptions.deliver_policy = DeliverPolicy.New;
 
-  const nc = await connect({ servers: options.natsUrl ?? process.env.FRAISEQL_NATS_URL ?? DEFAULT_NATS_URL, name: 'fraiseql-cli events tail', maxReconnectAttempts: -1 });
+  const nc = await connect({
+    servers: options.natsUrl ?? process.env.FRAISEQL_NATS_URL ?? DEFAULT_NATS_URL,
+    name: 'fraiseql-cli events tail',
+    maxReconnectAttempts: -1,
+  });
   let shown = 0;
   try {
     const consumer = await nc.jetstream().consumers.get(STREAMS.events, consumerOptions);

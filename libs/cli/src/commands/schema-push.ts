@@ -40,7 +40,9 @@ export function registerSchemaCommand(program: Command, output: CommandOutput): 
   const schema = program.command('schema').description('Manage the active compiled schema');
   schema
     .command('push')
-    .description(`Validate a compiled schema and put it into the KV bucket ${KV_BUCKETS.schema} (key "${SCHEMA_ACTIVE_KEY}"); services reload it`)
+    .description(
+      `Validate a compiled schema and put it into the KV bucket ${KV_BUCKETS.schema} (key "${SCHEMA_ACTIVE_KEY}"); services reload it`,
+    )
     .option('-f, --file <file>', 'compiled schema file', 'schema.compiled.json')
     .option('--nats-url <url>', `NATS server (default $FRAISEQL_NATS_URL or ${DEFAULT_NATS_URL})`)
     .option('--bucket <name>', 'KV bucket', KV_BUCKETS.schema)

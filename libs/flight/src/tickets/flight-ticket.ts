@@ -35,7 +35,11 @@ const scalarValue = z.union([z.string().max(TICKET_LIMITS.maxStringValueChars), 
 const isoTime = z.string().datetime({ offset: true });
 
 const viewFilter = z
-  .object({ column: identifier, op: z.enum(VIEW_FILTER_OPERATORS), value: z.union([scalarValue, z.array(scalarValue).max(TICKET_LIMITS.maxInValues)]) })
+  .object({
+    column: identifier,
+    op: z.enum(VIEW_FILTER_OPERATORS),
+    value: z.union([scalarValue, z.array(scalarValue).max(TICKET_LIMITS.maxInValues)]),
+  })
   .strict()
   .superRefine((filter, ctx) => {
     const list = Array.isArray(filter.value);
@@ -57,7 +61,10 @@ export const graphqlTicketSchema = z
     kind: z.literal('graphql'),
     query: z.string().min(1).max(TICKET_LIMITS.maxQueryChars),
     variables: z.record(z.unknown()).optional(),
-    operationName: z.string().regex(/^[_A-Za-z][_0-9A-Za-z]{0,127}$/).optional(),
+    operationName: z
+      .string()
+      .regex(/^[_A-Za-z][_0-9A-Za-z]{0,127}$/)
+      .optional(),
   })
   .strict();
 

@@ -21,7 +21,6 @@ const MAC_BYTES = 32;
 const KEY_LABEL = 'fraiseql.flight-ticket.v1';
 const MIN_SECRET_BYTES = 32;
 
-
 export interface TicketCodecOptions {
   /** At least 32 bytes. Only a key derived from it (with a context label) signs tickets. */
   secret: string | Buffer;
@@ -53,7 +52,10 @@ const claimsSchema = z
 const deriveKey = (secret: string | Buffer): Buffer => {
   const bytes = typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : secret.length;
   if (bytes < MIN_SECRET_BYTES) {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `The Flight ticket secret must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes}).`);
+    throw new FraiseqlError(
+      'FRAISEQL_CONFIG_INVALID',
+      `The Flight ticket secret must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes}).`,
+    );
   }
   return createHmac('sha256', secret).update(KEY_LABEL).digest();
 };
@@ -64,7 +66,12 @@ const invalid = (message: string, details?: Record<string, unknown>): FraiseqlEr
 /** Validates a ticket's fields; a FRAISEQL_TICKET_INVALID naming the first bad field otherwise. */
 export function parseFlightTicket(value: unknown): FlightTicket {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  if (typeof value !== 'object' || value === null || typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(FLIGHT_TICKET_SCHEMAS, kind)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof kind !== 'string' ||
+    !Object.prototype.hasOwnProperty.call(FLIGHT_TICKET_SCHEMAS, kind)
+  ) {
     throw invalid(`Ticket kind must be one of ${Object.keys(FLIGHT_TICKET_SCHEMAS).join(', ')}.`);
   }
   const result = FLIGHT_TICKET_SCHEMAS[kind as FlightTicket['kind']].safeParse(value);
@@ -91,7 +98,8 @@ export class TicketCodec {
     if (!Number.isInteger(this.maxTicketBytes) || this.maxTicketBytes <= 1 + MAC_BYTES) {
       throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `maxTicketBytes must be an integer above ${1 + MAC_BYTES}.`);
     }
-    if (!Number.isInteger(this.maxTtlMs) || this.maxTtlMs <= 0) throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'maxTtlMs must be a positive integer.');
+    if (!Number.isInteger(this.maxTtlMs) || this.maxTtlMs <= 0)
+      throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'maxTtlMs must be a positive integer.');
   }
 
   /** Opaque bytes for `ticket`, valid for `principal` only, until now + ttlMs. */
@@ -103,10 +111,20 @@ export class TicketCodec {
     if (principal.subject.length === 0) throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', 'A ticket needs an authenticated subject.');
     const checked = parseFlightTicket(ticket);
     assertEventsOrg(checked, principal);
-    const claims = { sub: principal.subject, org: principal.orgId, iat: now, exp: now + ttlMs, jti: randomBytes(12).toString('base64url'), t: checked };
+    const claims = {
+      sub: principal.subject,
+      org: principal.orgId,
+      iat: now,
+      exp: now + ttlMs,
+      jti: randomBytes(12).toString('base64url'),
+      t: checked,
+    };
     const payload = Buffer.from(JSON.stringify(claims), 'utf8');
     const size = 1 + payload.length + MAC_BYTES;
-    if (size > this.maxTicketBytes) throw invalid(`Ticket would be ${size} bytes; the limit is ${this.maxTicketBytes}. Ask for less (shorter query, fewer columns or filters).`);
+    if (size > this.maxTicketBytes)
+      throw invalid(
+        `Ticket would be ${size} bytes; the limit is ${this.maxTicketBytes}. Ask for less (shorter query, fewer columns or filters).`,
+      );
     const signed = Buffer.concat([Buffer.from([TICKET_FORMAT_VERSION]), payload]);
     return Buffer.concat([signed, createHmac('sha256', this.key).update(signed).digest()]);
   }
@@ -130,7 +148,11 @@ export class TicketCodec {
     for (const key of this.verifyKeys) {
       if (timingSafeEqual(createHmac('sha256', key).update(signed).digest(), given)) genuine = true;
     }
-    if (!genuine) throw new FraiseqlError('FRAISEQL_TICKET_FORGED', 'Ticket signature is invalid: it was not issued by this server or was altered. Request a new ticket.');
+    if (!genuine)
+      throw new FraiseqlError(
+        'FRAISEQL_TICKET_FORGED',
+        'Ticket signature is invalid: it was not issued by this server or was altered. Request a new ticket.',
+      );
 
     let raw: unknown;
     try {
@@ -142,12 +164,18 @@ export class TicketCodec {
     if (!claims.success) throw invalid('Ticket is malformed (claims).');
     const ticket = parseFlightTicket(claims.data.t);
     if (now >= claims.data.exp) {
-      throw new FraiseqlError('FRAISEQL_TICKET_EXPIRED', `Ticket expired at ${new Date(claims.data.exp).toISOString()}. Request a new one with GetFlightInfo.`, {
-        details: { expiredAt: new Date(claims.data.exp).toISOString() },
-      });
+      throw new FraiseqlError(
+        'FRAISEQL_TICKET_EXPIRED',
+        `Ticket expired at ${new Date(claims.data.exp).toISOString()}. Request a new one with GetFlightInfo.`,
+        {
+          details: { expiredAt: new Date(claims.data.exp).toISOString() },
+        },
+      );
     }
-    if (claims.data.sub !== principal.subject) throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'Ticket was issued to another principal.');
-    if (claims.data.org !== principal.orgId) throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'Ticket was issued for another organization.');
+    if (claims.data.sub !== principal.subject)
+      throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'Ticket was issued to another principal.');
+    if (claims.data.org !== principal.orgId)
+      throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'Ticket was issued for another organization.');
     assertEventsOrg(ticket, principal);
     return ticket;
   }
@@ -156,6 +184,6 @@ export class TicketCodec {
 /** An events ticket reads one org's events: only that org's members may hold it. */
 function assertEventsOrg(ticket: FlightTicket, principal: AuthenticatedCaller): void {
   if (ticket.kind === 'events' && ticket.orgId !== principal.orgId) {
-    throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', 'An events ticket may only name the caller\'s own organization.');
+    throw new FraiseqlError('FRAISEQL_TICKET_WRONG_PRINCIPAL', "An events ticket may only name the caller's own organization.");
   }
 }

@@ -20,9 +20,13 @@ export interface ResolveSecretOptions {
 export function resolveSecret(options: ResolveSecretOptions): string {
   if (options.value) return options.value;
   if (options.env === 'production') {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `Invalid configuration:\n  - ${options.key}: required when FRAISEQL_ENV=production`, {
-      details: { problems: [{ key: options.key, reason: 'required when FRAISEQL_ENV=production' }] },
-    });
+    throw new FraiseqlError(
+      'FRAISEQL_CONFIG_INVALID',
+      `Invalid configuration:\n  - ${options.key}: required when FRAISEQL_ENV=production`,
+      {
+        details: { problems: [{ key: options.key, reason: 'required when FRAISEQL_ENV=production' }] },
+      },
+    );
   }
   options.warn(`${options.key} is not set: using the fixed development key (${options.risk} by anyone who reads the source)`);
   return options.developmentValue;

@@ -36,7 +36,15 @@ export interface ChangeLogRelayOptions {
   logger: Logger;
 }
 
-type ClaimedRow = [seq: string, eventId: string, orgId: string | null, entityType: string, eventType: string, traceparent: string | null, payload: string];
+type ClaimedRow = [
+  seq: string,
+  eventId: string,
+  orgId: string | null,
+  entityType: string,
+  eventType: string,
+  traceparent: string | null,
+  payload: string,
+];
 
 interface ClaimedBatch {
   client: PoolClient;
@@ -44,7 +52,12 @@ interface ClaimedBatch {
 }
 
 /** Never gives up: the rows wait in PostgreSQL. Initial 100 ms, ×2, at most 10 s, 20 % jitter. */
-const RELAY_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 10_000, jitter: 0.2 });
+const RELAY_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  initialIntervalMs: 100,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 10_000,
+  jitter: 0.2,
+});
 
 const SUBJECT_CACHE_LIMIT = 10_000;
 const encoder = new TextEncoder();
@@ -109,7 +122,10 @@ export class ChangeLogRelay {
     this.logger = options.logger;
     this.retry = options.retryPolicy ?? RELAY_RETRY_POLICY;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.maxOpenBatches = Math.max(1, options.maxOpenBatches ?? Math.min(8, Math.max(2, Math.ceil(options.maxInFlight / options.batchSize) + 1)));
+    this.maxOpenBatches = Math.max(
+      1,
+      options.maxOpenBatches ?? Math.min(8, Math.max(2, Math.ceil(options.maxInFlight / options.batchSize) + 1)),
+    );
     this.pool = new Pool({
       connectionString: options.databaseUrl,
       // One connection per open batch, plus one for pruning and the lag gauge.
@@ -239,7 +255,8 @@ export class ChangeLogRelay {
     this.failures++;
     const delayMs = retryDelayMs(this.retry, this.failures);
     // Log the first failure of a streak and then sparsely, not once per backoff step.
-    if (this.failures === 1 || this.failures % 20 === 0) this.logger.warn({ err: error, failures: this.failures, delayMs }, 'relay: batch rolled back; retrying after a backoff');
+    if (this.failures === 1 || this.failures % 20 === 0)
+      this.logger.warn({ err: error, failures: this.failures, delayMs }, 'relay: batch rolled back; retrying after a backoff');
     await this.wait(delayMs, 'backoff');
     this.failure = undefined;
   }
@@ -262,7 +279,9 @@ export class ChangeLogRelay {
       ]);
       if (claimed.status === 'rejected' || begun.status === 'rejected' || planned.status === 'rejected') {
         this.metrics.databaseErrors.inc();
-        throw [begun, planned, claimed].map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined)).find((e) => e !== undefined);
+        throw [begun, planned, claimed]
+          .map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined))
+          .find((e) => e !== undefined);
       }
       const rows = claimed.value.rows;
       if (rows.length > 0) {
@@ -360,7 +379,12 @@ export class ChangeLogRelay {
       this.metrics.inFlight.inc();
       try {
         this.js
-          .publish(this.subject(orgId, entityType, eventType), encoder.encode(payload), { msgID: eventId, timeout, expect, ...(headers ? { headers } : {}) })
+          .publish(this.subject(orgId, entityType, eventType), encoder.encode(payload), {
+            msgID: eventId,
+            timeout,
+            expect,
+            ...(headers ? { headers } : {}),
+          })
           .then(onAck, (error: unknown) => {
             failed(seq, error);
             settled();
@@ -378,7 +402,8 @@ export class ChangeLogRelay {
       const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
       throw new Error(`publishing change-log row seq ${failure.seq} failed: ${cause}`, { cause: failure.error });
     }
-    if (published < rows.length) throw new Error(`batch from seq ${rows[0]![0]} not fully published: another batch failed`, { cause: this.failure });
+    if (published < rows.length)
+      throw new Error(`batch from seq ${rows[0]![0]} not fully published: another batch failed`, { cause: this.failure });
   }
 
   private subject(orgId: string | null, entityType: string, eventType: string): string {
@@ -419,7 +444,8 @@ export class ChangeLogRelay {
         await client.query(LISTEN_CHANGE_LOG);
       } catch (error) {
         await client.end().catch(() => undefined);
-        if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: error, attempt }, 'relay: cannot LISTEN for change-log notifications; polling meanwhile');
+        if (attempt === 1 || attempt % 20 === 0)
+          this.logger.warn({ err: error, attempt }, 'relay: cannot LISTEN for change-log notifications; polling meanwhile');
         await this.wait(retryDelayMs(this.retry, attempt), 'backoff');
         continue;
       }

@@ -36,7 +36,13 @@ export async function startChangeLogRelay(options: StartChangeLogRelayOptions): 
   }
   if (!options.relay?.enabled) return undefined;
   const { enabled: _enabled, ...settings } = options.relay;
-  const relay = new ChangeLogRelay({ ...settings, nc: options.nc, databaseUrl: options.databaseUrl, registry: options.registry, logger: options.logger });
+  const relay = new ChangeLogRelay({
+    ...settings,
+    nc: options.nc,
+    databaseUrl: options.databaseUrl,
+    registry: options.registry,
+    logger: options.logger,
+  });
   relay.start();
   return relay;
 }
