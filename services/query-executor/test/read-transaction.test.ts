@@ -1,42 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@fraiseql/testkit';
-import { mapPgError, pgErrorCode } from '@fraiseql/errors';
 import { runReadTransaction } from '../src/run-read-transaction';
-
-describe('pgErrorCode', () => {
-  it.each([
-    ['22P02', 'FRAISEQL_DB_INVALID_INPUT'],
-    ['22007', 'FRAISEQL_DB_INVALID_INPUT'],
-    ['22008', 'FRAISEQL_DB_INVALID_INPUT'],
-    ['22003', 'FRAISEQL_DB_INVALID_INPUT'],
-    ['57014', 'FRAISEQL_TIMEOUT'],
-    ['42P01', 'FRAISEQL_DB_UNDEFINED_OBJECT'],
-    ['42703', 'FRAISEQL_DB_UNDEFINED_OBJECT'],
-    ['42883', 'FRAISEQL_DB_UNDEFINED_OBJECT'],
-    ['42501', 'FRAISEQL_DB_PERMISSION_DENIED'],
-    ['23505', 'FRAISEQL_DB_CONSTRAINT_VIOLATION'],
-    ['23503', 'FRAISEQL_DB_CONSTRAINT_VIOLATION'],
-    ['40001', 'FRAISEQL_DB_SERIALIZATION_FAILURE'],
-    ['40P01', 'FRAISEQL_DB_SERIALIZATION_FAILURE'],
-    ['08006', 'FRAISEQL_DB_UNAVAILABLE'],
-    ['57P01', 'FRAISEQL_DB_UNAVAILABLE'],
-    ['57P03', 'FRAISEQL_DB_UNAVAILABLE'],
-    ['ECONNREFUSED', 'FRAISEQL_DB_UNAVAILABLE'],
-    ['XX000', 'FRAISEQL_DB_ERROR'],
-  ])('maps SQLSTATE %s to %s', (sqlstate, code) => {
-    expect(pgErrorCode(sqlstate)).toBe(code);
-  });
-
-  it('maps a connection pg lost without a SQLSTATE to FRAISEQL_DB_UNAVAILABLE', () => {
-    expect(mapPgError(new Error('Connection terminated unexpectedly')).code).toBe('FRAISEQL_DB_UNAVAILABLE');
-  });
-
-  it("maps an error that is not PostgreSQL's (no SQLSTATE, no lost connection) to FRAISEQL_INTERNAL, not a database error", () => {
-    const mapped = mapPgError(new TypeError('cannot read properties of undefined'));
-    expect(mapped.code).toBe('FRAISEQL_INTERNAL');
-    expect(mapped.message).toBe('Internal error');
-  });
-});
 
 describe('runReadTransaction against PostgreSQL', () => {
   let db: TestDatabase;
