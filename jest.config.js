@@ -7,8 +7,8 @@ const tsJest = {
 };
 
 // Dependencies published as ESM only; jest's CommonJS module system needs them transpiled
-// (mercurius → @fastify/static → content-disposition 3).
-const ESM_ONLY_PACKAGES = ['content-disposition'];
+// (mercurius → @fastify/static → content-disposition 3; fastify.inject → light-my-request → cookie 2).
+const ESM_ONLY_PACKAGES = ['content-disposition', 'cookie'];
 
 /** @type {import('jest').Config} */
 module.exports = {
