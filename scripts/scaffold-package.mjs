@@ -1,5 +1,6 @@
 // Creates the files every workspace package has (package.json, project.json, tsconfig.json,
 // src/index.ts, README.md). Usage: node scripts/scaffold-package.mjs libs/errors "what it is for" [dep ...]
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
