@@ -64,6 +64,7 @@ describe('shop migrations', () => {
         '0002_fraiseql_change_log',
         '0003_fraiseql_idempotency',
         '0004_fraiseql_flight_role',
+        '0005_fraiseql_observers',
         '0001_shop_tables',
         '0002_shop_indexes',
         '0003_shop_views',

@@ -27,3 +27,5 @@ export { DEFAULT_SCHEMA_HISTORY, openSchemaBucket } from './open-schema-bucket';
 export { openObserversBucket } from './open-observers-bucket';
 export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';
+export { decodeObserverRuleEntry, encodeObserverRuleEntry, observerRuleKey } from './observer-rule-entry';
+export type { ObserverRuleEntry } from './observer-rule-entry';

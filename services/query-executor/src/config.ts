@@ -28,6 +28,11 @@ export const queryExecutorConfig = defineConfig({
     FRAISEQL_QUERY_EXECUTOR_RELAY_PUBLISH_TIMEOUT_MS: configValue.durationMs({ min: 100, max: 600_000 }).default(5000),
     /** Published change-log rows are deleted after this long. */
     FRAISEQL_QUERY_EXECUTOR_RELAY_RETENTION: configValue.durationMs({ min: 60_000 }).default(7 * 86_400_000),
+    // --- observer rules (docs/observers.md): fraiseql.tb_observer mirrored into the KV bucket FRAISEQL_OBSERVERS ---
+    /** Mirror the run-time observer rules into FRAISEQL_OBSERVERS from this replica (any number cooperate). */
+    FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_MIRROR: configValue.boolean().default(true),
+    /** A full sync of every rule this often repairs what a missed notification left stale. */
+    FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_SYNC_INTERVAL_MS: configValue.durationMs({ min: 1000, max: 86_400_000 }).default(60_000),
     // --- JetStream provisioning at start (FRAISEQL_EVENTS, docs/architecture.md, "NATS contract") ---
     /** Events older than this leave the stream; 0 = no age limit. */
     FRAISEQL_EVENTS_MAX_AGE: configValue.durationMs().default(7 * 86_400_000),

@@ -6,6 +6,7 @@ import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
+import { startObserverRulesMirror, type ObserverRulesMirrorSettings } from './observers/start-observer-rules-mirror';
 import { startChangeLogRelay, type RelaySettings } from './relay/start-change-log-relay';
 import type { ProvisionOptions } from '@fraiseql/nats-contract';
 import { serveMutations } from './serve-mutations';
@@ -29,6 +30,8 @@ export interface QueryExecutorOptions {
   relay?: RelaySettings;
   /** Provision the JetStream streams at start with these settings; omitted: not provisioned here. */
   jetStream?: ProvisionOptions;
+  /** Mirror fraiseql.tb_observer into FRAISEQL_OBSERVERS (src/observers); omitted: not from this process. */
+  observerRules?: ObserverRulesMirrorSettings;
 }
 
 export interface QueryExecutor {
@@ -88,6 +91,13 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     throw error;
   }
 
+  const mirror = options.observerRules?.enabled
+    ? await startObserverRulesMirror(
+        { nc, pool, databaseUrl: options.databaseUrl, logger, registry: options.registry },
+        options.observerRules,
+      )
+    : undefined;
+
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
   const heartbeatsSent = new Counter({
     name: 'fraiseql_query_executor_heartbeats_total',
@@ -138,6 +148,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
       (closing ??= (async () => {
         await Promise.all([service.drain(), mutations.drain()]);
         await relay?.stop();
+        await mirror?.stop();
         await source.close();
         await nc.drain().catch(() => nc.close());
         await pool.end();

@@ -21,6 +21,10 @@ void runService({
       logger,
       registry,
       ...relaySettingsFromConfig(config),
+      observerRules: {
+        enabled: config.FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_MIRROR,
+        fullSyncIntervalMs: config.FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_SYNC_INTERVAL_MS,
+      },
     });
     return {
       readinessChecks: executor.readinessChecks,

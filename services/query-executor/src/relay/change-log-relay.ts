@@ -1,10 +1,11 @@
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
-import { Client, Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import { eventSubject, HEADERS, STREAMS } from '@fraiseql/nats-contract';
 import { retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
+import { PgListener } from '../pg-listener';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics';
-import { CLAIM_BATCH, CLAIM_PLAN_SETTINGS, LISTEN_CHANGE_LOG, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
+import { CHANGE_LOG_CHANNEL, CLAIM_BATCH, CLAIM_PLAN_SETTINGS, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
 
 export interface ChangeLogRelayOptions {
   /** The relay opens its own small pool and one LISTEN connection, apart from the query pool. */
@@ -99,8 +100,8 @@ export class ChangeLogRelay {
   /** Ends every pending wait (stop). */
   private readonly stopWaits = new Set<() => void>();
   private stopped: Promise<void> | undefined;
-  private listener: Client | undefined;
-  private listening: Promise<void> | undefined;
+  /** NOTIFY on commit of new rows (and every reconnection) wakes the loop; polling covers the rest. */
+  private readonly listener: PgListener;
   private pruneTimer: NodeJS.Timeout | undefined;
   private pruning: Promise<number> | undefined;
 
@@ -138,12 +139,21 @@ export class ChangeLogRelay {
     });
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'relay: an idle PostgreSQL connection failed'));
     this.js = options.nc.jetstream();
+    this.listener = new PgListener({
+      databaseUrl: options.databaseUrl,
+      channel: CHANGE_LOG_CHANNEL,
+      name: 'relay',
+      logger: this.logger,
+      retry: this.retry,
+      onNotification: () => this.wake(),
+      onConnected: () => this.wake(),
+    });
     this.metrics = createRelayMetrics(options.registry, () => this.lagSeconds(), options.maxInFlight, options.batchSize);
   }
   /** Starts listening, relaying and pruning in the background. */
   start(): void {
     if (this.loop) return;
-    this.listening = this.listen();
+    this.listener.start();
     this.loop = this.run();
     const interval = this.options.pruneIntervalMs ?? 60_000;
     this.pruneTimer = setInterval(() => {
@@ -154,7 +164,7 @@ export class ChangeLogRelay {
 
   /** Whether the LISTEN connection is up (else only polling finds new rows). */
   isListening(): boolean {
-    return this.listener !== undefined;
+    return this.listener.listening;
   }
 
   /** Asks for a batch now (what a NOTIFY does). */
@@ -171,10 +181,7 @@ export class ChangeLogRelay {
       for (const end of this.stopWaits) end();
       await this.loop;
       await this.pruning?.catch(() => undefined);
-      await this.listening;
-      const listener = this.listener;
-      this.listener = undefined;
-      await listener?.end().catch(() => undefined);
+      await this.listener.stop();
       await this.pool.end();
     })());
   }
@@ -431,38 +438,5 @@ export class ChangeLogRelay {
       this.stopWaits.add(done);
       if (kind === 'idle') this.interruptIdle = done;
     });
-  }
-
-  /** Keeps one LISTEN connection open, reconnecting with backoff; every (re)connect wakes the loop. */
-  private async listen(): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 10_000 });
-      client.on('notification', () => this.wake());
-      client.on('error', (error) => this.logger.warn({ err: error }, 'relay: LISTEN connection failed'));
-      try {
-        await client.connect();
-        await client.query(LISTEN_CHANGE_LOG);
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        if (attempt === 1 || attempt % 20 === 0)
-          this.logger.warn({ err: error, attempt }, 'relay: cannot LISTEN for change-log notifications; polling meanwhile');
-        await this.wait(retryDelayMs(this.retry, attempt), 'backoff');
-        continue;
-      }
-      if (this.stopping) {
-        await client.end().catch(() => undefined);
-        return;
-      }
-      this.listener = client;
-      client.once('end', () => {
-        if (this.listener !== client || this.stopping) return;
-        this.listener = undefined;
-        this.logger.warn('relay: LISTEN connection closed; reconnecting');
-        this.listening = this.listen();
-      });
-      // Notifications sent while no connection listened are lost: look once now.
-      this.wake();
-      return;
-    }
   }
 }

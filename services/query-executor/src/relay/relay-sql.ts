@@ -2,9 +2,7 @@
 // They live in a .ts module (not .sql files) because the service image ships only tsc's output.
 
 /** The channel the capture trigger notifies once per committing transaction. */
-const CHANGE_LOG_CHANNEL = 'fraiseql_change_log';
-
-export const LISTEN_CHANGE_LOG = `LISTEN ${CHANGE_LOG_CHANNEL}`;
+export const CHANGE_LOG_CHANNEL = 'fraiseql_change_log';
 
 /**
  * Claims the oldest unpublished rows. SKIP LOCKED lets any number of relays share the log, and
