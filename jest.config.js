@@ -7,8 +7,8 @@ const tsJest = {
 };
 
 // Dependencies published as ESM only; jest's CommonJS module system needs them transpiled
-// (mercurius → @fastify/static → content-disposition 3).
-const ESM_ONLY_PACKAGES = ['content-disposition'];
+// (mercurius → @fastify/static → content-disposition 3; @marcbachmann/cel-js, observer conditions).
+const ESM_ONLY_PACKAGES = ['content-disposition', '@marcbachmann/cel-js'];
 
 /** @type {import('jest').Config} */
 module.exports = {
