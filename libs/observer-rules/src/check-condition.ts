@@ -62,6 +62,8 @@ interface FieldUse {
 
 /** Resolves a field chain against the entity, or reports why it does not resolve. */
 function resolveField(entity: ObserverEntity, root: 'data' | 'before', path: readonly string[]): FieldUse | string {
+  // A field below a nullable object (or a list item, which may be out of range) may read as null too.
+  let nullableAbove = false;
   for (let i = 1; i <= path.length; i++) {
     const type = fieldAtPath(entity.fields, path.slice(0, i));
     const shown = `${root}.${path.slice(0, i).join('.')}`;
@@ -72,8 +74,10 @@ function resolveField(entity: ObserverEntity, root: 'data' | 'before', path: rea
     }
     if (type.kind === 'scalar' && type.type === 'json') return { root, path: [...path], type: 'json' };
     if (type.kind === 'scalar' && i < path.length) return `${shown} is a ${type.type}, it has no field "${path[i]}"`;
+    if (i < path.length) nullableAbove ||= type.nullable || type.kind === 'list';
   }
-  return { root, path: [...path], type: fieldAtPath(entity.fields, path) as ObserverFieldType };
+  const type = fieldAtPath(entity.fields, path) as ObserverFieldType;
+  return { root, path: [...path], type: nullableAbove && !type.nullable ? { ...type, nullable: true } : type };
 }
 
 /** Why a literal can never equal a value of the field, or undefined when it can. */
