@@ -329,7 +329,8 @@ export const schema = defineSchema({
           type: 'webhook',
           url: { env: 'FRAISEQL_DEV_INBOX_URL', default: DEV_INBOX_WEBHOOK_URL },
           headers: { 'X-Fraiseql-Rule': 'orderShippedWebhook' },
-          bodyTemplate: '{"orderId": {{ entity_id }}, "status": {{ data.status }}, "total": {{ data.total }}, "shippedAt": {{ timestamp }}}',
+          bodyTemplate:
+            '{"orderId": {{ entity_id }}, "status": {{ data.status }}, "total": {{ data.total }}, "shippedAt": {{ timestamp }}}',
           signingSecret: { env: 'FRAISEQL_DEV_WEBHOOK_SECRET', default: 'dev-only-signing-key' },
         },
       ],

@@ -36,7 +36,9 @@ function orderShipped(status = 'SHIPPED'): EntityEvent {
 describe('shop observers', () => {
   it('leaves the hash of the shop schema without observers as it was before observers existed', () => {
     const { observers: _o, ...withoutObservers } = schema;
-    expect(compileSchema(defineSchema({ ...withoutObservers })).hash).toBe('dc4e3245e9713437f8d4a4d6e76961faaa14c1757dcb3983ed018b06334b49f8');
+    expect(compileSchema(defineSchema({ ...withoutObservers })).hash).toBe(
+      'dc4e3245e9713437f8d4a4d6e76961faaa14c1757dcb3983ed018b06334b49f8',
+    );
   });
 
   it('fires the webhook and the email when an order moves to SHIPPED, and nothing otherwise', () => {
@@ -48,7 +50,11 @@ describe('shop observers', () => {
     const secrets = createSecretResolver({ env: {} });
     const [webhook, email] = compiled.observers;
     const hook = await renderAction(webhook.actions[0], orderShipped(), secrets);
-    expect(hook.request).toMatchObject({ method: 'POST', url: DEV_INBOX_WEBHOOK_URL, headers: { 'X-Fraiseql-Rule': 'orderShippedWebhook' } });
+    expect(hook.request).toMatchObject({
+      method: 'POST',
+      url: DEV_INBOX_WEBHOOK_URL,
+      headers: { 'X-Fraiseql-Rule': 'orderShippedWebhook' },
+    });
     expect(JSON.parse((hook.request as { body: string }).body)).toEqual({
       orderId: 'order-1',
       status: 'SHIPPED',

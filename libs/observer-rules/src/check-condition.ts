@@ -86,8 +86,10 @@ function literalProblem(field: string, type: ObserverFieldType | 'json', value: 
   if (value === null) return type.nullable ? undefined : `${field} is never null (${describeFieldType(type)})`;
   if (type.kind !== 'scalar') return undefined;
   const kind = typeof value === 'bigint' || typeof value === 'number' ? 'number' : typeof value;
-  const expected = type.type === 'int' || type.type === 'float' ? 'number' : type.type === 'bool' ? 'boolean' : type.type === 'string' ? 'string' : kind;
-  if (kind !== expected) return `${field} is a ${type.type}, it is compared with ${JSON.stringify(typeof value === 'bigint' ? Number(value) : value)}`;
+  const expected =
+    type.type === 'int' || type.type === 'float' ? 'number' : type.type === 'bool' ? 'boolean' : type.type === 'string' ? 'string' : kind;
+  if (kind !== expected)
+    return `${field} is a ${type.type}, it is compared with ${JSON.stringify(typeof value === 'bigint' ? Number(value) : value)}`;
   if (type.values && typeof value === 'string' && !type.values.includes(value)) {
     return `${field} is one of ${type.values.map((v) => JSON.stringify(v)).join(', ')}; ${JSON.stringify(value)} is none of them`;
   }
@@ -196,7 +198,8 @@ function isParentOfCheckedChain(node: CelNode, ast: unknown): boolean {
 
 function changeCallProblems(entity: ObserverEntity, name: string, args: unknown[], updates: boolean): string[] {
   const expected = name === 'changed' ? 1 : 2;
-  if (args.length !== expected) return [`${name}() takes ${expected === 1 ? "a field ('status')" : "a field and a value ('status', 'SHIPPED')"}`];
+  if (args.length !== expected)
+    return [`${name}() takes ${expected === 1 ? "a field ('status')" : "a field and a value ('status', 'SHIPPED')"}`];
   const path = literalOf(args[0])?.value;
   if (typeof path !== 'string') return [`${name}(): the field must be a string literal ('status', 'customer.email')`];
   const segments = path.split('.');

@@ -144,7 +144,8 @@ function variableProblem(entity: ObserverEntity, segments: readonly unknown[]): 
     if (!ENVELOPE_MEMBERS.has(rest[0])) return `unknown variable ${shown} (event has ${[...ENVELOPE_MEMBERS].join(', ')})`;
     return variableProblem(entity, rest);
   }
-  if (root !== 'data' && root !== 'before') return rest.length > 0 && root !== 'changed_fields' ? `${root} has no member ${rest[0]}` : undefined;
+  if (root !== 'data' && root !== 'before')
+    return rest.length > 0 && root !== 'changed_fields' ? `${root} has no member ${rest[0]}` : undefined;
   for (let i = 1; i <= rest.length; i++) {
     const field = fieldAtPath(entity.fields, rest.slice(0, i));
     if (!field) return `unknown field ${root}.${rest.slice(0, i).join('.')} (${entity.name} has no field "${rest.slice(0, i).join('.')}")`;

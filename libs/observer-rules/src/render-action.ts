@@ -68,7 +68,10 @@ class ActionRenderer {
 async function renderPushSubscription(r: ActionRenderer, event: EntityEvent, action: PushAction) {
   if ('value' in action.subscription) return action.subscription.value;
   const path = action.subscription.path.split('.').slice(1);
-  const value = valueAtPath(templateContext(event).data, path) as { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } } | null;
+  const value = valueAtPath(templateContext(event).data, path) as {
+    endpoint?: unknown;
+    keys?: { p256dh?: unknown; auth?: unknown };
+  } | null;
   if (!value || typeof value.endpoint !== 'string' || typeof value.keys?.p256dh !== 'string' || typeof value.keys.auth !== 'string') {
     throw renderFailed('subscription', `${action.subscription.path} holds no push subscription ({ endpoint, keys: { p256dh, auth } })`);
   }
@@ -140,7 +143,11 @@ async function render(r: ActionRenderer, action: ObserverAction, event: EntityEv
         tags: await list('tags', action.tags, 'line'),
       };
     case 'publish':
-      return { type: 'publish', topic: r.template('topic', action.topic, 'topic'), payload: r.body('payloadTemplate', action.payloadTemplate) };
+      return {
+        type: 'publish',
+        topic: r.template('topic', action.topic, 'topic'),
+        payload: r.body('payloadTemplate', action.payloadTemplate),
+      };
     default:
       throw renderFailed('type', `unknown action type ${JSON.stringify((action as { type?: unknown }).type)}`);
   }

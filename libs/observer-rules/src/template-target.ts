@@ -17,7 +17,7 @@ export type TemplateTarget =
   | 'line'
   /** A URL: values percent-encoded (encodeURIComponent). */
   | 'url'
-  /** Subject tokens: each value percent-encoded into one token (`.`, `*`, `>`, `~` and space too), so data never adds a token or a wildcard. */
+  /** Subject tokens: each value percent-encoded into one token (`.`, `*`, `>`, `~`, space too): data never adds a token or wildcard. */
   | 'topic';
 
 const stringify = (value: unknown): string => {

@@ -155,7 +155,10 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
     return problems;
   }
   if (!entity.tenantScoped && rule.orgId !== null) {
-    problems.push({ path: 'orgId', message: `${entity.name} is not tenant-scoped: its events carry no org, so an org-scoped rule never fires` });
+    problems.push({
+      path: 'orgId',
+      message: `${entity.name} is not tenant-scoped: its events carry no org, so an org-scoped rule never fires`,
+    });
   }
   const custom = entity.customEvents ?? [];
   rule.eventTypes.forEach((t, i) => {
@@ -165,7 +168,8 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
     }
   });
   if (rule.condition !== undefined) {
-    for (const message of checkCondition(rule.condition, entity, { eventTypes: rule.eventTypes })) problems.push({ path: 'condition', message });
+    for (const message of checkCondition(rule.condition, entity, { eventTypes: rule.eventTypes }))
+      problems.push({ path: 'condition', message });
   }
   rule.actions.forEach((action, i) => {
     const at = `actions[${i}]`;
@@ -179,7 +183,10 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
     if (action.type === 'webhook') {
       for (const [name, value] of Object.entries(action.headers ?? {})) {
         if (CREDENTIAL_HEADER.test(name) && !isValueRef(value)) {
-          problems.push({ path: `${at}.headers.${name}`, message: 'holds a credential: give it as { secret: NAME } or { env: NAME }, not a literal' });
+          problems.push({
+            path: `${at}.headers.${name}`,
+            message: 'holds a credential: give it as { secret: NAME } or { env: NAME }, not a literal',
+          });
         }
       }
       if (action.method === 'GET' && action.bodyTemplate !== undefined) {
@@ -190,7 +197,10 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
       const field = fieldAtPath(entity.fields, action.subscription.path.split('.').slice(1));
       if (!field) problems.push({ path: `${at}.subscription.path`, message: `${entity.name} has no field ${action.subscription.path}` });
       else if (field.kind === 'list' || (field.kind === 'scalar' && field.type !== 'json')) {
-        problems.push({ path: `${at}.subscription.path`, message: `${action.subscription.path} is not an object (a push subscription is)` });
+        problems.push({
+          path: `${at}.subscription.path`,
+          message: `${action.subscription.path} is not an object (a push subscription is)`,
+        });
       }
     }
   });
@@ -208,7 +218,11 @@ const describe = (problems: readonly ObserverRuleProblem[]): string => problems.
  * and returns it with its defaults (`enabled: true`, `orgId: null`, webhook `method: 'POST'`).
  * Throws FRAISEQL_OBSERVER_INVALID with `details.problems`: one `{ path, message }` per problem.
  */
-export function validateObserverRule(input: unknown, entities: ObserverEntityCatalog, options: ValidateObserverRuleOptions = {}): ObserverRule {
+export function validateObserverRule(
+  input: unknown,
+  entities: ObserverEntityCatalog,
+  options: ValidateObserverRuleOptions = {},
+): ObserverRule {
   const problems = observerRuleProblems(input, entities, options);
   if (problems.problems.length > 0) {
     const name = typeof (input as { name?: unknown } | null)?.name === 'string' ? ` "${(input as { name: string }).name}"` : '';

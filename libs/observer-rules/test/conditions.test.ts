@@ -80,7 +80,13 @@ describe('conditions', () => {
       expect(matches("changed('note')", insert)).toBe(false);
       expect(matches("changed_to('status', 'SHIPPED')", insert)).toBe(true);
       expect(matches("changed_from('status', 'PAID')", insert)).toBe(false);
-      expect(matches("changed_from('status', null)", { ...insert, data: { ...insert.data } }, { ...ORDER, fields: { ...ORDER.fields, status: { kind: 'scalar', type: 'string', nullable: true } } })).toBe(true);
+      expect(
+        matches(
+          "changed_from('status', null)",
+          { ...insert, data: { ...insert.data } },
+          { ...ORDER, fields: { ...ORDER.fields, status: { kind: 'scalar', type: 'string', nullable: true } } },
+        ),
+      ).toBe(true);
     });
 
     it('on DELETE: data is the entity before, every field present changed to null', () => {

@@ -27,7 +27,11 @@ export const ORDER: ObserverEntity = {
         pushSubscription: { kind: 'scalar', type: 'json', nullable: true },
       },
     },
-    items: { kind: 'list', nullable: false, item: { kind: 'object', nullable: false, fields: { sku: str(), quantity: { kind: 'scalar', type: 'int', nullable: false } } } },
+    items: {
+      kind: 'list',
+      nullable: false,
+      item: { kind: 'object', nullable: false, fields: { sku: str(), quantity: { kind: 'scalar', type: 'int', nullable: false } } },
+    },
   },
   customEvents: ['ORDER_REFUNDED'],
 };

@@ -2,7 +2,10 @@ import { matchRules, validateObserverRule, type ObserverRule } from '../src';
 import { ENTITIES, ORG_A, ORG_B, orderEvent } from './fixtures';
 
 const rule = (name: string, extra: Record<string, unknown> = {}): ObserverRule =>
-  validateObserverRule({ name, entityType: 'Order', eventTypes: ['UPDATE'], actions: [{ type: 'cache', tags: ['orders'] }], ...extra }, ENTITIES);
+  validateObserverRule(
+    { name, entityType: 'Order', eventTypes: ['UPDATE'], actions: [{ type: 'cache', tags: ['orders'] }], ...extra },
+    ENTITIES,
+  );
 const names = (rules: ObserverRule[]) => rules.map((r) => r.name);
 
 describe('matchRules', () => {
@@ -13,7 +16,10 @@ describe('matchRules', () => {
       rule('always'),
       rule('disabled', { enabled: false }),
       rule('inserts', { eventTypes: ['INSERT'] }),
-      validateObserverRule({ name: 'products', entityType: 'Product', eventTypes: ['UPDATE'], actions: [{ type: 'cache', tags: ['p'] }] }, ENTITIES),
+      validateObserverRule(
+        { name: 'products', entityType: 'Product', eventTypes: ['UPDATE'], actions: [{ type: 'cache', tags: ['p'] }] },
+        ENTITIES,
+      ),
     ];
     expect(names(matchRules(rules, orderEvent()))).toEqual(['shipped', 'always']);
     expect(names(matchRules(rules, orderEvent({ event_type: 'INSERT', before: null })))).toEqual(['inserts']);
@@ -29,7 +35,9 @@ describe('matchRules', () => {
   it('reports a condition that fails to evaluate and does not fire it', () => {
     const rules = [rule('big', { condition: 'data.total > 10.0' }), rule('always')];
     const errors: string[] = [];
-    const fired = matchRules(rules, orderEvent({ data: { total: 'n/a' } }), { onConditionError: (r, e) => errors.push(`${r.name}: ${e.message.split('\n')[0]}`) });
+    const fired = matchRules(rules, orderEvent({ data: { total: 'n/a' } }), {
+      onConditionError: (r, e) => errors.push(`${r.name}: ${e.message.split('\n')[0]}`),
+    });
     expect(names(fired)).toEqual(['always']);
     expect(errors).toEqual([expect.stringMatching(/^big: no such overload/)]);
   });

@@ -19,7 +19,11 @@ async function render(action: Record<string, unknown>, event = orderEvent()) {
 describe('templates, by target', () => {
   it('json: every interpolated value JSON-encoded, so hostile data stays data and the body stays JSON', async () => {
     const { request } = await render(
-      { type: 'webhook', url: 'https://x.example.com', bodyTemplate: '{"name": {{ data.customer.name }}, "total": {{ data.total }}, "tags": {{ data.tags }}, "note": {{ data.note }}}' },
+      {
+        type: 'webhook',
+        url: 'https://x.example.com',
+        bodyTemplate: '{"name": {{ data.customer.name }}, "total": {{ data.total }}, "tags": {{ data.tags }}, "note": {{ data.note }}}',
+      },
       hostileEvent(),
     );
     if (request.type !== 'webhook') throw new Error('not a webhook');
@@ -58,12 +62,21 @@ describe('templates, by target', () => {
     const slack = request as { text: string; blocks: Array<{ text: { text: string } }> };
     expect(slack.text).toContain('*Order* <https://shop.example.com|order-1> for Robert"); &lt;/script&gt;');
     expect(slack.text).toContain('&amp; &lt;@U123&gt;');
-    expect(slack.blocks[0].text.text).toBe('Robert"); &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; {{ event.org_id }} {% if true %}x{% endif %} &amp; &lt;@U123&gt; \u2028');
+    expect(slack.blocks[0].text.text).toBe(
+      'Robert"); &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; {{ event.org_id }} {% if true %}x{% endif %} &amp; &lt;@U123&gt; \u2028',
+    );
   });
 
   it('text: values as they are; injection markup in data is not evaluated', async () => {
     const { request } = await render(
-      { type: 'sms', accountSid: 'AC1', authToken: { secret: 'twilio' }, from: '+15550000', to: '+15551111', body: 'Hi {{ data.customer.name }}' },
+      {
+        type: 'sms',
+        accountSid: 'AC1',
+        authToken: { secret: 'twilio' },
+        from: '+15550000',
+        to: '+15551111',
+        body: 'Hi {{ data.customer.name }}',
+      },
       hostileEvent(),
     );
     expect((request as { body: string }).body).toBe(`Hi ${HOSTILE}`);
@@ -71,7 +84,10 @@ describe('templates, by target', () => {
 
   it('url: interpolated values percent-encoded, the literal part kept', async () => {
     const event = orderEvent({ entity_id: 'a/b?c=d&e' });
-    const { request } = await render({ type: 'webhook', method: 'GET', url: 'https://x.example.com/orders/{{ entity_id }}?s={{ data.status }}' }, event);
+    const { request } = await render(
+      { type: 'webhook', method: 'GET', url: 'https://x.example.com/orders/{{ entity_id }}?s={{ data.status }}' },
+      event,
+    );
     expect(request).toMatchObject({ url: 'https://x.example.com/orders/a%2Fb%3Fc%3Dd%26e?s=SHIPPED' });
     expect(request).not.toHaveProperty('body');
   });
@@ -84,7 +100,9 @@ describe('templates, by target', () => {
 
   it('line: a header, subject or address with a line break from data fails to render, naming the member', async () => {
     const event = orderEvent({ entity_id: 'x\r\nX-Injected: 1' });
-    await expect(render({ type: 'webhook', url: 'https://x.example.com', headers: { 'X-Order': '{{ entity_id }}' } }, event)).rejects.toMatchObject({
+    await expect(
+      render({ type: 'webhook', url: 'https://x.example.com', headers: { 'X-Order': '{{ entity_id }}' } }, event),
+    ).rejects.toMatchObject({
       code: 'FRAISEQL_OBSERVER_RENDER_FAILED',
       details: { path: 'headers.X-Order' },
     });
@@ -110,8 +128,16 @@ describe('renderAction', () => {
       signingSecret: { secret: 'hooks/token' },
       timeoutMs: 2000,
     });
-    expect(request).toMatchObject({ headers: { Authorization: 'Bearer t0ken-xyz', 'X-Order': 'order-1' }, signingSecret: 'Bearer t0ken-xyz', timeoutMs: 2000 });
-    expect(redacted).toMatchObject({ headers: { Authorization: REDACTED, 'X-Order': 'order-1' }, signingSecret: REDACTED, url: 'https://hooks.example.com/in' });
+    expect(request).toMatchObject({
+      headers: { Authorization: 'Bearer t0ken-xyz', 'X-Order': 'order-1' },
+      signingSecret: 'Bearer t0ken-xyz',
+      timeoutMs: 2000,
+    });
+    expect(redacted).toMatchObject({
+      headers: { Authorization: REDACTED, 'X-Order': 'order-1' },
+      signingSecret: REDACTED,
+      url: 'https://hooks.example.com/in',
+    });
     expect(JSON.stringify(redacted)).not.toContain('t0ken');
   });
 
@@ -124,14 +150,44 @@ describe('renderAction', () => {
   });
 
   it('renders email, cache and push requests', async () => {
-    const email = await render({ type: 'email', to: ['{{ data.customer.email }}'], cc: ['ops@example.com'], subject: 'Order {{ entity_id }} {{ data.status }}', text: 'Total {{ data.total }}' });
-    expect(email.request).toEqual({ type: 'email', to: ['ada@example.com'], cc: ['ops@example.com'], bcc: [], subject: 'Order order-1 SHIPPED', text: 'Total 99.5' });
+    const email = await render({
+      type: 'email',
+      to: ['{{ data.customer.email }}'],
+      cc: ['ops@example.com'],
+      subject: 'Order {{ entity_id }} {{ data.status }}',
+      text: 'Total {{ data.total }}',
+    });
+    expect(email.request).toEqual({
+      type: 'email',
+      to: ['ada@example.com'],
+      cc: ['ops@example.com'],
+      bcc: [],
+      subject: 'Order order-1 SHIPPED',
+      text: 'Total 99.5',
+    });
     const cache = await render({ type: 'cache', keys: ['order:{{ entity_id }}'], patterns: ['orders:{{ org_id }}:*'] });
     expect(cache.request).toEqual({ type: 'cache', keys: ['order:order-1'], patterns: [`orders:${orderEvent().org_id}:*`], tags: [] });
     const subscription = { endpoint: 'https://push.example.com/abc', keys: { p256dh: 'p', auth: 'push-auth' } };
-    const event = orderEvent({ data: { ...orderEvent().data, customer: { ...(orderEvent().data.customer as object), pushSubscription: subscription } } });
-    const push = await render({ type: 'push', subscription: { path: 'data.customer.pushSubscription' }, payloadTemplate: '{"title": {{ data.status }}}', vapidPublicKey: 'pub', vapidPrivateKey: { secret: 'twilio' }, vapidSubject: 'mailto:ops@example.com' }, event);
-    expect(push.request).toEqual({ type: 'push', subscription, payload: '{"title": "SHIPPED"}', vapid: { publicKey: 'pub', privateKey: 'tw-secret', subject: 'mailto:ops@example.com' } });
+    const event = orderEvent({
+      data: { ...orderEvent().data, customer: { ...(orderEvent().data.customer as object), pushSubscription: subscription } },
+    });
+    const push = await render(
+      {
+        type: 'push',
+        subscription: { path: 'data.customer.pushSubscription' },
+        payloadTemplate: '{"title": {{ data.status }}}',
+        vapidPublicKey: 'pub',
+        vapidPrivateKey: { secret: 'twilio' },
+        vapidSubject: 'mailto:ops@example.com',
+      },
+      event,
+    );
+    expect(push.request).toEqual({
+      type: 'push',
+      subscription,
+      payload: '{"title": "SHIPPED"}',
+      vapid: { publicKey: 'pub', privateKey: 'tw-secret', subject: 'mailto:ops@example.com' },
+    });
     expect(push.redacted).toMatchObject({ vapid: { privateKey: REDACTED }, subscription: { keys: { auth: REDACTED } } });
   });
 

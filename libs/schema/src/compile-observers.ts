@@ -32,7 +32,8 @@ function fieldType(field: CompiledField, byName: ReadonlyMap<string, CompiledTyp
   const target = byName.get(type.name);
   let base: ObserverFieldType;
   if (type.kind === 'scalar') base = { kind: 'scalar', type: SCALAR_TYPES[type.name as ScalarName] ?? 'json', nullable: false };
-  else if (type.kind === 'enum') base = { kind: 'scalar', type: 'string', nullable: false, values: (target?.values ?? []).map((v) => v.name) };
+  else if (type.kind === 'enum')
+    base = { kind: 'scalar', type: 'string', nullable: false, values: (target?.values ?? []).map((v) => v.name) };
   else if (!target || depth >= MAX_DEPTH) base = { kind: 'scalar', type: 'json', nullable: false };
   else base = { kind: 'object', fields: fieldMap(target, byName, depth + 1), nullable: false };
   if (type.list) return { kind: 'list', item: { ...base, nullable: type.list.itemNullable }, nullable: type.nullable };
@@ -48,7 +49,12 @@ export function observerEntities(types: readonly CompiledType[]): ObserverEntity
   const byName = new Map(types.map((t) => [t.name, t]));
   const entities: ObserverEntity[] = types
     .filter((t) => t.kind === 'entity' && t.capture !== undefined)
-    .map((t) => ({ name: t.name, tenantScoped: t.tenantScoped !== false, preImages: t.capture?.preImages === true, fields: fieldMap(t, byName, 0) }));
+    .map((t) => ({
+      name: t.name,
+      tenantScoped: t.tenantScoped !== false,
+      preImages: t.capture?.preImages === true,
+      fields: fieldMap(t, byName, 0),
+    }));
   return observerEntityCatalog(entities);
 }
 

@@ -110,7 +110,12 @@ class SchemaCompilation {
     // Datasets are served over Arrow Flight only: they do not reach the SDL.
     const datasets = compileDatasets(this.definition.datasets, this.errors);
     // Observers are validated with @fraiseql/observer-rules against the compiled entities; not in the SDL either.
-    const observers = compileObservers(this.definition.observers, types, (def, at) => this.entityName(def.options?.entity, at), this.errors);
+    const observers = compileObservers(
+      this.definition.observers,
+      types,
+      (def, at) => this.entityName(def.options?.entity, at),
+      this.errors,
+    );
     this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
@@ -157,7 +162,9 @@ class SchemaCompilation {
     if (name === undefined) return undefined;
     const def = this.definitions.get(name);
     if (def && def.kind !== 'entity') {
-      this.errors.push(`${at}: entity: "${name}" is ${def.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (observers watch entity events)`);
+      this.errors.push(
+        `${at}: entity: "${name}" is ${def.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (observers watch entity events)`,
+      );
       return undefined;
     }
     return name;

@@ -20,8 +20,8 @@ type HashInput = Omit<CompiledSchema, 'hash' | (typeof ADDITIVE_LISTS)[number]> 
 
 /**
  * sha256 (hex) of the canonical JSON of every member except `hash`: the schema version. Empty
- * `inputTypes` / `mutations` / `subscriptions` / `datasets` / `observers` count as absent, so a schema without mutations has the hash it had
- * before mutations existed (its cursors and its KV entry stay valid).
+ * `inputTypes` / `mutations` / `subscriptions` / `datasets` / `observers` count as absent, so a schema without
+ * mutations has the hash it had before mutations existed (its cursors and its KV entry stay valid).
  */
 export function computeSchemaHash(schema: HashInput): string {
   const { hash: _hash, ...rest } = schema;

@@ -21,7 +21,13 @@ const Person = objectType('Person', { email: field.string(), name: field.string(
 const Ticket = entity(
   'Ticket',
   { view: 'v_ticket', capture: { preImages: true } },
-  { id: field.id(), status: field.enum(Status), priority: field.int(), owner: field.object(Person, { nullable: true }), tags: field.list(field.string()) },
+  {
+    id: field.id(),
+    status: field.enum(Status),
+    priority: field.int(),
+    owner: field.object(Person, { nullable: true }),
+    tags: field.list(field.string()),
+  },
 );
 const Draft = entity('Draft', { view: 'v_draft' }, { id: field.id(), title: field.string() });
 const queries = [listQuery('tickets', Ticket), listQuery('drafts', Draft)];
@@ -88,7 +94,12 @@ describe('observers in the compiled schema', () => {
   it('fails compile naming the observer, the field path and the problem', () => {
     const errors = errorsOf([
       observer('badField', { entity: Ticket, on: ['UPDATE'], when: "data.state == 'OPEN'", actions: [{ type: 'cache', tags: ['t'] }] }),
-      observer('badEnum', { entity: 'Ticket', on: ['UPDATE'], when: "changed_to('status', 'DONE')", actions: [{ type: 'cache', tags: ['t'] }] }),
+      observer('badEnum', {
+        entity: 'Ticket',
+        on: ['UPDATE'],
+        when: "changed_to('status', 'DONE')",
+        actions: [{ type: 'cache', tags: ['t'] }],
+      }),
       observer('badTemplate', { entity: Ticket, on: ['INSERT'], actions: [{ type: 'webhook', url: 'https://x/{{ data.nope }}' }] }),
       observer('badEvent', { entity: Ticket, on: ['CLOSED'], actions: [{ type: 'cache', tags: ['t'] }] }),
       observer('noCapture', { entity: Draft, on: ['INSERT'], actions: [{ type: 'cache', tags: ['t'] }] }),
