@@ -1,7 +1,7 @@
 import { FraiseqlError } from '@fraiseql/errors';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { checkCondition } from './check-condition';
-import { CHANGE_EVENT_TYPES, type ObserverAction, type ObserverRule, type ObserverRuleOrigin, type TemplateOrRef } from './observer-rule';
+import { CHANGE_EVENT_TYPES, type ObserverAction, type ObserverRule, type ObserverRuleOrigin } from './observer-rule';
 import OBSERVER_RULE_JSON_SCHEMA from './observer-rule.schema.json';
 import { fieldAtPath, type ObserverEntity, type ObserverEntityCatalog } from './observer-entity';
 import { checkTemplate } from './observer-template';
@@ -88,54 +88,60 @@ function shapeProblems(errors: readonly ErrorObject[]): ObserverRuleProblem[] {
   });
 }
 
-/** The templates of an action with their path and target (refs are not templates). */
+/** Where each action's templates go (members given by reference are not templates); headers are handled apart. */
+const TEMPLATE_MEMBERS: Readonly<Record<ObserverAction['type'], ReadonlyArray<readonly [string, TemplateTarget]>>> = {
+  webhook: [
+    ['url', 'url'],
+    ['bodyTemplate', 'json'],
+  ],
+  slack: [
+    ['text', 'slack'],
+    ['blocks', 'slack-json'],
+  ],
+  email: [
+    ['to', 'line'],
+    ['cc', 'line'],
+    ['bcc', 'line'],
+    ['replyTo', 'line'],
+    ['subject', 'line'],
+    ['text', 'text'],
+    ['html', 'html'],
+  ],
+  sms: [
+    ['accountSid', 'line'],
+    ['from', 'line'],
+    ['to', 'line'],
+    ['body', 'text'],
+  ],
+  push: [
+    ['payloadTemplate', 'json'],
+    ['vapidPublicKey', 'line'],
+    ['vapidSubject', 'line'],
+  ],
+  cache: [
+    ['keys', 'line'],
+    ['patterns', 'line'],
+    ['tags', 'line'],
+  ],
+  publish: [
+    ['topic', 'topic'],
+    ['payloadTemplate', 'json'],
+  ],
+};
+
+/** The templates of an action with their path and target. */
 function actionTemplates(action: ObserverAction, at: string): Array<{ path: string; source: string; target: TemplateTarget }> {
   const out: Array<{ path: string; source: string; target: TemplateTarget }> = [];
-  const add = (path: string, value: TemplateOrRef | undefined, target: TemplateTarget) => {
+  const add = (path: string, value: unknown, target: TemplateTarget) => {
     if (typeof value === 'string') out.push({ path: `${at}.${path}`, source: value, target });
   };
-  const addList = (path: string, values: readonly TemplateOrRef[] | undefined, target: TemplateTarget) =>
-    (values ?? []).forEach((v, i) => add(`${path}[${i}]`, v, target));
-  switch (action.type) {
-    case 'webhook':
-      add('url', action.url, 'url');
-      for (const [name, value] of Object.entries(action.headers ?? {})) add(`headers.${name}`, value, 'line');
-      add('bodyTemplate', action.bodyTemplate, 'json');
-      break;
-    case 'slack':
-      add('text', action.text, 'slack');
-      add('blocks', action.blocks, 'slack-json');
-      break;
-    case 'email':
-      addList('to', action.to, 'line');
-      addList('cc', action.cc, 'line');
-      addList('bcc', action.bcc, 'line');
-      add('replyTo', action.replyTo, 'line');
-      add('subject', action.subject, 'line');
-      add('text', action.text, 'text');
-      add('html', action.html, 'html');
-      break;
-    case 'sms':
-      add('accountSid', action.accountSid, 'line');
-      add('from', action.from, 'line');
-      add('to', action.to, 'line');
-      add('body', action.body, 'text');
-      break;
-    case 'push':
-      add('payloadTemplate', action.payloadTemplate, 'json');
-      add('vapidPublicKey', action.vapidPublicKey, 'line');
-      add('vapidSubject', action.vapidSubject, 'line');
-      break;
-    case 'cache':
-      addList('keys', action.keys, 'line');
-      addList('patterns', action.patterns, 'line');
-      addList('tags', action.tags, 'line');
-      break;
-    case 'publish':
-      add('topic', action.topic, 'topic');
-      add('payloadTemplate', action.payloadTemplate, 'json');
-      break;
+  const members = action as unknown as Record<string, unknown>;
+  for (const [member, target] of TEMPLATE_MEMBERS[action.type] ?? []) {
+    const value = members[member];
+    if (Array.isArray(value)) value.forEach((v, i) => add(`${member}[${i}]`, v, target));
+    else add(member, value, target);
   }
+  if (action.type === 'webhook') for (const [name, value] of Object.entries(action.headers ?? {})) add(`headers.${name}`, value, 'line');
   return out;
 }
 

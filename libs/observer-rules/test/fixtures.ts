@@ -49,6 +49,21 @@ export const ENTITIES = observerEntityCatalog([ORDER, PRODUCT]);
 export const ORG_A = '11111111-1111-4111-8111-111111111111';
 export const ORG_B = '22222222-2222-4222-8222-222222222222';
 
+const ORDER_DATA = {
+  id: 'order-1',
+  status: 'SHIPPED',
+  total: 99.5,
+  quantity: 2,
+  note: null,
+  tags: ['gift'],
+  customer: { email: 'ada@example.com', name: 'Ada', address: { city: 'Paris', zip: '75001' } },
+  items: [{ sku: 'SKU-1', quantity: 2 }],
+};
+
+// A JSON round trip, as the event decoder makes (structuredClone would build objects of the outer realm under jest).
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** An UPDATE of order-1 (org A): status PAID → SHIPPED, customer city Lyon → Paris, with its pre-image. */
 export function orderEvent(overrides: Partial<EntityEvent> = {}): EntityEvent {
   return {
     event_id: '01900000-0000-7000-8000-000000000001',
@@ -59,25 +74,11 @@ export function orderEvent(overrides: Partial<EntityEvent> = {}): EntityEvent {
     org_id: ORG_A,
     user_id: 'user-1',
     timestamp: '2024-03-01T09:05:00.123456Z',
-    data: {
-      id: 'order-1',
-      status: 'SHIPPED',
-      total: 99.5,
-      quantity: 2,
-      note: null,
-      tags: ['gift'],
-      customer: { email: 'ada@example.com', name: 'Ada', address: { city: 'Paris', zip: '75001' } },
-      items: [{ sku: 'SKU-1', quantity: 2 }],
-    },
+    data: copy(ORDER_DATA),
     before: {
-      id: 'order-1',
+      ...copy(ORDER_DATA),
       status: 'PAID',
-      total: 99.5,
-      quantity: 2,
-      note: null,
-      tags: ['gift'],
       customer: { email: 'ada@example.com', name: 'Ada', address: { city: 'Lyon', zip: '69001' } },
-      items: [{ sku: 'SKU-1', quantity: 2 }],
     },
     changed_fields: ['status', 'customer'],
     schema_version: 'abc',

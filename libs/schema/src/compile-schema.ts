@@ -137,18 +137,8 @@ class SchemaCompilation {
       datasets,
       observers,
     };
-    return {
-      formatVersion: body.formatVersion,
-      hash: computeSchemaHash(body),
-      sdl,
-      types,
-      queries,
-      inputTypes,
-      mutations,
-      subscriptions,
-      datasets,
-      observers,
-    };
+    const { formatVersion, ...members } = body;
+    return { formatVersion, hash: computeSchemaHash(body), ...members };
   }
 
   /** The entity an observer watches, by name; undefined (with an error) when it names no entity. */
