@@ -7,8 +7,9 @@ const tsJest = {
 };
 
 // Dependencies published as ESM only; jest's CommonJS module system needs them transpiled
-// (mercurius → @fastify/static → content-disposition 3; fastify.inject → light-my-request → cookie 2).
-const ESM_ONLY_PACKAGES = ['content-disposition', 'cookie'];
+// (mercurius → @fastify/static → content-disposition 3; fastify.inject → light-my-request → cookie 2;
+// @marcbachmann/cel-js, observer conditions).
+const ESM_ONLY_PACKAGES = ['content-disposition', 'cookie', '@marcbachmann/cel-js'];
 
 /** @type {import('jest').Config} */
 module.exports = {

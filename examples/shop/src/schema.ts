@@ -11,6 +11,7 @@ import {
   lookupQuery,
   mutation,
   objectType,
+  observer,
   subscription,
 } from '@fraiseql/schema';
 
@@ -262,6 +263,10 @@ export const TaSalesTarget = arrowDataset('ta_sales_target', {
   },
 });
 
+/** Where the shop's observers deliver by default under `npm start` (a local inbox; override with the env variables). */
+export const DEV_INBOX_WEBHOOK_URL = 'http://127.0.0.1:8025/webhooks/order-shipped';
+export const DEV_INBOX_EMAIL = 'orders@shop.test';
+
 export const schema = defineSchema({
   types: [OrderStatus, Address, ProductSummary, OrderItem, User, Category, Product, Order, Review],
   queries: [
@@ -312,6 +317,41 @@ export const schema = defineSchema({
     }),
   ],
   datasets: [VaOrder, VaProduct, TaOrderFact, TaSalesTarget],
+  // Observer rules (docs/observers.md): targets by environment reference, defaulting to the dev inbox of `npm start`.
+  observers: [
+    observer('orderShippedWebhook', {
+      entity: Order,
+      on: ['UPDATE'],
+      when: "changed_to('status', 'SHIPPED')",
+      description: 'Tells the fulfilment system that an order left the warehouse.',
+      actions: [
+        {
+          type: 'webhook',
+          url: { env: 'FRAISEQL_DEV_INBOX_URL', default: DEV_INBOX_WEBHOOK_URL },
+          headers: { 'X-Fraiseql-Rule': 'orderShippedWebhook' },
+          bodyTemplate:
+            '{"orderId": {{ entity_id }}, "status": {{ data.status }}, "total": {{ data.total }}, "shippedAt": {{ timestamp }}}',
+          signingSecret: { env: 'FRAISEQL_DEV_WEBHOOK_SECRET', default: 'dev-only-signing-key' },
+        },
+      ],
+    }),
+    observer('orderShippedEmail', {
+      entity: Order,
+      on: ['UPDATE'],
+      when: "changed_to('status', 'SHIPPED')",
+      description: 'Tells the customer their order is on its way.',
+      actions: [
+        {
+          type: 'email',
+          to: ['{{ data.customer.email }}'],
+          bcc: [{ env: 'FRAISEQL_DEV_INBOX_EMAIL', default: DEV_INBOX_EMAIL }],
+          subject: 'Your order {{ entity_id }} has shipped',
+          text: 'Hello {{ data.customer.name | default: "there" }},\n\nyour order of {{ data.itemCount }} item(s), {{ data.total }} {{ data.currency }}, is on its way to {{ data.shippingAddress.city }}.',
+          html: '<p>Hello {{ data.customer.name | default: "there" }},</p><p>your order of {{ data.itemCount }} item(s), {{ data.total }} {{ data.currency }}, is on its way to {{ data.shippingAddress.city }}.</p>',
+        },
+      ],
+    }),
+  ],
 });
 
 export default schema;

@@ -227,6 +227,17 @@ export const ERROR_CODES = {
     GrpcStatus.CANCELLED,
     'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.',
   ),
+  // Observers
+  FRAISEQL_OBSERVER_INVALID: spec(
+    422,
+    GrpcStatus.INVALID_ARGUMENT,
+    'An observer rule is refused (details.problems lists each { path, message }): bad shape, unknown entity, field or event type, a condition or template that does not parse or type-check, a credential given literally. Fix the rule.',
+  ),
+  FRAISEQL_OBSERVER_RENDER_FAILED: spec(
+    422,
+    GrpcStatus.FAILED_PRECONDITION,
+    'An observer action could not be rendered for an event (details.path names the member): a reference not set, a template over its time or size limit, a JSON body that is not JSON, a line break in a header. Not retried; the event goes to the DLQ.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { changeLogRowToEvent, decodeEntityEvent, encodeEntityEvent, entityEventSubject, type EntityEvent } from '../src';
+import { changeLogRowToEvent, decodeEntityEvent, encodeEntityEvent, type EntityEvent } from '../src';
 
 const EVENT: EntityEvent = {
   event_id: '018f3c1e-7b2a-7c00-8a1b-123456789abc',
@@ -67,14 +67,5 @@ describe('changeLogRowToEvent', () => {
   it('maps a change-log row (bigint seq as text) to its event', () => {
     const row = { ...EVENT, seq: '42' };
     expect(changeLogRowToEvent(row)).toEqual(EVENT);
-  });
-});
-
-describe('entityEventSubject', () => {
-  it('escapes data in subject tokens and uses _ for events without an org', () => {
-    expect(entityEventSubject({ org_id: null, entity_type: 'Order', event_type: 'INSERT' })).toBe('fraiseql.v1.events._.Order.INSERT');
-    expect(entityEventSubject({ org_id: 'a.b', entity_type: 'Or*der', event_type: 'ship it' })).toBe(
-      'fraiseql.v1.events.a~2Eb.Or~2Ader.ship~20it',
-    );
   });
 });

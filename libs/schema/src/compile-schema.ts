@@ -20,6 +20,7 @@ import {
   type TypeRef,
 } from './compiled-schema';
 import { compileDatasets } from './compile-datasets';
+import { compileObservers } from './compile-observers';
 import { generateSdl } from './generate-sdl';
 import type {
   EntityDefinition,
@@ -108,6 +109,13 @@ class SchemaCompilation {
     const subscriptions = this.compileSubscriptions(types);
     // Datasets are served over Arrow Flight only: they do not reach the SDL.
     const datasets = compileDatasets(this.definition.datasets, this.errors);
+    // Observers are validated with @fraiseql/observer-rules against the compiled entities; not in the SDL either.
+    const observers = compileObservers(
+      this.definition.observers,
+      types,
+      (def, at) => this.entityName(def.options?.entity, at),
+      this.errors,
+    );
     this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
@@ -118,10 +126,8 @@ class SchemaCompilation {
     } catch (error) {
       this.fail([`generated SDL is not valid GraphQL: ${(error as Error).message}`]);
     }
-    const body = { formatVersion: COMPILED_SCHEMA_FORMAT_VERSION, sdl, types, queries, inputTypes, mutations, subscriptions, datasets };
-    return {
-      formatVersion: body.formatVersion,
-      hash: computeSchemaHash(body),
+    const body = {
+      formatVersion: COMPILED_SCHEMA_FORMAT_VERSION,
       sdl,
       types,
       queries,
@@ -129,7 +135,29 @@ class SchemaCompilation {
       mutations,
       subscriptions,
       datasets,
+      observers,
     };
+    const { formatVersion, ...members } = body;
+    return { formatVersion, hash: computeSchemaHash(body), ...members };
+  }
+
+  /** The entity an observer watches, by name; undefined (with an error) when it names no entity. */
+  private entityName(ref: TypeReference | undefined, at: string): string | undefined {
+    if (ref === undefined) {
+      this.errors.push(`${at}: entity: no entity given`);
+      return undefined;
+    }
+    const target = this.dereference(ref, at);
+    const name = typeof target === 'string' ? target : target?.name;
+    if (name === undefined) return undefined;
+    const def = this.definitions.get(name);
+    if (def && def.kind !== 'entity') {
+      this.errors.push(
+        `${at}: entity: "${name}" is ${def.kind === 'enum' ? 'an enum' : 'an object type'}, not an entity (observers watch entity events)`,
+      );
+      return undefined;
+    }
+    return name;
   }
 
   private fail(errors: string[]): never {
@@ -165,6 +193,10 @@ class SchemaCompilation {
     }));
     (this.definition.queries ?? []).forEach((q, i) => {
       if (q && typeof q === 'object' && q.entity !== undefined) queue.push({ value: q.entity, where: `query "${q.name ?? i}"` });
+    });
+    (this.definition.observers ?? []).forEach((o, i) => {
+      const entity = o && typeof o === 'object' ? o.options?.entity : undefined;
+      if (entity !== undefined) queue.push({ value: entity, where: `observer "${o.name ?? i}"` });
     });
     (this.definition.subscriptions ?? []).forEach((s, i) => {
       if (s && typeof s === 'object' && s.entity !== undefined) queue.push({ value: s.entity, where: `subscription "${s.name ?? i}"` });

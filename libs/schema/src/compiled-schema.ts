@@ -1,3 +1,5 @@
+import type { ObserverRule } from '@fraiseql/observer-rules';
+
 /**
  * The shape of `schema.compiled.json` (format version 1): everything the services need
  * at run time, planned ahead by `fraiseql compile`. The query planner, gateway and
@@ -324,4 +326,9 @@ export interface CompiledSchema {
   subscriptions: CompiledSubscription[];
   /** Arrow Flight datasets (issue 4), in declared order; not part of the SDL (same additive rule as inputTypes). */
   datasets: CompiledDataset[];
+  /**
+   * Observer rules declared with the schema (issue 9, docs/observers.md), in declared order, each a
+   * valid `ObserverRule` with `orgId: null`; not part of the SDL (same additive rule as inputTypes).
+   */
+  observers: ObserverRule[];
 }

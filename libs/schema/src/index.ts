@@ -16,6 +16,8 @@ export type {
   InputTypeReference,
   MutationDefinition,
   MutationOptions,
+  ObserverDefinition,
+  ObserverOptions,
   ObjectTypeDefinition,
   OrderKeySpec,
   QueryDefinition,
@@ -31,6 +33,8 @@ export { entity, enumType, inputType, objectType } from './type-builders';
 export type { EntityOptions, TypeOptions } from './type-builders';
 export { column } from './column';
 export { arrowDataset } from './arrow-dataset';
+export { observer } from './observer';
+export { observerEntities } from './compile-observers';
 export type { ArrowDatasetOptions } from './arrow-dataset';
 export { datasetColumnSqlType } from './dataset-rules';
 export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';

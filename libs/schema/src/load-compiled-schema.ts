@@ -8,6 +8,7 @@ import {
   type CompiledSchema,
   type DatasetColumnType,
 } from './compiled-schema';
+import { compiledObserverProblems } from './compile-observers';
 import { datasetProblems } from './dataset-rules';
 import { computeSchemaHash } from './schema-hash';
 
@@ -125,6 +126,8 @@ const compiledSchema = z.object({
   subscriptions: z.array(subscription).default([]),
   // Added with Arrow Flight (issue 4).
   datasets: z.array(dataset).default([]),
+  // Added with observers (issue 9); each rule is checked by @fraiseql/observer-rules below.
+  observers: z.array(z.record(z.unknown())).default([]),
 });
 
 const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>
@@ -156,7 +159,7 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw invalid(`The compiled schema is malformed: ${issues.slice(0, 5).join('; ')}`, { issues });
   }
-  const schema = parsed.data as CompiledSchema;
+  const schema = parsed.data as unknown as CompiledSchema;
 
   const expected = computeSchemaHash(schema);
   if (expected !== schema.hash) {
@@ -202,6 +205,7 @@ export function loadCompiledSchema(json: string | Uint8Array | unknown): Compile
     if (types.get(s.entityType)?.kind !== 'entity') problems.push(`subscription ${s.name} delivers unknown entity "${s.entityType}"`);
   }
   problems.push(...datasetProblems(schema.datasets));
+  problems.push(...compiledObserverProblems(schema.observers, schema.types));
   if (problems.length > 0) throw invalid(`The compiled schema is inconsistent: ${problems.join('; ')}`, { problems });
 
   try {

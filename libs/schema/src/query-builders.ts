@@ -2,6 +2,7 @@ import type {
   DatasetDefinition,
   MutationDefinition,
   MutationOptions,
+  ObserverDefinition,
   QueryDefinition,
   QueryOptions,
   SchemaDefinition,
@@ -53,6 +54,8 @@ export interface SchemaDefinitionInput {
   subscriptions?: readonly SubscriptionDefinition[];
   /** Arrow Flight datasets (`arrowDataset(...)`), compiled in this order. */
   datasets?: readonly DatasetDefinition[];
+  /** Observer rules (`observer(...)`), compiled in this order. */
+  observers?: readonly ObserverDefinition[];
 }
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
@@ -64,5 +67,6 @@ export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
     mutations: [...(input.mutations ?? [])],
     subscriptions: [...(input.subscriptions ?? [])],
     datasets: [...(input.datasets ?? [])],
+    observers: [...(input.observers ?? [])],
   });
 }

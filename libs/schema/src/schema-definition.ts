@@ -1,4 +1,6 @@
 import type { DatasetColumnType, ScalarName } from './compiled-schema';
+import type { ObserverAction } from '@fraiseql/observer-rules';
+import type { RetryPolicy } from '@fraiseql/service-kit';
 
 /**
  * The authoring model: plain data produced by the builder functions (`field`, `enumType`,
@@ -197,6 +199,28 @@ export interface DatasetDefinition {
   readonly columns: DatasetColumnMap;
 }
 
+export interface ObserverOptions {
+  /** The entity watched: its definition, a thunk or its name. */
+  entity: TypeReference;
+  /** Event types: `INSERT`, `UPDATE`, `DELETE` (or custom names the entity emits). */
+  on: readonly string[];
+  /** A CEL condition over the event (docs/observers.md): `"changed_to('status', 'SHIPPED')"`. */
+  when?: string;
+  /** What to do when the rule fires; templates and references are checked at compile time. */
+  actions: readonly ObserverAction[];
+  description?: string;
+  retryPolicy?: RetryPolicy;
+  timeoutMs?: number;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+export interface ObserverDefinition {
+  readonly kind: 'observer';
+  readonly name: string;
+  readonly options: ObserverOptions;
+}
+
 export interface SchemaDefinition {
   readonly kind: 'schema';
   /** Types to compile; types reachable from these (by definition or thunk) are added automatically. */
@@ -208,4 +232,6 @@ export interface SchemaDefinition {
   readonly subscriptions?: readonly SubscriptionDefinition[];
   /** Arrow Flight datasets (absent in definitions made before issue 4). */
   readonly datasets?: readonly DatasetDefinition[];
+  /** Observer rules (absent in definitions made before issue 9). */
+  readonly observers?: readonly ObserverDefinition[];
 }

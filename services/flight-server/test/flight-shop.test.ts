@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { DateDay, Decimal, Table, Utf8, vectorFromArray, type RecordBatch, type StructRow } from 'apache-arrow';
-import { recordBatchToEntityEvents, encodeEntityEvent, entityEventSubject, type EntityEvent } from '@fraiseql/events';
+import { recordBatchToEntityEvents, encodeEntityEvent, type EntityEvent } from '@fraiseql/events';
 import type { FlightClient, FlightInfo } from '@fraiseql/flight';
-import { provisionJetStream } from '@fraiseql/nats-contract';
+import { eventSubject, provisionJetStream } from '@fraiseql/nats-contract';
 import type { CompiledSchema } from '@fraiseql/schema';
 import { DEMO_ORG_IDS, migrateShop, seedShop } from '@fraiseql/shop';
 import { loadChdb } from '@fraiseql/testkit';
@@ -207,8 +207,9 @@ describe('flight-server over the demo shop (real PostgreSQL, NATS JetStream, Cli
         event(5, ORG_1, base + 7_200_000), // after the window
         event(6, ORG_1, base + 2600, 'Product'), // another entity
       ];
-      for (const e of published) await js.publish(entityEventSubject(e), encodeEntityEvent(e), { msgID: e.event_id });
-      await js.publish(entityEventSubject(event(7, ORG_1, base)), Buffer.from('{"not":"an event"}'));
+      for (const e of published)
+        await js.publish(eventSubject(e.org_id, e.entity_type, e.event_type), encodeEntityEvent(e), { msgID: e.event_id });
+      await js.publish(eventSubject(ORG_1, 'Order', 'INSERT'), Buffer.from('{"not":"an event"}'));
     });
 
     afterAll(async () => {
