@@ -9,8 +9,8 @@ CREATE TABLE fraiseql.tb_observer (
   id         uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
   -- Admin-created rules always belong to one organization (the caller's).
   org_id     uuid        NOT NULL,
-  -- A GraphQL-style identifier, also the last token of the KV key `<org_id>.<name>`.
-  name       text        NOT NULL CHECK (name ~ '^[A-Za-z][A-Za-z0-9_]{0,63}$'),
+  -- An identifier (libs/observer-rules), also the last token of the KV key `<org_id>.<name>`.
+  name       text        NOT NULL CHECK (name ~ '^[A-Za-z_][A-Za-z0-9_]{0,99}$'),
   -- The rule as libs/observer-rules' JSON Schema describes it (without name and org, held above).
   rule       jsonb       NOT NULL CHECK (jsonb_typeof(rule) = 'object'),
   enabled    boolean     NOT NULL DEFAULT true,

@@ -19,7 +19,7 @@ export interface ObserverRuleEntry {
   updatedAt: string;
 }
 
-const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
 /** The KV key of a rule. */
 export function observerRuleKey(orgId: string, name: string): string {

@@ -110,7 +110,7 @@ export class ObserverRulesMirror {
   }
 
   private async syncKey(payload: string | undefined): Promise<void> {
-    const match = /^([0-9a-f-]{36})\.([A-Za-z][A-Za-z0-9_]{0,63})$/.exec(payload ?? '');
+    const match = /^([0-9a-f-]{36})\.([A-Za-z_][A-Za-z0-9_]{0,99})$/.exec(payload ?? '');
     if (!match) return void (await this.syncAll());
     const kv = this.bucket();
     const [, orgId, name] = match;
