@@ -13,6 +13,19 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(POLICY, 1, { random: () => 1 })).toBe(120);
   });
 
+  it('grows linearly or stays fixed when the policy says so, capped alike', () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 200].map((n) => retryDelayMs({ ...POLICY, backoff: 'linear' }, n, mid))).toEqual([100, 200, 300, 10_000]);
+    expect([1, 2, 9].map((n) => retryDelayMs({ ...POLICY, backoff: 'fixed' }, n, mid))).toEqual([100, 100, 100]);
+  });
+
+  it('with full jitter waits a random time between zero and the computed delay', () => {
+    const full: RetryPolicy = { ...POLICY, jitter: 'full' };
+    expect(retryDelayMs(full, 3, () => 0)).toBe(0);
+    expect(retryDelayMs(full, 3, () => 0.999)).toBe(400);
+    expect(retryDelayMs(full, 3, { random: () => 0, retryAfterMs: 250 })).toBe(250);
+  });
+
   it('never waits less than the other side asked for (Retry-After)', () => {
     expect(retryDelayMs(POLICY, 1, { random: () => 0.5, retryAfterMs: 3000 })).toBe(3000);
     expect(retryDelayMs(POLICY, 8, { random: () => 0.5, retryAfterMs: 3000 })).toBe(10_000);
