@@ -57,6 +57,14 @@ export class RetryableError extends FraiseqlError {
   }
 }
 
+/** A failure no retry can fix (BullMQ's name): the consumer dead-letters the work at once. */
+export class UnrecoverableError extends FraiseqlError {
+  constructor(code: ErrorCode, message: string, options: FraiseqlErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'UnrecoverableError';
+  }
+}
+
 /** Wraps anything thrown into a FraiseqlError, keeping codes already present. */
 export function toFraiseqlError(error: unknown): FraiseqlError {
   if (error instanceof FraiseqlError) return error;

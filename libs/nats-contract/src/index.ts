@@ -29,3 +29,5 @@ export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';
 export { decodeObserverRuleEntry, encodeObserverRuleEntry, observerRuleKey } from './observer-rule-entry';
 export type { ObserverRuleEntry } from './observer-rule-entry';
+export { deadLetterFilter, deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-letter';
+export type { DeadLetter } from './dead-letter';
