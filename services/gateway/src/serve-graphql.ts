@@ -89,7 +89,8 @@ export function createGraphqlHandler(options: ServeGraphqlOptions) {
         throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served over HTTP yet`);
       }
       const operationType = operation.operationType;
-      const idempotencyKey = operationType === 'mutation' ? readIdempotencyKey(request.headers['idempotency-key']) : undefined;
+      const idempotencyKey =
+        operationType === 'mutation' ? readIdempotencyKey(headerValues(request.raw.rawHeaders, 'idempotency-key')) : undefined;
       if (operationType === 'query' && isIntrospectionOnly(operation)) {
         const body = await executeIntrospection(planner, operation, params.variables);
         return sendGraphql(reply, mediaType, 200, body);
@@ -121,9 +122,18 @@ export function createGraphqlHandler(options: ServeGraphqlOptions) {
 }
 
 /** The Idempotency-Key request header of a mutation (docs/adr/0082-mutations.md); malformed → 400. */
-function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (Array.isArray(header)) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', 'The Idempotency-Key header may appear only once');
+/** Every value of a header as sent: node joins a repeated header into "k1, k2", which would pass as one key. */
+function headerValues(rawHeaders: readonly string[] | undefined, name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; rawHeaders && i + 1 < rawHeaders.length; i += 2)
+    if (rawHeaders[i]!.toLowerCase() === name) values.push(rawHeaders[i + 1]!);
+  return values;
+}
+
+function readIdempotencyKey(values: string[] | undefined): string | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  if (values.length > 1) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', 'The Idempotency-Key header may appear only once');
+  const header = values[0]!;
   const problem = idempotencyKeyProblem(header);
   if (problem) throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed request: ${problem}`);
   return header;

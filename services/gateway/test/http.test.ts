@@ -192,6 +192,14 @@ describe('gateway HTTP behaviour (fastify.inject, real NATS, stand-in executor)'
     const mutation = 'mutation { cancelOrder(input: { id: "00000000-0000-4000-8000-000000000009" }) { __typename } }';
     await post({ query: mutation }, { 'idempotency-key': 'cancel-9' });
     expect(received.map((r) => r.meta.idempotencyKey)).toEqual(['cancel-9']);
+    const repeated = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', ...devCaller, 'idempotency-key': ['k-1', 'k-2'] },
+      payload: { query: mutation },
+    });
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.json().errors[0].message).toMatch(/may appear only once/);
     const bad = await post({ query: mutation }, { 'idempotency-key': ' padded ' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].extensions.code).toBe('FRAISEQL_BAD_REQUEST');
