@@ -57,6 +57,18 @@ export class RetryableError extends FraiseqlError {
   }
 }
 
+/**
+ * A failure that retrying cannot fix (BullMQ's UnrecoverableError): a consumer dead-letters the
+ * message at once instead of scheduling another attempt. The code defaults to FRAISEQL_PERMANENT_FAILURE.
+ */
+export class UnrecoverableError extends FraiseqlError {
+  constructor(message: string, options: FraiseqlErrorOptions & { code?: ErrorCode } = {}) {
+    const { code = 'FRAISEQL_PERMANENT_FAILURE', ...rest } = options;
+    super(code, message, rest);
+    this.name = 'UnrecoverableError';
+  }
+}
+
 /** Wraps anything thrown into a FraiseqlError, keeping codes already present. */
 export function toFraiseqlError(error: unknown): FraiseqlError {
   if (error instanceof FraiseqlError) return error;
