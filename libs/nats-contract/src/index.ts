@@ -16,6 +16,8 @@ export {
   writeHeartbeatRequest,
 } from './executor-heartbeat';
 export { extractTraceContext, injectTraceContext } from './trace-context';
+export { deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-letter';
+export type { DeadLetter, DeadLetterAttempt, DeadLetterError, DeadLetterIdentity } from './dead-letter';
 export { idempotencyKeyProblem } from './idempotency-key';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
 export { observerWorkerConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
