@@ -238,6 +238,17 @@ export const ERROR_CODES = {
     GrpcStatus.FAILED_PRECONDITION,
     'An observer action could not be rendered for an event (details.path names the member): a reference not set, a template over its time or size limit, a JSON body that is not JSON, a line break in a header. Not retried; the event goes to the DLQ.',
   ),
+  // Event consumers (libs/jetstream-consumer)
+  FRAISEQL_PERMANENT_FAILURE: spec(
+    422,
+    GrpcStatus.FAILED_PRECONDITION,
+    'Handling an event or job failed in a way that retrying cannot fix (UnrecoverableError); it was dead-lettered after one attempt. Fix the cause, then replay it from FRAISEQL_DLQ.',
+  ),
+  FRAISEQL_DEAD_LETTER_FAILED: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'A dead letter could not be written to FRAISEQL_DLQ (JetStream unavailable); the message was not acked and is delivered again later.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

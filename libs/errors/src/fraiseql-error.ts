@@ -57,10 +57,14 @@ export class RetryableError extends FraiseqlError {
   }
 }
 
-/** A failure no retry can fix (BullMQ's name): the consumer dead-letters the work at once. */
+/**
+ * A failure that retrying cannot fix (BullMQ's UnrecoverableError): a consumer dead-letters the
+ * message at once instead of scheduling another attempt. The code defaults to FRAISEQL_PERMANENT_FAILURE.
+ */
 export class UnrecoverableError extends FraiseqlError {
-  constructor(code: ErrorCode, message: string, options: FraiseqlErrorOptions = {}) {
-    super(code, message, options);
+  constructor(message: string, options: FraiseqlErrorOptions & { code?: ErrorCode } = {}) {
+    const { code = 'FRAISEQL_PERMANENT_FAILURE', ...rest } = options;
+    super(code, message, rest);
     this.name = 'UnrecoverableError';
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, FraiseqlError, GrpcStatus, isErrorCode, renderErrorCodeTable } from '@fraiseql/errors';
+import { ERROR_CODES, FraiseqlError, GrpcStatus, isErrorCode, renderErrorCodeTable, UnrecoverableError } from '@fraiseql/errors';
 
 describe('error codes', () => {
   it('documents every code in docs/errors.md exactly as the code table defines it', () => {
@@ -26,5 +26,13 @@ describe('error codes', () => {
     expect(copy.toExtensions()).toEqual({ code: 'FRAISEQL_INVALID_CURSOR', argument: 'after' });
     expect(copy.httpStatus).toBe(400);
     expect(copy.grpcStatus).toBe(GrpcStatus.INVALID_ARGUMENT);
+  });
+
+  it('marks a permanent failure with UnrecoverableError, FRAISEQL_PERMANENT_FAILURE unless another code is given', () => {
+    const plain = new UnrecoverableError('the webhook URL is invalid', { details: { rule: 'r1' } });
+    expect(plain).toBeInstanceOf(FraiseqlError);
+    expect(plain.code).toBe('FRAISEQL_PERMANENT_FAILURE');
+    expect(plain.details).toEqual({ rule: 'r1' });
+    expect(new UnrecoverableError('bad payload', { code: 'FRAISEQL_BAD_MESSAGE' }).code).toBe('FRAISEQL_BAD_MESSAGE');
   });
 });

@@ -1,69 +1,92 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/** What the scrape-time gauges read from JetStream for one consumer. */
+export interface ConsumerProbe {
+  /** num_pending + num_ack_pending of the durable consumer. */
+  backlog(): Promise<number>;
+  /** Dead letters of this source in FRAISEQL_DLQ. */
+  dlqItems(): Promise<number>;
+}
+
+/**
+ * The standard series of an event consumer, `<prefix>_…{source}`. Several consumers of one process
+ * (sink-clickhouse and sink-search) share one set under one prefix and tell themselves apart by `source`.
+ */
 export interface ConsumerMetrics {
-  processed: Counter;
-  failed: Counter<'error_type'>;
-  redelivered: Counter;
-  inFlight: Gauge;
-  deadLettered: Counter<'reason'>;
-  dedupDetected: Counter;
-  dedupUnavailable: Counter;
+  processed: Counter<'source'>;
+  failed: Counter<'source' | 'error_type'>;
+  redelivered: Counter<'source'>;
+  inFlight: Gauge<'source'>;
+  deadLettered: Counter<'source'>;
+  dedupDetected: Counter<'source'>;
+  dedupUnavailable: Counter<'source'>;
+  /** Registers the scrape-time probes of one source; the returned function removes them and their series. */
+  addProbe(source: string, probe: ConsumerProbe): () => void;
 }
 
-export interface ConsumerMetricsOptions {
-  /** `fraiseql_observer` → `fraiseql_observer_events_processed_total`, … */
-  prefix: string;
-  /** Read on scrape: messages not yet delivered plus delivered and not yet acked. */
-  backlog: () => Promise<number>;
-  /** Read on scrape: this source's messages in FRAISEQL_DLQ. */
-  deadLetters: () => Promise<number>;
+const byRegistry = new WeakMap<Registry, Map<string, ConsumerMetrics>>();
+
+export function consumerMetrics(registry: Registry, prefix: string): ConsumerMetrics {
+  let byPrefix = byRegistry.get(registry);
+  if (!byPrefix) byRegistry.set(registry, (byPrefix = new Map()));
+  let metrics = byPrefix.get(prefix);
+  if (!metrics) byPrefix.set(prefix, (metrics = createConsumerMetrics(registry, prefix)));
+  return metrics;
 }
 
-/** The standard metrics of a JetStream consumer, named from the service's prefix. */
-export function createConsumerMetrics(registry: Registry, options: ConsumerMetricsOptions): ConsumerMetrics {
-  const { prefix } = options;
+function createConsumerMetrics(registry: Registry, prefix: string): ConsumerMetrics {
   const registers = [registry];
-  new Gauge({
-    name: `${prefix}_backlog_size`,
-    help: 'Events waiting for this consumer: not yet delivered, or delivered and not yet acknowledged (read from JetStream on scrape).',
-    registers,
-    async collect() {
-      this.set(await options.backlog());
-    },
-  });
-  new Gauge({
-    name: `${prefix}_dlq_items`,
-    help: "This consumer's dead letters in FRAISEQL_DLQ (read from JetStream on scrape).",
-    registers,
-    async collect() {
-      this.set(await options.deadLetters());
-    },
-  });
+  const probes = new Map<string, ConsumerProbe>();
+  const counter = (name: string, help: string) =>
+    new Counter({ name: `${prefix}_${name}`, help, labelNames: ['source'] as const, registers });
+  // A gauge read from JetStream on each scrape; a failed read keeps the last value rather than failing /metrics.
+  const probed = (name: string, help: string, read: (probe: ConsumerProbe) => Promise<number>) =>
+    new Gauge({
+      name: `${prefix}_${name}`,
+      help,
+      labelNames: ['source'] as const,
+      registers,
+      async collect() {
+        await Promise.all(
+          [...probes].map(async ([source, probe]) => {
+            try {
+              this.set({ source }, await read(probe));
+            } catch {
+              // NATS unreachable or the stream missing: readiness reports it; the scrape still answers.
+            }
+          }),
+        );
+      },
+    });
+  const backlog = probed('backlog_size', 'Messages of the durable consumer not yet acked: num_pending + num_ack_pending.', (p) =>
+    p.backlog(),
+  );
+  const dlqItems = probed('dlq_items', 'Dead letters of this source held in FRAISEQL_DLQ.', (p) => p.dlqItems());
   return {
-    processed: new Counter({ name: `${prefix}_events_processed_total`, help: 'Events handled and acknowledged.', registers }),
+    processed: counter('events_processed_total', 'Events handled and acked.'),
     failed: new Counter({
       name: `${prefix}_events_failed_total`,
-      help: 'Failed attempts at an event, by error code (retried or dead-lettered).',
-      labelNames: ['error_type'] as const,
+      help: 'Failed attempts (including malformed messages), by error code.',
+      labelNames: ['source', 'error_type'] as const,
       registers,
     }),
-    redelivered: new Counter({ name: `${prefix}_events_redelivered_total`, help: 'Deliveries of an event after its first.', registers }),
-    inFlight: new Gauge({ name: `${prefix}_events_in_flight`, help: 'Events being handled now by this replica.', registers }),
-    deadLettered: new Counter({
-      name: `${prefix}_dead_lettered_total`,
-      help: 'Events written to FRAISEQL_DLQ, by reason (malformed, permanent, attempts_exhausted).',
-      labelNames: ['reason'] as const,
+    redelivered: counter('events_redelivered_total', 'Deliveries after the first (retries, expired ack waits, naks at drain).'),
+    inFlight: new Gauge({
+      name: `${prefix}_events_in_flight`,
+      help: 'Events being handled now.',
+      labelNames: ['source'] as const,
       registers,
     }),
-    dedupDetected: new Counter({
-      name: `${prefix}_dedup_detected_total`,
-      help: 'Effects skipped because the dedup store had already recorded them (a redelivery).',
-      registers,
-    }),
-    dedupUnavailable: new Counter({
-      name: `${prefix}_dedup_unavailable_total`,
-      help: 'Dedup store calls that failed (Redis unreachable): delivery went on at least once.',
-      registers,
-    }),
+    deadLettered: counter('dead_lettered_total', 'Dead letters written to FRAISEQL_DLQ (duplicates JetStream dropped not counted).'),
+    dedupDetected: counter('dedup_detected_total', 'Dedup lookups that found the effect already done.'),
+    dedupUnavailable: counter('dedup_unavailable_total', 'Dedup lookups and marks that failed because Redis was unavailable.'),
+    addProbe(source, probe) {
+      probes.set(source, probe);
+      return () => {
+        probes.delete(source);
+        backlog.remove({ source });
+        dlqItems.remove({ source });
+      };
+    },
   };
 }

@@ -1,6 +1,4 @@
-export { startEventConsumer } from './event-consumer';
-export type { Delivery, EventConsumer, EventConsumerOptions, EventHandler } from './event-consumer';
-export { createConsumerMetrics } from './consumer-metrics';
-export type { ConsumerMetrics, ConsumerMetricsOptions } from './consumer-metrics';
-export { RedisDedup } from './redis-dedup';
-export type { RedisDedupOptions } from './redis-dedup';
+export { startEventConsumer } from './start-event-consumer';
+export type { DrainResult, EventConsumer, EventConsumerOptions, EventContext, EventHandler } from './start-event-consumer';
+export type { DedupOptions, DedupStore } from './dedup-store';
+export { errorCodeOf } from './error-code-of';

@@ -1,100 +1,162 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { escapeSubjectToken } from './escape-subject-token';
-import { SUBJECTS } from './names';
 
 /**
- * What goes to FRAISEQL_DLQ (`fraiseql.v1.dlq.<source>.<org>.<entity>`) when a consumer gives up on a
- * message: a permanent failure, the last allowed attempt, or a message that is no valid event. One
- * envelope for every source (observer-worker, sinks, job-runner), so `fraiseql dlq` reads them all
- * and a replay sends back exactly what was received.
+ * A dead letter on `fraiseql.v1.dlq.<source>.<org>.<entity>` (stream FRAISEQL_DLQ): a message that a
+ * consumer gave up on, with why and how hard it tried. JSON, snake_case like EntityEvent; the writer
+ * (libs/jetstream-consumer, job-runner) and every reader (replay tools, dashboards) use this module.
+ * Published with `Nats-Msg-Id` = `deadLetterMsgId(...)`, so a redelivered original never makes a second one.
  */
 export interface DeadLetter {
-  /** Envelope version. */
+  /** Envelope format version. */
   version: 1;
-  /** Who gave up: `observer`, `sink-clickhouse`, `sink-search`, `jobs`. */
+  /** Who gave up, e.g. `observer-worker`, `sink-clickhouse` (also the subject's `<source>` token). */
   source: string;
-  /** Where the message came from. */
-  origin: { stream: string; subject: string; streamSequence: number; consumer: string };
-  /** The event, when the payload was a valid one (its event_id is the idempotency key everywhere). */
+  /** The original message: its subject, stream and stream sequence. */
+  subject: string;
+  stream: string;
+  stream_seq: number;
+  /** The event as JSON when the payload was a valid EntityEvent; null when it was not (see `raw_base64`). */
   event: Record<string, unknown> | null;
-  /** The payload as received, base64, when it was not a valid event. */
-  rawBase64: string | null;
-  failure: {
-    /** A code of docs/errors.md, or a domain code. */
-    code: string;
-    message: string;
-    /** Why the consumer stopped trying. */
-    reason: 'malformed' | 'permanent' | 'attempts_exhausted';
+  /** The original payload bytes (base64) when they were not a valid event; null otherwise. */
+  raw_base64: string | null;
+  /** The failure that ended it: a code of docs/errors.md (or a domain code) and its message. */
+  error: DeadLetterError;
+  attempts: {
+    /** Deliveries made (1 = dead-lettered on the first). */
+    count: number;
+    /** One entry per failed attempt the writer knows of, oldest first (may be fewer than `count`). */
+    history: DeadLetterAttempt[];
   };
-  /** Deliveries of the message so far (JetStream's count). */
-  deliveries: number;
-  /** What the consumer remembers of each attempt (this replica's view; at least the last one). */
-  attempts: Array<{ at: string; code: string; message: string; durationMs: number }>;
-  /** RFC 3339. */
-  deadLetteredAt: string;
-  /** Whatever the source adds (observer-worker: the rule, the action, the rendered request with secrets redacted). */
+  /** RFC 3339 UTC times of the first and the last failure, and of the dead-lettering. */
+  first_failure_at: string;
+  last_failure_at: string;
+  dead_lettered_at: string;
+  /** What the writer adds for whoever replays it (observer-worker: rule, action, rendered request). */
   details?: Record<string, unknown>;
 }
 
-/**
- * Nats-Msg-Id of a dead letter: one per (source, stream message), so a consumer that dies between
- * writing the dead letter and acking the message writes it again into JetStream's duplicate window, not twice.
- */
-export function deadLetterMsgId(letter: Pick<DeadLetter, 'source' | 'origin'>): string {
-  return `dlq:${letter.source}:${letter.origin.stream}:${letter.origin.streamSequence}`;
+export interface DeadLetterError {
+  code: string;
+  message: string;
 }
 
+export interface DeadLetterAttempt {
+  /** Delivery number, 1 = the first. */
+  attempt: number;
+  /** When it failed (RFC 3339 UTC). */
+  at: string;
+  error: DeadLetterError;
+  /** How long the attempt ran before failing, in ms. */
+  latency_ms: number;
+}
+
+export interface DeadLetterIdentity {
+  source: string;
+  /** The event's `event_id` when the payload was a valid event. */
+  eventId?: string;
+  /** The original's stream and sequence: identify a payload that had no valid event_id. */
+  stream: string;
+  streamSeq: number;
+  /** Narrows the identity when one event may be dead-lettered several times (observer-worker: rule and action). */
+  key?: string;
+}
+
+/** The `Nats-Msg-Id` of a dead letter: the same original (and key) always gives the same id. */
+export function deadLetterMsgId(identity: DeadLetterIdentity): string {
+  const original = identity.eventId ?? `${identity.stream}:${identity.streamSeq}`;
+  return `dlq:${identity.source}:${original}${identity.key === undefined ? '' : `:${identity.key}`}`;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The JSON bytes of a dead letter, validated first. */
 export function encodeDeadLetter(letter: DeadLetter): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(letter));
+  return encoder.encode(JSON.stringify(validateDeadLetter(letter)));
 }
 
-/** Decodes and checks a dead letter; anything malformed is FRAISEQL_BAD_MESSAGE. */
-export function decodeDeadLetter(data: Uint8Array): DeadLetter {
-  let value: unknown;
+/** Parses and validates a dead letter; anything malformed is FRAISEQL_BAD_MESSAGE. Unknown extra fields are dropped. */
+export function decodeDeadLetter(payload: Uint8Array | string): DeadLetter {
+  let parsed: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
-  } catch {
-    throw bad('the payload is not JSON');
+    parsed = JSON.parse(typeof payload === 'string' ? payload : decoder.decode(payload));
+  } catch (cause) {
+    throw bad('the payload is not UTF-8 JSON', cause);
   }
-  if (!isObject(value) || value.version !== 1) throw bad('not a version 1 dead letter');
-  const { source, origin, event, rawBase64, failure, deliveries, attempts, deadLetteredAt, details } = value;
-  if (typeof source !== 'string' || source === '') throw bad('"source" must be a non-empty string');
-  if (
-    !isObject(origin) ||
-    typeof origin.stream !== 'string' ||
-    typeof origin.subject !== 'string' ||
-    !Number.isSafeInteger(origin.streamSequence) ||
-    typeof origin.consumer !== 'string'
-  ) {
-    throw bad('"origin" must name the stream, subject, stream sequence and consumer');
-  }
-  if (event !== null && !isObject(event)) throw bad('"event" must be an object or null');
-  if (rawBase64 !== null && typeof rawBase64 !== 'string') throw bad('"rawBase64" must be a string or null');
-  if (
-    !isObject(failure) ||
-    typeof failure.code !== 'string' ||
-    typeof failure.message !== 'string' ||
-    !['malformed', 'permanent', 'attempts_exhausted'].includes(failure.reason as string)
-  ) {
-    throw bad('"failure" must have a code, a message and a reason');
-  }
-  if (!Number.isSafeInteger(deliveries) || (deliveries as number) < 1) throw bad('"deliveries" must be a positive integer');
-  if (!Array.isArray(attempts)) throw bad('"attempts" must be a list');
-  if (typeof deadLetteredAt !== 'string' || Number.isNaN(Date.parse(deadLetteredAt)))
-    throw bad('"deadLetteredAt" must be an RFC 3339 time');
-  if (details !== undefined && !isObject(details)) throw bad('"details" must be an object');
-  return value as unknown as DeadLetter;
+  return validateDeadLetter(parsed);
 }
 
-/** Subjects of one source's dead letters: `fraiseql.v1.dlq.<source>.>`. */
-export function deadLetterFilter(source: string): string {
-  return `${SUBJECTS.dlqPrefix}.${escapeSubjectToken(source)}.>`;
+function validateDeadLetter(value: unknown): DeadLetter {
+  const v = object(value, 'a dead letter');
+  if (v.version !== 1) throw bad(`field version must be 1, got ${JSON.stringify(v.version)}`);
+  const event = v.event === null ? null : object(v.event, 'field event');
+  const raw = v.raw_base64 === null ? null : text(v.raw_base64, 'raw_base64');
+  if ((event === null) === (raw === null)) throw bad('exactly one of event and raw_base64 must be set');
+  const attempts = object(v.attempts, 'field attempts');
+  if (!Array.isArray(attempts.history)) throw bad('field attempts.history must be an array');
+  const letter: DeadLetter = {
+    version: 1,
+    source: text(v.source, 'source'),
+    subject: text(v.subject, 'subject'),
+    stream: text(v.stream, 'stream'),
+    stream_seq: count(v.stream_seq, 'stream_seq'),
+    event,
+    raw_base64: raw,
+    error: failure(v.error, 'error'),
+    attempts: {
+      count: count(attempts.count, 'attempts.count'),
+      history: attempts.history.map((entry, i) => {
+        const a = object(entry, `attempts.history[${i}]`);
+        return {
+          attempt: count(a.attempt, `attempts.history[${i}].attempt`),
+          at: time(a.at, `attempts.history[${i}].at`),
+          error: failure(a.error, `attempts.history[${i}].error`),
+          latency_ms: latency(a.latency_ms, `attempts.history[${i}].latency_ms`),
+        };
+      }),
+    },
+    first_failure_at: time(v.first_failure_at, 'first_failure_at'),
+    last_failure_at: time(v.last_failure_at, 'last_failure_at'),
+    dead_lettered_at: time(v.dead_lettered_at, 'dead_lettered_at'),
+  };
+  if (v.details !== undefined) letter.details = object(v.details, 'field details');
+  return letter;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
 }
 
-function bad(reason: string): FraiseqlError {
-  return new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed dead letter: ${reason}`);
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw bad(`field ${field} must be a non-empty string`);
+  return value;
+}
+
+function count(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw bad(`field ${field} must be a positive integer`);
+  return value;
+}
+
+function latency(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw bad(`field ${field} must be a number ≥ 0`);
+  return value;
+}
+
+function time(value: unknown, field: string): string {
+  const s = text(value, field);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s) || Number.isNaN(Date.parse(s))) {
+    throw bad(`field ${field} must be an RFC 3339 UTC time, got ${JSON.stringify(s)}`);
+  }
+  return s;
+}
+
+function failure(value: unknown, field: string): DeadLetterError {
+  const e = object(value, `field ${field}`);
+  if (typeof e.message !== 'string') throw bad(`field ${field}.message must be a string`);
+  return { code: text(e.code, `${field}.code`), message: e.message };
+}
+
+function bad(message: string, cause?: unknown): FraiseqlError {
+  return new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed dead letter: ${message}`, { cause });
 }

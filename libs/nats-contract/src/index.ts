@@ -16,6 +16,8 @@ export {
   writeHeartbeatRequest,
 } from './executor-heartbeat';
 export { extractTraceContext, injectTraceContext } from './trace-context';
+export { deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-letter';
+export type { DeadLetter, DeadLetterAttempt, DeadLetterError, DeadLetterIdentity } from './dead-letter';
 export { idempotencyKeyProblem } from './idempotency-key';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
 export { observerWorkerConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
@@ -29,5 +31,3 @@ export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';
 export { decodeObserverRuleEntry, encodeObserverRuleEntry, observerRuleKey } from './observer-rule-entry';
 export type { ObserverRuleEntry } from './observer-rule-entry';
-export { deadLetterFilter, deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-letter';
-export type { DeadLetter } from './dead-letter';

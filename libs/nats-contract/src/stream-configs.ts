@@ -77,12 +77,22 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
       ...base(STREAMS.events, STREAM_SUBJECTS.events, 'FraiseQL entity change events', options.events, 7 * DAY_MS),
       duplicate_window: nanos(duplicateWindowMs),
     },
-    { ...base(STREAMS.dlq, STREAM_SUBJECTS.dlq, 'FraiseQL dead letters', options.dlq, 30 * DAY_MS), duplicate_window: nanos(2 * 60_000) },
+    {
+      ...base(STREAMS.dlq, STREAM_SUBJECTS.dlq, 'FraiseQL dead letters', options.dlq, 30 * DAY_MS),
+      // A consumer that crashed between its dead-letter write and its ack gets the original again
+      // after an ack wait (up to 10 min in the default consumer specs): the window must outlast it.
+      duplicate_window: nanos(dlqDuplicateWindowMs(options.dlq?.maxAgeMs ?? 30 * DAY_MS)),
+    },
     {
       ...base(STREAMS.jobs, STREAM_SUBJECTS.jobs, 'FraiseQL job lifecycle events', options.jobs, 7 * DAY_MS),
       duplicate_window: nanos(2 * 60_000),
     },
   ];
+}
+
+/** 15 min, or the stream's max age when that is shorter (JetStream requires the window to fit in it). */
+function dlqDuplicateWindowMs(maxAgeMs: number): number {
+  return maxAgeMs > 0 ? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs) : DEFAULT_DUPLICATE_WINDOW_MS;
 }
 
 function invalid(message: string): never {

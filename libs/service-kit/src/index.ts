@@ -25,6 +25,6 @@ export type { CheckResult, OpsServer, OpsServerOptions, ReadinessCheck } from '.
 export { installShutdown } from './install-shutdown';
 export type { ShutdownControl, ShutdownOptions, ShutdownStep } from './install-shutdown';
 export { mayRetry, retryDelayMs } from './retry-policy';
-export type { RetryDelayOptions, RetryPolicy } from './retry-policy';
+export type { RetryBackoff, RetryDelayOptions, RetryPolicy } from './retry-policy';
 export { runService } from './run-service';
 export type { RunServiceOptions, ServiceContext, ServiceRun, StartedService } from './run-service';

@@ -3,27 +3,31 @@
  * on Temporal's RetryPolicy (CONVENTIONS: one shape everywhere). Durations are in milliseconds.
  */
 export interface RetryPolicy {
-  /**
-   * How the delay grows: `exponential` (default: initial × coefficient^(n−1)), `linear` (initial × n)
-   * or `fixed` (always the initial interval); never beyond `maximumIntervalMs`.
-   */
-  backoff?: 'exponential' | 'linear' | 'fixed';
   /** Delay before the first retry. */
   initialIntervalMs: number;
-  /** Each further retry waits this many times longer (exponential backoff only). */
-  backoffCoefficient: number;
-  /** The delay never grows beyond this. */
+  /**
+   * How the delay grows from one retry to the next (default `exponential`):
+   * `fixed` = initialIntervalMs every time; `linear` = initialIntervalMs × n;
+   * `exponential` = initialIntervalMs × backoffCoefficient^(n − 1) (n = 1 for the first retry).
+   */
+  backoff?: RetryBackoff;
+  /** Growth factor of `exponential` backoff (default 2); unused by `fixed` and `linear`. */
+  backoffCoefficient?: number;
+  /** The delay never grows beyond this (before jitter). */
   maximumIntervalMs: number;
   /**
-   * A fraction (0..1) of the delay randomised around it, so replicas that failed together do not retry
-   * together; or `full`: a random delay between 0 and the computed one (AWS's "full jitter").
+   * Randomisation, so replicas that failed together do not retry together: a fraction (0..1) spreads
+   * the delay by ± that share around it (0.2 → 80 %..120 %); `'full'` draws it anywhere between 0 and
+   * the computed delay (AWS "full jitter"). Default 0 (none).
    */
-  jitter: number | 'full';
+  jitter?: number | 'full';
   /** Attempts in all (the first try included); omitted or 0: retry forever (e.g. the relay, whose work waits in PostgreSQL). */
   maximumAttempts?: number;
   /** Error codes that are never retried (a `FraiseqlError` code, or a domain code). */
   nonRetryable?: readonly string[];
 }
+
+export type RetryBackoff = 'fixed' | 'linear' | 'exponential';
 
 /** Options of one delay computation. */
 export interface RetryDelayOptions {
@@ -37,16 +41,21 @@ export interface RetryDelayOptions {
 export function retryDelayMs(policy: RetryPolicy, attempt: number, options: RetryDelayOptions | (() => number) = {}): number {
   const { random = Math.random, retryAfterMs = 0 } = typeof options === 'function' ? { random: options } : options;
   const n = Math.max(1, attempt);
-  const grown =
-    policy.backoff === 'fixed'
-      ? policy.initialIntervalMs
-      : policy.backoff === 'linear'
-        ? policy.initialIntervalMs * n
-        : policy.initialIntervalMs * policy.backoffCoefficient ** (n - 1);
-  const base = Math.min(policy.maximumIntervalMs, grown);
-  if (policy.jitter === 'full') return Math.max(retryAfterMs, Math.round(base * random()));
-  const spread = base * policy.jitter;
-  return Math.max(retryAfterMs, 0, Math.round(base - spread + 2 * spread * random()));
+  const base = Math.min(policy.maximumIntervalMs, uncappedDelay(policy, n));
+  const jitter = policy.jitter ?? 0;
+  const delay = jitter === 'full' ? base * random() : base * (1 - jitter + 2 * jitter * random());
+  return Math.max(retryAfterMs, 0, Math.round(delay));
+}
+
+function uncappedDelay(policy: RetryPolicy, n: number): number {
+  switch (policy.backoff ?? 'exponential') {
+    case 'fixed':
+      return policy.initialIntervalMs;
+    case 'linear':
+      return policy.initialIntervalMs * n;
+    case 'exponential':
+      return policy.initialIntervalMs * (policy.backoffCoefficient ?? 2) ** (n - 1);
+  }
 }
 
 /** Whether another attempt may follow attempt number `attempt` (1 = the first try) that failed with `code`. */

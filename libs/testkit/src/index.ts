@@ -1,6 +1,8 @@
 export { freePort } from './free-port';
 export { startNatsServer } from './nats-server';
 export type { TestNatsServer } from './nats-server';
+export { startRedisServer } from './redis-server';
+export type { TestRedisServer } from './redis-server';
 export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { waitFor } from './wait-for';

@@ -1,0 +1,476 @@
+import { FraiseqlError, RetryableError, UnrecoverableError } from '@fraiseql/errors';
+import { decodeEntityEvent, type EntityEvent } from '@fraiseql/events';
+import {
+  deadLetterMsgId,
+  dlqSubject,
+  encodeDeadLetter,
+  ensureConsumer,
+  escapeSubjectToken,
+  extractTraceContext,
+  injectTraceContext,
+  parseEventSubject,
+  STREAMS,
+  SUBJECTS,
+  type ConsumerSpec,
+  type DeadLetter,
+  type DeadLetterAttempt,
+  type DeadLetterError,
+} from '@fraiseql/nats-contract';
+import { mayRetry, retryDelayMs, type Logger, type ReadinessCheck, type RetryPolicy } from '@fraiseql/service-kit';
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Redis } from 'ioredis';
+import { headers as natsHeaders, millis, type Consumer, type ConsumerMessages, type JsMsg, type MsgHdrs, type NatsConnection } from 'nats';
+import type { Registry } from 'prom-client';
+import { memoryAttemptJournal, redisAttemptJournal, type AttemptJournal } from './attempt-journal';
+import { consumerMetrics } from './consumer-metrics';
+import { DISABLED_DEDUP, RedisDedupStore, type DedupOptions, type DedupStore } from './dedup-store';
+import { errorCodeOf, errorMessageOf } from './error-code-of';
+import { RedisOutage } from './redis-outage';
+
+/** What a handler gets besides the event. */
+export interface EventContext {
+  /** Delivery number of this message (1 = the first attempt), from JetStream's delivery count. */
+  attempt: number;
+  /** Whether a failure now dead-letters the event (policy `maximumAttempts` or the consumer's `max_deliver`). */
+  isLastAttempt: boolean;
+  subject: string;
+  streamSequence: number;
+  headers: MsgHdrs | undefined;
+  /** Aborted when a drain's deadline passes while the handler still runs: the message is nak'ed for another replica. */
+  signal: AbortSignal;
+  /** Tells JetStream the work goes on (the consumer already does so on a timer derived from the ack wait). */
+  working(): void;
+  /** Effect deduplication (Redis); disabled, answering "not done", when the consumer has no Redis. */
+  dedup: DedupStore;
+  /** The trace context of this message's span (continued from its `traceparent`); it is also the active context. */
+  traceContext: Context;
+}
+
+/**
+ * Resolving means the effect is durable: the message is acked. Throwing schedules a retry (`nak` with the
+ * policy's delay; `RetryableError.retryAfterMs` is a floor) or, for an `UnrecoverableError`, a code in
+ * `nonRetryable`, or the last attempt, dead-letters it. A thrown FraiseqlError's `details` go into the dead letter.
+ */
+export type EventHandler = (event: EntityEvent, context: EventContext) => Promise<void>;
+
+export interface EventConsumerOptions {
+  nc: NatsConnection;
+  /** The durable pull consumer (libs/nats-contract); created or updated at start. */
+  consumer: ConsumerSpec;
+  /** Who gives up, in dead-letter subjects and metric labels: `observer-worker`, `sink-clickhouse`. */
+  source: string;
+  /** Messages handled at once by this replica (`max_ack_pending` bounds the whole fleet). */
+  concurrency: number;
+  retryPolicy: RetryPolicy;
+  handle: EventHandler;
+  logger: Logger;
+  registry: Registry;
+  /** Metric name prefix, e.g. `fraiseql_observer` → `fraiseql_observer_events_processed_total`. */
+  metricsPrefix: string;
+  /** Enables dedup (`context.dedup`) and attempt history shared by every replica. */
+  redis?: Redis;
+  dedup?: DedupOptions;
+  /** How long one pull waits for messages (≥ 1000 ms); a drain waits for the pull in progress. Default 2000. */
+  pullExpiresMs?: number;
+  /** `working()` interval; default a third of the delivery's ack wait. */
+  heartbeatIntervalMs?: number;
+  /** Called after a dead letter was stored, before the original is acked. */
+  onDeadLetter?: (letter: DeadLetter) => void | Promise<void>;
+}
+
+export interface DrainResult {
+  /** Messages still unfinished at the deadline, nak'ed so that another replica takes them. */
+  unfinished: number;
+}
+
+export interface EventConsumer {
+  /** For /readyz: the consumer is bound (it exists, NATS answers a round trip) and not draining. */
+  readiness: ReadinessCheck;
+  /** Messages being handled now. */
+  inFlight(): number;
+  /**
+   * Stops pulling, waits for in-flight handlers up to `deadlineMs`, then aborts and naks (no delay) what is
+   * still unfinished. Safe on SIGTERM; later calls return the same promise.
+   */
+  drain(deadlineMs: number): Promise<DrainResult>;
+}
+
+interface Delivery {
+  msg: JsMsg;
+  /** Acked, nak'ed or dead-lettered: nothing else may answer JetStream for it. */
+  settled: boolean;
+  abort: AbortController;
+}
+
+interface Failure {
+  error: DeadLetterError;
+  details?: Record<string, unknown>;
+  history: DeadLetterAttempt[];
+}
+
+const tracer = trace.getTracer('@fraiseql/jetstream-consumer');
+const DAY_MS = 86_400_000;
+
+/**
+ * Binds to a durable pull consumer and handles `EntityEvent`s with the fleet's consumer discipline
+ * (docs/adr/0100-jetstream-consumer-kit.md): bounded concurrency, ack after the effect, retries as
+ * `nak(delay)`, dead letters written before the ack, `working()` heartbeats, graceful drain.
+ */
+export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
+  const { nc, consumer: spec, source, retryPolicy: policy, handle } = options;
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `concurrency must be an integer ≥ 1, got ${options.concurrency}`);
+  }
+  const pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 2000);
+  const logger = options.logger.child({ component: 'event-consumer', consumer: spec.durable_name, source });
+  const metrics = consumerMetrics(options.registry, options.metricsPrefix);
+  const labels = { source };
+
+  const jsm = await nc.jetstreamManager();
+  await ensureConsumer(jsm, spec.stream, spec);
+  const js = nc.jetstream();
+  const consumer: Consumer = await js.consumers.get(spec.stream, spec.durable_name);
+  const ackWaitNanos = (await consumer.info(true)).config.ack_wait;
+
+  const keyPrefix = options.dedup?.keyPrefix ?? `fraiseql:${source}:`;
+  const ttlMs = options.dedup?.ttlMs ?? DAY_MS;
+  const commandTimeoutMs = options.dedup?.commandTimeoutMs ?? 500;
+  const outage = new RedisOutage(logger);
+  const dedup: DedupStore = options.redis
+    ? new RedisDedupStore({
+        redis: options.redis,
+        keyPrefix,
+        ttlMs,
+        commandTimeoutMs,
+        outage,
+        detected: metrics.dedupDetected.labels(labels),
+        unavailable: metrics.dedupUnavailable.labels(labels),
+      })
+    : DISABLED_DEDUP;
+  const journal: AttemptJournal = options.redis
+    ? redisAttemptJournal({ redis: options.redis, keyPrefix, ttlMs, commandTimeoutMs, outage })
+    : memoryAttemptJournal();
+
+  // The attempt after which a failure dead-letters: the policy's bound or JetStream's, whichever comes first.
+  const lastAttempt = Math.min(
+    policy.maximumAttempts ? policy.maximumAttempts : Infinity,
+    spec.max_deliver > 0 ? spec.max_deliver : Infinity,
+  );
+  const ackWaitMs = (attempt: number): number => {
+    // With a backoff list, delivery n waits backoff[n − 1] (the last value beyond its end) for its ack.
+    const backoff = spec.backoff.length > 0 ? spec.backoff[Math.min(attempt, spec.backoff.length) - 1] : undefined;
+    return millis(backoff ?? ackWaitNanos ?? 30_000_000_000);
+  };
+
+  const removeProbe = metrics.addProbe(source, {
+    backlog: async () => {
+      const info = await consumer.info(false);
+      return info.num_pending + info.num_ack_pending;
+    },
+    dlqItems: async () => {
+      const info = await jsm.streams.info(STREAMS.dlq, { subjects_filter: `${SUBJECTS.dlqPrefix}.${escapeSubjectToken(source)}.>` });
+      return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+    },
+  });
+
+  const deliveries = new Set<Delivery>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let idleWaiters: (() => void)[] = [];
+  const wakeUp = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const ack = async (delivery: Delivery, event: EntityEvent | undefined): Promise<boolean> => {
+    delivery.settled = true;
+    try {
+      if (await delivery.msg.ackAck()) return true;
+      logger.warn({ eventId: event?.event_id }, 'JetStream did not confirm an ack; the event will be delivered again (dedup absorbs it)');
+    } catch (error) {
+      logger.warn({ err: error, eventId: event?.event_id }, 'ack failed; the event will be delivered again (dedup absorbs it)');
+    }
+    return false;
+  };
+
+  const nak = (delivery: Delivery, delayMs?: number): void => {
+    delivery.settled = true;
+    try {
+      delivery.msg.nak(delayMs);
+    } catch (error) {
+      logger.warn({ err: error }, 'nak failed; JetStream redelivers after the ack wait');
+    }
+  };
+
+  /** Writes the dead letter (awaiting JetStream's ack), then acks the original. */
+  const giveUp = async (delivery: Delivery, event: EntityEvent | null, failure: Failure): Promise<void> => {
+    const { msg } = delivery;
+    const attempt = msg.info.deliveryCount;
+    const now = new Date().toISOString();
+    const letter: DeadLetter = {
+      version: 1,
+      source,
+      subject: msg.subject,
+      stream: msg.info.stream,
+      stream_seq: msg.info.streamSequence,
+      event: event ? { ...event } : null,
+      raw_base64: event ? null : Buffer.from(msg.data).toString('base64'),
+      error: failure.error,
+      attempts: { count: attempt, history: failure.history },
+      first_failure_at: failure.history[0]?.at ?? now,
+      last_failure_at: failure.history.at(-1)?.at ?? now,
+      dead_lettered_at: now,
+      ...(failure.details ? { details: failure.details } : {}),
+    };
+    const msgId = deadLetterMsgId({ source, eventId: event?.event_id, stream: msg.info.stream, streamSeq: msg.info.streamSequence });
+    const { orgId, entityType } = originOf(msg.subject, event);
+    try {
+      // A redelivery after a crash between this write and the ack: JetStream drops the duplicate within
+      // its window; the Redis mark covers a redelivery later than that.
+      if (!(await dedup.alreadyDone(msgId))) {
+        const headers = natsHeaders();
+        injectTraceContext(headers);
+        const ackOfDlq = await js.publish(dlqSubject(source, orgId, entityType), encodeDeadLetter(letter), {
+          msgID: msgId,
+          headers,
+          expect: { streamName: STREAMS.dlq },
+        });
+        if (!ackOfDlq.duplicate) metrics.deadLettered.inc(labels);
+        await dedup.markDone(msgId);
+      }
+    } catch (error) {
+      const retryInMs = retryDelayMs(policy, attempt);
+      logger.error(
+        { err: error, code: 'FRAISEQL_DEAD_LETTER_FAILED', eventId: event?.event_id, attempt, retryInMs },
+        attempt >= (spec.max_deliver > 0 ? spec.max_deliver : Infinity)
+          ? 'dead letter not written on the consumer’s last delivery: JetStream will not deliver the event again'
+          : 'dead letter not written; the event is delivered again later',
+      );
+      nak(delivery, retryInMs);
+      return;
+    }
+    try {
+      await options.onDeadLetter?.(letter);
+    } catch (error) {
+      logger.warn({ err: error }, 'onDeadLetter hook failed');
+    }
+    logger.warn(
+      { eventId: event?.event_id, code: failure.error.code, attempts: attempt, subject: msg.subject, streamSeq: msg.info.streamSequence },
+      `dead-lettered: ${failure.error.message}`,
+    );
+    await ack(delivery, event ?? undefined);
+    if (attempt > 1) await journal.forget(journalId(msg));
+  };
+
+  const onFailure = async (delivery: Delivery, event: EntityEvent, error: unknown, latencyMs: number): Promise<void> => {
+    const { msg } = delivery;
+    const attempt = msg.info.deliveryCount;
+    const code = errorCodeOf(error);
+    metrics.failed.inc({ ...labels, error_type: code });
+    const failure: DeadLetterError = { code, message: errorMessageOf(error) };
+    const record: DeadLetterAttempt = {
+      attempt,
+      at: new Date().toISOString(),
+      error: failure,
+      latency_ms: Math.round(latencyMs * 1000) / 1000,
+    };
+    const permanent = error instanceof UnrecoverableError || !mayRetry(policy, attempt, code);
+    if (permanent || attempt >= lastAttempt) {
+      const history = [...(attempt > 1 ? await journal.history(journalId(msg)) : []), record];
+      const details = error instanceof FraiseqlError ? error.details : undefined;
+      await giveUp(delivery, event, { error: failure, history, ...(details ? { details } : {}) });
+      return;
+    }
+    await journal.record(journalId(msg), record);
+    const retryAfterMs = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    const delayMs = retryDelayMs(policy, attempt, retryAfterMs === undefined ? {} : { retryAfterMs });
+    if (code === 'FRAISEQL_INTERNAL')
+      logger.warn({ err: error, eventId: event.event_id, attempt, delayMs }, 'handler failed; retry scheduled');
+    else logger.info({ code, eventId: event.event_id, attempt, delayMs }, `handler failed (${failure.message}); retry scheduled`);
+    nak(delivery, delayMs);
+  };
+
+  const handleDelivery = async (delivery: Delivery, span: Span, traceContext: Context): Promise<void> => {
+    const { msg } = delivery;
+    const attempt = msg.info.deliveryCount;
+    let event: EntityEvent;
+    try {
+      event = decodeEntityEvent(msg.data);
+    } catch (error) {
+      const code = errorCodeOf(error);
+      metrics.failed.inc({ ...labels, error_type: code });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      const at = new Date().toISOString();
+      const failure = { code, message: errorMessageOf(error) };
+      await giveUp(delivery, null, { error: failure, history: [{ attempt, at, error: failure, latency_ms: 0 }] });
+      return;
+    }
+    span.setAttribute('fraiseql.event_id', event.event_id);
+    if (attempt > lastAttempt) {
+      // An earlier delivery gave up but its dead letter or its ack did not land: finish that, do not run again.
+      const history = await journal.history(journalId(msg));
+      const last = history.at(-1)?.error ?? { code: 'FRAISEQL_INTERNAL', message: `no attempt left after ${attempt - 1} deliveries` };
+      await giveUp(delivery, event, { error: last, history });
+      return;
+    }
+    const heartbeatMs = options.heartbeatIntervalMs ?? Math.max(50, Math.floor(ackWaitMs(attempt) / 3));
+    const working = (): void => {
+      if (!delivery.settled) msg.working();
+    };
+    const heartbeat = setInterval(working, heartbeatMs);
+    const started = performance.now();
+    try {
+      await handle(event, {
+        attempt,
+        isLastAttempt: attempt >= lastAttempt,
+        subject: msg.subject,
+        streamSequence: msg.info.streamSequence,
+        headers: msg.headers,
+        signal: delivery.abort.signal,
+        working,
+        dedup,
+        traceContext,
+      });
+    } catch (error) {
+      clearInterval(heartbeat);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorCodeOf(error) });
+      if (!delivery.settled) await onFailure(delivery, event, error, performance.now() - started);
+      return;
+    }
+    clearInterval(heartbeat);
+    // Nak'ed at a drain deadline while it ran: another replica has it now.
+    if (delivery.settled) return;
+    if (await ack(delivery, event)) metrics.processed.inc(labels);
+    if (attempt > 1) await journal.forget(journalId(msg));
+  };
+
+  const start = (msg: JsMsg): void => {
+    const delivery: Delivery = { msg, settled: false, abort: new AbortController() };
+    deliveries.add(delivery);
+    metrics.inFlight.inc(labels);
+    if (msg.info.deliveryCount > 1) metrics.redelivered.inc(labels);
+    const parent = extractTraceContext(msg.headers);
+    const span = tracer.startSpan(
+      `fraiseql.consume ${spec.durable_name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': msg.subject,
+          'fraiseql.delivery_attempt': msg.info.deliveryCount,
+        },
+      },
+      parent,
+    );
+    const traceContext = trace.setSpan(parent, span);
+    void otelContext
+      .with(traceContext, () => handleDelivery(delivery, span, traceContext))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected failure while handling a message');
+        if (!delivery.settled) nak(delivery, retryDelayMs(policy, msg.info.deliveryCount));
+      })
+      .finally(() => {
+        span.end();
+        deliveries.delete(delivery);
+        metrics.inFlight.dec(labels);
+        wakeUp();
+        if (deliveries.size === 0) {
+          for (const resolve of idleWaiters) resolve();
+          idleWaiters = [];
+        }
+      });
+  };
+
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const pullLoop = async (): Promise<void> => {
+    while (!stopping) {
+      const free = options.concurrency - deliveries.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      let batch: ConsumerMessages;
+      try {
+        // Only as many as there are free slots: a message is never pulled before it can be handled.
+        batch = await consumer.fetch({ max_messages: free, expires: pullExpiresMs });
+      } catch (error) {
+        logger.warn({ err: error }, 'pull failed; trying again in 1 s');
+        await pause(1000);
+        continue;
+      }
+      try {
+        for await (const msg of batch) {
+          if (stopping) nak({ msg, settled: false, abort: new AbortController() });
+          else start(msg);
+        }
+      } catch (error) {
+        if (!stopping) {
+          logger.warn({ err: error }, 'pull interrupted; trying again in 1 s');
+          await pause(1000);
+        }
+      }
+    }
+  };
+  const loop = pullLoop();
+  logger.info({ concurrency: options.concurrency, lastAttempt, dedup: dedup.enabled }, 'event consumer started');
+
+  let drained: Promise<DrainResult> | undefined;
+  return {
+    inFlight: () => deliveries.size,
+    readiness: async () => {
+      if (stopping) throw new Error(`consumer ${spec.durable_name} is draining`);
+      if (nc.isClosed()) throw new Error('the NATS connection is closed');
+      await consumer.info(false);
+    },
+    drain(deadlineMs) {
+      drained ??= (async () => {
+        stopping = true;
+        wakeUp();
+        let timer: NodeJS.Timeout | undefined;
+        const idle = deliveries.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+        await Promise.race([Promise.all([loop, idle]), new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+        clearTimeout(timer);
+        let unfinished = 0;
+        for (const delivery of deliveries) {
+          if (delivery.settled) continue;
+          delivery.abort.abort(new FraiseqlError('FRAISEQL_TIMEOUT', 'the consumer is shutting down'));
+          nak(delivery);
+          unfinished++;
+        }
+        if (unfinished > 0) logger.warn({ unfinished }, 'drain deadline passed: unfinished events nak’ed for another replica');
+        try {
+          await nc.flush();
+        } catch {
+          // The connection is gone: JetStream redelivers after the ack wait instead.
+        }
+        removeProbe();
+        logger.info('event consumer drained');
+        return { unfinished };
+      })();
+      return drained;
+    },
+  };
+}
+
+function journalId(msg: JsMsg): string {
+  return `${msg.info.stream}:${msg.info.streamSequence}`;
+}
+
+/** Org and entity of the dead letter's subject: from the event, else from its subject, else unknown. */
+function originOf(subject: string, event: EntityEvent | null): { orgId: string | null; entityType: string } {
+  if (event) return { orgId: event.org_id, entityType: event.entity_type };
+  try {
+    const parts = parseEventSubject(subject);
+    return { orgId: parts.orgId, entityType: parts.entityType };
+  } catch {
+    return { orgId: null, entityType: 'unknown' };
+  }
+}
