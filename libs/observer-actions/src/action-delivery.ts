@@ -3,13 +3,13 @@ import { permanent, retryable, type ActionOutcome, type ActionType } from './act
 import { createActionMetrics, type ActionMetrics } from './action-metrics';
 import { GuardedHttpClient, type HttpAnswerClassifier, type HttpClientOptions } from './guarded-http-client';
 import { HostIsolation, type CircuitStateName, type HostIsolationOptions } from './host-isolation';
-import { TargetAddressPolicy } from './target-address-policy';
+import { TargetAddressPolicy, type TargetAddressPolicyOptions } from './target-address-policy';
 
 export interface ActionDeliveryOptions {
   /** The service's registry; the observer action metrics are registered on it. */
   registry: Registry;
-  /** SSRF guard of every HTTP action (webhook, Slack, SMS, push). */
-  ssrf?: { allow?: readonly string[] };
+  /** SSRF guard of every HTTP action (webhook, Slack, SMS, push): `allow` lists hosts or CIDRs, `resolve` replaces DNS. */
+  ssrf?: TargetAddressPolicyOptions;
   http?: HttpClientOptions;
   perHost?: HostIsolationOptions;
 }
@@ -36,7 +36,7 @@ export class ActionDelivery {
   constructor(options: ActionDeliveryOptions) {
     this.metrics = createActionMetrics(options.registry);
     this.isolation = new HostIsolation(options.perHost ?? {}, this.metrics.circuitState);
-    this.addressPolicy = new TargetAddressPolicy({ allow: options.ssrf?.allow ?? [] });
+    this.addressPolicy = new TargetAddressPolicy(options.ssrf);
     this.http = new GuardedHttpClient(this.addressPolicy, this.isolation.concurrencyPerHost, options.http);
   }
 

@@ -33,7 +33,7 @@ export interface TargetAddressPolicyOptions {
    * `hooks.internal`), IP addresses or CIDRs (`10.1.0.0/16`, `127.0.0.1`, `::1`). Empty by default.
    */
   allow?: readonly string[];
-  /** Resolves a host name to every address (tests never replace it; it exists for a custom resolver). */
+  /** Resolves a host name to every address. Default: the system resolver (`dns.lookup`, all addresses). */
   resolve?: (hostname: string) => Promise<string[]>;
 }
 
