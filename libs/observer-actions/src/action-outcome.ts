@@ -45,7 +45,12 @@ export function retryable(code: ErrorCode, reason: string, latencyMs: number, fi
   return { kind: 'retryable', code, reason, latencyMs, ...definedOnly(fields) };
 }
 
-export function permanent(code: ErrorCode, reason: string, latencyMs: number, fields: Omit<FailureFields, 'retryAfterMs'> = {}): ActionPermanent {
+export function permanent(
+  code: ErrorCode,
+  reason: string,
+  latencyMs: number,
+  fields: Omit<FailureFields, 'retryAfterMs'> = {},
+): ActionPermanent {
   return { kind: 'permanent', code, reason, latencyMs, ...definedOnly(fields) };
 }
 

@@ -132,8 +132,10 @@ export function classifySmtpError(error: unknown, target: string, latencyMs: num
   }
   const code = typeof e.code === 'string' ? e.code : '';
   if (code === 'ETIMEDOUT') return retryable('FRAISEQL_ACTION_TIMEOUT', `SMTP server ${target} timed out`, latencyMs, { cause: error });
-  if (NETWORK_CODES.has(code)) return retryable('FRAISEQL_ACTION_UNREACHABLE', `SMTP server ${target}: ${reply}`, latencyMs, { cause: error });
-  if (code === 'EENVELOPE' || code === 'EMESSAGE') return permanent('FRAISEQL_ACTION_INVALID', `e-mail refused before sending: ${reply}`, latencyMs, { cause: error });
+  if (NETWORK_CODES.has(code))
+    return retryable('FRAISEQL_ACTION_UNREACHABLE', `SMTP server ${target}: ${reply}`, latencyMs, { cause: error });
+  if (code === 'EENVELOPE' || code === 'EMESSAGE')
+    return permanent('FRAISEQL_ACTION_INVALID', `e-mail refused before sending: ${reply}`, latencyMs, { cause: error });
   if (code === 'EAUTH') return permanent('FRAISEQL_ACTION_REJECTED', `SMTP authentication failed: ${reply}`, latencyMs, { cause: error });
   return retryable('FRAISEQL_ACTION_FAILED', `SMTP send failed: ${reply}`, latencyMs, { cause: error });
 }

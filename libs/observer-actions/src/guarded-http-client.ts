@@ -59,7 +59,10 @@ export class GuardedHttpClient {
         const hostname = connectOptions.hostname.replace(/^\[(.*)\]$/, '$1');
         policy.addressFor(hostname).then(
           (address) =>
-            connectTo({ ...connectOptions, hostname: address, servername: connectOptions.servername ?? (isIP(hostname) ? undefined : hostname) }, callback),
+            connectTo(
+              { ...connectOptions, hostname: address, servername: connectOptions.servername ?? (isIP(hostname) ? undefined : hostname) },
+              callback,
+            ),
           (error: Error) => callback(error, null),
         );
       },
@@ -88,7 +91,8 @@ export class GuardedHttpClient {
       return classify({ status: response.statusCode, headers: response.headers, bodyText, latencyMs: Date.now() - began });
     } catch (error) {
       const latencyMs = Date.now() - began;
-      if (timedOut) return retryable('FRAISEQL_ACTION_TIMEOUT', `no complete answer from ${spec.url.host} within ${timeoutMs} ms`, latencyMs);
+      if (timedOut)
+        return retryable('FRAISEQL_ACTION_TIMEOUT', `no complete answer from ${spec.url.host} within ${timeoutMs} ms`, latencyMs);
       return classifyHttpError(error, spec.url.host, latencyMs);
     } finally {
       clearTimeout(timer);
@@ -125,6 +129,7 @@ export function classifyHttpError(error: unknown, host: string, latencyMs: numbe
   const code = String((error as { code?: unknown })?.code ?? '');
   const message = error instanceof Error ? error.message : String(error);
   if (TIMEOUT_CODES.has(code)) return retryable('FRAISEQL_ACTION_TIMEOUT', `${host} timed out (${code})`, latencyMs, { cause: error });
-  if (INVALID_CODES.has(code)) return permanent('FRAISEQL_ACTION_INVALID', `the request is malformed: ${message}`, latencyMs, { cause: error });
+  if (INVALID_CODES.has(code))
+    return permanent('FRAISEQL_ACTION_INVALID', `the request is malformed: ${message}`, latencyMs, { cause: error });
   return retryable('FRAISEQL_ACTION_UNREACHABLE', `${host} unreachable: ${code || message}`, latencyMs, { cause: error });
 }

@@ -44,7 +44,8 @@ export class MessagePublisher {
   }
 
   publish(request: PublishRequest): Promise<ActionOutcome> {
-    if (request.topic === '') return this.delivery.metrics.track('publish', async () => permanent('FRAISEQL_ACTION_INVALID', 'a publish action needs a topic', 0));
+    if (request.topic === '')
+      return this.delivery.metrics.track('publish', async () => permanent('FRAISEQL_ACTION_INVALID', 'a publish action needs a topic', 0));
     return this.delivery.execute('publish', this.nc.getServer(), async () => {
       const began = Date.now();
       try {
@@ -57,8 +58,14 @@ export class MessagePublisher {
           await this.nc.flush();
           return { kind: 'success', latencyMs: Date.now() - began, detail: { subject, stream: null } };
         }
-        const ack = await this.nc.jetstream().publish(subject, request.payload, { headers: h, msgID: request.idempotencyKey, timeout: this.timeoutMs });
-        return { kind: 'success', latencyMs: Date.now() - began, detail: { subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate } };
+        const ack = await this.nc
+          .jetstream()
+          .publish(subject, request.payload, { headers: h, msgID: request.idempotencyKey, timeout: this.timeoutMs });
+        return {
+          kind: 'success',
+          latencyMs: Date.now() - began,
+          detail: { subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate },
+        };
       } catch (error) {
         return classifyNatsError(error, Date.now() - began);
       }
@@ -85,6 +92,7 @@ function classifyNatsError(error: unknown, latencyMs: number): ActionOutcome {
   const message = error instanceof Error ? error.message : String(error);
   const code = String((error as { code?: unknown })?.code ?? '');
   if (error instanceof FraiseqlError) return permanent('FRAISEQL_ACTION_INVALID', message, latencyMs, { cause: error });
-  if (code === 'TIMEOUT' || /timeout/i.test(message)) return retryable('FRAISEQL_ACTION_TIMEOUT', `NATS publish timed out: ${message}`, latencyMs, { cause: error });
+  if (code === 'TIMEOUT' || /timeout/i.test(message))
+    return retryable('FRAISEQL_ACTION_TIMEOUT', `NATS publish timed out: ${message}`, latencyMs, { cause: error });
   return retryable('FRAISEQL_ACTION_UNREACHABLE', `NATS publish failed: ${message}`, latencyMs, { cause: error });
 }

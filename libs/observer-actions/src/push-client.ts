@@ -67,5 +67,8 @@ export function classifyPushAnswer(answer: HttpAnswer): ActionOutcome {
   if (answer.status === 404 || answer.status === 410) {
     return permanent('FRAISEQL_ACTION_GONE', `push subscription gone (HTTP ${answer.status})`, answer.latencyMs, { status: answer.status });
   }
-  return classifyHttpStatus(answer, () => `push service answered HTTP ${answer.status}${answer.bodyText ? `: ${answer.bodyText.slice(0, 200)}` : ''}`);
+  return classifyHttpStatus(
+    answer,
+    () => `push service answered HTTP ${answer.status}${answer.bodyText ? `: ${answer.bodyText.slice(0, 200)}` : ''}`,
+  );
 }

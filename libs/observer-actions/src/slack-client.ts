@@ -28,7 +28,9 @@ export class SlackClient {
 
   deliver(request: SlackRequest): Promise<ActionOutcome> {
     if (request.text === undefined && request.blocks === undefined) {
-      return this.delivery.metrics.track('slack', async () => permanent('FRAISEQL_ACTION_INVALID', 'a Slack message needs text or blocks', 0));
+      return this.delivery.metrics.track('slack', async () =>
+        permanent('FRAISEQL_ACTION_INVALID', 'a Slack message needs text or blocks', 0),
+      );
     }
     const payload: Record<string, unknown> = {};
     if (request.text !== undefined) payload.text = request.text;

@@ -77,7 +77,8 @@ export function classifyTwilioAnswer(answer: HttpAnswer): ActionOutcome {
       ? `SMS provider answered HTTP ${answer.status}, error ${String(json.code ?? '?')}: ${json.message}`
       : `SMS provider answered HTTP ${answer.status}`,
   );
-  if (outcome.kind === 'success' && json && typeof json.sid === 'string') return { ...outcome, detail: { sid: json.sid, status: json.status } };
+  if (outcome.kind === 'success' && json && typeof json.sid === 'string')
+    return { ...outcome, detail: { sid: json.sid, status: json.status } };
   return outcome;
 }
 

@@ -59,7 +59,11 @@ export class TargetAddressPolicy {
       const text = entry.trim().toLowerCase();
       if (text.includes('/') || isIP(stripBrackets(text))) addRange(this.allowedRanges, stripBrackets(text), entry);
       else if (/^[a-z0-9.-]+$/.test(text)) this.allowedHosts.add(text.replace(/\.$/, ''));
-      else throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `SSRF allowlist entry ${JSON.stringify(entry)} is neither a host name nor a CIDR`);
+      else
+        throw new FraiseqlError(
+          'FRAISEQL_CONFIG_INVALID',
+          `SSRF allowlist entry ${JSON.stringify(entry)} is neither a host name nor a CIDR`,
+        );
     }
   }
 
@@ -73,9 +77,13 @@ export class TargetAddressPolicy {
       const category = this.blockedCategory(address);
       if (category !== undefined) {
         const via = address === host ? '' : ` (resolved from ${host})`;
-        throw new FraiseqlError('FRAISEQL_ACTION_BLOCKED', `${address}${via} is a ${category} address; the SSRF allowlist does not allow it`, {
-          details: { host, address, category },
-        });
+        throw new FraiseqlError(
+          'FRAISEQL_ACTION_BLOCKED',
+          `${address}${via} is a ${category} address; the SSRF allowlist does not allow it`,
+          {
+            details: { host, address, category },
+          },
+        );
       }
     }
     return addresses[0]!;
@@ -101,7 +109,10 @@ function addRange(list: BlockList, text: string, original: string): void {
   const family = isIP(network);
   const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);
   if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
-    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `SSRF allowlist entry ${JSON.stringify(original)} is not a valid IP address or CIDR`);
+    throw new FraiseqlError(
+      'FRAISEQL_CONFIG_INVALID',
+      `SSRF allowlist entry ${JSON.stringify(original)} is not a valid IP address or CIDR`,
+    );
   }
   list.addSubnet(network, prefix, family === 6 ? 'ipv6' : 'ipv4');
 }

@@ -41,7 +41,8 @@ describe('CacheInvalidator against real Redis', () => {
   /** Waits until MONITOR has shown a command of this test (it arrives asynchronously). */
   const seen = async (marker: string) => {
     await redis.get(marker);
-    for (let i = 0; i < 200 && !commands.some((c) => c[0]?.toLowerCase() === 'get' && c[1] === marker); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !commands.some((c) => c[0]?.toLowerCase() === 'get' && c[1] === marker); i++)
+      await new Promise((r) => setTimeout(r, 10));
   };
 
   it('unlinks exact keys and reports how many existed', async () => {

@@ -13,7 +13,9 @@ interface ReceivedMail {
 /** Headers of a raw RFC 5322 message, unfolded, by lower-case name. */
 function headersOf(raw: string): Map<string, string> {
   const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-  return new Map(head.split('\r\n').map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return new Map(
+    head.split('\r\n').map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
 }
 
 describe('EmailClient against a real SMTP server (smtp-server)', () => {
@@ -29,7 +31,8 @@ describe('EmailClient against a real SMTP server (smtp-server)', () => {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo(address, _session, callback) {
-        if (address.address.startsWith('deferred@')) return callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 450 }));
+        if (address.address.startsWith('deferred@'))
+          return callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 450 }));
         if (address.address.startsWith('unknown@')) return callback(Object.assign(new Error('no such user'), { responseCode: 550 }));
         callback();
       },
@@ -103,13 +106,19 @@ describe('EmailClient against a real SMTP server (smtp-server)', () => {
 
   it('reports recipients the server refused while delivering to the others', async () => {
     const outcome = await email.send({ to: ['ada@example.test', 'unknown@example.test'], subject: 'partial', text: 'x' });
-    expect(outcome.kind === 'success' && outcome.detail).toMatchObject({ accepted: ['ada@example.test'], rejected: ['unknown@example.test'] });
+    expect(outcome.kind === 'success' && outcome.detail).toMatchObject({
+      accepted: ['ada@example.test'],
+      rejected: ['unknown@example.test'],
+    });
     expect(received.at(-1)!.rcptTo).toEqual(['ada@example.test']);
   });
 
   it('refuses a message without recipients or body, and classifies an unreachable server as retryable', async () => {
     expect(await email.send({ to: [], subject: 'x', text: 'x' })).toMatchObject({ kind: 'permanent', code: 'FRAISEQL_ACTION_INVALID' });
-    expect(await email.send({ to: 'ada@example.test', subject: 'x' })).toMatchObject({ kind: 'permanent', code: 'FRAISEQL_ACTION_INVALID' });
+    expect(await email.send({ to: 'ada@example.test', subject: 'x' })).toMatchObject({
+      kind: 'permanent',
+      code: 'FRAISEQL_ACTION_INVALID',
+    });
     const nowhere = new EmailClient(delivery, { host: '127.0.0.1', port: await freePort(), from: 'a@fraiseql.test' });
     try {
       expect(await nowhere.send({ to: 'ada@example.test', subject: 'x', text: 'x' })).toMatchObject({

@@ -42,7 +42,8 @@ describe('circuit breaker per target host', () => {
   const circuitMetric = () => metricValue(registry, 'fraiseql_observer_circuit_state', { host: receiver.host });
 
   it('opens after consecutive failures, short-circuits without reaching the receiver, half-opens after the cooldown, closes on success', async () => {
-    for (let i = 0; i < 3; i++) expect(await send()).toMatchObject({ kind: 'retryable', code: 'FRAISEQL_ACTION_RECEIVER_ERROR', status: 503 });
+    for (let i = 0; i < 3; i++)
+      expect(await send()).toMatchObject({ kind: 'retryable', code: 'FRAISEQL_ACTION_RECEIVER_ERROR', status: 503 });
     expect(delivery.circuitState(receiver.host)).toBe('open');
     expect(await circuitMetric()).toBe(2);
 
@@ -72,8 +73,12 @@ describe('circuit breaker per target host', () => {
     expect(await circuitMetric()).toBe(0);
     expect(await send()).toMatchObject({ kind: 'success' });
 
-    expect(await metricValue(registry, 'fraiseql_observer_action_errors_total', { action_type: 'webhook', error_type: 'FRAISEQL_CIRCUIT_OPEN' })).toBe(1);
-    expect(await metricValue(registry, 'fraiseql_observer_action_executed_total', { action_type: 'webhook', outcome: 'retryable' })).toBe(4);
+    expect(
+      await metricValue(registry, 'fraiseql_observer_action_errors_total', { action_type: 'webhook', error_type: 'FRAISEQL_CIRCUIT_OPEN' }),
+    ).toBe(1);
+    expect(await metricValue(registry, 'fraiseql_observer_action_executed_total', { action_type: 'webhook', outcome: 'retryable' })).toBe(
+      4,
+    );
     expect(await metricValue(registry, 'fraiseql_observer_action_executed_total', { action_type: 'webhook', outcome: 'success' })).toBe(3);
   });
 

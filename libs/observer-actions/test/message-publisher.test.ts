@@ -46,9 +46,15 @@ describe('MessagePublisher against real NATS', () => {
     try {
       const publisher = new MessagePublisher(delivery, nc);
       const request = { orgId: ORG, topic: 'invoice', payload: 'paid', idempotencyKey: 'evt-9:rule-3:publish' };
-      expect(await publisher.publish(request)).toMatchObject({ kind: 'success', detail: { stream: 'TEST_PUBLISHED', seq: 1, duplicate: false } });
+      expect(await publisher.publish(request)).toMatchObject({
+        kind: 'success',
+        detail: { stream: 'TEST_PUBLISHED', seq: 1, duplicate: false },
+      });
       // A retry of the same action: JetStream stores it once.
-      expect(await publisher.publish(request)).toMatchObject({ kind: 'success', detail: { stream: 'TEST_PUBLISHED', seq: 1, duplicate: true } });
+      expect(await publisher.publish(request)).toMatchObject({
+        kind: 'success',
+        detail: { stream: 'TEST_PUBLISHED', seq: 1, duplicate: true },
+      });
       const stored = await jsm.streams.getMessage('TEST_PUBLISHED', { seq: 1 });
       expect(stored.subject).toBe(publishedSubject(ORG, 'invoice'));
       expect(stored.string()).toBe('paid');
@@ -60,7 +66,10 @@ describe('MessagePublisher against real NATS', () => {
 
   it('classifies a publish with no topic as invalid and a closed connection as retryable', async () => {
     const publisher = new MessagePublisher(delivery, nc);
-    expect(await publisher.publish({ orgId: ORG, topic: '', payload: 'x' })).toMatchObject({ kind: 'permanent', code: 'FRAISEQL_ACTION_INVALID' });
+    expect(await publisher.publish({ orgId: ORG, topic: '', payload: 'x' })).toMatchObject({
+      kind: 'permanent',
+      code: 'FRAISEQL_ACTION_INVALID',
+    });
     const closed = await connect({ servers: server.url });
     await closed.close();
     const outcome = await new MessagePublisher(delivery, closed).publish({ orgId: ORG, topic: 't', payload: 'x' });

@@ -18,7 +18,12 @@ function checkVapid(req: ReceivedRequest, publicKey: string, audience: string): 
     key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') },
     format: 'jwk',
   });
-  const signed = verify('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  const signed = verify(
+    'sha256',
+    Buffer.from(`${header}.${claims}`),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
   if (!signed) return 'JWT signature does not verify';
   const head = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg: string };
   const body = JSON.parse(Buffer.from(claims, 'base64url').toString()) as { aud: string; exp: number; sub: string };
@@ -68,7 +73,13 @@ describe('PushClient against a local push service', () => {
         plaintext = `undecryptable: ${String(error)}`;
       }
       const problem = checkVapid(req, vapid.publicKey, service.url);
-      checks.push({ vapid: problem, encoding: req.headers['content-encoding'], ttl: req.headers.ttl, urgency: req.headers.urgency, plaintext });
+      checks.push({
+        vapid: problem,
+        encoding: req.headers['content-encoding'],
+        ttl: req.headers.ttl,
+        urgency: req.headers.urgency,
+        plaintext,
+      });
       if (problem) return void res.writeHead(403).end(problem);
       if (req.url === '/push/gone') return void res.writeHead(410).end();
       if (req.url === '/push/missing') return void res.writeHead(404).end();
@@ -102,7 +113,10 @@ describe('PushClient against a local push service', () => {
       code: 'FRAISEQL_ACTION_GONE',
       status: 410,
     });
-    expect(await client.send({ subscription: subscription('/push/missing'), payload: 'x' })).toMatchObject({ code: 'FRAISEQL_ACTION_GONE', status: 404 });
+    expect(await client.send({ subscription: subscription('/push/missing'), payload: 'x' })).toMatchObject({
+      code: 'FRAISEQL_ACTION_GONE',
+      status: 404,
+    });
   });
 
   it('is refused by the service when signed with another VAPID key (the check is real)', async () => {

@@ -94,7 +94,9 @@ describe('SSRF guard of HTTP actions', () => {
   it('refuses a name when any of its addresses is blocked, whichever comes first', async () => {
     const policy = new TargetAddressPolicy({ resolve: async () => ['93.184.216.34', '127.0.0.1'] });
     await expect(policy.addressFor('mixed.example.test')).rejects.toMatchObject({ code: 'FRAISEQL_ACTION_BLOCKED' });
-    expect(await new TargetAddressPolicy({ resolve: async () => ['93.184.216.34'] }).addressFor('public.example.test')).toBe('93.184.216.34');
+    expect(await new TargetAddressPolicy({ resolve: async () => ['93.184.216.34'] }).addressFor('public.example.test')).toBe(
+      '93.184.216.34',
+    );
     expect(new TargetAddressPolicy().blockedCategory('fd00:ec2::254')).toBe('cloud metadata');
     expect(new TargetAddressPolicy().blockedCategory('100.100.100.200')).toBe('cloud metadata');
     expect(new TargetAddressPolicy().blockedCategory('224.0.0.1')).toBe('multicast');

@@ -78,7 +78,12 @@ describe('WebhookClient against a local receiver', () => {
   });
 
   it("classifies 429 as retryable with the receiver's Retry-After, in seconds or as an HTTP-date", async () => {
-    expect(await send('/throttle-seconds')).toMatchObject({ kind: 'retryable', code: 'FRAISEQL_ACTION_THROTTLED', status: 429, retryAfterMs: 7000 });
+    expect(await send('/throttle-seconds')).toMatchObject({
+      kind: 'retryable',
+      code: 'FRAISEQL_ACTION_THROTTLED',
+      status: 429,
+      retryAfterMs: 7000,
+    });
     const dated = await send('/throttle-date');
     expect(dated).toMatchObject({ kind: 'retryable', code: 'FRAISEQL_ACTION_THROTTLED', status: 429 });
     // An HTTP-date has whole seconds: the delay is the two minutes less at most the second lost and the time in transit.
@@ -168,7 +173,12 @@ describe('SlackClient (stand-in for Slack incoming webhooks)', () => {
   it('posts text and Block Kit as JSON; 200 "ok" is a success, 410 permanent, 429 retryable after Retry-After', async () => {
     const client = new SlackClient(delivery);
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*Order 42* shipped' } }];
-    const ok = await client.deliver({ webhookUrl: `${slack.url}/services/T0/B0/ok`, text: 'Order 42 shipped', blocks, idempotencyKey: 'k1' });
+    const ok = await client.deliver({
+      webhookUrl: `${slack.url}/services/T0/B0/ok`,
+      text: 'Order 42 shipped',
+      blocks,
+      idempotencyKey: 'k1',
+    });
     expect(ok).toMatchObject({ kind: 'success', status: 200 });
     const received = slack.requests.at(-1)!;
     expect(received.headers['content-type']).toBe('application/json; charset=utf-8');
