@@ -249,6 +249,62 @@ export const ERROR_CODES = {
     GrpcStatus.UNAVAILABLE,
     'A dead letter could not be written to FRAISEQL_DLQ (JetStream unavailable); the message was not acked and is delivered again later.',
   ),
+  // Observer action delivery (libs/observer-actions): `retryable` codes are retried by the observer's retry policy, the others are not
+  FRAISEQL_ACTION_INVALID: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The rendered action cannot be sent (bad URL or scheme, no recipient, malformed subscription, forbidden header). Permanent: fix the rule.',
+  ),
+  FRAISEQL_ACTION_BLOCKED: spec(
+    403,
+    GrpcStatus.PERMISSION_DENIED,
+    'The target resolves to a private, loopback, link-local, unspecified, multicast or cloud-metadata address that the SSRF allowlist does not name. Permanent: allow the host or CIDR explicitly if it is intended.',
+  ),
+  FRAISEQL_ACTION_REJECTED: spec(
+    502,
+    GrpcStatus.FAILED_PRECONDITION,
+    'The receiver refused the action for good (HTTP 4xx other than 408/425/429, or 3xx; SMTP 5xx; Slack or Twilio error). Permanent: the reason says what the receiver answered.',
+  ),
+  FRAISEQL_ACTION_GONE: spec(
+    410,
+    GrpcStatus.NOT_FOUND,
+    'The push subscription no longer exists (push service answered 404 or 410). Permanent: delete the subscription.',
+  ),
+  FRAISEQL_ACTION_RECEIVER_ERROR: spec(
+    502,
+    GrpcStatus.UNAVAILABLE,
+    'The receiver failed temporarily (HTTP 5xx, 408 or 425; SMTP 4xx). Retryable.',
+  ),
+  FRAISEQL_ACTION_THROTTLED: spec(
+    429,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The receiver asked to slow down (HTTP 429). Retryable, not before its Retry-After when it sent one.',
+  ),
+  FRAISEQL_ACTION_TIMEOUT: spec(
+    504,
+    GrpcStatus.DEADLINE_EXCEEDED,
+    'The receiver did not answer within the action timeout. Retryable; the idempotency key lets the receiver drop a duplicate.',
+  ),
+  FRAISEQL_ACTION_UNREACHABLE: spec(
+    502,
+    GrpcStatus.UNAVAILABLE,
+    'The receiver could not be reached (DNS failure, connection refused or reset, TLS failure). Retryable.',
+  ),
+  FRAISEQL_ACTION_HOST_BUSY: spec(
+    503,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The per-host bulkhead is full (actions in flight and queued to this host reached their bound). Retryable after a short delay.',
+  ),
+  FRAISEQL_CIRCUIT_OPEN: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    "The target host's circuit breaker is open after consecutive failures; the action was not sent. Retryable after the cooldown.",
+  ),
+  FRAISEQL_ACTION_FAILED: spec(
+    500,
+    GrpcStatus.INTERNAL,
+    'The action failed for a reason no other code describes (the cause is logged). Retryable.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,14 @@
 export * from './names';
 export { escapeSubjectToken, orgFromToken, orgToken, unescapeSubjectToken } from './escape-subject-token';
-export { dlqSubject, eventFilterSubject, eventSubject, jobSubject, parseEventSubject } from './subjects';
+export {
+  dlqSubject,
+  eventFilterSubject,
+  eventSubject,
+  jobSubject,
+  parseEventSubject,
+  publishedFilterSubject,
+  publishedSubject,
+} from './subjects';
 export type { EventFilter, EventSubjectParts } from './subjects';
 export { readCallerHeaders, writeCallerHeaders } from './caller-headers';
 export { decodeOperationRequest, encodeOperationRequest, OPERATION_SUBJECTS, readRequestId } from './operation-request';

@@ -15,6 +15,11 @@ export const SUBJECTS = {
   dlqPrefix: 'fraiseql.v1.dlq',
   /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>`. */
   jobsPrefix: 'fraiseql.v1.jobs',
+  /**
+   * Prefix of messages an observer's publish action derives from an event: `fraiseql.v1.published.<org>.<topic>`.
+   * No stream of the contract captures it; an operator who wants them durable adds one (libs/observer-actions README).
+   */
+  publishedPrefix: 'fraiseql.v1.published',
 } as const;
 
 export const QUEUE_GROUPS = {

@@ -55,3 +55,18 @@ export function jobSubject(state: JobState): string {
   }
   return `${SUBJECTS.jobsPrefix}.${state}`;
 }
+
+/**
+ * `fraiseql.v1.published.<org>.<topic>`: where an observer's publish action puts the message it derived,
+ * always under the org of the rule (the topic is one escaped token, so it can never reach another org's subjects).
+ */
+export function publishedSubject(orgId: string | null, topic: string): string {
+  return `${SUBJECTS.publishedPrefix}.${orgToken(orgId)}.${escapeSubjectToken(topic)}`;
+}
+
+/** A subscription filter over published messages: an omitted org or topic becomes `*`. */
+export function publishedFilterSubject(filter: { orgId?: string | null; topic?: string } = {}): string {
+  const org = filter.orgId === undefined ? '*' : orgToken(filter.orgId);
+  const topic = filter.topic === undefined ? '*' : escapeSubjectToken(filter.topic);
+  return `${SUBJECTS.publishedPrefix}.${org}.${topic}`;
+}

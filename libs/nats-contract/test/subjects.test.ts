@@ -1,5 +1,14 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { dlqSubject, eventFilterSubject, eventSubject, jobSubject, parseEventSubject, type JobState } from '../src';
+import {
+  dlqSubject,
+  eventFilterSubject,
+  eventSubject,
+  jobSubject,
+  parseEventSubject,
+  publishedFilterSubject,
+  publishedSubject,
+  type JobState,
+} from '../src';
 
 const ORG = '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f';
 
@@ -35,5 +44,16 @@ describe('subject builders', () => {
     expect(dlqSubject('job-runner', null, 'Order')).toBe('fraiseql.v1.dlq.job-runner._.Order');
     expect(jobSubject('succeeded')).toBe('fraiseql.v1.jobs.succeeded');
     expect(() => jobSubject('done.>' as JobState)).toThrow(FraiseqlError);
+  });
+
+  it('builds published subjects under the org, the topic kept in one token', () => {
+    expect(publishedSubject(ORG, 'order-shipped')).toBe(`fraiseql.v1.published.${ORG}.order-shipped`);
+    expect(publishedSubject(null, 'daily')).toBe('fraiseql.v1.published._.daily');
+    // A topic that tries to climb into another org's subjects or become a wildcard stays one token.
+    const sneaky = publishedSubject(ORG, 'x.other-org.>');
+    expect(sneaky.split('.')).toHaveLength(5);
+    expect(sneaky).not.toMatch(/[*>]/);
+    expect(publishedFilterSubject({ orgId: ORG })).toBe(`fraiseql.v1.published.${ORG}.*`);
+    expect(publishedFilterSubject()).toBe('fraiseql.v1.published.*.*');
   });
 });

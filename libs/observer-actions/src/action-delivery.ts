@@ -1,0 +1,99 @@
+import type { Registry } from 'prom-client';
+import { permanent, retryable, type ActionOutcome, type ActionType } from './action-outcome';
+import { createActionMetrics, type ActionMetrics } from './action-metrics';
+import { GuardedHttpClient, type HttpAnswerClassifier, type HttpClientOptions } from './guarded-http-client';
+import { HostIsolation, type CircuitStateName, type HostIsolationOptions } from './host-isolation';
+import { TargetAddressPolicy, type TargetAddressPolicyOptions } from './target-address-policy';
+
+export interface ActionDeliveryOptions {
+  /** The service's registry; the observer action metrics are registered on it. */
+  registry: Registry;
+  /** SSRF guard of every HTTP action (webhook, Slack, SMS, push): `allow` lists hosts or CIDRs, `resolve` replaces DNS. */
+  ssrf?: TargetAddressPolicyOptions;
+  http?: HttpClientOptions;
+  perHost?: HostIsolationOptions;
+}
+
+/** One rendered HTTP call of an action. */
+export interface HttpCall {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  timeoutMs?: number;
+}
+
+/**
+ * What every action client shares: the metrics, the isolation per target host and the guarded HTTP client.
+ * A service makes one and hands it to each client; `close()` ends the HTTP connections.
+ */
+export class ActionDelivery {
+  readonly metrics: ActionMetrics;
+  readonly addressPolicy: TargetAddressPolicy;
+  private readonly isolation: HostIsolation;
+  private readonly http: GuardedHttpClient;
+
+  constructor(options: ActionDeliveryOptions) {
+    this.metrics = createActionMetrics(options.registry);
+    this.isolation = new HostIsolation(options.perHost ?? {}, this.metrics.circuitState);
+    this.addressPolicy = new TargetAddressPolicy(options.ssrf);
+    this.http = new GuardedHttpClient(this.addressPolicy, this.isolation.concurrencyPerHost, options.http);
+  }
+
+  /**
+   * Runs one action against `host` with metrics and isolation. Whatever `attempt` throws becomes a retryable
+   * FRAISEQL_ACTION_FAILED outcome: a client never lets an unclassified error out.
+   */
+  execute(actionType: ActionType, host: string, attempt: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+    return this.metrics.track(actionType, async () => {
+      const began = Date.now();
+      try {
+        return await this.isolation.run(host, async () => {
+          try {
+            return await attempt();
+          } catch (error) {
+            return unexpected(error, Date.now() - began);
+          }
+        });
+      } catch (error) {
+        return unexpected(error, Date.now() - began);
+      }
+    });
+  }
+
+  /** Sends one HTTP call of an action: URL checked, then isolated per `host:port`, SSRF-guarded, classified. */
+  sendHttp(actionType: ActionType, call: HttpCall, classify?: HttpAnswerClassifier): Promise<ActionOutcome> {
+    const url = parseHttpUrl(call.url);
+    if (typeof url === 'string') return this.metrics.track(actionType, async () => permanent('FRAISEQL_ACTION_INVALID', url, 0));
+    return this.execute(actionType, url.host, () =>
+      this.http.send({ url, method: call.method, headers: call.headers, body: call.body, timeoutMs: call.timeoutMs }, classify),
+    );
+  }
+
+  /** The circuit state of a target host (`host` or `host:port` as in its URL), `undefined` if never called. */
+  circuitState(host: string): CircuitStateName | undefined {
+    return this.isolation.state(host);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+/** A URL an action may call (http or https, no credentials in it), or the reason it may not. */
+function parseHttpUrl(text: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `not a URL: ${JSON.stringify(text.slice(0, 200))}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs may be called, not ${url.protocol}`;
+  if (url.username || url.password) return 'credentials in the URL are not allowed; use a header';
+  return url;
+}
+
+function unexpected(error: unknown, latencyMs: number): ActionOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return retryable('FRAISEQL_ACTION_FAILED', `unexpected failure: ${message}`, latencyMs, { cause: error });
+}
