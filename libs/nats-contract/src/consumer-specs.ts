@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, nanos, ReplayPolicy, type ConsumerConfig } from 'nats';
 import { CONSUMERS, STREAMS, STREAM_SUBJECTS } from './names';
+import { replayFilterSubject } from './subjects';
 
 /** A durable pull consumer: the settings provisioning owns, plus the stream it reads. */
 export interface ConsumerSpec {
@@ -32,12 +33,13 @@ function spec(
   description: string,
   defaults: Required<Omit<ConsumerSpecOptions, 'filterSubject'>>,
   options: ConsumerSpecOptions,
+  source: { stream: string; filterSubject: string } = { stream: STREAMS.events, filterSubject: STREAM_SUBJECTS.events },
 ): ConsumerSpec {
   return {
-    stream: STREAMS.events,
+    stream: source.stream,
     durable_name: durable,
     description,
-    filter_subject: options.filterSubject ?? STREAM_SUBJECTS.events,
+    filter_subject: options.filterSubject ?? source.filterSubject,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
@@ -53,18 +55,22 @@ const MINUTE = 60 * SECOND;
 // The first backoff value is the first delivery's ack wait, so it must exceed the slowest
 // normal handling (a webhook call, a ClickHouse batch); faster retries come from nak(delay).
 
+// observer-worker keeps one backoff value: it is only the ack wait (the redelivery after a crash), every
+// retry comes from nak(delay) with the rule's policy. A longer list would delay a nak'ed redelivery on
+// NATS 2.9 by backoff[n-1] - backoff[0] beyond the asked delay (docs/adr/0103-observer-worker.md).
+const OBSERVER_DEFAULTS = { maxDeliver: 25, backoffMs: [30 * SECOND], maxAckPending: 1000 };
+
 /** observer-worker: rules → actions (webhooks etc.). */
 export function observerWorkerConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
-  return spec(
-    CONSUMERS.observerWorker,
-    'FraiseQL observer-worker: observer rules → actions',
-    {
-      maxDeliver: 10,
-      backoffMs: [30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE],
-      maxAckPending: 1000,
-    },
-    options,
-  );
+  return spec(CONSUMERS.observerWorker, 'FraiseQL observer-worker: observer rules → actions', OBSERVER_DEFAULTS, options);
+}
+
+/** observer-worker's replayed dead letters (FRAISEQL_REPLAY), handled like events. */
+export function observerWorkerReplayConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
+  return spec(CONSUMERS.observerWorkerReplay, 'FraiseQL observer-worker: replayed dead letters', OBSERVER_DEFAULTS, options, {
+    stream: STREAMS.replay,
+    filterSubject: replayFilterSubject(CONSUMERS.observerWorker),
+  });
 }
 
 /** sink-clickhouse: batched, idempotent inserts into ClickHouse. */

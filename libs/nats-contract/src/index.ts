@@ -8,6 +8,8 @@ export {
   parseEventSubject,
   publishedFilterSubject,
   publishedSubject,
+  replayFilterSubject,
+  replaySubject,
 } from './subjects';
 export type { EventFilter, EventSubjectParts } from './subjects';
 export { readCallerHeaders, writeCallerHeaders } from './caller-headers';
@@ -28,7 +30,7 @@ export { deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-lett
 export type { DeadLetter, DeadLetterAttempt, DeadLetterError, DeadLetterIdentity } from './dead-letter';
 export { idempotencyKeyProblem } from './idempotency-key';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
-export { observerWorkerConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
+export { observerWorkerConsumer, observerWorkerReplayConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
 export type { ConsumerSpec, ConsumerSpecOptions } from './consumer-specs';
 export { ensureConsumer } from './ensure-consumer';
 export { openKvBucket } from './open-kv-bucket';

@@ -13,6 +13,11 @@ export const SUBJECTS = {
   eventsPrefix: 'fraiseql.v1.events',
   /** Prefix of dead letters: `fraiseql.v1.dlq.<source>.<org>.<entity>`. */
   dlqPrefix: 'fraiseql.v1.dlq',
+  /**
+   * Prefix of dead letters sent back for another try: `fraiseql.v1.replay.<source>.<org>.<entity>` (stream
+   * FRAISEQL_REPLAY). Only the consumer named by `<source>` reads them, through its normal path and dedup.
+   */
+  replayPrefix: 'fraiseql.v1.replay',
   /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>`. */
   jobsPrefix: 'fraiseql.v1.jobs',
   /**
@@ -30,10 +35,13 @@ export const STREAMS = {
   events: 'FRAISEQL_EVENTS',
   dlq: 'FRAISEQL_DLQ',
   jobs: 'FRAISEQL_JOBS',
+  replay: 'FRAISEQL_REPLAY',
 } as const;
 
 export const CONSUMERS = {
   observerWorker: 'observer-worker',
+  /** observer-worker's consumer of its replayed dead letters (FRAISEQL_REPLAY). */
+  observerWorkerReplay: 'observer-worker-replay',
   sinkClickHouse: 'sink-clickhouse',
   sinkSearch: 'sink-search',
 } as const;
@@ -77,6 +85,13 @@ export const HEADERS = {
    * 200 characters). A retry with the same key gets the first response (docs/adr/0082-mutations.md).
    */
   idempotencyKey: 'Idempotency-Key',
+  /** On a replayed event: the FRAISEQL_DLQ stream sequence of the dead letter it came from. */
+  replayOf: 'Fraiseql-Replay-Of',
+  /**
+   * On a replayed event: the dead letter's `details.key` when it named one part of the event's work
+   * (observer-worker: `<rule>/<action index>`); the consumer then redoes only that part.
+   */
+  replayKey: 'Fraiseql-Replay-Key',
 } as const;
 
 /** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */
@@ -88,4 +103,5 @@ export const STREAM_SUBJECTS = {
   events: `${SUBJECTS.eventsPrefix}.>`,
   dlq: `${SUBJECTS.dlqPrefix}.>`,
   jobs: `${SUBJECTS.jobsPrefix}.>`,
+  replay: `${SUBJECTS.replayPrefix}.>`,
 } as const;

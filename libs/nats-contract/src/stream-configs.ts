@@ -21,6 +21,8 @@ export interface ProvisionOptions {
   dlq?: StreamRetentionOptions;
   /** FRAISEQL_JOBS. Default: 7 days, no size limit. */
   jobs?: StreamRetentionOptions;
+  /** FRAISEQL_REPLAY. Default: 7 days, no size limit. */
+  replay?: StreamRetentionOptions;
   /** Revisions kept per key in FRAISEQL_SCHEMA (for rollback). Default 10. */
   schemaHistory?: number;
 }
@@ -35,7 +37,7 @@ export type ManagedStreamConfig = Pick<
   'name' | 'subjects' | 'storage' | 'retention' | 'discard' | 'max_age' | 'max_bytes' | 'num_replicas' | 'duplicate_window' | 'description'
 >;
 
-/** The three streams of the contract, built from the options (defaults filled, limits checked). */
+/** The streams of the contract, built from the options (defaults filled, limits checked). */
 export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConfig[] {
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) invalid(`replicas must be an integer from 1 to 5, got ${replicas}`);
@@ -85,6 +87,11 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
     },
     {
       ...base(STREAMS.jobs, STREAM_SUBJECTS.jobs, 'FraiseQL job lifecycle events', options.jobs, 7 * DAY_MS),
+      duplicate_window: nanos(2 * 60_000),
+    },
+    {
+      ...base(STREAMS.replay, STREAM_SUBJECTS.replay, 'FraiseQL dead letters sent back for another try', options.replay, 7 * DAY_MS),
+      // A replay is published with the dead letter's id and sequence: a second click within the window is dropped.
       duplicate_window: nanos(2 * 60_000),
     },
   ];

@@ -48,6 +48,16 @@ export function dlqSubject(source: string, orgId: string | null, entityType: str
   return `${SUBJECTS.dlqPrefix}.${escapeSubjectToken(source)}.${orgToken(orgId)}.${escapeSubjectToken(entityType)}`;
 }
 
+/** `fraiseql.v1.replay.<source>.<org>.<entity>`: a dead letter of `source` sent back to it. */
+export function replaySubject(source: string, orgId: string | null, entityType: string): string {
+  return `${SUBJECTS.replayPrefix}.${escapeSubjectToken(source)}.${orgToken(orgId)}.${escapeSubjectToken(entityType)}`;
+}
+
+/** Every replayed event of one source (a consumer's filter). */
+export function replayFilterSubject(source: string): string {
+  return `${SUBJECTS.replayPrefix}.${escapeSubjectToken(source)}.>`;
+}
+
 /** `fraiseql.v1.jobs.<state>` */
 export function jobSubject(state: JobState): string {
   if (!JOB_STATES.includes(state)) {

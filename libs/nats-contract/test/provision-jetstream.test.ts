@@ -40,14 +40,20 @@ describe('provisionJetStream', () => {
     await server.dispose();
   });
 
-  it('creates the three streams and two KV buckets of the contract with their settings', async () => {
+  it('creates the four streams and two KV buckets of the contract with their settings', async () => {
     const nc = await open();
     const result = await provisionJetStream(nc, { events: { maxAgeMs: 3 * 24 * 60 * MINUTE_MS, maxBytes: 1_000_000_000 } });
-    expect(result.streams).toEqual({ FRAISEQL_EVENTS: 'created', FRAISEQL_DLQ: 'created', FRAISEQL_JOBS: 'created' });
+    expect(result.streams).toEqual({
+      FRAISEQL_EVENTS: 'created',
+      FRAISEQL_DLQ: 'created',
+      FRAISEQL_JOBS: 'created',
+      FRAISEQL_REPLAY: 'created',
+    });
     expect(await streamNames(nc)).toEqual([
       'FRAISEQL_DLQ',
       'FRAISEQL_EVENTS',
       'FRAISEQL_JOBS',
+      'FRAISEQL_REPLAY',
       'KV_FRAISEQL_OBSERVERS',
       'KV_FRAISEQL_SCHEMA',
     ]);
@@ -68,14 +74,20 @@ describe('provisionJetStream', () => {
       duplicate_window: nanos(15 * MINUTE_MS),
     });
     expect((await jsm.streams.info(STREAMS.jobs)).config.subjects).toEqual(['fraiseql.v1.jobs.>']);
+    expect((await jsm.streams.info(STREAMS.replay)).config.subjects).toEqual(['fraiseql.v1.replay.>']);
   });
 
   it('is a no-op the second time', async () => {
     const nc = await open();
     await provisionJetStream(nc);
     const again = await provisionJetStream(nc);
-    expect(again.streams).toEqual({ FRAISEQL_EVENTS: 'unchanged', FRAISEQL_DLQ: 'unchanged', FRAISEQL_JOBS: 'unchanged' });
-    expect(await streamNames(nc)).toHaveLength(5);
+    expect(again.streams).toEqual({
+      FRAISEQL_EVENTS: 'unchanged',
+      FRAISEQL_DLQ: 'unchanged',
+      FRAISEQL_JOBS: 'unchanged',
+      FRAISEQL_REPLAY: 'unchanged',
+    });
+    expect(await streamNames(nc)).toHaveLength(6);
   });
 
   it('succeeds when several connections provision at the same moment, leaving one of each', async () => {
@@ -87,6 +99,7 @@ describe('provisionJetStream', () => {
       'FRAISEQL_DLQ',
       'FRAISEQL_EVENTS',
       'FRAISEQL_JOBS',
+      'FRAISEQL_REPLAY',
       'KV_FRAISEQL_OBSERVERS',
       'KV_FRAISEQL_SCHEMA',
     ]);
@@ -101,7 +114,12 @@ describe('provisionJetStream', () => {
       events: { maxAgeMs: 24 * 60 * MINUTE_MS, maxBytes: 5_000_000 },
       dlq: { maxAgeMs: 60 * MINUTE_MS },
     });
-    expect(changed.streams).toEqual({ FRAISEQL_EVENTS: 'updated', FRAISEQL_DLQ: 'updated', FRAISEQL_JOBS: 'unchanged' });
+    expect(changed.streams).toEqual({
+      FRAISEQL_EVENTS: 'updated',
+      FRAISEQL_DLQ: 'updated',
+      FRAISEQL_JOBS: 'unchanged',
+      FRAISEQL_REPLAY: 'unchanged',
+    });
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(STREAMS.events);
     expect(info.config.max_age).toBe(nanos(24 * 60 * MINUTE_MS));

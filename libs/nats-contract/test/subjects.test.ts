@@ -1,6 +1,8 @@
 import { FraiseqlError } from '@fraiseql/errors';
 import {
   dlqSubject,
+  replayFilterSubject,
+  replaySubject,
   eventFilterSubject,
   eventSubject,
   jobSubject,
@@ -42,6 +44,9 @@ describe('subject builders', () => {
   it('builds dead-letter and job subjects', () => {
     expect(dlqSubject('observer-worker', ORG, 'Order')).toBe(`fraiseql.v1.dlq.observer-worker.${ORG}.Order`);
     expect(dlqSubject('job-runner', null, 'Order')).toBe('fraiseql.v1.dlq.job-runner._.Order');
+    expect(replaySubject('observer-worker', ORG, 'Order')).toBe(`fraiseql.v1.replay.observer-worker.${ORG}.Order`);
+    expect(replaySubject('observer-worker', null, 'a.b')).toMatch(/^fraiseql\.v1\.replay\.observer-worker\._\.[^.]+$/);
+    expect(replayFilterSubject('observer-worker')).toBe('fraiseql.v1.replay.observer-worker.>');
     expect(jobSubject('succeeded')).toBe('fraiseql.v1.jobs.succeeded');
     expect(() => jobSubject('done.>' as JobState)).toThrow(FraiseqlError);
   });
