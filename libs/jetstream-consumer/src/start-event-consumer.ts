@@ -44,6 +44,31 @@ export interface EventContext {
   dedup: DedupStore;
   /** The trace context of this message's span (continued from its `traceparent`); it is also the active context. */
   traceContext: Context;
+  /**
+   * For work that splits an event into parts that succeed or fail on their own (observer-worker: one part per
+   * rule action): each part keeps its own attempt history across deliveries and gets its own dead letter.
+   */
+  parts: EventParts;
+}
+
+/** Per-part attempt history and dead letters of one event (`key` names the part, e.g. `schema:orderShipped/0`). */
+export interface EventParts {
+  /** Remembers a failed attempt of the part (Redis when the consumer has it, else this process). */
+  recordFailure(key: string, attempt: DeadLetterAttempt): Promise<void>;
+  /** The part's failed attempts so far, oldest first. */
+  history(key: string): Promise<DeadLetterAttempt[]>;
+  /**
+   * Writes the part's dead letter (`details.key` = key) and waits for JetStream to store it; the same event
+   * and key always give the same `Nats-Msg-Id`, so a repeated call stores one letter. Throws when it could not be written.
+   */
+  deadLetter(key: string, failure: PartFailure): Promise<void>;
+}
+
+/** Why a part gave up: its last error, every failed attempt, and what the writer adds for whoever replays it. */
+export interface PartFailure {
+  error: DeadLetterError;
+  history: DeadLetterAttempt[];
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -202,11 +227,13 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     }
   };
 
-  /** Writes the dead letter (awaiting JetStream's ack), then acks the original. */
-  const giveUp = async (delivery: Delivery, event: EntityEvent | null, failure: Failure): Promise<void> => {
-    const { msg } = delivery;
-    const attempt = msg.info.deliveryCount;
+  /**
+   * Publishes a dead letter of the delivery (or of one part of it, with `key`) and waits for JetStream's ack;
+   * a letter already written (same msg id) is not written again. Throws when it could not be written.
+   */
+  const writeDeadLetter = async (msg: JsMsg, event: EntityEvent | null, failure: Failure, key?: string): Promise<DeadLetter> => {
     const now = new Date().toISOString();
+    const details = key === undefined ? failure.details : { ...failure.details, key };
     const letter: DeadLetter = {
       version: 1,
       source,
@@ -216,28 +243,47 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       event: event ? { ...event } : null,
       raw_base64: event ? null : Buffer.from(msg.data).toString('base64'),
       error: failure.error,
-      attempts: { count: attempt, history: failure.history },
+      attempts: { count: msg.info.deliveryCount, history: failure.history },
       first_failure_at: failure.history[0]?.at ?? now,
       last_failure_at: failure.history.at(-1)?.at ?? now,
       dead_lettered_at: now,
-      ...(failure.details ? { details: failure.details } : {}),
+      ...(details ? { details } : {}),
     };
-    const msgId = deadLetterMsgId({ source, eventId: event?.event_id, stream: msg.info.stream, streamSeq: msg.info.streamSequence });
+    const msgId = deadLetterMsgId({
+      source,
+      eventId: event?.event_id,
+      stream: msg.info.stream,
+      streamSeq: msg.info.streamSequence,
+      ...(key === undefined ? {} : { key }),
+    });
     const { orgId, entityType } = originOf(msg.subject, event);
+    // A redelivery after a crash between this write and the ack: JetStream drops the duplicate within
+    // its window; the Redis mark covers a redelivery later than that.
+    if (!(await dedup.alreadyDone(msgId))) {
+      const headers = natsHeaders();
+      injectTraceContext(headers);
+      const ackOfDlq = await js.publish(dlqSubject(source, orgId, entityType), encodeDeadLetter(letter), {
+        msgID: msgId,
+        headers,
+        expect: { streamName: STREAMS.dlq },
+      });
+      if (!ackOfDlq.duplicate) metrics.deadLettered.inc(labels);
+      await dedup.markDone(msgId);
+    }
     try {
-      // A redelivery after a crash between this write and the ack: JetStream drops the duplicate within
-      // its window; the Redis mark covers a redelivery later than that.
-      if (!(await dedup.alreadyDone(msgId))) {
-        const headers = natsHeaders();
-        injectTraceContext(headers);
-        const ackOfDlq = await js.publish(dlqSubject(source, orgId, entityType), encodeDeadLetter(letter), {
-          msgID: msgId,
-          headers,
-          expect: { streamName: STREAMS.dlq },
-        });
-        if (!ackOfDlq.duplicate) metrics.deadLettered.inc(labels);
-        await dedup.markDone(msgId);
-      }
+      await options.onDeadLetter?.(letter);
+    } catch (error) {
+      logger.warn({ err: error }, 'onDeadLetter hook failed');
+    }
+    return letter;
+  };
+
+  /** Writes the dead letter (awaiting JetStream's ack), then acks the original. */
+  const giveUp = async (delivery: Delivery, event: EntityEvent | null, failure: Failure): Promise<void> => {
+    const { msg } = delivery;
+    const attempt = msg.info.deliveryCount;
+    try {
+      await writeDeadLetter(msg, event, failure);
     } catch (error) {
       const retryInMs = retryDelayMs(policy, attempt);
       logger.error(
@@ -248,11 +294,6 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       );
       nak(delivery, retryInMs);
       return;
-    }
-    try {
-      await options.onDeadLetter?.(letter);
-    } catch (error) {
-      logger.warn({ err: error }, 'onDeadLetter hook failed');
     }
     logger.warn(
       { eventId: event?.event_id, code: failure.error.code, attempts: attempt, subject: msg.subject, streamSeq: msg.info.streamSequence },
@@ -330,6 +371,18 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         working,
         dedup,
         traceContext,
+        parts: {
+          recordFailure: (key, record) => journal.record(partJournalId(msg, key), record),
+          history: (key) => journal.history(partJournalId(msg, key)),
+          deadLetter: async (key, failure) => {
+            await writeDeadLetter(msg, event, failure, key);
+            logger.warn(
+              { eventId: event.event_id, part: key, code: failure.error.code, attempts: failure.history.length },
+              `part dead-lettered: ${failure.error.message}`,
+            );
+            await journal.forget(partJournalId(msg, key));
+          },
+        },
       });
     } catch (error) {
       clearInterval(heartbeat);
@@ -462,6 +515,10 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
 
 function journalId(msg: JsMsg): string {
   return `${msg.info.stream}:${msg.info.streamSequence}`;
+}
+
+function partJournalId(msg: JsMsg, key: string): string {
+  return `${journalId(msg)}#${key}`;
 }
 
 /** Org and entity of the dead letter's subject: from the event, else from its subject, else unknown. */

@@ -48,6 +48,8 @@ export interface DeadLetterAttempt {
   error: DeadLetterError;
   /** How long the attempt ran before failing, in ms. */
   latency_ms: number;
+  /** When the next attempt was scheduled (RFC 3339 UTC), when the writer scheduled one. */
+  retry_at?: string;
 }
 
 export interface DeadLetterIdentity {
@@ -112,6 +114,7 @@ function validateDeadLetter(value: unknown): DeadLetter {
           at: time(a.at, `attempts.history[${i}].at`),
           error: failure(a.error, `attempts.history[${i}].error`),
           latency_ms: latency(a.latency_ms, `attempts.history[${i}].latency_ms`),
+          ...(a.retry_at === undefined ? {} : { retry_at: time(a.retry_at, `attempts.history[${i}].retry_at`) }),
         };
       }),
     },

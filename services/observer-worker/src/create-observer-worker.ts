@@ -1,0 +1,156 @@
+import { Redis } from 'ioredis';
+import { connect, type NatsConnection } from 'nats';
+import type { Registry } from 'prom-client';
+import { openSchemaSource } from '@fraiseql/graphql-runtime';
+import { startEventConsumer, type EventConsumer } from '@fraiseql/jetstream-consumer';
+import { CONSUMERS, observerWorkerConsumer, observerWorkerReplayConsumer, provisionJetStream } from '@fraiseql/nats-contract';
+import { ActionDelivery, type EmailOptions } from '@fraiseql/observer-actions';
+import type { SecretResolver } from '@fraiseql/observer-rules';
+import { natsReadiness, type Logger, type ReadinessCheck, type RetryPolicy } from '@fraiseql/service-kit';
+import { ActionClients } from './action-clients';
+import { observerEventHandler } from './handle-observer-event';
+import { ObserverRuleSet } from './observer-rule-set';
+
+export interface ObserverWorkerOptions {
+  natsUrl: string;
+  /** `kv` or a path to schema.compiled.json. */
+  schemaSource: string;
+  /** Dedup and attempt histories; unset: at least once only. */
+  redisUrl?: string;
+  /** The Redis cache actions invalidate; default the dedup Redis. */
+  cacheRedisUrl?: string;
+  dedupTtlMs: number;
+  concurrency: number;
+  maxDeliver: number;
+  ackWaitMs: number;
+  maxAckPending: number;
+  defaultRetryPolicy: RetryPolicy;
+  defaultTimeoutMs: number;
+  allowTargets: string[];
+  hostConcurrency: number;
+  circuitFailures: number;
+  circuitHalfOpenMs: number;
+  email?: EmailOptions;
+  smsBaseUrl: string;
+  secrets: SecretResolver;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface ObserverWorker {
+  readinessChecks: Record<string, ReadinessCheck>;
+  rules: ObserverRuleSet;
+  /** Stops pulling and lets the events in hand finish (unfinished ones are nak'ed for another replica). */
+  drain(deadlineMs: number): Promise<{ unfinished: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * observer-worker (docs/observers.md): the rule set (schema + FRAISEQL_OBSERVERS), the action clients,
+ * and two consumers of the kit with one handler — the events (`observer-worker`) and the replayed dead
+ * letters (`observer-worker-replay`).
+ */
+export async function createObserverWorker(options: ObserverWorkerOptions): Promise<ObserverWorker> {
+  const { logger, registry } = options;
+  const nc: NatsConnection = await connect({
+    servers: options.natsUrl,
+    name: 'observer-worker',
+    maxReconnectAttempts: -1,
+    noAsyncTraces: true,
+  });
+  const redis = options.redisUrl ? openRedis(options.redisUrl, logger) : undefined;
+  const cacheRedis = options.cacheRedisUrl && options.cacheRedisUrl !== options.redisUrl ? openRedis(options.cacheRedisUrl, logger) : redis;
+  const closeAll = async (): Promise<void> => {
+    if (cacheRedis && cacheRedis !== redis) cacheRedis.disconnect();
+    redis?.disconnect();
+    await nc.close();
+  };
+  try {
+    await provisionJetStream(nc);
+    const rules = new ObserverRuleSet({ nc, schemaSource: openSchemaSource(options.schemaSource, { nc, logger }), logger, registry });
+    await rules.start();
+
+    const delivery = new ActionDelivery({
+      registry,
+      ssrf: { allow: options.allowTargets },
+      http: { timeoutMs: options.defaultTimeoutMs },
+      perHost: {
+        maxConcurrentPerHost: options.hostConcurrency,
+        failuresToOpen: options.circuitFailures,
+        halfOpenAfterMs: options.circuitHalfOpenMs,
+      },
+    });
+    const clients = new ActionClients({
+      delivery,
+      nc,
+      ...(cacheRedis ? { cacheRedis } : {}),
+      ...(options.email ? { email: options.email } : {}),
+      smsBaseUrl: options.smsBaseUrl,
+    });
+    const handle = observerEventHandler({
+      rules: () => rules.rules(),
+      clients,
+      secrets: options.secrets,
+      defaultRetryPolicy: options.defaultRetryPolicy,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      logger,
+      registry,
+    });
+    const spec = { maxDeliver: options.maxDeliver, backoffMs: [options.ackWaitMs], maxAckPending: options.maxAckPending };
+    const common = {
+      nc,
+      source: CONSUMERS.observerWorker,
+      concurrency: options.concurrency,
+      // Each action keeps its rule's schedule: the handler's RetryableError carries the earliest due action,
+      // and this policy adds nothing to it (docs/adr/0103-observer-worker.md).
+      retryPolicy: {
+        initialIntervalMs: 0,
+        backoff: 'fixed',
+        maximumIntervalMs: 0,
+        maximumAttempts: options.maxDeliver,
+      } satisfies RetryPolicy,
+      handle,
+      logger,
+      registry,
+      metricsPrefix: 'fraiseql_observer',
+      ...(redis ? { redis, dedup: { ttlMs: options.dedupTtlMs } } : {}),
+    };
+    const events: EventConsumer = await startEventConsumer({ ...common, consumer: observerWorkerConsumer(spec) });
+    const replays: EventConsumer = await startEventConsumer({ ...common, consumer: observerWorkerReplayConsumer(spec) });
+
+    let drained: Promise<{ unfinished: number }> | undefined;
+    const drain = (deadlineMs: number): Promise<{ unfinished: number }> => {
+      drained ??= Promise.all([events.drain(deadlineMs), replays.drain(deadlineMs)]).then(([a, b]) => ({
+        unfinished: a.unfinished + b.unfinished,
+      }));
+      return drained;
+    };
+    return {
+      rules,
+      readinessChecks: {
+        nats: natsReadiness(nc),
+        rules: rules.readiness,
+        consumer: events.readiness,
+        replayConsumer: replays.readiness,
+      },
+      drain,
+      async close() {
+        await drain(0);
+        await rules.close();
+        await clients.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function openRedis(url: string, logger: Logger): Redis {
+  // No offline queue: while Redis is away a command fails at once and the consumer delivers without dedup
+  // (counted, logged once) instead of waiting.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'observer-worker' });
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
+  return redis;
+}

@@ -1,0 +1,12 @@
+export { ActionClients } from './action-clients';
+export type { ActionAttempt, ActionClientsOptions } from './action-clients';
+export { observerWorkerConfig } from './config';
+export type { ObserverWorkerConfig } from './config';
+export { createObserverWorker } from './create-observer-worker';
+export type { ObserverWorker, ObserverWorkerOptions } from './create-observer-worker';
+export { emailOptionsFromUrl } from './email-options';
+export { observerEventHandler } from './handle-observer-event';
+export type { ObserverEventHandlerOptions } from './handle-observer-event';
+export { ObserverRuleSet } from './observer-rule-set';
+export type { ActiveRule, ObserverRuleSetOptions, RuleOrigin } from './observer-rule-set';
+export { secretsFromDirectory } from './secrets-dir';
