@@ -67,7 +67,8 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
   const runPart = async (event: EntityEvent, part: Part, context: EventContext, replay: boolean): Promise<PartResult> => {
     const { rule } = part.active;
     const doneKey = `${event.event_id}:${part.key}`;
-    if (localDone.has(doneKey) || (await context.dedup.alreadyDone(doneKey))) return { kind: 'settled' };
+    // Redis first (every replica's marks, and the dedup metric); this process's memory covers a Redis outage.
+    if ((await context.dedup.alreadyDone(doneKey)) || localDone.has(doneKey)) return { kind: 'settled' };
     // Dead-lettered on an earlier delivery of this event; a replay of the letter runs it again.
     if (!replay && (await context.dedup.alreadyDone(`dead:${doneKey}`))) return { kind: 'settled' };
 
