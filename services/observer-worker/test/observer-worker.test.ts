@@ -75,7 +75,7 @@ describe('observer-worker (real NATS JetStream, Redis, HTTP receivers; the demo 
     expect(receiver.received.map((r) => String(r.headers['idempotency-key']))).toEqual([`${a.event_id}:admin:onlyA/0`]);
   });
 
-  it('retries 5xx on the rule's policy, honours Retry-After of a 429, and delivers each action once', async () => {
+  it("retries 5xx on the rule's policy, honours Retry-After of a 429, and delivers each action once", async () => {
     await fleet.putRule(ORG_A, webhookRule('flaky', `${receiver.url}/flaky`, { retryPolicy: FAST_RETRY }));
     await fleet.putRule(ORG_A, webhookRule('throttled', `${receiver.url}/throttled`, { retryPolicy: FAST_RETRY }));
     const throttledEvent = orderEvent();
