@@ -107,5 +107,9 @@ FROM runtime-base AS service-flight-server
 ENV HEALTHCHECK_PORT_VAR=FRAISEQL_FLIGHT_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9103
 EXPOSE 8815 9103
 
+FROM runtime-base AS service-observer-worker
+ENV HEALTHCHECK_PORT_VAR=FRAISEQL_OBSERVER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9104
+EXPOSE 9104
+
 # --- runtime (default target): the row SERVICE names. A SERVICE without a row has no stage here.
 FROM service-${SERVICE} AS runtime

@@ -2,6 +2,8 @@
 // answers /readyz, then prints where everything is. Ctrl-C stops them all gracefully (SIGTERM).
 // FRAISEQL_DATABASE_URL (set by npm start) gives query-executor its URL and flight-server its URL
 // with the read-only role fraiseql_flight; FRAISEQL_*_DATABASE_URL set explicitly win.
+// The dev inbox (libs/dev-inbox: an HTTP + SMTP catcher on 8025/1025) runs beside them, and
+// observer-worker sends the demo shop's rules there (FRAISEQL_OBSERVER_* set explicitly win).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import concurrently from 'concurrently';
@@ -38,6 +40,10 @@ const env = {
   FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: process.env.FRAISEQL_QUERY_EXECUTOR_DATABASE_URL ?? process.env.FRAISEQL_DATABASE_URL,
   FRAISEQL_FLIGHT_DATABASE_URL: process.env.FRAISEQL_FLIGHT_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
   FRAISEQL_DEV_AUTH: process.env.FRAISEQL_DEV_AUTH ?? '1',
+  // The demo rules call the dev inbox on loopback, which the SSRF guard refuses unless allowed.
+  FRAISEQL_OBSERVER_ALLOW_TARGETS: process.env.FRAISEQL_OBSERVER_ALLOW_TARGETS ?? '127.0.0.1',
+  FRAISEQL_OBSERVER_SMTP_URL:
+    process.env.FRAISEQL_OBSERVER_SMTP_URL ?? `smtp://127.0.0.1:${process.env.FRAISEQL_DEV_INBOX_SMTP_PORT ?? 1025}`,
   FRAISEQL_LOG_PRETTY: process.env.FRAISEQL_LOG_PRETTY ?? (process.stdout.isTTY ? '1' : '0'),
 };
 delete env.FRAISEQL_DATABASE_URL;
@@ -62,8 +68,16 @@ if (env.FRAISEQL_FLIGHT_DATABASE_URL && services.some((s) => s.name === 'flight-
   await checkFlightRole(env.FRAISEQL_FLIGHT_DATABASE_URL);
 }
 
+const inboxBin = join(root, 'libs', 'dev-inbox', 'bin', 'fraiseql-dev-inbox.js');
+const inbox =
+  existsSync(join(root, 'libs', 'dev-inbox', 'dist')) && existsSync(inboxBin)
+    ? { name: 'dev-inbox', httpPort: Number(process.env.FRAISEQL_DEV_INBOX_HTTP_PORT ?? 8025) }
+    : undefined;
 const { commands, result } = concurrently(
-  services.map((s) => ({ name: s.name, command: `node services/${s.name}/dist/main.js`, env, cwd: root })),
+  [
+    ...services.map((s) => ({ name: s.name, command: `node services/${s.name}/dist/main.js`, env, cwd: root })),
+    ...(inbox ? [{ name: inbox.name, command: `node ${inboxBin}`, env, cwd: root }] : []),
+  ],
   { prefix: '[{name}]', padPrefix: true, killOthersOn: ['failure'], killSignal: 'SIGTERM', handleInput: false },
 );
 
@@ -99,9 +113,21 @@ lines.push(
   `               -d '{"query":"{ orders(limit: 3, orderBy: [{field: placedAt, direction: DESC}]) { id status total customer { email } } }"}'`,
   '',
 );
+if (inbox && services.some((s) => s.name === 'observer-worker')) lines.push(...observerHint(inbox.httpPort), '');
 const flight = services.find((s) => s.name === 'flight-server' && s.grpcPort);
 if (flight) lines.push(...flightHint(flight.grpcPort), '');
 console.log(lines.join('\n'));
+
+/** What the demo shop's observer rules do, and how to see it happen in the dev inbox. */
+function observerHint(port) {
+  return [
+    `  Dev inbox: http://127.0.0.1:${port}/inbox   (webhooks and e-mails the observer rules sent; SMTP on 127.0.0.1:1025)`,
+    '  See a rule fire: ship an order (rules orderShippedWebhook and orderShippedEmail of examples/shop), then open the inbox:',
+    '    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
+    '      -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: 00000000-0000-4000-8000-000000000001" -H "x-fraiseql-dev-roles: admin" \\',
+    `      -d '{"query":"mutation { updateOrderStatus(input: {id: \\"<an order id of the query above>\\", status: SHIPPED}) { id status } }"}'`,
+  ];
+}
 
 /** Pasteable Flight clients for the demo data, authenticated by the dev headers (FRAISEQL_DEV_AUTH=1). */
 function flightHint(port) {

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig } from '@fraiseql/service-kit';
+import { observerWorkerConfig } from '../../services/observer-worker/src/config';
 import { queryExecutorConfig } from '../../services/query-executor/src/config';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -139,9 +140,9 @@ describe('check-packaging.sh', () => {
   it('passes once a new service is added in the documented places (Dockerfile row, values block, kustomize, Tilt entry)', () => {
     const copy = packagingCopy();
     try {
-      const svc = path.join(copy, 'services/observer-worker');
+      const svc = path.join(copy, 'services/job-runner');
       fs.mkdirSync(path.join(svc, 'src'), { recursive: true });
-      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/observer-worker"}');
+      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/job-runner"}');
       // 1. Dockerfile: its row in the service table.
       const dockerfile = path.join(copy, 'Dockerfile');
       fs.writeFileSync(
@@ -150,43 +151,43 @@ describe('check-packaging.sh', () => {
           .readFileSync(dockerfile, 'utf8')
           .replace(
             '\n# --- runtime (default target)',
-            '\nFROM runtime-base AS service-observer-worker\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_OBSERVER_WORKER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9104\nEXPOSE 9104\n\n# --- runtime (default target)',
+            '\nFROM runtime-base AS service-job-runner\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_JOB_RUNNER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9105\nEXPOSE 9105\n\n# --- runtime (default target)',
           ),
       );
       // 2. values block.
       fs.appendFileSync(
         path.join(copy, 'helm/fraiseql/values.yaml'),
-        '\nobserverWorker:\n  enabled: true\n  image:\n    repository: fraiseql/observer-worker\n  containerPorts:\n    ops: 9104\n  secretEnv:\n    FRAISEQL_OBSERVER_WORKER_REDIS_URL: redis\n',
+        '\njobRunner:\n  enabled: true\n  image:\n    repository: fraiseql/job-runner\n  containerPorts:\n    ops: 9105\n  secretEnv:\n    FRAISEQL_JOB_RUNNER_REDIS_URL: redis\n',
       );
       // 3. kustomize base: the service's manifest, listed in the base.
       fs.writeFileSync(
-        path.join(copy, 'k8s/base/observer-worker.yaml'),
+        path.join(copy, 'k8s/base/job-runner.yaml'),
         fs
           .readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8')
-          .replace(/query-executor/g, 'observer-worker')
-          .replace(/9102/g, '9104'),
+          .replace(/query-executor/g, 'job-runner')
+          .replace(/9102/g, '9105'),
       );
       const kustomization = path.join(copy, 'k8s/base/kustomization.yaml');
       fs.writeFileSync(
         kustomization,
-        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - observer-worker.yaml\n'),
+        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - job-runner.yaml\n'),
       );
       // 4. Tilt entry.
       const services = path.join(copy, 'tilt/services.star');
       fs.writeFileSync(
         services,
-        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "observer-worker", "port_forwards": ["9104:9104"]},\n]'),
+        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "job-runner", "port_forwards": ["9105:9105"]},\n]'),
       );
 
       const { status, output } = runCheck(copy);
       expect(output).toContain('check-packaging: all checks passed');
       expect(status).toBe(0);
       const rendered = parseDocs(execFileSync(HELM, ['template', 'fraiseql', path.join(copy, 'helm/fraiseql')], { encoding: 'utf8' }));
-      const cm = find(rendered, 'ConfigMap', 'fraiseql-observer-worker');
-      expect(cm.data.FRAISEQL_OBSERVER_WORKER_OPS_PORT).toBe('9104');
-      const container = find(rendered, 'Deployment', 'fraiseql-observer-worker').spec.template.spec.containers[0];
+      const cm = find(rendered, 'ConfigMap', 'fraiseql-job-runner');
+      expect(cm.data.FRAISEQL_JOB_RUNNER_OPS_PORT).toBe('9105');
+      const container = find(rendered, 'Deployment', 'fraiseql-job-runner').spec.template.spec.containers[0];
       expect(container.env).toEqual([
-        { name: 'FRAISEQL_OBSERVER_WORKER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+        { name: 'FRAISEQL_JOB_RUNNER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
       ]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
@@ -363,6 +364,29 @@ describe('helm chart', () => {
     });
   });
 
+  it("renders observer-worker's settings as FRAISEQL_OBSERVER_* keys its own config parses, and its Redis URL from the Secret", () => {
+    const rendered = helmTemplate('-f', path.join(CHART, 'values-dev.yaml'), '--set', 'observerWorker.settings.smtpUrl=smtp://mail:587');
+    const config = find(rendered, 'ConfigMap', 'fraiseql-observer-worker').data;
+    expect(config).toMatchObject({
+      FRAISEQL_OBSERVER_OPS_PORT: '9104',
+      FRAISEQL_OBSERVER_CONCURRENCY: '64',
+      FRAISEQL_OBSERVER_ALLOW_TARGETS: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.1',
+      FRAISEQL_OBSERVER_SMTP_URL: 'smtp://mail:587',
+    });
+    // "" settings are left out: the service default applies.
+    expect(config).not.toHaveProperty('FRAISEQL_OBSERVER_SECRETS_DIR');
+    const [container] = find(rendered, 'Deployment', 'fraiseql-observer-worker').spec.template.spec.containers;
+    expect(container.env).toEqual([{ name: 'FRAISEQL_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } }]);
+    const loaded = loadConfig(observerWorkerConfig, { env: { ...config, FRAISEQL_REDIS_URL: 'redis://redis:6379' } });
+    expect(loaded).toMatchObject({
+      FRAISEQL_OBSERVER_CONCURRENCY: 64,
+      FRAISEQL_OBSERVER_MAX_DELIVER: 25,
+      FRAISEQL_OBSERVER_ALLOW_TARGETS: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.1'],
+      FRAISEQL_OBSERVER_CIRCUIT_HALF_OPEN_MS: 30_000,
+      FRAISEQL_OBSERVER_SMTP_URL: 'smtp://mail:587',
+    });
+  });
+
   it('renders relay and stream overrides: relay off, other sizes, one stream replica in the dev values', () => {
     const objects = helmTemplate(
       '--set',
@@ -462,10 +486,15 @@ describe('helm chart', () => {
 });
 
 describe('kustomize', () => {
-  const chart = helmTemplate();
+  // The base matches the chart's defaults; the dev overlay matches the chart with values-dev.yaml (what Tilt renders).
+  const charts: Record<string, K8sObject[]> = {
+    'k8s/base': helmTemplate(),
+    'k8s/overlays/dev': helmTemplate('-f', path.join(CHART, 'values-dev.yaml')),
+  };
 
   it.each(['k8s/base', 'k8s/overlays/dev'])('%s has a hardened Deployment per service, in step with the chart', (dir) => {
     const objects = kustomize(dir);
+    const chart = charts[dir]!;
     for (const name of serviceFolders()) {
       const deployment = find(objects, 'Deployment', `fraiseql-${name}`);
       const [container] = deployment.spec.template.spec.containers;
