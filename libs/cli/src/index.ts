@@ -11,3 +11,13 @@ export { registerGenerateCommand, runGenerateTriggers } from './commands/generat
 export type { GenerateTriggersOptions, GenerateTriggersResult } from './commands/generate-triggers';
 export { formatEvent, registerEventsCommand, runEventsTail } from './commands/events-tail';
 export type { EventsTailOptions } from './commands/events-tail';
+export {
+  formatDeadLetter,
+  getDeadLetter,
+  listDeadLetters,
+  purgeAllDeadLetters,
+  purgeDeadLetters,
+  registerDlqCommand,
+  replayDeadLetters,
+} from './commands/dlq';
+export type { DlqFilter, ReplayResult, StoredDeadLetter } from './commands/dlq';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
 import { registerCompileCommand } from './commands/compile';
+import { registerDlqCommand } from './commands/dlq';
 import { registerEventsCommand } from './commands/events-tail';
 import { registerGenerateCommand } from './commands/generate-triggers';
 import { registerSchemaCommand } from './commands/schema-push';
@@ -17,5 +18,6 @@ export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   registerSchemaCommand(program, output);
   registerGenerateCommand(program, output);
   registerEventsCommand(program, output);
+  registerDlqCommand(program, output);
   return program;
 }
