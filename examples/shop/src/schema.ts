@@ -317,6 +317,8 @@ export const schema = defineSchema({
     }),
   ],
   datasets: [VaOrder, VaProduct, TaOrderFact, TaSalesTarget],
+  // observers(where) and createObserver / updateObserver / deleteObserver over the run-time rules (docs/adr/0104-admin-observer-api.md).
+  admin: { observers: true },
   // Observer rules (docs/observers.md): targets by environment reference, defaulting to the dev inbox of `npm start`.
   observers: [
     observer('orderShippedWebhook', {

@@ -26,6 +26,14 @@ describe('shop schema', () => {
       'user: User',
       'product: Product',
       'order: Order',
+      // The admin surface of run-time observer rules (admin: { observers: true }, ADR 0104).
+      'observers: [Observer!]!',
+    ]);
+    const mutations = Object.values(graphql.getMutationType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
+    expect(mutations.slice(-3)).toEqual([
+      'createObserver: CreateObserverResult!',
+      'updateObserver: UpdateObserverResult!',
+      'deleteObserver: DeleteObserverResult!',
     ]);
     const fields = (name: string) => {
       const type = graphql.getType(name);
@@ -96,6 +104,7 @@ describe('shop schema', () => {
       'Product v_product': ['sku=sku', 'price=price', 'createdAt=created_at'],
       'Order v_order': ['status=status', 'total=total', 'placedAt=placed_at'],
       'Review v_review': ['rating=rating', 'createdAt=created_at'],
+      'Observer fraiseql.v_observer': [],
     });
     expect(compiled.types.filter((t) => t.kind === 'entity').every((t) => t.tenantScoped)).toBe(true);
   });

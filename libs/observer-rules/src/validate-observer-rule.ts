@@ -195,6 +195,8 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
           });
         }
       }
+      const urlProblem = webhookUrlProblem(action.url);
+      if (urlProblem) problems.push({ path: `${at}.url`, message: urlProblem });
       if (action.method === 'GET' && action.bodyTemplate !== undefined) {
         problems.push({ path: `${at}.bodyTemplate`, message: 'a GET request has no body' });
       }
@@ -214,6 +216,30 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
     problems.push({ path: 'retryPolicy.maximumIntervalMs', message: 'is smaller than initialIntervalMs' });
   }
   return problems;
+}
+
+/** Liquid output and tags, replaced by a placeholder to see whether the literal text around them makes a URL. */
+const LIQUID_MARKUP = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+
+/**
+ * A webhook URL template whose literal text cannot make an absolute http(s) URL never delivers: refused here
+ * rather than dead-lettered at every event. A template that starts with markup (the whole URL from data) is
+ * left to the delivery, which checks every URL it sends to.
+ */
+function webhookUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== 'string' || /^\s*\{[{%]/.test(url)) return undefined;
+  const literal = url.replace(LIQUID_MARKUP, 'x');
+  let parsed: URL;
+  try {
+    parsed = new URL(literal);
+  } catch {
+    return `is not an absolute URL (expected https://host/path, got ${JSON.stringify(url.slice(0, 100))})`;
+  }
+  if (/\s/.test(literal)) return 'is not a URL: it contains white space';
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return `must be an http or https URL, not ${parsed.protocol.slice(0, -1)}`;
+  if (parsed.username !== '' || parsed.password !== '') return 'must not hold credentials (give them as a header by reference)';
+  return undefined;
 }
 
 const describe = (problems: readonly ObserverRuleProblem[]): string => problems.map((p) => `${p.path}: ${p.message}`).join('; ');

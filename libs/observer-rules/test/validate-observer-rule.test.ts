@@ -156,7 +156,31 @@ describe('validateObserverRule', () => {
     ['a retry policy of the wrong shape', { retryPolicy: { initialIntervalMs: 100 } }, 'retryPolicy.backoffCoefficient', /required/],
     ['a timeout of zero', { timeoutMs: 0 }, 'timeoutMs', />= 1/],
     ['an org-scoped rule on an entity without org', { entityType: 'Product', orgId: ORG_A }, 'orgId', /not tenant-scoped/],
+    [
+      'a webhook url that is not a URL',
+      { actions: [{ type: 'webhook', url: 'orders/{{ entity_id }}' }] },
+      'actions[0].url',
+      /absolute URL/,
+    ],
+    [
+      'a webhook url of another scheme',
+      { actions: [{ type: 'webhook', url: 'file:///etc/{{ entity_id }}' }] },
+      'actions[0].url',
+      /http or https/,
+    ],
+    [
+      'a webhook url with credentials',
+      { actions: [{ type: 'webhook', url: 'https://u:p@hooks.example.com/' }] },
+      'actions[0].url',
+      /credentials/,
+    ],
   ];
+
+  it('accepts a webhook url computed by a template from its start (the delivery checks it)', () => {
+    for (const url of ['{{ data.status }}', 'http://127.0.0.1:8025/{{ data.status }}?x={{ seq }}']) {
+      expect(validateObserverRule({ ...valid, actions: [{ type: 'webhook', url }] }, ENTITIES).actions[0]).toMatchObject({ url });
+    }
+  });
 
   it.each(badRules)('refuses %s, naming the field', (_what, change, path, message) => {
     const problems = problemsOf({ ...valid, ...change });

@@ -1,5 +1,5 @@
 export { QueryPlanner } from './query-planner';
-export type { QueryPlannerOptions } from './query-planner';
+export type { MutationInputCheck, MutationInputCheckRequest, QueryPlannerOptions } from './query-planner';
 export type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
 export { DEFAULT_LIMITS } from './planner-limits';
 export type { PlannerLimits } from './planner-limits';

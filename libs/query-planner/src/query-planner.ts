@@ -55,7 +55,23 @@ export interface QueryPlannerOptions {
   cacheSize?: number;
   /** Assumed length of a list nested in data when estimating cost. Default 10. */
   nestedListEstimate?: number;
+  /**
+   * Checks (and may normalize) a mutation's coerced `input` before it is bound: return the input to send,
+   * or throw a FraiseqlError to refuse the field (it is then null with that error, and its function
+   * never runs). The query-executor validates observer rules this way (docs/adr/0104-admin-observer-api.md).
+   */
+  mutationInputCheck?: MutationInputCheck;
 }
+
+/** What a `mutationInputCheck` sees: the compiled mutation, its coerced input, the caller and the schema planned against. */
+export interface MutationInputCheckRequest {
+  mutation: CompiledMutation;
+  input: unknown;
+  caller: Caller;
+  schema: CompiledSchema;
+}
+
+export type MutationInputCheck = (request: MutationInputCheckRequest) => unknown;
 
 const MAX_SELECTION_VARIANTS = 64;
 
@@ -130,6 +146,7 @@ export class QueryPlanner {
   private readonly arrowStatements: LRUCache<string, ArrowStatement>;
   private readonly introspection = new LRUCache<string, string>({ max: 200 });
   private readonly analyses = new WeakMap<PreparedOperation, OperationAnalysis>();
+  private readonly mutationInputCheck: MutationInputCheck | undefined;
 
   constructor(compiled: CompiledSchema, options: QueryPlannerOptions) {
     this.schemaHash = compiled.hash;
@@ -143,6 +160,7 @@ export class QueryPlanner {
     this.prepared = new LRUCache({ max: size });
     this.statements = new LRUCache({ max: size * 4 });
     this.arrowStatements = new LRUCache({ max: size });
+    this.mutationInputCheck = options.mutationInputCheck;
   }
 
   /** Size check, parse, limits, operation choice and validation; cached by text and operation name. */
@@ -211,6 +229,7 @@ export class QueryPlanner {
     const { query, responseKey } = root;
     if (query.kind !== 'list') throw notForFlight(`${query.name} is a ${query.kind} query`);
     const orgId = this.scopeOrg(query.type, caller);
+    requireQueryRole(query, caller);
 
     const params = new StatementParams();
     const org = orgId === null ? null : params.add(orgId);
@@ -475,6 +494,7 @@ export class QueryPlanner {
     let orgId: string | null;
     try {
       orgId = this.scopeOrg(query.type, caller);
+      requireQueryRole(query, caller);
     } catch (refusal) {
       return { kind: 'error', responseKey, error: refusal as FraiseqlError };
     }
@@ -534,6 +554,15 @@ export class QueryPlanner {
     ctx: SelectionContext,
   ): PlanStep {
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
+    let input: unknown = args.input ?? null;
+    if (this.mutationInputCheck) {
+      try {
+        input = this.mutationInputCheck({ mutation: root.mutation, input, caller, schema: this.compiled });
+      } catch (refusal) {
+        if (!(refusal instanceof FraiseqlError)) throw refusal;
+        return { kind: 'error', responseKey: root.responseKey, error: refusal };
+      }
+    }
     const context = {
       // A malformed org reaches the function as none (it then answers UNAUTHORIZED).
       org_id: normalizeUuid(caller.orgId),
@@ -551,7 +580,7 @@ export class QueryPlanner {
       responseKey: root.responseKey,
       name: statement.name,
       text: statement.text,
-      values: [JSON.stringify(args.input ?? null), JSON.stringify(context)],
+      values: [JSON.stringify(input ?? null), JSON.stringify(context)],
     };
   }
 
@@ -605,6 +634,12 @@ export class QueryPlanner {
     }
     return value;
   }
+}
+
+/** A query declared with `roles` is read only by a caller holding one of them (ADR 0104); others get FRAISEQL_FORBIDDEN. */
+function requireQueryRole(query: CompiledQuery, caller: Caller): void {
+  if (query.roles === undefined || query.roles.some((role) => caller.roles.includes(role))) return;
+  throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Reading ${query.name} needs the role ${query.roles.join(' or ')}.`);
 }
 
 function notForFlight(reason: string): FraiseqlError {

@@ -19,6 +19,7 @@ import {
   type ScalarName,
   type TypeRef,
 } from './compiled-schema';
+import { observerAdminDefinitions } from './admin-observers';
 import { compileDatasets } from './compile-datasets';
 import { compileObservers } from './compile-observers';
 import { generateSdl } from './generate-sdl';
@@ -62,6 +63,8 @@ const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 /** Views may be schema-qualified; both parts are plain SQL identifiers (quoted by the planner). */
 const SQL_RELATION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const SQL_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The role names a caller may carry (libs/identity `toCaller`). */
+const ROLE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const SCALARS: ReadonlySet<string> = new Set(SCALAR_NAMES);
 
 /** Removes undefined members so that the canonical JSON (and the hash) does not depend on them. */
@@ -95,7 +98,33 @@ class SchemaCompilation {
   /** The input type made for each mutation declared with inline input fields. */
   private readonly inlineInputs = new Map<MutationDefinition, InputTypeDefinition>();
 
-  constructor(private readonly definition: SchemaDefinition) {}
+  private readonly definition: SchemaDefinition;
+
+  constructor(private readonly authored: SchemaDefinition) {
+    this.definition = this.withAdminSurface(authored);
+  }
+
+  /** The definition with the framework surfaces it opts into appended (docs/adr/0104-admin-observer-api.md). */
+  private withAdminSurface(definition: SchemaDefinition): SchemaDefinition {
+    const admin: unknown = definition?.admin;
+    if (admin === undefined) return definition;
+    if (admin === null || typeof admin !== 'object' || Array.isArray(admin)) {
+      this.errors.push('admin must be an object ({ observers: true })');
+      return definition;
+    }
+    for (const [key, value] of Object.entries(admin)) {
+      if (key !== 'observers') this.errors.push(`admin.${key}: unknown option (known: observers)`);
+      else if (typeof value !== 'boolean') this.errors.push('admin.observers must be true or false');
+    }
+    if ((admin as { observers?: unknown }).observers !== true) return definition;
+    const surface = observerAdminDefinitions();
+    return {
+      ...definition,
+      types: [...(definition.types ?? []), ...surface.types],
+      queries: [...(definition.queries ?? []), ...surface.queries],
+      mutations: [...(definition.mutations ?? []), ...surface.mutations],
+    };
+  }
 
   run(): CompiledSchema {
     if (!this.definition || this.definition.kind !== 'schema') {
@@ -117,6 +146,11 @@ class SchemaCompilation {
       this.errors,
     );
     this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
+    if (this.authored?.admin?.observers === true && !types.some((t) => t.kind === 'entity' && t.capture !== undefined)) {
+      this.errors.push(
+        'admin.observers: no entity has change capture, so no observer rule could ever fire (declare one with capture: true)',
+      );
+    }
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
 
@@ -637,6 +671,19 @@ class SchemaCompilation {
     return queries;
   }
 
+  /** `roles` of a query: a non-empty list of role names as callers carry them (libs/identity). */
+  private queryRoles(roles: unknown, at: string): string[] | undefined {
+    if (roles === undefined) return undefined;
+    if (!Array.isArray(roles) || roles.length === 0) {
+      this.errors.push(`${at}: roles must be a non-empty list of role names`);
+      return undefined;
+    }
+    const bad = roles.filter((r) => typeof r !== 'string' || !ROLE_NAME.test(r));
+    if (bad.length > 0)
+      this.errors.push(`${at}: roles: ${bad.map((r) => JSON.stringify(r)).join(', ')} is not a role name ([A-Za-z0-9_.:-])`);
+    return [...new Set(roles as string[])];
+  }
+
   private compileQuery(q: QueryDefinition, entity: CompiledType, byName: Map<string, CompiledType>, at: string): CompiledQuery {
     const options = q.options ?? {};
     const common = {
@@ -646,6 +693,7 @@ class SchemaCompilation {
       view: entity.view as string,
       description: options.description,
       deprecationReason: options.deprecated,
+      roles: this.queryRoles(options.roles, at),
     };
     if (q.kind === 'lookup') {
       const id = entity.fields.find((f) => f.name === 'id');

@@ -142,6 +142,11 @@ export interface CompiledQuery {
   defaultLimit: number;
   /** Largest page a caller may ask for; larger requests are refused with FRAISEQL_PAGE_TOO_LARGE. */
   maxLimit: number;
+  /**
+   * Present: only a caller holding one of these roles may read the query (others get FRAISEQL_FORBIDDEN
+   * for the field). Absent: any caller of the org (the view and row-level security decide).
+   */
+  roles?: string[];
 }
 
 /** The type of an input field: a scalar, an enum or another input type. */
@@ -331,4 +336,10 @@ export interface CompiledSchema {
    * valid `ObserverRule` with `orgId: null`; not part of the SDL (same additive rule as inputTypes).
    */
   observers: ObserverRule[];
+}
+
+/** Framework surfaces a schema may opt into (docs/adr/0104-admin-observer-api.md). */
+export interface SchemaAdminOptions {
+  /** Adds the `Observer` type, the `observers` query and `createObserver` / `updateObserver` / `deleteObserver`. */
+  observers?: boolean;
 }

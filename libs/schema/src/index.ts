@@ -35,6 +35,7 @@ export { column } from './column';
 export { arrowDataset } from './arrow-dataset';
 export { observer } from './observer';
 export { observerEntities } from './compile-observers';
+export { OBSERVER_ADMIN } from './admin-observers';
 export type { ArrowDatasetOptions } from './arrow-dataset';
 export { datasetColumnSqlType } from './dataset-rules';
 export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';

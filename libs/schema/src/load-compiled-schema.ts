@@ -58,6 +58,8 @@ const query = z.object({
   defaultOrderBy: z.array(z.object({ field: name, direction: z.enum(['ASC', 'DESC']) })),
   defaultLimit: z.number().int().positive(),
   maxLimit: z.number().int().positive(),
+  // Added with the admin surface (ADR 0104): absent = any caller of the org.
+  roles: z.array(name).min(1).optional(),
 });
 const inputType = z.object({
   name,

@@ -1,3 +1,4 @@
+import type { SchemaAdminOptions } from './compiled-schema';
 import type {
   DatasetDefinition,
   MutationDefinition,
@@ -26,7 +27,7 @@ export function connectionQuery(name: string, entity: TypeReference, options: Qu
 export function lookupQuery(
   name: string,
   entity: TypeReference,
-  options: Pick<QueryOptions, 'description' | 'deprecated'> = {},
+  options: Pick<QueryOptions, 'description' | 'deprecated' | 'roles'> = {},
 ): QueryDefinition {
   return Object.freeze({ kind: 'lookup' as const, name, entity, options: { ...options } });
 }
@@ -56,6 +57,8 @@ export interface SchemaDefinitionInput {
   datasets?: readonly DatasetDefinition[];
   /** Observer rules (`observer(...)`), compiled in this order. */
   observers?: readonly ObserverDefinition[];
+  /** `{ observers: true }`: the admin GraphQL surface for run-time observer rules (docs/adr/0104-admin-observer-api.md). */
+  admin?: SchemaAdminOptions;
 }
 
 /** The value a schema entry file exports (default export or `schema`) for `fraiseql compile`. */
@@ -68,5 +71,6 @@ export function defineSchema(input: SchemaDefinitionInput): SchemaDefinition {
     subscriptions: [...(input.subscriptions ?? [])],
     datasets: [...(input.datasets ?? [])],
     observers: [...(input.observers ?? [])],
+    ...(input.admin === undefined ? {} : { admin: { ...input.admin } }),
   });
 }

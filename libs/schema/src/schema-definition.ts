@@ -1,4 +1,4 @@
-import type { DatasetColumnType, ScalarName } from './compiled-schema';
+import type { DatasetColumnType, ScalarName, SchemaAdminOptions } from './compiled-schema';
 import type { ObserverAction } from '@fraiseql/observer-rules';
 import type { RetryPolicy } from '@fraiseql/service-kit';
 
@@ -154,6 +154,8 @@ export interface QueryOptions {
   defaultLimit?: number;
   /** Largest page a caller may ask for (default 100). */
   maxLimit?: number;
+  /** Only callers holding one of these roles may read the query (others get FRAISEQL_FORBIDDEN); default: any caller. */
+  roles?: readonly string[];
 }
 
 export interface QueryDefinition {
@@ -234,4 +236,6 @@ export interface SchemaDefinition {
   readonly datasets?: readonly DatasetDefinition[];
   /** Observer rules (absent in definitions made before issue 9). */
   readonly observers?: readonly ObserverDefinition[];
+  /** Framework surfaces added by the compiler (docs/adr/0104-admin-observer-api.md); absent: none. */
+  readonly admin?: SchemaAdminOptions;
 }

@@ -6,6 +6,7 @@ import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
+import { checkObserverRuleInput } from './observers/check-observer-rule-input';
 import { startObserverRulesMirror, type ObserverRulesMirrorSettings } from './observers/start-observer-rules-mirror';
 import { startChangeLogRelay, type RelaySettings } from './relay/start-change-log-relay';
 import type { ProvisionOptions } from '@fraiseql/nats-contract';
@@ -62,7 +63,12 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
 
   const nc = await connect({ servers: options.natsUrl, name: 'query-executor', maxReconnectAttempts: -1, noAsyncTraces: true });
   const source = openSchemaSource(options.schemaSource, { nc, logger });
-  const planners = watchPlanners(source, { cursorSecret: options.cursorSecret, limits: options.limits }, { logger });
+  // Admin observer mutations validate their rule against the schema they are planned with (ADR 0104).
+  const planners = watchPlanners(
+    source,
+    { cursorSecret: options.cursorSecret, limits: options.limits, mutationInputCheck: checkObserverRuleInput },
+    { logger },
+  );
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
   try {
     await source.start();
