@@ -225,6 +225,10 @@ describe('admin GraphQL for observer rules, through the query-executor', () => {
       expect(explicitNull.body.errors?.[0]).toMatchObject({
         extensions: { problems: [{ path: 'rule', message: expect.stringMatching(/leave rule out/) }] },
       });
+      const renamed = await mutate(UPDATE, { id, rule: { ...SHIPPED_WEBHOOK, name: 'other' } }, ADMIN_A);
+      expect(renamed.body.errors?.[0]).toMatchObject({
+        extensions: { problems: [{ path: 'rule.name', message: expect.stringMatching(/keeps the name/) }] },
+      });
       const badName = await create('not a name', SHIPPED_WEBHOOK);
       expect(badName.body.errors?.[0]).toMatchObject({ extensions: { code: 'FRAISEQL_OBSERVER_INVALID', problems: [{ path: 'name' }] } });
     });

@@ -65,8 +65,12 @@ function ruleProblems(
   }
   const { name: ruleName, orgId: ruleOrg, enabled, ...rule } = value as Record<string, unknown>;
   const problems: ObserverRuleProblem[] = [];
-  if (ruleName !== undefined && ruleName !== name) {
-    problems.push({ path: 'rule.name', message: 'differs from the name argument: leave it out (the rule is named by the name argument)' });
+  if (ruleName !== undefined && (name === UPDATE_NAME || ruleName !== name)) {
+    const message =
+      name === UPDATE_NAME
+        ? 'leave it out: updateObserver keeps the name'
+        : 'differs from the name argument: leave it out (the rule is named by the name argument)';
+    problems.push({ path: 'rule.name', message });
   }
   if (ruleOrg !== undefined && (typeof ruleOrg !== 'string' || ruleOrg.toLowerCase() !== orgId)) {
     problems.push({
