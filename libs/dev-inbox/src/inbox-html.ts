@@ -1,4 +1,4 @@
-import type { InboxItem } from './dev-inbox';
+import type { InboxItem } from './inbox-item';
 
 /** Everything shown is untrusted (what rules rendered from data): every value goes through this. */
 export function escapeHtml(value: unknown): string {
