@@ -249,9 +249,12 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       dead_lettered_at: now,
       ...(details ? { details } : {}),
     };
+    // A replayed event (FRAISEQL_REPLAY) that fails again is a new letter, not the one it came from (which the
+    // operator may have removed): its id follows the replay message, not the event.
+    const replayed = msg.info.stream === STREAMS.replay;
     const msgId = deadLetterMsgId({
       source,
-      eventId: event?.event_id,
+      eventId: replayed ? undefined : event?.event_id,
       stream: msg.info.stream,
       streamSeq: msg.info.streamSequence,
       ...(key === undefined ? {} : { key }),

@@ -153,7 +153,6 @@ describe('observer-worker (real NATS JetStream, Redis, HTTP receivers; the demo 
     expect(receiver.received).toHaveLength(3);
 
     // Replay (what `fraiseql dlq replay` publishes): FRAISEQL_REPLAY, only this action, deduplicated like any other.
-    healthy = true;
     const replay = async (msgId: string): Promise<void> => {
       const h = natsHeaders();
       h.set(HEADERS.replayOf, String(letter!.seq));
@@ -162,16 +161,25 @@ describe('observer-worker (real NATS JetStream, Redis, HTTP receivers; the demo 
         .jetstream()
         .publish(replaySubject('observer-worker', ORG_A, 'Order'), encodeEntityEvent(event), { headers: h, msgID: msgId });
     };
+    // Replayed while the receiver still fails: a new dead letter (the first one may have been removed), not a lost one.
+    await replay('replay-0');
+    await waitFor(async () => (await fleet.deadLetters()).length === 2, 10_000);
+    const second = (await fleet.deadLetters())[1]!;
+    expect(second.stream).toBe(STREAMS.replay);
+    expect(second.details).toMatchObject({ key: 'admin:down/0' });
+    expect(receiver.received).toHaveLength(6);
+
+    healthy = true;
     await replay('replay-1');
-    await waitFor(() => receiver.received.length === 4, 10_000);
-    expect(receiver.received[3]!.headers['idempotency-key']).toBe(`${event.event_id}:admin:down/0`);
+    await waitFor(() => receiver.received.length === 7, 10_000);
+    expect(receiver.received[6]!.headers['idempotency-key']).toBe(`${event.event_id}:admin:down/0`);
     await replay('replay-2');
     const jsm = await fleet.nc.jetstreamManager();
     await waitFor(async () => {
       const info = await jsm.consumers.info(STREAMS.replay, CONSUMERS.observerWorkerReplay);
-      return info.delivered.stream_seq === 2 && info.num_ack_pending === 0;
+      return info.delivered.stream_seq === 3 && info.num_ack_pending === 0;
     }, 10_000);
-    expect(receiver.received).toHaveLength(4);
+    expect(receiver.received).toHaveLength(7);
     expect(await fleet.metric('fraiseql_observer_dedup_detected_total')).toBeGreaterThanOrEqual(1);
   });
 
