@@ -21,3 +21,10 @@ export {
   replayDeadLetters,
 } from './commands/dlq';
 export type { DlqFilter, ReplayResult, StoredDeadLetter } from './commands/dlq';
+export { formatRuleTable, formatVerdicts, loadObserversReport, registerObserversCommand } from './commands/observers';
+export type { ObserversOptions, ObserversReport } from './commands/observers';
+export { DRY_RUN_SECRETS, dryRunObservers } from './observers/dry-run-observers';
+export type { ActionPreview, NoMatchReason, RuleVerdict } from './observers/dry-run-observers';
+export { loadRulesInForce } from './observers/rules-in-force';
+export type { ListedObserverRule, RuleRefusal, RulesInForce, RulesInForceOptions } from './observers/rules-in-force';
+export { readEventFile } from './observers/read-event-file';

@@ -3,6 +3,7 @@ import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
 import { registerCompileCommand } from './commands/compile';
 import { registerDlqCommand } from './commands/dlq';
 import { registerEventsCommand } from './commands/events-tail';
+import { registerObserversCommand } from './commands/observers';
 import { registerGenerateCommand } from './commands/generate-triggers';
 import { registerSchemaCommand } from './commands/schema-push';
 
@@ -19,5 +20,6 @@ export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   registerGenerateCommand(program, output);
   registerEventsCommand(program, output);
   registerDlqCommand(program, output);
+  registerObserversCommand(program, output);
   return program;
 }

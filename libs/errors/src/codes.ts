@@ -238,6 +238,21 @@ export const ERROR_CODES = {
     GrpcStatus.FAILED_PRECONDITION,
     'An observer action could not be rendered for an event (details.path names the member): a reference not set, a template over its time or size limit, a JSON body that is not JSON, a line break in a header. Not retried; the event goes to the DLQ.',
   ),
+  FRAISEQL_OBSERVER_NOT_FOUND: spec(
+    404,
+    GrpcStatus.NOT_FOUND,
+    'No observer rule of that name is in force (`fraiseql observers test <rule>`): not in the compiled schema, nor an admin rule of FRAISEQL_OBSERVERS. `fraiseql observers list` shows the names.',
+  ),
+  FRAISEQL_EVENT_FILE_INVALID: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'The event file given to `fraiseql observers test --event` cannot be read, is not JSON, or is not a valid EntityEvent (the message names the field). Fix the file.',
+  ),
+  FRAISEQL_NATS_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'A command line tool could not reach the NATS server it was pointed at (--nats-url or FRAISEQL_NATS_URL). Check the URL and that nats-server runs with JetStream.',
+  ),
   // Event consumers (libs/jetstream-consumer)
   FRAISEQL_PERMANENT_FAILURE: spec(
     422,

@@ -1,5 +1,5 @@
 import type { EntityEvent } from '@fraiseql/events';
-import { compileCondition } from './compile-condition';
+import { compileCondition, type ConditionResult } from './compile-condition';
 import type { ObserverRule } from './observer-rule';
 
 export interface MatchRulesOptions {
@@ -7,14 +7,34 @@ export interface MatchRulesOptions {
   onConditionError?: (rule: ObserverRule, error: Error) => void;
 }
 
+/** Why a rule does not watch an event, before its condition is looked at. */
+export type RuleMismatch = 'disabled' | 'entity' | 'event_type' | 'org';
+
+/** What keeps a rule from watching this event (disabled, another entity, an unlisted event type, another org), or undefined. */
+export function ruleMismatch(rule: ObserverRule, event: EntityEvent): RuleMismatch | undefined {
+  if (rule.enabled === false) return 'disabled';
+  if (rule.entityType !== event.entity_type) return 'entity';
+  if (!rule.eventTypes.includes(event.event_type)) return 'event_type';
+  if (rule.orgId !== null && rule.orgId !== undefined && rule.orgId !== event.org_id) return 'org';
+  return undefined;
+}
+
 /** Whether the rule watches this event at all, before its condition: enabled, same entity, listed event type, same org (or org-less). */
 export function ruleApplies(rule: ObserverRule, event: EntityEvent): boolean {
-  return (
-    rule.enabled !== false &&
-    rule.entityType === event.entity_type &&
-    rule.eventTypes.includes(event.event_type) &&
-    (rule.orgId === null || rule.orgId === undefined || rule.orgId === event.org_id)
-  );
+  return ruleMismatch(rule, event) === undefined;
+}
+
+/**
+ * The rule's condition on this event: no condition is a match; a condition that fails to evaluate,
+ * or does not parse (a rule that bypassed validation), is no match with the error. Never throws.
+ */
+export function evaluateRuleCondition(rule: ObserverRule, event: EntityEvent): ConditionResult {
+  if (rule.condition === undefined) return { matched: true };
+  try {
+    return compileCondition(rule.condition).evaluate(event);
+  } catch (error) {
+    return { matched: false, error: error as Error };
+  }
 }
 
 /**
@@ -27,16 +47,7 @@ export function matchRules(rules: readonly ObserverRule[], event: EntityEvent, o
   const fired: ObserverRule[] = [];
   for (const rule of rules) {
     if (!ruleApplies(rule, event)) continue;
-    if (rule.condition === undefined) {
-      fired.push(rule);
-      continue;
-    }
-    let result;
-    try {
-      result = compileCondition(rule.condition).evaluate(event);
-    } catch (error) {
-      result = { matched: false, error: error as Error };
-    }
+    const result = evaluateRuleCondition(rule, event);
     if (result.error) options.onConditionError?.(rule, result.error);
     if (result.matched) fired.push(rule);
   }

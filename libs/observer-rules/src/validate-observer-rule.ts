@@ -27,6 +27,11 @@ const validateShape = ajv.compile(OBSERVER_RULE_JSON_SCHEMA);
 /** Headers whose literal values would put a credential in the rule: they must be references. */
 const CREDENTIAL_HEADER = /authorization|token|secret|api[-_]?key|cookie|signature|password/i;
 
+/** Whether a header's name says it carries a credential (its value must be a reference, and is never shown). */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER.test(name);
+}
+
 /** `/actions/0/url` → `actions[0].url`. */
 function toPath(pointer: string): string {
   return pointer
@@ -188,7 +193,7 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
     }
     if (action.type === 'webhook') {
       for (const [name, value] of Object.entries(action.headers ?? {})) {
-        if (CREDENTIAL_HEADER.test(name) && !isValueRef(value)) {
+        if (isCredentialHeader(name) && !isValueRef(value)) {
           problems.push({
             path: `${at}.headers.${name}`,
             message: 'holds a credential: give it as { secret: NAME } or { env: NAME }, not a literal',

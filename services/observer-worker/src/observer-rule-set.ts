@@ -2,7 +2,7 @@ import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { toFraiseqlError } from '@fraiseql/errors';
 import { decodeObserverRuleEntry, openObserversBucket, type ObserverRuleEntry } from '@fraiseql/nats-contract';
-import { validateObserverRule, type ObserverEntityCatalog, type ObserverRule } from '@fraiseql/observer-rules';
+import { validateAdminObserverRule, type ObserverEntityCatalog, type ObserverRule } from '@fraiseql/observer-rules';
 import { observerEntities, type CompiledSchema, type SchemaSource } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
 
@@ -137,10 +137,7 @@ export class ObserverRuleSet {
   private admit(key: string, entry: ObserverRuleEntry, revision: number): void {
     if (!this.catalog) return; // validated when the schema arrives
     try {
-      // The org and the switch come from the row the executor wrote, never from the rule body.
-      const rule = validateObserverRule({ ...entry.rule, name: entry.name, orgId: entry.orgId, enabled: entry.enabled }, this.catalog, {
-        origin: 'admin',
-      });
+      const rule = validateAdminObserverRule(entry, this.catalog);
       const previous = this.adminRules.get(key);
       this.adminRules.set(key, { rule, origin: 'admin', ref: `admin:${rule.name}`, revision });
       if (this.initialized && previous?.revision !== revision) {

@@ -12,8 +12,9 @@ import {
   type DeadLetter,
 } from '@fraiseql/nats-contract';
 import type { Command } from 'commander';
-import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnection, type OrderedConsumerOptions } from 'nats';
+import { headers as natsHeaders, type JetStreamManager, type NatsConnection, type OrderedConsumerOptions } from 'nats';
 import type { CommandOutput } from '../command-output';
+import { connectNats } from '../connect-nats';
 import { DEFAULT_NATS_URL } from './schema-push';
 
 /** Which dead letters: every member narrows (source, org and entity by subject; the rest by content). */
@@ -205,7 +206,7 @@ interface CommonFlags extends DlqFilter {
 }
 
 async function withNats<T>(flags: { natsUrl?: string }, run: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({ servers: flags.natsUrl ?? process.env.FRAISEQL_NATS_URL ?? DEFAULT_NATS_URL, name: 'fraiseql-cli dlq' });
+  const nc = await connectNats(flags.natsUrl ?? process.env.FRAISEQL_NATS_URL ?? DEFAULT_NATS_URL, 'fraiseql-cli dlq');
   try {
     return await run(nc);
   } finally {
