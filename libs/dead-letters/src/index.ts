@@ -1,0 +1,14 @@
+export {
+  checkDeadLetterSeq,
+  deadLetterOrg,
+  deadLetterRule,
+  DEFAULT_DEAD_LETTER_LIMIT,
+  getDeadLetter,
+  getDeadLetters,
+  listDeadLetters,
+  MAX_DEAD_LETTER_LIMIT,
+  purgeAllDeadLetters,
+  purgeDeadLetters,
+  replayDeadLetters,
+} from './dead-letters';
+export type { DeadLetterFilter, DeadLetterScope, ReplayResult, StoredDeadLetter } from './dead-letters';
