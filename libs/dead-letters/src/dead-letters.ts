@@ -10,6 +10,7 @@ import {
   replaySubject,
   STREAMS,
   SUBJECTS,
+  unescapeSubjectToken,
   type DeadLetter,
 } from '@fraiseql/nats-contract';
 import { headers as natsHeaders, type JetStreamManager, type NatsConnection, type OrderedConsumerOptions } from 'nats';
@@ -66,6 +67,7 @@ export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilt
   const jsm = await nc.jetstreamManager();
   const last = (await jsm.streams.info(STREAMS.dlq)).state.last_seq;
   const options: Partial<OrderedConsumerOptions> = { filterSubjects: subject };
+  // A letter is stored after it was dead-lettered: skipping what was stored before `since` loses none.
   if (since) options.opt_start_time = since.toISOString();
   const consumer = await nc.jetstream().consumers.get(STREAMS.dlq, options);
   const found: StoredDeadLetter[] = [];
@@ -76,7 +78,8 @@ export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilt
     try {
       const letter = decodeDeadLetter(msg.data);
       const at = Date.parse(letter.dead_lettered_at);
-      if ((!until || at <= until.getTime()) && (filter.rule === undefined || deadLetterRule(letter) === filter.rule)) {
+      const inTime = (!since || at >= since.getTime()) && (!until || at <= until.getTime());
+      if (inTime && (filter.rule === undefined || deadLetterRule(letter) === filter.rule)) {
         found.push({ seq: msg.seq, subject: msg.subject, letter });
       }
     } catch {
@@ -185,12 +188,12 @@ export async function purgeAllDeadLetters(nc: NatsConnection): Promise<number> {
   return (await jsm.streams.purge(STREAMS.dlq)).purged;
 }
 
-/** The org of a dead letter, from its subject `fraiseql.v1.dlq.<source>.<org>.<entity>` (null: none). */
-export function deadLetterOrg(subject: string): string | null {
+/** Who gave up, the org (null: none) and the entity of a dead letter, from its subject `fraiseql.v1.dlq.<source>.<org>.<entity>`. */
+export function parseDeadLetterSubject(subject: string): { source: string; orgId: string | null; entityType: string } {
   const tokens = subject.slice(SUBJECTS.dlqPrefix.length + 1).split('.');
   if (!subject.startsWith(`${SUBJECTS.dlqPrefix}.`) || tokens.length !== 3)
     throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Not a dead-letter subject: ${JSON.stringify(subject)}`, { details: { subject } });
-  return orgFromToken(tokens[1]!);
+  return { source: unescapeSubjectToken(tokens[0]!), orgId: orgFromToken(tokens[1]!), entityType: unescapeSubjectToken(tokens[2]!) };
 }
 
 /** observer-worker letters: the rule that gave up (`details.rule`). */
@@ -213,7 +216,7 @@ async function read(jsm: JetStreamManager, seq: number, scope: DeadLetterScope):
     throw notFound([seq]);
   }
   // Another org's letter is indistinguishable from a missing one.
-  if (scope.org !== undefined && deadLetterOrg(message.subject) !== scope.org) throw notFound([seq]);
+  if (scope.org !== undefined && parseDeadLetterSubject(message.subject).orgId !== scope.org) throw notFound([seq]);
   return { seq, subject: message.subject, letter: decodeDeadLetter(message.data) };
 }
 

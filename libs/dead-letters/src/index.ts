@@ -1,12 +1,12 @@
 export {
   checkDeadLetterSeq,
-  deadLetterOrg,
   deadLetterRule,
   DEFAULT_DEAD_LETTER_LIMIT,
   getDeadLetter,
   getDeadLetters,
   listDeadLetters,
   MAX_DEAD_LETTER_LIMIT,
+  parseDeadLetterSubject,
   purgeAllDeadLetters,
   purgeDeadLetters,
   replayDeadLetters,

@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { dlqSubject, encodeDeadLetter, provisionJetStream, STREAMS, type DeadLetter } from '@fraiseql/nats-contract';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
-import { deadLetterOrg, getDeadLetter, getDeadLetters, listDeadLetters, purgeDeadLetters, replayDeadLetters } from '../src';
+import { getDeadLetter, getDeadLetters, listDeadLetters, parseDeadLetterSubject, purgeDeadLetters, replayDeadLetters } from '../src';
 
 const ORG_A = 'a0000000-0000-4000-8000-00000000000a';
 const ORG_B = 'b0000000-0000-4000-8000-00000000000b';
@@ -58,10 +58,15 @@ describe('dead letters scoped to one org (real NATS JetStream)', () => {
     await server.dispose();
   });
 
-  it('reads the org from the subject', () => {
-    expect(deadLetterOrg(dlqSubject('observer-worker', ORG_A, 'Order'))).toBe(ORG_A);
-    expect(deadLetterOrg(dlqSubject('observer-worker', null, 'Order'))).toBeNull();
-    expect(() => deadLetterOrg('fraiseql.v1.events.x.Order.UPDATE')).toThrow(/Not a dead-letter subject/);
+  it('reads source, org and entity from the subject', () => {
+    expect(parseDeadLetterSubject(dlqSubject('observer-worker', ORG_A, 'Order'))).toEqual({
+      source: 'observer-worker',
+      orgId: ORG_A,
+      entityType: 'Order',
+    });
+    expect(parseDeadLetterSubject(dlqSubject('sink.x', null, 'Order')).orgId).toBeNull();
+    expect(parseDeadLetterSubject(dlqSubject('sink.x', null, 'Order')).source).toBe('sink.x');
+    expect(() => parseDeadLetterSubject('fraiseql.v1.events.x.Order.UPDATE')).toThrow(/Not a dead-letter subject/);
   });
 
   it('lists only the org asked for, with typed times checked', async () => {

@@ -42,9 +42,9 @@ export interface NativeSelection {
 export interface OperationPlan {
   operationHash: string;
   /**
-   * `mutation`: every 'sql' and 'native' step runs in step order (GraphQL's serial execution of mutation fields); every 'sql' step calls a mutation function and must run in its own read-write
-   * transaction, one after the other (docs/adr/0082-mutations.md); `query`: all steps share one
-   * read-only transaction.
+   * `mutation`: 'sql' and 'native' steps run one after the other in step order (GraphQL's serial execution);
+   * every 'sql' step calls a mutation function in its own read-write transaction (docs/adr/0082-mutations.md).
+   * `query`: all 'sql' steps share one read-only transaction; 'native' steps run beside it.
    */
   operationType: 'query' | 'mutation';
   /** One per root response key, in response order. */

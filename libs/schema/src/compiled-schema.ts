@@ -235,7 +235,7 @@ export interface CompiledNativeField {
   name: string;
   /** The root type it belongs to. */
   operation: 'query' | 'mutation';
-  /** The resolver the query-executor dispatches to (`deadLetters.list`); an executor without it answers FRAISEQL_OPERATION_NOT_SUPPORTED. */
+  /** The resolver the query-executor dispatches to (`deadLetters.list`); without it: FRAISEQL_OPERATION_NOT_SUPPORTED. */
   resolver: string;
   arguments: CompiledArgument[];
   /** The result type, as SDL (`[DeadLetter!]!`). */

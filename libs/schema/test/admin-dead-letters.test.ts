@@ -45,10 +45,12 @@ describe('admin: { deadLetters: true }', () => {
 
     const graphql = buildGraphQLSchema(compiled);
     expect(String(graphql.getQueryType()!.getFields().deadLetters!.type)).toBe('[DeadLetter!]!');
-    expect(graphql.getQueryType()!.getFields().deadLetters!.args.map((a) => `${a.name}: ${String(a.type)}`)).toEqual([
-      'filter: DeadLetterFilter',
-      'limit: Int',
-    ]);
+    expect(
+      graphql
+        .getQueryType()!
+        .getFields()
+        .deadLetters!.args.map((a) => `${a.name}: ${String(a.type)}`),
+    ).toEqual(['filter: DeadLetterFilter', 'limit: Int']);
     // A schema with no mutation of its own still gets a Mutation type for the two native ones.
     expect(Object.keys(graphql.getMutationType()!.getFields())).toEqual(['replayDeadLetters', 'purgeDeadLetters']);
     expect(graphql.getType('DeadLetterWhereInput')).toBeUndefined();
