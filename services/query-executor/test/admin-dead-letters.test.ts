@@ -1,20 +1,16 @@
-import { join } from 'node:path';
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
-import { Registry } from 'prom-client';
+import { connect, type NatsConnection } from 'nats';
 import type { Caller } from '@fraiseql/identity';
-import { dlqSubject, encodeDeadLetter, HEADERS, STREAMS, SUBJECTS, writeCallerHeaders, type DeadLetter } from '@fraiseql/nats-contract';
-import { DEFAULT_LIMITS } from '@fraiseql/query-planner';
-import { createLogger } from '@fraiseql/service-kit';
+import { dlqSubject, encodeDeadLetter, HEADERS, STREAMS, SUBJECTS, type DeadLetter } from '@fraiseql/nats-contract';
 import { migrateShop } from '@fraiseql/shop';
-import { captureLines, createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
+import { createTestDatabase, startNatsServer, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
 import { createQueryExecutor, type QueryExecutor } from '../src/create-query-executor';
+import { sendOperation, shopExecutorOptions, type OperationReplyForTest } from './fixtures/shop-executor';
 
 // The admin dead-letter fields (docs/adr/0105-admin-dead-letters-native-fields.md): native root fields the
 // query-executor resolves from FRAISEQL_DLQ itself, through the executor as main.ts wires it, with raw
 // fraiseql.v1.* requests over a private nats-server (JetStream) and the demo shop (admin.deadLetters) on a
 // throwaway database. Assertions on replies and on the messages of FRAISEQL_DLQ and FRAISEQL_REPLAY.
 
-const SHOP_SCHEMA = join(__dirname, '..', '..', '..', 'examples', 'shop', 'schema.compiled.json');
 const ORG_A = '0a000000-0000-4000-8000-0000000000a1';
 const ORG_B = '0b000000-0000-4000-8000-0000000000b2';
 const ADMIN_A: Caller = { subject: 'ada', orgId: ORG_A, roles: ['admin'] };
@@ -57,10 +53,7 @@ function letter(n: number, org: string | null, rule: string, at: string, valid =
   };
 }
 
-interface Reply {
-  status: number;
-  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: string[]; extensions: Record<string, unknown> }> };
-}
+type Reply = OperationReplyForTest;
 
 const LIST = 'query($filter: DeadLetterFilter, $limit: Int) { deadLetters(filter: $filter, limit: $limit) { seq } }';
 const REPLAY =
@@ -76,20 +69,8 @@ describe('admin GraphQL for the dead-letter queue, through the query-executor', 
   beforeAll(async () => {
     [nats, db] = await Promise.all([startNatsServer(), createTestDatabase('wt_dlqgql_executor')]);
     await migrateShop({ connectionString: db.url });
-    executor = await createQueryExecutor({
-      natsUrl: nats.url,
-      databaseUrl: db.url,
-      poolMax: 4,
-      statementTimeoutMs: 5000,
-      maxInFlight: 16,
-      schemaSource: SHOP_SCHEMA,
-      cursorSecret: 'admin-dead-letters-test-cursor-secret-0123456789',
-      limits: DEFAULT_LIMITS,
-      logger: createLogger({ service: 'query-executor', level: 'debug', destination: captureLines().destination }),
-      registry: new Registry(),
-      // The relay provisions the streams (FRAISEQL_DLQ, FRAISEQL_REPLAY) as in production.
-      jetStream: {},
-    });
+    // The relay provisions the streams (FRAISEQL_DLQ, FRAISEQL_REPLAY) as in production.
+    executor = await createQueryExecutor(shopExecutorOptions(nats, db, { jetStream: {} }));
     nc = await connect({ servers: nats.url });
   });
   afterAll(async () => {
@@ -119,12 +100,7 @@ describe('admin GraphQL for the dead-letter queue, through the query-executor', 
     return Array.from({ length: 5 }, (_, i) => info.state.last_seq - 4 + i);
   }
 
-  async function send(subject: string, query: string, variables: Record<string, unknown>, as: Caller): Promise<Reply> {
-    const h = natsHeaders();
-    writeCallerHeaders(h, as);
-    const reply = await nc.request(subject, JSON.stringify({ query, variables }), { timeout: 10_000, headers: h });
-    return { status: Number(reply.headers?.get(HEADERS.status) ?? 0), body: JSON.parse(reply.string()) };
-  }
+  const send = (subject: string, q: string, variables: Record<string, unknown>, as: Caller) => sendOperation(nc, subject, q, variables, as);
   const query = (q: string, variables: Record<string, unknown>, as: Caller = ADMIN_A) => send(SUBJECTS.query, q, variables, as);
   const mutate = (q: string, input: unknown, as: Caller = ADMIN_A) => send(SUBJECTS.mutation, q, { input }, as);
   const listed = async (variables: Record<string, unknown> = {}, as: Caller = ADMIN_A): Promise<number[]> => {
