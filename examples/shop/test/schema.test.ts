@@ -28,12 +28,17 @@ describe('shop schema', () => {
       'order: Order',
       // The admin surface of run-time observer rules (admin: { observers: true }, ADR 0104).
       'observers: [Observer!]!',
+      // The admin surface of the dead-letter queue (admin: { deadLetters: true }, ADR 0105): native fields.
+      'deadLetters: [DeadLetter!]!',
+      'deadLetter: DeadLetter',
     ]);
     const mutations = Object.values(graphql.getMutationType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
-    expect(mutations.slice(-3)).toEqual([
+    expect(mutations.slice(-5)).toEqual([
       'createObserver: CreateObserverResult!',
       'updateObserver: UpdateObserverResult!',
       'deleteObserver: DeleteObserverResult!',
+      'replayDeadLetters: ReplayDeadLettersResult!',
+      'purgeDeadLetters: PurgeDeadLettersResult!',
     ]);
     const fields = (name: string) => {
       const type = graphql.getType(name);

@@ -11,16 +11,11 @@ export { registerGenerateCommand, runGenerateTriggers } from './commands/generat
 export type { GenerateTriggersOptions, GenerateTriggersResult } from './commands/generate-triggers';
 export { formatEvent, registerEventsCommand, runEventsTail } from './commands/events-tail';
 export type { EventsTailOptions } from './commands/events-tail';
-export {
-  formatDeadLetter,
-  getDeadLetter,
-  listDeadLetters,
-  purgeAllDeadLetters,
-  purgeDeadLetters,
-  registerDlqCommand,
-  replayDeadLetters,
-} from './commands/dlq';
-export type { DlqFilter, ReplayResult, StoredDeadLetter } from './commands/dlq';
+export { formatDeadLetter, listDeadLetters, registerDlqCommand } from './commands/dlq';
+export type { DlqFilter } from './commands/dlq';
+// The operations themselves live in @fraiseql/dead-letters (the query-executor's admin GraphQL fields use them too).
+export { getDeadLetter, purgeAllDeadLetters, purgeDeadLetters, replayDeadLetters } from '@fraiseql/dead-letters';
+export type { ReplayResult, StoredDeadLetter } from '@fraiseql/dead-letters';
 export { formatRuleTable, formatVerdicts, loadObserversReport, registerObserversCommand } from './commands/observers';
 export type { ObserversOptions, ObserversReport } from './commands/observers';
 export { DRY_RUN_SECRETS, dryRunObservers } from './observers/dry-run-observers';

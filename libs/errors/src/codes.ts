@@ -264,6 +264,11 @@ export const ERROR_CODES = {
     GrpcStatus.UNAVAILABLE,
     'A dead letter could not be written to FRAISEQL_DLQ (JetStream unavailable); the message was not acked and is delivered again later.',
   ),
+  FRAISEQL_DEAD_LETTER_NOT_FOUND: spec(
+    404,
+    GrpcStatus.NOT_FOUND,
+    "No dead letter with this FRAISEQL_DLQ sequence (details.seqs lists them): never written, purged, or another organization's (indistinguishable). List the letters again.",
+  ),
   // Observer action delivery (libs/observer-actions): `retryable` codes are retried by the observer's retry policy, the others are not
   FRAISEQL_ACTION_INVALID: spec(
     400,

@@ -7,7 +7,7 @@ function errorJson(key: string, error: FraiseqlError): string {
 
 /**
  * The response body `{"data":{...},"errors":[...]}`, splicing each statement's JSON text
- * as PostgreSQL produced it (never parsed). `results[i]` belongs to `plan.steps[i]`: for a
+ * as PostgreSQL produced it (never parsed). `results[i]` belongs to `plan.steps[i]`: for a 'native' step or a
  * 'sql' step the JSON text, null (no row: the field is null) or the Error the statement
  * failed with. A failed field is null with an error whose path is [key]; errors that are
  * not FraiseqlErrors are reported as FRAISEQL_INTERNAL without their message.

@@ -1,6 +1,6 @@
 export { QueryPlanner } from './query-planner';
 export type { MutationInputCheck, MutationInputCheckRequest, QueryPlannerOptions } from './query-planner';
-export type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
+export type { NativeSelection, OperationPlan, PlanStep, PreparedOperation } from './plan-types';
 export { DEFAULT_LIMITS } from './planner-limits';
 export type { PlannerLimits } from './planner-limits';
 export { assembleResponse } from './assemble-response';

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { FraiseqlError } from '@fraiseql/errors';
 import { isUuid, normalizeUuid, requireOrg, type Caller } from '@fraiseql/identity';
-import { buildGraphQLSchema, type CompiledMutation, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
+import {
+  buildGraphQLSchema,
+  type CompiledMutation,
+  type CompiledNativeField,
+  type CompiledQuery,
+  type CompiledSchema,
+} from '@fraiseql/schema';
 import {
   GraphQLError,
   Kind,
@@ -28,7 +34,7 @@ import { CursorCodec } from './cursor-codec';
 import { DocumentMeasure, countAliases } from './document-measure';
 import { GraphqlRequestError } from './graphql-request-error';
 import { mutationStatement } from './mutation-statement';
-import type { OperationPlan, PlanStep, PreparedOperation } from './plan-types';
+import type { NativeSelection, OperationPlan, PlanStep, PreparedOperation } from './plan-types';
 import { DEFAULT_LIMITS, DEFAULT_NESTED_LIST_ESTIMATE, type PlannerLimits } from './planner-limits';
 import {
   connectionStatement,
@@ -97,6 +103,15 @@ type RootTemplate =
       fieldDef: GraphQLField<unknown, unknown>;
       nodes: FieldNode[];
       cacheKey: string;
+    }
+  | {
+      kind: 'native';
+      responseKey: string;
+      field: CompiledNativeField;
+      fieldDef: GraphQLField<unknown, unknown>;
+      nodes: FieldNode[];
+      /** The operation reduced to this root field (with the fragments), for graphql-js to complete the value against. */
+      document: DocumentNode;
     };
 
 /** The per-operation analysis kept next to a PreparedOperation. */
@@ -147,6 +162,8 @@ export class QueryPlanner {
   private readonly introspection = new LRUCache<string, string>({ max: 200 });
   private readonly analyses = new WeakMap<PreparedOperation, OperationAnalysis>();
   private readonly mutationInputCheck: MutationInputCheck | undefined;
+  /** Native fields by `<operation>:<name>`. */
+  private readonly nativeFields: ReadonlyMap<string, CompiledNativeField>;
 
   constructor(compiled: CompiledSchema, options: QueryPlannerOptions) {
     this.schemaHash = compiled.hash;
@@ -161,6 +178,7 @@ export class QueryPlanner {
     this.statements = new LRUCache({ max: size * 4 });
     this.arrowStatements = new LRUCache({ max: size });
     this.mutationInputCheck = options.mutationInputCheck;
+    this.nativeFields = new Map((compiled.nativeFields ?? []).map((f) => [`${f.operation}:${f.name}`, f]));
   }
 
   /** Size check, parse, limits, operation choice and validation; cached by text and operation name. */
@@ -208,6 +226,8 @@ export class QueryPlanner {
           return this.planQuery(root, values, caller, ctx);
         case 'mutation':
           return this.planMutation(root, values, caller, ctx);
+        case 'native':
+          return this.planNative(root, values, variables ?? {}, caller);
       }
     });
     return { operationHash: op.hash, operationType: op.operationType, steps };
@@ -408,6 +428,19 @@ export class QueryPlanner {
         templates.push({ kind: 'json', responseKey, json: JSON.stringify(rootType?.name ?? (isMutation ? 'Mutation' : 'Query')) });
         continue;
       }
+      const native = this.nativeFields.get(`${isMutation ? 'mutation' : 'query'}:${name}`);
+      const nativeDef = native ? rootType?.getFields()[name] : undefined;
+      if (native && nativeDef) {
+        const document: DocumentNode = {
+          kind: Kind.DOCUMENT,
+          definitions: [
+            { ...op.operation, selectionSet: { kind: Kind.SELECTION_SET, selections: nodes } },
+            ...Object.values(analysis.fragments),
+          ],
+        };
+        templates.push({ kind: 'native', responseKey, field: native, fieldDef: nativeDef, nodes, document });
+        continue;
+      }
       if (isMutation) {
         const mutation = this.index.mutation(name);
         const fieldDef = rootType?.getFields()[name];
@@ -584,6 +617,50 @@ export class QueryPlanner {
     };
   }
 
+  /**
+   * A native field (ADR 0105): the caller must have an org and, when the field names roles, one of them; the
+   * arguments are coerced here (a bad value is BAD_USER_INPUT for the operation, as for every field).
+   */
+  private planNative(
+    root: Extract<RootTemplate, { kind: 'native' }>,
+    values: Record<string, unknown>,
+    variables: Record<string, unknown>,
+    caller: Caller,
+  ): PlanStep {
+    const { field, responseKey } = root;
+    const what = `${field.operation === 'mutation' ? 'Running' : 'Reading'} ${field.name}`;
+    let orgId: string;
+    try {
+      orgId = requireOrg(caller, what);
+      requireRole(field.roles, caller, what);
+    } catch (refusal) {
+      return { kind: 'error', responseKey, error: refusal as FraiseqlError };
+    }
+    const args = readArguments(root.fieldDef, root.nodes[0], values);
+    return { kind: 'native', responseKey, field, args, orgId, selection: { document: root.document, variables } };
+  }
+
+  /**
+   * The JSON text of a native step's field for the value its resolver returned, shaped to the selection set
+   * (aliases, fragments, @skip/@include, __typename, scalar serialization) by graphql-js. A value that does not fit
+   * the field's type is the resolver's bug: FRAISEQL_INTERNAL.
+   */
+  renderNative(step: Extract<PlanStep, { kind: 'native' }>, value: unknown): string {
+    const selection: NativeSelection = step.selection;
+    const result = executeSync({
+      schema: this.graphqlSchema,
+      document: selection.document,
+      rootValue: { [step.field.name]: value },
+      variableValues: selection.variables,
+    });
+    if (result.errors && result.errors.length > 0) {
+      throw new FraiseqlError('FRAISEQL_INTERNAL', `${step.field.name}: the resolved value does not fit the schema`, {
+        cause: result.errors[0],
+      });
+    }
+    return JSON.stringify(result.data?.[step.responseKey] ?? null);
+  }
+
   private connectionShape(
     query: CompiledQuery,
     args: Record<string, unknown>,
@@ -638,8 +715,12 @@ export class QueryPlanner {
 
 /** A query declared with `roles` is read only by a caller holding one of them (ADR 0104); others get FRAISEQL_FORBIDDEN. */
 function requireQueryRole(query: CompiledQuery, caller: Caller): void {
-  if (query.roles === undefined || query.roles.some((role) => caller.roles.includes(role))) return;
-  throw new FraiseqlError('FRAISEQL_FORBIDDEN', `Reading ${query.name} needs the role ${query.roles.join(' or ')}.`);
+  requireRole(query.roles, caller, `Reading ${query.name}`);
+}
+
+function requireRole(roles: readonly string[] | undefined, caller: Caller, what: string): void {
+  if (roles === undefined || roles.some((role) => caller.roles.includes(role))) return;
+  throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${what} needs the role ${roles.join(' or ')}.`);
 }
 
 function notForFlight(reason: string): FraiseqlError {

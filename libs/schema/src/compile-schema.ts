@@ -10,15 +10,18 @@ import {
   type CompiledInputField,
   type CompiledInputType,
   type CompiledMutation,
+  type CompiledNativeField,
   type CompiledOrderKey,
   type CompiledQuery,
   type CompiledSchema,
   type CompiledSubscription,
   type CompiledType,
   type InputTypeRef,
+  type SchemaAdminOptions,
   type ScalarName,
   type TypeRef,
 } from './compiled-schema';
+import { deadLetterAdminDefinitions } from './admin-dead-letters';
 import { observerAdminDefinitions } from './admin-observers';
 import { compileDatasets } from './compile-datasets';
 import { compileObservers } from './compile-observers';
@@ -99,31 +102,42 @@ class SchemaCompilation {
   private readonly inlineInputs = new Map<MutationDefinition, InputTypeDefinition>();
 
   private readonly definition: SchemaDefinition;
+  /** Root fields the query-executor resolves itself (ADR 0105), added by the admin surfaces. */
+  private readonly nativeFields: CompiledNativeField[] = [];
 
   constructor(private readonly authored: SchemaDefinition) {
     this.definition = this.withAdminSurface(authored);
   }
 
-  /** The definition with the framework surfaces it opts into appended (docs/adr/0104-admin-observer-api.md). */
+  /** The definition with the framework surfaces it opts into appended (ADR 0104, ADR 0105). */
   private withAdminSurface(definition: SchemaDefinition): SchemaDefinition {
     const admin: unknown = definition?.admin;
     if (admin === undefined) return definition;
     if (admin === null || typeof admin !== 'object' || Array.isArray(admin)) {
-      this.errors.push('admin must be an object ({ observers: true })');
+      this.errors.push('admin must be an object ({ observers: true, deadLetters: true })');
       return definition;
     }
     for (const [key, value] of Object.entries(admin)) {
-      if (key !== 'observers') this.errors.push(`admin.${key}: unknown option (known: observers)`);
-      else if (typeof value !== 'boolean') this.errors.push('admin.observers must be true or false');
+      if (key !== 'observers' && key !== 'deadLetters') this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters)`);
+      else if (typeof value !== 'boolean') this.errors.push(`admin.${key} must be true or false`);
     }
-    if ((admin as { observers?: unknown }).observers !== true) return definition;
-    const surface = observerAdminDefinitions();
-    return {
-      ...definition,
-      types: [...(definition.types ?? []), ...surface.types],
-      queries: [...(definition.queries ?? []), ...surface.queries],
-      mutations: [...(definition.mutations ?? []), ...surface.mutations],
-    };
+    let result = definition;
+    if ((admin as SchemaAdminOptions).observers === true) {
+      const surface = observerAdminDefinitions();
+      result = {
+        ...result,
+        types: [...(result.types ?? []), ...surface.types],
+        queries: [...(result.queries ?? []), ...surface.queries],
+        mutations: [...(result.mutations ?? []), ...surface.mutations],
+      };
+    }
+    if ((admin as SchemaAdminOptions).deadLetters === true) {
+      const surface = deadLetterAdminDefinitions();
+      // Input types reach the compiler through `types` like any definition it collects.
+      result = { ...result, types: [...(result.types ?? []), ...(surface.types as TypeDefinition[])] };
+      this.nativeFields.push(...surface.nativeFields);
+    }
+    return result;
   }
 
   run(): CompiledSchema {
@@ -146,6 +160,7 @@ class SchemaCompilation {
       this.errors,
     );
     this.checkGeneratedNames(types, inputTypes, mutations, subscriptions);
+    const nativeFields = this.checkNativeFields(queries, mutations);
     if (this.authored?.admin?.observers === true && !types.some((t) => t.kind === 'entity' && t.capture !== undefined)) {
       this.errors.push(
         'admin.observers: no entity has change capture, so no observer rule could ever fire (declare one with capture: true)',
@@ -154,7 +169,7 @@ class SchemaCompilation {
     if (queries.length === 0) this.errors.push('schema has no queries (GraphQL needs at least one root field)');
     if (this.errors.length > 0) this.fail(this.errors);
 
-    const sdl = generateSdl(types, queries, { inputTypes, mutations, subscriptions });
+    const sdl = generateSdl(types, queries, { inputTypes, mutations, subscriptions, nativeFields });
     try {
       buildSchema(sdl);
     } catch (error) {
@@ -170,9 +185,21 @@ class SchemaCompilation {
       subscriptions,
       datasets,
       observers,
+      nativeFields,
     };
     const { formatVersion, ...members } = body;
     return { formatVersion, hash: computeSchemaHash(body), ...members };
+  }
+
+  /** Native fields may not take the name of a query or mutation of their root type. */
+  private checkNativeFields(queries: CompiledQuery[], mutations: CompiledMutation[]): CompiledNativeField[] {
+    const taken = new Set([...queries.map((q) => `query:${q.name}`), ...mutations.map((m) => `mutation:${m.name}`)]);
+    for (const f of this.nativeFields) {
+      const key = `${f.operation}:${f.name}`;
+      if (taken.has(key)) this.errors.push(`${f.operation} "${f.name}": the name is taken by a field the admin surface adds`);
+      taken.add(key);
+    }
+    return this.nativeFields.map((f) => compact({ ...f, arguments: f.arguments.map((a) => compact({ ...a })) }));
   }
 
   /** The entity an observer watches, by name; undefined (with an error) when it names no entity. */
@@ -284,7 +311,14 @@ class SchemaCompilation {
     if (def.kind === 'enum') return this.compileEnum(def.name, def.values, def.description);
     const fields = Object.entries(def.fields ?? {}).map(([name, spec]) => this.compileField(def, name, spec));
     if (fields.length === 0) this.errors.push(`${def.name}: ${def.kind === 'entity' ? 'entity' : 'object type'} has no fields`);
-    if (def.kind === 'object') return compact({ name: def.name, kind: 'object', description: def.description, fields });
+    if (def.kind === 'object')
+      return compact({
+        name: def.name,
+        kind: 'object',
+        description: def.description,
+        fields,
+        native: def.native === true ? true : undefined,
+      });
 
     const id = fields.find((f) => f.name === 'id');
     if (!id) this.errors.push(`${def.name}: entity has no "id" field (add id: field.id())`);

@@ -92,6 +92,11 @@ export interface CompiledType {
   values?: CompiledEnumValue[];
   /** entity only: how writes to its base tables are captured into the change log (issue 3). */
   capture?: CompiledCapture;
+  /**
+   * object only: a result of native fields (`CompiledNativeField`), built by a service resolver, never read from SQL,
+   * so it has no `<Type>WhereInput`. Absent (and out of the hash) otherwise.
+   */
+  native?: true;
 }
 
 /**
@@ -219,6 +224,27 @@ export interface CompiledSubscription {
   deprecationReason?: string;
 }
 
+/**
+ * A root field the query-executor resolves itself instead of planning it into SQL, because its data does
+ * not live in PostgreSQL (docs/adr/0105-admin-dead-letters-native-fields.md): the planner checks the caller
+ * (an org, and one of `roles`) and coerces the arguments; the executor calls the resolver named `resolver`
+ * with them and the caller, and the value is shaped to the selection set by graphql-js.
+ */
+export interface CompiledNativeField {
+  /** Root field name (`deadLetters`). */
+  name: string;
+  /** The root type it belongs to. */
+  operation: 'query' | 'mutation';
+  /** The resolver the query-executor dispatches to (`deadLetters.list`); without it: FRAISEQL_OPERATION_NOT_SUPPORTED. */
+  resolver: string;
+  arguments: CompiledArgument[];
+  /** The result type, as SDL (`[DeadLetter!]!`). */
+  type: string;
+  /** Present: only a caller holding one of these roles (others get FRAISEQL_FORBIDDEN for the field). */
+  roles?: string[];
+  description?: string;
+}
+
 /** The operations a subscription can deliver (events of custom types are not delivered). */
 export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number];
@@ -336,10 +362,17 @@ export interface CompiledSchema {
    * valid `ObserverRule` with `orgId: null`; not part of the SDL (same additive rule as inputTypes).
    */
   observers: ObserverRule[];
+  /** Root fields resolved by the query-executor itself, in declared order (same additive rule as inputTypes). */
+  nativeFields: CompiledNativeField[];
 }
 
-/** Framework surfaces a schema may opt into (docs/adr/0104-admin-observer-api.md). */
+/** Framework surfaces a schema may opt into (docs/adr/0104-admin-observer-api.md, docs/adr/0105-admin-dead-letters-native-fields.md). */
 export interface SchemaAdminOptions {
   /** Adds the `Observer` type, the `observers` query and `createObserver` / `updateObserver` / `deleteObserver`. */
   observers?: boolean;
+  /**
+   * Adds the `DeadLetter` type, the queries `deadLetters` and `deadLetter` and the mutations `replayDeadLetters` and
+   * `purgeDeadLetters` over the JetStream stream FRAISEQL_DLQ (native fields, docs/adr/0105-admin-dead-letters-native-fields.md).
+   */
+  deadLetters?: boolean;
 }

@@ -3,6 +3,7 @@ import type {
   CompiledField,
   CompiledInputType,
   CompiledMutation,
+  CompiledNativeField,
   CompiledQuery,
   CompiledSubscription,
   CompiledType,
@@ -111,6 +112,8 @@ export interface MutationSurface {
   inputTypes: readonly CompiledInputType[];
   mutations: readonly CompiledMutation[];
   subscriptions?: readonly CompiledSubscription[];
+  /** Root fields the query-executor resolves itself (ADR 0105): after the planned fields of their root type. */
+  nativeFields?: readonly CompiledNativeField[];
 }
 
 /** The message of a success type: non-null, the same type as `MutationError.message`. */
@@ -143,19 +146,22 @@ function mutationErrorTypes(): string[] {
   ];
 }
 
+const inputBlocks = (inputTypes: readonly CompiledInputType[]): string[] =>
+  inputTypes.map((input) =>
+    block(
+      'input',
+      input.name,
+      input.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))),
+      input.description,
+    ),
+  );
+
+const nativeFieldLines = (fields: readonly CompiledNativeField[], operation: CompiledNativeField['operation']): string[] =>
+  fields.filter((f) => f.operation === operation).map((f) => fieldLine(f, f.type, argumentList(f.arguments)));
+
 function mutationBlocks(surface: MutationSurface): string[] {
-  const out: string[] = [];
-  for (const input of surface.inputTypes) {
-    out.push(
-      block(
-        'input',
-        input.name,
-        input.fields.map((f) => fieldLine(f, sdlTypeOf(f.type))),
-        input.description,
-      ),
-    );
-  }
-  out.push(...mutationErrorTypes());
+  const out: string[] = inputBlocks(surface.inputTypes);
+  if (surface.mutations.length > 0) out.push(...mutationErrorTypes());
   for (const m of surface.mutations) {
     // `message: String!` like MutationError.message, so a client may select `message` in both
     // branches of the union without an alias (graphql-js refuses fields of one name with
@@ -168,6 +174,7 @@ function mutationBlocks(surface: MutationSurface): string[] {
     );
   }
   const lines = surface.mutations.map((m) => fieldLine(m, `${m.resultType}!`, `(input: ${m.inputType}!)`));
+  lines.push(...nativeFieldLines(surface.nativeFields ?? [], 'mutation'));
   out.push(block('type', 'Mutation', lines));
   return out;
 }
@@ -252,14 +259,15 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
         ),
       );
       const where = whereInputName(type.name);
-      blocks.push(
-        block(
-          'input',
-          where,
-          [...type.fields.filter((f) => f.filterable).map(whereLine), `and: [${where}!]`, `or: [${where}!]`, `not: ${where}`],
-          `Conditions on ${type.name}; all given conditions must hold.`,
-        ),
-      );
+      if (!type.native)
+        blocks.push(
+          block(
+            'input',
+            where,
+            [...type.fields.filter((f) => f.filterable).map(whereLine), `and: [${where}!]`, `or: [${where}!]`, `not: ${where}`],
+            `Conditions on ${type.name}; all given conditions must hold.`,
+          ),
+        );
     }
     if (type.kind === 'entity') {
       const sortFields = listSortFields(byName, type.name).map((s) => s.name);
@@ -299,6 +307,7 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
     const result = q.kind === 'list' ? `[${q.type}!]!` : q.kind === 'connection' ? `${connectionTypeName(q.type)}!` : q.type;
     return fieldLine(q, result, args);
   });
+  queryLines.push(...nativeFieldLines(surface?.nativeFields ?? [], 'query'));
 
   const out: string[] = [];
   for (const [name, description] of Object.entries(CUSTOM_SCALAR_DESCRIPTIONS)) out.push(`${describe(description)}scalar ${name}`);
@@ -321,7 +330,9 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
     }
   }
   out.push(block('type', 'Query', queryLines));
-  if (surface && surface.mutations.length > 0) out.push(...mutationBlocks(surface));
+  if (surface && (surface.mutations.length > 0 || nativeFieldLines(surface.nativeFields ?? [], 'mutation').length > 0))
+    out.push(...mutationBlocks(surface));
+  else if (surface && surface.inputTypes.length > 0) out.push(...inputBlocks(surface.inputTypes));
   if (surface?.subscriptions && surface.subscriptions.length > 0) out.push(...subscriptionBlocks(surface.subscriptions));
   return `${out.join('\n\n')}\n`;
 }

@@ -46,6 +46,8 @@ const compiledType = z.object({
       children: z.array(z.object({ table: name, parentIdColumn: name })),
     })
     .optional(),
+  // Added with native fields (ADR 0105).
+  native: z.literal(true).optional(),
 });
 const query = z.object({
   name,
@@ -116,6 +118,15 @@ const dataset = z.object({
     }),
   ),
 });
+const nativeField = z.object({
+  name,
+  operation: z.enum(['query', 'mutation']),
+  resolver: name,
+  arguments: z.array(z.object({ name, type: name, description: z.string().optional() })),
+  type: name,
+  roles: z.array(name).min(1).optional(),
+  description: z.string().optional(),
+});
 const compiledSchema = z.object({
   formatVersion: z.literal(COMPILED_SCHEMA_FORMAT_VERSION),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -130,6 +141,8 @@ const compiledSchema = z.object({
   datasets: z.array(dataset).default([]),
   // Added with observers (issue 9); each rule is checked by @fraiseql/observer-rules below.
   observers: z.array(z.record(z.unknown())).default([]),
+  // Added with native fields (ADR 0105); their types are checked by the SDL below.
+  nativeFields: z.array(nativeField).default([]),
 });
 
 const invalid = (message: string, details?: Record<string, unknown>, cause?: unknown): FraiseqlError =>

@@ -65,6 +65,8 @@ export interface ObjectTypeDefinition {
   readonly name: string;
   readonly description?: string;
   readonly fields: FieldMap;
+  /** A result of native fields only (the admin surfaces set it): no `<Type>WhereInput`. */
+  readonly native?: true;
 }
 
 /** Change capture of an entity, as authored; unset members take the defaults of `entity()`'s `capture` option. */

@@ -13,14 +13,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Members added after format version 1 was released: left out of the file and the hash while empty. */
-const ADDITIVE_LISTS = ['inputTypes', 'mutations', 'subscriptions', 'datasets', 'observers'] as const;
+const ADDITIVE_LISTS = ['inputTypes', 'mutations', 'subscriptions', 'datasets', 'observers', 'nativeFields'] as const;
 
 type HashInput = Omit<CompiledSchema, 'hash' | (typeof ADDITIVE_LISTS)[number]> &
   Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>> & { hash?: string };
 
 /**
  * sha256 (hex) of the canonical JSON of every member except `hash`: the schema version. Empty
- * `inputTypes` / `mutations` / `subscriptions` / `datasets` / `observers` count as absent, so a schema without
+ * `inputTypes` / `mutations` / `subscriptions` / `datasets` / `observers` / `nativeFields` count as absent, so a schema without
  * mutations has the hash it had before mutations existed (its cursors and its KV entry stay valid).
  */
 export function computeSchemaHash(schema: HashInput): string {
@@ -34,12 +34,13 @@ export function computeSchemaHash(schema: HashInput): string {
 export function serializeCompiledSchema(
   schema: Omit<CompiledSchema, (typeof ADDITIVE_LISTS)[number]> & Partial<Pick<CompiledSchema, (typeof ADDITIVE_LISTS)[number]>>,
 ): string {
-  const { formatVersion, hash, sdl, types, queries, inputTypes, mutations, subscriptions, datasets, observers } = schema;
+  const { formatVersion, hash, sdl, types, queries, inputTypes, mutations, subscriptions, datasets, observers, nativeFields } = schema;
   const file: Record<string, unknown> = { formatVersion, hash, sdl, types, queries };
   if (inputTypes && inputTypes.length > 0) file.inputTypes = inputTypes;
   if (mutations && mutations.length > 0) file.mutations = mutations;
   if (subscriptions && subscriptions.length > 0) file.subscriptions = subscriptions;
   if (datasets && datasets.length > 0) file.datasets = datasets;
   if (observers && observers.length > 0) file.observers = observers;
+  if (nativeFields && nativeFields.length > 0) file.nativeFields = nativeFields;
   return `${JSON.stringify(file, null, 2)}\n`;
 }

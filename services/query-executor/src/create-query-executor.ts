@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { deadLetterResolvers } from './dead-letters/dead-letter-resolvers';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
 import { checkObserverRuleInput } from './observers/check-observer-rule-input';
@@ -110,7 +111,17 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     help: 'Heartbeats sent to requesters (gateways) for requests still running after their heartbeat interval.',
     registers: [options.registry],
   });
-  const handle = createQueryHandler({ pool, planner, statementTimeoutMs: options.statementTimeoutMs, metrics, heartbeatsSent, logger });
+  // Native fields (ADR 0105): the admin dead-letter fields, answered from FRAISEQL_DLQ over this connection.
+  const nativeResolvers = deadLetterResolvers(nc);
+  const handle = createQueryHandler({
+    pool,
+    planner,
+    statementTimeoutMs: options.statementTimeoutMs,
+    metrics,
+    heartbeatsSent,
+    logger,
+    nativeResolvers,
+  });
   const service: QueryService = serveQueries({
     nc,
     handle,
@@ -132,6 +143,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     metrics,
     heartbeatsSent,
     logger,
+    nativeResolvers,
   });
   // The server knows both subscriptions before anyone is told this executor is up: a request sent
   // right after start must find a responder, not "no responders".

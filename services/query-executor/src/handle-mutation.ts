@@ -6,11 +6,12 @@ import { NIL_UUID, type Caller } from '@fraiseql/identity';
 import type { OperationRequestBody } from '@fraiseql/nats-contract';
 import { assembleResponse } from '@fraiseql/query-planner';
 import type { QueryHandlerOptions } from './handle-query';
+import { runNativeStep } from './native-fields';
 import { firstFailureCode, operationReply, resultsInStepOrder } from './operation-reply';
 import { planRequest } from './plan-request';
 import type { StatementOutcome } from './pooled-transaction';
 import { readRequestMessage, serveRequest, type Reply } from './request-envelope';
-import { runMutationTransaction, type IdempotencyClaim, type MutationSettings } from './run-mutation-transaction';
+import { runMutationTransaction, type IdempotencyClaim, type MutationSettings, type MutationWork } from './run-mutation-transaction';
 
 /** A mutation handler needs what a query handler does: the pool, the current planner, the bounds and telemetry. */
 export type MutationHandlerOptions = QueryHandlerOptions;
@@ -51,6 +52,19 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       schemaVersion: planner.schemaHash,
     };
     const render = (outcomes: StatementOutcome[]): string => assembleResponse(plan, resultsInStepOrder(plan, outcomes));
+    // Mutation fields run one after the other in step order: statements and native fields (ADR 0105) alike.
+    let nextStatement = 0;
+    const work: MutationWork[] = [];
+    for (const step of plan.steps) {
+      if (step.kind === 'sql') work.push(statements[nextStatement++]!);
+      else if (step.kind === 'native')
+        work.push({
+          native: () =>
+            runNativeStep(planner, step, caller, options.nativeResolvers, (err) =>
+              logger.error({ err, requestId, field: step.field.name }, 'a native field failed'),
+            ),
+        });
+    }
 
     let outcomes: StatementOutcome[];
     if (idempotencyKey !== undefined) {
@@ -62,7 +76,8 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
         operationHash: operationHash(operation.hash, body, caller),
         render,
       };
-      const result = await runMutationTransaction(options.pool, settings, statements, claim);
+      // Native fields run inside the claim's transaction: a retry with the same key waits for it, then gets its response.
+      const result = await runMutationTransaction(options.pool, settings, work, claim);
       if (result.kind === 'replayed') {
         span.setAttribute('fraiseql.idempotent_replay', true);
         return { body: result.body, status: 200, schemaHash: planner.schemaHash };
@@ -79,11 +94,15 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
     } else {
       // GraphQL runs mutation fields one after the other; each commits on its own.
       outcomes = [];
-      for (const statement of statements) {
+      for (const item of work) {
+        if ('native' in item) {
+          outcomes.push(await item.native());
+          continue;
+        }
         const result = await runMutationTransaction(
           options.pool,
           { ...settings, statementTimeoutMs: Math.min(options.statementTimeoutMs, remainingOf(deadline)) },
-          [statement],
+          [item],
         );
         if (result.kind !== 'ran') throw new Error('a mutation without an idempotency key cannot be replayed');
         if (result.failure !== undefined) logFailure(result.failure, result.outcomes);

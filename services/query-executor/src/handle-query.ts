@@ -4,7 +4,8 @@ import type { Counter } from 'prom-client';
 import type { Span } from '@opentelemetry/api';
 import { assembleResponse, type QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
-import { firstFailureCode, operationReply, resultsInStepOrder } from './operation-reply';
+import { runNativeStep, type NativeFieldResolvers, type NativeStep } from './native-fields';
+import { firstFailureCode, interleaveOutcomes, operationReply, resultsInStepOrder } from './operation-reply';
 import { planRequest } from './plan-request';
 import { readRequestMessage, serveRequest, type Reply } from './request-envelope';
 import { runReadTransaction } from './run-read-transaction';
@@ -18,6 +19,8 @@ export interface QueryHandlerOptions {
   /** `fraiseql_query_executor_heartbeats_total`: heartbeats sent for requests still running. */
   heartbeatsSent: Counter;
   logger: Logger;
+  /** Resolvers of native fields by compiled name (ADR 0105); a field without one is FRAISEQL_OPERATION_NOT_SUPPORTED. */
+  nativeResolvers?: NativeFieldResolvers;
 }
 
 /**
@@ -35,7 +38,18 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
       serves: 'query',
       statementTimeoutMs: options.statementTimeoutMs,
     });
-    const transaction = statements.length === 0 ? { outcomes: [] } : await runReadTransaction(options.pool, settings, statements);
+    // Native fields do not touch PostgreSQL: they run while the read transaction does.
+    const natives = plan.steps.filter((s): s is NativeStep => s.kind === 'native');
+    const [transaction, nativeOutcomes] = await Promise.all([
+      statements.length === 0 ? { outcomes: [] } : runReadTransaction(options.pool, settings, statements),
+      Promise.all(
+        natives.map((step) =>
+          runNativeStep(planner, step, message.meta.caller, options.nativeResolvers, (err) =>
+            logger.error({ err, requestId, field: step.field.name }, 'a native field failed'),
+          ),
+        ),
+      ),
+    ]);
     if ('failure' in transaction && transaction.failure !== undefined) {
       logger.error(
         {
@@ -48,12 +62,8 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
         'operation failed in PostgreSQL',
       );
     }
-    return operationReply(
-      plan,
-      transaction.outcomes,
-      assembleResponse(plan, resultsInStepOrder(plan, transaction.outcomes)),
-      planner.schemaHash,
-    );
+    const outcomes = interleaveOutcomes(plan, transaction.outcomes, nativeOutcomes);
+    return operationReply(plan, outcomes, assembleResponse(plan, resultsInStepOrder(plan, outcomes)), planner.schemaHash);
   };
 
   return serveRequest({ operation: 'query', metrics: options.metrics, heartbeatsSent: options.heartbeatsSent, logger }, execute);

@@ -52,7 +52,7 @@ export async function onPooledConnection<T>(
   }
 }
 
-export function failedStatements(statements: readonly PlannedStatement[], error: unknown): FailedStatements {
+export function failedStatements(statements: readonly unknown[], error: unknown): FailedStatements {
   const mapped = mapPgError(error);
   return { outcomes: statements.map(() => mapped), failure: error };
 }

@@ -12,6 +12,16 @@ import {
   type StatementOutcome,
 } from './pooled-transaction';
 
+/**
+ * A native mutation field run among the statements, in step order (docs/adr/0105-admin-dead-letters-native-fields.md):
+ * its effect is outside PostgreSQL, so it is not undone by a rollback; its outcome never aborts the transaction.
+ */
+export interface NativeMutationWork {
+  native: () => Promise<StatementOutcome>;
+}
+
+export type MutationWork = PlannedStatement | NativeMutationWork;
+
 /** A mutation's settings name what change capture records with its events: the traceparent and the schema version. */
 export type MutationSettings = RequestSettings & Required<Pick<RequestSettings, 'traceparent' | 'schemaVersion'>>;
 
@@ -45,7 +55,7 @@ export type MutationTransactionResult =
 export function runMutationTransaction(
   pool: Pool,
   settings: MutationSettings,
-  statements: readonly PlannedStatement[],
+  statements: readonly MutationWork[],
   idempotency?: IdempotencyClaim,
 ): Promise<MutationTransactionResult> {
   const notCommitted = (error: unknown): MutationTransactionResult => ({
@@ -78,6 +88,10 @@ export function runMutationTransaction(
       }
       const outcomes: StatementOutcome[] = [];
       for (const [i, s] of statements.entries()) {
+        if ('native' in s) {
+          outcomes.push(await s.native());
+          continue;
+        }
         try {
           const result = await client.query<unknown[]>({ name: s.name, text: s.text, values: s.values, rowMode: 'array' });
           outcomes.push(firstCell(result));

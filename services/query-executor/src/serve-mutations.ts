@@ -6,6 +6,7 @@ import { SUBJECTS } from '@fraiseql/nats-contract';
 import type { QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { createMutationHandler } from './handle-mutation';
+import type { NativeFieldResolvers } from './native-fields';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys';
 import { refuse } from './request-envelope';
 import { serveQueries, type QueryService } from './serve-queries';
@@ -25,6 +26,8 @@ export interface ServeMutationsOptions {
   metrics: RedMetrics;
   heartbeatsSent: Counter;
   logger: Logger;
+  /** The resolvers of native mutation fields (ADR 0105). */
+  nativeResolvers?: NativeFieldResolvers;
 }
 
 /**

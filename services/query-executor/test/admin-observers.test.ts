@@ -1,21 +1,11 @@
-import { join } from 'node:path';
-import { connect, headers as natsHeaders, type KV, type NatsConnection } from 'nats';
+import { connect, type KV, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
-import { Registry } from 'prom-client';
 import { ANONYMOUS_CALLER, type Caller } from '@fraiseql/identity';
-import {
-  decodeObserverRuleEntry,
-  HEADERS,
-  observerRuleKey,
-  openObserversBucket,
-  SUBJECTS,
-  writeCallerHeaders,
-} from '@fraiseql/nats-contract';
-import { DEFAULT_LIMITS } from '@fraiseql/query-planner';
-import { createLogger } from '@fraiseql/service-kit';
+import { decodeObserverRuleEntry, observerRuleKey, openObserversBucket, SUBJECTS } from '@fraiseql/nats-contract';
 import { migrateShop } from '@fraiseql/shop';
-import { captureLines, createTestDatabase, startNatsServer, waitFor, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
+import { createTestDatabase, startNatsServer, waitFor, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
 import { createQueryExecutor, type QueryExecutor } from '../src/create-query-executor';
+import { sendOperation, shopExecutorOptions } from './fixtures/shop-executor';
 
 // The admin GraphQL surface of run-time observer rules (docs/adr/0104-admin-observer-api.md) through the
 // query-executor as main.ts wires it (createQueryExecutor: file schema source, planners with the rule check,
@@ -23,7 +13,6 @@ import { createQueryExecutor, type QueryExecutor } from '../src/create-query-exe
 // 0005 included) in a throwaway database; assertions on replies, rows of fraiseql.tb_observer(_history) and
 // entries of the KV bucket FRAISEQL_OBSERVERS.
 
-const SHOP_SCHEMA = join(__dirname, '..', '..', '..', 'examples', 'shop', 'schema.compiled.json');
 const ORG_A = '0a000000-0000-4000-8000-0000000000a1';
 const ORG_B = '0b000000-0000-4000-8000-0000000000b2';
 const ADMIN_A: Caller = { subject: 'ada', orgId: ORG_A, roles: ['admin'] };
@@ -67,19 +56,7 @@ describe('admin GraphQL for observer rules, through the query-executor', () => {
     [nats, db] = await Promise.all([startNatsServer(), createTestDatabase('wt_admin_observers_executor')]);
     await migrateShop({ connectionString: db.url });
     pool = new Pool({ connectionString: db.url, max: 2 });
-    executor = await createQueryExecutor({
-      natsUrl: nats.url,
-      databaseUrl: db.url,
-      poolMax: 4,
-      statementTimeoutMs: 5000,
-      maxInFlight: 16,
-      schemaSource: SHOP_SCHEMA,
-      cursorSecret: 'admin-observers-test-cursor-secret-0123456789',
-      limits: DEFAULT_LIMITS,
-      logger: createLogger({ service: 'query-executor', level: 'debug', destination: captureLines().destination }),
-      registry: new Registry(),
-      observerRules: { enabled: true, fullSyncIntervalMs: 60_000 },
-    });
+    executor = await createQueryExecutor(shopExecutorOptions(nats, db, { observerRules: { enabled: true, fullSyncIntervalMs: 60_000 } }));
     nc = await connect({ servers: nats.url });
     kv = await openObserversBucket(nc);
   });
@@ -91,12 +68,8 @@ describe('admin GraphQL for observer rules, through the query-executor', () => {
     await db?.drop();
   });
 
-  async function send(subject: string, query: string, variables: Record<string, unknown>, as: Caller): Promise<Reply> {
-    const h = natsHeaders();
-    writeCallerHeaders(h, as);
-    const reply = await nc.request(subject, JSON.stringify({ query, variables }), { timeout: 10_000, headers: h });
-    return { status: Number(reply.headers?.get(HEADERS.status) ?? 0), body: JSON.parse(reply.string()) };
-  }
+  const send = (subject: string, query: string, variables: Record<string, unknown>, as: Caller): Promise<Reply> =>
+    sendOperation(nc, subject, query, variables, as) as Promise<Reply>;
   const mutate = (query: string, input: unknown, as: Caller) => send(SUBJECTS.mutation, query, { input }, as);
   const list = (as: Caller, where?: unknown) => send(SUBJECTS.query, LIST, where === undefined ? {} : { where }, as);
   const create = (name: string, rule: unknown, as: Caller = ADMIN_A, extra: Record<string, unknown> = {}) =>
