@@ -45,6 +45,7 @@ export function parseObserversBenchOptions(argv: string[]): ObserversBenchOption
       'cpu-prof': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean' },
+      'no-write-docs': { type: 'boolean' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,6 +69,6 @@ export function parseObserversBenchOptions(argv: string[]): ObserversBenchOption
     concurrency: int('concurrency', values.concurrency, 64),
     ...(values['cpu-prof'] ? { cpuProf: values['cpu-prof'] } : {}),
     quick,
-    writeDocs: values['write-docs'] ?? (!quick && !values['cpu-prof']),
+    writeDocs: values['no-write-docs'] ? false : (values['write-docs'] ?? (!quick && !values['cpu-prof'])),
   };
 }

@@ -16,6 +16,9 @@ export interface ScenarioResult {
   cpuMsPerAction: number;
   /** Slow-neighbour scenario: calls the slow receiver answered in the window. */
   slowDelivered?: number;
+  /** Worker counters: actions deferred to the replay lane, events delivered again. */
+  deferred?: number;
+  redelivered?: number;
 }
 
 export interface RunInfo {

@@ -179,13 +179,16 @@ async function main(): Promise<void> {
       const pending: Promise<unknown>[] = [];
       for (let i = 0; i < count; i++) {
         const event = orderEvent();
-        pending.push(js.publish(eventSubject(event.org_id, event.entity_type, event.event_type), encodeEntityEvent(event), { msgID: event.event_id }));
+        pending.push(
+          js.publish(eventSubject(event.org_id, event.entity_type, event.event_type), encodeEntityEvent(event), { msgID: event.event_id }),
+        );
         if (pending.length >= 1000) await Promise.all(pending.splice(0));
       }
       await Promise.all(pending);
     };
     const reset = async (): Promise<void> => {
-      for (const consumer of [CONSUMERS.observerWorker, 'bench-raw']) await jsm.consumers.delete(STREAMS.events, consumer).catch(() => undefined);
+      for (const consumer of [CONSUMERS.observerWorker, 'bench-raw'])
+        await jsm.consumers.delete(STREAMS.events, consumer).catch(() => undefined);
       await jsm.consumers.delete(STREAMS.replay, CONSUMERS.observerWorkerReplay).catch(() => undefined);
       for (const stream of [STREAMS.events, STREAMS.dlq, STREAMS.replay]) await jsm.streams.purge(stream);
       for await (const key of await kv.keys()) await kv.purge(key);
@@ -242,6 +245,7 @@ async function main(): Promise<void> {
       const delivered = fast.keys.size;
       const seconds = (end - fast.firstAt) / 1000;
       const slowDelivered = slow.keys.size;
+      const counters = await workerCounters(worker.opsPort);
       await stopWorker(worker, options.cpuProf !== undefined);
       const result: ScenarioResult = {
         label,
@@ -254,6 +258,8 @@ async function main(): Promise<void> {
         perSecond: delivered > 1 ? (delivered - 1) / seconds : 0,
         cpuMsPerAction: delivered > 0 ? (cpu * 1000) / delivered : 0,
         ...(withSlow ? { slowDelivered } : {}),
+        deferred: counters.fraiseql_observer_actions_deferred_total ?? 0,
+        redelivered: counters.fraiseql_observer_events_redelivered_total ?? 0,
       };
       log(describe(result));
       return result;
@@ -283,15 +289,33 @@ async function main(): Promise<void> {
   }
 }
 
+/** Sums of the worker's counters, by metric name (labels summed), read from its /metrics. */
+async function workerCounters(opsPort: number): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {};
+  const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+_total)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (match) sums[match[1]!] = (sums[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return sums;
+}
+
 function describe(r: ScenarioResult): string {
-  const slowPart = r.slowDelivered === undefined ? '' : `, slow receiver got ${r.slowDelivered}`;
+  const slowPart =
+    (r.slowDelivered === undefined ? '' : `, slow receiver got ${r.slowDelivered}`) +
+    (r.rules === 0 ? '' : `, ${r.deferred ?? 0} deferred, ${r.redelivered ?? 0} redelivered`);
   return `${r.label}: ${r.actions}/${r.expected} in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(0)}/s${
     r.complete ? '' : ' (window ended)'
   }, ${r.cpuMsPerAction.toFixed(3)} CPU ms each${slowPart}`;
 }
 
 /** The same events consumed and acked with no work: what JetStream and nats.js cost alone, in this process. */
-async function rawConsume(jsm: JetStreamManager, nc: NatsConnection, label: string, options: ObserversBenchOptions): Promise<ScenarioResult> {
+async function rawConsume(
+  jsm: JetStreamManager,
+  nc: NatsConnection,
+  label: string,
+  options: ObserversBenchOptions,
+): Promise<ScenarioResult> {
   await jsm.consumers.add(STREAMS.events, {
     durable_name: 'bench-raw',
     ack_policy: AckPolicy.Explicit,
@@ -329,10 +353,18 @@ async function rawConsume(jsm: JetStreamManager, nc: NatsConnection, label: stri
   return result;
 }
 
-async function startWorker(children: BenchChildren, natsUrl: string, redisUrl: string, options: ObserversBenchOptions): Promise<BenchChild> {
+async function startWorker(
+  children: BenchChildren,
+  natsUrl: string,
+  redisUrl: string,
+  options: ObserversBenchOptions,
+): Promise<BenchChild & { opsPort: number }> {
   const opsPort = await freePort();
   const worker = children.start('observer-worker', process.execPath, {
-    args: [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : []), join(root, 'services/observer-worker/dist/main.js')],
+    args: [
+      ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : []),
+      join(root, 'services/observer-worker/dist/main.js'),
+    ],
     cwd: root,
     env: {
       ...benchChildEnv(),
@@ -347,7 +379,7 @@ async function startWorker(children: BenchChildren, natsUrl: string, redisUrl: s
     },
   });
   await waitReady(worker, opsPort);
-  return worker;
+  return Object.assign(worker, { opsPort });
 }
 
 async function stopWorker(worker: BenchChild, graceful: boolean): Promise<void> {

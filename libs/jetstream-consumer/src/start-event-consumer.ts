@@ -147,6 +147,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `concurrency must be an integer ≥ 1, got ${options.concurrency}`);
   }
   const pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 2000);
+  const minPull = Math.max(1, Math.floor(options.concurrency / 4));
   const logger = options.logger.child({ component: 'event-consumer', consumer: spec.durable_name, source });
   const metrics = consumerMetrics(options.registry, options.metricsPrefix);
   const labels = { source };
@@ -449,7 +450,9 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const pullLoop = async (): Promise<void> => {
     while (!stopping) {
       const free = options.concurrency - deliveries.size;
-      if (free <= 0) {
+      // Pull in batches: with work in hand, wait until a quarter of the slots are free rather than asking
+      // JetStream for one message each time one finishes (a pull request per message costs more than the message).
+      if (free <= 0 || (deliveries.size > 0 && free < minPull)) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Registry } from 'prom-client';
 import { permanent, retryable, type ActionOutcome, type ActionType } from './action-outcome';
 import { createActionMetrics, type ActionMetrics } from './action-metrics';
@@ -32,6 +33,8 @@ export class ActionDelivery {
   readonly addressPolicy: TargetAddressPolicy;
   private readonly isolation: HostIsolation;
   private readonly http: GuardedHttpClient;
+  /** The queue-wait budget of the client call in progress (see withMaxWait). */
+  private readonly waitBudget = new AsyncLocalStorage<number>();
 
   constructor(options: ActionDeliveryOptions) {
     this.metrics = createActionMetrics(options.registry);
@@ -48,13 +51,17 @@ export class ActionDelivery {
     return this.metrics.track(actionType, async () => {
       const began = Date.now();
       try {
-        return await this.isolation.run(host, async () => {
-          try {
-            return await attempt();
-          } catch (error) {
-            return unexpected(error, Date.now() - began);
-          }
-        });
+        return await this.isolation.run(
+          host,
+          async () => {
+            try {
+              return await attempt();
+            } catch (error) {
+              return unexpected(error, Date.now() - began);
+            }
+          },
+          this.waitBudget.getStore(),
+        );
       } catch (error) {
         return unexpected(error, Date.now() - began);
       }
@@ -68,6 +75,19 @@ export class ActionDelivery {
     return this.execute(actionType, url.host, () =>
       this.http.send({ url, method: call.method, headers: call.headers, body: call.body, timeoutMs: call.timeoutMs }, classify),
     );
+  }
+
+  /**
+   * Runs `send` (one client call) so that the action gives up its place in its host's queue after `maxWaitMs`
+   * without a slot, answering FRAISEQL_ACTION_HOST_BUSY instead of waiting on (the observer-worker then defers it).
+   */
+  withMaxWait<T>(maxWaitMs: number, send: () => Promise<T>): Promise<T> {
+    return this.waitBudget.run(maxWaitMs, send);
+  }
+
+  /** How long an action against `host` (`host:port`) takes now (0 for a host not seen; see HostIsolation). */
+  latencyMs(host: string): number {
+    return this.isolation.latencyMs(host);
   }
 
   /** The circuit state of a target host (`host` or `host:port` as in its URL), `undefined` if never called. */

@@ -47,7 +47,8 @@ export interface EmailRequest {
  */
 export class EmailClient {
   private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
-  private readonly target: string;
+  /** `host:port` of the relay: the key of its isolation. */
+  readonly target: string;
 
   constructor(
     private readonly delivery: ActionDelivery,

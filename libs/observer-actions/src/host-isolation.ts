@@ -17,7 +17,7 @@ import { CIRCUIT_STATE_VALUE } from './action-metrics';
 export interface HostIsolationOptions {
   /** Actions running at once against one host (the bulkhead; also undici's connections per origin). Default 8. */
   maxConcurrentPerHost?: number;
-  /** Actions waiting for a slot of one host; beyond it FRAISEQL_ACTION_HOST_BUSY. Default 64. */
+  /** Actions waiting for a slot of one host; beyond it FRAISEQL_ACTION_HOST_BUSY. Default 1024. */
   maxQueuedPerHost?: number;
   /** Consecutive retryable failures of one host that open its circuit. Default 5. */
   failuresToOpen?: number;
@@ -33,7 +33,17 @@ interface HostGuard {
   breaker: CircuitBreakerPolicy;
   bulkhead: BulkheadPolicy;
   openedAt: number;
+  /** Moving average of how long an action against the host takes, ms (0 until one finished). */
+  latencyMs: number;
+  /** When each action now running against the host began (performance.now()). */
+  running: Set<number>;
 }
+
+/** What a queued action that gave up its place answers when its turn comes (nobody reads it). */
+const GAVE_UP: ActionOutcome = retryable('FRAISEQL_ACTION_HOST_BUSY', 'gave up waiting for a slot', 0);
+
+/** Weight of the newest call in a host's latency average. */
+const LATENCY_WEIGHT = 0.2;
 
 /** What the breaker counts as a failure: the receiver failing, not our own bulkhead saying "wait". */
 const breakerFailure = (result: unknown): boolean => {
@@ -58,7 +68,7 @@ export class HostIsolation {
     private readonly circuitState: Gauge<'host'>,
   ) {
     this.maxConcurrent = positive('maxConcurrentPerHost', options.maxConcurrentPerHost ?? 8);
-    this.maxQueued = positive('maxQueuedPerHost', options.maxQueuedPerHost ?? 64, 0);
+    this.maxQueued = positive('maxQueuedPerHost', options.maxQueuedPerHost ?? 1024, 0);
     this.failuresToOpen = positive('failuresToOpen', options.failuresToOpen ?? 5);
     this.halfOpenAfterMs = positive('halfOpenAfterMs', options.halfOpenAfterMs ?? 30_000);
     this.hosts = new LRUCache({
@@ -71,13 +81,17 @@ export class HostIsolation {
     return this.maxConcurrent;
   }
 
-  /** Runs `action` under the host's breaker and bulkhead; `action` must return an outcome, not throw. */
-  async run(host: string, action: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+  /**
+   * Runs `action` under the host's breaker and bulkhead; `action` must return an outcome, not throw. With
+   * `maxWaitMs`, an action that has not got a slot after that long gives up its place in the queue and
+   * answers FRAISEQL_ACTION_HOST_BUSY (it never runs).
+   */
+  async run(host: string, action: () => Promise<ActionOutcome>, maxWaitMs?: number): Promise<ActionOutcome> {
     const guard = this.guardFor(host);
     const began = Date.now();
     try {
       return await guard.breaker.execute(() =>
-        guard.bulkhead.execute(action).catch((error: unknown) => {
+        this.enter(guard, action, maxWaitMs).catch((error: unknown) => {
           if (!(error instanceof BulkheadRejectedError)) throw error;
           return retryable(
             'FRAISEQL_ACTION_HOST_BUSY',
@@ -95,6 +109,40 @@ export class HostIsolation {
     }
   }
 
+  private enter(guard: HostGuard, action: () => Promise<ActionOutcome>, maxWaitMs: number | undefined): Promise<ActionOutcome> {
+    if (maxWaitMs === undefined || guard.bulkhead.executionSlots > 0) return guard.bulkhead.execute(() => timed(guard, action));
+    let state: 'queued' | 'running' | 'gave up' = 'queued';
+    const queued = guard.bulkhead.execute(async () => {
+      if (state === 'gave up') return GAVE_UP; // its slot goes straight to the next in the queue
+      state = 'running';
+      return timed(guard, action);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<ActionOutcome>((resolve) => {
+      // A queue that moves (the host answers faster than maxWaitMs) is worth waiting in; a slow host's is not.
+      const check = (): void => {
+        if (state !== 'queued') return;
+        if (latencyOf(guard) <= maxWaitMs) {
+          timer = setTimeout(check, maxWaitMs);
+          return;
+        }
+        state = 'gave up';
+        resolve(retryable('FRAISEQL_ACTION_HOST_BUSY', `the host answers slower than ${maxWaitMs} ms and has no free slot`, maxWaitMs));
+      };
+      timer = setTimeout(check, maxWaitMs);
+    });
+    return Promise.race([queued, waited]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * How long an action against `host` takes now: the longer of its moving average and the oldest call still
+   * running (so a host that just became slow counts as slow before its first slow answer). 0 for a host not seen.
+   */
+  latencyMs(host: string): number {
+    const guard = this.hosts.peek(host);
+    return guard ? latencyOf(guard) : 0;
+  }
+
   /** The circuit state of a host, `undefined` for a host not seen (or forgotten). */
   state(host: string): CircuitStateName | undefined {
     const guard = this.hosts.peek(host);
@@ -108,12 +156,38 @@ export class HostIsolation {
       halfOpenAfter: this.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(this.failuresToOpen),
     });
-    const guard: HostGuard = { breaker, bulkhead: bulkhead(this.maxConcurrent, this.maxQueued), openedAt: 0 };
+    const guard: HostGuard = {
+      breaker,
+      bulkhead: bulkhead(this.maxConcurrent, this.maxQueued),
+      openedAt: 0,
+      latencyMs: 0,
+      running: new Set(),
+    };
     breaker.onBreak(() => (guard.openedAt = Date.now()));
     breaker.onStateChange((state) => this.circuitState.set({ host }, CIRCUIT_STATE_VALUE[stateKey(state)]));
     this.circuitState.set({ host }, CIRCUIT_STATE_VALUE.closed);
     this.hosts.set(host, guard);
     return guard;
+  }
+}
+
+function latencyOf(guard: HostGuard): number {
+  const now = performance.now();
+  let oldest = now;
+  for (const began of guard.running) oldest = Math.min(oldest, began);
+  return Math.max(guard.latencyMs, now - oldest);
+}
+
+async function timed(guard: HostGuard, action: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+  let began = performance.now();
+  while (guard.running.has(began)) began += 1e-6; // two calls in the same instant: keep both
+  guard.running.add(began);
+  try {
+    return await action();
+  } finally {
+    guard.running.delete(began);
+    const took = performance.now() - began;
+    guard.latencyMs = guard.latencyMs === 0 ? took : guard.latencyMs + LATENCY_WEIGHT * (took - guard.latencyMs);
   }
 }
 

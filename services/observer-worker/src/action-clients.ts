@@ -34,6 +34,8 @@ export interface ActionAttempt {
   orgId: string | null;
   /** Budget of this attempt. */
   timeoutMs: number;
+  /** Give up the place in the host's queue after this long without a slot (FRAISEQL_ACTION_HOST_BUSY). */
+  maxWaitMs?: number;
 }
 
 /** At most this many SMS accounts and VAPID keys keep a client each (they are small; a bound all the same). */
@@ -59,6 +61,11 @@ export class ActionClients {
   }
 
   run(request: RenderedAction, attempt: ActionAttempt): Promise<ActionOutcome> {
+    if (attempt.maxWaitMs === undefined) return this.send(request, attempt);
+    return this.options.delivery.withMaxWait(attempt.maxWaitMs, () => this.send(request, attempt));
+  }
+
+  private send(request: RenderedAction, attempt: ActionAttempt): Promise<ActionOutcome> {
     const { idempotencyKey, timeoutMs } = attempt;
     switch (request.type) {
       case 'webhook':
@@ -103,9 +110,36 @@ export class ActionClients {
     }
   }
 
+  /**
+   * How long an action against the target host of `request` takes now (docs/observers.md, "Slow receivers"):
+   * 0 for actions without a remote host (cache, publish) and for hosts not called yet.
+   */
+  targetLatencyMs(request: RenderedAction): number {
+    const target = this.targetOf(request);
+    return target === undefined ? 0 : this.options.delivery.latencyMs(target);
+  }
+
   async close(): Promise<void> {
     this.email?.close();
     await this.options.delivery.close();
+  }
+
+  /** The `host:port` an action's isolation is keyed by (as the clients key it), if it has one. */
+  private targetOf(request: RenderedAction): string | undefined {
+    switch (request.type) {
+      case 'webhook':
+        return hostOf(request.url);
+      case 'slack':
+        return hostOf(request.webhookUrl);
+      case 'sms':
+        return hostOf(this.options.smsBaseUrl);
+      case 'push':
+        return hostOf(request.subscription.endpoint);
+      case 'email':
+        return this.email?.target;
+      default:
+        return undefined;
+    }
   }
 
   private smsClient(request: RenderedSms, timeoutMs: number): SmsClient {
@@ -131,6 +165,14 @@ export class ActionClients {
 
   private unavailable(type: 'email' | 'cache', reason: string): Promise<ActionOutcome> {
     return this.options.delivery.metrics.track(type, async () => permanent('FRAISEQL_ACTION_INVALID', reason, 0));
+  }
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined; // refused by the client with FRAISEQL_ACTION_INVALID
   }
 }
 

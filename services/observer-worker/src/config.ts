@@ -35,6 +35,10 @@ export const observerWorkerConfig = defineConfig({
     FRAISEQL_OBSERVER_ALLOW_TARGETS: configValue.list().default([]),
     /** Calls in flight to one target host; more wait in a bounded queue. */
     FRAISEQL_OBSERVER_HOST_CONCURRENCY: configValue.positiveInt({ max: 1000 }).default(8),
+    /** Calls waiting for a slot of one host; beyond it the action is deferred (or retried, in the replay lane). */
+    FRAISEQL_OBSERVER_HOST_QUEUE: configValue.positiveInt({ max: 1_000_000 }).default(1024),
+    /** A new action whose host would keep it waiting longer than this goes to the replay lane (ADR 0106); 0: never. */
+    FRAISEQL_OBSERVER_DEFER_AFTER_MS: configValue.durationMs({ min: 0, max: 3_600_000 }).default(1000),
     /** Consecutive retryable failures that open a host's circuit, and how long it stays open. */
     FRAISEQL_OBSERVER_CIRCUIT_FAILURES: configValue.positiveInt({ max: 1000 }).default(5),
     FRAISEQL_OBSERVER_CIRCUIT_HALF_OPEN_MS: configValue.durationMs({ min: 100 }).default(30_000),

@@ -1,9 +1,19 @@
 import { Redis } from 'ioredis';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import type { Registry } from 'prom-client';
 import { openSchemaSource } from '@fraiseql/graphql-runtime';
 import { startEventConsumer, type EventConsumer } from '@fraiseql/jetstream-consumer';
-import { CONSUMERS, observerWorkerConsumer, observerWorkerReplayConsumer, provisionJetStream } from '@fraiseql/nats-contract';
+import { encodeEntityEvent, type EntityEvent } from '@fraiseql/events';
+import {
+  CONSUMERS,
+  HEADERS,
+  injectTraceContext,
+  observerWorkerConsumer,
+  observerWorkerReplayConsumer,
+  provisionJetStream,
+  replaySubject,
+  STREAMS,
+} from '@fraiseql/nats-contract';
 import { ActionDelivery, type EmailOptions } from '@fraiseql/observer-actions';
 import type { SecretResolver } from '@fraiseql/observer-rules';
 import { natsReadiness, type Logger, type ReadinessCheck, type RetryPolicy } from '@fraiseql/service-kit';
@@ -28,6 +38,10 @@ export interface ObserverWorkerOptions {
   defaultTimeoutMs: number;
   allowTargets: string[];
   hostConcurrency: number;
+  /** Calls waiting for one host's slot (default 1024). */
+  hostQueue?: number;
+  /** Defer a new action whose host would keep it waiting longer than this (ms; 0 or unset: never). */
+  deferAfterMs?: number;
   circuitFailures: number;
   circuitHalfOpenMs: number;
   email?: EmailOptions;
@@ -76,6 +90,7 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
       http: { timeoutMs: options.defaultTimeoutMs },
       perHost: {
         maxConcurrentPerHost: options.hostConcurrency,
+        ...(options.hostQueue === undefined ? {} : { maxQueuedPerHost: options.hostQueue }),
         failuresToOpen: options.circuitFailures,
         halfOpenAfterMs: options.circuitHalfOpenMs,
       },
@@ -95,6 +110,7 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
       defaultTimeoutMs: options.defaultTimeoutMs,
       logger,
       registry,
+      ...(options.deferAfterMs ? { deferral: { afterMs: options.deferAfterMs, publish: deferToReplayLane(nc) } } : {}),
     });
     const spec = { maxDeliver: options.maxDeliver, backoffMs: [options.ackWaitMs], maxAckPending: options.maxAckPending };
     const common = {
@@ -147,10 +163,31 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
   }
 }
 
+/** Publishes one part of an event to the replay lane (FRAISEQL_REPLAY), once per (event, part), and waits for the ack. */
+function deferToReplayLane(nc: NatsConnection): (event: EntityEvent, partKey: string) => Promise<void> {
+  const js = nc.jetstream();
+  return async (event, partKey) => {
+    const headers = natsHeaders();
+    headers.set(HEADERS.replayKey, partKey);
+    injectTraceContext(headers);
+    await js.publish(replaySubject(CONSUMERS.observerWorker, event.org_id, event.entity_type), encodeEntityEvent(event), {
+      msgID: `deferred:${event.event_id}:${partKey}`,
+      headers,
+      expect: { streamName: STREAMS.replay },
+    });
+  };
+}
+
 function openRedis(url: string, logger: Logger): Redis {
   // No offline queue: while Redis is away a command fails at once and the consumer delivers without dedup
   // (counted, logged once) instead of waiting.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'observer-worker' });
+  // Auto-pipelining: the dedup reads and marks of every event in hand go out in one write per tick, not one each.
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    connectionName: 'observer-worker',
+  });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
   return redis;
 }

@@ -1,7 +1,7 @@
 import { RetryableError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
 import type { EntityEvent } from '@fraiseql/events';
 import type { EventContext, EventHandler } from '@fraiseql/jetstream-consumer';
-import { HEADERS, type DeadLetterAttempt, type DeadLetterError } from '@fraiseql/nats-contract';
+import { HEADERS, SUBJECTS, type DeadLetterAttempt, type DeadLetterError } from '@fraiseql/nats-contract';
 import type { ActionOutcome } from '@fraiseql/observer-actions';
 import { matchRules, renderAction, type ObserverAction, type ObserverRule, type SecretResolver } from '@fraiseql/observer-rules';
 import { mayRetry, retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
@@ -19,6 +19,13 @@ export interface ObserverEventHandlerOptions {
   defaultTimeoutMs: number;
   logger: Logger;
   registry: Registry;
+  /**
+   * Slow receivers (docs/adr/0106-slow-receivers.md): a part of a newly delivered event whose host answers slower
+   * than `afterMs` (or whose host's queue is full) is handed to FRAISEQL_REPLAY with `publish` and settled for
+   * this event, so that the event's slot goes to events whose receivers keep up.
+   * Absent or `afterMs` 0: every part waits its turn.
+   */
+  deferral?: { afterMs: number; publish: (event: EntityEvent, partKey: string) => Promise<void> };
 }
 
 /** One action of one matched rule: the unit that succeeds, retries or is dead-lettered on its own. */
@@ -59,12 +66,39 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
     registers: [options.registry],
   });
 
+  const deferred = new Counter({
+    name: 'fraiseql_observer_actions_deferred_total',
+    help: 'Actions handed to the FRAISEQL_REPLAY lane because their receiver was too slow to wait for',
+    labelNames: ['action_type'],
+    registers: [options.registry],
+  });
+  const deferral = options.deferral && options.deferral.afterMs > 0 ? options.deferral : undefined;
+
+  /** Hands the part to the replay lane; `undefined` when that failed (the part then runs here after all). */
+  const defer = async (event: EntityEvent, part: Part, why: string): Promise<PartResult | undefined> => {
+    try {
+      await deferral?.publish(event, part.key);
+    } catch (error) {
+      logger.warn({ err: error, eventId: event.event_id, part: part.key }, 'could not defer a slow action; it waits here');
+      return undefined;
+    }
+    deferred.inc({ action_type: part.action.type });
+    logger.debug({ eventId: event.event_id, part: part.key }, `action deferred to the replay lane: ${why}`);
+    return { kind: 'settled' };
+  };
+
   const remember = (doneKey: string): void => {
     localDone.add(doneKey);
     if (localDone.size > LOCAL_DONE_LIMIT) localDone.delete(localDone.values().next().value!);
   };
 
-  const runPart = async (event: EntityEvent, part: Part, context: EventContext, replay: boolean): Promise<PartResult> => {
+  const runPart = async (
+    event: EntityEvent,
+    part: Part,
+    context: EventContext,
+    replay: boolean,
+    mayDefer: boolean,
+  ): Promise<PartResult> => {
     const { rule } = part.active;
     const doneKey = `${event.event_id}:${part.key}`;
     // Redis first (every replica's marks, and the dedup metric); this process's memory covers a Redis outage.
@@ -82,6 +116,8 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
       return { kind: 'pending', code: last.error.code as ErrorCode, reason: last.error.message, dueInMs: dueAt - Date.now() };
     }
     const attempt = history.length + 1;
+    // Only a first attempt in the events lane moves; a retrying part keeps its schedule and its history here.
+    const deferTo = mayDefer && attempt === 1 ? deferral : undefined;
 
     const started = performance.now();
     let redacted: unknown = null;
@@ -89,10 +125,16 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
     try {
       const rendered = await renderAction(part.action, event, secrets);
       redacted = rendered.redacted;
+      const latencyMs = deferTo ? clients.targetLatencyMs(rendered.request) : 0;
+      if (deferTo && latencyMs > deferTo.afterMs) {
+        const moved = await defer(event, part, `its receiver takes ~${Math.round(latencyMs)} ms per call`);
+        if (moved) return moved;
+      }
       outcome = await clients.run(rendered.request, {
         idempotencyKey: doneKey,
         orgId: rule.orgId ?? event.org_id,
         timeoutMs: rule.timeoutMs ?? options.defaultTimeoutMs,
+        ...(deferTo ? { maxWaitMs: deferTo.afterMs } : {}),
       });
     } catch (error) {
       // Rendering failed (a missing secret, a template error at run time): retrying will not fix the rule.
@@ -100,6 +142,10 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
       outcome = { kind: 'permanent', code: failure.code, reason: failure.message, latencyMs: performance.now() - started };
     }
 
+    if (deferTo && outcome.kind === 'retryable' && outcome.code === 'FRAISEQL_ACTION_HOST_BUSY') {
+      const moved = await defer(event, part, outcome.reason);
+      if (moved) return moved;
+    }
     if (outcome.kind === 'success') {
       remember(doneKey);
       await context.dedup.markDone(doneKey);
@@ -187,7 +233,9 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
     if (parts.length === 0) return;
 
     // Every part at once: a slow or failing action never holds up the others of the same event.
-    const results = await Promise.all(parts.map((part) => runPart(event, part, context, replay)));
+    // Parts already in the replay lane (replays, deferred parts) wait their turn there: they never move again.
+    const mayDefer = !context.subject.startsWith(`${SUBJECTS.replayPrefix}.`);
+    const results = await Promise.all(parts.map((part) => runPart(event, part, context, replay, mayDefer)));
     const pending = results.filter((r): r is Extract<PartResult, { kind: 'pending' }> => r.kind === 'pending');
     if (pending.length === 0) return;
     const next = pending.reduce((a, b) => (b.dueInMs < a.dueInMs ? b : a));

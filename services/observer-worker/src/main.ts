@@ -31,6 +31,8 @@ void runService({
       defaultTimeoutMs: config.FRAISEQL_OBSERVER_ACTION_TIMEOUT_MS,
       allowTargets: config.FRAISEQL_OBSERVER_ALLOW_TARGETS,
       hostConcurrency: config.FRAISEQL_OBSERVER_HOST_CONCURRENCY,
+      hostQueue: config.FRAISEQL_OBSERVER_HOST_QUEUE,
+      deferAfterMs: config.FRAISEQL_OBSERVER_DEFER_AFTER_MS,
       circuitFailures: config.FRAISEQL_OBSERVER_CIRCUIT_FAILURES,
       circuitHalfOpenMs: config.FRAISEQL_OBSERVER_CIRCUIT_HALF_OPEN_MS,
       ...(config.FRAISEQL_OBSERVER_SMTP_URL
