@@ -6,6 +6,7 @@ import type { RenderActionResult, RenderedAction } from './rendered-action';
 import { describeRef, isValueRef, type SecretResolver } from './secret-resolver';
 import { encodeJsonValue, type TemplateTarget } from './template-target';
 import { valueAtPath } from './json-path';
+import { isCredentialHeader } from './validate-observer-rule';
 
 export const REDACTED = '[REDACTED]';
 
@@ -86,7 +87,9 @@ async function render(r: ActionRenderer, action: ObserverAction, event: EntityEv
     case 'webhook': {
       const method = action.method ?? 'POST';
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(action.headers ?? {})) headers[name] = await r.value(`headers.${name}`, value, 'line');
+      // A header named like a credential is secret whatever its source (an `{ env }` token too): never in a dead letter.
+      for (const [name, value] of Object.entries(action.headers ?? {}))
+        headers[name] = await r.value(`headers.${name}`, value, 'line', isCredentialHeader(name));
       return {
         type: 'webhook',
         method,

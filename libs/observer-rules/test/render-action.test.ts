@@ -141,6 +141,16 @@ describe('renderAction', () => {
     expect(JSON.stringify(redacted)).not.toContain('t0ken');
   });
 
+  it('redacts a header named like a credential even when its value comes from the environment', async () => {
+    const { request, redacted } = await render({
+      type: 'webhook',
+      url: 'https://hooks.example.com/in',
+      headers: { 'X-Api-Key': { env: 'HOOK_URL' } },
+    });
+    expect(request).toMatchObject({ headers: { 'X-Api-Key': 'https://hooks.example.com/in' } });
+    expect(redacted).toMatchObject({ headers: { 'X-Api-Key': REDACTED } });
+  });
+
   it('treats a Slack webhook URL and an SMS token as secrets whatever their source', async () => {
     const slack = await render({ type: 'slack', webhookUrl: { secret: 'slack/orders' }, text: 'x' });
     expect(slack.request).toMatchObject({ webhookUrl: 'https://hooks.slack.com/services/T/B/S3CRET' });
