@@ -37,7 +37,7 @@ export function renderObserversMarkdown(results: ScenarioResult[], options: Obse
     (r) =>
       `| ${r.label} | ${r.events} | ${r.actions}${r.complete ? '' : ` of ${r.expected} (window ended)`} | ${r.perSecond.toFixed(0)} | ${
         r.rules === 0 ? '1.00× (mean of both raw runs: ' + rawRate.toFixed(0) + '/s)' : ratio(r.perSecond, rawRate)
-      } | ${r.cpuMsPerAction.toFixed(3)} |`,
+      } | ${r.cpuMsPerAction.toFixed(3)} | ${r.rules === 0 ? '' : `${r.deferred ?? 0} / ${r.redelivered ?? 0}`} |`,
   );
   const one = results.find((r) => r.rules === 1 && r.slowDelivered === undefined);
   const slow = results.find((r) => r.slowDelivered !== undefined);
@@ -62,8 +62,8 @@ export function renderObserversMarkdown(results: ScenarioResult[], options: Obse
     '',
     ...verdicts,
     '',
-    '| scenario | events | actions delivered | per second | vs raw | worker CPU ms / action |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| scenario | events | actions delivered | per second | vs raw | worker CPU ms / action | deferred / redelivered |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
 }
