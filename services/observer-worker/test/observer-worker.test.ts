@@ -3,18 +3,11 @@ import { encodeEntityEvent } from '@fraiseql/events';
 import { verifyWebhookSignature } from '@fraiseql/observer-actions';
 import { waitFor } from '@fraiseql/testkit';
 import { headers as natsHeaders } from 'nats';
-import { ORG_A, ORG_B, orderEvent, startFleet, startReceiver, webhookRule, type Fleet, type Receiver } from './support';
+import { fastRetry, ORG_A, ORG_B, orderEvent, startFleet, startReceiver, webhookRule, type Fleet, type Receiver } from './support';
 
 jest.setTimeout(60_000);
 
-const FAST_RETRY = {
-  initialIntervalMs: 200,
-  backoff: 'fixed',
-  backoffCoefficient: 1,
-  maximumIntervalMs: 200,
-  jitter: 0,
-  maximumAttempts: 4,
-};
+const FAST_RETRY = fastRetry(4);
 
 describe('observer-worker (real NATS JetStream, Redis, HTTP receivers; the demo shop schema)', () => {
   let fleet: Fleet;

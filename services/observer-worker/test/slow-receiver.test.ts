@@ -1,5 +1,5 @@
 import { waitFor } from '@fraiseql/testkit';
-import { ORG_A, orderEvent, startFleet, startReceiver, webhookRule, type Fleet, type Receiver } from './support';
+import { fastRetry, ORG_A, orderEvent, startFleet, startReceiver, webhookRule, type Fleet, type Receiver } from './support';
 
 /** A receiver that answers 200 after `delay.ms` (changed by the test), recording when each answer left. */
 async function startSlowReceiver(delay: { ms: number }): Promise<Receiver & { answeredAt: number[] }> {
@@ -13,14 +13,7 @@ async function startSlowReceiver(delay: { ms: number }): Promise<Receiver & { an
   return Object.assign(receiver, { answeredAt });
 }
 
-const FAST_RETRY = {
-  initialIntervalMs: 200,
-  backoff: 'fixed',
-  backoffCoefficient: 1,
-  maximumIntervalMs: 200,
-  jitter: 0,
-  maximumAttempts: 30,
-};
+const FAST_RETRY = fastRetry(30);
 
 describe('observer-worker: a slow receiver (real NATS JetStream, Redis, HTTP receivers)', () => {
   let fleet: Fleet;

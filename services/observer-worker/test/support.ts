@@ -201,6 +201,11 @@ export async function startFleet(overrides: Partial<ObserverWorkerOptions> = {})
   };
 }
 
+/** A retry policy for tests: fixed 200 ms, `maximumAttempts` as given. */
+export function fastRetry(maximumAttempts: number): Record<string, unknown> {
+  return { initialIntervalMs: 200, backoff: 'fixed', backoffCoefficient: 1, maximumIntervalMs: 200, jitter: 0, maximumAttempts };
+}
+
 /** A webhook rule of the demo shop's Order entity, posting to `url`. */
 export function webhookRule(name: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
