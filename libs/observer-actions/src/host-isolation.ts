@@ -35,8 +35,8 @@ interface HostGuard {
   openedAt: number;
   /** Moving average of how long an action against the host takes, ms (0 until one finished). */
   latencyMs: number;
-  /** When each action now running against the host began (performance.now()). */
-  running: Set<number>;
+  /** The actions now running against the host, with when each began (performance.now()). */
+  running: Set<{ began: number }>;
 }
 
 /** What a queued action that gave up its place answers when its turn comes (nobody reads it). */
@@ -174,19 +174,18 @@ export class HostIsolation {
 function latencyOf(guard: HostGuard): number {
   const now = performance.now();
   let oldest = now;
-  for (const began of guard.running) oldest = Math.min(oldest, began);
+  for (const call of guard.running) oldest = Math.min(oldest, call.began);
   return Math.max(guard.latencyMs, now - oldest);
 }
 
 async function timed(guard: HostGuard, action: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
-  let began = performance.now();
-  while (guard.running.has(began)) began += 1e-6; // two calls in the same instant: keep both
-  guard.running.add(began);
+  const call = { began: performance.now() };
+  guard.running.add(call);
   try {
     return await action();
   } finally {
-    guard.running.delete(began);
-    const took = performance.now() - began;
+    guard.running.delete(call);
+    const took = performance.now() - call.began;
     guard.latencyMs = guard.latencyMs === 0 ? took : guard.latencyMs + LATENCY_WEIGHT * (took - guard.latencyMs);
   }
 }

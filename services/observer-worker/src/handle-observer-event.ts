@@ -25,7 +25,13 @@ export interface ObserverEventHandlerOptions {
    * this event, so that the event's slot goes to events whose receivers keep up.
    * Absent or `afterMs` 0: every part waits its turn.
    */
-  deferral?: { afterMs: number; publish: (event: EntityEvent, partKey: string) => Promise<void> };
+  deferral?: Deferral;
+}
+
+/** Where a slow part goes (ADR 0106): published to the replay lane once its host is slower than `afterMs`. */
+export interface Deferral {
+  afterMs: number;
+  publish: (event: EntityEvent, partKey: string) => Promise<void>;
 }
 
 /** One action of one matched rule: the unit that succeeds, retries or is dead-lettered on its own. */
@@ -75,9 +81,9 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
   const deferral = options.deferral && options.deferral.afterMs > 0 ? options.deferral : undefined;
 
   /** Hands the part to the replay lane; `undefined` when that failed (the part then runs here after all). */
-  const defer = async (event: EntityEvent, part: Part, why: string): Promise<PartResult | undefined> => {
+  const defer = async (to: Deferral, event: EntityEvent, part: Part, why: string): Promise<PartResult | undefined> => {
     try {
-      await deferral?.publish(event, part.key);
+      await to.publish(event, part.key);
     } catch (error) {
       logger.warn({ err: error, eventId: event.event_id, part: part.key }, 'could not defer a slow action; it waits here');
       return undefined;
@@ -127,7 +133,7 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
       redacted = rendered.redacted;
       const latencyMs = deferTo ? clients.targetLatencyMs(rendered.request) : 0;
       if (deferTo && latencyMs > deferTo.afterMs) {
-        const moved = await defer(event, part, `its receiver takes ~${Math.round(latencyMs)} ms per call`);
+        const moved = await defer(deferTo, event, part, `its receiver takes ~${Math.round(latencyMs)} ms per call`);
         if (moved) return moved;
       }
       outcome = await clients.run(rendered.request, {
@@ -143,7 +149,7 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
     }
 
     if (deferTo && outcome.kind === 'retryable' && outcome.code === 'FRAISEQL_ACTION_HOST_BUSY') {
-      const moved = await defer(event, part, outcome.reason);
+      const moved = await defer(deferTo, event, part, outcome.reason);
       if (moved) return moved;
     }
     if (outcome.kind === 'success') {
