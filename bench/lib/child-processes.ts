@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -107,6 +107,13 @@ export class BenchChildren {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
+    // BENCH_CHILD_LOG_DIR keeps every child's full output, for looking into a run afterwards.
+    const logDir = process.env.BENCH_CHILD_LOG_DIR;
+    if (logDir) {
+      const log = createWriteStream(join(logDir, `${name}-${child.pid}.log`));
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+    }
     const pid = child.pid;
     const entry: BenchChild = {
       name,

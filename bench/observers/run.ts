@@ -191,7 +191,16 @@ async function main(): Promise<void> {
         await jsm.consumers.delete(STREAMS.events, consumer).catch(() => undefined);
       await jsm.consumers.delete(STREAMS.replay, CONSUMERS.observerWorkerReplay).catch(() => undefined);
       for (const stream of [STREAMS.events, STREAMS.dlq, STREAMS.replay]) await jsm.streams.purge(stream);
-      for await (const key of await kv.keys()) await kv.purge(key);
+      // Keys first, purges after: purging while the keys() iterator runs ends it early, and a rule left over from
+      // the previous scenario (the 100-rule one's, for instance) would keep firing in the next.
+      const keys = async (): Promise<string[]> => {
+        const found: string[] = [];
+        for await (const key of await kv.keys()) found.push(key);
+        return found;
+      };
+      for (const key of await keys()) await kv.purge(key);
+      const left = await keys();
+      if (left.length > 0) throw new Error(`FRAISEQL_OBSERVERS still holds ${left.length} rule(s) after the reset: ${left.join(', ')}`);
       fast.reset();
       slow.reset();
     };
@@ -369,7 +378,7 @@ async function startWorker(
     env: {
       ...benchChildEnv(),
       NODE_ENV: 'production',
-      FRAISEQL_LOG_LEVEL: 'warn',
+      FRAISEQL_LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
       FRAISEQL_NATS_URL: natsUrl,
       FRAISEQL_REDIS_URL: redisUrl,
       FRAISEQL_SCHEMA_SOURCE: join(root, 'examples/shop/schema.compiled.json'),
