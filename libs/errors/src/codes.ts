@@ -325,6 +325,42 @@ export const ERROR_CODES = {
     GrpcStatus.INTERNAL,
     'The action failed for a reason no other code describes (the cause is logged). Retryable.',
   ),
+  // Jobs (job-runner)
+  FRAISEQL_JOB_RUNNER_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'No job-runner answered the job API request (none running, or it did not reply in time). Retry; an enqueue with the same job id never makes a second job.',
+  ),
+  FRAISEQL_JOB_NOT_FOUND: spec(
+    404,
+    GrpcStatus.NOT_FOUND,
+    "No job with this id in the caller's organization (never created, removed, or another organization's: indistinguishable).",
+  ),
+  FRAISEQL_JOB_TYPE_UNKNOWN: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'No job type of that name is registered in the job-runner (docs/jobs.md lists them).',
+  ),
+  FRAISEQL_JOB_PAYLOAD_INVALID: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    "The job's payload does not match its type's schema (the message names the field, details.problems lists each). Nothing was enqueued.",
+  ),
+  FRAISEQL_JOB_STATE_CONFLICT: spec(
+    409,
+    GrpcStatus.FAILED_PRECONDITION,
+    'The job is not in a state that allows this (cancel a finished job, retry a queued one, download before it succeeded). Read the job again.',
+  ),
+  FRAISEQL_JOB_TIMEOUT: spec(
+    504,
+    GrpcStatus.DEADLINE_EXCEEDED,
+    "An attempt ran past its job type's hard timeout and was aborted. Counts as a failed attempt; retried by the type's policy.",
+  ),
+  FRAISEQL_JOB_CANCELLED: spec(
+    409,
+    GrpcStatus.CANCELLED,
+    'The job was cancelled (cancelJob, `fraiseql jobs cancel`); a running attempt was aborted. Not retried.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

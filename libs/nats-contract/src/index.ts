@@ -4,14 +4,17 @@ export {
   dlqSubject,
   eventFilterSubject,
   eventSubject,
+  jobApiSubject,
+  jobFilterSubject,
   jobSubject,
   parseEventSubject,
+  parseJobSubject,
   publishedFilterSubject,
   publishedSubject,
   replayFilterSubject,
   replaySubject,
 } from './subjects';
-export type { EventFilter, EventSubjectParts } from './subjects';
+export type { EventFilter, EventSubjectParts, JobEventFilter, JobSubjectParts } from './subjects';
 export { readCallerHeaders, writeCallerHeaders } from './caller-headers';
 export { decodeOperationRequest, encodeOperationRequest, OPERATION_SUBJECTS, readRequestId } from './operation-request';
 export type { OperationKind, OperationRequest, OperationRequestBody, OperationRequestMeta } from './operation-request';

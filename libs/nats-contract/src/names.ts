@@ -18,8 +18,15 @@ export const SUBJECTS = {
    * FRAISEQL_REPLAY). Only the consumer named by `<source>` reads them, through its normal path and dedup.
    */
   replayPrefix: 'fraiseql.v1.replay',
-  /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>`. */
+  /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>.<org>.<job type>` (stream FRAISEQL_JOBS). */
   jobsPrefix: 'fraiseql.v1.jobs',
+  /**
+   * Prefix of the job API served by the job-runner queue group: `fraiseql.v1.jobs.api.<operation>`
+   * (request/reply; never captured by a stream — FRAISEQL_JOBS lists its lifecycle states one by one).
+   */
+  jobsApiPrefix: 'fraiseql.v1.jobs.api',
+  /** Core NATS (no stream): a job's cancellation, heard by every job-runner replica: `fraiseql.v1.jobs.control.cancel`. */
+  jobsCancel: 'fraiseql.v1.jobs.control.cancel',
   /**
    * Prefix of messages an observer's publish action derives from an event: `fraiseql.v1.published.<org>.<topic>`.
    * No stream of the contract captures it; an operator who wants them durable adds one (libs/observer-actions README).
@@ -29,6 +36,7 @@ export const SUBJECTS = {
 
 export const QUEUE_GROUPS = {
   queryExecutor: 'query-executor',
+  jobRunner: 'job-runner',
 } as const;
 
 export const STREAMS = {
@@ -94,14 +102,18 @@ export const HEADERS = {
   replayKey: 'Fraiseql-Replay-Key',
 } as const;
 
-/** Job lifecycle states, each the last token of `fraiseql.v1.jobs.<state>`. */
-export const JOB_STATES = ['queued', 'started', 'succeeded', 'failed', 'dead'] as const;
+/**
+ * Job lifecycle events, each the `<state>` token of `fraiseql.v1.jobs.<state>.<org>.<job type>`: `failed` is one
+ * failed attempt (a retry may follow), `dead` the end after the last one (or a permanent error).
+ */
+export const JOB_STATES = ['queued', 'started', 'progress', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** Subjects each stream captures (`>` matches one or more tokens). */
 export const STREAM_SUBJECTS = {
   events: `${SUBJECTS.eventsPrefix}.>`,
   dlq: `${SUBJECTS.dlqPrefix}.>`,
-  jobs: `${SUBJECTS.jobsPrefix}.>`,
+  // One subject per lifecycle state: `fraiseql.v1.jobs.>` would also capture the job API's requests.
+  jobs: JOB_STATES.map((state) => `${SUBJECTS.jobsPrefix}.${state}.>`),
   replay: `${SUBJECTS.replayPrefix}.>`,
 } as const;

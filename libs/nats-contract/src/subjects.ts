@@ -58,12 +58,54 @@ export function replayFilterSubject(source: string): string {
   return `${SUBJECTS.replayPrefix}.${escapeSubjectToken(source)}.>`;
 }
 
-/** `fraiseql.v1.jobs.<state>` */
-export function jobSubject(state: JobState): string {
+/** `fraiseql.v1.jobs.<state>.<org>.<job type>`: one lifecycle event of a job. */
+export function jobSubject(state: JobState, orgId: string | null, jobType: string): string {
   if (!JOB_STATES.includes(state)) {
     throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Unknown job state ${JSON.stringify(state)}; expected one of ${JOB_STATES.join(', ')}`);
   }
-  return `${SUBJECTS.jobsPrefix}.${state}`;
+  return `${SUBJECTS.jobsPrefix}.${state}.${orgToken(orgId)}.${escapeSubjectToken(jobType)}`;
+}
+
+export interface JobEventFilter {
+  state?: JobState;
+  /** `null`: jobs without an org; omitted: every org. */
+  orgId?: string | null;
+  jobType?: string;
+}
+
+/** Lifecycle events of some jobs (`*` for each part left open). */
+export function jobFilterSubject(filter: JobEventFilter = {}): string {
+  const org = filter.orgId === undefined ? '*' : orgToken(filter.orgId);
+  const type = filter.jobType === undefined ? '*' : escapeSubjectToken(filter.jobType);
+  if (filter.state !== undefined && !JOB_STATES.includes(filter.state)) {
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Unknown job state ${JSON.stringify(filter.state)}`);
+  }
+  return `${SUBJECTS.jobsPrefix}.${filter.state ?? '*'}.${org}.${type}`;
+}
+
+export interface JobSubjectParts {
+  state: JobState;
+  orgId: string | null;
+  jobType: string;
+}
+
+/** The parts of a lifecycle subject; anything else is FRAISEQL_BAD_MESSAGE. */
+export function parseJobSubject(subject: string): JobSubjectParts {
+  const prefix = `${SUBJECTS.jobsPrefix}.`;
+  const tokens = subject.startsWith(prefix) ? subject.slice(prefix.length).split('.') : [];
+  const state = tokens[0] as JobState;
+  if (tokens.length !== 3 || !JOB_STATES.includes(state)) {
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Not a job lifecycle subject: ${JSON.stringify(subject)}`);
+  }
+  return { state, orgId: orgFromToken(tokens[1]!), jobType: unescapeSubjectToken(tokens[2]!) };
+}
+
+/** `fraiseql.v1.jobs.api.<operation>`: the job API (request/reply, queue group job-runner). */
+export function jobApiSubject(operation: string): string {
+  if (!/^[a-z]+(?:\.[a-z]+)*$/.test(operation)) {
+    throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Not a job API operation: ${JSON.stringify(operation)}`);
+  }
+  return `${SUBJECTS.jobsApiPrefix}.${operation}`;
 }
 
 /**

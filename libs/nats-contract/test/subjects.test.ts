@@ -5,7 +5,10 @@ import {
   replaySubject,
   eventFilterSubject,
   eventSubject,
+  jobApiSubject,
+  jobFilterSubject,
   jobSubject,
+  parseJobSubject,
   parseEventSubject,
   publishedFilterSubject,
   publishedSubject,
@@ -47,8 +50,18 @@ describe('subject builders', () => {
     expect(replaySubject('observer-worker', ORG, 'Order')).toBe(`fraiseql.v1.replay.observer-worker.${ORG}.Order`);
     expect(replaySubject('observer-worker', null, 'a.b')).toMatch(/^fraiseql\.v1\.replay\.observer-worker\._\.[^.]+$/);
     expect(replayFilterSubject('observer-worker')).toBe('fraiseql.v1.replay.observer-worker.>');
-    expect(jobSubject('succeeded')).toBe('fraiseql.v1.jobs.succeeded');
-    expect(() => jobSubject('done.>' as JobState)).toThrow(FraiseqlError);
+    expect(jobSubject('succeeded', ORG, 'export')).toBe(`fraiseql.v1.jobs.succeeded.${ORG}.export`);
+    expect(jobSubject('queued', null, 'email-batch')).toBe('fraiseql.v1.jobs.queued._.email-batch');
+    expect(() => jobSubject('done.>' as JobState, ORG, 'export')).toThrow(FraiseqlError);
+    // A job type cannot reach into another org's subjects or become a wildcard.
+    expect(jobSubject('started', ORG, 'x.>').split('.')).toHaveLength(6);
+    expect(jobFilterSubject({ orgId: ORG })).toBe(`fraiseql.v1.jobs.*.${ORG}.*`);
+    expect(jobFilterSubject({ state: 'dead' })).toBe('fraiseql.v1.jobs.dead.*.*');
+    expect(() => jobFilterSubject({ state: '>' as JobState })).toThrow(FraiseqlError);
+    expect(parseJobSubject(jobSubject('progress', ORG, 'a.b'))).toEqual({ state: 'progress', orgId: ORG, jobType: 'a.b' });
+    expect(() => parseJobSubject('fraiseql.v1.jobs.api.enqueue')).toThrow(FraiseqlError);
+    expect(jobApiSubject('dead.list')).toBe('fraiseql.v1.jobs.api.dead.list');
+    expect(() => jobApiSubject('x.>')).toThrow(FraiseqlError);
   });
 
   it('builds published subjects under the org, the topic kept in one token', () => {
