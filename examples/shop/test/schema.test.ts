@@ -31,14 +31,23 @@ describe('shop schema', () => {
       // The admin surface of the dead-letter queue (admin: { deadLetters: true }, ADR 0105): native fields.
       'deadLetters: [DeadLetter!]!',
       'deadLetter: DeadLetter',
+      // The job API (admin: { jobs: true }, docs/jobs.md): native fields answered through the job-runner.
+      'job: Job',
+      'jobs: JobsPage!',
+      'deadJobs: JobsPage!',
+      'exportDownload: ExportDownload!',
     ]);
     const mutations = Object.values(graphql.getMutationType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
-    expect(mutations.slice(-5)).toEqual([
+    expect(mutations.slice(-9)).toEqual([
       'createObserver: CreateObserverResult!',
       'updateObserver: UpdateObserverResult!',
       'deleteObserver: DeleteObserverResult!',
       'replayDeadLetters: ReplayDeadLettersResult!',
       'purgeDeadLetters: PurgeDeadLettersResult!',
+      'enqueueExport: Job!',
+      'cancelJob: Job!',
+      'retryJob: Job!',
+      'purgeDeadJobs: PurgeDeadJobsResult!',
     ]);
     const fields = (name: string) => {
       const type = graphql.getType(name);

@@ -22,6 +22,7 @@ import {
   type TypeRef,
 } from './compiled-schema';
 import { deadLetterAdminDefinitions } from './admin-dead-letters';
+import { jobApiDefinitions } from './admin-jobs';
 import { observerAdminDefinitions } from './admin-observers';
 import { compileDatasets } from './compile-datasets';
 import { compileObservers } from './compile-observers';
@@ -114,11 +115,12 @@ class SchemaCompilation {
     const admin: unknown = definition?.admin;
     if (admin === undefined) return definition;
     if (admin === null || typeof admin !== 'object' || Array.isArray(admin)) {
-      this.errors.push('admin must be an object ({ observers: true, deadLetters: true })');
+      this.errors.push('admin must be an object ({ observers: true, deadLetters: true, jobs: true })');
       return definition;
     }
     for (const [key, value] of Object.entries(admin)) {
-      if (key !== 'observers' && key !== 'deadLetters') this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters)`);
+      if (key !== 'observers' && key !== 'deadLetters' && key !== 'jobs')
+        this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters, jobs)`);
       else if (typeof value !== 'boolean') this.errors.push(`admin.${key} must be true or false`);
     }
     let result = definition;
@@ -134,6 +136,11 @@ class SchemaCompilation {
     if ((admin as SchemaAdminOptions).deadLetters === true) {
       const surface = deadLetterAdminDefinitions();
       // Input types reach the compiler through `types` like any definition it collects.
+      result = { ...result, types: [...(result.types ?? []), ...(surface.types as TypeDefinition[])] };
+      this.nativeFields.push(...surface.nativeFields);
+    }
+    if ((admin as SchemaAdminOptions).jobs === true) {
+      const surface = jobApiDefinitions();
       result = { ...result, types: [...(result.types ?? []), ...(surface.types as TypeDefinition[])] };
       this.nativeFields.push(...surface.nativeFields);
     }

@@ -375,4 +375,9 @@ export interface SchemaAdminOptions {
    * `purgeDeadLetters` over the JetStream stream FRAISEQL_DLQ (native fields, docs/adr/0105-admin-dead-letters-native-fields.md).
    */
   deadLetters?: boolean;
+  /**
+   * Adds the job API (`Job`, `job`, `jobs`, `deadJobs`, `exportDownload`, `enqueueExport`, `cancelJob`, `retryJob`,
+   * `purgeDeadJobs`): native fields the query-executor answers through the job-runner (docs/jobs.md).
+   */
+  jobs?: boolean;
 }

@@ -5,6 +5,7 @@ import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseq
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { deadLetterResolvers } from './dead-letters/dead-letter-resolvers';
+import { jobResolvers } from './jobs/job-resolvers';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
 import { checkObserverRuleInput } from './observers/check-observer-rule-input';
@@ -111,8 +112,9 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     help: 'Heartbeats sent to requesters (gateways) for requests still running after their heartbeat interval.',
     registers: [options.registry],
   });
-  // Native fields (ADR 0105): the admin dead-letter fields, answered from FRAISEQL_DLQ over this connection.
-  const nativeResolvers = deadLetterResolvers(nc);
+  // Native fields (ADR 0105): the admin dead-letter fields, answered from FRAISEQL_DLQ over this connection, and the
+  // job fields, answered by the job-runner (docs/jobs.md).
+  const nativeResolvers = { ...deadLetterResolvers(nc), ...jobResolvers(nc) };
   const handle = createQueryHandler({
     pool,
     planner,
