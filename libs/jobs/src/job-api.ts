@@ -77,11 +77,11 @@ export const JOB_API_REQUESTS = {
     })
     .strict(),
   /** Dead jobs, newest first (needs role admin or jobs:admin). */
-  'dead.list': z
+  'dead-list': z
     .object({ first: z.number().int().min(1).max(MAX_JOBS_PAGE).optional(), after: z.string().min(1).max(512).optional() })
     .strict(),
   /** Remove dead jobs for good (needs role admin or jobs:admin); all or nothing on unknown ids. */
-  'dead.purge': z.object({ ids: z.array(jobId).min(1).max(1000) }).strict(),
+  'dead-purge': z.object({ ids: z.array(jobId).min(1).max(1000) }).strict(),
 } as const;
 
 export type JobApiOperation = keyof typeof JOB_API_REQUESTS;
@@ -101,8 +101,8 @@ export interface JobApiResults {
   retry: { job: JobView };
   /** `url` is a path on the gateway (`/v1/exports/<token>`): the client resolves it against the gateway's address. */
   download: { url: string; expiresAt: string };
-  'dead.list': JobsPage;
-  'dead.purge': { purged: number };
+  'dead-list': JobsPage;
+  'dead-purge': { purged: number };
 }
 
 /** The reply envelope: JSON, `ok` tells which half is there. */

@@ -68,8 +68,8 @@ describe('job API contract', () => {
       },
       retry: notHere,
       download: notHere,
-      'dead.list': notHere,
-      'dead.purge': notHere,
+      'dead-list': notHere,
+      'dead-purge': notHere,
     };
     serveJobApi(nc, handlers);
   });

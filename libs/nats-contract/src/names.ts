@@ -21,11 +21,11 @@ export const SUBJECTS = {
   /** Prefix of job lifecycle events: `fraiseql.v1.jobs.<state>.<org>.<job type>` (stream FRAISEQL_JOBS). */
   jobsPrefix: 'fraiseql.v1.jobs',
   /**
-   * Prefix of the job API served by the job-runner queue group: `fraiseql.v1.jobs.api.<operation>`
-   * (request/reply; never captured by a stream — FRAISEQL_JOBS lists its lifecycle states one by one).
+   * Prefix of the job API served by the job-runner queue group: `fraiseql.v1.jobs.api.<operation>`, the operation one
+   * token (request/reply; never captured by a stream: FRAISEQL_JOBS takes three tokens after `fraiseql.v1.jobs`).
    */
   jobsApiPrefix: 'fraiseql.v1.jobs.api',
-  /** Core NATS (no stream): a job's cancellation, heard by every job-runner replica: `fraiseql.v1.jobs.control.cancel`. */
+  /** Core NATS (no stream; two tokens): a job's cancellation, heard by every job-runner replica. */
   jobsCancel: 'fraiseql.v1.jobs.control.cancel',
   /**
    * Prefix of messages an observer's publish action derives from an event: `fraiseql.v1.published.<org>.<topic>`.
@@ -113,7 +113,9 @@ export type JobState = (typeof JOB_STATES)[number];
 export const STREAM_SUBJECTS = {
   events: `${SUBJECTS.eventsPrefix}.>`,
   dlq: `${SUBJECTS.dlqPrefix}.>`,
-  // One subject per lifecycle state: `fraiseql.v1.jobs.>` would also capture the job API's requests.
-  jobs: JOB_STATES.map((state) => `${SUBJECTS.jobsPrefix}.${state}.>`),
+  // Exactly three tokens (<state>.<org>.<type>): `fraiseql.v1.jobs.>` would also capture the job API's requests
+  // (`fraiseql.v1.jobs.api.<operation>`, two tokens), and a subscriber's filter `fraiseql.v1.jobs.*.<org>.*` must be a
+  // subset of one stream subject (nats-server 2.9 has no multi-subject filters).
+  jobs: `${SUBJECTS.jobsPrefix}.*.*.*`,
   replay: `${SUBJECTS.replayPrefix}.>`,
 } as const;

@@ -52,7 +52,7 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
   }
   const base = (
     name: string,
-    subject: string | readonly string[],
+    subject: string,
     description: string,
     retention: StreamRetentionOptions | undefined,
     defaultAgeMs: number,
@@ -64,7 +64,7 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
       invalid(`${name} maxBytes must be a positive integer or -1, got ${maxBytes}`);
     return {
       name,
-      subjects: typeof subject === 'string' ? [subject] : [...subject],
+      subjects: [subject],
       description,
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,

@@ -100,9 +100,9 @@ export function parseJobSubject(subject: string): JobSubjectParts {
   return { state, orgId: orgFromToken(tokens[1]!), jobType: unescapeSubjectToken(tokens[2]!) };
 }
 
-/** `fraiseql.v1.jobs.api.<operation>`: the job API (request/reply, queue group job-runner). */
+/** `fraiseql.v1.jobs.api.<operation>`: the job API (request/reply, queue group job-runner); the operation is one token. */
 export function jobApiSubject(operation: string): string {
-  if (!/^[a-z]+(?:\.[a-z]+)*$/.test(operation)) {
+  if (!/^[a-z]+(?:-[a-z]+)*$/.test(operation)) {
     throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Not a job API operation: ${JSON.stringify(operation)}`);
   }
   return `${SUBJECTS.jobsApiPrefix}.${operation}`;

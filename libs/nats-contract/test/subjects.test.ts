@@ -60,7 +60,8 @@ describe('subject builders', () => {
     expect(() => jobFilterSubject({ state: '>' as JobState })).toThrow(FraiseqlError);
     expect(parseJobSubject(jobSubject('progress', ORG, 'a.b'))).toEqual({ state: 'progress', orgId: ORG, jobType: 'a.b' });
     expect(() => parseJobSubject('fraiseql.v1.jobs.api.enqueue')).toThrow(FraiseqlError);
-    expect(jobApiSubject('dead.list')).toBe('fraiseql.v1.jobs.api.dead.list');
+    expect(jobApiSubject('dead-list')).toBe('fraiseql.v1.jobs.api.dead-list');
+    expect(() => jobApiSubject('dead.list')).toThrow(FraiseqlError);
     expect(() => jobApiSubject('x.>')).toThrow(FraiseqlError);
   });
 

@@ -23,6 +23,8 @@ export const JOB_API_SURFACE = {
     cancel: 'jobs.cancel',
     retry: 'jobs.retry',
     purgeDead: 'jobs.purgeDead',
+    /** Served by the gateway: a feed of the job's lifecycle events (FRAISEQL_JOBS). */
+    changed: 'jobs.changed',
   },
   defaultPage: 20,
   maxPage: 100,
@@ -104,6 +106,39 @@ const ExportDownload = native(
   ),
 );
 
+const JobEventKind: EnumTypeDefinition = enumType(
+  'JobEventKind',
+  [
+    { name: 'QUEUED', description: 'Enqueued (again, after retryJob).' },
+    { name: 'STARTED', description: 'An attempt started.' },
+    { name: 'PROGRESS', description: 'The job reported progress.' },
+    { name: 'SUCCEEDED', description: 'Done.' },
+    { name: 'FAILED', description: 'An attempt failed (a retry may follow: retryAt).' },
+    { name: 'DEAD', description: 'No attempt left, or a permanent error.' },
+    { name: 'CANCELLED', description: 'Cancelled.' },
+  ],
+  { description: 'What happened to a job (its lifecycle events on FRAISEQL_JOBS).' },
+);
+
+const JobChange = native(
+  objectType(
+    'JobChange',
+    {
+      id: field.id({ description: 'The job id.' }),
+      type: field.string(),
+      event: field.enum(JobEventKind),
+      attempt: field.int({ description: 'The attempt it belongs to (0 before the first).' }),
+      at: field.dateTime(),
+      progress: field.json({ nullable: true, description: 'PROGRESS: what the job reported.' }),
+      result: field.json({ nullable: true, description: 'SUCCEEDED: what it returned.' }),
+      errorCode: field.string({ nullable: true, description: 'FAILED, DEAD, CANCELLED: why.' }),
+      errorMessage: field.string({ nullable: true }),
+      retryAt: field.dateTime({ nullable: true, description: 'FAILED with a retry to come: when.' }),
+    },
+    { description: 'One step in the life of a job.' },
+  ),
+);
+
 const PurgeDeadJobsResult = native(
   objectType('PurgeDeadJobsResult', { purged: field.int() }, { description: 'The result of purgeDeadJobs.' }),
 );
@@ -150,7 +185,18 @@ export function jobApiDefinitions(): {
   const admin = [...JOB_API_SURFACE.adminRoles];
   const adminNote = `Roles ${admin.join(' or ')}.`;
   return {
-    types: [JobState, ExportFormat, Job, JobsPage, ExportDownload, PurgeDeadJobsResult, JobFilter, EnqueueExportInput],
+    types: [
+      JobState,
+      ExportFormat,
+      JobEventKind,
+      Job,
+      JobsPage,
+      JobChange,
+      ExportDownload,
+      PurgeDeadJobsResult,
+      JobFilter,
+      EnqueueExportInput,
+    ],
     nativeFields: [
       {
         name: 'job',
@@ -220,6 +266,14 @@ export function jobApiDefinitions(): {
         type: 'PurgeDeadJobsResult!',
         roles: admin,
         description: `Removes dead jobs for good; if one is not found, nothing is removed. ${adminNote}`,
+      },
+      {
+        name: 'jobChanged',
+        operation: 'subscription',
+        resolver: resolvers.changed,
+        arguments: [{ name: 'id', type: 'ID!' }],
+        type: 'JobChange!',
+        description: "Every step of one job of the caller's organization from now on (queued, started, progress, …, succeeded or dead).",
       },
     ],
   };

@@ -233,8 +233,11 @@ export interface CompiledSubscription {
 export interface CompiledNativeField {
   /** Root field name (`deadLetters`). */
   name: string;
-  /** The root type it belongs to. */
-  operation: 'query' | 'mutation';
+  /**
+   * The root type it belongs to. A `subscription` field is served by the gateway (it opens the feed), the others by the
+   * query-executor.
+   */
+  operation: 'query' | 'mutation' | 'subscription';
   /** The resolver the query-executor dispatches to (`deadLetters.list`); without it: FRAISEQL_OPERATION_NOT_SUPPORTED. */
   resolver: string;
   arguments: CompiledArgument[];

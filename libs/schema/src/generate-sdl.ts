@@ -179,9 +179,15 @@ function mutationBlocks(surface: MutationSurface): string[] {
   return out;
 }
 
-/** `enum ChangeOperation`, one change type per subscribed entity, and `type Subscription` (docs/adr/0083-subscriptions.md). */
-function subscriptionBlocks(subscriptions: readonly CompiledSubscription[]): string[] {
-  const out: string[] = [block('enum', CHANGE_OPERATION_ENUM, [...CHANGE_OPERATIONS], 'The kind of change an entity event records.')];
+/**
+ * `enum ChangeOperation`, one change type per subscribed entity, and `type Subscription` (docs/adr/0083-subscriptions.md),
+ * with the native subscription fields after the entity ones.
+ */
+function subscriptionBlocks(subscriptions: readonly CompiledSubscription[], nativeFields: readonly CompiledNativeField[]): string[] {
+  const out: string[] =
+    subscriptions.length > 0
+      ? [block('enum', CHANGE_OPERATION_ENUM, [...CHANGE_OPERATIONS], 'The kind of change an entity event records.')]
+      : [];
   const seen = new Set<string>();
   for (const s of subscriptions) {
     if (seen.has(s.changeType)) continue;
@@ -205,6 +211,7 @@ function subscriptionBlocks(subscriptions: readonly CompiledSubscription[]): str
   const lines = subscriptions.map((s) =>
     fieldLine(s, `${s.changeType}!`, `(where: ${whereInputName(s.entityType)}, operations: [${CHANGE_OPERATION_ENUM}!])`),
   );
+  lines.push(...nativeFieldLines(nativeFields, 'subscription'));
   out.push(block('type', 'Subscription', lines));
   return out;
 }
@@ -333,6 +340,8 @@ export function generateSdl(types: readonly CompiledType[], queries: readonly Co
   if (surface && (surface.mutations.length > 0 || nativeFieldLines(surface.nativeFields ?? [], 'mutation').length > 0))
     out.push(...mutationBlocks(surface));
   else if (surface && surface.inputTypes.length > 0) out.push(...inputBlocks(surface.inputTypes));
-  if (surface?.subscriptions && surface.subscriptions.length > 0) out.push(...subscriptionBlocks(surface.subscriptions));
+  const nativeSubscriptions = (surface?.nativeFields ?? []).filter((f) => f.operation === 'subscription');
+  if ((surface?.subscriptions && surface.subscriptions.length > 0) || nativeSubscriptions.length > 0)
+    out.push(...subscriptionBlocks(surface?.subscriptions ?? [], nativeSubscriptions));
   return `${out.join('\n\n')}\n`;
 }

@@ -120,7 +120,7 @@ const dataset = z.object({
 });
 const nativeField = z.object({
   name,
-  operation: z.enum(['query', 'mutation']),
+  operation: z.enum(['query', 'mutation', 'subscription']),
   resolver: name,
   arguments: z.array(z.object({ name, type: name, description: z.string().optional() })),
   type: name,

@@ -40,7 +40,11 @@ describe('admin: { jobs: true }', () => {
       ['mutation', 'cancelJob', 'jobs.cancel', 'Job!', [...JOB_API_SURFACE.adminRoles]],
       ['mutation', 'retryJob', 'jobs.retry', 'Job!', [...JOB_API_SURFACE.adminRoles]],
       ['mutation', 'purgeDeadJobs', 'jobs.purgeDead', 'PurgeDeadJobsResult!', [...JOB_API_SURFACE.adminRoles]],
+      ['subscription', 'jobChanged', 'jobs.changed', 'JobChange!', null],
     ]);
+    // A schema without subscriptions of its own gets a Subscription type for the native one, and no ChangeOperation.
+    expect(Object.keys(buildGraphQLSchema(compiled).getSubscriptionType()!.getFields())).toEqual(['jobChanged']);
+    expect(buildGraphQLSchema(compiled).getType('ChangeOperation')).toBeUndefined();
     const graphql = buildGraphQLSchema(compiled);
     const state = graphql.getType('JobState');
     expect(isEnumType(state) && state.getValues().map((v) => v.name)).toEqual([

@@ -1,17 +1,19 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from 'nats';
-import { decodeEntityEvent, type EntityEvent } from '@fraiseql/events';
-import { STREAMS } from '@fraiseql/nats-contract';
 
-export interface ChangeFeedOptions {
+export interface ChangeFeedOptions<T> {
   js: JetStreamClient;
-  /** `eventFilterSubject({ orgId, entityType })`: the org comes from the verified auth context. */
+  /** FRAISEQL_EVENTS for entity changes, FRAISEQL_JOBS for job lifecycle events. */
+  stream: string;
+  /** `eventFilterSubject({ orgId, entityType })`, `jobFilterSubject({ orgId })`: the org comes from the verified auth context. */
   subject: string;
+  /** The message's value (`decodeEntityEvent`, `decodeJobLifecycleEvent`); a throw counts it as malformed. */
+  decode: (data: Uint8Array) => T;
   /** Events waiting for the socket beyond this many: the subscriber is too slow. */
   maxQueue: number;
-  /** Operations and `where` of the subscription. */
-  accepts: (event: EntityEvent) => boolean;
-  /** The change value of the subscription's selection. */
-  project: (event: EntityEvent) => unknown;
+  /** Operations and `where` of the subscription (the job id of jobChanged). */
+  accepts: (event: T) => boolean;
+  /** The value of the subscription's field. */
+  project: (event: T) => unknown;
   /** Counts what the feed does with each event. */
   onEvent: (outcome: 'delivered' | 'filtered' | 'malformed', error?: unknown) => void;
   /** Called once when the queue overflows; the feed has already stopped its consumer and dropped its queue. */
@@ -26,19 +28,19 @@ export interface ChangeFeedOptions {
  * WebSocket takes the messages (it awaits each send). A queue at its bound means the socket does
  * not keep up: the feed stops, and the subscriber is told why (docs/adr/0083-subscriptions.md).
  */
-export class ChangeFeed implements AsyncIterableIterator<unknown> {
+export class ChangeFeed<T = unknown> implements AsyncIterableIterator<unknown> {
   private readonly queue: unknown[] = [];
   private waiting: ((result: IteratorResult<unknown>) => void) | undefined;
   private ended = false;
   private messages: ConsumerMessages | undefined;
   private deleteConsumer: (() => Promise<unknown>) | undefined;
 
-  private constructor(private readonly options: ChangeFeedOptions) {}
+  private constructor(private readonly options: ChangeFeedOptions<T>) {}
 
   /** Resolves once the consumer exists on the server: events published from then on are delivered. */
-  static async open(options: ChangeFeedOptions): Promise<ChangeFeed> {
+  static async open<T>(options: ChangeFeedOptions<T>): Promise<ChangeFeed<T>> {
     const feed = new ChangeFeed(options);
-    const consumer = await options.js.consumers.get(STREAMS.events, {
+    const consumer = await options.js.consumers.get(options.stream, {
       filterSubjects: options.subject,
       deliver_policy: DeliverPolicy.New,
       // A gateway that dies leaves its consumers behind; the server removes them after this.
@@ -56,9 +58,9 @@ export class ChangeFeed implements AsyncIterableIterator<unknown> {
 
   private receive(msg: JsMsg): void {
     if (this.ended) return;
-    let event: EntityEvent;
+    let event: T;
     try {
-      event = decodeEntityEvent(msg.data);
+      event = this.options.decode(msg.data);
     } catch (error) {
       this.options.onEvent('malformed', error);
       return;

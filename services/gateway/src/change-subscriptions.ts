@@ -4,13 +4,14 @@ import type { JetStreamClient } from 'nats';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type WebSocket from 'ws';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
-import type { EntityEvent } from '@fraiseql/events';
+import { decodeEntityEvent, type EntityEvent } from '@fraiseql/events';
+import { decodeJobLifecycleEvent, type JobLifecycleEvent } from '@fraiseql/jobs';
 import { ANONYMOUS_CALLER, requireOrg, type Caller } from '@fraiseql/identity';
-import { eventFilterSubject } from '@fraiseql/nats-contract';
+import { eventFilterSubject, jobFilterSubject, STREAMS } from '@fraiseql/nats-contract';
 import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type QueryPlanner } from '@fraiseql/query-planner';
-import { CHANGE_OPERATIONS } from '@fraiseql/schema';
+import { CHANGE_OPERATIONS, JOB_API_SURFACE } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
-import { ChangeFeed } from './change-feed';
+import { ChangeFeed, type ChangeFeedOptions } from './change-feed';
 import type { AuthResolver } from '@fraiseql/auth';
 
 export interface ChangeSubscriptionsOptions {
@@ -34,6 +35,25 @@ export const CLOSE_CODES = {
   /** The gateway is shutting down (1001 Going Away). */
   shutdown: 1001,
 } as const;
+
+/** A subscription's feed, minus what every feed shares (limits, queue bound, metrics). */
+type FeedSpec = Pick<ChangeFeedOptions<unknown>, 'stream' | 'subject' | 'decode' | 'accepts' | 'project'> & { name: string };
+
+/** A `JobChange` of the jobs surface (enum values upper-case). */
+function jobChange(event: JobLifecycleEvent): Record<string, unknown> {
+  return {
+    id: event.job_id,
+    type: event.job_type,
+    event: event.state.toUpperCase(),
+    attempt: event.attempt,
+    at: event.at,
+    progress: event.progress ?? null,
+    result: event.result ?? null,
+    errorCode: event.error?.code ?? null,
+    errorMessage: event.error?.message ?? null,
+    retryAt: event.retry_at ?? null,
+  };
+}
 
 /** What mercurius keeps per connection (returned by `subscription.context`, merged by `onConnect`). */
 interface ConnectionContext {
@@ -172,13 +192,8 @@ export class ChangeSubscriptions {
     // mercurius does not validate subscription documents: the planner does, with its limits.
     planner.prepare({ query: context.__currentQuery ?? '', operationName: info.operation.name?.value ?? null });
 
-    const subscription = planner.compiled.subscriptions?.find((s) => s.name === info.fieldName);
-    if (!subscription)
-      throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} has no compiled subscription.`);
-    const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
     const caller = context.fraiseqlCaller ?? ANONYMOUS_CALLER;
-    const tenantScoped = entity?.tenantScoped !== false;
-    const orgId = tenantScoped ? requireOrg(caller, `Subscribing to ${subscription.entityType}`) : null;
+    const spec = this.feedSpec(planner, args, caller, info);
     if (connection.feeds.size >= this.options.maxPerConnection) {
       throw new FraiseqlError(
         'FRAISEQL_SUBSCRIPTION_LIMIT_EXCEEDED',
@@ -193,16 +208,6 @@ export class ChangeSubscriptions {
         { details: { limit: this.options.maxTotal, scope: 'gateway' } },
       );
     }
-
-    const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where);
-    const operations = new Set<string>(
-      Array.isArray(args.operations) && args.operations.length > 0 ? (args.operations as string[]) : CHANGE_OPERATIONS,
-    );
-    const project = compileChangeProjector(planner.compiled, subscription, {
-      fieldNodes: info.fieldNodes,
-      fragments: info.fragments,
-      variables: info.variableValues,
-    });
     const socket = connection.socket;
     const id = context.id;
     // Counted before the await, so that concurrent subscribes cannot pass the limits together.
@@ -217,18 +222,15 @@ export class ChangeSubscriptions {
     };
     let feed: ChangeFeed;
     try {
-      feed = await ChangeFeed.open({
+      feed = await ChangeFeed.open<unknown>({
         js: this.options.js,
-        // The org token comes from the verified caller, never from the client's arguments.
-        subject: eventFilterSubject({ orgId, entityType: subscription.entityType }),
+        ...spec,
         maxQueue: this.options.maxQueue,
-        accepts: (event: EntityEvent) => operations.has(event.event_type) && matches(event.data),
-        project,
         onEvent: (outcome, error) => {
           this.events.inc({ outcome });
-          if (error) this.options.logger.warn({ err: error, subscription: subscription.name }, 'malformed change event skipped');
+          if (error) this.options.logger.warn({ err: error, subscription: spec.name }, 'malformed change event skipped');
         },
-        onOverflow: () => this.disconnectSlow(socket, id, subscription.name),
+        onOverflow: () => this.disconnectSlow(socket, id, spec.name),
         onEnd: () => {
           release();
           connection.feeds.delete(feed);
@@ -244,6 +246,56 @@ export class ChangeSubscriptions {
     }
     connection.feeds.add(feed);
     return feed;
+  }
+
+  /**
+   * What a subscription field reads: an entity's change events (docs/adr/0083-subscriptions.md), or a native
+   * subscription (`jobChanged`: the lifecycle events of one job, docs/jobs.md). Either way the subject's org token
+   * comes from the verified caller, never from the client's arguments.
+   */
+  private feedSpec(
+    planner: QueryPlanner,
+    args: Record<string, unknown>,
+    caller: Caller,
+    info: Parameters<GraphQLFieldResolver<unknown, unknown>>[3],
+  ): FeedSpec {
+    const subscription = planner.compiled.subscriptions?.find((s) => s.name === info.fieldName);
+    if (subscription) {
+      const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
+      const tenantScoped = entity?.tenantScoped !== false;
+      const orgId = tenantScoped ? requireOrg(caller, `Subscribing to ${subscription.entityType}`) : null;
+      const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where);
+      const operations = new Set<string>(
+        Array.isArray(args.operations) && args.operations.length > 0 ? (args.operations as string[]) : CHANGE_OPERATIONS,
+      );
+      const project = compileChangeProjector(planner.compiled, subscription, {
+        fieldNodes: info.fieldNodes,
+        fragments: info.fragments,
+        variables: info.variableValues,
+      });
+      return {
+        name: subscription.name,
+        stream: STREAMS.events,
+        subject: eventFilterSubject({ orgId, entityType: subscription.entityType }),
+        decode: decodeEntityEvent,
+        accepts: (event) => operations.has((event as EntityEvent).event_type) && matches((event as EntityEvent).data),
+        project: (event) => project(event as EntityEvent),
+      };
+    }
+    const native = planner.compiled.nativeFields?.find((f) => f.operation === 'subscription' && f.name === info.fieldName);
+    if (native?.resolver === JOB_API_SURFACE.resolvers.changed) {
+      const orgId = requireOrg(caller, 'Following a job');
+      const jobId = args.id;
+      return {
+        name: native.name,
+        stream: STREAMS.jobs,
+        subject: jobFilterSubject({ orgId }),
+        decode: decodeJobLifecycleEvent,
+        accepts: (event) => (event as JobLifecycleEvent).job_id === jobId,
+        project: (event) => jobChange(event as JobLifecycleEvent),
+      };
+    }
+    throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `Subscription.${info.fieldName} is not served by this gateway.`);
   }
 
   /**

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { encodeEntityEvent, type EntityEvent } from '@fraiseql/events';
-import { eventSubject, provisionJetStream, STREAMS } from '@fraiseql/nats-contract';
+import { encodeJobLifecycleEvent, jobLifecycleMsgId, type JobLifecycleEvent } from '@fraiseql/jobs';
+import { eventSubject, jobSubject, provisionJetStream, STREAMS, type JobState } from '@fraiseql/nats-contract';
 import { DEFAULT_LIMITS } from '@fraiseql/query-planner';
 import { createLogger } from '@fraiseql/service-kit';
 import { captureLines, GraphqlWsClient, startNatsServer, waitFor, type TestNatsServer } from '@fraiseql/testkit';
@@ -314,6 +315,71 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
     } finally {
       await slow.close();
       await fast.close();
+    }
+  });
+});
+
+describe('jobChanged: the lifecycle of one job over graphql-transport-ws', () => {
+  const jobConsumers = async (): Promise<number> => (await jsm.consumers.list(STREAMS.jobs).next()).length;
+  let attempt = 0;
+  /** Publishes a lifecycle event as the job-runner does. */
+  async function step(org: string | null, jobId: string, state: JobState, extra: Partial<JobLifecycleEvent> = {}): Promise<void> {
+    const event: JobLifecycleEvent = {
+      version: 1,
+      job_id: jobId,
+      job_type: 'export',
+      org_id: org,
+      state,
+      attempt: ++attempt,
+      at: new Date().toISOString(),
+      ...extra,
+    };
+    await js.publish(jobSubject(state, org, 'export'), encodeJobLifecycleEvent(event), { msgID: jobLifecycleMsgId(event) });
+  }
+
+  it("follows one job of the caller's org: its own steps only, never another org's job of the same id", async () => {
+    const a = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
+    try {
+      const before = await jobConsumers();
+      a.subscribe('j', 'subscription($id: ID!) { jobChanged(id: $id) { id type event attempt progress result errorCode retryAt } }', {
+        id: 'report-1',
+      });
+      await waitFor(async () => (await jobConsumers()) === before + 1 || a.errorOf('j') !== undefined);
+      expect(a.errorOf('j')).toBeUndefined();
+
+      await step(ORG_B, 'report-1', 'started'); // same id, another org: never delivered
+      await step(ORG_A, 'report-2', 'started'); // another job of the org
+      await step(ORG_A, 'report-1', 'started');
+      await step(ORG_A, 'report-1', 'progress', { progress: { rows: 500_000, totalRows: 1_000_000 } });
+      await step(ORG_A, 'report-1', 'failed', {
+        error: { code: 'FRAISEQL_JOB_TIMEOUT', message: 'too slow' },
+        retry_at: '2026-12-05T12:00:00.000Z',
+      });
+      await step(ORG_A, 'report-1', 'succeeded', { result: { rows: 1_000_000, format: 'parquet' } });
+      await waitFor(() => a.data('j').length >= 4);
+      const changes = a.data('j').map((d) => d.jobChanged);
+      expect(changes.map((c) => [c.id, c.event, c.errorCode])).toEqual([
+        ['report-1', 'STARTED', null],
+        ['report-1', 'PROGRESS', null],
+        ['report-1', 'FAILED', 'FRAISEQL_JOB_TIMEOUT'],
+        ['report-1', 'SUCCEEDED', null],
+      ]);
+      expect(changes[1].progress).toEqual({ rows: 500_000, totalRows: 1_000_000 });
+      expect(changes[2].retryAt).toBe('2026-12-05T12:00:00.000Z');
+      expect(changes[3].result).toEqual({ rows: 1_000_000, format: 'parquet' });
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('refuses a subscriber without an org with FRAISEQL_UNAUTHENTICATED', async () => {
+    const anonymous = await GraphqlWsClient.connect(wsUrl, {});
+    try {
+      anonymous.subscribe('j', 'subscription { jobChanged(id: "report-1") { id } }');
+      await waitFor(() => anonymous.errorOf('j') !== undefined);
+      expect(anonymous.errorOf('j')?.[0]?.extensions?.code).toBe('FRAISEQL_UNAUTHENTICATED');
+    } finally {
+      await anonymous.close();
     }
   });
 });

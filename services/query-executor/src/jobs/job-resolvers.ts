@@ -45,7 +45,7 @@ export function jobResolvers(nc: NatsConnection, options: JobResolverOptions = {
       );
       return toGraphqlPage(page);
     },
-    [resolvers.dead]: async (request) => toGraphqlPage(await api.call('dead.list', paging(request.args), caller(request))),
+    [resolvers.dead]: async (request) => toGraphqlPage(await api.call('dead-list', paging(request.args), caller(request))),
     [resolvers.download]: async (request) => api.call('download', { id: text(request.args.id, 'id') }, caller(request)),
     [resolvers.enqueueExport]: async (request) => {
       const input = request.args.input as { format: string; source: unknown; jobId?: string | null };
@@ -64,7 +64,7 @@ export function jobResolvers(nc: NatsConnection, options: JobResolverOptions = {
     [resolvers.retry]: async (request) => toGraphql((await api.call('retry', { id: text(request.args.id, 'id') }, caller(request))).job),
     [resolvers.purgeDead]: async (request) => {
       const ids = request.args.ids as string[];
-      return api.call('dead.purge', { ids }, caller(request));
+      return api.call('dead-purge', { ids }, caller(request));
     },
   };
 }
