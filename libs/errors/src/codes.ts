@@ -356,6 +356,21 @@ export const ERROR_CODES = {
     GrpcStatus.DEADLINE_EXCEEDED,
     "An attempt ran past its job type's hard timeout and was aborted. Counts as a failed attempt; retried by the type's policy.",
   ),
+  FRAISEQL_DOWNLOAD_TOKEN_INVALID: spec(
+    403,
+    GrpcStatus.PERMISSION_DENIED,
+    'An export download link was not issued by this deployment, was altered or is malformed. Ask for a new one (exportDownload).',
+  ),
+  FRAISEQL_DOWNLOAD_TOKEN_EXPIRED: spec(
+    410,
+    GrpcStatus.UNAUTHENTICATED,
+    'An export download link is past its expiry. Ask for a new one (exportDownload).',
+  ),
+  FRAISEQL_EXPORT_FILE_GONE: spec(
+    410,
+    GrpcStatus.NOT_FOUND,
+    "The export's file is no longer in the export store (removed by retention or by hand). Run the export again.",
+  ),
   FRAISEQL_JOB_CANCELLED: spec(
     409,
     GrpcStatus.CANCELLED,

@@ -17,3 +17,5 @@ export type { JobApiHandlers, ServeJobApiOptions } from './serve-job-api';
 export { decodeJobLifecycleEvent, encodeJobLifecycleEvent, jobLifecycleMsgId } from './job-lifecycle-event';
 export type { JobLifecycleEvent } from './job-lifecycle-event';
 export { observerJobId } from './observer-job-id';
+export { MIN_DOWNLOAD_SECRET_BYTES, signExportDownloadToken, verifyExportDownloadToken } from './export-download-token';
+export type { ExportDownloadClaims } from './export-download-token';

@@ -8,6 +8,8 @@ import {
   observerJobId,
   parseJobApiRequest,
   serveJobApi,
+  signExportDownloadToken,
+  verifyExportDownloadToken,
   type JobApiHandlers,
   type JobView,
 } from '@fraiseql/jobs';
@@ -167,5 +169,32 @@ describe('job contract values', () => {
     expect(id).toMatch(/^obs-[0-9a-f]{40}$/);
     expect(observerJobId('admin:orderShipped', 0, '0190a0b0-0000-7000-8000-000000000001')).toBe(id);
     expect(observerJobId('admin:orderShipped', 1, '0190a0b0-0000-7000-8000-000000000001')).not.toBe(id);
+  });
+});
+
+describe('export download tokens', () => {
+  const secret = 'a-download-signing-key-of-32-bytes!!';
+  const claims = {
+    jobId: 'report-1',
+    orgId: ORG_A,
+    key: `${ORG_A}/report-1.parquet`,
+    fileName: 'report-1.parquet',
+    exp: Math.floor(Date.now() / 1000) + 60,
+  };
+
+  it('verifies its own tokens and refuses altered, foreign and expired ones', () => {
+    const token = signExportDownloadToken(claims, secret);
+    expect(verifyExportDownloadToken(token, secret)).toEqual(claims);
+    const [body, signature] = token.split('.');
+    const altered = Buffer.from(JSON.stringify({ ...claims, orgId: ORG_B })).toString('base64url');
+    expect(() => verifyExportDownloadToken(`${altered}.${signature}`, secret)).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_DOWNLOAD_TOKEN_INVALID' }),
+    );
+    expect(() => verifyExportDownloadToken(token, 'another-deployment-key-of-32-bytes!!')).toThrow(/not issued by this deployment/);
+    expect(() => verifyExportDownloadToken(`${body}`, secret)).toThrow(/malformed/);
+    expect(() => verifyExportDownloadToken(token, secret, (claims.exp + 1) * 1000)).toThrow(
+      expect.objectContaining({ code: 'FRAISEQL_DOWNLOAD_TOKEN_EXPIRED' }),
+    );
+    expect(() => signExportDownloadToken(claims, 'short')).toThrow(expect.objectContaining({ code: 'FRAISEQL_CONFIG_INVALID' }));
   });
 });
