@@ -7,6 +7,7 @@ import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } fro
 import { ChangeSubscriptions } from './change-subscriptions';
 import { createQueryForwarder } from './forward-query';
 import { createAuthResolver, type AuthOptions } from '@fraiseql/auth';
+import type { ExportDownloadOptions } from './export-downloads';
 import { buildServer, replaceServedSchema } from './server';
 
 export interface GatewayOptions {
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   graphiql: boolean;
   /** GraphQL subscriptions over WebSocket (docs/adr/0083-subscriptions.md); defaults as in config. */
   subscriptions?: Partial<GatewaySubscriptionOptions>;
+  /** Export files behind signed download links (docs/jobs.md); absent: `/v1/exports/*` is not served. */
+  exportDownloads?: Omit<ExportDownloadOptions, 'logger'>;
   logger: Logger;
   registry: Registry;
 }
@@ -102,6 +105,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     auth: options.auth,
     metrics,
     subscriptions,
+    ...(options.exportDownloads ? { exportDownloads: { ...options.exportDownloads, logger } } : {}),
   });
   // Ready before the first schema arrives: mercurius must exist to take it.
   await app.ready();

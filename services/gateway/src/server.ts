@@ -1,11 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { accessLog } from './access-log';
+import { exportDownloads, type ExportDownloadOptions } from './export-downloads';
 import { graphqlOverHttp, type GraphqlOverHttpOptions } from './graphql-over-http';
 import { requestFacts } from './request-facts';
 import { requestIdOf } from './request-id';
 
-export type GatewayServerOptions = GraphqlOverHttpOptions;
+export interface GatewayServerOptions extends GraphqlOverHttpOptions {
+  /** `GET /v1/exports/<token>`: export files for holders of a signed download token (absent: no such route). */
+  exportDownloads?: ExportDownloadOptions;
+}
 
 /**
  * The HTTP app, as registered plugins: every request's facts, the access log and metrics, then
@@ -25,6 +29,7 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
   app.register(requestFacts);
   app.register(accessLog, { logger: options.logger, metrics: options.metrics });
   app.register(graphqlOverHttp, options);
+  if (options.exportDownloads) app.register(exportDownloads, options.exportDownloads);
   return app;
 }
 
