@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { Queue, type Worker } from 'bullmq';
 import { startRedisServer, type TestRedisServer } from '@fraiseql/testkit';
 import { OrgFairness } from '@fraiseql/job-fairness';
@@ -99,6 +102,25 @@ describe('per-org concurrency and rate limits', () => {
     expect(await f.renew('org-a', 'crashed')).toBe(false);
     expect(await f.release('org-a', 'crashed')).toBe(false);
     expect(await f.release('org-a', 'next')).toBe(true);
+    expect(await f.activeCount('org-a')).toBe(1);
+  });
+
+  it('gives the slot of a SIGKILLed worker process to the next job once its lease expires', async () => {
+    const keyPrefix = uniquePrefix();
+    const f = fairness({ keyPrefix, limits: { concurrency: 1, leaseMs: 400 } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'fixtures', 'hold-lease.ts'), redis.url, keyPrefix, 'org-a', 'held', '400'],
+      { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    expect(JSON.parse(line.toString())).toEqual({ ok: true });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    expect(await f.acquire('org-a', 'next')).toMatchObject({ ok: false, reason: 'concurrency' });
+    await sleep(450);
+    expect(await f.acquire('org-a', 'next')).toEqual({ ok: true });
     expect(await f.activeCount('org-a')).toBe(1);
   });
 
