@@ -325,6 +325,17 @@ export const ERROR_CODES = {
     GrpcStatus.INTERNAL,
     'The action failed for a reason no other code describes (the cause is logged). Retryable.',
   ),
+  // Export jobs (libs/job-export)
+  FRAISEQL_JOB_PAYLOAD_INVALID: spec(
+    400,
+    GrpcStatus.INVALID_ARGUMENT,
+    'A job payload is refused before any work starts (details.path names the field): bad shape, unknown view or column, a filter value of the wrong type, a tenant view for a job without an org. Permanent: fix the payload.',
+  ),
+  FRAISEQL_EXPORT_STORE_FAILED: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'The export store (local directory or S3 bucket) could not write, read, stat or delete an object; the partial file was removed. Retryable once the store is reachable again.',
+  ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
