@@ -9,7 +9,7 @@ import {
 } from 'parquet-wasm';
 
 /** Rows per Parquet row group: the writer holds one row group (encoded) in WebAssembly memory at a time. */
-export const PARQUET_ROW_GROUP_ROWS = 131_072;
+export const PARQUET_ROW_GROUP_ROWS = 65_536;
 
 /**
  * Encodes RecordBatches as one Parquet file (zstd, a row group every PARQUET_ROW_GROUP_ROWS rows) with
@@ -56,8 +56,12 @@ export async function* recordBatchesToParquet(batches: AsyncIterable<RecordBatch
 /** The batch as parquet-wasm RecordBatches, through one Arrow IPC stream message. */
 function toWasm(batch: RecordBatch): WasmRecordBatch[] {
   const table = WasmTable.fromIPCStream(tableToIPC(new ArrowTable(batch), 'stream'));
-  const out = table.recordBatches();
-  return out;
+  try {
+    return table.recordBatches();
+  } finally {
+    // WebAssembly memory is not garbage collected: the table's own copy is freed now, not at some later finalization.
+    table.free();
+  }
 }
 
 /** Bytes of WebAssembly memory parquet-wasm has grown to (it never shrinks): the writer's peak footprint. */
