@@ -344,7 +344,7 @@ export const ERROR_CODES = {
   FRAISEQL_JOB_PAYLOAD_INVALID: spec(
     400,
     GrpcStatus.INVALID_ARGUMENT,
-    "The job's payload does not match its type's schema (the message names the field, details.problems lists each). Nothing was enqueued.",
+    "A job's payload is refused before any work starts (the message and details.path name the field): it does not match its type's schema, or names an unknown view or column, a filter value of the wrong type, a tenant view for a job without an org. Nothing was enqueued or written; fix the payload.",
   ),
   FRAISEQL_JOB_STATE_CONFLICT: spec(
     409,
@@ -375,6 +375,11 @@ export const ERROR_CODES = {
     409,
     GrpcStatus.CANCELLED,
     'The job was cancelled (cancelJob, `fraiseql jobs cancel`); a running attempt was aborted. Not retried.',
+  ),
+  FRAISEQL_EXPORT_STORE_FAILED: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'The export store (local directory or S3 bucket) could not write, read, stat or delete an object; the partial file was removed. Retryable once the store is reachable again.',
   ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
