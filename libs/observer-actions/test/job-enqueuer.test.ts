@@ -10,7 +10,7 @@ const ORG = '0190f1c4-6a8b-7c3d-9e2f-1a2b3c4d5e6f';
 const EVENT_ID = '0190f1c4-6a8b-7c3d-9e2f-00000000e001';
 
 /** The job-runner stand-in: in-memory jobs, deduplicated by id as BullMQ does; `refuse` answers a code instead. */
-function jobApiStandIn(nc: NatsConnection) {
+async function jobApiStandIn(nc: NatsConnection) {
   const jobs = new Map<string, JobView>();
   const requests: { request: JobApiRequest<'enqueue'>; caller: Caller }[] = [];
   let refuse: { code: 'FRAISEQL_JOB_TYPE_UNKNOWN' | 'FRAISEQL_JOB_PAYLOAD_INVALID' | 'FRAISEQL_OVERLOADED' } | undefined;
@@ -36,6 +36,7 @@ function jobApiStandIn(nc: NatsConnection) {
     return { job, created: true };
   };
   const sub = serveJobApi(nc, handlers);
+  await nc.flush();
   return {
     jobs,
     requests,
@@ -79,7 +80,7 @@ describe('JobEnqueuer against a real NATS and the job API stand-in', () => {
   });
 
   it('enqueues once as service:observer-worker of the org; the same job id again is a success that finds the job (job API stand-in)', async () => {
-    const standIn = jobApiStandIn(nc);
+    const standIn = await jobApiStandIn(nc);
     const enqueuer = new JobEnqueuer(delivery, nc);
     expect(await enqueuer.enqueue(request())).toMatchObject({
       kind: 'success',
@@ -102,7 +103,7 @@ describe('JobEnqueuer against a real NATS and the job API stand-in', () => {
   });
 
   it('is permanent for an unknown job type or an invalid payload, keeping the code (job API stand-in)', async () => {
-    const standIn = jobApiStandIn(nc);
+    const standIn = await jobApiStandIn(nc);
     const enqueuer = new JobEnqueuer(delivery, nc);
     standIn.refuseWith({ code: 'FRAISEQL_JOB_TYPE_UNKNOWN' });
     expect(await enqueuer.enqueue(request())).toMatchObject({ kind: 'permanent', code: 'FRAISEQL_JOB_TYPE_UNKNOWN' });
@@ -115,7 +116,7 @@ describe('JobEnqueuer against a real NATS and the job API stand-in', () => {
   });
 
   it('is retryable when the job-runner is overloaded (job API stand-in)', async () => {
-    const standIn = jobApiStandIn(nc);
+    const standIn = await jobApiStandIn(nc);
     standIn.refuseWith({ code: 'FRAISEQL_OVERLOADED' });
     expect(await new JobEnqueuer(delivery, nc).enqueue(request())).toMatchObject({ kind: 'retryable', code: 'FRAISEQL_OVERLOADED' });
   });
@@ -132,7 +133,7 @@ describe('JobEnqueuer against a real NATS and the job API stand-in', () => {
   });
 
   it('is retryable when the job-runner does not answer in time; the retry finds the job the late answer created (job API stand-in)', async () => {
-    const standIn = jobApiStandIn(nc);
+    const standIn = await jobApiStandIn(nc);
     standIn.answerAfter(400);
     const enqueuer = new JobEnqueuer(delivery, nc);
     expect(await enqueuer.enqueue(request({ timeoutMs: 100 }))).toMatchObject({
@@ -147,7 +148,7 @@ describe('JobEnqueuer against a real NATS and the job API stand-in', () => {
   });
 
   it('refuses an org that is not a UUID before any request (permanent FRAISEQL_ACTION_INVALID)', async () => {
-    const standIn = jobApiStandIn(nc);
+    const standIn = await jobApiStandIn(nc);
     expect(await new JobEnqueuer(delivery, nc).enqueue(request({ orgId: 'acme corp' }))).toMatchObject({
       kind: 'permanent',
       code: 'FRAISEQL_ACTION_INVALID',

@@ -37,7 +37,7 @@ describe('observer-worker job action (real NATS JetStream and Redis; job API sta
     fleet = await startFleet();
   });
   afterEach(async () => {
-    standIn?.stop();
+    await standIn?.stop();
     standIn = undefined;
     await fleet.dispose();
     await receiver.close();
@@ -50,7 +50,7 @@ describe('observer-worker job action (real NATS JetStream and Redis; job API sta
   };
 
   it('enqueues exactly one job for a matching event, and a redelivery of the event (another action failed once) enqueues nothing more (job API stand-in)', async () => {
-    standIn = startJobApiStandIn(fleet.nc);
+    standIn = await startJobApiStandIn(fleet.nc);
     await fleet.putRule(ORG_A, {
       ...jobRule('exportOrder'),
       actions: [...(jobRule('x').actions as unknown[]), { type: 'webhook', url: `${receiver.url}/flaky` }],
@@ -80,7 +80,7 @@ describe('observer-worker job action (real NATS JetStream and Redis; job API sta
   });
 
   it('makes one job when the answer of the first enqueue was lost: the retry finds the job by its id (job API stand-in)', async () => {
-    standIn = startJobApiStandIn(fleet.nc);
+    standIn = await startJobApiStandIn(fleet.nc);
     standIn.answerAfter(1500); // longer than the rule's 300 ms budget: the job exists, the answer comes too late
     await fleet.putRule(ORG_A, jobRule('exportSlow', { timeoutMs: 300 }));
     const event = orderEvent();
@@ -104,7 +104,7 @@ describe('observer-worker job action (real NATS JetStream and Redis; job API sta
       15_000,
     );
     expect(await pending()).toBe(1); // not acked: still the worker's
-    standIn = startJobApiStandIn(fleet.nc);
+    standIn = await startJobApiStandIn(fleet.nc);
     await waitFor(async () => (await pending()) === 0 && standIn!.creations() === 1, 15_000);
     expect(standIn.requests).toHaveLength(1);
     expect([...standIn.jobs.keys()]).toEqual([observerJobId('admin:exportLater', 0, event.event_id)]);
@@ -112,7 +112,7 @@ describe('observer-worker job action (real NATS JetStream and Redis; job API sta
   });
 
   it('dead-letters a permanent refusal with its code at once; replays of the letter make one job, however often (job API stand-in)', async () => {
-    standIn = startJobApiStandIn(fleet.nc);
+    standIn = await startJobApiStandIn(fleet.nc);
     standIn.refuse('FRAISEQL_JOB_TYPE_UNKNOWN');
     await fleet.putRule(ORG_A, jobRule('exportUnknown'));
     const event = orderEvent();

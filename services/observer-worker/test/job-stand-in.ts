@@ -14,14 +14,14 @@ export interface JobApiStandIn {
   refuse(code: ErrorCode | undefined): void;
   /** Answer enqueues this long after the job was created (a lost answer, when longer than the caller waits). */
   answerAfter(ms: number): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /**
  * The job-runner stand-in for tests (the real job-runner is built elsewhere): `serveJobApi` with in-memory
  * handlers. Only `enqueue` is implemented; the other operations answer FRAISEQL_OPERATION_NOT_SUPPORTED.
  */
-export function startJobApiStandIn(nc: NatsConnection): JobApiStandIn {
+export async function startJobApiStandIn(nc: NatsConnection): Promise<JobApiStandIn> {
   const jobs = new Map<string, JobView & { payload: unknown }>();
   const requests: JobApiStandIn['requests'] = [];
   let refusal: ErrorCode | undefined;
@@ -49,6 +49,8 @@ export function startJobApiStandIn(nc: NatsConnection): JobApiStandIn {
     return { job, created: true };
   };
   const sub: Subscription = serveJobApi(nc, handlers);
+  // The subscription reaches the server before the worker's first request: no "no responders" race under load.
+  await nc.flush();
   return {
     jobs,
     requests,
@@ -59,6 +61,9 @@ export function startJobApiStandIn(nc: NatsConnection): JobApiStandIn {
     answerAfter: (ms) => {
       answerDelayMs = ms;
     },
-    stop: () => sub.unsubscribe(),
+    stop: async () => {
+      sub.unsubscribe();
+      await nc.flush();
+    },
   };
 }
