@@ -23,3 +23,7 @@ export type { ActionPreview, NoMatchReason, RuleVerdict } from './observers/dry-
 export { loadRulesInForce } from './observers/rules-in-force';
 export type { ListedObserverRule, RuleRefusal, RulesInForce, RulesInForceOptions } from './observers/rules-in-force';
 export { readEventFile } from './observers/read-event-file';
+export { formatJob, formatJobTable, parseStates, registerJobsCommand } from './commands/jobs';
+export { operatorCaller } from './jobs/operator-caller';
+export { redriveJobLetters } from './jobs/redrive-job-letters';
+export type { JobRedriveResult } from './jobs/redrive-job-letters';

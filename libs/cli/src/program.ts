@@ -5,6 +5,7 @@ import { registerDlqCommand } from './commands/dlq';
 import { registerEventsCommand } from './commands/events-tail';
 import { registerObserversCommand } from './commands/observers';
 import { registerGenerateCommand } from './commands/generate-triggers';
+import { registerJobsCommand } from './commands/jobs';
 import { registerSchemaCommand } from './commands/schema-push';
 
 /**
@@ -13,7 +14,7 @@ import { registerSchemaCommand } from './commands/schema-push';
  */
 export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   const program = new Command('fraiseql')
-    .description('FraiseQL: compile and publish schemas, generate capture triggers, migrate and seed databases')
+    .description('FraiseQL: compile and publish schemas, generate capture triggers, operate observers, dead letters and jobs')
     .showHelpAfterError();
   registerCompileCommand(program, output);
   registerSchemaCommand(program, output);
@@ -21,5 +22,6 @@ export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   registerEventsCommand(program, output);
   registerDlqCommand(program, output);
   registerObserversCommand(program, output);
+  registerJobsCommand(program, output);
   return program;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EntityEvent } from '@fraiseql/events';
+import { observerJobId } from '@fraiseql/jobs';
 import { encodeObserverRuleEntry, observerRuleKey, openObserversBucket, type ObserverRuleEntry } from '@fraiseql/nats-contract';
 import { loadCompiledSchema } from '@fraiseql/schema';
 import { publishCompiledSchema } from '@fraiseql/schema-kv';
@@ -322,6 +323,49 @@ describe('fraiseql observers list|test', () => {
       // Every rule: the two schema rules and the admin rule fire.
       run = await cli('observers', 'test', '--event', file, '--schema', compiled, '--nats', server.url);
       expect(run.text).toContain('3 of 5 rule(s) match');
+    });
+
+    it('dry-runs a job action: the job type, the rendered payload, the delay and the job id observer-worker would enqueue', async () => {
+      const kv = await openObserversBucket(nc);
+      const rule = entry('exportShipped', {
+        entityType: 'Order',
+        eventTypes: ['UPDATE'],
+        actions: [
+          {
+            type: 'job',
+            jobType: 'order-export',
+            payload: '{"order": {{ entity_id }}, "city": {{ data.shippingAddress.city }}}',
+            delayMs: 60000,
+          },
+        ],
+      });
+      const key = observerRuleKey(ORG_A, rule.name);
+      await kv.put(key, encodeObserverRuleEntry(rule));
+      try {
+        const file = eventFile('shipped-job.json', shipped);
+        const run = await cli('observers', 'test', 'exportShipped', '--event', file, '--schema', compiled, '--nats', server.url);
+        expect(run.code).toBe(0);
+        const jobId = observerJobId('admin:exportShipped', 0, shipped.event_id);
+        expect(run.text).toContain(
+          [
+            `MATCH  exportShipped (admin, org ${ORG_A})`,
+            '  action 0: job',
+            '    jobType: order-export',
+            '    payload: {"order": "o-42", "city": "Lyon"}',
+            '    delayMs: 60000',
+            `    jobId: ${jobId}`,
+          ].join('\n'),
+        );
+        await cli('observers', 'test', 'exportShipped', '--event', file, '--schema', compiled, '--nats', server.url, '--json');
+        expect(JSON.parse(lines[0]!).rules[0].actions[0]).toEqual({
+          index: 0,
+          type: 'job',
+          jobId,
+          request: { type: 'job', jobType: 'order-export', payload: '{"order": "o-42", "city": "Lyon"}', delayMs: 60000 },
+        });
+      } finally {
+        await kv.purge(key);
+      }
     });
 
     it('reads the active schema from FRAISEQL_SCHEMA when no --schema is given', async () => {

@@ -141,6 +141,15 @@ export async function replayDeadLetters(
       continue;
     }
     const { letter } = stored;
+    const job = deadLetterJob(letter);
+    if (job) {
+      // A dead job is redriven by the job-runner (job API `retry`), never republished as an event.
+      result.skipped.push({
+        seq,
+        reason: `a job-runner letter (job ${job.jobId}) is redriven through the job API: fraiseql dlq replay ${seq} or fraiseql jobs retry ${job.jobId}`,
+      });
+      continue;
+    }
     if (!letter.event) {
       result.skipped.push({ seq, reason: 'the original payload was not a valid event (raw_base64): nothing to replay' });
       continue;
@@ -200,6 +209,24 @@ export function parseDeadLetterSubject(subject: string): { source: string; orgId
 export function deadLetterRule(letter: DeadLetter): string | undefined {
   const rule = (letter.details as { rule?: unknown } | undefined)?.rule;
   return typeof rule === 'string' ? rule : undefined;
+}
+
+/** The source of the job-runner's dead letters (`fraiseql.v1.dlq.job-runner.<org>.<job type>`). */
+export const JOB_RUNNER_SOURCE = 'job-runner';
+
+/**
+ * A job-runner letter's job: `details.job_id` (and `details.job_type`, `details.org_id`); undefined for any other
+ * letter, or one without a job id.
+ */
+export function deadLetterJob(letter: DeadLetter): { jobId: string; jobType: string | null; orgId: string | null } | undefined {
+  if (letter.source !== JOB_RUNNER_SOURCE) return undefined;
+  const details = (letter.details ?? {}) as { job_id?: unknown; job_type?: unknown; org_id?: unknown };
+  if (typeof details.job_id !== 'string' || details.job_id === '') return undefined;
+  return {
+    jobId: details.job_id,
+    jobType: typeof details.job_type === 'string' ? details.job_type : null,
+    orgId: typeof details.org_id === 'string' ? details.org_id : null,
+  };
 }
 
 /** A dead letter is named by its stream sequence, a positive integer; anything else is BAD_USER_INPUT. */

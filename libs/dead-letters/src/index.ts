@@ -1,9 +1,11 @@
 export {
   checkDeadLetterSeq,
+  deadLetterJob,
   deadLetterRule,
   DEFAULT_DEAD_LETTER_LIMIT,
   getDeadLetter,
   getDeadLetters,
+  JOB_RUNNER_SOURCE,
   listDeadLetters,
   MAX_DEAD_LETTER_LIMIT,
   parseDeadLetterSubject,

@@ -1,7 +1,16 @@
 import { connect, type NatsConnection } from 'nats';
 import { dlqSubject, encodeDeadLetter, provisionJetStream, STREAMS, type DeadLetter } from '@fraiseql/nats-contract';
 import { startNatsServer, type TestNatsServer } from '@fraiseql/testkit';
-import { getDeadLetter, getDeadLetters, listDeadLetters, parseDeadLetterSubject, purgeDeadLetters, replayDeadLetters } from '../src';
+import {
+  deadLetterJob,
+  getDeadLetter,
+  getDeadLetters,
+  JOB_RUNNER_SOURCE,
+  listDeadLetters,
+  parseDeadLetterSubject,
+  purgeDeadLetters,
+  replayDeadLetters,
+} from '../src';
 
 const ORG_A = 'a0000000-0000-4000-8000-00000000000a';
 const ORG_B = 'b0000000-0000-4000-8000-00000000000b';
@@ -100,5 +109,40 @@ describe('dead letters scoped to one org (real NATS JetStream)', () => {
     expect(await purgeDeadLetters(nc, [2, 3], { org: ORG_A })).toBe(0);
     expect(await purgeDeadLetters(nc, [1, 2], { org: ORG_A })).toBe(1);
     expect((await listDeadLetters(nc, {})).map((s) => s.seq)).toEqual([3, 2]);
+  });
+});
+
+describe('job-runner dead letters (real NATS JetStream)', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+    await provisionJetStream(nc);
+  });
+  afterAll(async () => {
+    await nc.close();
+    await server.dispose();
+  });
+
+  it('reads the job of a job-runner letter, and never republishes one as an event (its job is redriven through the job API)', async () => {
+    const job: DeadLetter = {
+      ...letter(9, ORG_A, '2026-12-04T10:00:00.000Z'),
+      source: 'job-runner',
+      event: null,
+      raw_base64: Buffer.from('{}').toString('base64'),
+      details: { job_id: 'exp-9', job_type: 'order-export', org_id: ORG_A },
+    };
+    expect(deadLetterJob(job)).toEqual({ jobId: 'exp-9', jobType: 'order-export', orgId: ORG_A });
+    expect(deadLetterJob(letter(1, ORG_A, '2026-12-04T10:00:00.000Z'))).toBeUndefined();
+    const ack = await nc.jetstream().publish(dlqSubject(JOB_RUNNER_SOURCE, ORG_A, 'order-export'), encodeDeadLetter(job));
+    const result = await replayDeadLetters(nc, [ack.seq]);
+    expect(result).toEqual({
+      replayed: [],
+      skipped: [{ seq: ack.seq, reason: expect.stringContaining('fraiseql jobs retry exp-9') }],
+    });
+    const jsm = await nc.jetstreamManager();
+    expect((await jsm.streams.info(STREAMS.replay)).state.messages).toBe(0);
   });
 });

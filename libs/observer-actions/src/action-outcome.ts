@@ -1,7 +1,7 @@
 import { FraiseqlError, RetryableError, type ErrorCode } from '@fraiseql/errors';
 
 /** The action types this package delivers; the `action_type` label of every metric. */
-export type ActionType = 'webhook' | 'slack' | 'email' | 'sms' | 'push' | 'cache' | 'publish';
+export type ActionType = 'webhook' | 'slack' | 'email' | 'sms' | 'push' | 'cache' | 'publish' | 'job';
 
 /** The action reached its receiver and the receiver accepted it. */
 export interface ActionSuccess {

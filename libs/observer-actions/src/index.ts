@@ -26,3 +26,5 @@ export { CacheInvalidator } from './cache-invalidator';
 export type { CacheInvalidationRequest, CacheInvalidatorOptions } from './cache-invalidator';
 export { MessagePublisher } from './message-publisher';
 export type { MessagePublisherOptions, PublishRequest } from './message-publisher';
+export { classifyJobApiError, JOB_RUNNER_TARGET, JobEnqueuer, OBSERVER_WORKER_SUBJECT } from './job-enqueuer';
+export type { JobEnqueueRequest } from './job-enqueuer';

@@ -115,14 +115,22 @@ export interface PublishAction {
   payloadTemplate?: Template;
 }
 
-/** Reserved for the job-runner issue: refused by validation until then. */
+/**
+ * Hands the action to the job-runner (`@fraiseql/jobs`): the job is enqueued with an id derived from (rule, action,
+ * event), so a redelivered event never makes a second job; the event is acked once the job is durably enqueued.
+ */
 export interface JobAction {
   type: 'job';
-  [key: string]: unknown;
+  /** A job type registered in the job-runner: lower-case words joined by `-` (`export`, `email-batch`). */
+  jobType: string;
+  /** A JSON template (every interpolated value JSON-encoded), the job's payload; default: the event envelope. */
+  payload?: Template;
+  /** Run the job no earlier than this many milliseconds after it is enqueued. */
+  delayMs?: number;
 }
 
-export type ObserverAction = WebhookAction | SlackAction | EmailAction | SmsAction | PushAction | CacheAction | PublishAction;
-export type ObserverActionType = ObserverAction['type'] | 'job';
+export type ObserverAction = WebhookAction | SlackAction | EmailAction | SmsAction | PushAction | CacheAction | PublishAction | JobAction;
+export type ObserverActionType = ObserverAction['type'];
 
 export const ACTION_TYPES: readonly ObserverActionType[] = ['webhook', 'slack', 'email', 'sms', 'push', 'cache', 'publish', 'job'];
 

@@ -151,6 +151,13 @@ async function render(r: ActionRenderer, action: ObserverAction, event: EntityEv
         topic: r.template('topic', action.topic, 'topic'),
         payload: r.body('payloadTemplate', action.payloadTemplate),
       };
+    case 'job':
+      return {
+        type: 'job',
+        jobType: action.jobType,
+        payload: r.body('payload', action.payload),
+        ...(action.delayMs === undefined ? {} : { delayMs: action.delayMs }),
+      };
     default:
       throw renderFailed('type', `unknown action type ${JSON.stringify((action as { type?: unknown }).type)}`);
   }

@@ -63,7 +63,17 @@ export interface RenderedPublish {
   payload: string;
 }
 
-export type RenderedAction = RenderedWebhook | RenderedSlack | RenderedEmail | RenderedSms | RenderedPush | RenderedCache | RenderedPublish;
+export interface RenderedJob {
+  type: 'job';
+  /** The job-runner's job type. */
+  jobType: string;
+  /** JSON text: the rendered payload template, or the event envelope. */
+  payload: string;
+  delayMs?: number;
+}
+
+export type RenderedAction =
+  RenderedWebhook | RenderedSlack | RenderedEmail | RenderedSms | RenderedPush | RenderedCache | RenderedPublish | RenderedJob;
 
 /** The request, and a copy with every secret value replaced by `[REDACTED]` (for the DLQ, logs and dry runs). */
 export interface RenderActionResult<T extends RenderedAction = RenderedAction> {

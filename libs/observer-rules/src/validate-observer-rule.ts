@@ -43,6 +43,7 @@ function toPath(pointer: string): string {
 
 const DEFS = OBSERVER_RULE_JSON_SCHEMA.$defs;
 const PUSH_SUBSCRIPTION = DEFS.push.properties.subscription;
+const JOB_TYPE_SCHEMA = DEFS.job.properties.jobType;
 
 /** Messages for the schema's alternatives, which ajv reports branch by branch. */
 const ALTERNATIVES = new Map<unknown, string>([
@@ -79,6 +80,8 @@ function shapeProblems(errors: readonly ErrorObject[]): ObserverRuleProblem[] {
       const member = (e.params as { missingProperty: string }).missingProperty;
       path = path ? `${path}.${member}` : member;
       message = 'is required';
+    } else if (e.parentSchema === JOB_TYPE_SCHEMA && e.keyword === 'pattern') {
+      message = 'must be a job type name: lower-case words joined by - (e.g. email-batch)';
     } else if (e.keyword === 'enum') {
       message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     }
@@ -132,6 +135,7 @@ const TEMPLATE_MEMBERS: Readonly<Record<ObserverAction['type'], ReadonlyArray<re
     ['topic', 'topic'],
     ['payloadTemplate', 'json'],
   ],
+  job: [['payload', 'json']],
 };
 
 /** The templates of an action with their path and target. */
@@ -184,10 +188,6 @@ function semanticProblems(rule: ObserverRule, entities: ObserverEntityCatalog, o
   }
   rule.actions.forEach((action, i) => {
     const at = `actions[${i}]`;
-    if ((action as { type: string }).type === 'job') {
-      problems.push({ path: `${at}.type`, message: '"job" is reserved for the job-runner and not available yet' });
-      return;
-    }
     for (const { path, source, target } of actionTemplates(action, at)) {
       for (const message of checkTemplate(source, target, entity, rule.eventTypes)) problems.push({ path, message });
     }

@@ -32,6 +32,19 @@ describe('templates, by target', () => {
     expect(request.body).not.toContain('\u2028');
   });
 
+  it('job: the payload template renders JSON with every value encoded; without one the payload is the event envelope', async () => {
+    const event = hostileEvent();
+    const { request } = await render(
+      { type: 'job', jobType: 'order-export', payload: '{"order": {{ entity_id }}, "name": {{ data.customer.name }}}', delayMs: 5000 },
+      event,
+    );
+    expect(request).toMatchObject({ type: 'job', jobType: 'order-export', delayMs: 5000 });
+    expect(JSON.parse((request as { payload: string }).payload)).toEqual({ order: event.entity_id, name: HOSTILE });
+    const plain = await render({ type: 'job', jobType: 'order-export' }, event);
+    expect(plain.request).toEqual({ type: 'job', jobType: 'order-export', payload: expect.any(String) });
+    expect(JSON.parse((plain.request as { payload: string }).payload)).toEqual(event);
+  });
+
   it('json: the default body is the event envelope', async () => {
     const event = orderEvent();
     const { request } = await render({ type: 'webhook', url: { env: 'HOOK_URL' } }, event);

@@ -1,5 +1,6 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { OBSERVER_RULE_JSON_SCHEMA, validateObserverRule, type ObserverRuleProblem } from '../src';
+import { JOB_TYPE_PATTERN } from '@fraiseql/jobs';
+import { ACTION_TYPES, OBSERVER_RULE_JSON_SCHEMA, validateObserverRule, type JobAction, type ObserverRuleProblem } from '../src';
 import { ENTITIES, ORG_A } from './fixtures';
 
 const webhook = { type: 'webhook', url: 'https://hooks.example.com/orders/{{ entity_id }}' };
@@ -96,7 +97,34 @@ describe('validateObserverRule', () => {
       /valid JSON/,
     ],
     ['an unknown action type', { actions: [{ type: 'fax', number: '1' }] }, 'actions[0].type', /must be one of/],
-    ['the reserved job action', { actions: [{ type: 'job', queue: 'x' }] }, 'actions[0].type', /reserved for the job-runner/],
+    ['a job action without a job type', { actions: [{ type: 'job' }] }, 'actions[0].jobType', /required/],
+    [
+      'a job type that is not a job type name',
+      { actions: [{ type: 'job', jobType: 'Order_Export' }] },
+      'actions[0].jobType',
+      /lower-case words joined by -/,
+    ],
+    ['an unknown job member', { actions: [{ type: 'job', jobType: 'export', queue: 'x' }] }, 'actions[0].queue', /not a member/],
+    ['a negative job delay', { actions: [{ type: 'job', jobType: 'export', delayMs: -1 }] }, 'actions[0].delayMs', />= 0/],
+    ['a fractional job delay', { actions: [{ type: 'job', jobType: 'export', delayMs: 1.5 }] }, 'actions[0].delayMs', /integer/],
+    [
+      'a job payload template that does not parse',
+      { actions: [{ type: 'job', jobType: 'export', payload: '{"id": {{ entity_id }' }] },
+      'actions[0].payload',
+      /does not parse/,
+    ],
+    [
+      'a job payload with a quoted interpolation (not JSON once rendered)',
+      { actions: [{ type: 'job', jobType: 'export', payload: '{"id": "{{ entity_id }}"}' }] },
+      'actions[0].payload',
+      /valid JSON/,
+    ],
+    [
+      'a job payload reading an unknown field',
+      { actions: [{ type: 'job', jobType: 'export', payload: '{"c": {{ data.customer.mail }}}' }] },
+      'actions[0].payload',
+      /unknown field data\.customer\.mail/,
+    ],
     ['a webhook without url', { actions: [{ type: 'webhook' }] }, 'actions[0].url', /required/],
     [
       'a url that is neither template nor reference',
@@ -190,7 +218,7 @@ describe('validateObserverRule', () => {
   });
 
   it('puts every problem in the message and in details.problems', () => {
-    const input = { ...valid, name: '1', condition: 'data.nope', actions: [{ type: 'job' }] };
+    const input = { ...valid, name: '1', condition: 'data.nope', actions: [{ type: 'fax' }] };
     expect(() => validateObserverRule(input, ENTITIES)).toThrow(/name: must match pattern/);
     expect(problemsOf({ ...valid, condition: 'data.nope == 1', eventTypes: ['CREATED'] }).map((p) => p.path)).toEqual([
       'eventTypes[0]',
@@ -251,11 +279,26 @@ describe('validateObserverRule', () => {
           },
           { type: 'cache', keys: ['order:{{ entity_id }}'], tags: ['orders'] },
           { type: 'publish', topic: 'orders.{{ data.status }}', payloadTemplate: '{"id": {{ entity_id }}}' },
+          { type: 'job', jobType: 'order-export', payload: '{"order": {{ entity_id }}, "total": {{ data.total }}}', delayMs: 60000 },
+          { type: 'job', jobType: 'email-batch' },
         ],
       },
       ENTITIES,
     );
-    expect(rule.actions.map((a) => a.type)).toEqual(['webhook', 'slack', 'email', 'sms', 'push', 'cache', 'publish']);
+    expect(rule.actions.map((a) => a.type)).toEqual(['webhook', 'slack', 'email', 'sms', 'push', 'cache', 'publish', 'job', 'job']);
+    expect(rule.actions[8]).toEqual({ type: 'job', jobType: 'email-batch' });
+  });
+
+  it('keeps the JSON Schema in step with the TypeScript model: one $def per action type, the job type as the job contract spells it', () => {
+    const defs = OBSERVER_RULE_JSON_SCHEMA.$defs as unknown as Record<string, { properties: Record<string, unknown> }>;
+    expect(OBSERVER_RULE_JSON_SCHEMA.$defs.action.properties.type.enum).toEqual([...ACTION_TYPES]);
+    for (const type of ACTION_TYPES) expect(defs[type]?.properties.type).toEqual({ const: type });
+    const thens = OBSERVER_RULE_JSON_SCHEMA.$defs.action.allOf.map((branch) => branch.then.$ref);
+    expect(thens).toEqual(ACTION_TYPES.map((t) => `#/$defs/${t}`));
+    expect(OBSERVER_RULE_JSON_SCHEMA.$defs.job.properties.jobType.pattern).toBe(JOB_TYPE_PATTERN.source);
+    // The job action's members are JobAction's (a compile-time check: a member added to one must be added to the other).
+    const members: Record<keyof JobAction, true> = { type: true, jobType: true, payload: true, delayMs: true };
+    expect(Object.keys(OBSERVER_RULE_JSON_SCHEMA.$defs.job.properties).sort()).toEqual(Object.keys(members).sort());
   });
 
   it('ships its JSON Schema (draft 2020-12) for the admin API and other clients', () => {

@@ -66,6 +66,32 @@ describe('observers in the compiled schema', () => {
     expect(compiled.sdl).not.toContain('ticketClosed');
   });
 
+  it('compiles a job action (typed by observer(...)) and refuses one whose job type or payload is wrong, naming the field', () => {
+    const ticketExport = observer('ticketExport', {
+      entity: Ticket,
+      on: ['UPDATE'],
+      actions: [
+        { type: 'job', jobType: 'ticket-export', payload: '{"ticket": {{ entity_id }}, "owner": {{ data.owner.email }}}', delayMs: 1000 },
+      ],
+    });
+    expect(compile([ticketExport]).observers[0]!.actions).toEqual([
+      { type: 'job', jobType: 'ticket-export', payload: '{"ticket": {{ entity_id }}, "owner": {{ data.owner.email }}}', delayMs: 1000 },
+    ]);
+    expect(
+      errorsOf([
+        observer('badJobType', { entity: Ticket, on: ['UPDATE'], actions: [{ type: 'job', jobType: 'Ticket Export' }] }),
+        observer('badPayload', {
+          entity: Ticket,
+          on: ['UPDATE'],
+          actions: [{ type: 'job', jobType: 'x', payload: '{"o": {{ data.nope }}}' }],
+        }),
+      ]),
+    ).toEqual([
+      'observer "badJobType": actions[0].jobType: must be a job type name: lower-case words joined by - (e.g. email-batch)',
+      'observer "badPayload": actions[0].payload: unknown field data.nope (Ticket has no field "nope")',
+    ]);
+  });
+
   it('keeps the hash and the file of a schema without observers as they were before observers existed', () => {
     const compiled = compile([]);
     const { observers: _o, hash: _h, ...before } = compiled;

@@ -3,6 +3,8 @@ import type { NatsConnection } from 'nats';
 import {
   CacheInvalidator,
   EmailClient,
+  JOB_RUNNER_TARGET,
+  JobEnqueuer,
   MessagePublisher,
   permanent,
   PushClient,
@@ -13,7 +15,8 @@ import {
   type ActionOutcome,
   type EmailOptions,
 } from '@fraiseql/observer-actions';
-import type { RenderedAction, RenderedPush, RenderedSms } from '@fraiseql/observer-rules';
+import { observerJobId } from '@fraiseql/jobs';
+import type { RenderedAction, RenderedJob, RenderedPush, RenderedSms } from '@fraiseql/observer-rules';
 
 export interface ActionClientsOptions {
   delivery: ActionDelivery;
@@ -36,6 +39,8 @@ export interface ActionAttempt {
   timeoutMs: number;
   /** Give up the place in the host's queue after this long without a slot (FRAISEQL_ACTION_HOST_BUSY). */
   maxWaitMs?: number;
+  /** Which part of which event this is: a job action's job id is derived from it (`observerJobId`). */
+  part: { ruleRef: string; actionIndex: number; eventId: string };
 }
 
 /** At most this many SMS accounts and VAPID keys keep a client each (they are small; a bound all the same). */
@@ -48,6 +53,7 @@ export class ActionClients {
   private readonly email: EmailClient | undefined;
   private readonly cache: CacheInvalidator | undefined;
   private readonly publisher: MessagePublisher;
+  private readonly jobs: JobEnqueuer;
   private readonly sms = new Map<string, SmsClient>();
   private readonly push = new Map<string, PushClient>();
 
@@ -58,6 +64,7 @@ export class ActionClients {
     this.email = options.email ? new EmailClient(delivery, options.email) : undefined;
     this.cache = options.cacheRedis ? new CacheInvalidator(delivery, options.cacheRedis) : undefined;
     this.publisher = new MessagePublisher(delivery, options.nc);
+    this.jobs = new JobEnqueuer(delivery, options.nc);
   }
 
   run(request: RenderedAction, attempt: ActionAttempt): Promise<ActionOutcome> {
@@ -107,12 +114,30 @@ export class ActionClients {
         return this.cache.invalidate({ keys: request.keys, patterns: request.patterns, tags: request.tags });
       case 'publish':
         return this.publisher.publish({ orgId: attempt.orgId, topic: request.topic, payload: request.payload, idempotencyKey });
+      case 'job':
+        return this.enqueueJob(request, attempt);
     }
+  }
+
+  /** The job's id follows (rule, action, event): every retry and redelivery of this part names the same job. */
+  private enqueueJob(request: RenderedJob, attempt: ActionAttempt): Promise<ActionOutcome> {
+    const { ruleRef, actionIndex, eventId } = attempt.part;
+    return this.jobs.enqueue({
+      type: request.jobType,
+      // The payload rendered as JSON text (a JSON template or the envelope): it parses.
+      payload: JSON.parse(request.payload) as unknown,
+      jobId: observerJobId(ruleRef, actionIndex, eventId),
+      ...(request.delayMs === undefined ? {} : { delayMs: request.delayMs }),
+      source: { rule: ruleRef, action: actionIndex, eventId },
+      orgId: attempt.orgId,
+      timeoutMs: attempt.timeoutMs,
+    });
   }
 
   /**
    * How long an action against the target host of `request` takes now (docs/observers.md, "Slow receivers"):
-   * 0 for actions without a remote host (cache, publish) and for hosts not called yet.
+   * 0 for actions without a remote host (cache, publish) and for hosts not called yet; job actions share the
+   * pseudo-host `job-runner`.
    */
   targetLatencyMs(request: RenderedAction): number {
     const target = this.targetOf(request);
@@ -137,6 +162,8 @@ export class ActionClients {
         return hostOf(request.subscription.endpoint);
       case 'email':
         return this.email?.target;
+      case 'job':
+        return JOB_RUNNER_TARGET;
       default:
         return undefined;
     }

@@ -141,6 +141,7 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
         orgId: rule.orgId ?? event.org_id,
         timeoutMs: rule.timeoutMs ?? options.defaultTimeoutMs,
         ...(deferTo ? { maxWaitMs: deferTo.afterMs } : {}),
+        part: { ruleRef: part.active.ref, actionIndex: part.index, eventId: event.event_id },
       });
     } catch (error) {
       // Rendering failed (a missing secret, a template error at run time): retrying will not fix the rule.

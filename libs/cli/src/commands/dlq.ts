@@ -1,5 +1,6 @@
 import {
   checkDeadLetterSeq,
+  deadLetterJob,
   getDeadLetter,
   listDeadLetters as listStoredDeadLetters,
   purgeAllDeadLetters,
@@ -14,6 +15,8 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import type { CommandOutput } from '../command-output';
 import { connectNats } from '../connect-nats';
+import { redriveJobLetters } from '../jobs/redrive-job-letters';
+import { parseTimeFlag } from '../time-flag';
 import { DEFAULT_NATS_URL } from './schema-push';
 
 /** The dead-letter filter as the command line spells it (libs/dead-letters takes it typed). */
@@ -32,8 +35,6 @@ export interface DlqFilter {
   limit?: number;
 }
 
-const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** The dead letters matching the flags' filter, newest first. */
 export async function listDeadLetters(nc: NatsConnection, flags: DlqFilter): Promise<StoredDeadLetter[]> {
   const filter: DeadLetterFilter = {
@@ -43,13 +44,31 @@ export async function listDeadLetters(nc: NatsConnection, flags: DlqFilter): Pro
     limit: flags.limit,
   };
   if (flags.org !== undefined) filter.org = flags.org === '_' ? null : flags.org;
-  if (flags.since !== undefined) filter.since = parseTime(flags.since, '--since');
-  if (flags.until !== undefined) filter.until = parseTime(flags.until, '--until');
+  if (flags.since !== undefined) filter.since = parseTimeFlag(flags.since, '--since');
+  if (flags.until !== undefined) filter.until = parseTimeFlag(flags.until, '--until');
   return listStoredDeadLetters(nc, filter);
 }
 
-/** One line per letter: seq, time, source, org, entity, part, code, attempts, event id. */
+/**
+ * One line per letter: seq, time, source, org, entity, part, code, attempts, event id; for a job-runner letter
+ * the job instead of the event: `job=<id>`, `type=<job type>`, its org.
+ */
 export function formatDeadLetter({ seq, letter }: StoredDeadLetter): string {
+  const job = deadLetterJob(letter);
+  const message = letter.error.message.length > 100 ? `${letter.error.message.slice(0, 99)}…` : letter.error.message;
+  if (job) {
+    return [
+      `#${seq}`,
+      letter.dead_lettered_at,
+      letter.source,
+      `org=${job.orgId ?? '_'}`,
+      `type=${job.jobType ?? '?'}`,
+      `job=${job.jobId}`,
+      letter.error.code,
+      `attempts=${letter.attempts.count}`,
+      message,
+    ].join('  ');
+  }
   const event = letter.event as { event_id?: string; org_id?: string | null; entity_type?: string } | null;
   const details = letter.details as { key?: string } | undefined;
   return [
@@ -62,16 +81,8 @@ export function formatDeadLetter({ seq, letter }: StoredDeadLetter): string {
     letter.error.code,
     `attempts=${letter.attempts.count}`,
     event?.event_id ?? '(raw payload)',
-    letter.error.message.length > 100 ? `${letter.error.message.slice(0, 99)}…` : letter.error.message,
+    message,
   ].join('  ');
-}
-
-function parseTime(value: string, flag: string): Date {
-  const duration = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/.exec(value);
-  if (duration) return new Date(Date.now() - Math.round(Number(duration[1]) * UNITS_MS[duration[2]!]!));
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) throw usage(`${flag} expects an ISO time or a duration back (30m, 2h, 7d), got ${JSON.stringify(value)}`);
-  return new Date(at);
 }
 
 function usage(message: string): FraiseqlError {
@@ -106,6 +117,13 @@ function filterOptions(command: Command): Command {
     .option('--nats-url <url>', `NATS server (default $FRAISEQL_NATS_URL or ${DEFAULT_NATS_URL})`);
 }
 
+/** The letters named, in order; one that cannot be read has no `letter` (its replay reports why). */
+async function readLetters(nc: NatsConnection, seqs: readonly number[]): Promise<Array<Partial<StoredDeadLetter> & { seq: number }>> {
+  const letters: Array<Partial<StoredDeadLetter> & { seq: number }> = [];
+  for (const seq of seqs) letters.push(await getDeadLetter(nc, seq).catch(() => ({ seq })));
+  return letters;
+}
+
 const seqArgs = (values: string[]): number[] => values.map((v) => checkDeadLetterSeq(Number(v.replace(/^#/, ''))));
 
 export function registerDlqCommand(program: Command, output: CommandOutput): void {
@@ -129,6 +147,13 @@ export function registerDlqCommand(program: Command, output: CommandOutput): voi
       withNats(flags, async (nc) => {
         const stored = await getDeadLetter(nc, seqArgs([seq])[0]!);
         output.info(JSON.stringify({ seq: stored.seq, dlq_subject: stored.subject, ...stored.letter }, null, 2));
+        const job = deadLetterJob(stored.letter);
+        if (job) {
+          output.error(
+            `a dead job: ${job.jobId} (type ${job.jobType ?? '?'}, org ${job.orgId ?? '_'}); ` +
+              `\`fraiseql dlq replay ${stored.seq}\` retries it through the job API, \`fraiseql jobs show ${job.jobId} --org ${job.orgId ?? '_'}\` shows it`,
+          );
+        }
       }),
     );
   filterOptions(
@@ -140,12 +165,23 @@ export function registerDlqCommand(program: Command, output: CommandOutput): voi
     withNats(flags, async (nc) => {
       if (seqs.length === 0 && !hasFilter(flags))
         throw usage('name dead letters by sequence, or filter them (--source, --org, --rule, --since, …)');
-      const targets = seqs.length > 0 ? seqArgs(seqs) : (await listDeadLetters(nc, flags)).map((s) => s.seq).reverse();
-      const result = await replayDeadLetters(nc, targets, { remove: flags.remove ?? false });
+      const remove = flags.remove ?? false;
+      // Oldest first; job-runner letters go back through the job API (retry), the others to FRAISEQL_REPLAY.
+      const letters = seqs.length > 0 ? await readLetters(nc, seqArgs(seqs)) : (await listDeadLetters(nc, flags)).reverse();
+      const jobLetters = letters.filter((s): s is StoredDeadLetter => s.letter !== undefined && deadLetterJob(s.letter) !== undefined);
+      // Letters that could not be read go along: replayDeadLetters reports why each is skipped.
+      const events = letters.filter((s) => s.letter === undefined || deadLetterJob(s.letter) === undefined).map((s) => s.seq);
+      const result = events.length > 0 ? await replayDeadLetters(nc, events, { remove }) : { replayed: [], skipped: [] };
+      const jobs = await redriveJobLetters(nc, jobLetters, { remove });
       for (const r of result.replayed)
         output.info(`#${r.seq} → ${r.subject}${r.duplicate ? ' (already replayed in the last 2 minutes: dropped)' : ''}`);
+      for (const r of jobs.redriven) output.info(`#${r.seq} → job ${r.jobId} retried through the job API (now ${r.state})`);
       for (const s of result.skipped) output.error(`#${s.seq} skipped: ${s.reason}`);
-      output.error(`${result.replayed.length} replayed, ${result.skipped.length} skipped`);
+      for (const s of jobs.skipped) output.error(`#${s.seq} skipped: job ${s.jobId}: ${s.code}: ${s.reason}`);
+      const skipped = result.skipped.length + jobs.skipped.length;
+      output.error(
+        `${result.replayed.length + jobs.redriven.length} replayed (${jobs.redriven.length} job(s) retried), ${skipped} skipped`,
+      );
     }),
   );
   filterOptions(

@@ -118,6 +118,7 @@ export function formatVerdicts(verdicts: readonly RuleVerdict[], verbose: boolea
         `  action ${action.index}: ${action.type}${action.error ? ` cannot be rendered: ${action.error.code}: ${action.error.message}` : ''}`,
       );
       if (action.request) lines.push(...formatRenderedAction(action.request, '    '));
+      if (action.jobId) lines.push(`    jobId: ${action.jobId}`);
     }
   }
   return lines;

@@ -1,5 +1,6 @@
 import { FraiseqlError, toFraiseqlError, type ErrorCode } from '@fraiseql/errors';
 import type { EntityEvent } from '@fraiseql/events';
+import { observerJobId } from '@fraiseql/jobs';
 import {
   createSecretResolver,
   evaluateRuleCondition,
@@ -21,6 +22,8 @@ export interface ActionPreview {
   index: number;
   type: string;
   request?: RenderedAction;
+  /** A job action: the id its job would get from this event (`observerJobId`), the same on every redelivery. */
+  jobId?: string;
   error?: { code: ErrorCode; message: string };
 }
 
@@ -72,12 +75,14 @@ function hideCredentials(request: RenderedAction): RenderedAction {
   return { ...request, headers };
 }
 
-async function preview(rule: ObserverRule, event: EntityEvent): Promise<ActionPreview[]> {
+async function preview(listed: ListedObserverRule, rule: ObserverRule, event: EntityEvent): Promise<ActionPreview[]> {
   return Promise.all(
     rule.actions.map(async (action, index): Promise<ActionPreview> => {
       try {
         const { redacted } = await renderAction(action, event, DRY_RUN_SECRETS);
-        return { index, type: action.type, request: hideCredentials(redacted) };
+        // The worker's part ref is `<origin>:<name>`: the job id is the one observer-worker would enqueue.
+        const jobId = action.type === 'job' ? { jobId: observerJobId(`${listed.origin}:${listed.name}`, index, event.event_id) } : {};
+        return { index, type: action.type, request: hideCredentials(redacted), ...jobId };
       } catch (error) {
         const failure = toFraiseqlError(error);
         return { index, type: action.type, error: { code: failure.code, message: failure.message } };
@@ -106,7 +111,7 @@ async function judge(listed: ListedObserverRule, event: EntityEvent): Promise<Ru
   if (!condition.matched) {
     return { ...verdict, matched: false, reason: 'condition_false', explanation: `condition false: ${rule.condition ?? ''}` };
   }
-  return { ...verdict, matched: true, actions: await preview(rule, event) };
+  return { ...verdict, matched: true, actions: await preview(listed, rule, event) };
 }
 
 /**
