@@ -66,16 +66,16 @@ export async function startJobApiStandIn(nc: NatsConnection, seed: JobView[] = [
     download: async () => {
       throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'not in this stand-in');
     },
-    'dead.list': async (request, caller) =>
-      record('dead.list', request, caller, () =>
+    'dead-list': async (request, caller) =>
+      record('dead-list', request, caller, () =>
         page(
           newestFirst(caller).filter((j) => j.state === 'dead'),
           request.first,
           request.after,
         ),
       ),
-    'dead.purge': async (request, caller) =>
-      record('dead.purge', request, caller, () => {
+    'dead-purge': async (request, caller) =>
+      record('dead-purge', request, caller, () => {
         const missing = request.ids.filter((id) => jobs.get(id)?.orgId !== caller.orgId || jobs.get(id)?.state !== 'dead');
         if (missing.length > 0) throw new FraiseqlError('FRAISEQL_JOB_NOT_FOUND', `no dead job ${missing.join(', ')}`);
         for (const id of request.ids) jobs.delete(id);

@@ -50,7 +50,7 @@ function parseLimit(limit: number | undefined): number {
   return value;
 }
 
-/** Reads pages of `list` or `dead.list` until `limit` jobs or the end. */
+/** Reads pages of `list` or `dead-list` until `limit` jobs or the end. */
 async function collectPages(
   page: (
     first: number,
@@ -214,7 +214,7 @@ export function registerJobsCommand(program: Command, output: CommandOutput): vo
     const limit = parseLimit(flags.limit);
     await withJobApi(flags, async (client, caller) => {
       const found = await collectPages(
-        (first, after) => client.call('dead.list', { first, ...(after === undefined ? {} : { after }) }, caller),
+        (first, after) => client.call('dead-list', { first, ...(after === undefined ? {} : { after }) }, caller),
         limit,
       );
       printList(flags, found, 'dead job(s)');
@@ -229,7 +229,7 @@ export function registerJobsCommand(program: Command, output: CommandOutput): vo
   ).action(async (ids: string[], flags: JobsFlags & { yes?: boolean }) => {
     if (!flags.yes) throw usage('purge removes dead jobs for good: add --yes');
     await withJobApi(flags, async (client, caller) => {
-      const { purged } = await client.call('dead.purge', { ids }, caller);
+      const { purged } = await client.call('dead-purge', { ids }, caller);
       output.info(flags.json ? JSON.stringify({ purged }) : `${purged} dead job(s) purged`);
     });
   });
