@@ -1,8 +1,10 @@
 import { assertDevAuthAllowed } from '@fraiseql/auth';
 import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-runtime';
+import { createExportStore } from '@fraiseql/job-export';
 import { runService } from '@fraiseql/service-kit';
-import { gatewayConfig } from './config';
-import { createGateway } from './create-gateway';
+import { FraiseqlError } from '@fraiseql/errors';
+import { gatewayConfig, type GatewayConfig } from './config';
+import { createGateway, type GatewayOptions } from './create-gateway';
 
 /** gateway: config → connections → HTTP app → ops server → shutdown (the frame: service-kit's runService). */
 void runService({
@@ -28,6 +30,7 @@ void runService({
         maxPerConnection: config.FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
         maxTotal: config.FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS,
       },
+      ...exportDownloadsFrom(config),
       logger,
       registry,
     });
@@ -39,3 +42,13 @@ void runService({
     };
   },
 });
+
+/** `/v1/exports/<token>` when the export store and the signing key are both configured (docs/jobs.md). */
+function exportDownloadsFrom(config: GatewayConfig): Pick<GatewayOptions, 'exportDownloads'> {
+  const { FRAISEQL_EXPORT_STORE: store, FRAISEQL_EXPORT_SIGNING_KEY: signingKey } = config;
+  if (store === undefined && signingKey === undefined) return {};
+  if (store === undefined || signingKey === undefined) {
+    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Set both FRAISEQL_EXPORT_STORE and FRAISEQL_EXPORT_SIGNING_KEY, or neither');
+  }
+  return { exportDownloads: { signingKey, files: createExportStore({ ...config, FRAISEQL_EXPORT_STORE: store }) } };
+}
