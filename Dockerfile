@@ -111,5 +111,9 @@ FROM runtime-base AS service-observer-worker
 ENV HEALTHCHECK_PORT_VAR=FRAISEQL_OBSERVER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9104
 EXPOSE 9104
 
+FROM runtime-base AS service-job-runner
+ENV HEALTHCHECK_PORT_VAR=FRAISEQL_JOB_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9105
+EXPOSE 9105
+
 # --- runtime (default target): the row SERVICE names. A SERVICE without a row has no stage here.
 FROM service-${SERVICE} AS runtime

@@ -81,7 +81,12 @@ run_logged "helm template (all optional features on)" "$work/helm-features.log" 
     --set otel.enabled=true,otel.exporterOtlpEndpoint=http://otel-collector:4318 \
     --set serviceAccount.create=false,serviceAccount.name=existing,metrics.podAnnotations.enabled=false \
     --set externalDatabase.flightUrl=postgres://fraiseql_flight@db:5432/fraiseql,flightServer.settings.publicLocation=grpc+tls://flight.example.com:443 \
-    --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000
+    --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 \
+    --set exports.store=s3://fraiseql-exports/prod,exports.s3.endpoint=http://minio:9000,exports.s3.existingSecret=s3 \
+    --set exports.s3.region=eu-west-1,exports.s3.forcePathStyle=true,exports.s3.partSizeMb=16,exports.linkTtlMs=600000
+run_logged "helm template (exports in a local: store on a ReadWriteMany claim)" "$work/helm-exports-local.log" \
+  "$HELM" template "$RELEASE" "$CHART" \
+    --set exports.store=local:/var/lib/fraiseql/exports,exports.persistence.existingClaim=fraiseql-exports
 
 echo "kustomize"
 for dir in k8s/base k8s/overlays/dev; do

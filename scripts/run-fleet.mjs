@@ -1,10 +1,12 @@
 // Runs every built service of the workspace side by side with prefixed logs, waits until each
 // answers /readyz, then prints where everything is. Ctrl-C stops them all gracefully (SIGTERM).
-// FRAISEQL_DATABASE_URL (set by npm start) gives query-executor its URL and flight-server its URL
-// with the read-only role fraiseql_flight; FRAISEQL_*_DATABASE_URL set explicitly win.
-// The dev inbox (libs/dev-inbox: an HTTP + SMTP catcher on 8025/1025) runs beside them, and
-// observer-worker sends the demo shop's rules there (FRAISEQL_OBSERVER_* set explicitly win).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// FRAISEQL_DATABASE_URL (set by npm start) gives query-executor its URL, and flight-server and
+// job-runner (exports) their URL with the read-only role fraiseql_flight; FRAISEQL_*_DATABASE_URL set
+// explicitly win. The dev inbox (libs/dev-inbox: an HTTP + SMTP catcher on 8025/1025) runs beside
+// them, and observer-worker sends the demo shop's rules there, job-runner its email-batch jobs
+// (FRAISEQL_OBSERVER_* / FRAISEQL_JOB_* set explicitly win). Exports go to .stack/exports, signed
+// with a dev-only key shared by gateway and job-runner (FRAISEQL_EXPORT_* set explicitly win).
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import concurrently from 'concurrently';
 import pg from 'pg';
@@ -34,21 +36,32 @@ function flightDatabaseUrl(adminUrl) {
   return url.toString();
 }
 
+/** Signs export download links; the gateway and the job-runner must share it. Development only: it is public. */
+const DEV_EXPORT_SIGNING_KEY = 'dev-only-export-signing-key-NOT-A-SECRET-0123456789';
+const devExportDirectory = join(root, '.stack', 'exports');
+
 const env = {
   ...process.env,
   FRAISEQL_SCHEMA_SOURCE: process.env.FRAISEQL_SCHEMA_SOURCE ?? 'kv',
   FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: process.env.FRAISEQL_QUERY_EXECUTOR_DATABASE_URL ?? process.env.FRAISEQL_DATABASE_URL,
   FRAISEQL_FLIGHT_DATABASE_URL: process.env.FRAISEQL_FLIGHT_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
+  FRAISEQL_JOB_DATABASE_URL: process.env.FRAISEQL_JOB_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
+  // Read by both the job-runner (writes export files, signs links) and the gateway (serves /v1/exports/<token>).
+  FRAISEQL_EXPORT_STORE: process.env.FRAISEQL_EXPORT_STORE ?? `local:${devExportDirectory}`,
+  FRAISEQL_EXPORT_SIGNING_KEY: process.env.FRAISEQL_EXPORT_SIGNING_KEY ?? DEV_EXPORT_SIGNING_KEY,
   FRAISEQL_DEV_AUTH: process.env.FRAISEQL_DEV_AUTH ?? '1',
   // The demo rules call the dev inbox on loopback, which the SSRF guard refuses unless allowed.
   FRAISEQL_OBSERVER_ALLOW_TARGETS: process.env.FRAISEQL_OBSERVER_ALLOW_TARGETS ?? '127.0.0.1',
   FRAISEQL_OBSERVER_SMTP_URL:
     process.env.FRAISEQL_OBSERVER_SMTP_URL ?? `smtp://127.0.0.1:${process.env.FRAISEQL_DEV_INBOX_SMTP_PORT ?? 1025}`,
+  FRAISEQL_JOB_ALLOW_TARGETS: process.env.FRAISEQL_JOB_ALLOW_TARGETS ?? '127.0.0.1',
+  FRAISEQL_JOB_SMTP_URL: process.env.FRAISEQL_JOB_SMTP_URL ?? `smtp://127.0.0.1:${process.env.FRAISEQL_DEV_INBOX_SMTP_PORT ?? 1025}`,
   FRAISEQL_LOG_PRETTY: process.env.FRAISEQL_LOG_PRETTY ?? (process.stdout.isTTY ? '1' : '0'),
 };
 delete env.FRAISEQL_DATABASE_URL;
+if (env.FRAISEQL_EXPORT_STORE === `local:${devExportDirectory}`) mkdirSync(devExportDirectory, { recursive: true });
 
-/** flight-server would only log its failed connections: say up front what to set. */
+/** flight-server and job-runner would only log their failed connections: say up front what to set. */
 async function checkFlightRole(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
@@ -56,9 +69,9 @@ async function checkFlightRole(url) {
   } catch (error) {
     const shown = url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
     console.warn(
-      `[run-fleet] flight-server cannot log in as fraiseql_flight (${shown}): ${error.message}\n` +
+      `[run-fleet] flight-server and job-runner cannot log in as fraiseql_flight (${shown}): ${error.message}\n` +
         '[run-fleet] The role comes from migration 0004. If your PostgreSQL asks for a password: ' +
-        "ALTER ROLE fraiseql_flight PASSWORD '...'; then set FRAISEQL_FLIGHT_DATABASE_URL.",
+        "ALTER ROLE fraiseql_flight PASSWORD '...'; then set FRAISEQL_FLIGHT_DATABASE_URL and FRAISEQL_JOB_DATABASE_URL.",
     );
   } finally {
     await client.end().catch(() => undefined);
@@ -66,6 +79,8 @@ async function checkFlightRole(url) {
 }
 if (env.FRAISEQL_FLIGHT_DATABASE_URL && services.some((s) => s.name === 'flight-server')) {
   await checkFlightRole(env.FRAISEQL_FLIGHT_DATABASE_URL);
+} else if (env.FRAISEQL_JOB_DATABASE_URL && services.some((s) => s.name === 'job-runner')) {
+  await checkFlightRole(env.FRAISEQL_JOB_DATABASE_URL);
 }
 
 const inboxBin = join(root, 'libs', 'dev-inbox', 'bin', 'fraiseql-dev-inbox.js');
@@ -116,6 +131,8 @@ lines.push(
 if (inbox && services.some((s) => s.name === 'observer-worker')) lines.push(...observerHint(inbox.httpPort), '');
 const flight = services.find((s) => s.name === 'flight-server' && s.grpcPort);
 if (flight) lines.push(...flightHint(flight.grpcPort), '');
+const jobRunner = services.find((s) => s.name === 'job-runner');
+if (jobRunner) lines.push(...jobsHint(jobRunner.opsPort ?? 9105), '');
 console.log(lines.join('\n'));
 
 /** What the demo shop's observer rules do, and how to see it happen in the dev inbox. */
@@ -145,6 +162,26 @@ function flightHint(port) {
     `        const c = new FlightClient('127.0.0.1:${port}', { headers: { 'x-fraiseql-dev-subject': '${subject}', 'x-fraiseql-dev-org': '${org}' } }); \\`,
     `        const info = await c.getFlightInfo({ type: 1, path: ['va_order'] }); \\`,
     `        const t = await c.doGetTable(info.endpoint[0].ticket.ticket); console.log(t.numRows, 'rows:', t.schema.names.join(', ')); c.close()"`,
+  ];
+}
+
+/** The operator UI, and a background export of the demo orders followed to its download (docs/jobs.md). */
+function jobsHint(opsPort) {
+  const org = '00000000-0000-4000-8000-000000000001';
+  const input = '{"format":"PARQUET","source":{"kind":"view","view":"va_order","orderBy":[{"column":"placed_at","direction":"desc"}]}}';
+  const curl = [
+    '    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
+    `      -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: ${org}" -H "x-fraiseql-dev-roles: exporter" \\`,
+  ];
+  return [
+    `  Jobs:      http://127.0.0.1:${opsPort}/board   (bull-board: the job-runner's queue; export files in ${env.FRAISEQL_EXPORT_STORE})`,
+    "  Export the shop's orders to Parquet in the background (roles admin, jobs:admin or exporter), then follow it and download the file:",
+    ...curl,
+    `      -d '{"query":"mutation($input: EnqueueExportInput!) { enqueueExport(input: $input) { id state } }","variables":{"input":${input}}}'`,
+    `    npx fraiseql jobs show <job id> --org ${org}      (state SUCCEEDED when done; or watch the board)`,
+    ...curl,
+    `      -d '{"query":"{ exportDownload(id: \\"<job id>\\") { url expiresAt } }"}'`,
+    '    curl -OJ "http://127.0.0.1:4000<url>"      (the signed /v1/exports/... path it returned: no other credentials needed)',
   ];
 }
 

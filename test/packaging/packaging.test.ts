@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig } from '@fraiseql/service-kit';
+import { jobRunnerConfig } from '../../services/job-runner/src/config';
 import { observerWorkerConfig } from '../../services/observer-worker/src/config';
 import { queryExecutorConfig } from '../../services/query-executor/src/config';
 
@@ -107,15 +108,15 @@ describe('check-packaging.sh', () => {
   it('fails for a services folder that has no Dockerfile row, chart block, kustomize Deployment or Tilt entry, naming each', () => {
     const copy = packagingCopy();
     try {
-      fs.mkdirSync(path.join(copy, 'services/job-runner/src'), { recursive: true });
-      fs.writeFileSync(path.join(copy, 'services/job-runner/package.json'), '{"name":"@fraiseql/job-runner"}');
+      fs.mkdirSync(path.join(copy, 'services/sink/src'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'services/sink/package.json'), '{"name":"@fraiseql/sink"}');
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      expect(output).toContain('job-runner: no row for it in the Dockerfile');
-      expect(output).toContain("job-runner: no 'jobRunner:' block in helm/fraiseql/values.yaml");
-      expect(output).toContain('job-runner: no Deployment fraiseql-job-runner in k8s/base');
-      expect(output).toContain('job-runner: no entry in tilt/services.star');
-      expect(output).not.toMatch(/ (gateway|query-executor|flight-server): /);
+      expect(output).toContain('sink: no row for it in the Dockerfile');
+      expect(output).toContain("sink: no 'sink:' block in helm/fraiseql/values.yaml");
+      expect(output).toContain('sink: no Deployment fraiseql-sink in k8s/base');
+      expect(output).toContain('sink: no entry in tilt/services.star');
+      expect(output).not.toMatch(/ (gateway|query-executor|flight-server|observer-worker|job-runner): /);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
@@ -140,9 +141,9 @@ describe('check-packaging.sh', () => {
   it('passes once a new service is added in the documented places (Dockerfile row, values block, kustomize, Tilt entry)', () => {
     const copy = packagingCopy();
     try {
-      const svc = path.join(copy, 'services/job-runner');
+      const svc = path.join(copy, 'services/sink');
       fs.mkdirSync(path.join(svc, 'src'), { recursive: true });
-      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/job-runner"}');
+      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/sink"}');
       // 1. Dockerfile: its row in the service table.
       const dockerfile = path.join(copy, 'Dockerfile');
       fs.writeFileSync(
@@ -151,43 +152,43 @@ describe('check-packaging.sh', () => {
           .readFileSync(dockerfile, 'utf8')
           .replace(
             '\n# --- runtime (default target)',
-            '\nFROM runtime-base AS service-job-runner\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_JOB_RUNNER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9105\nEXPOSE 9105\n\n# --- runtime (default target)',
+            '\nFROM runtime-base AS service-sink\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_SINK_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9106\nEXPOSE 9106\n\n# --- runtime (default target)',
           ),
       );
       // 2. values block.
       fs.appendFileSync(
         path.join(copy, 'helm/fraiseql/values.yaml'),
-        '\njobRunner:\n  enabled: true\n  image:\n    repository: fraiseql/job-runner\n  containerPorts:\n    ops: 9105\n  secretEnv:\n    FRAISEQL_JOB_RUNNER_REDIS_URL: redis\n',
+        '\nsink:\n  enabled: true\n  image:\n    repository: fraiseql/sink\n  containerPorts:\n    ops: 9106\n  secretEnv:\n    FRAISEQL_SINK_REDIS_URL: redis\n',
       );
       // 3. kustomize base: the service's manifest, listed in the base.
       fs.writeFileSync(
-        path.join(copy, 'k8s/base/job-runner.yaml'),
+        path.join(copy, 'k8s/base/sink.yaml'),
         fs
           .readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8')
-          .replace(/query-executor/g, 'job-runner')
-          .replace(/9102/g, '9105'),
+          .replace(/query-executor/g, 'sink')
+          .replace(/9102/g, '9106'),
       );
       const kustomization = path.join(copy, 'k8s/base/kustomization.yaml');
       fs.writeFileSync(
         kustomization,
-        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - job-runner.yaml\n'),
+        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - sink.yaml\n'),
       );
       // 4. Tilt entry.
       const services = path.join(copy, 'tilt/services.star');
       fs.writeFileSync(
         services,
-        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "job-runner", "port_forwards": ["9105:9105"]},\n]'),
+        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "sink", "port_forwards": ["9106:9106"]},\n]'),
       );
 
       const { status, output } = runCheck(copy);
       expect(output).toContain('check-packaging: all checks passed');
       expect(status).toBe(0);
       const rendered = parseDocs(execFileSync(HELM, ['template', 'fraiseql', path.join(copy, 'helm/fraiseql')], { encoding: 'utf8' }));
-      const cm = find(rendered, 'ConfigMap', 'fraiseql-job-runner');
-      expect(cm.data.FRAISEQL_JOB_RUNNER_OPS_PORT).toBe('9105');
-      const container = find(rendered, 'Deployment', 'fraiseql-job-runner').spec.template.spec.containers[0];
+      const cm = find(rendered, 'ConfigMap', 'fraiseql-sink');
+      expect(cm.data.FRAISEQL_SINK_OPS_PORT).toBe('9106');
+      const container = find(rendered, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0];
       expect(container.env).toEqual([
-        { name: 'FRAISEQL_JOB_RUNNER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+        { name: 'FRAISEQL_SINK_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
       ]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
@@ -310,8 +311,11 @@ describe('helm chart', () => {
     ]);
     const short = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'auth.flightTicketSecret=too-short'], { encoding: 'utf8' });
     expect(short.stderr).toContain('auth.flightTicketSecret must be at least 32 bytes');
+    // Without flight-server no ticket secret; the read-only URL goes only once the job-runner (exports) is off too.
     const off = helmTemplate('--set', 'flightServer.enabled=false');
-    expect(Object.keys(find(off, 'Secret', 'fraiseql').data).filter((k) => k.startsWith('flight-'))).toEqual([]);
+    expect(Object.keys(find(off, 'Secret', 'fraiseql').data).filter((k) => k.startsWith('flight-'))).toEqual(['flight-database-url']);
+    const bothOff = helmTemplate('--set', 'flightServer.enabled=false,jobRunner.enabled=false');
+    expect(Object.keys(find(bothOff, 'Secret', 'fraiseql').data).filter((k) => k.startsWith('flight-'))).toEqual([]);
   });
 
   it('gives the gateway its HTTP port and bind address, the JWT and cursor secrets, and query-executor the database URL', () => {
@@ -387,6 +391,113 @@ describe('helm chart', () => {
     });
   });
 
+  it("renders job-runner's settings as FRAISEQL_JOB_* keys its own config parses, with Redis and the read-only role from the Secret", () => {
+    const dev = helmTemplate('-f', path.join(CHART, 'values-dev.yaml'), '--set', 'jobRunner.settings.maxStalled=3');
+    const config = find(dev, 'ConfigMap', 'fraiseql-job-runner').data;
+    expect(config).toMatchObject({
+      FRAISEQL_JOB_OPS_HOST: '0.0.0.0',
+      FRAISEQL_JOB_OPS_PORT: '9105',
+      FRAISEQL_JOB_CONCURRENCY: '10',
+      FRAISEQL_JOB_KEEP_DEAD_MS: '2592000000',
+      FRAISEQL_JOB_SHUTDOWN_GRACE_MS: '8000',
+      FRAISEQL_SHUTDOWN_DEADLINE_MS: '10000',
+      FRAISEQL_JOB_ALLOW_TARGETS: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.1',
+      FRAISEQL_JOB_BOARD: 'read-only',
+    });
+    // Exports are off by default: neither the store nor the signing key, for either side.
+    expect(Object.keys(config).filter((k) => k.startsWith('FRAISEQL_EXPORT_'))).toEqual([]);
+    expect(config).not.toHaveProperty('FRAISEQL_JOB_SMTP_URL');
+    const deployment = find(dev, 'Deployment', 'fraiseql-job-runner');
+    // The dev values lower every other pod's grace period; the job-runner's own stays above its shutdown deadline.
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(deployment.spec.template.spec.containers[0].env).toEqual([
+      { name: 'FRAISEQL_JOB_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'flight-database-url' } } },
+      { name: 'FRAISEQL_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+    ]);
+    const loaded = loadConfig(jobRunnerConfig, {
+      env: {
+        ...config,
+        FRAISEQL_REDIS_URL: 'redis://redis:6379',
+        FRAISEQL_JOB_DATABASE_URL: 'postgres://fraiseql_flight@db:5432/fraiseql',
+      },
+    });
+    expect(loaded).toMatchObject({
+      FRAISEQL_JOB_OPS_PORT: 9105,
+      FRAISEQL_JOB_QUEUE: 'fraiseql-jobs',
+      FRAISEQL_JOB_LOCK_MS: 30_000,
+      FRAISEQL_JOB_KEEP_SUCCEEDED_MS: 7 * 86_400_000,
+      FRAISEQL_JOB_MAX_STALLED: 3,
+      FRAISEQL_JOB_ALLOW_TARGETS: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.1'],
+      FRAISEQL_SHUTDOWN_DEADLINE_MS: 10_000,
+    });
+  });
+
+  it('keeps the job-runner pod alive past its shutdown deadline: the deadline follows the grace, a short grace period is refused', () => {
+    const longer = helmTemplate('--set', 'jobRunner.settings.shutdownGraceMs=60000,jobRunner.terminationGracePeriodSeconds=67');
+    expect(find(longer, 'ConfigMap', 'fraiseql-job-runner').data).toMatchObject({
+      FRAISEQL_JOB_SHUTDOWN_GRACE_MS: '60000',
+      FRAISEQL_SHUTDOWN_DEADLINE_MS: '62000',
+    });
+    const short = spawnSync(
+      HELM,
+      ['template', 'fraiseql', CHART, '--set', 'jobRunner.settings.shutdownGraceMs=60000,jobRunner.terminationGracePeriodSeconds=60'],
+      { encoding: 'utf8' },
+    );
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toContain('jobRunner.terminationGracePeriodSeconds (60) must be at least settings.shutdownGraceMs + 7 s (67)');
+  });
+
+  it('gives the gateway and the job-runner one export store and one signing key, and refuses a local: store nobody shares', () => {
+    const objects = helmTemplate(
+      '--set',
+      'exports.store=s3://fraiseql-exports/prod,exports.s3.endpoint=http://minio:9000,exports.s3.existingSecret=s3,exports.s3.partSizeMb=16',
+    );
+    const gateway = find(objects, 'ConfigMap', 'fraiseql-gateway').data;
+    const runner = find(objects, 'ConfigMap', 'fraiseql-job-runner').data;
+    for (const config of [gateway, runner]) {
+      expect(config).toMatchObject({
+        FRAISEQL_EXPORT_STORE: 's3://fraiseql-exports/prod',
+        FRAISEQL_EXPORT_S3_ENDPOINT: 'http://minio:9000',
+      });
+    }
+    // The part size is the job-runner's alone (it uploads); the gateway's config would not know the key.
+    expect(runner.FRAISEQL_EXPORT_S3_PART_SIZE_MB).toBe('16');
+    expect(gateway).not.toHaveProperty('FRAISEQL_EXPORT_S3_PART_SIZE_MB');
+    const exportEnv = (name: string) =>
+      find(objects, 'Deployment', name)
+        .spec.template.spec.containers[0].env.filter((e: any) => e.name.startsWith('FRAISEQL_EXPORT_'))
+        .map((e: any) => [e.name, e.valueFrom.secretKeyRef]);
+    expect(exportEnv('fraiseql-gateway')).toEqual([
+      ['FRAISEQL_EXPORT_SIGNING_KEY', { name: 'fraiseql', key: 'export-signing-key' }],
+      ['FRAISEQL_EXPORT_S3_ACCESS_KEY_ID', { name: 's3', key: 'access-key-id' }],
+      ['FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY', { name: 's3', key: 'secret-access-key' }],
+    ]);
+    expect(exportEnv('fraiseql-job-runner')).toEqual(exportEnv('fraiseql-gateway'));
+    expect(Buffer.from(find(objects, 'Secret', 'fraiseql').data['export-signing-key'], 'base64').toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+    // Other services get none of it.
+    expect(
+      Object.keys(find(objects, 'ConfigMap', 'fraiseql-observer-worker').data).filter((k) => k.startsWith('FRAISEQL_EXPORT_')),
+    ).toEqual([]);
+
+    const unshared = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'exports.store=local:/var/lib/fraiseql/exports'], {
+      encoding: 'utf8',
+    });
+    expect(unshared.status).not.toBe(0);
+    expect(unshared.stderr).toContain(
+      'set exports.persistence.existingClaim to a ReadWriteMany PersistentVolumeClaim, or use an s3:// store',
+    );
+    const local = helmTemplate('--set', 'exports.store=local:/var/lib/fraiseql/exports,exports.persistence.existingClaim=fraiseql-exports');
+    for (const [name, readOnly] of [
+      ['fraiseql-job-runner', false],
+      ['fraiseql-gateway', true],
+    ] as const) {
+      const pod = find(local, 'Deployment', name).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'exports', persistentVolumeClaim: { claimName: 'fraiseql-exports' } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'exports', mountPath: '/var/lib/fraiseql/exports', readOnly });
+    }
+    expect(find(local, 'ConfigMap', 'fraiseql-job-runner').data).not.toHaveProperty('FRAISEQL_EXPORT_S3_ENDPOINT');
+  });
+
   it('renders relay and stream overrides: relay off, other sizes, one stream replica in the dev values', () => {
     const objects = helmTemplate(
       '--set',
@@ -454,13 +565,11 @@ describe('helm chart', () => {
   });
 
   it('refuses a service block without an ops port, with a message naming it', () => {
-    const result = spawnSync(
-      HELM,
-      ['template', 'fraiseql', CHART, '--set', 'jobRunner.containerPorts.http=8080,jobRunner.image.repository=x'],
-      { encoding: 'utf8' },
-    );
+    const result = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'sink.containerPorts.http=8080,sink.image.repository=x'], {
+      encoding: 'utf8',
+    });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('jobRunner.containerPorts.ops is required');
+    expect(result.stderr).toContain('sink.containerPorts.ops is required');
   });
 
   it('renders the dev values: one replica, development settings, local dev images', () => {

@@ -42,6 +42,27 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- $_ := set $data (printf "%s_RELAY_RETENTION" $.envPrefix) .retention -}}
 {{- end -}}
 {{- end -}}
+{{- if eq (include "fraiseql.exports.usedBy" .) "true" -}}
+{{- /* The export store, the same for the job-runner and the gateway (values `exports`); S3 keys only for s3://. */ -}}
+{{- $x := $v.exports -}}
+{{- $_ := include "fraiseql.exports.localDirectory" .root -}}
+{{- $_ := set $data "FRAISEQL_EXPORT_STORE" ($x.store | toString | trim) -}}
+{{- if hasPrefix "s3://" (toString $x.store) -}}
+{{- range $k, $key := dict "endpoint" "FRAISEQL_EXPORT_S3_ENDPOINT" "region" "FRAISEQL_EXPORT_S3_REGION" "forcePathStyle" "FRAISEQL_EXPORT_S3_FORCE_PATH_STYLE" -}}
+{{- with index $x.s3 $k }}{{ $_ := set $data $key (toString .) }}{{ end -}}
+{{- end -}}
+{{- if eq .key "jobRunner" -}}
+{{- with $x.s3.partSizeMb }}{{ $_ := set $data "FRAISEQL_EXPORT_S3_PART_SIZE_MB" (toString .) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .key "jobRunner" -}}
+{{- with $x.linkTtlMs }}{{ $_ := set $data "FRAISEQL_EXPORT_LINK_TTL_MS" (toString .) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .key "jobRunner" -}}
+{{- /* The whole shutdown (jobs' grace, then handing the rest back and closing) must fit the service's deadline. */ -}}
+{{- $_ := set $data "FRAISEQL_SHUTDOWN_DEADLINE_MS" (add (include "fraiseql.jobRunner.shutdownGraceMs" .) 2000) -}}
+{{- end -}}
 {{- /* A block's `settings` map: key maxConcurrentStreams -> <envPrefix>_MAX_CONCURRENT_STREAMS; "" is left out. */ -}}
 {{- range $k, $val := .values.settings -}}
 {{- if ne (toString $val) "" -}}
@@ -55,6 +76,24 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- range $k, $val := $data }}
 {{ $k }}: {{ $val | toString | quote }}
 {{- end }}
+{{- end -}}
+
+{{/*
+job-runner's settings.shutdownGraceMs (ms), checked against the pod's terminationGracePeriodSeconds: the kubelet must
+not kill the pod before the shutdown deadline (grace + 2 s) plus 5 s. Context: the jobRunner component context.
+*/}}
+{{- define "fraiseql.jobRunner.shutdownGraceMs" -}}
+{{- $grace := dig "settings" "shutdownGraceMs" 8000 .values -}}
+{{- if eq (toString $grace) "" }}{{ $grace = 8000 }}{{ end -}}
+{{- if not (or (kindIs "float64" $grace) (kindIs "int64" $grace) (kindIs "int" $grace)) -}}
+{{- fail (printf "%s.settings.shutdownGraceMs must be a number of milliseconds (the chart derives the shutdown deadline from it), got %q" .key (toString $grace)) -}}
+{{- end -}}
+{{- $grace = int64 $grace -}}
+{{- $period := int64 .values.terminationGracePeriodSeconds -}}
+{{- if lt (mul $period 1000) (add $grace 7000) -}}
+{{- fail (printf "%s.terminationGracePeriodSeconds (%d) must be at least settings.shutdownGraceMs + 7 s (%d): running jobs get the grace, handing the rest back and closing 2 s, the kubelet a 5 s margin" .key $period (div (add $grace 7999) 1000)) -}}
+{{- end -}}
+{{- $grace -}}
 {{- end -}}
 
 {{- define "fraiseql.component.configmap" -}}
@@ -74,6 +113,9 @@ data: {{- include "fraiseql.component.configData" . | trim | nindent 2 }}
 {{- $c := . -}}
 {{- $v := .values -}}
 {{- $root := .root -}}
+{{- $exports := eq (include "fraiseql.exports.usedBy" .) "true" -}}
+{{- $exportDir := "" -}}
+{{- if $exports }}{{ $exportDir = include "fraiseql.exports.localDirectory" $root }}{{ end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -149,12 +191,15 @@ spec:
           {{- with $v.args }}
           args: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
           {{- end }}
-          {{- if or $v.secretEnv $v.extraEnvVars }}
+          {{- if or $v.secretEnv $v.extraEnvVars $exports }}
           env:
             {{- range $name, $ref := $v.secretEnv }}
             - name: {{ $name }}
               valueFrom:
                 secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" $root "ref" $ref) | nindent 18 }}
+            {{- end }}
+            {{- if $exports }}
+            {{- include "fraiseql.exports.env" . | nindent 12 }}
             {{- end }}
             {{- with $v.extraEnvVars }}
             {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
@@ -196,12 +241,23 @@ spec:
             {{- /* The root filesystem is read-only; /tmp is the only writable path. */}}
             - name: tmp
               mountPath: /tmp
+            {{- with $exportDir }}
+            {{- /* The shared local: export store: the job-runner writes it, the gateway only reads. */}}
+            - name: exports
+              mountPath: {{ . }}
+              readOnly: {{ ne $c.key "jobRunner" }}
+            {{- end }}
             {{- with $v.extraVolumeMounts }}
             {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
             {{- end }}
       volumes:
         - name: tmp
           emptyDir: {}
+        {{- if $exportDir }}
+        - name: exports
+          persistentVolumeClaim:
+            claimName: {{ $root.Values.exports.persistence.existingClaim }}
+        {{- end }}
         {{- with $v.extraVolumes }}
         {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
         {{- end }}

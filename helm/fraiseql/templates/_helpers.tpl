@@ -191,8 +191,9 @@ Context: dict root, ref. References:
   database  PostgreSQL URL             externalDatabase.existingSecret / externalDatabase.url
   redis     Redis URL                  externalRedis.existingSecret / externalRedis.url
   flight-ticket    FRAISEQL_FLIGHT_TICKET_SECRET  auth.existingSecret / auth.flightTicketSecret
-  flight-database  flight-server's PostgreSQL URL (read-only role)
+  flight-database  flight-server's and job-runner's PostgreSQL URL (read-only role)
                                        externalDatabase.existingSecret / externalDatabase.flightUrl
+  export-signing   FRAISEQL_EXPORT_SIGNING_KEY  auth.existingSecret / auth.exportSigningKey
 */}}
 {{- define "fraiseql.secretKeyRef" -}}
 {{- $v := .root.Values -}}
@@ -215,13 +216,25 @@ key: {{ ternary $v.externalDatabase.existingSecretFlightUrlKey "flight-database-
 {{- else if eq .ref "redis" -}}
 name: {{ $v.externalRedis.existingSecret | default $own }}
 key: {{ ternary $v.externalRedis.existingSecretUrlKey "redis-url" (ne $v.externalRedis.existingSecret "") }}
+{{- else if eq .ref "export-signing" -}}
+name: {{ $v.auth.existingSecret | default $own }}
+key: {{ ternary $v.auth.existingSecretExportSigningKey "export-signing-key" (ne $v.auth.existingSecret "") }}
 {{- else -}}
-{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket or flight-database)" .ref) -}}
+{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket, flight-database or export-signing)" .ref) -}}
 {{- end -}}
 {{- end -}}
 
 {{/*
-flight-server's PostgreSQL URL: externalDatabase.flightUrl, else externalDatabase.url with the
+"true" when the chart's Secret must hold flight-database-url: flight-server or job-runner is enabled. Context: the root.
+*/}}
+{{- define "fraiseql.flightDatabaseUsed" -}}
+{{- if eq (include "fraiseql.component.isEnabled" .Values.flightServer) "true" -}}true
+{{- else if eq (include "fraiseql.component.isEnabled" .Values.jobRunner) "true" -}}true
+{{- end -}}
+{{- end -}}
+
+{{/*
+flight-server's (and job-runner's) PostgreSQL URL: externalDatabase.flightUrl, else externalDatabase.url with the
 read-only role fraiseql_flight as user and no password (its password is the operator's: set
 flightUrl or externalDatabase.existingSecret). Context: the root.
 */}}
@@ -232,6 +245,57 @@ flightUrl or externalDatabase.existingSecret). Context: the root.
 {{- else if $db.url -}}
 {{- urlJoin (merge (dict "userinfo" "fraiseql_flight") (omit (urlParse $db.url) "userinfo")) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The export store (values `exports`) is shared by the job-runner, which writes export files, and the gateway, which
+serves them: "true" for those two while exports.store is set. Context: a component context.
+*/}}
+{{- define "fraiseql.exports.usedBy" -}}
+{{- if .root.Values.exports.store -}}
+{{- if has .key (list "gateway" "jobRunner") -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The directory of a `local:` export store ("" for s3://). Fails on a store that is neither, and on a local: store
+without exports.persistence.existingClaim: a gateway pod serves what a job-runner pod wrote, so the directory must be
+one ReadWriteMany volume. Context: the root.
+*/}}
+{{- define "fraiseql.exports.localDirectory" -}}
+{{- $store := .Values.exports.store | toString | trim -}}
+{{- if hasPrefix "local:" $store -}}
+{{- $dir := trimPrefix "local:" $store -}}
+{{- if not (hasPrefix "/" $dir) -}}
+{{- fail (printf "exports.store %q: a local: store needs an absolute directory, e.g. local:/var/lib/fraiseql/exports" $store) -}}
+{{- end -}}
+{{- if not .Values.exports.persistence.existingClaim -}}
+{{- fail (printf "exports.store %q: the job-runner writes the files and the gateway serves them from other pods, so a local: store must be a shared volume: set exports.persistence.existingClaim to a ReadWriteMany PersistentVolumeClaim, or use an s3:// store" $store) -}}
+{{- end -}}
+{{- $dir -}}
+{{- else if not (regexMatch "^s3://[^/]+" $store) -}}
+{{- fail (printf "exports.store must be s3://<bucket>[/<prefix>] or local:<absolute directory> (with exports.persistence.existingClaim), got %q" $store) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Env of a component using the export store: the signing key, and the S3 key pair from exports.s3.existingSecret. */}}
+{{- define "fraiseql.exports.env" -}}
+{{- $x := .root.Values.exports -}}
+- name: FRAISEQL_EXPORT_SIGNING_KEY
+  valueFrom:
+    secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" .root "ref" "export-signing") | nindent 6 }}
+{{- if and (hasPrefix "s3://" (toString $x.store)) $x.s3.existingSecret }}
+- name: FRAISEQL_EXPORT_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $x.s3.existingSecret }}
+      key: {{ $x.s3.existingSecretAccessKeyIdKey }}
+- name: FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $x.s3.existingSecret }}
+      key: {{ $x.s3.existingSecretSecretAccessKeyKey }}
+{{- end }}
 {{- end -}}
 
 {{/*

@@ -356,6 +356,11 @@ export const ERROR_CODES = {
     GrpcStatus.DEADLINE_EXCEEDED,
     "An attempt ran past its job type's hard timeout and was aborted. Counts as a failed attempt; retried by the type's policy.",
   ),
+  FRAISEQL_JOB_STALLED: spec(
+    500,
+    GrpcStatus.ABORTED,
+    "The job's worker stopped (killed, out of memory, lost Redis) while running it more times than FRAISEQL_JOB_MAX_STALLED allows: the job is dead. Look at why the job-runner replicas died; retry the job once fixed.",
+  ),
   FRAISEQL_DOWNLOAD_TOKEN_INVALID: spec(
     403,
     GrpcStatus.PERMISSION_DENIED,

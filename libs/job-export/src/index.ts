@@ -18,3 +18,4 @@ export { createExportStore } from './create-export-store';
 export type { ExportStoreConfig } from './create-export-store';
 export { EVENT_CLOCK_SKEW_MARGIN_MS } from './read-event-batches';
 export { PARQUET_ROW_GROUP_ROWS, parquetWriterMemoryBytes } from './write-parquet';
+export { exportConfigShape } from './export-config-shape';

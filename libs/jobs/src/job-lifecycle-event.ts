@@ -15,6 +15,8 @@ export interface JobLifecycleEvent {
   state: JobState;
   /** The attempt this step belongs to (1 = the first; 0 for `queued` and a `cancelled` job that never ran). */
   attempt: number;
+  /** How many times the job was redriven (retried after it was dead, cancelled or succeeded); absent or 0 for its first run. */
+  run?: number;
   /** RFC 3339 UTC. */
   at: string;
   /** `progress`: what the job reported. */
@@ -35,6 +37,7 @@ const schema = z
     org_id: z.string().min(1).nullable(),
     state: z.enum(JOB_STATES),
     attempt: z.number().int().min(0),
+    run: z.number().int().min(0).optional(),
     at: z.string().datetime({ offset: true }),
     progress: z.record(z.unknown()).optional(),
     error: z.object({ code: z.string().min(1), message: z.string() }).optional(),
@@ -68,8 +71,9 @@ function check(value: unknown): JobLifecycleEvent {
   throw new FraiseqlError('FRAISEQL_BAD_MESSAGE', `Malformed job lifecycle event: ${issue.path.join('.') || 'event'}: ${issue.message}`);
 }
 
-/** Progress steps are many and each one new; every other step happens once per attempt. */
-export function jobLifecycleMsgId(event: Pick<JobLifecycleEvent, 'job_id' | 'state' | 'attempt' | 'at'>): string {
-  const base = `job:${event.job_id}:${event.state}:${event.attempt}`;
+/** Progress steps are many and each one new; every other step happens once per attempt of a run. */
+export function jobLifecycleMsgId(event: Pick<JobLifecycleEvent, 'job_id' | 'org_id' | 'state' | 'attempt' | 'run' | 'at'>): string {
+  const run = event.run ? `:r${event.run}` : '';
+  const base = `job:${event.org_id ?? '_'}:${event.job_id}:${event.state}:${event.attempt}${run}`;
   return event.state === 'progress' ? `${base}:${event.at}` : base;
 }

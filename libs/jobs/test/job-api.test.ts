@@ -161,7 +161,10 @@ describe('job contract values', () => {
     };
     expect(decodeJobLifecycleEvent(encodeJobLifecycleEvent(event))).toEqual(event);
     expect(() => decodeJobLifecycleEvent('{"version":1,"job_id":"j1"}')).toThrow(/Malformed job lifecycle event: job_type/);
-    expect(jobLifecycleMsgId(event)).toBe('job:j1:failed:2');
+    // The org is part of it: two orgs' jobs may share an id. A redrive's steps are not repeats of the first run's.
+    expect(jobLifecycleMsgId(event)).toBe(`job:${ORG_A}:j1:failed:2`);
+    expect(jobLifecycleMsgId({ ...event, run: 1 })).toBe(`job:${ORG_A}:j1:failed:2:r1`);
+    expect(decodeJobLifecycleEvent(encodeJobLifecycleEvent({ ...event, run: 3 })).run).toBe(3);
   });
 
   it('derives one job id per rule, action and event', () => {

@@ -22,6 +22,8 @@ export interface HttpCall {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs?: number;
+  /** Aborts the call (see HttpRequestSpec.signal). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -73,7 +75,10 @@ export class ActionDelivery {
     const url = parseHttpUrl(call.url);
     if (typeof url === 'string') return this.metrics.track(actionType, async () => permanent('FRAISEQL_ACTION_INVALID', url, 0));
     return this.execute(actionType, url.host, () =>
-      this.http.send({ url, method: call.method, headers: call.headers, body: call.body, timeoutMs: call.timeoutMs }, classify),
+      this.http.send(
+        { url, method: call.method, headers: call.headers, body: call.body, timeoutMs: call.timeoutMs, signal: call.signal },
+        classify,
+      ),
     );
   }
 

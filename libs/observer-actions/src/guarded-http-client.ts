@@ -26,6 +26,8 @@ export interface HttpRequestSpec {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs?: number;
+  /** Aborts the request (a job cancelled or handed back): the connection is dropped, nothing waits for the answer. */
+  signal?: AbortSignal;
 }
 
 /** Turns the receiver's answer into an outcome (default: `classifyHttpStatus`). */
@@ -78,6 +80,9 @@ export class GuardedHttpClient {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
+    const stop = (): void => controller.abort(spec.signal?.reason);
+    spec.signal?.addEventListener('abort', stop, { once: true });
+    if (spec.signal?.aborted) stop();
     try {
       const response = await this.agent.request({
         origin: spec.url.origin,
@@ -96,6 +101,7 @@ export class GuardedHttpClient {
       return classifyHttpError(error, spec.url.host, latencyMs);
     } finally {
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', stop);
     }
   }
 

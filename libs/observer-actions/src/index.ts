@@ -28,3 +28,4 @@ export { MessagePublisher } from './message-publisher';
 export type { MessagePublisherOptions, PublishRequest } from './message-publisher';
 export { classifyJobApiError, JOB_RUNNER_TARGET, JobEnqueuer, OBSERVER_WORKER_SUBJECT } from './job-enqueuer';
 export type { JobEnqueueRequest } from './job-enqueuer';
+export { emailOptionsFromUrl } from './email-options-from-url';

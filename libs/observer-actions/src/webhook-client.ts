@@ -17,6 +17,8 @@ export interface WebhookRequest {
   idempotencyKey: string;
   /** Overrides the delivery's default timeout. */
   timeoutMs?: number;
+  /** Aborts the call (a job-runner job cancelled or handed back). */
+  signal?: AbortSignal;
 }
 
 /** Headers the client sets itself, or that only the HTTP layer may set. */
@@ -57,7 +59,7 @@ export class WebhookClient {
     if (request.secret !== undefined) headers[SIGNATURE_HEADER.toLowerCase()] = signWebhook(body ?? '', request.secret);
     return this.delivery.sendHttp(
       actionType,
-      { url: request.url, method: request.method ?? 'POST', headers, body, timeoutMs: request.timeoutMs },
+      { url: request.url, method: request.method ?? 'POST', headers, body, timeoutMs: request.timeoutMs, signal: request.signal },
       classify,
     );
   }

@@ -7,7 +7,7 @@ import { loadConfig, type LoadedConfig } from './config/load-config';
 import { createLogger } from './create-logger';
 import { createMetrics } from './create-metrics';
 import { installShutdown, type ShutdownControl, type ShutdownStep } from './install-shutdown';
-import { startOpsServer, type ReadinessCheck } from './start-ops-server';
+import { startOpsServer, type OpsServerOptions, type ReadinessCheck } from './start-ops-server';
 import { startTelemetry } from './start-telemetry';
 
 /** What `runService` hands to the service's own start-up. */
@@ -30,6 +30,8 @@ export interface StartedService {
   shutdownSteps: ShutdownStep[];
   /** Fields of the "<name> started" log line, next to `opsAddress`. */
   startedFields?: Record<string, unknown>;
+  /** Routes of the service's own on the ops port (OpsServerOptions.routes). */
+  opsRoutes?: OpsServerOptions['routes'];
 }
 
 export interface RunServiceOptions<S extends z.ZodRawShape> {
@@ -71,6 +73,7 @@ export async function runService<S extends z.ZodRawShape>(options: RunServiceOpt
       registry,
       logger,
       ...(service.readinessChecks ? { checks: service.readinessChecks } : {}),
+      ...(service.opsRoutes ? { routes: service.opsRoutes } : {}),
     });
     const control = installShutdown({
       logger,

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -15,6 +15,8 @@ export interface OpsServerOptions {
   checks?: Record<string, ReadinessCheck>;
   /** A check slower than this counts as failed. Default 2000 ms. */
   checkTimeoutMs?: number;
+  /** The service's own routes on the ops port (job-runner's operator UI), registered before it listens. */
+  routes?: (app: FastifyInstance) => Promise<void> | void;
 }
 
 export interface OpsServer {
@@ -31,7 +33,7 @@ export interface CheckResult {
   error?: string;
 }
 
-/** The ops port: GET /healthz, GET /readyz, GET /metrics. */
+/** The ops port: GET /healthz, GET /readyz, GET /metrics, and the service's own `routes`. */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const checks = options.checks ?? {};
   const timeoutMs = options.checkTimeoutMs ?? 2000;
@@ -64,6 +66,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     const text = await options.registry.metrics();
     return reply.code(200).header('content-type', options.registry.contentType).send(text);
   });
+
+  if (options.routes) await options.routes(app);
 
   const host = options.host ?? '0.0.0.0';
   await app.listen({ host, port: options.port });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
+import { exportConfigShape } from '@fraiseql/job-export';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
 export const gatewayConfig = defineConfig({
@@ -42,14 +43,7 @@ export const gatewayConfig = defineConfig({
      * Export downloads (`GET /v1/exports/<token>`, docs/jobs.md): the store the job-runner writes (`local:<dir>` or
      * `s3://bucket/prefix`, with the FRAISEQL_EXPORT_S3_* keys) and the key download links are signed with. Both or none.
      */
-    FRAISEQL_EXPORT_STORE: z.string().trim().min(1).optional(),
-    FRAISEQL_EXPORT_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-    FRAISEQL_EXPORT_S3_ENDPOINT: z.string().optional(),
-    FRAISEQL_EXPORT_S3_REGION: z.string().optional(),
-    FRAISEQL_EXPORT_S3_FORCE_PATH_STYLE: z.string().optional(),
-    FRAISEQL_EXPORT_S3_ACCESS_KEY_ID: z.string().optional(),
-    FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY: z.string().optional(),
-    FRAISEQL_EXPORT_S3_SESSION_TOKEN: z.string().optional(),
+    ...exportConfigShape,
   }),
 });
 

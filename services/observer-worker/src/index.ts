@@ -4,7 +4,7 @@ export { observerWorkerConfig } from './config';
 export type { ObserverWorkerConfig } from './config';
 export { createObserverWorker } from './create-observer-worker';
 export type { ObserverWorker, ObserverWorkerOptions } from './create-observer-worker';
-export { emailOptionsFromUrl } from './email-options';
+export { emailOptionsFromUrl } from '@fraiseql/observer-actions';
 export { observerEventHandler } from './handle-observer-event';
 export type { ObserverEventHandlerOptions } from './handle-observer-event';
 export { ObserverRuleSet } from './observer-rule-set';

@@ -1,7 +1,7 @@
 import { runService } from '@fraiseql/service-kit';
 import { observerWorkerConfig } from './config';
 import { createObserverWorker } from './create-observer-worker';
-import { emailOptionsFromUrl } from './email-options';
+import { emailOptionsFromUrl } from '@fraiseql/observer-actions';
 import { secretsFromDirectory } from './secrets-dir';
 
 /** observer-worker: config → NATS, Redis, rules (schema + FRAISEQL_OBSERVERS) → consumers → ops server → drain on SIGTERM. */

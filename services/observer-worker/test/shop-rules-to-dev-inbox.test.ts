@@ -2,7 +2,7 @@ import { startDevInbox, type DevInbox, type EmailItem, type HttpItem } from '@fr
 import { messageIdFor, verifyWebhookSignature } from '@fraiseql/observer-actions';
 import { waitFor } from '@fraiseql/testkit';
 import { secretsFromDirectory } from '../src';
-import { emailOptionsFromUrl } from '../src/email-options';
+import { emailOptionsFromUrl } from '@fraiseql/observer-actions';
 import { orderEvent, startFleet, type Fleet } from './support';
 
 describe("the demo shop's rules into the dev inbox (real HTTP and SMTP servers, NATS JetStream, Redis)", () => {

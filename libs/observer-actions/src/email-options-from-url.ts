@@ -1,4 +1,4 @@
-import type { EmailOptions } from '@fraiseql/observer-actions';
+import type { EmailOptions } from './email-client';
 
 /** `smtp://[user:password@]host[:port]` (STARTTLS when offered; port 25 by default) or `smtps://…` (TLS, port 465). */
 export function emailOptionsFromUrl(url: string, from: string): EmailOptions {
