@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import type { Gateway } from '@fraiseql/gateway';
+import { LocalDirectoryStore } from '@fraiseql/job-export';
+import { createJobRunner, type JobRunner } from '@fraiseql/job-runner';
+import type { QueryExecutor } from '@fraiseql/query-executor';
+import { createLogger } from '@fraiseql/service-kit';
+import { DEMO_ORG_IDS, migrateShop, parseScale, seedShop } from '@fraiseql/shop';
+import {
+  createTestDatabase,
+  GraphqlWsClient,
+  loadChdb,
+  startNatsServer,
+  startRedisServer,
+  waitFor,
+  type TestDatabase,
+  type TestNatsServer,
+  type TestRedisServer,
+} from '@fraiseql/testkit';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import { STREAMS } from '@fraiseql/nats-contract';
+import { graphql, jwtFor, startExecutor, startGateway } from './fixtures/services-in-process';
+
+// The job API over real HTTP and WebSocket (issue 10): an org admin enqueues an export through the gateway,
+// follows it with the jobChanged subscription, asks for a signed download and fetches the file from the gateway;
+// the executor answers the job fields through the real job-runner. Another org sees, cancels and downloads nothing.
+
+const SHOP_SCHEMA = join(__dirname, '../../examples/shop/schema.compiled.json');
+const [ORG_1, ORG_2] = DEMO_ORG_IDS;
+const SIGNING_KEY = 'e2e-export-signing-key-of-at-least-32-chars';
+
+describe('jobs over HTTP: enqueueExport → jobChanged → exportDownload → GET /v1/exports (gateway, executor, job-runner)', () => {
+  let nats: TestNatsServer;
+  let redis: TestRedisServer;
+  let db: TestDatabase;
+  let executor: QueryExecutor;
+  let gateway: Gateway;
+  let runner: JobRunner;
+  let directory: string;
+  let gatewayLogs: () => string[];
+
+  beforeAll(async () => {
+    [nats, redis, db] = await Promise.all([startNatsServer(), startRedisServer(), createTestDatabase('fraiseql_jobs_e2e')]);
+    await migrateShop({ connectionString: db.url });
+    await seedShop({ connectionString: db.url, orders: parseScale('1k') });
+    directory = mkdtempSync(join(tmpdir(), 'fraiseql-e2e-exports-'));
+    executor = await startExecutor({ nats, db }, { schemaSource: SHOP_SCHEMA });
+    ({ gateway, logs: gatewayLogs } = await startGateway(
+      { nats, db },
+      { schemaSource: SHOP_SCHEMA, exportDownloads: { files: new LocalDirectoryStore(directory), signingKey: SIGNING_KEY } },
+    ));
+    runner = await createJobRunner({
+      natsUrl: nats.url,
+      redisUrl: redis.url,
+      queueName: 'e2e-jobs',
+      redisPrefix: 'fraiseql',
+      concurrency: 2,
+      lockMs: 5000,
+      maxStalled: 1,
+      watchdogGraceMs: 1000,
+      keepSucceededMs: 3_600_000,
+      keepDeadMs: 3_600_000,
+      apiMaxInFlight: 64,
+      export: {
+        databaseUrl: db.url,
+        poolMax: 2,
+        store: { FRAISEQL_EXPORT_STORE: `local:${directory}` },
+        signingKey: SIGNING_KEY,
+        linkTtlMs: 60_000,
+      },
+      allowTargets: [],
+      board: 'off',
+      logger: createLogger({ service: 'job-runner', level: 'silent' }),
+      registry: new Registry(),
+    });
+  });
+
+  afterAll(async () => {
+    await runner?.close();
+    await gateway?.close();
+    await executor?.close();
+    await redis?.dispose();
+    await nats?.dispose();
+    await db?.drop();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("exports the org's orders to Parquet, announces each step, and serves the file through a signed link", async () => {
+    const admin = await jwtFor({ sub: 'e2e-exporter', org_id: ORG_1, roles: ['exporter'] });
+    const otherOrg = await jwtFor({ sub: 'e2e-admin-2', org_id: ORG_2, roles: ['admin'] });
+    const ws = await GraphqlWsClient.connect(gateway.address.replace('http', 'ws') + '/graphql', { authorization: `Bearer ${admin}` });
+    try {
+      ws.subscribe('j', 'subscription($id: ID!) { jobChanged(id: $id) { id event attempt result errorCode } }', { id: 'orders-1' });
+      // The subscription is bound once its JetStream consumer exists: from then on no step is missed.
+      const nc = await connect({ servers: nats.url });
+      const jsm = await nc.jetstreamManager();
+      await waitFor(async () => (await jsm.consumers.list(STREAMS.jobs).next()).length === 1 || ws.errorOf('j') !== undefined);
+      await nc.close();
+      expect(ws.errorOf('j')).toBeUndefined();
+
+      const enqueued = await graphql(
+        gateway,
+        {
+          query: `mutation($input: EnqueueExportInput!) { enqueueExport(input: $input) { id type state } }`,
+          variables: { input: { format: 'PARQUET', source: { kind: 'view', view: 'va_order' }, jobId: 'orders-1' } },
+        },
+        { token: admin },
+      );
+      expect(enqueued.body.errors).toBeUndefined();
+      expect(enqueued.body.data).toMatchObject({ enqueueExport: { id: 'orders-1', type: 'export' } });
+
+      await waitFor(() => ws.data('j').some((d) => d.jobChanged.event === 'SUCCEEDED' || d.jobChanged.event === 'DEAD'), 30_000);
+      const events = ws.data('j').map((d) => d.jobChanged);
+      expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['QUEUED', 'STARTED', 'SUCCEEDED']));
+      const result = events.find((e) => e.event === 'SUCCEEDED')!.result as { rows: number; sha256: string; format: string };
+      expect(result.format).toBe('parquet');
+
+      // As many rows as the org has orders in PostgreSQL, read back by an independent Parquet reader.
+      const pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      const { rows } = await pg.query<{ n: string }>('SELECT count(*) AS n FROM va_order WHERE org_id = $1', [ORG_1]);
+      await pg.end();
+      expect(result.rows).toBe(Number(rows[0]!.n));
+      expect(result.rows).toBeGreaterThan(0);
+
+      const job = await graphql(gateway, { query: `{ job(id: "orders-1") { state result } }` }, { token: admin });
+      expect(job.body.data).toMatchObject({ job: { state: 'SUCCEEDED' } });
+      const link = await graphql(gateway, { query: `{ exportDownload(id: "orders-1") { url expiresAt } }` }, { token: admin });
+      const { url } = (link.body.data as { exportDownload: { url: string } }).exportDownload;
+      expect(url).toMatch(/^\/v1\/exports\//);
+      const file = await fetch(`${gateway.address}${url}`);
+      if (file.status !== 200) throw new Error(`${file.status} ${await file.text()} ${gatewayLogs().join('\n')}`);
+      expect(file.headers.get('content-disposition')).toContain('orders-1.parquet');
+      const bytes = Buffer.from(await file.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(result.sha256);
+      const path = join(directory, 'downloaded.parquet');
+      writeFileSync(path, bytes);
+      expect(Number(loadChdb().query(`SELECT count() FROM file('${path}', 'Parquet')`, 'TSV').trim())).toBe(result.rows);
+
+      // Another org: nothing to see, cancel or download; a forged link is refused.
+      const other = await graphql(gateway, { query: `{ job(id: "orders-1") { id } }` }, { token: otherOrg });
+      expect(other.body.data).toEqual({ job: null });
+      const otherLink = await graphql(gateway, { query: `{ exportDownload(id: "orders-1") { url } }` }, { token: otherOrg });
+      expect(otherLink.body.errors?.[0]?.extensions?.code).toBe('FRAISEQL_JOB_NOT_FOUND');
+      const forged = await fetch(`${gateway.address}${url.slice(0, -2)}xx`);
+      expect(forged.status).toBe(403);
+    } finally {
+      await ws.close();
+    }
+  }, 60_000);
+});
