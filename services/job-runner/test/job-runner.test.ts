@@ -156,6 +156,16 @@ describe('job-runner (real Redis, NATS JetStream; in-process runner)', () => {
     expect(await metricValue(t.registry, 'fraiseql_job_duration_seconds', { job_type: 'flaky' })).toBe(4);
   });
 
+  it('shows a retrying job with its last error and when its next attempt runs', async () => {
+    await t.api.call('enqueue', { type: 'flaky', payload: { failures: 1 }, jobId: 'flaky-2' }, A);
+    const retrying = await until('flaky-2', A, ['retrying']);
+    expect(retrying).toMatchObject({ attempts: 1, error: { code: 'FRAISEQL_ACTION_UNREACHABLE', message: 'attempt 1 fails' } });
+    const due = Date.parse(retrying.retryAt!) - starts.get('flaky-2')![0]!;
+    expect(due).toBeGreaterThanOrEqual(300);
+    expect(due).toBeLessThan(1300);
+    expect(await until('flaky-2', A, ['succeeded'])).toMatchObject({ attempts: 2, error: null, retryAt: null });
+  });
+
   it('a second enqueue with the same id finds the job; another org with the same id gets its own', async () => {
     const first = await t.api.call('enqueue', { type: 'quick', payload: {}, jobId: 'same-id' }, A);
     const again = await t.api.call('enqueue', { type: 'quick', payload: {}, jobId: 'same-id' }, A);

@@ -90,6 +90,11 @@ describe('job-runner processes killed and stopped (real processes, Redis, NATS J
   }, 120_000);
 
   it('SIGTERM lets running jobs finish within the grace period and hands the rest back without spending an attempt', async () => {
+    // Only the runner under test may take the job: stop the ones the previous test left running.
+    for (const p of processes.splice(0)) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      await p.exited;
+    }
     const slow = await startReceiver(6000);
     try {
       const running = await startRunnerProcess({

@@ -82,6 +82,8 @@ export class JobQueue {
       createdBy: caller.subject,
       ...(request.source ? { source: request.source } : {}),
     };
+    // Announced before the add: a free worker may start the job at once, and `started` must not come first.
+    await this.options.announcer.lifecycle({ job_id: jobId, job_type: type.name, org_id: caller.orgId, state: 'queued', attempt: 0 });
     const job = (await this.queue.add(type.name, data, {
       ...this.jobOptions(type.retry.maximumAttempts),
       jobId: id,
@@ -90,7 +92,6 @@ export class JobQueue {
       ...(request.delayMs ? { delay: request.delayMs } : {}),
     })) as BullJob;
     this.options.metrics.queued.inc({ job_type: type.name });
-    await this.options.announcer.lifecycle({ job_id: jobId, job_type: type.name, org_id: caller.orgId, state: 'queued', attempt: 0 });
     return { job: await this.view(job), created: true };
   }
 
@@ -177,9 +178,9 @@ export class JobQueue {
     const run = runOf(job) + 1;
     await job.updateData({ ...data, run } as JobData);
     await this.redis.srem(this.keys.cancelled, job.id!);
-    await job.retry(bullState, { resetAttemptsMade: true, resetAttemptsStarted: true });
     await this.redis.del(this.keys.checkpoint(job.id!));
     await this.options.announcer.lifecycle({ job_id: jobId, job_type: job.name, org_id: caller.orgId, state: 'queued', attempt: 0, run });
+    await job.retry(bullState, { resetAttemptsMade: true, resetAttemptsStarted: true });
     return this.view((await this.queue.getJob(job.id!)) ?? job);
   }
 
@@ -224,8 +225,14 @@ export class JobQueue {
     const state = viewStateOf(job, bullState);
     const { orgId, jobId } = splitInternalJobId(job.id!);
     const type = this.options.types.find(job.name);
-    const failure = state === 'cancelled' ? { code: 'FRAISEQL_JOB_CANCELLED', message: 'cancelled' } : await this.lastFailure(job);
-    const retryAt = state === 'retrying' ? new Date(job.timestamp + (job.delay ?? 0)) : null;
+    // The attempt records (job log) hold the last error and the scheduled retry; BullMQ's failedReason only the text.
+    const last =
+      job.attemptsMade > 0 && (state === 'retrying' || !job.failedReason) ? (await this.attemptHistory(job.id!)).at(-1) : undefined;
+    const failure =
+      state === 'cancelled'
+        ? { code: 'FRAISEQL_JOB_CANCELLED', message: 'cancelled' }
+        : (last?.error ?? parseFailureReason(job.failedReason));
+    const retryAt = state === 'retrying' ? (last?.retry_at ?? null) : null;
     return {
       id: jobId,
       type: job.name,
@@ -241,19 +248,11 @@ export class JobQueue {
         (state === 'succeeded' || state === 'dead') && job.finishedOn
           ? new Date(job.finishedOn).toISOString()
           : (job.data.cancelled?.at ?? null),
-      retryAt: retryAt ? retryAt.toISOString() : null,
+      retryAt,
       result: state === 'succeeded' && job.returnvalue && typeof job.returnvalue === 'object' ? job.returnvalue : null,
       error: state === 'succeeded' ? null : failure,
       createdBy: job.data.createdBy ?? null,
     };
-  }
-
-  /** The last failure: BullMQ's failedReason (`CODE: message`) or, while retrying, the last attempt record. */
-  private async lastFailure(job: BullJob): Promise<{ code: string; message: string } | null> {
-    if (job.failedReason) return parseFailureReason(job.failedReason);
-    if (job.attemptsMade === 0) return null;
-    const last = (await this.attemptHistory(job.id!)).at(-1);
-    return last?.error ?? null;
   }
 
   /** The failed attempts recorded in the job's log, oldest first. */

@@ -293,7 +293,9 @@ export class JobWorker {
   ): Promise<Error> {
     const { metrics, announcer, logger } = this.options;
     const error = toFraiseqlError(caught);
-    const permanent = error.name === 'UnrecoverableError' || caught instanceof UnrecoverableError;
+    // A payload its type no longer accepts (a job enqueued by an older version) cannot get better by retrying.
+    const permanent =
+      error.name === 'UnrecoverableError' || caught instanceof UnrecoverableError || error.code === 'FRAISEQL_JOB_PAYLOAD_INVALID';
     const final = permanent || !mayRetry(type.retry, attempt, error.code);
     metrics.failed.inc({ job_type: job.name, error_type: error.code });
     const at = new Date().toISOString();
