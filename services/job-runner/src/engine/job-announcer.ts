@@ -13,6 +13,8 @@ export interface DeadJob {
   payload: unknown;
   error: { code: string; message: string };
   attempts: number;
+  /** The job's redrive count: a job redriven and dead again is a new letter. */
+  run: number;
   history: DeadLetterAttempt[];
   createdBy: string | null;
 }
@@ -54,6 +56,7 @@ export class JobAnnouncer {
       org_id: job.orgId,
       state: 'dead',
       attempt: job.attempts,
+      run: job.run,
       at,
       error: job.error,
     });
@@ -79,7 +82,7 @@ export class JobAnnouncer {
         stream: STREAMS.jobs,
         streamSeq: 0,
         eventId: `${job.orgId ?? '_'}.${job.jobId}`,
-        key: String(job.attempts),
+        key: `${job.attempts}:r${job.run}`,
       }),
       expect: { streamName: STREAMS.dlq },
     });

@@ -340,6 +340,7 @@ export class JobWorker {
       payload: job.data.payload,
       error: { code: error.code, message: error.message },
       attempts: attempt,
+      run: runOf(job),
       history: history.map(({ kind: _kind, ...entry }) => entry),
       createdBy: job.data.createdBy ?? null,
     });
