@@ -254,6 +254,8 @@ describe('startEventConsumer', () => {
     await waitFor(() => done === 40, 20_000);
     expect(highest).toBe(3);
     expect(Math.max(...inFlightSeen)).toBeLessThanOrEqual(3);
+    // The last handlers have returned; their acks and bookkeeping follow (a loaded machine may take a moment).
+    await waitFor(async () => consumer.inFlight() === 0 && (await metric(registry, `${P}_events_processed_total`)) === 40, 10_000);
     expect(consumer.inFlight()).toBe(0);
     expect(await metric(registry, `${P}_events_processed_total`)).toBe(40);
   });
