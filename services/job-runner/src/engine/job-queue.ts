@@ -220,8 +220,11 @@ export class JobQueue {
     return viewStateOf(job, await job.getState());
   }
 
-  async view(job: BullJob): Promise<JobView> {
-    const bullState = await job.getState();
+  async view(read: BullJob): Promise<JobView> {
+    const bullState = await read.getState();
+    // Read before it finished (a worker may finish it between the read and getState): read it again.
+    const finished = bullState === 'completed' || bullState === 'failed';
+    const job = finished && !read.finishedOn ? (((await this.queue.getJob(read.id!)) as BullJob | undefined) ?? read) : read;
     const state = viewStateOf(job, bullState);
     const { orgId, jobId } = splitInternalJobId(job.id!);
     const type = this.options.types.find(job.name);
