@@ -180,6 +180,19 @@ describe('job-runner (real Redis, NATS JetStream; in-process runner)', () => {
     expect(progress?.progress).toEqual({ step: 1 });
   });
 
+  it('concurrent enqueues of one new id make one job, listed once', async () => {
+    const replies = await Promise.allSettled(
+      Array.from({ length: 6 }, () => t.api.call('enqueue', { type: 'quick', payload: {}, jobId: 'racy-1' }, B)),
+    );
+    const created = replies.filter((r) => r.status === 'fulfilled' && r.value.created);
+    expect(created).toHaveLength(1);
+    for (const r of replies) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'FRAISEQL_OVERLOADED' }); // retryable: it finds the job then
+    expect((await t.api.call('enqueue', { type: 'quick', payload: {}, jobId: 'racy-1' }, B)).created).toBe(false);
+    await until('racy-1', B, ['succeeded']);
+    const listed = await t.api.call('list', { first: 100 }, B);
+    expect(listed.jobs.filter((j) => j.id === 'racy-1')).toHaveLength(1);
+  });
+
   it('a hard timeout aborts the attempt even when the code ignores its signal; exhausted attempts are dead-lettered', async () => {
     await t.api.call('enqueue', { type: 'stubborn', payload: {}, jobId: 'slow-1' }, A);
     const dead = await until('slow-1', A, ['dead']);
@@ -277,7 +290,7 @@ describe('job-runner (real Redis, NATS JetStream; in-process runner)', () => {
       { first: 50, after: second.pageInfo.endCursor!, where: { type: 'quick', state: ['succeeded'] } },
       B,
     );
-    expect(rest.jobs.map((j) => j.id)).toEqual(['page-0', 'same-id']);
+    expect(rest.jobs.map((j) => j.id)).toEqual(['page-0', 'racy-1', 'same-id']);
     expect(rest.pageInfo.hasNextPage).toBe(false);
     const none = await t.api.call('list', { where: { state: ['dead'] } }, B);
     expect(none.jobs).toEqual([]);

@@ -35,6 +35,11 @@ export class JobKeys {
     return `${this.base}:cancelled`;
   }
 
+  /** Held (60 s) by the enqueue creating the job with this BullMQ id. */
+  claim(internalId: string): string {
+    return `${this.base}:claim:${internalId}`;
+  }
+
   /** A job's checkpoint (what its earlier attempts finished). */
   checkpoint(internalId: string): string {
     return `${this.base}:checkpoint:${internalId}`;

@@ -7,7 +7,7 @@ import { orgToken, SUBJECTS } from '@fraiseql/nats-contract';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NatsConnection } from 'nats';
-import type { JobTypeRegistry } from '../job-types/job-type';
+import type { JobType, JobTypeRegistry } from '../job-types/job-type';
 import type { JobAnnouncer } from './job-announcer';
 import { failureReason, parseAttemptLog, parseFailureReason, type AttemptRecord, type JobData } from './job-data';
 import { internalJobId, splitInternalJobId } from './job-ids';
@@ -65,6 +65,28 @@ export class JobQueue {
         });
       return { job: await this.view(existing), created: false };
     }
+    // One enqueue per new id at a time: a concurrent one of the same id is told to retry (it will then find the job).
+    const claim = this.keys.claim(id);
+    if ((await this.redis.set(claim, '1', 'PX', 60_000, 'NX')) === null)
+      throw new FraiseqlError('FRAISEQL_OVERLOADED', `Job ${jobId} is being enqueued by another request; retry shortly`, {
+        details: { id: jobId },
+      });
+    try {
+      return await this.create(type, payload, jobId, id, request, caller);
+    } catch (error) {
+      await this.redis.del(claim).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async create(
+    type: JobType,
+    payload: unknown,
+    jobId: string,
+    id: string,
+    request: JobApiRequest<'enqueue'>,
+    caller: Caller,
+  ): Promise<{ job: JobView; created: boolean }> {
     const now = Date.now();
     const org = orgToken(caller.orgId);
     const priority = await this.options.fairness.priorityFor(org);
