@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FraiseqlError, RetryableError, UnrecoverableError } from '@fraiseql/errors';
+import { RetryableError, UnrecoverableError } from '@fraiseql/errors';
+import { jobApiSubject, writeCallerHeaders } from '@fraiseql/nats-contract';
+import { headers as natsHeaders } from 'nats';
 import { listDeadLetters, deadLetterJob } from '@fraiseql/dead-letters';
 import type { JobView } from '@fraiseql/jobs';
 import { waitFor } from '@fraiseql/testkit';
@@ -327,7 +329,15 @@ describe('job-runner (real Redis, NATS JetStream; in-process runner)', () => {
     expect(await metricValue(t.registry, 'fraiseql_job_cancelled_total')).toBeGreaterThanOrEqual(2);
   });
 
-  it('rejects a malformed request as the job API does', async () => {
-    await expect(t.api.call('get', { id: 'bad id!' } as never, A)).rejects.toBeInstanceOf(FraiseqlError);
+  it('answers a malformed request on the wire with FRAISEQL_BAD_REQUEST naming the field (no client-side check)', async () => {
+    const headers = natsHeaders();
+    writeCallerHeaders(headers, A);
+    const reply = await backends.nc.request(jobApiSubject('get'), new TextEncoder().encode('{"id":"bad id!"}'), { headers, timeout: 5000 });
+    expect(JSON.parse(reply.string())).toMatchObject({
+      ok: false,
+      error: { code: 'FRAISEQL_BAD_REQUEST', message: expect.stringContaining('request.id') },
+    });
+    const notJson = await backends.nc.request(jobApiSubject('list'), new TextEncoder().encode('{'), { headers, timeout: 5000 });
+    expect(JSON.parse(notJson.string())).toMatchObject({ ok: false, error: { code: 'FRAISEQL_BAD_REQUEST' } });
   });
 });

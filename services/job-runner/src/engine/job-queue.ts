@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { NatsConnection } from 'nats';
 import type { JobType, JobTypeRegistry } from '../job-types/job-type';
 import type { JobAnnouncer } from './job-announcer';
-import { failureReason, parseAttemptLog, parseFailureReason, type AttemptRecord, type JobData } from './job-data';
+import { parseAttemptLog, parseFailureReason, type AttemptRecord, type JobData } from './job-data';
 import { internalJobId, splitInternalJobId } from './job-ids';
 import type { JobKeys } from './job-keys';
 import type { JobMetrics } from './job-metrics';
@@ -370,5 +370,3 @@ function decodeCursor(cursor: string): string {
     throw new FraiseqlError('FRAISEQL_BAD_REQUEST', 'request.after: not a cursor of this list', { details: { path: 'request.after' } });
   return member;
 }
-
-export { failureReason };

@@ -98,11 +98,6 @@ export class JobWorker {
     void this.worker.run().catch((error: unknown) => this.options.logger.error({ err: error }, 'BullMQ worker stopped'));
   }
 
-  /** Jobs running in this replica now. */
-  get activeCount(): number {
-    return this.running.size;
-  }
-
   /**
    * SIGTERM: take no new job; running ones get `graceMs` to finish, then are aborted and handed back to the queue
    * (moved to delayed for now: no attempt spent) for another replica.
