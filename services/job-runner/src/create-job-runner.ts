@@ -138,6 +138,9 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
         onInternalError: (error, operation) => logger.error({ err: error, operation }, 'job API request failed'),
       },
     );
+    // The server must know the subscription before anyone is told the runner is up: a request sent in between
+    // would find no responder.
+    await nc.flush();
     worker.start();
 
     let drained: Promise<{ handedBack: number }> | undefined;
