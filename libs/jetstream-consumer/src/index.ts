@@ -1,4 +1,6 @@
 export { startEventConsumer } from './start-event-consumer';
+export { EventBatcher } from './event-batcher';
+export type { BatchWrite, BatchWriteReport, EventBatcherOptions, RejectedEvent } from './event-batcher';
 export type {
   DrainResult,
   EventConsumer,

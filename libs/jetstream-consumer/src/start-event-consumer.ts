@@ -35,6 +35,8 @@ export interface EventContext {
   isLastAttempt: boolean;
   subject: string;
   streamSequence: number;
+  /** Bytes of the encoded event (what a batching writer counts toward its byte bound). */
+  sizeBytes: number;
   headers: MsgHdrs | undefined;
   /** Aborted when a drain's deadline passes while the handler still runs: the message is nak'ed for another replica. */
   signal: AbortSignal;
@@ -114,8 +116,9 @@ export interface EventConsumer {
   /** Messages being handled now. */
   inFlight(): number;
   /**
-   * Stops pulling, waits for in-flight handlers up to `deadlineMs`, then aborts and naks (no delay) what is
-   * still unfinished. Safe on SIGTERM; later calls return the same promise.
+   * Stops pulling, waits for in-flight handlers up to `deadlineMs`, then aborts and naks what is still
+   * unfinished (redelivered once this replica's last pull request has expired, about pullExpiresMs later).
+   * Safe on SIGTERM; later calls return the same promise.
    */
   drain(deadlineMs: number): Promise<DrainResult>;
 }
@@ -147,6 +150,9 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', `concurrency must be an integer ≥ 1, got ${options.concurrency}`);
   }
   const pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 2000);
+  // What a draining replica hands back is redelivered once its own pull request has expired on the server
+  // (stopping it client-side does not withdraw it): delivered into it, a message would wait out the ack wait.
+  const handBackDelayMs = pullExpiresMs + 250;
   const minPull = Math.max(1, Math.floor(options.concurrency / 4));
   const logger = options.logger.child({ component: 'event-consumer', consumer: spec.durable_name, source });
   const metrics = consumerMetrics(options.registry, options.metricsPrefix);
@@ -201,6 +207,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
 
   const deliveries = new Set<Delivery>();
   let stopping = false;
+  /** The pull in progress: a drain ends it, or what the drain hands back would be redelivered into it. */
+  let pulling: ConsumerMessages | undefined;
   let wake: (() => void) | undefined;
   let idleWaiters: (() => void)[] = [];
   const wakeUp = (): void => {
@@ -370,6 +378,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         isLastAttempt: attempt >= lastAttempt,
         subject: msg.subject,
         streamSequence: msg.info.streamSequence,
+        sizeBytes: msg.data.length,
         headers: msg.headers,
         signal: delivery.abort.signal,
         working,
@@ -460,6 +469,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       try {
         // Only as many as there are free slots: a message is never pulled before it can be handled.
         batch = await consumer.fetch({ max_messages: free, expires: pullExpiresMs });
+        pulling = batch;
       } catch (error) {
         logger.warn({ err: error }, 'pull failed; trying again in 1 s');
         await pause(1000);
@@ -467,7 +477,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
       try {
         for await (const msg of batch) {
-          if (stopping) nak({ msg, settled: false, abort: new AbortController() });
+          if (stopping) nak({ msg, settled: false, abort: new AbortController() }, handBackDelayMs);
           else start(msg);
         }
       } catch (error) {
@@ -475,6 +485,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
           logger.warn({ err: error }, 'pull interrupted; trying again in 1 s');
           await pause(1000);
         }
+      } finally {
+        pulling = undefined;
       }
     }
   };
@@ -492,6 +504,9 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     drain(deadlineMs) {
       drained ??= (async () => {
         stopping = true;
+        // No pull may stay open: messages nak'ed below would be delivered straight back into it (each time
+        // spending a delivery attempt) instead of to another replica.
+        pulling?.stop();
         wakeUp();
         let timer: NodeJS.Timeout | undefined;
         const idle = deliveries.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
@@ -501,7 +516,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         for (const delivery of deliveries) {
           if (delivery.settled) continue;
           delivery.abort.abort(new FraiseqlError('FRAISEQL_TIMEOUT', 'the consumer is shutting down'));
-          nak(delivery);
+          nak(delivery, handBackDelayMs);
           unfinished++;
         }
         if (unfinished > 0) logger.warn({ unfinished }, 'drain deadline passed: unfinished events nak’ed for another replica');
