@@ -12,6 +12,11 @@
 #
 # Stages: manifests -> deps (npm ci, cached on the manifests) -> build (tsc -b) -> dev (Tilt)
 #         manifests -> prod-deps (npm ci --omit=dev) --------> runtime-base -> service-<name> -> runtime (default)
+#
+# Files read at run time besides compiled code ship too: the repository's migrations/ (ClickHouse DDL and
+# Elasticsearch templates the sink applies at start) and whatever a lib lists in its package.json "files"
+# (libs/search: migrations/, sql/). No image carries chdb (the embedded ClickHouse of `npm start`): in a
+# cluster the sink writes to a ClickHouse server (docs/deploying.md, "sink").
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 ARG SERVICE
@@ -47,6 +52,8 @@ COPY --chown=node:node libs ./libs
 COPY --chown=node:node services/${SERVICE} ./services/${SERVICE}
 RUN npx tsc -b services/${SERVICE} \
  && ln -s services/${SERVICE}/dist service
+# After tsc, so that editing a migration does not invalidate the compiled layers.
+COPY --chown=node:node migrations ./migrations
 
 # --- dev: the image Tilt builds (target=dev). Sources, dev dependencies and tsc stay in; Tilt's
 # live_update syncs sources and runs `npx tsc -b services/<name>`, and `node --watch` restarts the
@@ -55,14 +62,21 @@ FROM build AS dev
 ENV NODE_ENV=development
 CMD ["node", "--watch", "service/main.js"]
 
-# --- dist: only the compiled output the service needs (libs that tsc built, and the service).
+# --- dist: only what the service needs at run time: the libs that tsc built, each with the entries its
+# package.json "files" lists (dist, and e.g. migrations/ and sql/ of libs/search), the service, migrations/.
 FROM build AS dist
 ARG SERVICE
 RUN mkdir -p /tmp/out/libs /tmp/out/services/${SERVICE} \
  && for lib in libs/*/; do \
-      if [ -d "${lib}dist" ]; then mkdir -p "/tmp/out/${lib}" && cp -R "${lib}dist" "/tmp/out/${lib}"; fi; \
+      if [ -d "${lib}dist" ]; then \
+        mkdir -p "/tmp/out/${lib}"; \
+        for entry in $(node -p "(require('./${lib}package.json').files || ['dist']).join(' ')"); do \
+          if [ -e "${lib}${entry}" ]; then cp -R "${lib}${entry}" "/tmp/out/${lib}"; fi; \
+        done; \
+      fi; \
     done \
  && cp -R services/${SERVICE}/dist /tmp/out/services/${SERVICE}/ \
+ && cp -R migrations /tmp/out/ \
  && cp -P service /tmp/out/service \
  && find /tmp/out -name '*.tsbuildinfo' -delete
 
@@ -114,6 +128,10 @@ EXPOSE 9104
 FROM runtime-base AS service-job-runner
 ENV HEALTHCHECK_PORT_VAR=FRAISEQL_JOB_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9105
 EXPOSE 9105
+
+FROM runtime-base AS service-sink
+ENV HEALTHCHECK_PORT_VAR=FRAISEQL_SINK_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9106
+EXPOSE 9106
 
 # --- runtime (default target): the row SERVICE names. A SERVICE without a row has no stage here.
 FROM service-${SERVICE} AS runtime

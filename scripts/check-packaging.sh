@@ -83,10 +83,17 @@ run_logged "helm template (all optional features on)" "$work/helm-features.log" 
     --set externalDatabase.flightUrl=postgres://fraiseql_flight@db:5432/fraiseql,flightServer.settings.publicLocation=grpc+tls://flight.example.com:443 \
     --set image.digest=sha256:0000000000000000000000000000000000000000000000000000000000000000 \
     --set exports.store=s3://fraiseql-exports/prod,exports.s3.endpoint=http://minio:9000,exports.s3.existingSecret=s3 \
-    --set exports.s3.region=eu-west-1,exports.s3.forcePathStyle=true,exports.s3.partSizeMb=16,exports.linkTtlMs=600000
+    --set exports.s3.region=eu-west-1,exports.s3.forcePathStyle=true,exports.s3.partSizeMb=16,exports.linkTtlMs=600000 \
+    --set clickhouse.url=https://clickhouse.example.com:8443,clickhouse.existingSecret=clickhouse \
+    --set elasticsearch.url=https://elasticsearch:9200,elasticsearch.existingSecret=elasticsearch
 run_logged "helm template (exports in a local: store on a ReadWriteMany claim)" "$work/helm-exports-local.log" \
   "$HELM" template "$RELEASE" "$CHART" \
     --set exports.store=local:/var/lib/fraiseql/exports,exports.persistence.existingClaim=fraiseql-exports
+
+run_logged "helm template (sink: Elasticsearch with basic auth, a search role of its own)" "$work/helm-sink.log" \
+  "$HELM" template "$RELEASE" "$CHART" \
+    --set elasticsearch.url=http://elasticsearch:9200,elasticsearch.username=fraiseql,elasticsearch.existingSecret=elasticsearch \
+    --set externalDatabase.sinkUrl=postgres://fraiseql_search@postgresql:5432/fraiseql
 
 echo "kustomize"
 for dir in k8s/base k8s/overlays/dev; do

@@ -5,7 +5,9 @@
 // explicitly win. The dev inbox (libs/dev-inbox: an HTTP + SMTP catcher on 8025/1025) runs beside
 // them, and observer-worker sends the demo shop's rules there, job-runner its email-batch jobs
 // (FRAISEQL_OBSERVER_* / FRAISEQL_JOB_* set explicitly win). Exports go to .stack/exports, signed
-// with a dev-only key shared by gateway and job-runner (FRAISEQL_EXPORT_* set explicitly win).
+// with a dev-only key shared by gateway and job-runner (FRAISEQL_EXPORT_* set explicitly win). The sink writes
+// analytics into the embedded ClickHouse (chdb, installed by scripts/ensure-chdb.sh) under .stack/clickhouse unless
+// FRAISEQL_CLICKHOUSE_URL names a server, and search into PostgreSQL full-text in FRAISEQL_DATABASE_URL's database.
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import concurrently from 'concurrently';
@@ -46,6 +48,9 @@ const env = {
   FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: process.env.FRAISEQL_QUERY_EXECUTOR_DATABASE_URL ?? process.env.FRAISEQL_DATABASE_URL,
   FRAISEQL_FLIGHT_DATABASE_URL: process.env.FRAISEQL_FLIGHT_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
   FRAISEQL_JOB_DATABASE_URL: process.env.FRAISEQL_JOB_DATABASE_URL ?? flightDatabaseUrl(process.env.FRAISEQL_DATABASE_URL),
+  // PostgreSQL search: the admin role, which may create the sink's schema (fraiseql_search).
+  FRAISEQL_SINK_DATABASE_URL: process.env.FRAISEQL_SINK_DATABASE_URL ?? process.env.FRAISEQL_DATABASE_URL,
+  FRAISEQL_SINK_CLICKHOUSE_PATH: process.env.FRAISEQL_SINK_CLICKHOUSE_PATH ?? join(root, '.stack', 'clickhouse'),
   // Read by both the job-runner (writes export files, signs links) and the gateway (serves /v1/exports/<token>).
   FRAISEQL_EXPORT_STORE: process.env.FRAISEQL_EXPORT_STORE ?? `local:${devExportDirectory}`,
   FRAISEQL_EXPORT_SIGNING_KEY: process.env.FRAISEQL_EXPORT_SIGNING_KEY ?? DEV_EXPORT_SIGNING_KEY,
@@ -60,6 +65,7 @@ const env = {
 };
 delete env.FRAISEQL_DATABASE_URL;
 if (env.FRAISEQL_EXPORT_STORE === `local:${devExportDirectory}`) mkdirSync(devExportDirectory, { recursive: true });
+if (!env.FRAISEQL_CLICKHOUSE_URL) mkdirSync(env.FRAISEQL_SINK_CLICKHOUSE_PATH, { recursive: true });
 
 /** flight-server and job-runner would only log their failed connections: say up front what to set. */
 async function checkFlightRole(url) {
@@ -133,6 +139,7 @@ const flight = services.find((s) => s.name === 'flight-server' && s.grpcPort);
 if (flight) lines.push(...flightHint(flight.grpcPort), '');
 const jobRunner = services.find((s) => s.name === 'job-runner');
 if (jobRunner) lines.push(...jobsHint(jobRunner.opsPort ?? 9105), '');
+if (services.some((s) => s.name === 'sink')) lines.push(...sinkHint(), '');
 console.log(lines.join('\n'));
 
 /** What the demo shop's observer rules do, and how to see it happen in the dev inbox. */
@@ -182,6 +189,23 @@ function jobsHint(opsPort) {
     ...curl,
     `      -d '{"query":"{ exportDownload(id: \\"<job id>\\") { url expiresAt } }"}'`,
     '    curl -OJ "http://127.0.0.1:4000<url>"      (the signed /v1/exports/... path it returned: no other credentials needed)',
+  ];
+}
+
+/**
+ * Where the sink put the demo shop's events: a search through GraphQL. (Analytics datasets over Flight come with
+ * issue 11's flight-server part; until then ClickHouse is read directly — docs/analytics.md.)
+ */
+function sinkHint() {
+  const org = '00000000-0000-4000-8000-000000000001';
+  const clickhouse = env.FRAISEQL_CLICKHOUSE_URL ?? `embedded, ${env.FRAISEQL_SINK_CLICKHOUSE_PATH}`;
+  const search = env.FRAISEQL_ELASTICSEARCH_URL ?? 'PostgreSQL full-text';
+  return [
+    `  Sink:      every change into ClickHouse (${clickhouse}) and search (${search})`,
+    '    Search the events (roles admin or search):',
+    '    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
+    `      -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: ${org}" -H "x-fraiseql-dev-roles: admin" \\`,
+    `      -d '{"query":"{ searchEvents(query: \\"paid\\", first: 5) { hits { entityType entityId eventType highlights } } }"}'`,
   ];
 }
 

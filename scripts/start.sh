@@ -4,7 +4,9 @@
 # compiles and registers the demo schema, seeds the demo shop, then runs the services with prefixed logs
 # and prints where they are (GraphQL, Arrow Flight on grpc://127.0.0.1:8815, metrics).
 # flight-server reads FRAISEQL_DATABASE_URL as the read-only role fraiseql_flight (migration 0004);
-# set FRAISEQL_FLIGHT_DATABASE_URL when that role needs a password.
+# set FRAISEQL_FLIGHT_DATABASE_URL when that role needs a password. The sink writes analytics into the
+# embedded ClickHouse (chdb, installed into .tools/chdb, data in .stack/clickhouse) unless
+# FRAISEQL_CLICKHOUSE_URL names a ClickHouse server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/log.sh
@@ -17,6 +19,13 @@ mkdir -p .stack
 
 step "dependencies"
 bash scripts/install-deps.sh
+
+step "embedded ClickHouse for the sink (chdb)"
+if [ -n "${FRAISEQL_CLICKHOUSE_URL:-}" ]; then
+  info "FRAISEQL_CLICKHOUSE_URL is set: the sink writes to that server, chdb is not needed"
+elif ! bash scripts/ensure-chdb.sh; then
+  fail "the sink needs chdb for its default embedded ClickHouse; or set FRAISEQL_CLICKHOUSE_URL=http://<host>:8123 to use a ClickHouse server"
+fi
 
 step "local services (PostgreSQL, NATS JetStream, Redis)"
 bash scripts/ensure-services.sh

@@ -10,6 +10,7 @@ import { loadConfig } from '@fraiseql/service-kit';
 import { jobRunnerConfig } from '../../services/job-runner/src/config';
 import { observerWorkerConfig } from '../../services/observer-worker/src/config';
 import { queryExecutorConfig } from '../../services/query-executor/src/config';
+import { sinkConfig } from '../../services/sink/src/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHART = path.join(ROOT, 'helm/fraiseql');
@@ -108,15 +109,15 @@ describe('check-packaging.sh', () => {
   it('fails for a services folder that has no Dockerfile row, chart block, kustomize Deployment or Tilt entry, naming each', () => {
     const copy = packagingCopy();
     try {
-      fs.mkdirSync(path.join(copy, 'services/sink/src'), { recursive: true });
-      fs.writeFileSync(path.join(copy, 'services/sink/package.json'), '{"name":"@fraiseql/sink"}');
+      fs.mkdirSync(path.join(copy, 'services/archiver/src'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'services/archiver/package.json'), '{"name":"@fraiseql/archiver"}');
       const { status, output } = runCheck(copy);
       expect(status).toBe(1);
-      expect(output).toContain('sink: no row for it in the Dockerfile');
-      expect(output).toContain("sink: no 'sink:' block in helm/fraiseql/values.yaml");
-      expect(output).toContain('sink: no Deployment fraiseql-sink in k8s/base');
-      expect(output).toContain('sink: no entry in tilt/services.star');
-      expect(output).not.toMatch(/ (gateway|query-executor|flight-server|observer-worker|job-runner): /);
+      expect(output).toContain('archiver: no row for it in the Dockerfile');
+      expect(output).toContain("archiver: no 'archiver:' block in helm/fraiseql/values.yaml");
+      expect(output).toContain('archiver: no Deployment fraiseql-archiver in k8s/base');
+      expect(output).toContain('archiver: no entry in tilt/services.star');
+      expect(output).not.toMatch(/ (gateway|query-executor|flight-server|observer-worker|job-runner|sink): /);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
@@ -141,9 +142,9 @@ describe('check-packaging.sh', () => {
   it('passes once a new service is added in the documented places (Dockerfile row, values block, kustomize, Tilt entry)', () => {
     const copy = packagingCopy();
     try {
-      const svc = path.join(copy, 'services/sink');
+      const svc = path.join(copy, 'services/archiver');
       fs.mkdirSync(path.join(svc, 'src'), { recursive: true });
-      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/sink"}');
+      fs.writeFileSync(path.join(svc, 'package.json'), '{"name":"@fraiseql/archiver"}');
       // 1. Dockerfile: its row in the service table.
       const dockerfile = path.join(copy, 'Dockerfile');
       fs.writeFileSync(
@@ -152,43 +153,43 @@ describe('check-packaging.sh', () => {
           .readFileSync(dockerfile, 'utf8')
           .replace(
             '\n# --- runtime (default target)',
-            '\nFROM runtime-base AS service-sink\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_SINK_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9106\nEXPOSE 9106\n\n# --- runtime (default target)',
+            '\nFROM runtime-base AS service-archiver\nENV HEALTHCHECK_PORT_VAR=FRAISEQL_ARCHIVER_OPS_PORT HEALTHCHECK_PORT_DEFAULT=9107\nEXPOSE 9107\n\n# --- runtime (default target)',
           ),
       );
       // 2. values block.
       fs.appendFileSync(
         path.join(copy, 'helm/fraiseql/values.yaml'),
-        '\nsink:\n  enabled: true\n  image:\n    repository: fraiseql/sink\n  containerPorts:\n    ops: 9106\n  secretEnv:\n    FRAISEQL_SINK_REDIS_URL: redis\n',
+        '\narchiver:\n  enabled: true\n  image:\n    repository: fraiseql/archiver\n  containerPorts:\n    ops: 9107\n  secretEnv:\n    FRAISEQL_ARCHIVER_REDIS_URL: redis\n',
       );
       // 3. kustomize base: the service's manifest, listed in the base.
       fs.writeFileSync(
-        path.join(copy, 'k8s/base/sink.yaml'),
+        path.join(copy, 'k8s/base/archiver.yaml'),
         fs
           .readFileSync(path.join(ROOT, 'k8s/base/query-executor.yaml'), 'utf8')
-          .replace(/query-executor/g, 'sink')
-          .replace(/9102/g, '9106'),
+          .replace(/query-executor/g, 'archiver')
+          .replace(/9102/g, '9107'),
       );
       const kustomization = path.join(copy, 'k8s/base/kustomization.yaml');
       fs.writeFileSync(
         kustomization,
-        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - sink.yaml\n'),
+        fs.readFileSync(kustomization, 'utf8').replace('  - query-executor.yaml\n', '  - query-executor.yaml\n  - archiver.yaml\n'),
       );
       // 4. Tilt entry.
       const services = path.join(copy, 'tilt/services.star');
       fs.writeFileSync(
         services,
-        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "sink", "port_forwards": ["9106:9106"]},\n]'),
+        fs.readFileSync(services, 'utf8').replace(/\n\]/, '\n    {"name": "archiver", "port_forwards": ["9107:9107"]},\n]'),
       );
 
       const { status, output } = runCheck(copy);
       expect(output).toContain('check-packaging: all checks passed');
       expect(status).toBe(0);
       const rendered = parseDocs(execFileSync(HELM, ['template', 'fraiseql', path.join(copy, 'helm/fraiseql')], { encoding: 'utf8' }));
-      const cm = find(rendered, 'ConfigMap', 'fraiseql-sink');
-      expect(cm.data.FRAISEQL_SINK_OPS_PORT).toBe('9106');
-      const container = find(rendered, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0];
+      const cm = find(rendered, 'ConfigMap', 'fraiseql-archiver');
+      expect(cm.data.FRAISEQL_ARCHIVER_OPS_PORT).toBe('9107');
+      const container = find(rendered, 'Deployment', 'fraiseql-archiver').spec.template.spec.containers[0];
       expect(container.env).toEqual([
-        { name: 'FRAISEQL_SINK_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+        { name: 'FRAISEQL_ARCHIVER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
       ]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
@@ -498,6 +499,121 @@ describe('helm chart', () => {
     expect(find(local, 'ConfigMap', 'fraiseql-job-runner').data).not.toHaveProperty('FRAISEQL_EXPORT_S3_ENDPOINT');
   });
 
+  it("renders the sink's dataplanes and settings as keys its own config parses: a ClickHouse server, search in PostgreSQL", () => {
+    const config = find(rendered, 'ConfigMap', 'fraiseql-sink').data;
+    expect(config).toMatchObject({
+      FRAISEQL_SINK_OPS_HOST: '0.0.0.0',
+      FRAISEQL_SINK_OPS_PORT: '9106',
+      FRAISEQL_CLICKHOUSE_URL: 'http://clickhouse:8123',
+      FRAISEQL_CLICKHOUSE_USER: 'default',
+      FRAISEQL_CLICKHOUSE_DATABASE: 'fraiseql',
+      FRAISEQL_SINK_DATAPLANES: 'clickhouse,search',
+      FRAISEQL_SINK_RETENTION_DAYS: '90',
+      FRAISEQL_SINK_BATCH_ROWS: '20000',
+      FRAISEQL_SINK_BATCH_BYTES: '33554432',
+      FRAISEQL_SINK_BATCH_DELAY_MS: '1000',
+      FRAISEQL_SINK_SEARCH_BATCH_ROWS: '2000',
+      FRAISEQL_SINK_SEARCH_SCHEMA: 'fraiseql_search',
+      FRAISEQL_SINK_SEARCH_LANGUAGE: 'simple',
+      FRAISEQL_SINK_POOL_MAX: '4',
+    });
+    // No Elasticsearch unless asked; never the embedded engine's directory (the image has no chdb).
+    expect(Object.keys(config).filter((k) => k.startsWith('FRAISEQL_ELASTICSEARCH_') || k === 'FRAISEQL_SINK_CLICKHOUSE_PATH')).toEqual([]);
+    const deployment = find(rendered, 'Deployment', 'fraiseql-sink');
+    const [container] = deployment.spec.template.spec.containers;
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.resources.limits.memory).toBe('1536Mi');
+    expect(container.env).toEqual([
+      { name: 'FRAISEQL_SINK_CURSOR_SECRET', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'cursor-secret' } } },
+      { name: 'FRAISEQL_SINK_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'database-url' } } },
+    ]);
+    const secret = find(rendered, 'Secret', 'fraiseql');
+    const decoded = (key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
+    expect(secret.data).not.toHaveProperty('sink-database-url');
+    const loaded = loadConfig(sinkConfig, {
+      env: { ...config, FRAISEQL_SINK_DATABASE_URL: decoded('database-url'), FRAISEQL_SINK_CURSOR_SECRET: decoded('cursor-secret') },
+    });
+    expect(loaded).toMatchObject({
+      FRAISEQL_SINK_OPS_PORT: 9106,
+      FRAISEQL_CLICKHOUSE_URL: 'http://clickhouse:8123',
+      FRAISEQL_CLICKHOUSE_DATABASE: 'fraiseql',
+      FRAISEQL_SINK_DATAPLANES: ['clickhouse', 'search'],
+      FRAISEQL_SINK_RETENTION_DAYS: 90,
+      FRAISEQL_SINK_BATCH_BYTES: 32 * 1024 * 1024,
+      FRAISEQL_SINK_BATCH_DELAY_MS: 1000,
+      FRAISEQL_SINK_DATABASE_URL: 'postgres://postgres@postgresql:5432/fraiseql',
+    });
+    expect(loaded.FRAISEQL_ELASTICSEARCH_URL).toBeUndefined();
+  });
+
+  it('gives the sink its ClickHouse password and Elasticsearch key or password from existing Secrets, and a search role of its own', () => {
+    const objects = helmTemplate(
+      '--set',
+      'clickhouse.url=https://ch.example.com:8443,clickhouse.user=fraiseql,clickhouse.database=analytics,clickhouse.existingSecret=ch',
+      '--set',
+      'elasticsearch.url=https://es.example.com:9200,elasticsearch.existingSecret=es',
+      '--set',
+      'externalDatabase.sinkUrl=postgres://fraiseql_search:pw@db:5432/fraiseql',
+    );
+    const config = find(objects, 'ConfigMap', 'fraiseql-sink').data;
+    expect(config).toMatchObject({
+      FRAISEQL_CLICKHOUSE_URL: 'https://ch.example.com:8443',
+      FRAISEQL_CLICKHOUSE_USER: 'fraiseql',
+      FRAISEQL_CLICKHOUSE_DATABASE: 'analytics',
+      FRAISEQL_ELASTICSEARCH_URL: 'https://es.example.com:9200',
+    });
+    expect(Object.keys(config).filter((k) => /PASSWORD|API_KEY/.test(k))).toEqual([]);
+    const env = find(objects, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0].env;
+    expect(env.map((e: any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
+      ['FRAISEQL_SINK_CURSOR_SECRET', { name: 'fraiseql', key: 'cursor-secret' }],
+      ['FRAISEQL_SINK_DATABASE_URL', { name: 'fraiseql', key: 'sink-database-url' }],
+      ['FRAISEQL_CLICKHOUSE_PASSWORD', { name: 'ch', key: 'clickhouse-password' }],
+      ['FRAISEQL_ELASTICSEARCH_API_KEY', { name: 'es', key: 'elasticsearch-api-key' }],
+    ]);
+    const secret = find(objects, 'Secret', 'fraiseql');
+    expect(Buffer.from(secret.data['sink-database-url'], 'base64').toString()).toBe('postgres://fraiseql_search:pw@db:5432/fraiseql');
+    // Other services get none of it.
+    expect(
+      Object.keys(find(objects, 'ConfigMap', 'fraiseql-query-executor').data).filter((k) => /CLICKHOUSE|ELASTICSEARCH/.test(k)),
+    ).toEqual([]);
+
+    const basic = helmTemplate(
+      '--set',
+      'elasticsearch.url=http://es:9200,elasticsearch.username=fraiseql,elasticsearch.existingSecret=es',
+      '--set',
+      'externalDatabase.existingSecret=pg,externalDatabase.existingSecretSinkUrlKey=search-url',
+    );
+    expect(find(basic, 'ConfigMap', 'fraiseql-sink').data.FRAISEQL_ELASTICSEARCH_USERNAME).toBe('fraiseql');
+    expect(
+      find(basic, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom.secretKeyRef]),
+    ).toEqual([
+      ['FRAISEQL_SINK_CURSOR_SECRET', { name: 'fraiseql', key: 'cursor-secret' }],
+      ['FRAISEQL_SINK_DATABASE_URL', { name: 'pg', key: 'search-url' }],
+      ['FRAISEQL_ELASTICSEARCH_PASSWORD', { name: 'es', key: 'elasticsearch-password' }],
+    ]);
+  });
+
+  it('refuses to render the sink without a ClickHouse server, with Elasticsearch credentials but no URL, or a short cursor secret', () => {
+    const refusal = (...sets: string[]) =>
+      spawnSync(HELM, ['template', 'fraiseql', CHART, ...sets.flatMap((s) => ['--set', s])], { encoding: 'utf8' });
+    const embedded = refusal('clickhouse.url=');
+    expect(embedded.status).not.toBe(0);
+    expect(embedded.stderr).toContain('clickhouse.url is required while the sink is enabled');
+    expect(embedded.stderr).toContain('The embedded engine (chdb) is for `npm start` only');
+    expect(refusal('clickhouse.url=clickhouse:9000').stderr).toContain(
+      'clickhouse.url must be the HTTP interface of a ClickHouse server, http(s)://host:8123, got "clickhouse:9000"',
+    );
+    expect(refusal('elasticsearch.existingSecret=es').stderr).toContain(
+      'elasticsearch.existingSecret or elasticsearch.username is set but elasticsearch.url is empty',
+    );
+    expect(refusal('auth.cursorSecret=too-short').stderr).toContain(
+      'auth.cursorSecret must be at least 32 characters while the sink is enabled',
+    );
+    // Without the sink, no ClickHouse is needed.
+    const off = helmTemplate('--set', 'clickhouse.url=,sink.enabled=false');
+    expect(off.filter((o) => o.metadata.name === 'fraiseql-sink')).toEqual([]);
+  });
+
   it('renders relay and stream overrides: relay off, other sizes, one stream replica in the dev values', () => {
     const objects = helmTemplate(
       '--set',
@@ -565,11 +681,15 @@ describe('helm chart', () => {
   });
 
   it('refuses a service block without an ops port, with a message naming it', () => {
-    const result = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'sink.containerPorts.http=8080,sink.image.repository=x'], {
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      HELM,
+      ['template', 'fraiseql', CHART, '--set', 'archiver.containerPorts.http=8080,archiver.image.repository=x'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('sink.containerPorts.ops is required');
+    expect(result.stderr).toContain('archiver.containerPorts.ops is required');
   });
 
   it('renders the dev values: one replica, development settings, local dev images', () => {
@@ -716,6 +836,60 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('ships what services read at run time: migrations/ and each built lib with its package.json "files" (dist stage, run for real)', () => {
+    const run = /FROM build AS dist[\s\S]*?^RUN ([\s\S]*?[^\\])$/m.exec(text)![1].replace(/\\\n/g, ' ');
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-dist-'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fraiseql-dist-out-'));
+    const touch = (file: string, text = '') => {
+      fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
+      fs.writeFileSync(path.join(tree, file), text);
+    };
+    try {
+      // What the build stage holds for SERVICE=sink: built libs (with dist/), an unbuilt one, the service, migrations/.
+      for (const lib of ['search', 'clickhouse', 'cli'])
+        touch(`libs/${lib}/package.json`, fs.readFileSync(path.join(ROOT, 'libs', lib, 'package.json'), 'utf8'));
+      touch('libs/search/dist/index.js');
+      touch('libs/search/dist/.tsbuildinfo');
+      touch('libs/search/src/index.ts');
+      touch('libs/search/migrations/0001_search_tables.sql');
+      touch('libs/search/sql/search-events.sql');
+      touch('libs/clickhouse/dist/index.js');
+      touch('libs/cli/bin/fraiseql.js');
+      touch('services/sink/dist/main.js');
+      touch('migrations/clickhouse/0001_fraiseql_events.sql');
+      touch('migrations/elasticsearch/0001_ilm-policy_fraiseql-events.json');
+      fs.symlinkSync('services/sink/dist', path.join(tree, 'service'));
+      execFileSync('sh', ['-c', run.replace(/\$\{SERVICE\}/g, 'sink').replace(/\/tmp\/out/g, out)], { cwd: tree });
+      const shipped = execFileSync('find', ['.', '-type', 'f'], { cwd: out, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((f) => f.slice(2))
+        .sort();
+      expect(shipped).toEqual([
+        'libs/clickhouse/dist/index.js',
+        'libs/search/dist/index.js',
+        'libs/search/migrations/0001_search_tables.sql',
+        'libs/search/sql/search-events.sql',
+        'migrations/clickhouse/0001_fraiseql_events.sql',
+        'migrations/elasticsearch/0001_ilm-policy_fraiseql-events.json',
+        'services/sink/dist/main.js',
+      ]);
+      expect(fs.readlinkSync(path.join(out, 'service'))).toBe('services/sink/dist');
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+    // The build stage (hence the dev image Tilt runs) has migrations/ too, copied after tsc; the context keeps it.
+    const build = text.slice(text.indexOf('AS build'), text.indexOf('AS dev'));
+    expect(build).toMatch(/^COPY --chown=node:node migrations \.\/migrations$/m);
+    expect(build.indexOf('COPY --chown=node:node migrations')).toBeGreaterThan(build.indexOf('npx tsc -b'));
+    const ignored = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    expect(ignored.filter((l) => /^migrations/.test(l))).toEqual([]);
+  });
+
   it('.dockerignore keeps build outputs, node_modules and git out of the context, and keeps the workspaces in', () => {
     const lines = fs
       .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
@@ -744,7 +918,7 @@ describe('Tiltfile', () => {
         .filter((r: any) => r.labels.includes('deps'))
         .map((r: any) => r.new_name)
         .sort(),
-    ).toEqual(['nats', 'postgres', 'redis']);
+    ).toEqual(['clickhouse', 'nats', 'postgres', 'redis']);
   });
 
   it.each(serviceFolders())('%s: live-updated dev image, resource with ops port-forward', (name) => {
@@ -767,5 +941,17 @@ describe('Tiltfile', () => {
 
   it('port-forwards the gateway GraphQL port 4000', () => {
     expect(dryRun.k8s_resources.find((r: any) => r.new_name === 'gateway').port_forwards).toContain('4000:4000');
+  });
+
+  it('runs the dev ClickHouse the values point the sink at, and only the sink waits for it', () => {
+    const clickhouse = dryRun.k8s_resources.find((r: any) => r.new_name === 'clickhouse');
+    expect(clickhouse).toMatchObject({ labels: ['deps'], port_forwards: ['18123:8123'] });
+    const deps = parseDocs(fs.readFileSync(path.join(ROOT, 'tilt/deps.yaml'), 'utf8'));
+    expect(find(deps, 'Service', 'clickhouse').spec.ports).toContainEqual({ name: 'http', port: 8123, targetPort: 'http' });
+    const devValues = YAML.parse(fs.readFileSync(path.join(CHART, 'values-dev.yaml'), 'utf8'));
+    expect(devValues.clickhouse.url).toBe('http://clickhouse:8123');
+    for (const resource of dryRun.k8s_resources.filter((r: any) => r.labels.includes('services') && r.workload)) {
+      expect(resource.resource_deps.includes('clickhouse')).toBe(resource.new_name === 'sink');
+    }
   });
 });

@@ -320,7 +320,7 @@ export const schema = defineSchema({
   // observers(where) and createObserver / updateObserver / deleteObserver over the run-time rules (docs/adr/0104-admin-observer-api.md);
   // deadLetters / deadLetter / replayDeadLetters / purgeDeadLetters over FRAISEQL_DLQ (docs/adr/0105-admin-dead-letters-native-fields.md).
   // job / jobs / deadJobs / exportDownload / enqueueExport / cancelJob / retryJob / purgeDeadJobs through the job-runner (docs/jobs.md).
-  admin: { observers: true, deadLetters: true, jobs: true },
+  admin: { observers: true, deadLetters: true, jobs: true, search: true },
   // Observer rules (docs/observers.md): targets by environment reference, defaulting to the dev inbox of `npm start`.
   observers: [
     observer('orderShippedWebhook', {

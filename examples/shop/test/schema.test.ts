@@ -36,6 +36,8 @@ describe('shop schema', () => {
       'jobs: JobsPage!',
       'deadJobs: JobsPage!',
       'exportDownload: ExportDownload!',
+      'searchEvents: SearchEventsPage!',
+      'searchEntities: SearchEntitiesPage!',
     ]);
     const mutations = Object.values(graphql.getMutationType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
     expect(mutations.slice(-9)).toEqual([

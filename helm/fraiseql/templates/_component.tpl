@@ -59,6 +59,10 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- with $x.linkTtlMs }}{{ $_ := set $data "FRAISEQL_EXPORT_LINK_TTL_MS" (toString .) }}{{ end -}}
 {{- end -}}
 {{- end -}}
+{{- if eq .key "sink" -}}
+{{- /* The dataplanes: ClickHouse (required), Elasticsearch (optional) from the values `clickhouse`, `elasticsearch`. */ -}}
+{{- range $k, $val := include "fraiseql.sink.dataplaneConfig" .root | fromYaml }}{{ $_ := set $data $k $val }}{{ end -}}
+{{- end -}}
 {{- if eq .key "jobRunner" -}}
 {{- /* The whole shutdown (jobs' grace, then handing the rest back and closing) must fit the service's deadline. */ -}}
 {{- $_ := set $data "FRAISEQL_SHUTDOWN_DEADLINE_MS" (add (include "fraiseql.jobRunner.shutdownGraceMs" .) 2000) -}}
@@ -116,6 +120,8 @@ data: {{- include "fraiseql.component.configData" . | trim | nindent 2 }}
 {{- $exports := eq (include "fraiseql.exports.usedBy" .) "true" -}}
 {{- $exportDir := "" -}}
 {{- if $exports }}{{ $exportDir = include "fraiseql.exports.localDirectory" $root }}{{ end -}}
+{{- $sinkEnv := "" -}}
+{{- if eq .key "sink" }}{{ $sinkEnv = include "fraiseql.sink.env" $root | trim }}{{ end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -191,7 +197,7 @@ spec:
           {{- with $v.args }}
           args: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
           {{- end }}
-          {{- if or $v.secretEnv $v.extraEnvVars $exports }}
+          {{- if or $v.secretEnv $v.extraEnvVars $exports $sinkEnv }}
           env:
             {{- range $name, $ref := $v.secretEnv }}
             - name: {{ $name }}
@@ -200,6 +206,9 @@ spec:
             {{- end }}
             {{- if $exports }}
             {{- include "fraiseql.exports.env" . | nindent 12 }}
+            {{- end }}
+            {{- with $sinkEnv }}
+            {{- . | nindent 12 }}
             {{- end }}
             {{- with $v.extraEnvVars }}
             {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}

@@ -194,6 +194,8 @@ Context: dict root, ref. References:
   flight-database  flight-server's and job-runner's PostgreSQL URL (read-only role)
                                        externalDatabase.existingSecret / externalDatabase.flightUrl
   export-signing   FRAISEQL_EXPORT_SIGNING_KEY  auth.existingSecret / auth.exportSigningKey
+  sink-database    the sink's PostgreSQL URL (full-text search; a role that may create its schema)
+                                       externalDatabase.existingSecret / externalDatabase.sinkUrl, else .url
 */}}
 {{- define "fraiseql.secretKeyRef" -}}
 {{- $v := .root.Values -}}
@@ -219,8 +221,11 @@ key: {{ ternary $v.externalRedis.existingSecretUrlKey "redis-url" (ne $v.externa
 {{- else if eq .ref "export-signing" -}}
 name: {{ $v.auth.existingSecret | default $own }}
 key: {{ ternary $v.auth.existingSecretExportSigningKey "export-signing-key" (ne $v.auth.existingSecret "") }}
+{{- else if eq .ref "sink-database" -}}
+name: {{ $v.externalDatabase.existingSecret | default $own }}
+key: {{ if $v.externalDatabase.existingSecret }}{{ $v.externalDatabase.existingSecretSinkUrlKey }}{{ else if $v.externalDatabase.sinkUrl }}sink-database-url{{ else }}database-url{{ end }}
 {{- else -}}
-{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket, flight-database or export-signing)" .ref) -}}
+{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket, flight-database, export-signing or sink-database)" .ref) -}}
 {{- end -}}
 {{- end -}}
 
@@ -276,6 +281,59 @@ one ReadWriteMany volume. Context: the root.
 {{- else if not (regexMatch "^s3://[^/]+" $store) -}}
 {{- fail (printf "exports.store must be s3://<bucket>[/<prefix>] or local:<absolute directory> (with exports.persistence.existingClaim), got %q" $store) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The sink's dataplane settings for its ConfigMap (values `clickhouse` and `elasticsearch`), as a dict. Fails without
+clickhouse.url: the embedded engine the service falls back to has no place in a cluster (docs/deploying.md, "sink").
+Context: the root.
+*/}}
+{{- define "fraiseql.sink.dataplaneConfig" -}}
+{{- $ch := .Values.clickhouse | default dict -}}
+{{- $es := .Values.elasticsearch | default dict -}}
+{{- $url := $ch.url | default "" | toString | trim -}}
+{{- if not $url -}}
+{{- fail "clickhouse.url is required while the sink is enabled: the HTTP interface of a ClickHouse server, http(s)://host:8123 (or sink.enabled=false). The embedded engine (chdb) is for `npm start` only: each sink replica would hold its own share of the events, and the image does not carry it (docs/deploying.md, section sink)" -}}
+{{- end -}}
+{{- if not (regexMatch "^https?://[^/:]+" $url) -}}
+{{- fail (printf "clickhouse.url must be the HTTP interface of a ClickHouse server, http(s)://host:8123, got %q" $url) -}}
+{{- end -}}
+{{- $data := dict "FRAISEQL_CLICKHOUSE_URL" $url -}}
+{{- with $ch.user }}{{ $_ := set $data "FRAISEQL_CLICKHOUSE_USER" (toString .) }}{{ end -}}
+{{- with $ch.database }}{{ $_ := set $data "FRAISEQL_CLICKHOUSE_DATABASE" (toString .) }}{{ end -}}
+{{- $esUrl := $es.url | default "" | toString | trim -}}
+{{- if $esUrl -}}
+{{- if not (regexMatch "^https?://[^/:]+" $esUrl) -}}
+{{- fail (printf "elasticsearch.url must be http(s)://host:9200, got %q" $esUrl) -}}
+{{- end -}}
+{{- $_ := set $data "FRAISEQL_ELASTICSEARCH_URL" $esUrl -}}
+{{- with $es.username }}{{ $_ := set $data "FRAISEQL_ELASTICSEARCH_USERNAME" (toString .) }}{{ end -}}
+{{- else if or $es.existingSecret $es.username -}}
+{{- fail "elasticsearch.existingSecret or elasticsearch.username is set but elasticsearch.url is empty: set the URL (the sink then searches in Elasticsearch), or clear them (PostgreSQL full-text search)" -}}
+{{- end -}}
+{{- toYaml $data -}}
+{{- end -}}
+
+{{/* The sink's env from existing Secrets: the ClickHouse password, the Elasticsearch API key or password. Context: the root. */}}
+{{- define "fraiseql.sink.env" -}}
+{{- $ch := .Values.clickhouse | default dict -}}
+{{- $es := .Values.elasticsearch | default dict -}}
+{{- with $ch.existingSecret }}
+- name: FRAISEQL_CLICKHOUSE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $ch.secretKey }}
+{{- end }}
+{{- if $es.url }}
+{{- with $es.existingSecret }}
+- name: {{ ternary "FRAISEQL_ELASTICSEARCH_PASSWORD" "FRAISEQL_ELASTICSEARCH_API_KEY" (ne (toString ($es.username | default "")) "") }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ ternary $es.passwordSecretKey $es.secretKey (ne (toString ($es.username | default "")) "") }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Env of a component using the export store: the signing key, and the S3 key pair from exports.s3.existingSecret. */}}

@@ -331,6 +331,21 @@ export const ERROR_CODES = {
     GrpcStatus.UNAVAILABLE,
     'No job-runner answered the job API request (none running, or it did not reply in time). Retry; an enqueue with the same job id never makes a second job.',
   ),
+  FRAISEQL_SINK_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'No sink answered the search API or analytics request (none running, or it did not reply in time). Retry shortly.',
+  ),
+  FRAISEQL_CLICKHOUSE_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'ClickHouse could not be reached, was overloaded, or refused the request for a reason that is not the data (credentials, a missing table, a statement it does not accept); details carry its error code. The sink holds the batch and writes it again when ClickHouse answers.',
+  ),
+  FRAISEQL_CLICKHOUSE_REFUSED: spec(
+    422,
+    GrpcStatus.FAILED_PRECONDITION,
+    "ClickHouse refused an event's row for good (a value its column cannot take; details carry ClickHouse's error code): the event was dead-lettered and the rest of its batch written. Fix the data or the table, then replay it.",
+  ),
   FRAISEQL_JOB_NOT_FOUND: spec(
     404,
     GrpcStatus.NOT_FOUND,
@@ -385,6 +400,22 @@ export const ERROR_CODES = {
     503,
     GrpcStatus.UNAVAILABLE,
     'The export store (local directory or S3 bucket) could not write, read, stat or delete an object; the partial file was removed. Retryable once the store is reachable again.',
+  ),
+  // Elasticsearch search store (libs/search-elasticsearch)
+  FRAISEQL_ELASTICSEARCH_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'Elasticsearch could not be reached, timed out, or answered 429/5xx (for the whole request, or for documents of a _bulk still refused after the retries). Retryable: writes are idempotent, so the batch is written again whole.',
+  ),
+  FRAISEQL_ELASTICSEARCH_REFUSED: spec(
+    500,
+    GrpcStatus.FAILED_PRECONDITION,
+    'Elasticsearch refused a request for a reason retrying cannot fix (401/403 credentials or privileges, 404 missing index or data stream, 400 a request it does not accept, not Elasticsearch at all); details carry its status, error type and reason. Fix the configuration (credentials, `prepare`), then retry.',
+  ),
+  FRAISEQL_ELASTICSEARCH_DOCUMENT_REJECTED: spec(
+    422,
+    GrpcStatus.FAILED_PRECONDITION,
+    "Elasticsearch refused an event's document for good (mapper_parsing_exception, document_parsing_exception, strict_dynamic_mapping_exception, …: a value does not fit the mapping); the event was dead-lettered and the rest of its batch written. Fix the data or the mapping (a new migrations/elasticsearch file), then replay it.",
   ),
 } as const satisfies Record<string, ErrorCodeSpec>;
 

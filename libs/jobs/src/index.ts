@@ -2,6 +2,7 @@ export { JOB_VIEW_STATES } from './job-view';
 export type { JobFailure, JobView, JobViewState } from './job-view';
 export {
   isJobApiOperation,
+  JOB_API,
   JOB_API_OPERATIONS,
   JOB_API_REQUESTS,
   JOB_ID_PATTERN,

@@ -1,4 +1,5 @@
-import { FraiseqlError } from '@fraiseql/errors';
+import { defineNatsApi, isNatsApiOperation, parseNatsApiRequest, type NatsApiReply } from '@fraiseql/nats-api';
+import { QUEUE_GROUPS, SUBJECTS } from '@fraiseql/nats-contract';
 import { z } from 'zod';
 import { JOB_VIEW_STATES, type JobView } from './job-view';
 
@@ -106,20 +107,23 @@ export interface JobApiResults {
 }
 
 /** The reply envelope: JSON, `ok` tells which half is there. */
-export type JobApiReply<Op extends JobApiOperation> =
-  { ok: true; result: JobApiResults[Op] } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
+export type JobApiReply<Op extends JobApiOperation> = NatsApiReply<JobApiResults[Op]>;
+
+/** The job API as a NATS API (libs/nats-api): its subjects, queue group and what "no job-runner" is. */
+export const JOB_API = defineNatsApi({
+  name: 'job API',
+  service: 'job-runner',
+  subjectPrefix: SUBJECTS.jobsApiPrefix,
+  queueGroup: QUEUE_GROUPS.jobRunner,
+  requests: JOB_API_REQUESTS,
+  unavailableCode: 'FRAISEQL_JOB_RUNNER_UNAVAILABLE',
+});
 
 export function isJobApiOperation(value: string): value is JobApiOperation {
-  return Object.prototype.hasOwnProperty.call(JOB_API_REQUESTS, value);
+  return isNatsApiOperation(JOB_API, value);
 }
 
 /** Validates a request body; anything wrong is FRAISEQL_BAD_REQUEST naming the field (`request.where.first: …`). */
 export function parseJobApiRequest<Op extends JobApiOperation>(operation: Op, body: unknown): JobApiRequest<Op> {
-  const parsed = JOB_API_REQUESTS[operation].safeParse(body);
-  if (parsed.success) return parsed.data as JobApiRequest<Op>;
-  const issue = parsed.error.issues[0]!;
-  const path = ['request', ...issue.path].join('.');
-  throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `${path}: ${issue.message}`, {
-    details: { path, problems: parsed.error.issues.map((i) => ({ path: ['request', ...i.path].join('.'), message: i.message })) },
-  });
+  return parseNatsApiRequest(JOB_API, operation, body);
 }

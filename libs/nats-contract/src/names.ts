@@ -32,11 +32,16 @@ export const SUBJECTS = {
    * No stream of the contract captures it; an operator who wants them durable adds one (libs/observer-actions README).
    */
   publishedPrefix: 'fraiseql.v1.published',
+  /** Prefix of the search API served by the sink queue group: `fraiseql.v1.search.<operation>` (request/reply). */
+  searchApiPrefix: 'fraiseql.v1.search',
+  /** Analytics reads flight-server asks of the sink when ClickHouse is the sink's embedded engine (Arrow IPC replies). */
+  analyticsQuery: 'fraiseql.v1.analytics.query',
 } as const;
 
 export const QUEUE_GROUPS = {
   queryExecutor: 'query-executor',
   jobRunner: 'job-runner',
+  sink: 'sink',
 } as const;
 
 export const STREAMS = {

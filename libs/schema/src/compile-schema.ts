@@ -23,6 +23,7 @@ import {
 } from './compiled-schema';
 import { deadLetterAdminDefinitions } from './admin-dead-letters';
 import { jobApiDefinitions } from './admin-jobs';
+import { searchApiDefinitions } from './admin-search';
 import { observerAdminDefinitions } from './admin-observers';
 import { compileDatasets } from './compile-datasets';
 import { compileObservers } from './compile-observers';
@@ -115,12 +116,12 @@ class SchemaCompilation {
     const admin: unknown = definition?.admin;
     if (admin === undefined) return definition;
     if (admin === null || typeof admin !== 'object' || Array.isArray(admin)) {
-      this.errors.push('admin must be an object ({ observers: true, deadLetters: true, jobs: true })');
+      this.errors.push('admin must be an object ({ observers: true, deadLetters: true, jobs: true, search: true })');
       return definition;
     }
     for (const [key, value] of Object.entries(admin)) {
-      if (key !== 'observers' && key !== 'deadLetters' && key !== 'jobs')
-        this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters, jobs)`);
+      if (key !== 'observers' && key !== 'deadLetters' && key !== 'jobs' && key !== 'search')
+        this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters, jobs, search)`);
       else if (typeof value !== 'boolean') this.errors.push(`admin.${key} must be true or false`);
     }
     let result = definition;
@@ -139,10 +140,14 @@ class SchemaCompilation {
       result = { ...result, types: [...(result.types ?? []), ...(surface.types as TypeDefinition[])] };
       this.nativeFields.push(...surface.nativeFields);
     }
-    if ((admin as SchemaAdminOptions).jobs === true) {
-      const surface = jobApiDefinitions();
-      result = { ...result, types: [...(result.types ?? []), ...(surface.types as TypeDefinition[])] };
-      this.nativeFields.push(...surface.nativeFields);
+    for (const [enabled, surface] of [
+      [(admin as SchemaAdminOptions).jobs, jobApiDefinitions],
+      [(admin as SchemaAdminOptions).search, searchApiDefinitions],
+    ] as const) {
+      if (enabled !== true) continue;
+      const { types, nativeFields } = surface();
+      result = { ...result, types: [...(result.types ?? []), ...(types as TypeDefinition[])] };
+      this.nativeFields.push(...nativeFields);
     }
     return result;
   }

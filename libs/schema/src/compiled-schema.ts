@@ -383,4 +383,9 @@ export interface SchemaAdminOptions {
    * `purgeDeadJobs`): native fields the query-executor answers through the job-runner (docs/jobs.md).
    */
   jobs?: boolean;
+  /**
+   * Adds operational search (`searchEvents`, `searchEntities`): native fields the query-executor answers through the
+   * sink's search API (docs/search.md).
+   */
+  search?: boolean;
 }

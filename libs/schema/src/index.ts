@@ -38,6 +38,7 @@ export { observerEntities } from './compile-observers';
 export { OBSERVER_ADMIN } from './admin-observers';
 export { DEAD_LETTER_ADMIN } from './admin-dead-letters';
 export { JOB_API_SURFACE } from './admin-jobs';
+export { SEARCH_API_SURFACE } from './admin-search';
 export type { ArrowDatasetOptions } from './arrow-dataset';
 export { datasetColumnSqlType } from './dataset-rules';
 export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';

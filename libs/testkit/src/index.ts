@@ -14,3 +14,4 @@ export { GraphqlWsClient } from './graphql-ws-client';
 export type { GraphqlWsMessage } from './graphql-ws-client';
 export { loadChdb } from './chdb';
 export type { Chdb } from './chdb';
+export { startClickhouseHttpServer, type ClickhouseHttpServerOptions, type TestClickhouseHttpServer } from './clickhouse-http-server';

@@ -6,6 +6,7 @@ import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
 import { deadLetterResolvers } from './dead-letters/dead-letter-resolvers';
 import { jobResolvers } from './jobs/job-resolvers';
+import { searchResolvers } from './search/search-resolvers';
 import { createQueryHandler } from './handle-query';
 import { refuse } from './request-envelope';
 import { checkObserverRuleInput } from './observers/check-observer-rule-input';
@@ -114,7 +115,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   });
   // Native fields (ADR 0105): the admin dead-letter fields, answered from FRAISEQL_DLQ over this connection, and the
   // job fields, answered by the job-runner (docs/jobs.md).
-  const nativeResolvers = { ...deadLetterResolvers(nc), ...jobResolvers(nc) };
+  const nativeResolvers = { ...deadLetterResolvers(nc), ...jobResolvers(nc), ...searchResolvers(nc) };
   const handle = createQueryHandler({
     pool,
     planner,

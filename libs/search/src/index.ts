@@ -1,0 +1,10 @@
+export type { EntityHit, EventHit, IndexOutcome, SearchEntitiesQuery, SearchEventsQuery, SearchPage, SearchStore } from './search-store';
+export { PostgresSearchStore } from './postgres-search-store';
+export type { PostgresSearchStoreOptions } from './postgres-search-options';
+export { SEARCH_REJECTION_CODES } from './search-rejection';
+export type { SearchRejection, SearchRejectionCode } from './search-rejection';
+export { checkEntitySearch, checkEventSearch, MAX_PAGE_SIZE, MAX_QUERY_LENGTH } from './search-query-input';
+export type { CheckedEventSearch, CheckedSearch } from './search-query-input';
+export { SEARCH_MIGRATIONS_DIR } from './search-sql';
+export { DEFAULT_SEARCH_PAGE, SEARCH_API } from './search-api';
+export type { SearchApiHandlers, SearchApiResults } from './search-api';

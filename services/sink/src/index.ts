@@ -1,0 +1,4 @@
+export { createSink } from './create-sink';
+export type { Sink, SinkOptions } from './create-sink';
+export { sinkConfig } from './config';
+export type { SinkConfig } from './config';
