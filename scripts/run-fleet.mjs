@@ -202,10 +202,10 @@ function sinkHint() {
   const search = env.FRAISEQL_ELASTICSEARCH_URL ?? 'PostgreSQL full-text';
   return [
     `  Sink:      every change into ClickHouse (${clickhouse}) and search (${search})`,
-    '    Search the events (roles admin or search):',
+    '    Search what changed (roles admin or search), e.g. after shipping the order above:',
     '    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
     `      -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: ${org}" -H "x-fraiseql-dev-roles: admin" \\`,
-    `      -d '{"query":"{ searchEvents(query: \\"paid\\", first: 5) { hits { entityType entityId eventType highlights } } }"}'`,
+    `      -d '{"query":"{ searchEvents(query: \\"shipped\\", first: 5) { hits { entityType entityId eventType highlights } } }"}'`,
   ];
 }
 

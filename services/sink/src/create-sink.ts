@@ -54,6 +54,8 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
   const { logger, registry } = options;
   const nc: NatsConnection = await connect({ servers: options.natsUrl, name: 'sink', maxReconnectAttempts: -1, noAsyncTraces: true });
   const metrics = createSinkMetrics(registry);
+  // Each replica holds up to two batches un-acked: room for two replicas before JetStream stops delivering.
+  const consumerOptions = (maxRows: number) => ({ maxAckPending: Math.max(10_000, maxRows * 4), ...options.consumerOptions });
   const dataplanes: Dataplane[] = [];
   let clickhouse: ClickhouseExecutor | undefined;
   let search: SearchStore | undefined;
@@ -87,7 +89,7 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
         await startDataplane({
           name: 'clickhouse',
           nc,
-          consumer: sinkClickHouseConsumer(options.consumerOptions),
+          consumer: sinkClickHouseConsumer(consumerOptions(ch.batch.maxRows)),
           write: clickhouseBatchWrite(executor),
           ...ch.batch,
           logger,
@@ -115,7 +117,7 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
         await startDataplane({
           name: 'search',
           nc,
-          consumer: sinkSearchConsumer(options.consumerOptions),
+          consumer: sinkSearchConsumer(consumerOptions(options.search.batch.maxRows)),
           write: searchBatchWrite(store),
           isTransient: isSearchOutage,
           ...options.search.batch,
