@@ -34,6 +34,12 @@ export const sinkConfig = defineConfig({
     /** …or this long after its first event. */
     FRAISEQL_SINK_BATCH_DELAY_MS: configValue.durationMs({ min: 10, max: 60_000 }).default(1000),
 
+    /**
+     * How long a delivered event may stay un-acked before JetStream gives it to another replica: what a replica that
+     * died mid-batch costs in delay. Held batches (a store outage) send heartbeats, so they never reach it.
+     */
+    FRAISEQL_SINK_ACK_WAIT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+
     /** Elasticsearch (`https://host:9200`); unset: PostgreSQL full-text search in FRAISEQL_SINK_SEARCH_SCHEMA. */
     FRAISEQL_ELASTICSEARCH_URL: configValue.url({ protocols: ['http', 'https'] }).optional(),
     /** An Elasticsearch API key (preferred), or a user and password. From a secret in Kubernetes. */

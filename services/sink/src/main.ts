@@ -50,6 +50,7 @@ void runService({
         },
         batch: { ...batch, maxRows: config.FRAISEQL_SINK_SEARCH_BATCH_ROWS },
       },
+      consumerOptions: { backoffMs: [config.FRAISEQL_SINK_ACK_WAIT_MS] },
       logger,
       registry,
     });
