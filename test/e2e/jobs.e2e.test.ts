@@ -71,6 +71,7 @@ describe('jobs over HTTP: enqueueExport → jobChanged → exportDownload → GE
         store: { FRAISEQL_EXPORT_STORE: `local:${directory}` },
         signingKey: SIGNING_KEY,
         linkTtlMs: 60_000,
+        schemaSource: SHOP_SCHEMA,
       },
       allowTargets: [],
       board: 'off',
@@ -150,6 +151,79 @@ describe('jobs over HTTP: enqueueExport → jobChanged → exportDownload → GE
       expect(forged.status).toBe(403);
     } finally {
       await ws.close();
+    }
+  }, 60_000);
+
+  it('exports a GraphQL list query in each format for its creator: nested fields become path columns, only the org’s rows', async () => {
+    const exporter = await jwtFor({ sub: 'e2e-exporter', org_id: ORG_1, roles: ['exporter'] });
+    const enqueue = (source: object, jobId: string, format = 'CSV') =>
+      graphql(
+        gateway,
+        {
+          query: `mutation($input: EnqueueExportInput!) { enqueueExport(input: $input) { id state } }`,
+          variables: { input: { format, source, jobId } },
+        },
+        { token: exporter },
+      );
+
+    // Refused at enqueue, naming the field: a field Order lacks, a lookup (not a list), a mutation.
+    for (const query of ['{ orders { id nope } }', '{ order(id: "00000000-0000-0000-0000-000000000000") { id } }', 'mutation { x }']) {
+      const refused = await enqueue({ kind: 'graphql', query }, 'refused-1');
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FRAISEQL_JOB_PAYLOAD_INVALID');
+      expect(refused.body.errors?.[0]?.message).toMatch(/^payload\.source\.query: /);
+    }
+    // A list the exporter may not read through GraphQL is not exported for it either.
+    const forbidden = await enqueue({ kind: 'graphql', query: '{ observers { id name } }' }, 'refused-1');
+    expect(forbidden.body.errors?.[0]?.extensions?.code).toBe('FRAISEQL_FORBIDDEN');
+    expect(forbidden.body.errors?.[0]?.message).toMatch(/^payload\.source\.query: Reading observers needs the role admin/);
+    const none = await graphql(gateway, { query: `{ job(id: "refused-1") { id } }` }, { token: exporter });
+    expect(none.body.data).toEqual({ job: null });
+
+    const query =
+      'query Export($status: OrderStatus) { orders(where: { status: { eq: $status } }) { id total buyer: customer { email } } }';
+    // A uuid is text in CSV and 16 bytes (FixedSizeBinary) in Parquet and Arrow: compared as 32 hex digits.
+    for (const [format, reader, hexId] of [
+      ['CSV', 'CSVWithNames', "replace(toString(id), '-', '')"],
+      ['PARQUET', 'Parquet', 'lower(hex(id))'],
+      ['ARROW', 'ArrowStream', 'lower(hex(id))'],
+    ] as const) {
+      const jobId = `orders-gql-${format.toLowerCase()}`;
+      const ok = await enqueue({ kind: 'graphql', query, operationName: 'Export', variables: { status: 'PAID' } }, jobId, format);
+      expect(ok.body.errors).toBeUndefined();
+      let result: { rows: number; key: string } | undefined;
+      await waitFor(async () => {
+        const job = await graphql(gateway, { query: `{ job(id: "${jobId}") { state result errorCode } }` }, { token: exporter });
+        const view = (job.body.data as { job: { state: string; result: typeof result; errorCode: string | null } }).job;
+        if (view.state === 'DEAD') throw new Error(`export died: ${view.errorCode}`);
+        result = view.result;
+        return view.state === 'SUCCEEDED';
+      }, 30_000);
+
+      const path = join(directory, result!.key);
+      const read = loadChdb().query(
+        `SELECT count(), sum(toDecimal128(toString(total), 2)), countIf(position(\`buyer.email\`, '@') > 0), ` +
+          `arrayStringConcat(groupArray(${hexId}), ',') FROM file('${path}', '${reader}')`,
+        'TSV',
+      );
+      const [count, total, withEmail, ids] = read.trim().split('\t');
+      const pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      const [expected, mine] = await Promise.all([
+        pg.query<{ n: string; total: string }>(
+          "SELECT count(*) AS n, sum(total)::text AS total FROM va_order WHERE org_id = $1 AND status = 'PAID'",
+          [ORG_1],
+        ),
+        pg.query<{ n: string }>("SELECT count(*) AS n FROM va_order WHERE org_id = $1 AND replace(id::text, '-', '') = ANY($2)", [
+          ORG_1,
+          ids!.split(','),
+        ]),
+      ]).finally(() => pg.end());
+      expect(Number(count)).toBe(result!.rows);
+      expect(Number(count)).toBe(Number(expected.rows[0]!.n));
+      expect(Number(count)).toBeGreaterThan(0);
+      expect(total).toBe(expected.rows[0]!.total);
+      expect(Number(withEmail)).toBe(Number(count)); // the nested object's field, as a column named by its path
+      expect(Number(mine.rows[0]!.n)).toBe(Number(count)); // every row is one of org 1's orders
     }
   }, 60_000);
 });

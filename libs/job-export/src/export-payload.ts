@@ -38,7 +38,19 @@ export interface EventsExportSource {
   eventTypes?: string[];
 }
 
-export type ExportSource = ViewExportSource | EventsExportSource;
+export interface GraphqlExportSource {
+  kind: 'graphql';
+  /**
+   * One list query of the compiled schema (`{ orders(where: …, orderBy: …) { id total customer { name } } }`),
+   * planned for the job's creator (its org and roles) as a Flight graphql ticket is; a nested object's fields
+   * become columns named by their path (`customer.name`).
+   */
+  query: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+}
+
+export type ExportSource = ViewExportSource | EventsExportSource | GraphqlExportSource;
 
 export interface ExportPayload {
   format: ExportFormat;
@@ -47,6 +59,8 @@ export interface ExportPayload {
 
 export const VIEW_NAME_PATTERN = '^(va|v)_[a-z0-9_]+$';
 const COLUMN_NAME_PATTERN = '^[a-z_][a-z0-9_]*$';
+/** The gateway's default document limit (FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES); the planner applies the configured one. */
+export const GRAPHQL_EXPORT_MAX_QUERY_LENGTH = 65_536;
 const RFC3339_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 
 const column = { type: 'string', pattern: COLUMN_NAME_PATTERN, maxLength: 63 } as const;
@@ -122,6 +136,17 @@ export const EXPORT_PAYLOAD_SCHEMA = {
           required: ['kind', 'from', 'to'],
           additionalProperties: false,
         },
+        {
+          type: 'object',
+          properties: {
+            kind: { const: 'graphql' },
+            query: { type: 'string', minLength: 1, maxLength: GRAPHQL_EXPORT_MAX_QUERY_LENGTH },
+            operationName: { type: 'string', pattern: '^[_A-Za-z][_0-9A-Za-z]*$', maxLength: 256 },
+            variables: { type: 'object', maxProperties: 256 },
+          },
+          required: ['kind', 'query'],
+          additionalProperties: false,
+        },
       ],
     },
   },
@@ -177,7 +202,7 @@ function fromAjvError(error: ErrorObject | undefined): FraiseqlError {
     case 'enum':
       return payloadInvalid(base, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'discriminator':
-      return payloadInvalid(`${base}.kind`, 'must be "view" or "events"');
+      return payloadInvalid(`${base}.kind`, 'must be "view", "events" or "graphql"');
     case 'oneOf':
       return payloadInvalid(base, 'must hold exactly one operator: eq, neq, gt, gte, lt, lte, in (a list) or isNull (a boolean)');
     default:

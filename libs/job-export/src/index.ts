@@ -6,6 +6,7 @@ export type {
   ExportPayload,
   ExportSource,
   FilterValue,
+  GraphqlExportSource,
   ViewExportSource,
 } from './export-payload';
 export { PROGRESS_EVERY_MS, PROGRESS_EVERY_ROWS, runExport } from './run-export';
@@ -19,3 +20,5 @@ export type { ExportStoreConfig } from './create-export-store';
 export { EVENT_CLOCK_SKEW_MARGIN_MS } from './read-event-batches';
 export { PARQUET_ROW_GROUP_ROWS, parquetWriterMemoryBytes } from './write-parquet';
 export { exportConfigShape } from './export-config-shape';
+export { flattenSelection, planGraphqlExport } from './plan-graphql-export';
+export type { PlannedGraphqlExport } from './plan-graphql-export';

@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RecordBatch } from 'apache-arrow';
-import { copyQueryToArrow } from '@fraiseql/arrow';
-import type { ViewExportQuery } from './view-export-query';
+import { copyQueryToArrow, type SqlParameter } from '@fraiseql/arrow';
 
 export interface ReadViewOptions {
   orgId: string | null;
@@ -16,7 +15,7 @@ export interface ReadViewOptions {
  */
 export async function* readViewBatches(
   pool: Pool,
-  query: ViewExportQuery,
+  query: { sql: string; params: readonly SqlParameter[] },
   options: ReadViewOptions,
 ): AsyncGenerator<RecordBatch, void, undefined> {
   options.signal.throwIfAborted();

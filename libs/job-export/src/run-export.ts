@@ -4,9 +4,12 @@ import type { Pool } from 'pg';
 import type { RecordBatch } from 'apache-arrow';
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
+import type { Caller } from '@fraiseql/identity';
 import { orgToken } from '@fraiseql/nats-contract';
+import type { QueryPlanner } from '@fraiseql/query-planner';
 import { validateExportPayload, type ExportFormat, type ExportPayload } from './export-payload';
 import type { ExportStore } from './export-store';
+import { flattenSelection, planGraphqlExport } from './plan-graphql-export';
 import { readEventBatches } from './read-event-batches';
 import { readViewBatches } from './read-view-batches';
 import { buildViewExportQuery } from './view-export-query';
@@ -23,6 +26,11 @@ export interface ExportJobContext {
    * and runExport rejects with the signal's reason.
    */
   signal: AbortSignal;
+  /**
+   * Who asked for the export (the job's creator): a graphql source is planned with its org and roles. Required
+   * for `source.kind: 'graphql'`.
+   */
+  caller?: Caller;
   /** Called at most every PROGRESS_EVERY_ROWS rows or PROGRESS_EVERY_MS, and once at the end. */
   progress(update: { rows: number; totalRows?: number }): Promise<void> | void;
 }
@@ -31,6 +39,8 @@ export interface ExportDependencies {
   pool: Pool;
   /** Needed for `source.kind: 'events'`. */
   nc?: NatsConnection;
+  /** The planner of the current compiled schema; needed for `source.kind: 'graphql'`. */
+  planner?: () => QueryPlanner;
   store: ExportStore;
 }
 
@@ -79,6 +89,14 @@ export async function runExport(payload: ExportPayload, context: ExportJobContex
   if (source.kind === 'view') {
     const query = await buildViewExportQuery(deps.pool, source, context.orgId);
     batches = readViewBatches(deps.pool, query, { orgId: context.orgId, signal: context.signal });
+  } else if (source.kind === 'graphql') {
+    if (deps.planner === undefined)
+      throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'A graphql export needs the compiled schema (deps.planner)');
+    if (context.caller === undefined)
+      throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'A graphql export is planned for its creator (context.caller)');
+    const planned = planGraphqlExport(deps.planner(), source, context.caller);
+    const rows = readViewBatches(deps.pool, planned, { orgId: context.orgId, signal: context.signal });
+    batches = mapBatches(rows, (batch) => flattenSelection(batch, planned.columns));
   } else {
     if (deps.nc === undefined) throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'An events export needs a NATS connection (deps.nc)');
     batches = readEventBatches(deps.nc, source, { orgId: context.orgId, signal: context.signal });
@@ -124,6 +142,10 @@ function encode(format: ExportFormat, batches: AsyncIterable<RecordBatch>): Asyn
     case 'parquet':
       return recordBatchesToParquet(batches);
   }
+}
+
+async function* mapBatches(batches: AsyncIterable<RecordBatch>, map: (batch: RecordBatch) => RecordBatch): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) yield map(batch);
 }
 
 async function* countRows(

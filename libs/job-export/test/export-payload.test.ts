@@ -31,6 +31,11 @@ describe('validateExportPayload', () => {
       source: { kind: 'events', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00.5+02:00', eventTypes: ['INSERT'] },
     };
     expect(validateExportPayload(events)).toEqual(events);
+    const graphql = {
+      format: 'arrow',
+      source: { kind: 'graphql', query: 'query Big($n: Int) { orders(limit: $n) { id } }', operationName: 'Big', variables: { n: 5 } },
+    };
+    expect(validateExportPayload(graphql)).toEqual(graphql);
     expect(EXPORT_PAYLOAD_SCHEMA).toHaveProperty('additionalProperties', false);
   });
 
@@ -39,7 +44,7 @@ describe('validateExportPayload', () => {
     [view({ view: 'va_order; drop table x' }), 'payload.source.view', 'payload.source.view: must match ^(va|v)_[a-z0-9_]+$'],
     [{ ...view({}), format: 'xlsx' }, 'payload.format', 'payload.format: must be one of "parquet", "arrow", "csv"'],
     [view({ extra: 1 }), 'payload.source.extra', 'payload.source.extra: is not allowed here'],
-    [{ format: 'csv', source: { kind: 'table' } }, 'payload.source.kind', 'payload.source.kind: must be "view" or "events"'],
+    [{ format: 'csv', source: { kind: 'table' } }, 'payload.source.kind', 'payload.source.kind: must be "view", "events" or "graphql"'],
     [{ format: 'csv' }, 'payload.source', 'payload.source: is required'],
     [view({ columns: ['Total'] }), 'payload.source.columns.0', 'payload.source.columns.0: must match ^[a-z_][a-z0-9_]*$'],
     [view({ where: { total: { eq: 1, gt: 2 } } }), 'payload.source.where.total', /exactly one operator/],
@@ -54,6 +59,11 @@ describe('validateExportPayload', () => {
       'payload.source.to',
       'payload.source.to: must be after payload.source.from',
     ],
+    [{ format: 'csv', source: { kind: 'graphql' } }, 'payload.source.query', 'payload.source.query: is required'],
+    [{ format: 'csv', source: { kind: 'graphql', query: '' } }, 'payload.source.query', /must NOT have fewer than 1 characters/],
+    [{ format: 'csv', source: { kind: 'graphql', query: 'x'.repeat(65_537) } }, 'payload.source.query', /must NOT have more than 65536/],
+    [{ format: 'csv', source: { kind: 'graphql', query: '{ a }', operationName: 'a b' } }, 'payload.source.operationName', /must match/],
+    [{ format: 'csv', source: { kind: 'graphql', query: '{ a }', variables: [1] } }, 'payload.source.variables', /must be object/],
   ])('refuses %j naming %s', (payload, path, message) => {
     const refused = refusal(payload);
     expect(refused.path).toBe(path);

@@ -3,6 +3,7 @@ export {
   BULLMQ_PRIORITY_LIMIT,
   type OrgFairnessOptions,
   type AcquireResult,
+  type PendingIndexEntry,
   type OrgActivity,
   type VirtualClockState,
 } from './org-fairness';

@@ -56,6 +56,15 @@ const optionsSchema = z
   })
   .strict();
 
+type AcquireReply = [1] | [0, number, 'concurrency' | 'rate'];
+
+/** A member of a caller's index of jobs not started yet, removed when the job starts. */
+export interface PendingIndexEntry {
+  /** A ZSET (in Redis Cluster: in this instance's hash tag, like every key of a script). */
+  key: string;
+  member: string;
+}
+
 interface FairnessCommands {
   fairPriorityFor(clockKey: string, nextKey: string, orgId: string, limit: number, rebaseAbove: number): Promise<number>;
   fairStarted(clockKey: string, priority: number): Promise<number>;
@@ -64,19 +73,24 @@ interface FairnessCommands {
     bucketKey: string,
     orgsKey: string,
     ...argv: [jobId: string, orgId: string, concurrency: number, rate: number, burst: number, leaseMs: number, retryMs: number]
-  ): Promise<[1] | [0, number, 'concurrency' | 'rate']>;
+  ): Promise<AcquireReply>;
+  /** acquire.lua with its optional keys: the number of keys first (4, or 5 with a pending index). */
+  fairAcquireAndStart(numberOfKeys: 4 | 5, ...keysAndArgv: Array<string | number>): Promise<AcquireReply>;
   fairRenew(activeKey: string, orgsKey: string, jobId: string, orgId: string, leaseMs: number): Promise<number>;
-  fairRelease(activeKey: string, orgsKey: string, jobId: string, orgId: string): Promise<number>;
+  /** release.lua with its optional keys: the number of keys first (2, plus the keys to delete). */
+  fairRelease(numberOfKeys: number, ...keysAndArgv: string[]): Promise<number>;
   fairActiveCount(activeKey: string): Promise<number>;
   fairSnapshot(orgsKey: string, activePrefix: string): Promise<Array<string | number>>;
 }
 
-const COMMANDS: Record<keyof FairnessCommands, { lua: string; numberOfKeys: number }> = {
+/** `numberOfKeys` absent: the call passes it first (a script with optional keys). */
+const COMMANDS: Record<keyof FairnessCommands, { lua: string; numberOfKeys?: number }> = {
   fairPriorityFor: { lua: LUA_SCRIPTS.priorityFor, numberOfKeys: 2 },
   fairStarted: { lua: LUA_SCRIPTS.started, numberOfKeys: 1 },
   fairAcquire: { lua: LUA_SCRIPTS.acquire, numberOfKeys: 3 },
+  fairAcquireAndStart: { lua: LUA_SCRIPTS.acquire },
   fairRenew: { lua: LUA_SCRIPTS.renew, numberOfKeys: 2 },
-  fairRelease: { lua: LUA_SCRIPTS.release, numberOfKeys: 2 },
+  fairRelease: { lua: LUA_SCRIPTS.release },
   fairActiveCount: { lua: LUA_SCRIPTS.activeCount, numberOfKeys: 1 },
   fairSnapshot: { lua: LUA_SCRIPTS.snapshot, numberOfKeys: 1 },
 };
@@ -152,7 +166,38 @@ export class OrgFairness {
       resolved.leaseMs,
       this.concurrencyRetryMs,
     );
-    return reply[0] === 1 ? { ok: true } : { ok: false, retryInMs: Number(reply[1]), reason: reply[2] };
+    return acquireResult(reply);
+  }
+
+  /**
+   * `acquire`, then — only when the slot is taken — `started` and the removal of the job from the caller's index
+   * of jobs not started yet (`pending`), all in one script: one round trip where the three calls take three.
+   */
+  async acquireAndStart(
+    orgId: string,
+    jobId: string,
+    priority: number,
+    options: { limits?: OrgLimits; pending?: PendingIndexEntry } = {},
+  ): Promise<AcquireResult> {
+    const resolved = resolveOrgLimits({ ...this.defaults, ...this.orgLimits[orgId] }, options.limits);
+    const { pending } = options;
+    const keys = [this.activeKey(checkId('orgId', orgId)), `${this.prefix}:bucket:${orgId}`, this.orgsKey, this.clockKey];
+    if (pending) keys.push(pending.key);
+    const reply = await this.redis.fairAcquireAndStart(
+      pending ? 5 : 4,
+      ...keys,
+      checkId('jobId', jobId),
+      orgId,
+      resolved.concurrency,
+      resolved.ratePerSecond,
+      resolved.burst,
+      resolved.leaseMs,
+      this.concurrencyRetryMs,
+      // An unprioritized job (0) or a bogus priority does not move the clock, as with `started`.
+      Number.isInteger(priority) && priority >= 1 ? priority : 0,
+      pending?.member ?? '',
+    );
+    return acquireResult(reply);
   }
 
   /** Extends the job's lease (default: the org's `leaseMs`). False when it held none any more: acquire again. */
@@ -162,9 +207,13 @@ export class OrgFairness {
     return (await this.redis.fairRenew(this.activeKey(checkId('orgId', orgId)), this.orgsKey, checkId('jobId', jobId), orgId, lease)) === 1;
   }
 
-  /** Gives the job's slot back (on completion, failure or deferral). False when it held none. */
-  async release(orgId: string, jobId: string): Promise<boolean> {
-    return (await this.redis.fairRelease(this.activeKey(checkId('orgId', orgId)), this.orgsKey, checkId('jobId', jobId), orgId)) === 1;
+  /**
+   * Gives the job's slot back (on completion, failure or deferral). False when it held none. `deleting` names keys
+   * of the caller's that end with the job (its checkpoint): deleted by the same script, in the same round trip.
+   */
+  async release(orgId: string, jobId: string, deleting: readonly string[] = []): Promise<boolean> {
+    const keys = [this.activeKey(checkId('orgId', orgId)), this.orgsKey, ...deleting];
+    return (await this.redis.fairRelease(keys.length, ...keys, checkId('jobId', jobId), orgId)) === 1;
   }
 
   /** Jobs of the org holding a live lease. */
@@ -193,6 +242,10 @@ export class OrgFairness {
   private activeKey(orgId: string): string {
     return `${this.prefix}:active:${orgId}`;
   }
+}
+
+function acquireResult(reply: AcquireReply): AcquireResult {
+  return reply[0] === 1 ? { ok: true } : { ok: false, retryInMs: Number(reply[1]), reason: reply[2] };
 }
 
 function checkId(name: string, value: string): string {

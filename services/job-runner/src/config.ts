@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plannerConfigShape } from '@fraiseql/graphql-runtime';
 import { exportConfigShape } from '@fraiseql/job-export';
 import { orgLimitsSchema } from '@fraiseql/job-fairness';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
@@ -67,6 +68,11 @@ export const jobRunnerConfig = defineConfig({
      * neither = the export type is not offered.
      */
     ...exportConfigShape,
+    /**
+     * Graphql exports: FRAISEQL_SCHEMA_SOURCE (`kv`, or a schema.compiled.json path) and the document limits, as the
+     * gateway and the flight-server: an export's query is planned for its creator as a Flight graphql ticket is.
+     */
+    ...plannerConfigShape,
     /** How long a download link stays valid when the caller names no ttl. */
     FRAISEQL_EXPORT_LINK_TTL_MS: configValue.durationMs({ min: 10_000, max: 7 * 86_400_000 }).default(900_000),
     /** Webhook jobs: hosts or CIDRs a job may call although they are private (the SSRF guard's exceptions). */

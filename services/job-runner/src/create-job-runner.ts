@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import { OrgFairness, type OrgLimits } from '@fraiseql/job-fairness';
 import { createExportStore, type ExportStoreConfig } from '@fraiseql/job-export';
 import { serveJobApi } from '@fraiseql/jobs';
 import { provisionJetStream } from '@fraiseql/nats-contract';
 import { ActionDelivery, EmailClient, WebhookClient, type EmailOptions } from '@fraiseql/observer-actions';
+import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
+import type { SchemaSource } from '@fraiseql/schema';
 import { natsReadiness, type ReadinessCheck } from '@fraiseql/service-kit';
 import { Redis } from 'ioredis';
 import { connect, type NatsConnection, type Subscription } from 'nats';
@@ -36,7 +40,16 @@ export interface JobRunnerOptions {
   orgLimitsByOrg?: Record<string, OrgLimits>;
   apiMaxInFlight: number;
   /** Exports: both set, or the export type is not offered. */
-  export?: { databaseUrl: string; poolMax: number; store: ExportStoreConfig; signingKey: string; linkTtlMs: number };
+  export?: {
+    databaseUrl: string;
+    poolMax: number;
+    store: ExportStoreConfig;
+    signingKey: string;
+    linkTtlMs: number;
+    /** The compiled schema graphql exports are planned with (FRAISEQL_SCHEMA_SOURCE); unset: no graphql exports. */
+    schemaSource?: SchemaSourceSpec;
+    plannerLimits?: Partial<PlannerLimits>;
+  };
   allowTargets: string[];
   email?: EmailOptions;
   board: 'off' | BoardMode;
@@ -79,8 +92,10 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
   const emailClient = options.email ? new EmailClient(delivery, options.email) : undefined;
   let fairness: OrgFairness | undefined;
   let subscription: Subscription | undefined;
+  let schemaSource: SchemaSource | undefined;
   const closeAll = async (): Promise<void> => {
     subscription?.unsubscribe();
+    await schemaSource?.close().catch(() => undefined);
     emailClient?.close();
     await delivery.close();
     await fairness?.close();
@@ -92,8 +107,22 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
     await provisionJetStream(nc);
     const defaults: JobType<never>[] = [webhookJobType(new WebhookClient(delivery)) as unknown as JobType<never>];
     if (emailClient) defaults.push(emailBatchJobType(emailClient) as unknown as JobType<never>);
-    if (options.export && pool)
-      defaults.push(exportJobType({ pool, nc, store: createExportStore(options.export.store) }) as unknown as JobType<never>);
+    if (options.export && pool) {
+      let planner: (() => QueryPlanner) | undefined;
+      if (options.export.schemaSource !== undefined) {
+        schemaSource = openSchemaSource(options.export.schemaSource, { nc, logger });
+        // Exports serve no Relay cursors: the cursor key is this process's own.
+        const planners = watchPlanners(
+          schemaSource,
+          { cursorSecret: randomBytes(32), ...(options.export.plannerLimits ? { limits: options.export.plannerLimits } : {}) },
+          { logger },
+        );
+        await schemaSource.start();
+        planner = () => planners.current;
+      }
+      const store = createExportStore(options.export.store);
+      defaults.push(exportJobType({ pool, nc, store, ...(planner ? { planner } : {}) }) as unknown as JobType<never>);
+    }
     const types = new JobTypeRegistry(options.types ? options.types(defaults) : defaults);
 
     const gauges: { sources?: JobGaugeSources } = {};

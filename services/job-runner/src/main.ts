@@ -1,3 +1,4 @@
+import { plannerLimitsFromConfig } from '@fraiseql/graphql-runtime';
 import { runService } from '@fraiseql/service-kit';
 import { emailOptionsFromUrl } from '@fraiseql/observer-actions';
 import { jobRunnerConfig } from './config';
@@ -39,6 +40,8 @@ void runService({
               store: { ...config, FRAISEQL_EXPORT_STORE: store },
               signingKey,
               linkTtlMs: config.FRAISEQL_EXPORT_LINK_TTL_MS,
+              schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
+              plannerLimits: plannerLimitsFromConfig(config),
             },
           }
         : {}),

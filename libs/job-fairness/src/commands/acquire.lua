@@ -11,10 +11,16 @@
   ARGV[5] burst (bucket size)
   ARGV[6] lease, ms
   ARGV[7] longest wait suggested for a concurrency refusal, ms
+  Optional, when the job starts once the slot is taken (`acquireAndStart`: one round trip, not three):
+  KEYS[4] the queue's virtual clock (HASH: clock, highest, ...): moved up to ARGV[8] as started.lua does
+  KEYS[5] a caller's ZSET of jobs not started yet: ARGV[9] is removed from it
+  ARGV[8] the job's priority (below 1: unprioritized, the clock does not move)
+  ARGV[9] the job's member of KEYS[5]
 
   Time is the server's (TIME), so every worker agrees on lease expiry and refill.
   Returns {1} when the slot is taken (or the job already held a live one: it is renewed and counts
-  once, and no token is spent), {0, retryInMs, 'concurrency' | 'rate'} otherwise.
+  once, and no token is spent), {0, retryInMs, 'concurrency' | 'rate'} otherwise; KEYS[4] and
+  KEYS[5] are touched only when the slot is taken.
 ]]
 local rcall = redis.call
 local t = rcall('TIME')
@@ -32,6 +38,17 @@ local function hold()
   local latest = rcall('ZSCORE', KEYS[3], ARGV[2])
   if latest == false or tonumber(latest) < expiry then
     rcall('ZADD', KEYS[3], expiry, ARGV[2])
+  end
+  if KEYS[4] then
+    -- The rule of started.lua: up, never down, and never past the highest priority handed out.
+    local priority = tonumber(ARGV[8])
+    local clock = rcall('HMGET', KEYS[4], 'clock', 'highest')
+    if priority >= 1 and priority > tonumber(clock[1] or '0') and priority <= tonumber(clock[2] or '0') then
+      rcall('HSET', KEYS[4], 'clock', priority)
+    end
+  end
+  if KEYS[5] then
+    rcall('ZREM', KEYS[5], ARGV[9])
   end
 end
 

@@ -5,6 +5,8 @@ export interface JobData {
   payload: unknown;
   /** The caller's subject (`service:observer-worker` for observer actions). */
   createdBy: string | null;
+  /** The caller's roles when it enqueued the job (a graphql export is planned with them). Absent on older jobs. */
+  roles?: string[];
   /** An observer action's job: where it came from. */
   source?: { kind: 'observer'; rule: string; action: number; eventId: string };
   /** Set when the job was cancelled (a cancelled job ends in BullMQ's failed set; this tells it from a dead one). */

@@ -9,7 +9,9 @@ export function internalJobId(orgId: string | null, jobId: string): string {
   return `${orgToken(orgId)}.${jobId}`;
 }
 
-export function splitInternalJobId(internalId: string): { orgId: string | null; jobId: string } {
+/** The parts of a BullMQ id; `orgToken` is the org's token as the id holds it (= `orgToken(orgId)`, not escaped again). */
+export function splitInternalJobId(internalId: string): { orgId: string | null; orgToken: string; jobId: string } {
   const dot = internalId.lastIndexOf('.');
-  return { orgId: orgFromToken(internalId.slice(0, dot)), jobId: internalId.slice(dot + 1) };
+  const token = internalId.slice(0, dot);
+  return { orgId: orgFromToken(token), orgToken: token, jobId: internalId.slice(dot + 1) };
 }

@@ -1,6 +1,6 @@
 import { FraiseqlError, RetryableError, toFraiseqlError } from '@fraiseql/errors';
 import type { OrgFairness } from '@fraiseql/job-fairness';
-import { orgToken, SUBJECTS } from '@fraiseql/nats-contract';
+import { SUBJECTS } from '@fraiseql/nats-contract';
 import { mayRetry, retryDelayMs } from '@fraiseql/service-kit';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -136,10 +136,10 @@ export class JobWorker {
   }
 
   private async process(job: BullJob, token: string | undefined): Promise<Record<string, unknown>> {
-    const { metrics, fairness, announcer, keys, redis } = this.options;
+    const { metrics, fairness, announcer, keys } = this.options;
     const internalId = job.id!;
-    const { orgId, jobId } = splitInternalJobId(internalId);
-    const org = orgToken(orgId);
+    // `org` is the token the id holds: orgFromToken checked it is canonical, so it equals orgToken(orgId).
+    const { orgId, orgToken: org, jobId } = splitInternalJobId(internalId);
     const attempt = job.attemptsMade + 1;
     const run = runOf(job);
     const base = { job_id: jobId, job_type: job.name, org_id: orgId, run };
@@ -154,7 +154,10 @@ export class JobWorker {
       throw new UnrecoverableError(failureReason(error.code, error.message));
     }
 
-    const slot = await fairness.acquire(org, internalId);
+    // Slot, virtual clock and the org's pending index in one script: one round trip before the job runs.
+    const slot = await fairness.acquireAndStart(org, internalId, job.priority, {
+      pending: { key: keys.orgPendingOfToken(org), member: indexMember(job.timestamp, jobId) },
+    });
     if (!slot.ok) {
       // Over the org's concurrency or rate: back to delayed, no attempt spent, its fair priority kept.
       metrics.deferred.inc({ reason: slot.reason });
@@ -164,19 +167,36 @@ export class JobWorker {
     const running: Running = { controller: new AbortController(), orgId, jobId };
     this.running.set(internalId, running);
     const renew = setInterval(() => void fairness.renew(org, internalId).catch(() => undefined), fairness.limitsFor(org).leaseMs / 3);
+    let released: Promise<unknown> | undefined;
+    const release = (deleting?: string[]): Promise<unknown> => {
+      clearInterval(renew);
+      return (released ??= fairness.release(org, internalId, deleting).catch((error: unknown) =>
+        // The lease expires by itself; a checkpoint left behind is harmless (only a redrive, which deletes it, runs
+        // a succeeded job again) and expires with keepDeadMs.
+        this.options.logger.warn({ err: error, jobId: internalId }, 'fairness slot not released'),
+      ));
+    };
     const began = Date.now();
+    // `started` is published while the job runs, not before it; every later event of this attempt (progress,
+    // succeeded, failed, dead) waits for its ack, so the stream holds them in lifecycle order. A publish that fails
+    // is counted and logged by the announcer; only an event that cannot be encoded rejects (and fails the attempt).
+    const startedAnnounced = announcer.lifecycle({ ...base, state: 'started', attempt });
+    const afterStarted = startedAnnounced.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      await fairness.started(org, job.priority);
-      await redis.zrem(keys.orgPending(orgId), indexMember(job.timestamp, jobId));
-      await announcer.lifecycle({ ...base, state: 'started', attempt });
-      const result = await this.attempt(job, type, running, attempt, base);
+      const result = await this.attempt(job, type, running, attempt, base, afterStarted);
       metrics.duration.observe({ job_type: job.name }, (Date.now() - began) / 1000);
       metrics.executed.inc({ job_type: job.name });
-      await announcer.lifecycle({ ...base, state: 'succeeded', attempt, result });
-      await redis.del(keys.checkpoint(internalId));
+      await startedAnnounced;
+      // `succeeded` is acked before BullMQ is told the attempt completed; meanwhile one script gives the slot back
+      // and deletes the checkpoint.
+      await Promise.all([announcer.lifecycle({ ...base, state: 'succeeded', attempt, result }), release([keys.checkpoint(internalId)])]);
       return result;
     } catch (caught) {
       metrics.duration.observe({ job_type: job.name }, (Date.now() - began) / 1000);
+      await afterStarted;
       const reason = running.controller.signal.aborted ? running.controller.signal.reason : undefined;
       if (isStop(reason, 'shutdown')) {
         await job.moveToDelayed(Date.now(), token);
@@ -187,9 +207,8 @@ export class JobWorker {
       }
       throw await this.failed(job, type, attempt, base, caught, Date.now() - began);
     } finally {
-      clearInterval(renew);
       this.running.delete(internalId);
-      await fairness.release(org, internalId).catch(() => undefined);
+      await release();
     }
   }
 
@@ -200,6 +219,7 @@ export class JobWorker {
     running: Running,
     attempt: number,
     base: { job_id: string; job_type: string; org_id: string | null; run: number },
+    afterStarted: Promise<void>,
   ): Promise<Record<string, unknown>> {
     const { controller } = running;
     const timeout = setTimeout(
@@ -217,7 +237,7 @@ export class JobWorker {
       if (controller.signal.aborted) onAbort();
       else controller.signal.addEventListener('abort', onAbort, { once: true });
     });
-    const context = this.context(job, running, attempt, base);
+    const context = this.context(job, running, attempt, base, afterStarted);
     try {
       const work = (async () => type.run(type.parse(job.data.payload), context))();
       const result = await Promise.race([work, abandoned]);
@@ -239,22 +259,30 @@ export class JobWorker {
     running: Running,
     attempt: number,
     base: { job_id: string; job_type: string; org_id: string | null; run: number },
+    afterStarted: Promise<void>,
   ): JobContext & { flush(): Promise<void> } {
     const { redis, keys, announcer, keepDeadMs } = this.options;
     let lastWrite = 0;
     let pending: Record<string, unknown> | undefined;
+    let logger: Logger | undefined;
     const write = async (update: Record<string, unknown>): Promise<void> => {
       lastWrite = Date.now();
       pending = undefined;
       await job.updateProgress(update);
+      await afterStarted; // `progress` never overtakes `started` in the stream
       await announcer.lifecycle({ ...base, state: 'progress', attempt, progress: update });
     };
+    const parentLogger = this.options.logger;
     return {
       jobId: running.jobId,
       orgId: running.orgId,
+      createdBy: { subject: job.data.createdBy, orgId: running.orgId, roles: job.data.roles ?? [] },
       attempt,
       signal: running.controller.signal,
-      logger: this.options.logger.child({ jobId: running.jobId, jobType: job.name, attempt }),
+      // Made on first use: most jobs never log, and a child logger per job is not free.
+      get logger() {
+        return (logger ??= parentLogger.child({ jobId: running.jobId, jobType: job.name, attempt }));
+      },
       async progress(update) {
         if (Date.now() - lastWrite >= PROGRESS_EVERY_MS) await write(update);
         else pending = update;

@@ -1,4 +1,5 @@
 import { FraiseqlError } from '@fraiseql/errors';
+import type { Caller } from '@fraiseql/identity';
 import type { RetryPolicy } from '@fraiseql/service-kit';
 import type { Logger } from 'pino';
 import type { ZodType, ZodTypeDef } from 'zod';
@@ -8,6 +9,8 @@ export interface JobContext {
   /** The job's id as the API shows it. */
   jobId: string;
   orgId: string | null;
+  /** Who enqueued the job, as it was then (subject, org, roles): work done on its behalf is scoped to it. */
+  createdBy: Caller;
   /** 1 = the first attempt. */
   attempt: number;
   /**
@@ -32,8 +35,11 @@ export interface JobContext {
 export interface JobType<Payload = unknown> {
   /** Lower-case words joined by `-`: the `type` of the job API, the `job_type` label of every metric. */
   name: string;
-  /** Validates a payload (at enqueue, and again before each run); throws FRAISEQL_JOB_PAYLOAD_INVALID naming the field. */
-  parse(payload: unknown): Payload;
+  /**
+   * Validates a payload (at enqueue, with the caller enqueuing it, and again before each run, without); throws
+   * FRAISEQL_JOB_PAYLOAD_INVALID naming the field. `enqueuedBy` lets a type check what depends on who asks.
+   */
+  parse(payload: unknown, enqueuedBy?: Caller): Payload;
   /** Hard timeout of one attempt. */
   timeoutMs: number;
   /** Retries of a failed attempt (the fleet's shared shape); `nonRetryable` lists codes that go to the DLQ at once. */
