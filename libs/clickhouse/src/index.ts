@@ -26,3 +26,7 @@ export { selectStoredEventIds, storedEventIds } from './stored-event-ids';
 export type { StoredEventKey } from './stored-event-ids';
 export { encodeEventsRowBinary, FRAISEQL_EVENTS_ROW_BINARY_COLUMNS } from './encode-events-row-binary';
 export type { FraiseqlEventRow } from './encode-events-row-binary';
+export { ANALYTICS_DATASETS, analyticsQuerySql, isAnalyticsDataset } from './analytics-datasets';
+export type { AnalyticsDatasetName, AnalyticsQuery } from './analytics-datasets';
+export { ANALYTICS_CHUNK_BYTES, requestAnalyticsStream, serveAnalyticsQueries } from './analytics-over-nats';
+export type { ServeAnalyticsOptions } from './analytics-over-nats';

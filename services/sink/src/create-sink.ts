@@ -1,4 +1,4 @@
-import { applyClickhouseMigrations, openClickhouse, type ClickhouseExecutor } from '@fraiseql/clickhouse';
+import { applyClickhouseMigrations, openClickhouse, serveAnalyticsQueries, type ClickhouseExecutor } from '@fraiseql/clickhouse';
 import { provisionJetStream, sinkClickHouseConsumer, sinkSearchConsumer } from '@fraiseql/nats-contract';
 import { PostgresSearchStore, type SearchStore } from '@fraiseql/search';
 import { ElasticsearchSearchStore, type ElasticsearchAuth } from '@fraiseql/search-elasticsearch';
@@ -60,8 +60,10 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
   let clickhouse: ClickhouseExecutor | undefined;
   let search: SearchStore | undefined;
   let subscription: Subscription | undefined;
+  let analytics: Subscription | undefined;
   const closeAll = async (): Promise<void> => {
     subscription?.unsubscribe();
+    analytics?.unsubscribe();
     await search?.close().catch(() => undefined);
     await clickhouse?.close().catch(() => undefined);
     if (!nc.isClosed()) await nc.close();
@@ -98,6 +100,13 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
         }),
       );
       readinessChecks.clickhouse = () => executor.ping();
+      // Only this process can open an embedded engine: flight-server asks it (a server it reads itself).
+      if (executor.kind === 'embedded') {
+        analytics = serveAnalyticsQueries(nc, executor, {
+          onError: (error) => logger.error({ err: error }, 'analytics query failed'),
+        });
+        await nc.flush();
+      }
     }
 
     if (options.dataplanes.includes('search')) {
@@ -140,6 +149,7 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
     const drain = (deadlineMs: number): Promise<void> =>
       (drained ??= (async () => {
         await subscription?.drain().catch(() => undefined);
+        await analytics?.drain().catch(() => undefined);
         await Promise.all(dataplanes.map((d) => d.drain(deadlineMs)));
       })());
     return {
