@@ -1,6 +1,6 @@
 import type { BatchWriteReport } from '@fraiseql/jetstream-consumer';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { DataplaneName } from './dataplanes/dataplane';
+import type { DataplaneName } from './dataplanes/dataplane-name';
 
 /**
  * The sink's own metrics, per dataplane (`dataplane` = clickhouse | search); the consumer kit adds, per consumer

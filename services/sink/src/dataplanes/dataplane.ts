@@ -4,8 +4,9 @@ import type { Logger, ReadinessCheck, RetryPolicy } from '@fraiseql/service-kit'
 import type { NatsConnection } from 'nats';
 import type { Registry } from 'prom-client';
 import type { SinkMetrics } from '../sink-metrics';
+import type { DataplaneName } from './dataplane-name';
 
-export type DataplaneName = 'clickhouse' | 'search';
+export type { DataplaneName } from './dataplane-name';
 
 export interface DataplaneOptions {
   name: DataplaneName;
