@@ -22,7 +22,7 @@ export type { ClickhouseRetention, RetentionChange } from './retention';
 export { CLICKHOUSE_ERROR_CODES, classifyClickhouseError, clickhouseErrorCode } from './classify-clickhouse-error';
 export type { ClickhouseErrorCategory, ClickhouseErrorClass, ClickhouseErrorKind } from './classify-clickhouse-error';
 export { DAILY_ENTITIES_DIFFERENCES, HOURLY_ROLLUP_DIFFERENCES, HOURLY_ROLLUP_REPAIR } from './analytics-recounts';
-export { selectStoredEventIds, storedEventIds } from './stored-event-ids';
+export { selectStoredEventIds, STORED_EVENT_IDS_PER_QUERY, storedEventIds } from './stored-event-ids';
 export type { StoredEventKey } from './stored-event-ids';
 export { encodeEventsRowBinary, FRAISEQL_EVENTS_ROW_BINARY_COLUMNS } from './encode-events-row-binary';
 export type { FraiseqlEventRow } from './encode-events-row-binary';

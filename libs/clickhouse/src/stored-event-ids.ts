@@ -34,16 +34,26 @@ export interface StoredEventKey {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * Ids per lookup query: 5,000 quoted UUIDs are ~195 KB of SQL, under ClickHouse's default max_query_size (256 KiB),
+ * which a user profile may forbid raising.
+ */
+export const STORED_EVENT_IDS_PER_QUERY = 5000;
+
 /** The `event_id`s (lowercase) of `events` that fraiseql_events already holds; empty input asks nothing. */
 export async function storedEventIds(executor: ClickhouseExecutor, events: readonly StoredEventKey[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const times = events.map((e) => clickhouseTime(e.timestamp)).sort();
-  const rows = await readJsonRows<{ id: string }>(executor, selectStoredEventIds(events.map((e) => e.event_id.toLowerCase())), {
-    orgs: [...new Set(events.map((e) => e.org_id ?? ''))],
-    from: times[0],
-    to: times[times.length - 1],
-  });
-  return new Set(rows.map((r) => r.id));
+  const stored = new Set<string>();
+  for (let at = 0; at < events.length; at += STORED_EVENT_IDS_PER_QUERY) {
+    const part = events.slice(at, at + STORED_EVENT_IDS_PER_QUERY);
+    const times = part.map((e) => clickhouseTime(e.timestamp)).sort();
+    const rows = await readJsonRows<{ id: string }>(executor, selectStoredEventIds(part.map((e) => e.event_id.toLowerCase())), {
+      orgs: [...new Set(part.map((e) => e.org_id ?? ''))],
+      from: times[0],
+      to: times[times.length - 1],
+    });
+    for (const row of rows) stored.add(row.id);
+  }
+  return stored;
 }
 
 /** `2026-03-01T09:05:00.123456Z` → `2026-03-01 09:05:00.123456`, the text form a DateTime64 parameter takes. */

@@ -11,6 +11,8 @@ import {
   readJsonRows,
   requestAnalyticsStream,
   serveAnalyticsQueries,
+  STORED_EVENT_IDS_PER_QUERY,
+  storedEventIds,
 } from '../src';
 import { testEvent } from './analytics-scenarios';
 
@@ -93,5 +95,17 @@ describe('analytics over NATS (serveAnalyticsQueries ↔ requestAnalyticsStream)
     await expect(chunks.next()).rejects.toMatchObject({ code: 'FRAISEQL_BAD_REQUEST', message: expect.stringMatching(/^dataset: /) });
     const limited = requestAnalyticsStream(nc, { dataset: 'events', limit: 0 }, caller(ORG_A), { timeoutMs: 5000 });
     await expect(limited.next()).rejects.toMatchObject({ code: 'FRAISEQL_BAD_REQUEST', message: expect.stringMatching(/^limit: /) });
+  });
+
+  it('finds the stored events of a batch larger than one lookup query (the ids go in several queries under max_query_size)', async () => {
+    const batch = Array.from({ length: STORED_EVENT_IDS_PER_QUERY * 2 + 1001 }, (_, i) => testEvent(100_000 + i));
+    const stored = batch.filter((_, i) => i % 3 === 0);
+    await clickhouse.insert({
+      table: 'fraiseql_events',
+      format: 'RowBinary',
+      columns: FRAISEQL_EVENTS_ROW_BINARY_COLUMNS,
+      body: encodeEventsRowBinary(stored),
+    });
+    expect(await storedEventIds(clickhouse, batch)).toEqual(new Set(stored.map((e) => e.event_id)));
   });
 });
