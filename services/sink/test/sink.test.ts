@@ -122,17 +122,23 @@ describe('sink (real NATS JetStream, PostgreSQL search, ClickHouse over HTTP)', 
     expect(await bus.deadLetters()).toEqual([]);
   }, 90_000);
 
-  it('keeps search flowing while ClickHouse is down, then ClickHouse catches up by itself: nothing lost or duplicated', async () => {
+  it('keeps search flowing while ClickHouse is down for 30 s, then ClickHouse catches up by itself: nothing lost or duplicated', async () => {
     await clickhouseServer.stop();
     const events = Array.from({ length: 500 }, (_, i) => orderEvent(10_000 + i));
     await bus.publish(events);
+    const down = Date.now();
     await waitFor(async () => (await searchCount()) === 3500, 30_000);
     await waitFor(async () => (await metric('fraiseql_sink_write_retries_total', { dataplane: 'clickhouse' })) > 0, 10_000);
+    // ClickHouse stays away for 30 s: the batch is held (no redelivery, no dead letter), the consumer waits.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - (Date.now() - down))));
+    const jsm = await bus.nc.jetstreamManager();
+    expect((await jsm.consumers.info('FRAISEQL_EVENTS', 'sink-clickhouse')).num_redelivered).toBe(0);
+    expect(await bus.deadLetters()).toEqual([]);
     await clickhouseServer.start();
     await waitFor(async () => (await clickhouseCounts()).distinct === 3500, 60_000);
     expect(await clickhouseCounts()).toEqual({ rows: 3500, distinct: 3500 });
     expect(await bus.deadLetters()).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('dead-letters a malformed message on both dataplanes while the events around it are stored', async () => {
     await bus.publishRaw('fraiseql.v1.events._.Order.INSERT', '{"event_id": 42');
