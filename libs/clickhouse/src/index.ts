@@ -30,3 +30,4 @@ export { ANALYTICS_DATASETS, analyticsQuerySql, isAnalyticsDataset } from './ana
 export type { AnalyticsDatasetName, AnalyticsQuery } from './analytics-datasets';
 export { ANALYTICS_CHUNK_BYTES, requestAnalyticsStream, serveAnalyticsQueries } from './analytics-over-nats';
 export type { ServeAnalyticsOptions } from './analytics-over-nats';
+export { clickhouseConfigShape } from './clickhouse-config-shape';

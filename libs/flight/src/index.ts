@@ -40,5 +40,6 @@ export {
   type ViewTicket,
   type EventsTicket,
   type ExportTicket,
+  type AnalyticsTicket,
   type ViewFilterOperator,
 } from './tickets/flight-ticket';

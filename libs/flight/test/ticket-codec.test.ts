@@ -30,6 +30,7 @@ const TICKETS: Record<FlightTicket['kind'], FlightTicket> = {
   },
   events: { kind: 'events', entityType: 'Order', orgId: ORG, from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00.000+01:00' },
   export: { kind: 'export', source: 'ta_order_facts', columns: ['id', 'total'], partition: { index: 3, count: 8 } },
+  analytics: { kind: 'analytics', dataset: 'events_hourly', from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z', limit: 500 },
 };
 
 const codec = new TicketCodec({ secret: SECRET });

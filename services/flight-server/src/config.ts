@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clickhouseConfigShape } from '@fraiseql/clickhouse';
 import { plannerConfigShape } from '@fraiseql/graphql-runtime';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
@@ -45,6 +46,13 @@ export const flightServerConfig = defineConfig({
       .optional(),
     /** Largest gRPC message received (DoPut batches): bytes. */
     FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES: configValue.positiveInt({ min: 1024 }).default(256 * 1024 * 1024),
+    /**
+     * Analytics datasets: FRAISEQL_CLICKHOUSE_URL (a server to read them from, the sink's keys) with _USER, _PASSWORD,
+     * _DATABASE; unset: ask the sink over NATS (its embedded engine).
+     */
+    ...clickhouseConfigShape,
+    /** Longest wait for an analytics answer: ClickHouse's HTTP request, or the sink's reply over NATS. */
+    FRAISEQL_FLIGHT_ANALYTICS_TIMEOUT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(120_000),
     /** HS256 key for bearer JWTs (claims sub, org_id, roles), as the gateway. Unset: no JWT auth. */
     FRAISEQL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** `1` lets x-fraiseql-dev-* metadata set the caller. Refused when FRAISEQL_ENV=production. */

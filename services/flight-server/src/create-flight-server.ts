@@ -14,6 +14,8 @@ import { FlightAuthenticator } from './flight-principal';
 import type { FlightSettings } from './flight-service-deps';
 import { createFlightServiceImpl } from './flight-service-impl';
 import { StreamSlots } from './stream-slots';
+import { AnalyticsCatalog } from './analytics-catalog';
+import { openAnalyticsSource, type AnalyticsSourceOptions } from './analytics-source';
 
 export interface FlightServerOptions {
   host: string;
@@ -31,6 +33,8 @@ export interface FlightServerOptions {
   auth: { jwtSecret?: string; devAuth: boolean };
   settings: FlightSettings;
   maxReceiveBytes: number;
+  /** Where the analytics datasets come from: ClickHouse when `clickhouse` is set, the sink over NATS otherwise. */
+  analytics: AnalyticsSourceOptions;
   logger: Logger;
   registry: Registry;
 }
@@ -65,6 +69,7 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   const auth = new FlightAuthenticator({ ...options.auth, secret: options.ticketSecret, sessionTtlMs: options.sessionTtlMs });
 
   const nc = await connect({ servers: options.natsUrl, name: 'flight-server', maxReconnectAttempts: -1, noAsyncTraces: true });
+  const analytics = new AnalyticsCatalog(openAnalyticsSource(nc, options.analytics));
   const source = openSchemaSource(options.schemaSource, { nc, logger });
   const catalogs = new SchemaHolder<FlightCatalog>();
   source.on('change', (compiled: CompiledSchema) => {
@@ -90,6 +95,7 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
         pool,
         nc,
         catalog: () => catalogs.current,
+        analytics,
         schemaVersions: async () => {
           const active = catalogs.loaded ? catalogs.current.compiled.hash : undefined;
           if (options.schemaSource !== 'kv') return active ? [{ hash: active, active: true }] : [];
@@ -146,6 +152,7 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
         }),
       close: async () => {
         await source.close();
+        await analytics.source.close();
         await nc.drain().catch(() => undefined);
         await pool.end();
       },
@@ -153,6 +160,7 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   } catch (error) {
     server.forceShutdown();
     await source.close().catch(() => undefined);
+    await analytics.source.close().catch(() => undefined);
     await nc.close();
     await pool.end();
     throw error;

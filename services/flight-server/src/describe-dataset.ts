@@ -14,7 +14,8 @@ import { readGraphqlSchema } from './read-graphql-schema';
 const MAX_PARTITIONS = 1024;
 
 export interface DatasetDescription {
-  schema: Schema;
+  /** An analytics dataset's is the Schema message ClickHouse wrote, kept encoded. */
+  schema: Schema | Uint8Array;
   /** Rows the planner expects; -1 when unknown (event history). */
   estimate: number;
   tickets: Uint8Array[];
@@ -76,5 +77,12 @@ export async function describeDataset(
     }
     case 'events':
       return { schema: ENTITY_EVENT_ARROW_SCHEMA, estimate: -1, tickets: withTickets ? [issue(request)] : [], ordered: true };
+    case 'analytics':
+      return {
+        schema: await deps.analytics.schemaMessage(deps.analytics.dataset(request.dataset), principal),
+        estimate: -1,
+        tickets: withTickets ? [issue(request)] : [],
+        ordered: true,
+      };
   }
 }

@@ -13,7 +13,7 @@ export async function describeFlight(
   principal: AuthenticatedCaller,
 ): Promise<FlightInfo> {
   const catalog = deps.catalog();
-  const request = readDescriptor(descriptor, catalog, principal);
+  const request = readDescriptor(descriptor, catalog, deps.analytics, principal);
   const described = await describeDataset(deps, request, catalog, principal, true);
   const expiresAt = protobufTimestamp(Date.now() + deps.settings.ticketTtlMs);
   return {

@@ -3,11 +3,12 @@ import { Metadata, type handleServerStreamingCall } from '@grpc/grpc-js';
 import type { RecordBatch } from 'apache-arrow';
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ipcStreamToFlightData, type FlightData, type Ticket } from '@fraiseql/flight';
+import { ipcStreamToFlightData, type FlightData, type FlightDataFrame, type Ticket } from '@fraiseql/flight';
 import { drained } from './drained';
 import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
 import { trackCall } from './flight-status';
 import { PostgresSession } from './postgres-session';
+import { readAnalyticsFrames } from './read-analytics-frames';
 import { readTicketBatches } from './read-ticket-batches';
 
 /** Header of DoGet responses naming the stream, for the `cancel` action. */
@@ -72,10 +73,15 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
             yield batch;
           }
         };
+        // Analytics pass ClickHouse's own IPC messages through; the other kinds encode the batches they read.
+        const frames: AsyncIterable<FlightDataFrame> =
+          ticket.kind === 'analytics'
+            ? readAnalyticsFrames(deps.analytics, ticket, principal, abort.signal, (n) => (rows += n))
+            : ipcStreamToFlightData(
+                recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))),
+              );
         let giveUpAt = 0;
-        for await (const frame of ipcStreamToFlightData(
-          recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))),
-        )) {
+        for await (const frame of frames) {
           if (cancelReason) {
             // A backend blocked writing to us only notices the cancel once it can write again: keep
             // reading (and dropping) until PostgreSQL ends the COPY with its cancel error, so the

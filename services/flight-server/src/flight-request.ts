@@ -1,6 +1,7 @@
 import { FraiseqlError } from '@fraiseql/errors';
 import { parseFlightTicket, type FlightDescriptor, type FlightTicket } from '@fraiseql/flight';
 import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
+import type { AnalyticsCatalog } from './analytics-catalog';
 import type { FlightCatalog } from './flight-catalog';
 
 /** FlightDescriptor.DescriptorType (Flight.proto). */
@@ -24,12 +25,14 @@ const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPU
  * - PATH `["va_order"]` (any dataset): the whole dataset, partitioned when large (an export);
  * - PATH `["query", "<list query>"]`: the query's rows with every scalar field (a graphql request);
  * - PATH `["events", "<EntityType>"]`: the caller's org's events of the last day;
+ * - PATH `["analytics", "<dataset>"]`: an analytics dataset of ClickHouse, the caller's org's, everything kept;
  * - CMD: UTF-8 JSON of a ticket kind (`view`, `graphql`, `events` without orgId — it is the caller's —,
- *   `export` without partition).
+ *   `export` without partition, `analytics` with optional from/to/limit and without orgId).
  */
 export function readDescriptor(
   descriptor: FlightDescriptor | null | undefined,
   catalog: FlightCatalog,
+  analytics: AnalyticsCatalog,
   principal: AuthenticatedCaller,
   now = Date.now(),
 ): DatasetRequest {
@@ -50,9 +53,12 @@ export function readDescriptor(
         principal,
       );
     }
+    if (path.length === 2 && path[0] === 'analytics' && path[1] !== undefined) {
+      return { kind: 'analytics', dataset: analytics.dataset(path[1]) };
+    }
     throw new FraiseqlError(
       'FRAISEQL_DATASET_NOT_FOUND',
-      `No dataset at path ${JSON.stringify(path)}: use ["<va_/ta_ dataset>"], ["query", "<list query>"] or ["events", "<EntityType>"].`,
+      `No dataset at path ${JSON.stringify(path)}: use ["<va_/ta_ dataset>"], ["query", "<list query>"], ["events", "<EntityType>"] or ["analytics", "<dataset>"].`,
     );
   }
   if (descriptor.type === DESCRIPTOR_TYPE.CMD) {
@@ -87,6 +93,16 @@ export function readDescriptor(
         catalog.assertEventEntity(events.entityType);
         return events;
       }
+      case 'analytics': {
+        if ('orgId' in request)
+          throw new FraiseqlError(
+            'FRAISEQL_TICKET_WRONG_PRINCIPAL',
+            "An analytics request reads the caller's own organization only; leave orgId out.",
+          );
+        const ticket = checked(request) as Extract<FlightTicket, { kind: 'analytics' }>;
+        analytics.dataset(ticket.dataset);
+        return ticket;
+      }
       case 'export': {
         const { source, columns, ...rest } = request;
         if (Object.keys(rest).length > 1)
@@ -105,7 +121,7 @@ export function readDescriptor(
         return { kind: 'export', source: ticket.source, ...(ticket.columns ? { columns: ticket.columns } : {}) };
       }
       default:
-        throw bad('The CMD descriptor\'s "kind" must be one of view, graphql, events, export.');
+        throw bad('The CMD descriptor\'s "kind" must be one of view, graphql, events, export, analytics.');
     }
   }
   throw bad('The descriptor type must be PATH or CMD.');

@@ -2,6 +2,7 @@ import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import type { TicketCodec } from '@fraiseql/flight';
 import type { Logger } from '@fraiseql/service-kit';
+import type { AnalyticsCatalog } from './analytics-catalog';
 import type { FlightCatalog } from './flight-catalog';
 import type { FlightMetrics } from './flight-metrics';
 import type { FlightAuthenticator } from './flight-principal';
@@ -24,6 +25,8 @@ export interface FlightServiceDeps {
   catalog(): FlightCatalog;
   /** Hashes and times of the schema versions known (newest last). */
   schemaVersions(): Promise<Array<{ hash: string; revision?: number; createdAt?: string; active: boolean }>>;
+  /** The analytics datasets (`analytics/<name>`) and where they are read from (ClickHouse or the sink). */
+  analytics: AnalyticsCatalog;
   auth: FlightAuthenticator;
   tickets: TicketCodec;
   slots: StreamSlots;

@@ -11,7 +11,13 @@ export function createGetSchema(deps: FlightServiceDeps): handleUnaryCall<Flight
   return serveUnary<FlightDescriptor, SchemaResult>(deps, 'GetSchema', async (call) => {
     const principal = await deps.auth.principal(call.metadata);
     const catalog = deps.catalog();
-    const described = await describeDataset(deps, readDescriptor(call.request, catalog, principal), catalog, principal, false);
+    const described = await describeDataset(
+      deps,
+      readDescriptor(call.request, catalog, deps.analytics, principal),
+      catalog,
+      principal,
+      false,
+    );
     return { schema: schemaMessage(described.schema) };
   });
 }

@@ -1,13 +1,17 @@
 import type { handleServerStreamingCall } from '@grpc/grpc-js';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
 import type { Criteria, FlightInfo } from '@fraiseql/flight';
+import { toFraiseqlError } from '@fraiseql/errors';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
 import { datasetSchema } from './flight-catalog';
 import type { FlightServiceDeps } from './flight-service-deps';
 import { schemaMessage } from './schema-message';
 import { serveStream } from './serve-stream';
 
-/** ListFlights: the datasets, list queries and event histories the caller may read, without tickets. */
+/** How long ListFlights waits for an analytics schema ClickHouse has not given yet; past it the entry has none. */
+const ANALYTICS_SCHEMA_WAIT_MS = 3000;
+
+/** ListFlights: the datasets, list queries, analytics datasets and event histories the caller may read, without tickets. */
 export function createListFlights(deps: FlightServiceDeps): handleServerStreamingCall<Criteria, FlightInfo> {
   return serveStream<Criteria, FlightInfo>(deps, 'ListFlights', async (call) =>
     listFlights(deps, await deps.auth.principal(call.metadata)),
@@ -38,6 +42,7 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
       appMetadata: Buffer.from(JSON.stringify({ kind: 'query', entityType: query.type, description: query.description ?? null })),
     };
   }
+  yield* listAnalytics(deps, principal);
   if (principal.orgId !== null) {
     for (const entityType of catalog.eventEntities) {
       yield {
@@ -49,5 +54,48 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
         appMetadata: Buffer.from(JSON.stringify({ kind: 'events', entityType })),
       };
     }
+  }
+}
+
+/**
+ * The analytics datasets, each with its schema as ClickHouse gives it. Listed even when no analytics source
+ * answers (or not in time): then without a schema, and appMetadata says why.
+ */
+async function* listAnalytics(deps: FlightServiceDeps, principal: AuthenticatedCaller): AsyncGenerator<FlightInfo> {
+  const { analytics } = deps;
+  const schemas = await Promise.all(
+    analytics.names.map((name) => within(analytics.schemaMessage(name, principal), ANALYTICS_SCHEMA_WAIT_MS)),
+  );
+  for (const [i, name] of analytics.names.entries()) {
+    const schema = schemas[i]!;
+    yield {
+      ...(schema instanceof Uint8Array ? { schema } : {}),
+      flightDescriptor: { type: 1, path: ['analytics', name] },
+      endpoint: [],
+      totalRecords: -1,
+      totalBytes: -1,
+      appMetadata: Buffer.from(
+        JSON.stringify({
+          kind: 'analytics',
+          description: analytics.description(name),
+          source: analytics.source.kind,
+          options: ['from', 'to', 'limit'],
+          ...(schema instanceof Uint8Array ? {} : { unavailable: schema }),
+        }),
+      ),
+    };
+  }
+}
+
+/** The schema, or the error code that kept it (FRAISEQL_TIMEOUT past `ms`). */
+async function within(message: Promise<Uint8Array>, ms: number): Promise<Uint8Array | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('FRAISEQL_TIMEOUT'), ms);
+  });
+  try {
+    return await Promise.race([message.catch((error: unknown) => toFraiseqlError(error).code as string), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -42,6 +42,19 @@ void runService({
         ...(config.FRAISEQL_FLIGHT_PUBLIC_LOCATION ? { publicLocation: config.FRAISEQL_FLIGHT_PUBLIC_LOCATION } : {}),
       },
       maxReceiveBytes: config.FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES,
+      analytics: {
+        timeoutMs: config.FRAISEQL_FLIGHT_ANALYTICS_TIMEOUT_MS,
+        ...(config.FRAISEQL_CLICKHOUSE_URL
+          ? {
+              clickhouse: {
+                url: config.FRAISEQL_CLICKHOUSE_URL,
+                user: config.FRAISEQL_CLICKHOUSE_USER,
+                database: config.FRAISEQL_CLICKHOUSE_DATABASE,
+                ...(config.FRAISEQL_CLICKHOUSE_PASSWORD ? { password: config.FRAISEQL_CLICKHOUSE_PASSWORD } : {}),
+              },
+            }
+          : {}),
+      },
       logger,
       registry,
     });
@@ -55,7 +68,11 @@ void runService({
         },
         { name: 'close schema watch, NATS and PostgreSQL pool', run: () => flight.close() },
       ],
-      startedFields: { address: flight.address, schemaHash: flight.schemaHash() },
+      startedFields: {
+        address: flight.address,
+        schemaHash: flight.schemaHash(),
+        analytics: config.FRAISEQL_CLICKHOUSE_URL ? 'clickhouse' : 'sink over NATS',
+      },
     };
   },
 });

@@ -1,5 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import { copyQueryToArrow } from '@fraiseql/arrow';
+import { FraiseqlError } from '@fraiseql/errors';
 import type { FlightTicket } from '@fraiseql/flight';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
 import { assembleSelection, withSchema } from './arrow-batches';
@@ -32,6 +33,7 @@ export async function* readTicketBatches(
     for await (const batch of copyQueryToArrow(s.client, sql, [], copyOptions)) yield assembleSelection(batch, plan.columns);
     return;
   }
+  if (ticket.kind === 'analytics') throw new FraiseqlError('FRAISEQL_INTERNAL', 'Analytics tickets are streamed as ClickHouse sent them.');
   const statement: DatasetStatement =
     ticket.kind === 'view' ? viewStatement(ticket, catalog, principal) : exportStatement(ticket, catalog, principal);
   const schema = datasetSchema(statement.dataset, statement.columns);

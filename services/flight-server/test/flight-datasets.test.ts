@@ -63,7 +63,18 @@ describe('flight-server over typed datasets (real PostgreSQL as fraiseql_flight,
   it('lists the declared datasets, and GetFlightInfo/GetSchema give their declared columns in order', async () => {
     const listed: string[] = [];
     for await (const info of client.listFlights()) listed.push((info.flightDescriptor?.path ?? []).join('/'));
-    expect(listed).toEqual(['ta_all_types', 'ta_all_types_copy', 'va_numbers', 'va_endless', 'query/widgets']);
+    expect(listed).toEqual([
+      'ta_all_types',
+      'ta_all_types_copy',
+      'va_numbers',
+      'va_endless',
+      'query/widgets',
+      // Listed even with no analytics source answering (docs/flight.md).
+      'analytics/events_hourly',
+      'analytics/entities_daily',
+      'analytics/events',
+      'analytics/entity_state',
+    ]);
 
     const info = await client.getFlightInfo(path('ta_all_types'));
     const schema = (await client.doGetTable(tickets(info)[0]!)).schema;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clickhouseConfigShape } from '@fraiseql/clickhouse';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
 /** Configuration of the sink (docs/configuration.md, "sink"). */
@@ -14,15 +15,11 @@ export const sinkConfig = defineConfig({
       .pipe(z.array(z.enum(['clickhouse', 'search'])).min(1, 'name at least one of clickhouse, search'))
       .default('clickhouse,search'),
 
-    /** A ClickHouse server (`http(s)://host:8123`); unset: the embedded engine (chdb) under FRAISEQL_SINK_CLICKHOUSE_PATH. */
-    FRAISEQL_CLICKHOUSE_URL: configValue.url({ protocols: ['http', 'https'] }).optional(),
-    FRAISEQL_CLICKHOUSE_USER: z.string().min(1).default('default'),
-    /** From a secret in Kubernetes (chart: clickhouse.existingSecret, clickhouse.secretKey). */
-    FRAISEQL_CLICKHOUSE_PASSWORD: z.string().optional(),
-    FRAISEQL_CLICKHOUSE_DATABASE: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a ClickHouse identifier')
-      .default('fraiseql'),
+    /**
+     * FRAISEQL_CLICKHOUSE_URL (a server, `http(s)://host:8123`; unset: the embedded engine (chdb) under
+     * FRAISEQL_SINK_CLICKHOUSE_PATH), _USER, _PASSWORD (chart: clickhouse.existingSecret, clickhouse.secretKey), _DATABASE.
+     */
+    ...clickhouseConfigShape,
     /** The embedded engine's data directory (no FRAISEQL_CLICKHOUSE_URL). */
     FRAISEQL_SINK_CLICKHOUSE_PATH: z.string().min(1).default('.data/clickhouse'),
     /** Days raw events are kept in ClickHouse (the tables' TTL; changed at start when it differs). */

@@ -28,6 +28,7 @@ export const TICKET_LIMITS = {
   maxOrderBy: 16,
   maxViewLimit: 10_000_000,
   maxPartitions: 1024,
+  maxAnalyticsLimit: 100_000_000,
 } as const;
 
 const identifier = z.string().regex(IDENTIFIER, 'must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters)');
@@ -105,18 +106,38 @@ export const exportTicketSchema = z
   })
   .strict();
 
+/**
+ * An analytics dataset of the sink's ClickHouse (`analytics/<dataset>`), read as the holder's org: the org is
+ * not in the ticket, it is the principal's (the ticket is bound to it). The server checks the dataset name.
+ */
+export const analyticsTicketSchema = z
+  .object({
+    kind: z.literal('analytics'),
+    dataset: identifier,
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    limit: z.number().int().min(1).max(TICKET_LIMITS.maxAnalyticsLimit).optional(),
+  })
+  .strict()
+  .refine((t) => t.from === undefined || t.to === undefined || Date.parse(t.from) < Date.parse(t.to), {
+    message: 'from must be before to',
+    path: ['to'],
+  });
+
 /** The schema of each kind (a plain union would report every kind's issues for one bad field). */
 export const FLIGHT_TICKET_SCHEMAS = {
   graphql: graphqlTicketSchema,
   view: viewTicketSchema,
   events: eventsTicketSchema,
   export: exportTicketSchema,
+  analytics: analyticsTicketSchema,
 } as const;
 
 export type GraphqlTicket = z.infer<typeof graphqlTicketSchema>;
 export type ViewTicket = z.infer<typeof viewTicketSchema>;
 export type EventsTicket = z.infer<typeof eventsTicketSchema>;
 export type ExportTicket = z.infer<typeof exportTicketSchema>;
+export type AnalyticsTicket = z.infer<typeof analyticsTicketSchema>;
 /** What a DoGet will stream; discriminated by `kind`. */
-export type FlightTicket = GraphqlTicket | ViewTicket | EventsTicket | ExportTicket;
+export type FlightTicket = GraphqlTicket | ViewTicket | EventsTicket | ExportTicket | AnalyticsTicket;
 export type FlightTicketKind = FlightTicket['kind'];
