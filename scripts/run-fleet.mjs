@@ -139,7 +139,7 @@ const flight = services.find((s) => s.name === 'flight-server' && s.grpcPort);
 if (flight) lines.push(...flightHint(flight.grpcPort), '');
 const jobRunner = services.find((s) => s.name === 'job-runner');
 if (jobRunner) lines.push(...jobsHint(jobRunner.opsPort ?? 9105), '');
-if (services.some((s) => s.name === 'sink')) lines.push(...sinkHint(), '');
+if (services.some((s) => s.name === 'sink')) lines.push(...sinkHint(flight?.grpcPort ?? 8815), '');
 console.log(lines.join('\n'));
 
 /** What the demo shop's observer rules do, and how to see it happen in the dev inbox. */
@@ -192,16 +192,18 @@ function jobsHint(opsPort) {
   ];
 }
 
-/**
- * Where the sink put the demo shop's events: a search through GraphQL. (Analytics datasets over Flight come with
- * issue 11's flight-server part; until then ClickHouse is read directly — docs/analytics.md.)
- */
-function sinkHint() {
+/** Where the sink put the demo shop's events: events per hour over Flight (from ClickHouse), and a search through GraphQL. */
+function sinkHint(flightPort) {
   const org = '00000000-0000-4000-8000-000000000001';
   const clickhouse = env.FRAISEQL_CLICKHOUSE_URL ?? `embedded, ${env.FRAISEQL_SINK_CLICKHOUSE_PATH}`;
   const search = env.FRAISEQL_ELASTICSEARCH_URL ?? 'PostgreSQL full-text';
   return [
     `  Sink:      every change into ClickHouse (${clickhouse}) and search (${search})`,
+    '    Events per hour, entity and type over Flight (dataset analytics/events_hourly; docs/analytics.md), after a change:',
+    `      node --input-type=module -e "import { FlightClient } from '@fraiseql/flight'; \\`,
+    `        const c = new FlightClient('127.0.0.1:${flightPort}', { headers: { 'x-fraiseql-dev-subject': 'alice', 'x-fraiseql-dev-org': '${org}' } }); \\`,
+    `        const info = await c.getFlightInfo({ type: 1, path: ['analytics', 'events_hourly'] }); \\`,
+    `        const t = await c.doGetTable(info.endpoint[0].ticket.ticket); console.log(t.toArray().map((r) => JSON.stringify(r.toJSON(), (k, v) => typeof v === 'bigint' ? String(v) : v)).join('\\\\n')); c.close()"`,
     '    Search what changed (roles admin or search), e.g. after shipping the order above:',
     '    curl -s http://127.0.0.1:4000/graphql -H "content-type: application/json" \\',
     `      -H "x-fraiseql-dev-subject: alice" -H "x-fraiseql-dev-org: ${org}" -H "x-fraiseql-dev-roles: admin" \\`,

@@ -284,6 +284,14 @@ describe('helm chart', () => {
       FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: '8',
       FRAISEQL_FLIGHT_BATCH_SIZE: '65536',
       FRAISEQL_FLIGHT_PARTITION_ROWS: '1000000',
+      // The analytics datasets come from the sink's ClickHouse server, read directly.
+      FRAISEQL_CLICKHOUSE_URL: 'http://clickhouse:8123',
+      FRAISEQL_CLICKHOUSE_DATABASE: 'fraiseql',
+    });
+    const withPassword = helmTemplate('--set', 'clickhouse.existingSecret=ch');
+    expect(find(withPassword, 'Deployment', 'fraiseql-flight-server').spec.template.spec.containers[0].env).toContainEqual({
+      name: 'FRAISEQL_CLICKHOUSE_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'ch', key: expect.any(String) } },
     });
     expect(find(rendered, 'Service', 'fraiseql-flight-server').spec.ports).toContainEqual({
       name: 'grpc',

@@ -59,6 +59,13 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- with $x.linkTtlMs }}{{ $_ := set $data "FRAISEQL_EXPORT_LINK_TTL_MS" (toString .) }}{{ end -}}
 {{- end -}}
 {{- end -}}
+{{- if and (eq .key "flightServer") (.root.Values.clickhouse | default dict).url -}}
+{{- /* The analytics datasets are read from the sink's ClickHouse server itself (docs/analytics.md). */ -}}
+{{- $ch := .root.Values.clickhouse -}}
+{{- $_ := set $data "FRAISEQL_CLICKHOUSE_URL" (toString $ch.url | trim) -}}
+{{- with $ch.user }}{{ $_ := set $data "FRAISEQL_CLICKHOUSE_USER" (toString .) }}{{ end -}}
+{{- with $ch.database }}{{ $_ := set $data "FRAISEQL_CLICKHOUSE_DATABASE" (toString .) }}{{ end -}}
+{{- end -}}
 {{- if eq .key "sink" -}}
 {{- /* The dataplanes: ClickHouse (required), Elasticsearch (optional) from the values `clickhouse`, `elasticsearch`. */ -}}
 {{- range $k, $val := include "fraiseql.sink.dataplaneConfig" .root | fromYaml }}{{ $_ := set $data $k $val }}{{ end -}}
@@ -122,6 +129,7 @@ data: {{- include "fraiseql.component.configData" . | trim | nindent 2 }}
 {{- if $exports }}{{ $exportDir = include "fraiseql.exports.localDirectory" $root }}{{ end -}}
 {{- $sinkEnv := "" -}}
 {{- if eq .key "sink" }}{{ $sinkEnv = include "fraiseql.sink.env" $root | trim }}{{ end -}}
+{{- if eq .key "flightServer" }}{{ $sinkEnv = include "fraiseql.clickhouse.passwordEnv" $root | trim }}{{ end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -314,6 +314,18 @@ Context: the root.
 {{- toYaml $data -}}
 {{- end -}}
 
+{{/* FRAISEQL_CLICKHOUSE_PASSWORD from clickhouse.existingSecret (flight-server reads the analytics with it). Context: the root. */}}
+{{- define "fraiseql.clickhouse.passwordEnv" -}}
+{{- $ch := .Values.clickhouse | default dict -}}
+{{- if and $ch.url $ch.existingSecret }}
+- name: FRAISEQL_CLICKHOUSE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ch.existingSecret }}
+      key: {{ $ch.secretKey }}
+{{- end }}
+{{- end -}}
+
 {{/* The sink's env from existing Secrets: the ClickHouse password, the Elasticsearch API key or password. Context: the root. */}}
 {{- define "fraiseql.sink.env" -}}
 {{- $ch := .Values.clickhouse | default dict -}}
