@@ -66,6 +66,9 @@ export function clickhouseBatchWrite(clickhouse: ClickhouseExecutor): BatchWrite
 }
 
 function asClickhouseFailure(error: unknown): FraiseqlError {
+  // A value checked before it was sent (an id that is no UUID): the batch's fault, not ClickHouse's.
+  if (error instanceof FraiseqlError && error.code === 'FRAISEQL_BAD_MESSAGE')
+    return new FraiseqlError('FRAISEQL_CLICKHOUSE_REFUSED', error.message, { cause: error });
   const found = classifyClickhouseError(error);
   const message = error instanceof Error ? error.message : String(error);
   const details = { clickhouseCode: found.code ?? null, clickhouseError: found.name ?? null, category: found.category };
