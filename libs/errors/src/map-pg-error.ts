@@ -13,8 +13,14 @@ const CONNECTION_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 
-/** pg's own messages when a pooled connection died under a query (no SQLSTATE on these). */
-const CONNECTION_MESSAGES = [/Connection terminated/i, /not queryable/i, /timeout exceeded when trying to connect/i, /Client was closed/i];
+/** pg's and pg-pool's own messages when a pooled connection died under a query or the pool was ended (no SQLSTATE). */
+const CONNECTION_MESSAGES = [
+  /Connection terminated/i,
+  /not queryable/i,
+  /timeout exceeded when trying to connect/i,
+  /Client was closed/i,
+  /Cannot use a pool after calling end/i,
+];
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   FRAISEQL_DB_INVALID_INPUT: 'PostgreSQL rejected a value of this operation',
@@ -56,7 +62,8 @@ export function pgErrorCode(sqlstate: string | undefined, message = ''): ErrorCo
       return 'FRAISEQL_DB_UNAVAILABLE';
   }
   if (sqlstate.startsWith('23')) return 'FRAISEQL_DB_CONSTRAINT_VIOLATION';
-  if (sqlstate.startsWith('08')) return 'FRAISEQL_DB_UNAVAILABLE';
+  // 08: connection exceptions; 53: insufficient resources (too many connections, out of memory, disk full).
+  if (sqlstate.startsWith('08') || sqlstate.startsWith('53')) return 'FRAISEQL_DB_UNAVAILABLE';
   return 'FRAISEQL_DB_ERROR';
 }
 
