@@ -26,6 +26,8 @@ export interface BenchOptions {
   fraiseqlDatabaseUrl?: string;
   /** When set, the Node servers run with --cpu-prof and write their profiles here. */
   cpuProfileDir?: string;
+  /** The Redis the secured fleet's rate limits count in. */
+  redisUrl: string;
 }
 
 const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
@@ -38,6 +40,7 @@ const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
   --pool-size <n>          PostgreSQL pool of each system (default 10)
   --database-url <url>     default postgres://postgres@127.0.0.1:5432/fraiseql_bench (fraiseql_bench_quick with --quick)
   --org <uuid>             default 00000000-0000-4000-8000-000000000001
+  --redis-url <url>        Redis of the secured fleet's rate limits (default redis://127.0.0.1:6379)
   --reset                  drop and re-create the benchmark database first
   --quick                  smoke test: scale 1k, 3 s runs, 1 s warm-up, 1 round, own database, docs untouched
   --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
@@ -59,6 +62,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'pool-size': { type: 'string' },
       'database-url': { type: 'string' },
       org: { type: 'string' },
+      'redis-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean' },
@@ -89,6 +93,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     // The smoke test has its own database, so it never throws away the real benchmark's data.
     databaseUrl: values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_quick' : 'fraiseql_bench'}`,
     orgId,
+    redisUrl: values['redis-url'] ?? 'redis://127.0.0.1:6379',
     reset: values.reset === true,
     quick,
     writeDocs:

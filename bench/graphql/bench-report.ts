@@ -25,6 +25,11 @@ export interface QuerySummary {
   p99Ratios: number[];
   fraiseql: SystemMedians;
   postgraphile: SystemMedians;
+  /** FraiseQL+security / FraiseQL per round (the cost of security; goal ≥ 0.9× throughput), when it ran. */
+  securityRpsRatios: number[];
+  securityP50Ratios: number[];
+  securityP99Ratios: number[];
+  secured?: SystemMedians;
 }
 
 export interface SystemMedians {
@@ -53,9 +58,13 @@ export function summarise(measurements: readonly RunMeasurement[], queries: read
       measurements.filter((m) => m.query === query && m.system === system).sort((a, b) => a.round - b.round);
     const f = of('FraiseQL');
     const p = of('PostGraphile');
-    const pairs = f
-      .map((run, i) => [run, p[i]] as const)
-      .filter((pair): pair is readonly [RunMeasurement, RunMeasurement] => pair[1] !== undefined);
+    const secured = of('FraiseQL+security');
+    const pairsWith = (others: RunMeasurement[]) =>
+      f
+        .map((run, i) => [run, others[i]] as const)
+        .filter((pair): pair is readonly [RunMeasurement, RunMeasurement] => pair[1] !== undefined);
+    const pairs = pairsWith(p);
+    const securityPairs = pairsWith(secured);
     return {
       query,
       rpsRatios: pairs.map(([a, b]) => a.rps / b.rps),
@@ -63,6 +72,10 @@ export function summarise(measurements: readonly RunMeasurement[], queries: read
       p99Ratios: pairs.map(([a, b]) => a.p99 / b.p99),
       fraiseql: medians(f),
       postgraphile: medians(p),
+      securityRpsRatios: securityPairs.map(([plain, sec]) => sec.rps / plain.rps),
+      securityP50Ratios: securityPairs.map(([plain, sec]) => sec.p50 / plain.p50),
+      securityP99Ratios: securityPairs.map(([plain, sec]) => sec.p99 / plain.p99),
+      ...(secured.length > 0 ? { secured: medians(secured) } : {}),
     };
   });
 }
@@ -113,6 +126,12 @@ export function formatConsoleTable(summaries: readonly QuerySummary[]): string {
       ].join(' '),
     ),
     '(throughput ratio > 1 and latency ratio < 1 mean FraiseQL is ahead; medians of the per-round ratios)',
+    ...summaries
+      .filter((s) => s.securityRpsRatios.length > 0)
+      .map(
+        (s) =>
+          `${s.query.padEnd(6)} security on ÷ off: throughput ${ratio(median(s.securityRpsRatios))} (goal ≥ 0.90×), p50 ${ratio(median(s.securityP50Ratios))}, p99 ${ratio(median(s.securityP99Ratios))}`,
+      ),
   ];
   return lines.join('\n');
 }
@@ -147,6 +166,23 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
       `| ${s.query} | ${ratio(median(s.rpsRatios))}${range(s.rpsRatios)} | ${ratio(median(s.p50Ratios))}${range(s.p50Ratios)} | ${ratio(median(s.p99Ratios))}${range(s.p99Ratios)} | ${verdict(s)} |`,
     );
   }
+  if (summaries.some((s) => s.securityRpsRatios.length > 0)) {
+    out.push('');
+    out.push(
+      '**The cost of security (issue 12)**: FraiseQL with JWKS-verified JWTs, every request counted by Redis rate limits (per address and ' +
+        'per principal) and request transactions under row-level security, ÷ the same FraiseQL with development-header auth, no rate ' +
+        'limits and no row-level security, measured in the same rounds. Goal: throughput ≥ 0.90×.',
+    );
+    out.push('');
+    out.push('| query | throughput on ÷ off | p50 latency on ÷ off | p99 latency on ÷ off | goal ≥ 0.90× |');
+    out.push('|---|---|---|---|---|');
+    for (const s of summaries.filter((q) => q.securityRpsRatios.length > 0)) {
+      const rps = median(s.securityRpsRatios);
+      out.push(
+        `| ${s.query} | ${ratio(rps)}${range(s.securityRpsRatios)} | ${ratio(median(s.securityP50Ratios))}${range(s.securityP50Ratios)} | ${ratio(median(s.securityP99Ratios))}${range(s.securityP99Ratios)} | ${rps >= 0.9 ? 'met' : 'not met'} |`,
+      );
+    }
+  }
   out.push('');
   out.push(
     'Where the CPU goes (median over the rounds, CPU milliseconds per request; "app" = the system\'s own processes, "PostgreSQL" = backends of the benchmark database, "load gen" = autocannon):',
@@ -157,6 +193,7 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
   for (const s of summaries) {
     for (const [name, m] of [
       ['FraiseQL', s.fraiseql],
+      ...(s.secured ? ([['FraiseQL+security', s.secured]] as const) : []),
       ['PostGraphile', s.postgraphile],
     ] as const) {
       out.push(

@@ -1,6 +1,7 @@
 /** One GraphQL server under test, as the load generator and the equality check see it. */
 export interface BenchSystem {
-  name: 'FraiseQL' | 'PostGraphile';
+  /** `FraiseQL+security`: the same fleet with JWKS auth, Redis rate limits and row-level security on (issue 12). */
+  name: 'FraiseQL' | 'FraiseQL+security' | 'PostGraphile';
   /** The GraphQL endpoint (always on 127.0.0.1). */
   url: string;
   headers: Record<string, string>;

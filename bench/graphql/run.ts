@@ -18,6 +18,7 @@ import { formatConsoleTable, renderMarkdown, summarise } from './bench-report';
 import type { BenchSystem } from './bench-system';
 import { BenchChildren } from '../lib/child-processes';
 import { CpuMeter } from './cpu-meter';
+import { createSigningKey, TestIdentityProvider } from '@fraiseql/testkit';
 import { measureRun, type RunMeasurement } from './measure-run';
 import { firstDifference, normaliseFraiseql, normalisePostgraphile, ORDER_QUERIES } from './order-queries';
 import { startFraiseql, WORK_DIR_PREFIX } from './start-fraiseql';
@@ -78,19 +79,27 @@ async function main(): Promise<void> {
     }, budgetMs);
     deadline.unref();
 
-    log('starting FraiseQL (nats-server, query-executor, gateway) and PostGraphile v4');
+    log('starting FraiseQL twice (security off, and on: JWKS auth, Redis rate limits, row-level security) and PostGraphile v4');
     const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
     if (options.cpuProfileDir) log(`CPU profiles go to ${options.cpuProfileDir} (written when the servers stop)`);
     const started = { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, nodeFlags };
     const fleet = await startFraiseql(children, { ...started, databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl, log });
     if (options.fraiseqlDatabaseUrl) log(`experiment: the query-executor reads ${options.fraiseqlDatabaseUrl}`);
+    const identityProvider = await startIdentityProvider(options.orgId);
+    children.afterStop(() => void identityProvider.stop());
+    const secured = await startFraiseql(children, {
+      ...started,
+      databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl,
+      log,
+      security: { ...identityProvider.settings, redisUrl: options.redisUrl },
+    });
     const postgraphile = await startPostgraphile(children, started);
-    const systems: BenchSystem[] = [fleet, postgraphile];
+    const systems: BenchSystem[] = [fleet, secured, postgraphile];
 
-    await checkSameData(fleet, postgraphile);
+    for (const ours of [fleet, secured]) await checkSameData(ours, postgraphile);
     meter = await CpuMeter.open(options.databaseUrl);
     const measurements = await measureAll(systems, options, meter, children);
-    await checkSameData(fleet, postgraphile);
+    for (const ours of [fleet, secured]) await checkSameData(ours, postgraphile);
 
     const summaries = summarise(
       measurements,
@@ -146,9 +155,10 @@ async function measureAll(
   }
   const measurements: RunMeasurement[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
-    // Who goes first alternates per round and per query, so neither system always runs on a warmer (or busier) machine.
+    // Who goes first rotates per round and per query, so no system always runs on a warmer (or busier) machine.
     for (const [index, query] of ORDER_QUERIES.entries()) {
-      const order = (round + index) % 2 === 1 ? systems : [...systems].reverse();
+      const shift = (round + index) % systems.length;
+      const order = [...systems.slice(shift), ...systems.slice(0, shift)];
       for (const system of order) {
         const m = await measureRun(system, query, round, settings, meter);
         ensureAlive();
@@ -173,10 +183,10 @@ async function checkSameData(fraiseql: BenchSystem, postgraphile: BenchSystem): 
     const theirs = normalisePostgraphile(p as never);
     const difference = firstDifference(theirs, ours);
     if (difference !== undefined)
-      throw new Error(`${query.name}: FraiseQL and PostGraphile answer differently, refusing to compare them.\n${difference}`);
+      throw new Error(`${query.name}: ${fraiseql.name} and PostGraphile answer differently, refusing to compare them.\n${difference}`);
     if (ours.length < query.limit) log(`note: ${query.name} returns only ${ours.length} orders at this scale (asked for ${query.limit})`);
     const items = ours.reduce((n, o) => n + o.items.length, 0);
-    log(`${query.name}: same data from both (${ours.length} orders, ${items} line items)`);
+    log(`${query.name}: same data from ${fraiseql.name} and PostGraphile (${ours.length} orders, ${items} line items)`);
   }
 }
 
@@ -185,6 +195,20 @@ async function fetchJson(system: BenchSystem, limit: number): Promise<unknown> {
   const text = await response.text();
   if (!response.ok) throw new Error(`${system.name} answered ${response.status}: ${text.slice(0, 1000)}`);
   return JSON.parse(text);
+}
+
+/** A local OIDC-style identity provider (JWKS over HTTP) and one ES256 token for the whole run, for the secured fleet. */
+async function startIdentityProvider(
+  orgId: string,
+): Promise<{ settings: { jwksUrl: string; issuer: string; audience: string; token: string }; stop(): Promise<void> }> {
+  const key = await createSigningKey('bench-1', 'ES256');
+  const idp = await TestIdentityProvider.start([key]);
+  const token = await idp.token(
+    key,
+    { sub: 'bench', org_id: orgId, roles: ['reader'] },
+    { audience: 'fraiseql-bench', expiresIn: 6 * 3600 },
+  );
+  return { settings: { jwksUrl: idp.jwksUrl, issuer: idp.url, audience: 'fraiseql-bench', token }, stop: () => idp.stop() };
 }
 
 async function serverVersion(databaseUrl: string): Promise<string> {

@@ -17,7 +17,21 @@ export interface StartFraiseqlOptions {
   log: (line: string) => void;
   /** Extra node flags for the two services (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Security on (issue 12): callers authenticate with a JWT of this identity provider, counted by Redis rate limits. */
+  security?: FraiseqlSecurity;
 }
+
+export interface FraiseqlSecurity {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** The bearer token every benchmark request carries (valid for the whole run). */
+  token: string;
+  redisUrl: string;
+}
+
+/** A rate no benchmark reaches: every request is counted in Redis, none is refused (a refusal would void the run). */
+const UNREACHED_RATE = '1000000000';
 
 export interface FraiseqlFleet extends BenchSystem {
   /** Where the compiled schema and the private NATS store live; removed once the children stopped. */
@@ -39,22 +53,43 @@ export async function startFraiseql(children: BenchChildren, options: StartFrais
   });
   await waitForTcp(natsPort, 10_000);
 
+  const security = options.security;
   const { executor, gateway, gatewayPort } = await startFraiseqlServices(children, {
     root: options.root,
     natsUrl: `nats://127.0.0.1:${natsPort}`,
     schemaFile,
     databaseUrl: options.databaseUrl,
-    executorEnv: { FRAISEQL_QUERY_EXECUTOR_POOL_MAX: String(options.poolSize) },
+    executorEnv: {
+      FRAISEQL_QUERY_EXECUTOR_POOL_MAX: String(options.poolSize),
+      // Row-level security: request transactions as fraiseql_app (the default), or as the connection's own role.
+      ...(security ? {} : { FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE: 'none' }),
+    },
+    gatewayEnv: security
+      ? {
+          FRAISEQL_DEV_AUTH: '0',
+          FRAISEQL_AUTH_JWKS_URL: security.jwksUrl,
+          FRAISEQL_AUTH_ISSUER: security.issuer,
+          FRAISEQL_AUTH_AUDIENCE: security.audience,
+          FRAISEQL_REDIS_URL: security.redisUrl,
+          FRAISEQL_RATE_LIMIT_KEY_PREFIX: `fraiseql:bench:${process.pid}`,
+          FRAISEQL_RATE_LIMIT_IP_REQUESTS: UNREACHED_RATE,
+          FRAISEQL_RATE_LIMIT_PRINCIPAL_REQUESTS: UNREACHED_RATE,
+        }
+      : { FRAISEQL_RATE_LIMIT_IP_REQUESTS: '0', FRAISEQL_RATE_LIMIT_PRINCIPAL_REQUESTS: '0', FRAISEQL_RATE_LIMIT_API_KEY_REQUESTS: '0' },
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
   });
 
   return {
-    name: 'FraiseQL',
+    name: security ? 'FraiseQL+security' : 'FraiseQL',
     url: `http://127.0.0.1:${gatewayPort}/graphql`,
-    headers: { 'content-type': 'application/json', 'x-fraiseql-dev-subject': 'bench', 'x-fraiseql-dev-org': options.orgId },
+    headers: security
+      ? { 'content-type': 'application/json', authorization: `Bearer ${security.token}` }
+      : { 'content-type': 'application/json', 'x-fraiseql-dev-subject': 'bench', 'x-fraiseql-dev-org': options.orgId },
     body: fraiseqlBody,
     pids: [gateway.pid, executor.pid, nats.pid],
-    setup: `gateway + query-executor (1 process each, pg pool ${options.poolSize}) + private nats-server; schema from file; dev-header auth`,
+    setup: security
+      ? `as FraiseQL, with ES256 JWTs verified against a JWKS (local identity provider), every request counted by Redis rate limits (IP and principal), request transactions under row-level security (fraiseql_app)`
+      : `gateway + query-executor (1 process each, pg pool ${options.poolSize}) + private nats-server; schema from file; dev-header auth; no rate limits; request transactions as the connection's role (no row-level security)`,
     workDir,
     natsPid: nats.pid,
   };

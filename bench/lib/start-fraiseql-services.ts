@@ -47,6 +47,8 @@ export interface FraiseqlServicesOptions {
   databaseUrl: string;
   /** FRAISEQL_QUERY_EXECUTOR_* settings of this benchmark (pool size, relay batch, …). */
   executorEnv?: Record<string, string>;
+  /** Gateway settings of this benchmark (auth, rate limits); they replace the development-header defaults they name. */
+  gatewayEnv?: Record<string, string>;
   /** Extra node flags for the two services (e.g. --cpu-prof). */
   nodeFlags?: string[];
 }
@@ -96,6 +98,11 @@ export async function startFraiseqlServices(children: BenchChildren, options: Fr
       FRAISEQL_DEV_AUTH: '1',
       FRAISEQL_GATEWAY_PORT: String(gatewayPort),
       FRAISEQL_GATEWAY_OPS_PORT: String(gatewayOps),
+      // The benchmark measures throughput from one address and one caller: rate limits off (docs/security.md).
+      FRAISEQL_RATE_LIMIT_IP_REQUESTS: '0',
+      FRAISEQL_RATE_LIMIT_PRINCIPAL_REQUESTS: '0',
+      FRAISEQL_RATE_LIMIT_API_KEY_REQUESTS: '0',
+      ...options.gatewayEnv,
     },
   });
   await Promise.all([waitReady(executor, executorOps), waitReady(gateway, gatewayOps)]);

@@ -29,6 +29,8 @@ describe('the query-executor killed while requests are in flight', () => {
       FRAISEQL_CURSOR_SECRET: CURSOR_SECRET,
       FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: stack.db.url,
       FRAISEQL_QUERY_EXECUTOR_OPS_PORT: String(opsPort),
+      // The notes fixture has no framework migrations nor grants: requests run as the connection's role (ADR 0132).
+      FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE: 'none',
     });
     const started = Object.assign(executor, { opsPort });
     executors.push(started);

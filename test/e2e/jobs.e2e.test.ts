@@ -226,4 +226,46 @@ describe('jobs over HTTP: enqueueExport → jobChanged → exportDownload → GE
       expect(Number(mine.rows[0]!.n)).toBe(Number(count)); // every row is one of org 1's orders
     }
   }, 60_000);
+
+  it("cross-tenant: another org's admin can neither list, cancel, retry, purge nor follow org 1's job (the attack suite's jobs path)", async () => {
+    const otherOrg = await jwtFor({ sub: 'e2e-attacker', org_id: ORG_2, roles: ['admin', 'jobs:admin', 'exporter'] });
+    const seen: string[] = [];
+    const ask = async (query: string) => {
+      const answer = await graphql(gateway, { query }, { token: otherOrg });
+      seen.push(answer.text);
+      return answer;
+    };
+    const listed = await ask(`{ jobs(first: 100) { jobs { id } } deadJobs(first: 100) { jobs { id } } }`);
+    expect(listed.body.errors).toBeUndefined();
+    for (const mutation of [
+      `cancelJob(id: "orders-1") { id }`,
+      `retryJob(id: "orders-1") { id }`,
+      `purgeDeadJobs(ids: ["orders-1"]) { purged }`,
+    ]) {
+      expect((await ask(`mutation { ${mutation} }`)).body.errors?.[0]?.extensions.code).toBe('FRAISEQL_JOB_NOT_FOUND');
+    }
+    const ws = await GraphqlWsClient.connect(gateway.address.replace('http', 'ws') + '/graphql', { authorization: `Bearer ${otherOrg}` });
+    try {
+      ws.subscribe('j', 'subscription { jobChanged(id: "orders-1") { id event } }');
+      // Org 1 runs its job again; the other org's subscriber of the same id hears nothing of it.
+      const admin = await jwtFor({ sub: 'e2e-exporter', org_id: ORG_1, roles: ['admin', 'exporter'] });
+      const retried = await graphql(gateway, { query: `mutation { retryJob(id: "orders-1") { id } }` }, { token: admin });
+      expect(retried.body.errors).toBeUndefined();
+      await waitFor(
+        async () => (await graphql(gateway, { query: `{ job(id: "orders-1") { state } }` }, { token: admin })).text.includes('SUCCEEDED'),
+        30_000,
+      );
+      seen.push(JSON.stringify(ws.data('j')));
+      expect(ws.data('j')).toEqual([]);
+    } finally {
+      await ws.close();
+    }
+    // The id is the attacker's own guess (echoed in "not found"); what belongs to org 1 is the job's creator and its result.
+    const owner = await jwtFor({ sub: 'e2e-exporter', org_id: ORG_1, roles: ['exporter'] });
+    const mine = await graphql(gateway, { query: `{ job(id: "orders-1") { createdBy result } }` }, { token: owner });
+    const { createdBy, result } = mine.body.data.job as { createdBy: string; result: { sha256: string } };
+    const all = seen.join('\n');
+    expect(all).not.toContain(createdBy);
+    expect(all).not.toContain(result.sha256);
+  }, 60_000);
 });

@@ -309,6 +309,8 @@ describe('helm chart', () => {
       ['FRAISEQL_FLIGHT_DATABASE_URL', 'flight-database-url'],
       ['FRAISEQL_FLIGHT_TICKET_SECRET', 'flight-ticket-secret'],
       ['FRAISEQL_JWT_SECRET', 'jwt-secret'],
+      // Rate limits count in Redis (docs/adr/0133-rate-limits.md).
+      ['FRAISEQL_REDIS_URL', 'redis-url'],
     ]);
     const existing = helmTemplate('--set', 'auth.existingSecret=auth,externalDatabase.existingSecret=pg');
     expect(
@@ -317,6 +319,7 @@ describe('helm chart', () => {
       { name: 'pg', key: 'flight-database-url' },
       { name: 'auth', key: 'flight-ticket-secret' },
       { name: 'auth', key: 'jwt-secret' },
+      { name: 'fraiseql', key: 'redis-url' },
     ]);
     const short = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'auth.flightTicketSecret=too-short'], { encoding: 'utf8' });
     expect(short.stderr).toContain('auth.flightTicketSecret must be at least 32 bytes');
@@ -338,7 +341,7 @@ describe('helm chart', () => {
     expect(decoded('database-url')).toBe('postgres://postgres@postgresql:5432/fraiseql');
     expect(decoded('jwt-secret')).toMatch(/^[A-Za-z0-9]{48}$/);
     const gatewayEnv = find(rendered, 'Deployment', 'fraiseql-gateway').spec.template.spec.containers[0].env;
-    expect(gatewayEnv.map((e: any) => e.name).sort()).toEqual(['FRAISEQL_CURSOR_SECRET', 'FRAISEQL_JWT_SECRET']);
+    expect(gatewayEnv.map((e: any) => e.name).sort()).toEqual(['FRAISEQL_CURSOR_SECRET', 'FRAISEQL_JWT_SECRET', 'FRAISEQL_REDIS_URL']);
     const executorEnv = find(rendered, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
     expect(executorEnv).toContainEqual({
       name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL',

@@ -115,7 +115,8 @@ export const Order = entity(
     status: field.enum(OrderStatus, { column: 'status' }),
     total: field.decimal({ column: 'total', description: 'Sum of quantity × unit price of the items.' }),
     currency: field.string({ description: 'ISO 4217 currency code.' }),
-    notes: field.string({ nullable: true }),
+    // Read rules (docs/adr/0136-authorization-in-the-plan.md): notes are for the shop's staff; other callers read null.
+    notes: field.string({ nullable: true, requiresRole: ['support', 'staff', 'admin'], onDenied: 'mask' }),
     placedAt: field.dateTime({ column: 'placed_at' }),
     createdAt: field.dateTime(),
     updatedAt: field.dateTime(),
@@ -217,7 +218,8 @@ const orderColumns = {
   placed_at: column.timestamptz({ nullable: false }),
   placed_on: column.date({ nullable: false, description: 'The UTC date of placed_at.' }),
   customer_id: column.uuid({ nullable: false }),
-  customer_email: column.text({ nullable: false }),
+  // Without one of these roles a caller is refused the column (and reads the dataset without it).
+  customer_email: column.text({ nullable: false, requiresRole: ['analyst', 'support'] }),
   is_cancelled: column.bool({ nullable: false }),
   avg_unit_price: column.float8({
     description: 'Price per unit over the items (sum of quantity × unit price / units); null without items.',
@@ -254,6 +256,7 @@ export const TaOrderFact = arrowDataset('ta_order_fact', {
 
 export const TaSalesTarget = arrowDataset('ta_sales_target', {
   description: 'Sales targets per org, month and region, uploaded with DoPut.',
+  requiresRole: ['finance', 'analyst'],
   columns: {
     org_id: column.uuid({ nullable: false }),
     month: column.date({ nullable: false, description: 'The first day of the month.' }),
@@ -320,7 +323,8 @@ export const schema = defineSchema({
   // observers(where) and createObserver / updateObserver / deleteObserver over the run-time rules (docs/adr/0104-admin-observer-api.md);
   // deadLetters / deadLetter / replayDeadLetters / purgeDeadLetters over FRAISEQL_DLQ (docs/adr/0105-admin-dead-letters-native-fields.md).
   // job / jobs / deadJobs / exportDownload / enqueueExport / cancelJob / retryJob / purgeDeadJobs through the job-runner (docs/jobs.md).
-  admin: { observers: true, deadLetters: true, jobs: true, search: true },
+  // apiKeys / createApiKey / rotateApiKey / revokeApiKey for machine credentials (docs/security.md, "API keys").
+  admin: { observers: true, deadLetters: true, jobs: true, search: true, apiKeys: true, audit: true },
   // Observer rules (docs/observers.md): targets by environment reference, defaulting to the dev inbox of `npm start`.
   observers: [
     observer('orderShippedWebhook', {

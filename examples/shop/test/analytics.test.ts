@@ -256,7 +256,7 @@ describe('fraiseql_flight role', () => {
     expect(rows).toEqual([{ rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false }]);
   });
 
-  it('holds SELECT on va_/ta_/v_ relations, INSERT and DELETE on ta_ tables, and nothing else in public or fraiseql', async () => {
+  it('holds SELECT on va_/ta_/v_ relations and the tb_/tv_ tables they read, INSERT and DELETE on ta_ tables, and nothing else', async () => {
     const { rows } = await client.query<{ relation: string; privileges: string[] }>(`
       SELECT n.nspname || '.' || c.relname AS relation,
              array(SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
@@ -268,7 +268,8 @@ describe('fraiseql_flight role', () => {
       const [schemaName, name] = relation.split('.') as [string, string];
       if (schemaName !== 'public') return [];
       if (name.startsWith('ta_')) return ['SELECT', 'INSERT', 'DELETE'];
-      return name.startsWith('va_') || name.startsWith('v_') ? ['SELECT'] : [];
+      // tb_/tv_: security_invoker views read them with the reader's rights, under row-level security (ADR 0132).
+      return ['va_', 'v_', 'tb_', 'tv_'].some((prefix) => name.startsWith(prefix)) ? ['SELECT'] : [];
     };
     expect(rows.map((r) => r.relation)).toEqual(
       expect.arrayContaining([
@@ -289,7 +290,7 @@ describe('fraiseql_flight role', () => {
     expect(schemas.rows).toEqual([{ public: true, fraiseql: false }]);
   });
 
-  it('connected as fraiseql_flight, reads every va_, ta_ and v_ relation', async () => {
+  it("connected as fraiseql_flight, reads every va_, ta_ and v_ relation, the org in fraiseql.org_id's rows only", async () => {
     const { rows } = await client.query<{ relname: string }>(`
       SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v')
         AND (relname LIKE 'va\\_%' OR relname LIKE 'ta\\_%' OR relname LIKE 'v\\_%') ORDER BY relname`);
@@ -306,14 +307,22 @@ describe('fraiseql_flight role', () => {
       'va_product',
     ]);
     for (const { relname } of rows) {
-      // Reading every column: views read the tb_* tables with their owner's rights.
+      // Reading every column: security_invoker views read the tb_* tables with the reader's rights.
       expect(await sqlStateOf(flight, `SELECT * FROM ${relname} LIMIT 5`)).toBeUndefined();
     }
-    expect((await flight.query('SELECT count(*)::int AS n FROM va_order')).rows).toEqual([{ n: 1000 }]);
+    // Row-level security (ADR 0132): no org set, no row; an org set, that org's rows only.
+    expect((await flight.query('SELECT count(*)::int AS n FROM va_order')).rows).toEqual([{ n: 0 }]);
+    await flight.query('BEGIN');
+    await flight.query("SELECT set_config('fraiseql.org_id', $1, true)", [ORG_1]);
+    expect((await flight.query('SELECT count(*)::int AS n, count(DISTINCT org_id)::int AS orgs FROM va_order')).rows).toEqual([
+      { n: 334, orgs: 1 },
+    ]);
+    await flight.query('COMMIT');
   });
 
   it("connected as fraiseql_flight, refreshes an org's ta_order_fact rows from va_order (DELETE, INSERT ... SELECT)", async () => {
     await flight.query('BEGIN');
+    await flight.query("SELECT set_config('fraiseql.org_id', $1, true)", [ORG_1]);
     await flight.query('DELETE FROM ta_order_fact WHERE org_id = $1', [ORG_1]);
     const inserted = await flight.query('INSERT INTO ta_order_fact SELECT * FROM va_order WHERE org_id = $1', [ORG_1]);
     await flight.query('COMMIT');
@@ -328,21 +337,34 @@ describe('fraiseql_flight role', () => {
     expect(drift.rows).toEqual([{ n: 0 }]);
   });
 
-  it('connected as fraiseql_flight, uploads into and deletes from ta_sales_target', async () => {
+  it('connected as fraiseql_flight, uploads into and deletes from ta_sales_target, for the org in fraiseql.org_id only', async () => {
+    await flight.query('BEGIN');
+    await flight.query("SELECT set_config('fraiseql.org_id', $1, true)", [ORG_1]);
     await flight.query(
       `INSERT INTO ta_sales_target (org_id, month, region, target, note) VALUES ($1, '2024-01-01', 'EU', 12345.67, NULL), ($1, '2024-01-01', 'US', 1, 'x')`,
       [ORG_1],
     );
+    await flight.query('COMMIT');
+    // Another org's row, or any row without an org set, is refused by the policy's WITH CHECK.
+    expect(
+      await sqlStateOf(flight, `INSERT INTO ta_sales_target (org_id, month, region, target) VALUES ($1, '2024-01-01', 'EU', 1)`, [
+        seedId('organization', 2, 0),
+      ]),
+    ).toBe('42501');
     expect((await client.query('SELECT region, target::text AS target FROM ta_sales_target ORDER BY region')).rows).toEqual([
       { region: 'EU', target: '12345.67' },
       { region: 'US', target: '1.00' },
     ]);
+    expect((await flight.query('DELETE FROM ta_sales_target WHERE org_id = $1', [ORG_1])).rowCount).toBe(0);
+    await flight.query('BEGIN');
+    await flight.query("SELECT set_config('fraiseql.org_id', $1, true)", [ORG_1]);
     expect((await flight.query('DELETE FROM ta_sales_target WHERE org_id = $1', [ORG_1])).rowCount).toBe(2);
+    await flight.query('COMMIT');
   });
 
-  it('connected as fraiseql_flight, cannot read tb_/tv_ tables or the change log, nor write anything but ta_ INSERT/DELETE', async () => {
-    expect(await sqlStateOf(flight, 'SELECT * FROM tb_order LIMIT 1')).toBe('42501');
-    expect(await sqlStateOf(flight, 'SELECT * FROM tv_order LIMIT 1')).toBe('42501');
+  it('connected as fraiseql_flight, reads no tb_/tv_ row without an org, cannot read the change log, nor write anything but ta_ INSERT/DELETE', async () => {
+    expect((await flight.query('SELECT count(*)::int AS n FROM tb_order')).rows).toEqual([{ n: 0 }]);
+    expect((await flight.query('SELECT count(*)::int AS n FROM tv_order')).rows).toEqual([{ n: 0 }]);
     expect(await sqlStateOf(flight, 'SELECT * FROM fraiseql.tb_entity_change_log LIMIT 1')).toBe('42501');
     expect(await sqlStateOf(flight, 'SELECT * FROM fraiseql.tb_idempotency_key LIMIT 1')).toBe('42501');
     expect(await sqlStateOf(flight, `UPDATE ta_order_fact SET notes = 'x'`)).toBe('42501');
@@ -359,7 +381,7 @@ describe('fraiseql_flight role', () => {
     expect(await sqlStateOf(client, `SELECT fraiseql.grant_flight_access('fraiseql')`)).toBe('22023');
     expect(await sqlStateOf(client, `SELECT fraiseql.grant_flight_access('pg_catalog')`)).toBe('22023');
     // Idempotent on the application schema: the number of relations granted on.
-    expect((await client.query('SELECT fraiseql.grant_flight_access() AS n')).rows).toEqual([{ n: 10 }]);
+    expect((await client.query('SELECT fraiseql.grant_flight_access() AS n')).rows).toEqual([{ n: 18 }]);
   });
 });
 

@@ -65,6 +65,9 @@ describe('shop migrations', () => {
         '0003_fraiseql_idempotency',
         '0004_fraiseql_flight_role',
         '0005_fraiseql_observers',
+        '0006_fraiseql_row_level_security',
+        '0007_fraiseql_api_keys',
+        '0008_fraiseql_audit_log',
         '0001_shop_tables',
         '0002_shop_indexes',
         '0003_shop_views',
@@ -72,6 +75,7 @@ describe('shop migrations', () => {
         '0005_shop_capture',
         '0006_shop_mutations',
         '0007_shop_analytics',
+        '0008_shop_row_level_security',
       ],
     });
   });

@@ -38,9 +38,12 @@ describe('shop schema', () => {
       'exportDownload: ExportDownload!',
       'searchEvents: SearchEventsPage!',
       'searchEntities: SearchEntitiesPage!',
+      // API keys (admin: { apiKeys: true }) and the audit log (admin: { audit: true }, ADR 0137): native fields.
+      'apiKeys: [ApiKey!]!',
+      'auditLog: AuditLogPage!',
     ]);
     const mutations = Object.values(graphql.getMutationType()!.getFields()).map((f) => `${f.name}: ${String(f.type)}`);
-    expect(mutations.slice(-9)).toEqual([
+    expect(mutations.slice(-12)).toEqual([
       'createObserver: CreateObserverResult!',
       'updateObserver: UpdateObserverResult!',
       'deleteObserver: DeleteObserverResult!',
@@ -50,6 +53,9 @@ describe('shop schema', () => {
       'cancelJob: Job!',
       'retryJob: Job!',
       'purgeDeadJobs: PurgeDeadJobsResult!',
+      'createApiKey: IssuedApiKey!',
+      'rotateApiKey: IssuedApiKey!',
+      'revokeApiKey: ApiKey!',
     ]);
     const fields = (name: string) => {
       const type = graphql.getType(name);

@@ -59,6 +59,16 @@ pdb.yaml and hpa.yaml invoke them once per enabled service block.
 {{- with $x.linkTtlMs }}{{ $_ := set $data "FRAISEQL_EXPORT_LINK_TTL_MS" (toString .) }}{{ end -}}
 {{- end -}}
 {{- end -}}
+{{- if or (eq .key "gateway") (eq .key "flightServer") -}}
+{{- /* Authentication, the same on both (values `authentication`; docs/security.md): a key left "" is not rendered. */ -}}
+{{- $a := $v.authentication | default dict -}}
+{{- range $k, $key := dict "oidcIssuer" "FRAISEQL_AUTH_OIDC_ISSUER" "jwksUrl" "FRAISEQL_AUTH_JWKS_URL" "issuer" "FRAISEQL_AUTH_ISSUER" "audience" "FRAISEQL_AUTH_AUDIENCE" "algorithms" "FRAISEQL_AUTH_ALGORITHMS" "orgClaim" "FRAISEQL_AUTH_ORG_CLAIM" "rolesClaim" "FRAISEQL_AUTH_ROLES_CLAIM" "orgsClaim" "FRAISEQL_AUTH_ORGS_CLAIM" "apiKeys" "FRAISEQL_AUTH_API_KEYS" -}}
+{{- if hasKey $a $k }}{{ if ne (toString (index $a $k)) "" }}{{ $_ := set $data $key (toString (index $a $k)) }}{{ end }}{{ end -}}
+{{- end -}}
+{{- if and (or $a.oidcIssuer $a.jwksUrl) (not $a.audience) -}}
+{{- fail "authentication.audience is required with authentication.oidcIssuer or authentication.jwksUrl: tokens must name this API as their audience (docs/security.md, Authentication)" -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq .key "flightServer") (.root.Values.clickhouse | default dict).url -}}
 {{- /* The analytics datasets are read from the sink's ClickHouse server itself (docs/analytics.md). */ -}}
 {{- $ch := .root.Values.clickhouse -}}

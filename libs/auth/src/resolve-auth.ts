@@ -1,69 +1,106 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
 import { FraiseqlError } from '@fraiseql/errors';
 import { ANONYMOUS_CALLER, toCaller, type Caller } from '@fraiseql/identity';
+import type { ApiKeyDirectory } from './api-key-directory';
+import { callerFromClaims, chooseOrg, DEFAULT_CLAIM_NAMES, type ClaimNames } from './claims-caller';
+import { createJwtVerifier, type JwksOptions } from './jwt-verifier';
+import { verifyApiKey } from './verify-api-key';
 
 export interface AuthOptions {
-  /** HS256 key; when absent, bearer tokens are not read and requests are anonymous. */
+  /** HS256 key (development, or deployments minting their own tokens). */
   jwtSecret?: string;
+  /** An identity provider's keys (JWKS, or OIDC discovery): RS256/ES256/EdDSA tokens with required `iss` and `aud`. */
+  jwks?: JwksOptions;
+  /** Which claims carry org, roles and org memberships (default org_id, roles, orgs). */
+  claims?: ClaimNames;
+  /** Accepted clock skew on `exp`/`nbf`, seconds (default 5). */
+  clockToleranceSec?: number;
+  /** How long a verified JWT is taken again without checking its signature (default 0: every request verifies). */
+  verifiedTokenCacheTtlMs?: number;
+  /** API keys (`Authorization: Bearer fqk_…` or `X-API-Key`); absent: API keys are refused. */
+  apiKeys?: ApiKeyDirectory;
   /** Honour the x-fraiseql-dev-* headers (only when FRAISEQL_DEV_AUTH=1 was set explicitly). */
   devAuth: boolean;
 }
 
 /**
  * Request headers by lower-case name, as node's IncomingHttpHeaders has them (gRPC metadata
- * converts with `metadataToHeaders`). Only `authorization` and `x-fraiseql-dev-*` are read.
+ * converts with `metadataToHeaders`). Read: `authorization`, `x-api-key`, `x-fraiseql-org`, `x-fraiseql-dev-*`.
  */
 export type AuthHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 export type AuthResolver = (headers: AuthHeaders) => Promise<Caller>;
 
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
 /**
- * The caller of a request (HTTP headers or gRPC metadata), until the security issue brings API keys and OIDC:
- * a verified HS256 JWT when a secret is configured, else the development headers when
- * explicitly enabled, else anonymous. Bad credentials are FRAISEQL_UNAUTHENTICATED, never
- * a silent downgrade to anonymous.
+ * The caller of a request (HTTP headers or gRPC metadata): an API key, else a verified JWT, else
+ * the development headers when explicitly enabled, else anonymous. Credentials that are present
+ * but not accepted — malformed, wrongly signed, expired, wrong issuer or audience, unknown key,
+ * revoked — are FRAISEQL_UNAUTHENTICATED in every mode: only a request with no credentials at all
+ * is anonymous (docs/security.md, "Authentication").
  */
 export function createAuthResolver(options: AuthOptions): AuthResolver {
-  const key = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
+  const verifyJwt =
+    options.jwtSecret !== undefined || options.jwks !== undefined
+      ? createJwtVerifier({
+          ...(options.jwtSecret === undefined ? {} : { hs256Secret: options.jwtSecret }),
+          ...(options.jwks === undefined ? {} : { jwks: options.jwks }),
+          clockToleranceSec: options.clockToleranceSec ?? 5,
+          verifiedCacheTtlMs: options.verifiedTokenCacheTtlMs ?? 0,
+        })
+      : undefined;
+  const claimNames = options.claims ?? DEFAULT_CLAIM_NAMES;
 
   return async (headers) => {
     const authorization = single(headers.authorization);
-    if (key && authorization !== undefined) {
-      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
-      if (!match) throw unauthenticated('The Authorization header must be "Bearer <JWT>"');
-      let claims: Record<string, unknown>;
-      try {
-        ({ payload: claims } = await jwtVerify(match[1]!, key, { algorithms: ['HS256'] }));
-      } catch (error) {
-        throw unauthenticated(error instanceof joseErrors.JWTExpired ? 'The token has expired' : 'The token is not valid', error);
+    const apiKeyHeader = single(headers['x-api-key']);
+    const requestedOrg = single(headers['x-fraiseql-org']);
+    if (authorization !== undefined && apiKeyHeader !== undefined)
+      throw unauthenticated('Send either an Authorization header or X-API-Key, not both');
+
+    let credential: string | undefined = apiKeyHeader;
+    if (authorization !== undefined) {
+      const match = /^Bearer[ ]+(\S+)$/i.exec(authorization);
+      if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+      credential = match[1]!;
+    }
+    if (credential !== undefined) {
+      if (credential.startsWith('fqk_')) {
+        if (!options.apiKeys) throw unauthenticated('This deployment does not accept API keys');
+        const caller = verifyApiKey(options.apiKeys, credential);
+        return requestedOrg === undefined ? caller : { ...caller, orgId: chooseOrg(requestedOrg, caller.orgId, []) };
       }
-      return authenticatedCaller({ subject: claims.sub, orgId: claims.org_id, roles: claims.roles });
+      if (apiKeyHeader !== undefined) throw unauthenticated('The X-API-Key header does not hold an API key (fqk_…)');
+      if (!JWT_SHAPE.test(credential)) throw unauthenticated('The bearer token is neither a JWT nor an API key');
+      if (!verifyJwt)
+        throw unauthenticated(
+          'This deployment accepts no bearer JWTs (no FRAISEQL_JWT_SECRET, FRAISEQL_AUTH_JWKS_URL or FRAISEQL_AUTH_OIDC_ISSUER)',
+        );
+      return callerFromClaims(await verifyJwt(credential), claimNames, requestedOrg);
     }
     if (options.devAuth) {
       const subject = single(headers['x-fraiseql-dev-subject']);
       const org = single(headers['x-fraiseql-dev-org']);
       const roles = single(headers['x-fraiseql-dev-roles']);
       if (subject === undefined && org === undefined && roles === undefined) return ANONYMOUS_CALLER;
-      return authenticatedCaller({
-        subject,
-        orgId: org,
-        roles:
-          roles === undefined
-            ? []
-            : roles
-                .split(',')
-                .map((r) => r.trim())
-                .filter((r) => r.length > 0),
-      });
+      if (subject === undefined) throw unauthenticated('The development headers name no subject (x-fraiseql-dev-subject)');
+      return toCaller(
+        {
+          subject,
+          orgId: org,
+          roles:
+            roles === undefined
+              ? []
+              : roles
+                  .split(',')
+                  .map((r) => r.trim())
+                  .filter((r) => r.length > 0),
+        },
+        'FRAISEQL_UNAUTHENTICATED',
+      );
     }
     return ANONYMOUS_CALLER;
   };
-}
-
-/** Credentials must name a subject; the rest is checked by the one caller validation (libs/identity). */
-function authenticatedCaller(input: { subject: unknown; orgId: unknown; roles: unknown }): Caller {
-  if (typeof input.subject !== 'string' || input.subject.length === 0) throw unauthenticated('The credentials name no subject');
-  return toCaller(input, 'FRAISEQL_UNAUTHENTICATED');
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -71,8 +108,8 @@ function single(value: string | string[] | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function unauthenticated(message: string, cause?: unknown): FraiseqlError {
-  return new FraiseqlError('FRAISEQL_UNAUTHENTICATED', message, cause === undefined ? {} : { cause });
+function unauthenticated(message: string): FraiseqlError {
+  return new FraiseqlError('FRAISEQL_UNAUTHENTICATED', message);
 }
 
 /** Development headers let any caller pick its identity: a service refuses to start with them in production. */

@@ -27,3 +27,7 @@ export { formatJob, formatJobTable, parseStates, registerJobsCommand } from './c
 export { operatorCaller } from './jobs/operator-caller';
 export { redriveJobLetters } from './jobs/redrive-job-letters';
 export type { JobRedriveResult } from './jobs/redrive-job-letters';
+export { listTrustedDocuments, registerDocumentsCommand, removeTrustedDocument, runDocumentsPush } from './commands/documents';
+export type { DocumentsPushOptions, DocumentsPushResult, ListedDocument, PushedDocument, RefusedDocument } from './commands/documents';
+export { readDocumentInputs } from './documents/read-document-inputs';
+export type { DocumentInput } from './documents/read-document-inputs';

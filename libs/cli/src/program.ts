@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CONSOLE_OUTPUT, type CommandOutput } from './command-output';
 import { registerCompileCommand } from './commands/compile';
 import { registerDlqCommand } from './commands/dlq';
+import { registerDocumentsCommand } from './commands/documents';
 import { registerEventsCommand } from './commands/events-tail';
 import { registerObserversCommand } from './commands/observers';
 import { registerGenerateCommand } from './commands/generate-triggers';
@@ -23,5 +24,6 @@ export function createProgram(output: CommandOutput = CONSOLE_OUTPUT): Command {
   registerDlqCommand(program, output);
   registerObserversCommand(program, output);
   registerJobsCommand(program, output);
+  registerDocumentsCommand(program, output);
   return program;
 }

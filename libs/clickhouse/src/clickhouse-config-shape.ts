@@ -7,9 +7,9 @@ import { z } from 'zod';
  * embedded engine (docs/configuration.md).
  */
 export const clickhouseConfigShape = {
-  FRAISEQL_CLICKHOUSE_URL: configValue.url({ protocols: ['http', 'https'] }).optional(),
+  FRAISEQL_CLICKHOUSE_URL: configValue.secret(configValue.url({ protocols: ['http', 'https'] })).optional(),
   FRAISEQL_CLICKHOUSE_USER: z.string().min(1).default('default'),
-  FRAISEQL_CLICKHOUSE_PASSWORD: z.string().optional(),
+  FRAISEQL_CLICKHOUSE_PASSWORD: configValue.secret(z.string()).optional(),
   FRAISEQL_CLICKHOUSE_DATABASE: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a ClickHouse identifier')

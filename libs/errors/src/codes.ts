@@ -72,17 +72,33 @@ export const ERROR_CODES = {
   FRAISEQL_DEPTH_LIMIT_EXCEEDED: spec(
     400,
     GrpcStatus.RESOURCE_EXHAUSTED,
-    'The selection is nested deeper than allowed (FRAISEQL_LIMIT_MAX_DEPTH).',
+    "The selection is nested deeper than allowed (FRAISEQL_LIMIT_MAX_DEPTH, or the caller's role limit in FRAISEQL_GRAPHQL_ROLE_LIMITS).",
   ),
   FRAISEQL_COST_LIMIT_EXCEEDED: spec(
     400,
     GrpcStatus.RESOURCE_EXHAUSTED,
-    'The estimated cost (list sizes multiplied through) exceeds the limit (FRAISEQL_LIMIT_MAX_COST).',
+    "The estimated cost (list sizes multiplied through, schema `cost` weights) exceeds the limit (FRAISEQL_LIMIT_MAX_COST, or the caller's role limit).",
+  ),
+  FRAISEQL_NODE_LIMIT_EXCEEDED: spec(
+    400,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    "The estimated number of returned objects exceeds the limit (FRAISEQL_LIMIT_MAX_NODES, or the caller's role limit). Ask for smaller pages.",
   ),
   FRAISEQL_ALIAS_LIMIT_EXCEEDED: spec(
     400,
     GrpcStatus.RESOURCE_EXHAUSTED,
     'The document uses more aliases than allowed (FRAISEQL_LIMIT_MAX_ALIASES).',
+  ),
+  // Trusted documents (docs/adr/0134-trusted-documents-and-limits.md)
+  FRAISEQL_DOCUMENT_NOT_TRUSTED: spec(
+    403,
+    GrpcStatus.PERMISSION_DENIED,
+    'Strict trusted documents: the document is not registered, or the document id is unknown. Push it (fraiseql documents push).',
+  ),
+  FRAISEQL_DOCUMENT_NOT_FOUND: spec(
+    400,
+    GrpcStatus.NOT_FOUND,
+    'No trusted document has this id (or trusted documents are off). Send the full document, or push it first.',
   ),
   FRAISEQL_PAGE_TOO_LARGE: spec(400, GrpcStatus.OUT_OF_RANGE, "limit/first/last is above the query's maximum page size, or negative."),
   // Cursors
@@ -103,6 +119,12 @@ export const ERROR_CODES = {
     'No valid credentials: the token is missing, malformed, expired or wrongly signed, or the type needs an org.',
   ),
   FRAISEQL_FORBIDDEN: spec(403, GrpcStatus.PERMISSION_DENIED, 'The caller is authenticated but may not do this.'),
+  FRAISEQL_API_KEY_NOT_FOUND: spec(404, GrpcStatus.NOT_FOUND, "No API key with this id in the caller's organization."),
+  FRAISEQL_AUTH_UNAVAILABLE: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'The identity provider (OIDC discovery or JWKS) or the API key directory could not be reached to verify the credentials. Retry.',
+  ),
   // Execution
   FRAISEQL_EXECUTOR_UNAVAILABLE: spec(
     503,
@@ -130,6 +152,12 @@ export const ERROR_CODES = {
     429,
     GrpcStatus.RESOURCE_EXHAUSTED,
     'The WebSocket connection already has FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions. Complete one first or open another connection.',
+  ),
+  // Rate limits (docs/adr/0133-rate-limits.md)
+  FRAISEQL_RATE_LIMITED: spec(
+    429,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The caller (its principal, API key or role) or its client address made more requests than its allowance in the current window (FRAISEQL_RATE_LIMIT_*). Wait for Retry-After (HTTP header, gRPC `retry-after` trailer, seconds) and retry.',
   ),
   FRAISEQL_SCHEMA_MISMATCH: spec(
     503,
@@ -226,6 +254,16 @@ export const ERROR_CODES = {
     499,
     GrpcStatus.CANCELLED,
     'The Flight stream was cancelled (by the cancel action or by the client); its PostgreSQL query was cancelled and nothing was written.',
+  ),
+  FRAISEQL_STREAM_LIMIT_EXCEEDED: spec(
+    429,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'The principal already has FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL Flight streams open on this server. Finish or cancel one, then retry.',
+  ),
+  FRAISEQL_ROW_LIMIT_EXCEEDED: spec(
+    400,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'A DoGet reached FRAISEQL_FLIGHT_MAX_ROWS_PER_TICKET rows and was stopped there (the rows sent are the first ones, the stream ends with this error). Ask for fewer rows: a filter, fewer partitions per ticket, or a smaller time range.',
   ),
   // Observers
   FRAISEQL_OBSERVER_INVALID: spec(

@@ -29,8 +29,10 @@ import {
 export interface FlightClientOptions {
   /** Bearer token sent as `authorization` on every call (replaced by `handshake`). */
   token?: string;
-  /** Defaults to an insecure channel (loopback, or TLS terminated in front). */
+  /** Defaults to an insecure channel (loopback, or TLS terminated in front), or to `tls` when given. */
   credentials?: ChannelCredentials;
+  /** TLS to the server (a `grpc+tls://` location): the CA to trust, and a client certificate for mTLS. */
+  tls?: FlightClientTlsOptions;
   /** Extra metadata sent on every call (for example the x-fraiseql-dev-* headers of a development server). */
   headers?: Readonly<Record<string, string>>;
   /**
@@ -38,6 +40,17 @@ export interface FlightClientOptions {
    * carries a whole record batch, often more than grpc's 4 MiB default).
    */
   channelOptions?: ChannelOptions;
+}
+
+/** PEM contents; Buffers or strings. */
+export interface FlightClientTlsOptions {
+  /** The CA bundle the server's certificate must chain to; unset: the system's roots. */
+  ca?: Buffer | string;
+  /** A client certificate chain and its key, for a server that requires client certificates (mTLS). Both or neither. */
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  /** The name the server's certificate is checked against when it differs from the address's host. */
+  serverName?: string;
 }
 
 export interface FlightCallOptions {
@@ -66,8 +79,11 @@ export class FlightClient {
   private readonly headers: Readonly<Record<string, string>>;
 
   constructor(address: string, options: FlightClientOptions = {}) {
-    this.grpc = new Client(address, options.credentials ?? credentials.createInsecure(), {
+    this.grpc = new Client(address, options.credentials ?? channelCredentials(options.tls), {
       ...FLIGHT_CHANNEL_DEFAULTS,
+      ...(options.tls?.serverName
+        ? { 'grpc.ssl_target_name_override': options.tls.serverName, 'grpc.default_authority': options.tls.serverName }
+        : {}),
       ...options.channelOptions,
     });
     this.token = options.token;
@@ -310,15 +326,42 @@ export class FlightClient {
   }
 }
 
-/** A gRPC failure as a FraiseqlError: the server's code trailer when valid, else the first code with that gRPC status. */
+/**
+ * The code of a status without the trailer (another server, or grpc-js itself: a refused TLS handshake is
+ * UNAVAILABLE): the general code of that status, so that codes added to the table later never change the answer.
+ */
+const STATUS_CODES: Partial<Record<status, ErrorCode>> = {
+  [status.INVALID_ARGUMENT]: 'FRAISEQL_BAD_REQUEST',
+  [status.UNAUTHENTICATED]: 'FRAISEQL_UNAUTHENTICATED',
+  [status.PERMISSION_DENIED]: 'FRAISEQL_FORBIDDEN',
+  [status.DEADLINE_EXCEEDED]: 'FRAISEQL_TIMEOUT',
+  [status.RESOURCE_EXHAUSTED]: 'FRAISEQL_OVERLOADED',
+  [status.CANCELLED]: 'FRAISEQL_STREAM_CANCELLED',
+  [status.NOT_FOUND]: 'FRAISEQL_DATASET_NOT_FOUND',
+  [status.UNAVAILABLE]: 'FRAISEQL_EXECUTOR_UNAVAILABLE',
+  [status.INTERNAL]: 'FRAISEQL_INTERNAL',
+};
+
+/** A gRPC failure as a FraiseqlError: the server's code trailer when valid, else the general code of that gRPC status. */
 export function flightStatusToError(error: ServiceError): FraiseqlError {
   const named = error.metadata?.get(ERROR_CODE_TRAILER)[0];
   const code: ErrorCode =
     typeof named === 'string' && isErrorCode(named)
       ? named
-      : ((Object.keys(ERROR_CODES) as ErrorCode[]).find((candidate) => ERROR_CODES[candidate].grpc === error.code) ?? 'FRAISEQL_INTERNAL');
+      : (STATUS_CODES[error.code] ??
+        (Object.keys(ERROR_CODES) as ErrorCode[]).find((candidate) => ERROR_CODES[candidate].grpc === error.code) ??
+        'FRAISEQL_INTERNAL');
   return new FraiseqlError(code, error.details || error.message, {
     cause: error,
     details: { grpcStatus: error.code, grpcStatusName: status[error.code] },
   });
+}
+
+function channelCredentials(tls: FlightClientTlsOptions | undefined): ChannelCredentials {
+  if (!tls) return credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new FraiseqlError('FRAISEQL_CONFIG_INVALID', 'Flight client TLS: give both a client certificate and its key, or neither');
+  }
+  const pem = (value: Buffer | string | undefined): Buffer | null => (value === undefined ? null : Buffer.from(value));
+  return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }

@@ -31,6 +31,7 @@ export {
   ERROR_CODE_TRAILER,
   type FlightCallOptions,
   type FlightClientOptions,
+  type FlightClientTlsOptions,
 } from './flight-client';
 export { TicketCodec, parseFlightTicket, type TicketCodecOptions, type TicketIssueOptions } from './tickets/ticket-codec';
 export {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configValue } from '@fraiseql/service-kit';
+import { roleLimitsValue } from './role-limits-value';
 
 /**
  * Config keys every service that plans GraphQL documents must agree on (gateway, query-executor,
@@ -22,7 +23,14 @@ export const plannerConfigShape = {
 export const graphqlRuntimeConfigShape = {
   ...plannerConfigShape,
   /** HMAC key for pagination cursors; required in production. */
-  FRAISEQL_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  FRAISEQL_CURSOR_SECRET: configValue.secret(z.string().min(32, 'must be at least 32 characters')).optional(),
+  /** Most estimated returned objects (lists multiplied through) of a caller without a role entry. */
+  FRAISEQL_LIMIT_MAX_NODES: configValue.positiveInt().default(50_000),
+  /**
+   * Per-role depth/nodes/cost limits, JSON: `{"analyst": {"depth": 20, "cost": 200000}, "anonymous": {...}}`.
+   * The gateway applies the most generous entry among the caller's roles; both services plan up to the most generous of all.
+   */
+  FRAISEQL_GRAPHQL_ROLE_LIMITS: roleLimitsValue().default({}),
 };
 
 export type GraphqlRuntimeConfigShape = typeof graphqlRuntimeConfigShape;

@@ -18,6 +18,12 @@ export interface RequestSettings {
   traceparent?: string;
   /** Hash of the compiled schema the statements were planned with: recorded with change events. */
   schemaVersion?: string;
+  /**
+   * The PostgreSQL role the transaction's statements run as (SET LOCAL ROLE; docs/adr/0132-row-level-security.md):
+   * a role without BYPASSRLS that owns nothing, so row-level security confines it to `fraiseql.org_id`. Omitted:
+   * the connection's own role (a connection that logs in as such a role, like flight-server's `fraiseql_flight`).
+   */
+  role?: string;
 }
 
 /**
@@ -30,7 +36,8 @@ export const SET_REQUEST_SETTINGS_SQL = `SELECT set_config('fraiseql.org_id', $1
        set_config('fraiseql.trace_id', $4, true),
        set_config('fraiseql.traceparent', $5, true),
        set_config('fraiseql.schema_version', $6, true),
-       set_config('statement_timeout', $7, true)`;
+       set_config('statement_timeout', $7, true),
+       set_config('role', $8, true)`;
 
 /** SET_REQUEST_SETTINGS_SQL with its parameters, ready for `client.query(text, values)`. */
 export function requestSettingsStatement(settings: RequestSettings): { text: string; values: string[] } {
@@ -45,6 +52,8 @@ export function requestSettingsStatement(settings: RequestSettings): { text: str
       settings.traceparent ?? '',
       settings.schemaVersion ?? '',
       settings.statementTimeoutMs <= 0 ? '0' : String(Math.max(1, Math.floor(settings.statementTimeoutMs))),
+      // 'none' is SET ROLE NONE: the connection's own role.
+      settings.role ?? 'none',
     ],
   };
 }

@@ -98,6 +98,23 @@ describe('requestSettingsStatement against PostgreSQL', () => {
     expect(after.rows[0].timeout).toBe('0');
   });
 
+  it('switches to the request role for the transaction only, and keeps the connection role without one', async () => {
+    await client.query('CREATE ROLE fraiseql_identity_request_probe NOLOGIN').catch(() => undefined);
+    const { rows: session } = await client.query<{ me: string }>('SELECT current_user AS me');
+    await client.query('BEGIN');
+    const asRole = requestSettingsStatement({ caller: ANONYMOUS_CALLER, statementTimeoutMs: 0, role: 'fraiseql_identity_request_probe' });
+    await client.query(asRole.text, asRole.values);
+    expect((await client.query('SELECT current_user AS me')).rows[0].me).toBe('fraiseql_identity_request_probe');
+    await client.query('COMMIT');
+    expect((await client.query('SELECT current_user AS me')).rows[0].me).toBe(session[0]!.me);
+
+    await client.query('BEGIN');
+    const own = requestSettingsStatement({ caller: ANONYMOUS_CALLER, statementTimeoutMs: 0 });
+    await client.query(own.text, own.values);
+    expect((await client.query('SELECT current_user AS me')).rows[0].me).toBe(session[0]!.me);
+    await client.query('ROLLBACK');
+  });
+
   it('never turns a small remaining time into "no timeout" (0), and keeps 0 as "none"', () => {
     expect(requestSettingsStatement({ caller: ANONYMOUS_CALLER, statementTimeoutMs: 0.2 }).values[6]).toBe('1');
     expect(requestSettingsStatement({ caller: ANONYMOUS_CALLER, statementTimeoutMs: 0 }).values[6]).toBe('0');

@@ -21,4 +21,6 @@ export { EVENT_CLOCK_SKEW_MARGIN_MS } from './read-event-batches';
 export { PARQUET_ROW_GROUP_ROWS, parquetWriterMemoryBytes } from './write-parquet';
 export { exportConfigShape } from './export-config-shape';
 export { flattenSelection, planGraphqlExport } from './plan-graphql-export';
+export { exportReadPlan } from './export-read-rules';
+export type { ExportReadPlan } from './export-read-rules';
 export type { PlannedGraphqlExport } from './plan-graphql-export';

@@ -8,6 +8,7 @@ import type { Caller } from '@fraiseql/identity';
 import { orgToken } from '@fraiseql/nats-contract';
 import type { QueryPlanner } from '@fraiseql/query-planner';
 import { validateExportPayload, type ExportFormat, type ExportPayload } from './export-payload';
+import { exportReadPlan } from './export-read-rules';
 import type { ExportStore } from './export-store';
 import { flattenSelection, planGraphqlExport } from './plan-graphql-export';
 import { readEventBatches } from './read-event-batches';
@@ -85,9 +86,13 @@ export async function runExport(payload: ExportPayload, context: ExportJobContex
   const key = `${orgToken(context.orgId)}/${context.jobId}.${extension}`;
 
   let batches: AsyncIterable<RecordBatch>;
-  const source = checked.source;
+  let source = checked.source;
+  let masked: string[] = [];
+  // Without a compiled schema no rule is known; with one, views and events obey the read rules (ADR 0136).
+  if (source.kind !== 'graphql' && deps.planner !== undefined && context.caller !== undefined)
+    ({ source, masked } = exportReadPlan(deps.planner().compiled, source, context.caller));
   if (source.kind === 'view') {
-    const query = await buildViewExportQuery(deps.pool, source, context.orgId);
+    const query = await buildViewExportQuery(deps.pool, source, context.orgId, masked);
     batches = readViewBatches(deps.pool, query, { orgId: context.orgId, signal: context.signal });
   } else if (source.kind === 'graphql') {
     if (deps.planner === undefined)

@@ -25,7 +25,13 @@ const COMPARISONS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<='
  * type is FRAISEQL_JOB_PAYLOAD_INVALID naming the field before anything is read or written. A view with an
  * org_id column is always filtered on the job's org, and refused to a job without one.
  */
-export async function buildViewExportQuery(pool: Pool, source: ViewExportSource, orgId: string | null): Promise<ViewExportQuery> {
+export async function buildViewExportQuery(
+  pool: Pool,
+  source: ViewExportSource,
+  orgId: string | null,
+  /** Selected columns read as a NULL of their type (a read rule masks them, docs/adr/0136-authorization-in-the-plan.md). */
+  masked: readonly string[] = [],
+): Promise<ViewExportQuery> {
   const found = await pool.query<{ schema: string; columns: ViewColumn[] | null }>(
     `SELECT n.nspname AS schema,
             (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
@@ -68,7 +74,7 @@ export async function buildViewExportQuery(pool: Pool, source: ViewExportSource,
   );
 
   const sql = [
-    `SELECT ${selected.map((c) => escapeIdentifier(c.name)).join(', ')}`,
+    `SELECT ${selected.map((c) => (masked.includes(c.name) ? `NULL::${c.type} AS ${escapeIdentifier(c.name)}` : escapeIdentifier(c.name))).join(', ')}`,
     `FROM ${escapeIdentifier(view.schema)}.${escapeIdentifier(source.view)}`,
     conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '',
     order.length > 0 ? `ORDER BY ${order.join(', ')}` : '',

@@ -101,6 +101,30 @@ export function sinkSearchConsumer(options: ConsumerSpecOptions = {}): ConsumerS
   );
 }
 
+const AUDIT_SOURCE = { stream: STREAMS.audit, filterSubject: STREAM_SUBJECTS.audit };
+
+/** query-executor-audit: audit entries → fraiseql.tb_audit_log (one INSERT … ON CONFLICT DO NOTHING each). */
+export function queryExecutorAuditConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
+  return spec(
+    CONSUMERS.queryExecutorAudit,
+    'FraiseQL query-executor: audit entries → fraiseql.tb_audit_log',
+    { maxDeliver: 20, backoffMs: [30 * SECOND, MINUTE, 5 * MINUTE], maxAckPending: 1000 },
+    options,
+    AUDIT_SOURCE,
+  );
+}
+
+/** sink-audit: audit entries → the search index, written like events (ADR 0137). */
+export function sinkAuditConsumer(options: ConsumerSpecOptions = {}): ConsumerSpec {
+  return spec(
+    CONSUMERS.sinkAudit,
+    'FraiseQL sink → search index (audit entries)',
+    { maxDeliver: 20, backoffMs: [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE], maxAckPending: 10_000 },
+    options,
+    AUDIT_SOURCE,
+  );
+}
+
 /** The JetStream consumer config of a spec (without the stream). */
 export function toConsumerConfig(consumer: ConsumerSpec): Partial<ConsumerConfig> {
   const { stream: _stream, ...config } = consumer;

@@ -1,6 +1,7 @@
 export * from './names';
 export { escapeSubjectToken, orgFromToken, orgToken, unescapeSubjectToken } from './escape-subject-token';
 export {
+  auditSubject,
   dlqSubject,
   eventFilterSubject,
   eventSubject,
@@ -33,13 +34,22 @@ export { deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-lett
 export type { DeadLetter, DeadLetterAttempt, DeadLetterError, DeadLetterIdentity } from './dead-letter';
 export { idempotencyKeyProblem } from './idempotency-key';
 export type { ManagedStreamConfig, ProvisionOptions, StreamRetentionOptions } from './stream-configs';
-export { observerWorkerConsumer, observerWorkerReplayConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from './consumer-specs';
+export {
+  observerWorkerConsumer,
+  observerWorkerReplayConsumer,
+  queryExecutorAuditConsumer,
+  sinkAuditConsumer,
+  sinkClickHouseConsumer,
+  sinkSearchConsumer,
+} from './consumer-specs';
 export type { ConsumerSpec, ConsumerSpecOptions } from './consumer-specs';
 export { ensureConsumer } from './ensure-consumer';
 export { openKvBucket } from './open-kv-bucket';
 export type { KvBucketOptions } from './open-kv-bucket';
 export { DEFAULT_SCHEMA_HISTORY, openSchemaBucket } from './open-schema-bucket';
 export { openObserversBucket } from './open-observers-bucket';
+export { openApiKeysBucket } from './open-api-keys-bucket';
+export { openDocumentsBucket } from './open-documents-bucket';
 export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';
 export { decodeObserverRuleEntry, encodeObserverRuleEntry, observerRuleKey } from './observer-rule-entry';

@@ -36,6 +36,8 @@ export const SUBJECTS = {
   searchApiPrefix: 'fraiseql.v1.search',
   /** Analytics reads flight-server asks of the sink when ClickHouse is the sink's embedded engine (Arrow IPC replies). */
   analyticsQuery: 'fraiseql.v1.analytics.query',
+  /** Prefix of audit entries: `fraiseql.v1.audit.<org>` (stream FRAISEQL_AUDIT; EntityEvent envelopes, ADR 0137). */
+  auditPrefix: 'fraiseql.v1.audit',
 } as const;
 
 export const QUEUE_GROUPS = {
@@ -49,6 +51,7 @@ export const STREAMS = {
   dlq: 'FRAISEQL_DLQ',
   jobs: 'FRAISEQL_JOBS',
   replay: 'FRAISEQL_REPLAY',
+  audit: 'FRAISEQL_AUDIT',
 } as const;
 
 export const CONSUMERS = {
@@ -57,11 +60,19 @@ export const CONSUMERS = {
   observerWorkerReplay: 'observer-worker-replay',
   sinkClickHouse: 'sink-clickhouse',
   sinkSearch: 'sink-search',
+  /** query-executor's recorder of audit entries into fraiseql.tb_audit_log (FRAISEQL_AUDIT). */
+  queryExecutorAudit: 'query-executor-audit',
+  /** sink's indexer of audit entries into the search store (FRAISEQL_AUDIT). */
+  sinkAudit: 'sink-audit',
 } as const;
 
 export const KV_BUCKETS = {
   schema: 'FRAISEQL_SCHEMA',
   observers: 'FRAISEQL_OBSERVERS',
+  /** API keys by key id (hashes only): written by query-executor, watched by gateway and flight-server. */
+  apiKeys: 'FRAISEQL_API_KEYS',
+  /** Trusted documents by sha256 hex of their text: written by `fraiseql documents push`, watched by gateway (ADR 0134). */
+  documents: 'FRAISEQL_DOCUMENTS',
 } as const;
 
 /** Key of the active compiled schema inside the FRAISEQL_SCHEMA bucket. */
@@ -123,4 +134,5 @@ export const STREAM_SUBJECTS = {
   // subset of one stream subject (nats-server 2.9 has no multi-subject filters).
   jobs: `${SUBJECTS.jobsPrefix}.*.*.*`,
   replay: `${SUBJECTS.replayPrefix}.>`,
+  audit: `${SUBJECTS.auditPrefix}.>`,
 } as const;

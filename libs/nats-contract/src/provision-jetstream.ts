@@ -1,6 +1,8 @@
 import type { NatsConnection } from 'nats';
 import { ensureStream, type EnsureOutcome } from './ensure-stream';
 import { KV_BUCKETS } from './names';
+import { openApiKeysBucket } from './open-api-keys-bucket';
+import { openDocumentsBucket } from './open-documents-bucket';
 import { openObserversBucket } from './open-observers-bucket';
 import { openSchemaBucket } from './open-schema-bucket';
 import { streamConfigs, type ProvisionOptions } from './stream-configs';
@@ -22,5 +24,7 @@ export async function provisionJetStream(nc: NatsConnection, options: ProvisionO
   const kv = { replicas: options.replicas ?? 1 };
   await openSchemaBucket(nc, { ...kv, ...(options.schemaHistory === undefined ? {} : { history: options.schemaHistory }) });
   await openObserversBucket(nc, kv);
-  return { streams, buckets: [KV_BUCKETS.schema, KV_BUCKETS.observers] };
+  await openApiKeysBucket(nc, kv);
+  await openDocumentsBucket(nc, kv);
+  return { streams, buckets: [KV_BUCKETS.schema, KV_BUCKETS.observers, KV_BUCKETS.apiKeys, KV_BUCKETS.documents] };
 }

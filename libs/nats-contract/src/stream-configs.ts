@@ -23,6 +23,8 @@ export interface ProvisionOptions {
   jobs?: StreamRetentionOptions;
   /** FRAISEQL_REPLAY. Default: 7 days, no size limit. */
   replay?: StreamRetentionOptions;
+  /** FRAISEQL_AUDIT. Default: 90 days, no size limit, the events' duplicate window (ADR 0137). */
+  audit?: StreamRetentionOptions;
   /** Revisions kept per key in FRAISEQL_SCHEMA (for rollback). Default 10. */
   schemaHistory?: number;
 }
@@ -94,7 +96,17 @@ export function streamConfigs(options: ProvisionOptions = {}): ManagedStreamConf
       // A replay is published with the dead letter's id and sequence: a second click within the window is dropped.
       duplicate_window: nanos(2 * 60_000),
     },
+    {
+      ...base(STREAMS.audit, STREAM_SUBJECTS.audit, 'FraiseQL audit entries', options.audit, 90 * DAY_MS),
+      // An entry is published with Nats-Msg-Id = its id: a publisher's retry within the window is stored once.
+      duplicate_window: nanos(fittingDuplicateWindowMs(duplicateWindowMs, options.audit?.maxAgeMs ?? 90 * DAY_MS)),
+    },
   ];
+}
+
+/** The window, or the stream's max age when that is shorter (JetStream requires the window to fit in it). */
+function fittingDuplicateWindowMs(windowMs: number, maxAgeMs: number): number {
+  return maxAgeMs > 0 ? Math.min(windowMs, maxAgeMs) : windowMs;
 }
 
 /** 15 min, or the stream's max age when that is shorter (JetStream requires the window to fit in it). */

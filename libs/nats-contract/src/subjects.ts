@@ -116,6 +116,14 @@ export function publishedSubject(orgId: string | null, topic: string): string {
   return `${SUBJECTS.publishedPrefix}.${orgToken(orgId)}.${escapeSubjectToken(topic)}`;
 }
 
+/**
+ * `fraiseql.v1.audit.<org>`: one audit entry (ADR 0137); an entry without an org (a credential refused before any org
+ * was known) uses `_`.
+ */
+export function auditSubject(orgId: string | null): string {
+  return `${SUBJECTS.auditPrefix}.${orgToken(orgId)}`;
+}
+
 /** A subscription filter over published messages: an omitted org or topic becomes `*`. */
 export function publishedFilterSubject(filter: { orgId?: string | null; topic?: string } = {}): string {
   const org = filter.orgId === undefined ? '*' : orgToken(filter.orgId);

@@ -1,13 +1,16 @@
 import { connect, headers, nanos, type NatsConnection } from 'nats';
 import { FraiseqlError } from '@fraiseql/errors';
 import {
+  auditSubject,
   CONSUMERS,
   ensureConsumer,
   eventSubject,
   observerWorkerConsumer,
   openSchemaBucket,
   provisionJetStream,
+  queryExecutorAuditConsumer,
   SCHEMA_ACTIVE_KEY,
+  sinkAuditConsumer,
   sinkClickHouseConsumer,
   sinkSearchConsumer,
   STREAMS,
@@ -40,7 +43,7 @@ describe('provisionJetStream', () => {
     await server.dispose();
   });
 
-  it('creates the four streams and two KV buckets of the contract with their settings', async () => {
+  it('creates the five streams and the KV buckets of the contract with their settings', async () => {
     const nc = await open();
     const result = await provisionJetStream(nc, { events: { maxAgeMs: 3 * 24 * 60 * MINUTE_MS, maxBytes: 1_000_000_000 } });
     expect(result.streams).toEqual({
@@ -48,12 +51,16 @@ describe('provisionJetStream', () => {
       FRAISEQL_DLQ: 'created',
       FRAISEQL_JOBS: 'created',
       FRAISEQL_REPLAY: 'created',
+      FRAISEQL_AUDIT: 'created',
     });
     expect(await streamNames(nc)).toEqual([
+      'FRAISEQL_AUDIT',
       'FRAISEQL_DLQ',
       'FRAISEQL_EVENTS',
       'FRAISEQL_JOBS',
       'FRAISEQL_REPLAY',
+      'KV_FRAISEQL_API_KEYS',
+      'KV_FRAISEQL_DOCUMENTS',
       'KV_FRAISEQL_OBSERVERS',
       'KV_FRAISEQL_SCHEMA',
     ]);
@@ -76,6 +83,12 @@ describe('provisionJetStream', () => {
     // Three tokens after fraiseql.v1.jobs: lifecycle events yes, the job API's requests (two tokens) never.
     expect((await jsm.streams.info(STREAMS.jobs)).config.subjects).toEqual(['fraiseql.v1.jobs.*.*.*']);
     expect((await jsm.streams.info(STREAMS.replay)).config.subjects).toEqual(['fraiseql.v1.replay.>']);
+    expect((await jsm.streams.info(STREAMS.audit)).config).toMatchObject({
+      subjects: ['fraiseql.v1.audit.>'],
+      storage: 'file',
+      max_age: nanos(90 * 24 * 60 * MINUTE_MS),
+      duplicate_window: nanos(15 * MINUTE_MS),
+    });
   });
 
   it('is a no-op the second time', async () => {
@@ -87,8 +100,9 @@ describe('provisionJetStream', () => {
       FRAISEQL_DLQ: 'unchanged',
       FRAISEQL_JOBS: 'unchanged',
       FRAISEQL_REPLAY: 'unchanged',
+      FRAISEQL_AUDIT: 'unchanged',
     });
-    expect(await streamNames(nc)).toHaveLength(6);
+    expect(await streamNames(nc)).toHaveLength(9);
   });
 
   it('succeeds when several connections provision at the same moment, leaving one of each', async () => {
@@ -97,10 +111,13 @@ describe('provisionJetStream', () => {
     const createdEvents = results.filter((r) => r.streams.FRAISEQL_EVENTS === 'created').length;
     expect(createdEvents).toBeGreaterThanOrEqual(1);
     expect(await streamNames(all[0]!)).toEqual([
+      'FRAISEQL_AUDIT',
       'FRAISEQL_DLQ',
       'FRAISEQL_EVENTS',
       'FRAISEQL_JOBS',
       'FRAISEQL_REPLAY',
+      'KV_FRAISEQL_API_KEYS',
+      'KV_FRAISEQL_DOCUMENTS',
       'KV_FRAISEQL_OBSERVERS',
       'KV_FRAISEQL_SCHEMA',
     ]);
@@ -120,6 +137,7 @@ describe('provisionJetStream', () => {
       FRAISEQL_DLQ: 'updated',
       FRAISEQL_JOBS: 'unchanged',
       FRAISEQL_REPLAY: 'unchanged',
+      FRAISEQL_AUDIT: 'unchanged',
     });
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info(STREAMS.events);
@@ -232,5 +250,20 @@ describe('ensureConsumer', () => {
     expect(second?.redelivered).toBe(true);
     expect(second?.string()).toBe('{"id":"1"}');
     second!.ack();
+  });
+
+  it('creates the audit consumers on FRAISEQL_AUDIT over every org and stores an audit entry once per id', async () => {
+    const jsm = await nc.jetstreamManager();
+    for (const spec of [queryExecutorAuditConsumer(), sinkAuditConsumer()]) {
+      expect(spec.stream).toBe(STREAMS.audit);
+      expect(await ensureConsumer(jsm, STREAMS.audit, spec)).toBe('created');
+      expect((await jsm.consumers.info(STREAMS.audit, spec.durable_name)).config.filter_subject).toBe('fraiseql.v1.audit.>');
+    }
+    const js = nc.jetstream();
+    expect(auditSubject(null)).toBe('fraiseql.v1.audit._');
+    await js.publish(auditSubject('org-1'), new TextEncoder().encode('{}'), { msgID: 'audit-1' });
+    const again = await js.publish(auditSubject('org-1'), new TextEncoder().encode('{}'), { msgID: 'audit-1' });
+    expect(again.duplicate).toBe(true);
+    expect((await jsm.streams.info(STREAMS.audit)).state.messages).toBe(1);
   });
 });

@@ -177,5 +177,5 @@ function asBlocks(json: string): unknown[] {
 export async function renderAction(action: ObserverAction, event: EntityEvent, secrets: SecretResolver): Promise<RenderActionResult> {
   const renderer = new ActionRenderer(event, secrets);
   const request = await render(renderer, action, event);
-  return { request, redacted: renderer.redact(request) };
+  return { request, redacted: renderer.redact(request), redactText: (text) => renderer.redact(text) };
 }

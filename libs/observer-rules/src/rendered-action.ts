@@ -79,4 +79,6 @@ export type RenderedAction =
 export interface RenderActionResult<T extends RenderedAction = RenderedAction> {
   request: T;
   redacted: T;
+  /** A text (a receiver's answer, an error) with every secret value of this action replaced by `[REDACTED]`. */
+  redactText(text: string): string;
 }

@@ -2,6 +2,7 @@ import type { CompiledField, CompiledQuery, ScalarName } from '@fraiseql/schema'
 import type { FieldNode } from 'graphql';
 import type { ArrowColumnNode } from './arrow-query-plan';
 import { collectSubfields, type FieldGroups, type SelectionContext } from './collect-fields';
+import type { FieldAccess } from './field-access';
 import { Projection } from './projection';
 import { filterConditions, type FilterShape } from './root-statements';
 import { jsonbValue, typedValue, type SchemaIndex, type ValueTarget } from './schema-index';
@@ -48,9 +49,11 @@ export function arrowListStatement(
   shape: ArrowListShape,
   ctx: SelectionContext,
   nodes: readonly FieldNode[],
+  access?: FieldAccess,
 ): ArrowStatement {
-  const select = new ArrowSelect(index, ctx, query.type);
-  const columns = select.nodes(query.type, collectSubfields(ctx, nodes), []);
+  const select = new ArrowSelect(index, ctx, query.type, access);
+  const root = nodes[0]?.alias?.value ?? query.name;
+  const columns = select.nodes(query.type, collectSubfields(ctx, nodes), [], [root], false);
   let sql =
     `SELECT ${select.expressions.join(', ')} FROM ${index.view(query)} t WHERE ${filterConditions(shape, { n: 0 })} ` +
     `ORDER BY ${orderSql(shape.keys, null, false)}`;
@@ -69,12 +72,22 @@ class ArrowSelect {
     private readonly index: SchemaIndex,
     private readonly ctx: SelectionContext,
     private readonly entity: string,
+    private readonly access?: FieldAccess,
   ) {
-    this.projection = new Projection(index, ctx);
+    this.projection = new Projection(index, ctx, access);
   }
 
-  /** The nodes of an object's selection; `prefix` is the chain of nested object fields from the entity. */
-  nodes(typeName: string, fields: FieldGroups, prefix: readonly CompiledField[]): ArrowColumnNode[] {
+  /**
+   * The nodes of an object's selection; `prefix` is the chain of nested object fields from the entity, `path` the
+   * response keys to it. Under a masked field (`masked`, ADR 0136) every column is a typed NULL: the value is never read.
+   */
+  nodes(
+    typeName: string,
+    fields: FieldGroups,
+    prefix: readonly CompiledField[],
+    path: readonly string[],
+    masked: boolean,
+  ): ArrowColumnNode[] {
     const out: ArrowColumnNode[] = [];
     for (const [key, group] of fields) {
       const name = group[0].name.value;
@@ -84,6 +97,12 @@ class ArrowSelect {
       }
       const field = this.index.field(typeName, name);
       if (!field) throw new Error(`Compiled schema has no field ${typeName}.${name}`);
+      const decision = masked || !this.access ? (masked ? 'mask' : 'allow') : this.access.decide(field);
+      if (decision === 'refuse') throw this.access!.refusal(typeName, field, [...path, key]);
+      if (decision === 'mask') {
+        out.push(this.maskedNode(field, key, [...path, key], group));
+        continue;
+      }
       const data = jsonbAt(
         't.data',
         prefix.flatMap((f) => f.path),
@@ -91,11 +110,20 @@ class ArrowSelect {
       if (field.type.kind === 'object') {
         const sub = collectSubfields(this.ctx, group);
         if (field.type.list) {
-          out.push({ kind: 'json', name: key, sqlColumn: this.column(`(${this.projection.value(field, sub, data)})::jsonb`) });
+          out.push({
+            kind: 'json',
+            name: key,
+            sqlColumn: this.column(`(${this.projection.value(field, sub, data, [...path, key])})::jsonb`),
+          });
         } else {
           const value = jsonbAt(data, field.path);
           const presentColumn = this.column(`(jsonb_typeof(${value}) = 'object') IS TRUE`);
-          out.push({ kind: 'struct', name: key, presentColumn, children: this.nodes(field.type.name, sub, [...prefix, field]) });
+          out.push({
+            kind: 'struct',
+            name: key,
+            presentColumn,
+            children: this.nodes(field.type.name, sub, [...prefix, field], [...path, key], false),
+          });
         }
         continue;
       }
@@ -104,6 +132,22 @@ class ArrowSelect {
       out.push({ kind: isJson && !field.type.list ? 'json' : 'value', name: key, sqlColumn: this.column(this.leaf(field, target)) });
     }
     return out;
+  }
+
+  /** A masked field: the same column shape as when it is read, every value a typed NULL. */
+  private maskedNode(field: CompiledField, key: string, path: readonly string[], group: FieldNode[]): ArrowColumnNode {
+    if (field.type.kind === 'object') {
+      if (field.type.list) return { kind: 'json', name: key, sqlColumn: this.column('NULL::jsonb') };
+      const sub = collectSubfields(this.ctx, group);
+      return { kind: 'struct', name: key, presentColumn: this.column('false'), children: this.nodes(field.type.name, sub, [], path, true) };
+    }
+    const type = field.type.kind === 'enum' ? 'text' : (ARROW_SCALAR_TYPE[field.type.name as ScalarName] ?? 'text');
+    const isJson = field.type.kind === 'scalar' && field.type.name === 'JSON';
+    return {
+      kind: isJson && !field.type.list ? 'json' : 'value',
+      name: key,
+      sqlColumn: this.column(`NULL::${type}${field.type.list ? '[]' : ''}`),
+    };
   }
 
   private column(expression: string): string {

@@ -1,6 +1,9 @@
 import type { CompiledSchema, CompiledSubscription } from '@fraiseql/schema';
 import type { FieldNode, FragmentDefinitionNode } from 'graphql';
+import { FraiseqlError } from '@fraiseql/errors';
+import { holdsAnyRole } from '@fraiseql/schema';
 import { collectSubfields, type FieldGroups, type SelectionContext } from './collect-fields';
+import { FieldAccess } from './field-access';
 import { schemaIndexOf, type SchemaIndex } from './schema-index';
 
 /** The members of an EntityEvent a change projection reads (libs/events, docs/architecture.md, "The event"). */
@@ -19,6 +22,11 @@ export interface ChangeSelection {
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   /** Coerced variables (for @skip / @include). */
   variables: Readonly<Record<string, unknown>>;
+  /**
+   * The subscriber's roles: the subscription's rule, the entity's type rule and the field rules apply (ADR 0136) —
+   * refused at subscribe with FRAISEQL_FORBIDDEN, masked fields null in every delivered change. Absent: no rule applies.
+   */
+  callerRoles?: readonly string[];
 }
 
 /** Builds the `<Entity>Change` value of one event, holding only the selected fields. */
@@ -41,6 +49,20 @@ export function compileChangeProjector(
 ): ChangeProjector {
   const index = schemaIndexOf(compiled);
   const ctx: SelectionContext = { fragments: selection.fragments, variables: selection.variables };
+  let access: FieldAccess | undefined;
+  if (selection.callerRoles !== undefined) {
+    if (!holdsAnyRole(subscription.roles, selection.callerRoles))
+      throw new FraiseqlError(
+        'FRAISEQL_FORBIDDEN',
+        `Subscribing to ${subscription.name} needs the role ${subscription.roles!.join(' or ')}.`,
+        {
+          details: { roles: subscription.roles },
+        },
+      );
+    access = new FieldAccess(index, selection.callerRoles);
+    access.requireType(subscription.entityType, `Subscribing to ${subscription.name}`);
+  }
+  const root = selection.fieldNodes[0]?.alias?.value ?? subscription.name;
   const members = byFieldName(collectSubfields(ctx, selection.fieldNodes));
   const steps: Array<(event: ChangeEventFields, out: Record<string, unknown>) => void> = [];
   for (const [name, nodes] of members) {
@@ -66,7 +88,7 @@ export function compileChangeProjector(
         });
         break;
       case 'before': {
-        const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes));
+        const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes), access, [root, name]);
         steps.push((e, out) => {
           out.before = e.before === null ? null : project(e.before);
         });
@@ -74,7 +96,7 @@ export function compileChangeProjector(
       }
       default:
         if (name === subscription.entityField) {
-          const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes));
+          const project = objectProjector(index, ctx, subscription.entityType, collectSubfields(ctx, nodes), access, [root, name]);
           steps.push((e, out) => {
             out[name] = project(e.data);
           });
@@ -103,11 +125,25 @@ function byFieldName(groups: FieldGroups): Map<string, FieldNode[]> {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function objectProjector(index: SchemaIndex, ctx: SelectionContext, typeName: string, groups: FieldGroups): ObjectProjector {
+function objectProjector(
+  index: SchemaIndex,
+  ctx: SelectionContext,
+  typeName: string,
+  groups: FieldGroups,
+  access: FieldAccess | undefined,
+  responsePath: readonly string[],
+): ObjectProjector {
   const readers: Array<[name: string, read: (source: Readonly<Record<string, unknown>>) => unknown]> = [];
   for (const [name, nodes] of byFieldName(groups)) {
     const field = index.field(typeName, name);
     if (!field) continue; // graphql-js validation already refused unknown fields
+    const decision = access ? access.decide(field) : 'allow';
+    if (decision === 'refuse') throw access!.refusal(typeName, field, [...responsePath, name]);
+    if (decision === 'mask') {
+      // The event carries the value; the subscriber never gets it.
+      readers.push([name, () => null]);
+      continue;
+    }
     const path = field.path;
     const at = (source: Readonly<Record<string, unknown>>): unknown => {
       let value: unknown = source;
@@ -121,7 +157,7 @@ function objectProjector(index: SchemaIndex, ctx: SelectionContext, typeName: st
       readers.push([name, at]);
       continue;
     }
-    const project = objectProjector(index, ctx, field.type.name, collectSubfields(ctx, nodes));
+    const project = objectProjector(index, ctx, field.type.name, collectSubfields(ctx, nodes), access, [...responsePath, name]);
     if (field.type.list) {
       readers.push([
         name,

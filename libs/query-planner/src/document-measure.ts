@@ -14,9 +14,10 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import type { CompiledQuery } from '@fraiseql/schema';
+import type { CompiledQuery, CompiledSchema } from '@fraiseql/schema';
 import { GraphqlRequestError } from './graphql-request-error';
-import type { SchemaIndex } from './schema-index';
+import { DEFAULT_NESTED_LIST_ESTIMATE } from './planner-limits';
+import { schemaIndexOf, type SchemaIndex } from './schema-index';
 
 export function countAliases(document: DocumentNode): number {
   let aliases = 0;
@@ -28,10 +29,19 @@ export function countAliases(document: DocumentNode): number {
   return aliases;
 }
 
-interface Measure {
+/** What a document asks of the server, estimated before it runs (docs/adr/0134-trusted-documents-and-limits.md). */
+export interface OperationMeasure {
+  /** Deepest field nesting (`{ orders { customer { email } } }` = 3). */
   depth: number;
+  /** Estimated objects returned: each object-typed field value counts once per instance; lists multiply. Scalars count 0. */
+  nodes: number;
+  /** Estimated cost: each field selection costs its weight (the schema's `cost`, default 1) plus its children times the list size. */
   cost: number;
 }
+
+type Measure = OperationMeasure;
+
+const NOTHING: Measure = { depth: 0, nodes: 0, cost: 0 };
 
 export interface DocumentMeasureOptions {
   schema: GraphQLSchema;
@@ -45,7 +55,8 @@ export interface DocumentMeasureOptions {
 }
 
 /**
- * Depth and estimated cost of an operation. Every field costs 1; the children of a list
+ * Depth, estimated nodes and cost of an operation. Every field costs its weight (the schema's `cost` option of
+ * queries and fields, default 1); the children of a list
  * field are multiplied by its page size (limit/first/last, else the query's defaultLimit,
  * capped at maxLimit), connection `edges` by the connection's page size, and lists nested
  * in data by `nestedListEstimate`. Introspection lists count once. Fragments are measured
@@ -80,6 +91,7 @@ export class DocumentMeasure {
   private selectionSet(set: SelectionSetNode, parent: GraphQLNamedType | undefined, level: number, edgesSize: number | undefined): Measure {
     if (level > this.options.maxDepth) throw this.tooDeep();
     let depth = 0;
+    let nodes = 0;
     let cost = 0;
     for (const selection of set.selections) {
       let m: Measure;
@@ -92,9 +104,10 @@ export class DocumentMeasure {
         m = this.fragment(selection.name.value, level, edgesSize);
       }
       depth = Math.max(depth, m.depth);
+      nodes += m.nodes;
       cost += m.cost;
     }
-    return { depth, cost };
+    return { depth, nodes, cost };
   }
 
   private fragment(name: string, level: number, edgesSize: number | undefined): Measure {
@@ -102,7 +115,7 @@ export class DocumentMeasure {
     let m = this.memo.get(key);
     if (m === undefined) {
       const fragment = this.options.fragments[name];
-      if (!fragment || this.inProgress.has(key)) return { depth: 0, cost: 0 };
+      if (!fragment || this.inProgress.has(key)) return NOTHING;
       this.inProgress.add(key);
       m = this.selectionSet(
         fragment.selectionSet,
@@ -124,6 +137,7 @@ export class DocumentMeasure {
     let factor = 1;
     let childEdges: number | undefined;
     const query = parent === this.options.schema.getQueryType() ? this.options.index.query(name) : undefined;
+    const weight = query ? (query.cost ?? 1) : parent ? (this.options.index.field(parent.name, name)?.cost ?? 1) : 1;
     if (query && query.kind === 'list') factor = this.pageSize(node, query);
     else if (query && query.kind === 'connection') childEdges = this.pageSize(node, query);
     else if (name === 'edges' && edgesSize !== undefined) factor = edgesSize;
@@ -136,9 +150,9 @@ export class DocumentMeasure {
     ) {
       factor = this.options.nestedListEstimate;
     }
-    if (!node.selectionSet) return { depth: 1, cost: 1 };
+    if (!node.selectionSet) return { depth: 1, nodes: 0, cost: weight };
     const child = this.selectionSet(node.selectionSet, type, level + 1, childEdges);
-    return { depth: child.depth + 1, cost: 1 + factor * child.cost };
+    return { depth: child.depth + 1, nodes: factor * (1 + child.nodes), cost: weight + factor * child.cost };
   }
 
   private pageSize(node: FieldNode, query: CompiledQuery): number {
@@ -157,7 +171,7 @@ export class DocumentMeasure {
     this.pageSizeFromVariables = true;
     const name = node.name.value;
     const given = this.options.variables?.[name];
-    if (typeof given === 'number') return given;
+    if (typeof given === 'number' && Number.isFinite(given)) return Math.trunc(given);
     const fallback = this.defaults.get(name);
     return fallback?.kind === Kind.INT ? Number.parseInt(fallback.value, 10) : undefined;
   }
@@ -167,4 +181,33 @@ export class DocumentMeasure {
       maxDepth: this.options.maxDepth,
     });
   }
+}
+
+export interface MeasureOperationOptions {
+  compiled: CompiledSchema;
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode;
+  /** The document's fragments by name. */
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>;
+  /** The request's variables: a page size given as a variable is read from them (else its default, else the query's defaultLimit). */
+  variables?: Readonly<Record<string, unknown>> | null;
+  /** Assumed length of a list nested in an entity's data (order items). Default 10, as the planner. */
+  nestedListEstimate?: number;
+}
+
+/**
+ * The planner's measure of a validated operation, for limits decided outside the planner (per-role limits at the gateway):
+ * the same numbers the planner's FRAISEQL_LIMIT_MAX_COST sees, plus the estimated nodes. The document must have passed the
+ * planner's depth limit (its nesting bounds the recursion here).
+ */
+export function measureOperation(options: MeasureOperationOptions): OperationMeasure {
+  return new DocumentMeasure({
+    schema: options.schema,
+    index: schemaIndexOf(options.compiled),
+    fragments: options.fragments,
+    operation: options.operation,
+    maxDepth: Number.MAX_SAFE_INTEGER,
+    nestedListEstimate: options.nestedListEstimate ?? DEFAULT_NESTED_LIST_ESTIMATE,
+    ...(options.variables ? { variables: options.variables } : {}),
+  }).measure();
 }

@@ -10,3 +10,6 @@ export type { WhereMatcher } from './where-matcher';
 export { compileChangeProjector } from './change-projector';
 export type { ChangeEventFields, ChangeProjector, ChangeSelection } from './change-projector';
 export type { ArrowColumnNode, ArrowQueryPlan } from './arrow-query-plan';
+export { compileEntityRedactor, entityReadDenials } from './event-redactor';
+export type { EntityRedactor } from './event-redactor';
+export { measureOperation, type MeasureOperationOptions, type OperationMeasure } from './document-measure';

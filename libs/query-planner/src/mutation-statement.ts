@@ -1,6 +1,7 @@
 import { FIELD_ERROR_TYPE as FIELD_ERROR, MUTATION_ERROR_TYPE as MUTATION_ERROR, type CompiledMutation } from '@fraiseql/schema';
 import type { FieldNode } from 'graphql';
 import { collectSubfieldsFor, type FieldGroups, type SelectionContext } from './collect-fields';
+import type { FieldAccess } from './field-access';
 import { Projection } from './projection';
 import type { SchemaIndex } from './schema-index';
 import { jsonObject, quoteLiteral, quoteRelation } from './sql-text';
@@ -25,9 +26,11 @@ export function mutationStatement(
   mutation: CompiledMutation,
   ctx: SelectionContext,
   nodes: readonly FieldNode[],
+  access?: FieldAccess,
 ): string {
   const abstract = [mutation.resultType];
-  const success = successObject(index, mutation, ctx, collectSubfieldsFor(ctx, nodes, mutation.successType, abstract));
+  const root = nodes[0]?.alias?.value ?? mutation.name;
+  const success = successObject(index, mutation, ctx, collectSubfieldsFor(ctx, nodes, mutation.successType, abstract), access, root);
   const failure = errorObject(ctx, collectSubfieldsFor(ctx, nodes, MUTATION_ERROR, abstract));
   return (
     `SELECT CASE WHEN r.succeeded IS TRUE THEN ${success} ELSE ${failure} END::text AS result ` +
@@ -35,7 +38,18 @@ export function mutationStatement(
   );
 }
 
-function successObject(index: SchemaIndex, mutation: CompiledMutation, ctx: SelectionContext, fields: FieldGroups): string {
+/**
+ * The success branch. The returned entity obeys the read rules (ADR 0136): selecting it needs its type's rule, and each
+ * field is masked or refused as in a query — refused while the statement is built, so the function never runs.
+ */
+function successObject(
+  index: SchemaIndex,
+  mutation: CompiledMutation,
+  ctx: SelectionContext,
+  fields: FieldGroups,
+  access: FieldAccess | undefined,
+  root: string,
+): string {
   const pairs: Array<[string, string]> = [];
   for (const [key, nodes] of fields) {
     const name = nodes[0].name.value;
@@ -44,10 +58,12 @@ function successObject(index: SchemaIndex, mutation: CompiledMutation, ctx: Sele
     // the union); a function that returned none (fraiseql.mutation_ok's default) gives ''.
     else if (name === 'message') pairs.push([key, `coalesce(r.message, '')`]);
     else if (name === mutation.entityField) {
-      const entity = new Projection(index, ctx).object(
+      access?.requireType(mutation.entityType, `Reading ${root}.${key}`);
+      const entity = new Projection(index, ctx, access).object(
         mutation.entityType,
         collectSubfieldsFor(ctx, nodes, mutation.entityType, []),
         'r.entity',
+        [root, key],
       );
       pairs.push([key, `CASE WHEN jsonb_typeof(r.entity) = 'object' THEN ${entity} END`]);
     } else throw new Error(`Compiled schema has no field ${mutation.successType}.${name}`);

@@ -32,6 +32,7 @@ import { arrowListStatement, type ArrowListShape, type ArrowStatement } from './
 import { collectFields, type SelectionContext } from './collect-fields';
 import { CursorCodec } from './cursor-codec';
 import { DocumentMeasure, countAliases } from './document-measure';
+import { FieldAccess, isForbidden } from './field-access';
 import { GraphqlRequestError } from './graphql-request-error';
 import { mutationStatement } from './mutation-statement';
 import type { NativeSelection, OperationPlan, PlanStep, PreparedOperation } from './plan-types';
@@ -214,6 +215,7 @@ export class QueryPlanner {
       throw GraphqlRequestError.of('FRAISEQL_OPERATION_NOT_SUPPORTED', `${op.operationType} operations are not supported yet.`);
     }
     const { analysis, values, variant, roots, ctx } = this.bind(op, variables);
+    const access = new FieldAccess(this.index, caller.roles);
     const steps = roots.map((root): PlanStep => {
       switch (root.kind) {
         case 'json':
@@ -223,9 +225,9 @@ export class QueryPlanner {
         case 'introspection':
           return this.introspect(op, analysis, root.responseKey, root.nodes, variables, variant);
         case 'query':
-          return this.planQuery(root, values, caller, ctx);
+          return this.planQuery(root, values, caller, ctx, access);
         case 'mutation':
-          return this.planMutation(root, values, caller, ctx);
+          return this.planMutation(root, values, caller, ctx, access);
         case 'native':
           return this.planNative(root, values, variables ?? {}, caller);
       }
@@ -250,11 +252,14 @@ export class QueryPlanner {
     if (query.kind !== 'list') throw notForFlight(`${query.name} is a ${query.kind} query`);
     const orgId = this.scopeOrg(query.type, caller);
     requireQueryRole(query, caller);
+    const access = new FieldAccess(this.index, caller.roles);
+    access.requireType(query.type, `Reading ${query.name}`);
 
     const params = new StatementParams();
     const org = orgId === null ? null : params.add(orgId);
     const args = readArguments(root.fieldDef, root.nodes[0], values);
-    const where = new WhereReader(this.index, params).read(args.where, query.type);
+    const where = new WhereReader(this.index, params, access).read(args.where, query.type);
+    requireSortable(args.orderBy, query, access);
     const keys = readSortKeys(args.orderBy, query, this.index);
     params.mark(`order{${orderingSignature(keys)}}`);
     const shape: ArrowListShape = { org, where, keys, limit: null, offset: null };
@@ -276,10 +281,10 @@ export class QueryPlanner {
       params.mark('offset');
     }
 
-    const cacheKey = `${root.cacheKey}|${params.signature()}`;
+    const cacheKey = `${root.cacheKey}|${params.signature()}|a:${access.signature}`;
     let statement = this.arrowStatements.get(cacheKey);
     if (!statement) {
-      const built = arrowListStatement(this.index, query, shape, ctx, root.nodes);
+      const built = arrowListStatement(this.index, query, shape, ctx, root.nodes, access);
       // Cached and handed to every caller: frozen so that no caller can change another's plan.
       statement = { sql: built.sql, columns: freezeColumns(built.columns) };
       this.arrowStatements.set(cacheKey, statement);
@@ -522,15 +527,34 @@ export class QueryPlanner {
     variables: Record<string, unknown>,
     caller: Caller,
     ctx: SelectionContext,
+    access: FieldAccess,
   ): PlanStep {
     const { query, responseKey } = root;
     let orgId: string | null;
     try {
       orgId = this.scopeOrg(query.type, caller);
       requireQueryRole(query, caller);
+      access.requireType(query.type, `Reading ${query.name}`);
     } catch (refusal) {
       return { kind: 'error', responseKey, error: refusal as FraiseqlError };
     }
+    // A read rule refusing a selected, filtered or ordered field fails this field before any SQL runs (ADR 0136).
+    try {
+      return this.planQueryStatement(root, variables, ctx, access, orgId);
+    } catch (refusal) {
+      if (isForbidden(refusal)) return { kind: 'error', responseKey, error: refusal };
+      throw refusal;
+    }
+  }
+
+  private planQueryStatement(
+    root: Extract<RootTemplate, { kind: 'query' }>,
+    variables: Record<string, unknown>,
+    ctx: SelectionContext,
+    access: FieldAccess,
+    orgId: string | null,
+  ): PlanStep {
+    const { query, responseKey } = root;
     const params = new StatementParams();
     const org = orgId === null ? null : params.add(orgId);
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
@@ -545,9 +569,10 @@ export class QueryPlanner {
         );
       }
       const shape: LookupShape = { org, where: null, id: params.add(id) };
-      build = () => lookupStatement(this.index, query, shape, ctx, root.nodes);
+      build = () => lookupStatement(this.index, query, shape, ctx, root.nodes, access);
     } else {
-      const where = new WhereReader(this.index, params).read(args.where, query.type);
+      const where = new WhereReader(this.index, params, access).read(args.where, query.type);
+      requireSortable(args.orderBy, query, access);
       const keys = readSortKeys(args.orderBy, query, this.index);
       const ordering = orderingSignature(keys);
       params.mark(`order{${ordering}}`);
@@ -557,14 +582,15 @@ export class QueryPlanner {
         if (typeof offset !== 'number' || offset < 0)
           throw GraphqlRequestError.of('BAD_USER_INPUT', 'Argument "offset" must not be negative.');
         const shape: ListShape = { org, where, keys, limit: params.add(limit), offset: params.add(offset) };
-        build = () => listStatement(this.index, query, shape, ctx, root.nodes);
+        build = () => listStatement(this.index, query, shape, ctx, root.nodes, access);
       } else {
         const shape = this.connectionShape(query, args, keys, ordering, params, org, where, root.connection!);
-        build = () => connectionStatement(this.index, query, shape, ctx, root.connection!);
+        build = () => connectionStatement(this.index, query, shape, ctx, root.connection!, access, responseKey);
       }
     }
 
-    const cacheKey = `${root.cacheKey}|${params.signature()}`;
+    // Masks change the SQL text: callers whose roles decide the rules alike share it.
+    const cacheKey = `${root.cacheKey}|${params.signature()}|a:${access.signature}`;
     let statement = this.statements.get(cacheKey);
     if (!statement) {
       const text = build();
@@ -585,8 +611,23 @@ export class QueryPlanner {
     variables: Record<string, unknown>,
     caller: Caller,
     ctx: SelectionContext,
+    access: FieldAccess,
   ): PlanStep {
     const args = readArguments(root.fieldDef, root.nodes[0], variables);
+    // The mutation's rule, then its result selection's read rules: a refusal means the function never runs (ADR 0136).
+    const cacheKey = `${root.cacheKey}|a:${access.signature}`;
+    let statement = this.statements.get(cacheKey);
+    try {
+      requireRole(root.mutation.roles, caller, `Running ${root.mutation.name}`);
+      if (!statement) {
+        const text = mutationStatement(this.index, root.mutation, ctx, root.nodes, access);
+        statement = { text, name: `fm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+        this.statements.set(cacheKey, statement);
+      }
+    } catch (refusal) {
+      if (isForbidden(refusal)) return { kind: 'error', responseKey: root.responseKey, error: refusal };
+      throw refusal;
+    }
     let input: unknown = args.input ?? null;
     if (this.mutationInputCheck) {
       try {
@@ -602,12 +643,6 @@ export class QueryPlanner {
       user_id: caller.subject,
       roles: caller.roles,
     };
-    let statement = this.statements.get(root.cacheKey);
-    if (!statement) {
-      const text = mutationStatement(this.index, root.mutation, ctx, root.nodes);
-      statement = { text, name: `fm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
-      this.statements.set(root.cacheKey, statement);
-    }
     return {
       kind: 'sql',
       responseKey: root.responseKey,
@@ -716,6 +751,15 @@ export class QueryPlanner {
 /** A query declared with `roles` is read only by a caller holding one of them (ADR 0104); others get FRAISEQL_FORBIDDEN. */
 function requireQueryRole(query: CompiledQuery, caller: Caller): void {
   requireRole(query.roles, caller, `Reading ${query.name}`);
+}
+
+/** Caller-given ordering keys (not the query's default order, which the compiler keeps free of rules) must be readable. */
+function requireSortable(orderBy: unknown, query: CompiledQuery, access: FieldAccess): void {
+  if (!Array.isArray(orderBy)) return;
+  for (const item of orderBy) {
+    const field = (item as { field?: unknown } | null)?.field;
+    if (typeof field === 'string') access.requireSortable(query.type, field);
+  }
 }
 
 function requireRole(roles: readonly string[] | undefined, caller: Caller, what: string): void {

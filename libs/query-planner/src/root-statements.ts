@@ -2,6 +2,7 @@ import type { CompiledQuery } from '@fraiseql/schema';
 import type { FieldNode } from 'graphql';
 import { collectSubfields, type SelectionContext } from './collect-fields';
 import { CursorCodec } from './cursor-codec';
+import type { FieldAccess } from './field-access';
 import { Projection } from './projection';
 import type { SchemaIndex } from './schema-index';
 import { keysetAfter, orderSql, type SortKey } from './sort-keys';
@@ -109,8 +110,9 @@ export function listStatement(
   shape: ListShape,
   ctx: SelectionContext,
   nodes: readonly FieldNode[],
+  access?: FieldAccess,
 ): string {
-  const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
+  const projection = new Projection(index, ctx, access).object(query.type, collectSubfields(ctx, nodes), 't.data', [responseKeyOf(nodes)]);
   const where = filterConditions(shape, { n: 0 });
   return (
     `SELECT coalesce(json_agg(${projection} ORDER BY ${orderSql(shape.keys, 't', false)}), '[]'::json)::text AS result ` +
@@ -125,8 +127,9 @@ export function lookupStatement(
   shape: LookupShape,
   ctx: SelectionContext,
   nodes: readonly FieldNode[],
+  access?: FieldAccess,
 ): string {
-  const projection = new Projection(index, ctx).object(query.type, collectSubfields(ctx, nodes), 't.data');
+  const projection = new Projection(index, ctx, access).object(query.type, collectSubfields(ctx, nodes), 't.data', [responseKeyOf(nodes)]);
   const where = filterConditions(shape, { n: 0 }, [`t.id = $${shape.id}::uuid`]);
   return `SELECT (SELECT ${projection} FROM ${index.view(query)} t WHERE ${where})::text AS result`;
 }
@@ -137,6 +140,8 @@ export function connectionStatement(
   shape: ConnectionShape,
   ctx: SelectionContext,
   selection: ConnectionSelection,
+  access?: FieldAccess,
+  responseKey = '',
 ): string {
   const view = index.view(query);
   const { keys, backward } = shape;
@@ -191,11 +196,12 @@ export function connectionStatement(
   const members: Array<[string, string]> = selection.members.map(([key, kind]) => {
     switch (kind) {
       case 'edges': {
-        const projection = new Projection(index, ctx);
+        const projection = new Projection(index, ctx, access);
         const edge = jsonObject(
           selection.edgeMembers.map(([edgeKey, edgeKind, edgeNodes]): [string, string] => {
             if (edgeKind === 'cursor') return [edgeKey, 'e.cursor'];
-            if (edgeKind === 'node') return [edgeKey, projection.object(query.type, collectSubfields(ctx, edgeNodes), 'e.data')];
+            if (edgeKind === 'node')
+              return [edgeKey, projection.object(query.type, collectSubfields(ctx, edgeNodes), 'e.data', [responseKey, key, edgeKey])];
             return [edgeKey, `${quoteLiteral(selection.edgeTypeName)}::text`];
           }),
         );
@@ -214,4 +220,9 @@ export function connectionStatement(
   });
   const body = `SELECT ${jsonObject(members)}::text AS result`;
   return ctes.length === 0 ? body : `WITH ${ctes.join(', ')} ${body}`;
+}
+
+/** The response key of a root field's nodes (its alias, else its name). */
+function responseKeyOf(nodes: readonly FieldNode[]): string {
+  return nodes[0]?.alias?.value ?? nodes[0]?.name.value ?? '';
 }

@@ -1,6 +1,7 @@
 import type { CompiledField } from '@fraiseql/schema';
 import { isUuid } from '@fraiseql/identity';
 import { GraphqlRequestError } from './graphql-request-error';
+import type { FieldAccess } from './field-access';
 import { jsonbValue, textValue, typedValue, type SchemaIndex, type ValueScope, type ValueTarget } from './schema-index';
 import type { StatementParams } from './statement-params';
 
@@ -65,6 +66,8 @@ export class WhereReader {
   constructor(
     private readonly index: SchemaIndex,
     private readonly params: StatementParams,
+    /** The caller's read rules (ADR 0136): a filter on a field it may not read (masked too) is FRAISEQL_FORBIDDEN. */
+    private readonly access?: FieldAccess,
   ) {}
 
   /** Reads a root `where` (null or absent: no condition). */
@@ -97,6 +100,7 @@ export class WhereReader {
       } else {
         const field = this.index.field(typeName, key);
         if (!field || !field.filterable) throw badInput(`${here}: ${typeName} has no filterable field "${key}"`);
+        this.access?.requireFilterable(typeName, field, here, 'Filtering');
         this.params.mark(`${key}{`);
         items.push(this.field(v, field, entity, prefix, here, depth));
         this.params.mark('}');

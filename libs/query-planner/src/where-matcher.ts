@@ -1,4 +1,5 @@
 import type { CompiledSchema } from '@fraiseql/schema';
+import { FieldAccess } from './field-access';
 import { GraphqlRequestError } from './graphql-request-error';
 import { schemaIndexOf, type ValueTarget } from './schema-index';
 import { StatementParams } from './statement-params';
@@ -20,11 +21,19 @@ type Evaluate = (scope: unknown) => Truth;
 /**
  * Compiles a `<Type>WhereInput` value (as graphql-js coerced it) into a predicate over the
  * entity's `data`. Null or absent `where` matches everything. Throws GraphqlRequestError
- * (BAD_USER_INPUT) for input the planner would refuse.
+ * (BAD_USER_INPUT) for input the planner would refuse. With `callerRoles`, a condition on a field
+ * the caller may not read is FRAISEQL_FORBIDDEN, as in the planner (docs/adr/0136-authorization-in-the-plan.md).
  */
-export function compileWhereMatcher(compiled: CompiledSchema, typeName: string, where: unknown): WhereMatcher {
+export function compileWhereMatcher(
+  compiled: CompiledSchema,
+  typeName: string,
+  where: unknown,
+  callerRoles?: readonly string[],
+): WhereMatcher {
   const params = new StatementParams();
-  const node = new WhereReader(schemaIndexOf(compiled), params).read(where, typeName);
+  const index = schemaIndexOf(compiled);
+  const access = callerRoles === undefined ? undefined : new FieldAccess(index, callerRoles);
+  const node = new WhereReader(index, params, access).read(where, typeName);
   if (node === null) return () => true;
   const evaluate = compileNode(node, params.values);
   return (data) => evaluate(data) === true;

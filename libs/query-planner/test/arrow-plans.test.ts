@@ -4,7 +4,11 @@ import type { TestDatabase } from '@fraiseql/testkit';
 import type { Caller } from '@fraiseql/identity';
 import { GraphqlRequestError, QueryPlanner, type ArrowColumnNode } from '../src';
 import { ArrowHarness, createShopDatabase, shopCompiledSchema, thrownError } from './fixtures/arrow-harness';
-import { AUTH_A, AUTH_B, NO_ORG, ORG_A, PlannerHarness, SECRET } from './fixtures/planner-harness';
+import { AUTH_A as ORG_A_CALLER, AUTH_B as ORG_B_CALLER, NO_ORG, ORG_A, PlannerHarness, SECRET } from './fixtures/planner-harness';
+
+// The shop masks Order.notes for callers without a staff role (ADR 0136); these plans read and filter notes.
+const AUTH_A = { ...ORG_A_CALLER, roles: ['staff'] };
+const AUTH_B = { ...ORG_B_CALLER, roles: ['staff'] };
 
 /** planArrow over the demo shop (examples/shop migrations and compiled schema), compared with plan()'s JSON. */
 

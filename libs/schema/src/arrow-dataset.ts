@@ -1,6 +1,7 @@
-import type { DatasetColumnMap, DatasetDefinition } from './schema-definition';
+import type { AccessOptions, DatasetColumnMap, DatasetDefinition } from './schema-definition';
 
-export interface ArrowDatasetOptions {
+/** `requiresRole` / `requiresScope`: who may list, describe and read the dataset (docs/adr/0136-authorization-in-the-plan.md). */
+export interface ArrowDatasetOptions extends AccessOptions {
   description?: string;
   /** Restrict every read and write to the caller's org (default true: tenancy is opt-out). */
   tenantScoped?: boolean;
@@ -30,5 +31,7 @@ export function arrowDataset(name: string, options: ArrowDatasetOptions): Datase
   if (options.orgColumn !== undefined) definition.orgColumn = options.orgColumn;
   if (options.partitionColumn !== undefined) definition.partitionColumn = options.partitionColumn;
   if (options.refreshFrom !== undefined) definition.refreshFrom = options.refreshFrom;
+  if (options.requiresRole !== undefined) definition.requiresRole = options.requiresRole;
+  if (options.requiresScope !== undefined) definition.requiresScope = options.requiresScope;
   return Object.freeze(definition);
 }

@@ -14,6 +14,9 @@ function columnSpec(type: DatasetColumnType, options: ColumnOptions = {}, shape:
   if (shape.scale !== undefined) spec.scale = shape.scale;
   if (shape.item !== undefined) spec.item = shape.item;
   if (options.description !== undefined) spec.description = options.description;
+  if (options.requiresRole !== undefined) spec.requiresRole = options.requiresRole;
+  if (options.requiresScope !== undefined) spec.requiresScope = options.requiresScope;
+  if (options.onDenied !== undefined) spec.onDenied = options.onDenied;
   return Object.freeze(spec);
 }
 

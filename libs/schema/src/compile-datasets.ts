@@ -1,4 +1,5 @@
 import { DATASET_COLUMN_TYPES, type CompiledDataset, type CompiledDatasetColumn, type DatasetColumnType } from './compiled-schema';
+import { accessRoles } from './access-rules';
 import { datasetKindOf, datasetProblems } from './dataset-rules';
 import type { DatasetColumnSpec, DatasetDefinition } from './schema-definition';
 
@@ -50,6 +51,7 @@ function compileDataset(def: DatasetDefinition, errors: string[]): CompiledDatas
     partitionColumn: def.partitionColumn ?? (columns.some((c) => c.name === 'id') ? 'id' : undefined),
     refreshFrom: def.refreshFrom,
     columns,
+    roles: accessRoles(def, at, errors),
   });
 }
 
@@ -72,5 +74,23 @@ function compileColumn(at: string, name: string, spec: DatasetColumnSpec, errors
     precision: spec.precision,
     scale,
     description: spec.description,
+    ...columnAccess(at, spec, errors),
   });
+}
+
+/** A column's rule (ADR 0136) and what a caller lacking it gets; `mask` needs a nullable column. */
+function columnAccess(at: string, spec: DatasetColumnSpec, errors: string[]): Pick<CompiledDatasetColumn, 'roles' | 'onDenied'> {
+  const roles = accessRoles(spec, at, errors);
+  const onDenied: unknown = spec.onDenied;
+  if (onDenied === undefined) return { roles };
+  if (onDenied !== 'refuse' && onDenied !== 'mask') {
+    errors.push(`${at}: onDenied must be 'refuse' or 'mask' (got ${JSON.stringify(onDenied)})`);
+    return { roles };
+  }
+  if (!roles) errors.push(`${at}: onDenied is set but the column has no requiresRole or requiresScope`);
+  if (onDenied === 'mask' && spec.nullable === false)
+    errors.push(
+      `${at}: onDenied: 'mask' needs a nullable column (a caller lacking the role reads NULL); drop nullable: false or use 'refuse'`,
+    );
+  return { roles, onDenied: onDenied === 'mask' ? 'mask' : undefined };
 }

@@ -22,9 +22,12 @@ import {
   type TypeRef,
 } from './compiled-schema';
 import { deadLetterAdminDefinitions } from './admin-dead-letters';
+import { apiKeyAdminDefinitions } from './admin-api-keys';
 import { jobApiDefinitions } from './admin-jobs';
 import { searchApiDefinitions } from './admin-search';
 import { observerAdminDefinitions } from './admin-observers';
+import { auditAdminDefinitions } from './admin-audit';
+import { accessRoles } from './access-rules';
 import { compileDatasets } from './compile-datasets';
 import { compileObservers } from './compile-observers';
 import { generateSdl } from './generate-sdl';
@@ -68,8 +71,6 @@ const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 /** Views may be schema-qualified; both parts are plain SQL identifiers (quoted by the planner). */
 const SQL_RELATION = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const SQL_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The role names a caller may carry (libs/identity `toCaller`). */
-const ROLE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const SCALARS: ReadonlySet<string> = new Set(SCALAR_NAMES);
 
 /** Removes undefined members so that the canonical JSON (and the hash) does not depend on them. */
@@ -116,12 +117,14 @@ class SchemaCompilation {
     const admin: unknown = definition?.admin;
     if (admin === undefined) return definition;
     if (admin === null || typeof admin !== 'object' || Array.isArray(admin)) {
-      this.errors.push('admin must be an object ({ observers: true, deadLetters: true, jobs: true, search: true })');
+      this.errors.push(
+        'admin must be an object ({ observers: true, deadLetters: true, jobs: true, search: true, apiKeys: true, audit: true })',
+      );
       return definition;
     }
     for (const [key, value] of Object.entries(admin)) {
-      if (key !== 'observers' && key !== 'deadLetters' && key !== 'jobs' && key !== 'search')
-        this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters, jobs, search)`);
+      if (key !== 'observers' && key !== 'deadLetters' && key !== 'jobs' && key !== 'search' && key !== 'apiKeys' && key !== 'audit')
+        this.errors.push(`admin.${key}: unknown option (known: observers, deadLetters, jobs, search, apiKeys, audit)`);
       else if (typeof value !== 'boolean') this.errors.push(`admin.${key} must be true or false`);
     }
     let result = definition;
@@ -143,6 +146,8 @@ class SchemaCompilation {
     for (const [enabled, surface] of [
       [(admin as SchemaAdminOptions).jobs, jobApiDefinitions],
       [(admin as SchemaAdminOptions).search, searchApiDefinitions],
+      [(admin as SchemaAdminOptions).apiKeys, apiKeyAdminDefinitions],
+      [(admin as SchemaAdminOptions).audit, auditAdminDefinitions],
     ] as const) {
       if (enabled !== true) continue;
       const { types, nativeFields } = surface();
@@ -330,6 +335,7 @@ class SchemaCompilation {
         description: def.description,
         fields,
         native: def.native === true ? true : undefined,
+        roles: accessRoles(def, def.name, this.errors),
       });
 
     const id = fields.find((f) => f.name === 'id');
@@ -348,6 +354,7 @@ class SchemaCompilation {
       tenantScoped: def.tenantScoped !== false,
       fields,
       capture: def.capture === undefined ? undefined : this.compileCapture(def),
+      roles: accessRoles(def, def.name, this.errors),
     });
   }
 
@@ -497,6 +504,7 @@ class SchemaCompilation {
           resultType: mutationResultTypeName(m.name),
           description: options.description,
           deprecationReason: options.deprecated,
+          roles: accessRoles(options, at, this.errors),
         }),
       );
     }
@@ -546,6 +554,7 @@ class SchemaCompilation {
           entityField,
           description: options.description,
           deprecationReason: options.deprecated,
+          roles: accessRoles(options, at, this.errors),
         }),
       );
     }
@@ -611,7 +620,51 @@ class SchemaCompilation {
       deprecationReason: spec?.deprecationReason,
       filterable: spec?.filterable ?? true,
       sortable: isValue ? (spec?.sortable ?? defaultSortable) : false,
+      ...this.fieldAccess(owner, name, spec, resolved, at),
+      cost: this.costWeight(spec?.cost, at),
     });
+  }
+
+  /** A `cost` option: a non-negative integer weight (docs/adr/0134-trusted-documents-and-limits.md); absent stays absent (weight 1). */
+  private costWeight(cost: unknown, at: string): number | undefined {
+    if (cost === undefined) return undefined;
+    if (typeof cost !== 'number' || !Number.isInteger(cost) || cost < 0) {
+      this.errors.push(`${at}: cost must be a non-negative integer (got ${JSON.stringify(cost)})`);
+      return undefined;
+    }
+    return cost;
+  }
+
+  /**
+   * A field's rule and what a caller lacking it gets (ADR 0136). `onDenied` also covers the rule of the type the field
+   * reaches, so it is allowed when either has one; `mask` needs a nullable field (the caller reads null).
+   */
+  private fieldAccess(
+    owner: TypeDefinition,
+    name: string,
+    spec: FieldSpec,
+    resolved: { kind: TypeRef['kind']; name: string },
+    at: string,
+  ): Pick<CompiledField, 'roles' | 'onDenied'> {
+    const roles = accessRoles(spec ?? {}, at, this.errors);
+    if (roles && owner.kind === 'entity' && name === 'id')
+      this.errors.push(`${at}: the id of an entity cannot have a rule (it keys lookups, cursors and events; put the rule on the type)`);
+    const onDenied: unknown = spec?.onDenied;
+    if (onDenied === undefined) return { roles };
+    if (onDenied !== 'refuse' && onDenied !== 'mask') {
+      this.errors.push(`${at}: onDenied must be 'refuse' or 'mask' (got ${JSON.stringify(onDenied)})`);
+      return { roles };
+    }
+    const target = resolved.kind === 'object' ? this.definitions.get(resolved.name) : undefined;
+    const targetRule =
+      target !== undefined && target.kind !== 'enum' && (target.requiresRole !== undefined || target.requiresScope !== undefined);
+    if (!roles && !targetRule)
+      this.errors.push(`${at}: onDenied is set but neither the field nor the type it reaches has requiresRole or requiresScope`);
+    if (onDenied === 'mask' && spec.nullable !== true)
+      this.errors.push(
+        `${at}: onDenied: 'mask' needs a nullable field (a caller lacking the role reads null): declare it with { nullable: true }, or use onDenied: 'refuse'`,
+      );
+    return { roles, onDenied: onDenied === 'mask' ? 'mask' : undefined };
   }
 
   private resolveFieldType(at: string, type: FieldSpec['type'] | undefined): { kind: TypeRef['kind']; name: string } {
@@ -717,17 +770,18 @@ class SchemaCompilation {
     return queries;
   }
 
-  /** `roles` of a query: a non-empty list of role names as callers carry them (libs/identity). */
-  private queryRoles(roles: unknown, at: string): string[] | undefined {
-    if (roles === undefined) return undefined;
-    if (!Array.isArray(roles) || roles.length === 0) {
-      this.errors.push(`${at}: roles must be a non-empty list of role names`);
-      return undefined;
+  /** Whether a sort field name (`customer__email`) crosses a field or an object type with a rule. */
+  private sortPathHasRule(byName: Map<string, CompiledType>, entityName: string, sortField: string): boolean {
+    let typeName = entityName;
+    for (const part of sortField.split('__')) {
+      const field = byName.get(typeName)?.fields.find((f) => f.name === part);
+      if (!field) return false;
+      if (field.roles !== undefined) return true;
+      if (field.type.kind !== 'object') return false;
+      typeName = field.type.name;
+      if (byName.get(typeName)?.roles !== undefined) return true;
     }
-    const bad = roles.filter((r) => typeof r !== 'string' || !ROLE_NAME.test(r));
-    if (bad.length > 0)
-      this.errors.push(`${at}: roles: ${bad.map((r) => JSON.stringify(r)).join(', ')} is not a role name ([A-Za-z0-9_.:-])`);
-    return [...new Set(roles as string[])];
+    return false;
   }
 
   private compileQuery(q: QueryDefinition, entity: CompiledType, byName: Map<string, CompiledType>, at: string): CompiledQuery {
@@ -739,7 +793,8 @@ class SchemaCompilation {
       view: entity.view as string,
       description: options.description,
       deprecationReason: options.deprecated,
-      roles: this.queryRoles(options.roles, at),
+      roles: accessRoles(options, at, this.errors),
+      cost: this.costWeight(options.cost, at),
     };
     if (q.kind === 'lookup') {
       const id = entity.fields.find((f) => f.name === 'id');
@@ -764,6 +819,10 @@ class SchemaCompilation {
     for (const key of options.defaultOrderBy ?? []) {
       const { field, direction = 'ASC' } = typeof key === 'string' ? { field: key } : key;
       if (!sortable.has(field)) this.errors.push(`${at}: defaultOrderBy field "${field}" is not a sortable field of ${entity.name}`);
+      else if (this.sortPathHasRule(byName, entity.name, field))
+        this.errors.push(
+          `${at}: defaultOrderBy field "${field}" has a read rule (requiresRole/requiresScope on the field or a type on its path): ordering by it would reveal it to callers who may not read it`,
+        );
       if (direction !== 'ASC' && direction !== 'DESC')
         this.errors.push(`${at}: defaultOrderBy direction must be ASC or DESC (got ${JSON.stringify(direction)})`);
       defaultOrderBy.push({ field, direction });

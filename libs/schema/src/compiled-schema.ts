@@ -69,6 +69,18 @@ export interface CompiledField {
   filterable: boolean;
   /** Whether the field appears in `<Type>SortField` (scalars and enums only). */
   sortable: boolean;
+  /** Cost weight of one selection (query cost, docs/adr/0134-trusted-documents-and-limits.md); absent = 1. */
+  cost?: number;
+  /**
+   * Present: only a caller holding one of these roles may read the field (scopes as `scope:<s>`,
+   * docs/adr/0136-authorization-in-the-plan.md), filter or order by it. Absent (and out of the hash): no field-level rule.
+   */
+  roles?: string[];
+  /**
+   * `mask`: a caller lacking the field's rule, or the rule of the type it reaches, reads null (the planned SQL selects NULL
+   * in its place; the field is nullable). Absent: such a caller is refused with FRAISEQL_FORBIDDEN naming the field path.
+   */
+  onDenied?: 'mask';
 }
 
 export interface CompiledEnumValue {
@@ -97,6 +109,11 @@ export interface CompiledType {
    * so it has no `<Type>WhereInput`. Absent (and out of the hash) otherwise.
    */
   native?: true;
+  /**
+   * entity and object: a type-level rule (docs/adr/0136-authorization-in-the-plan.md): only a caller holding one of these
+   * roles reads the type, through any query, relation, mutation result, subscription or event history. Absent: no rule.
+   */
+  roles?: string[];
 }
 
 /**
@@ -147,6 +164,8 @@ export interface CompiledQuery {
   defaultLimit: number;
   /** Largest page a caller may ask for; larger requests are refused with FRAISEQL_PAGE_TOO_LARGE. */
   maxLimit: number;
+  /** Cost weight of the root field (query cost, docs/adr/0134-trusted-documents-and-limits.md); absent = 1. */
+  cost?: number;
   /**
    * Present: only a caller holding one of these roles may read the query (others get FRAISEQL_FORBIDDEN
    * for the field). Absent: any caller of the org (the view and row-level security decide).
@@ -203,6 +222,8 @@ export interface CompiledMutation {
   resultType: string;
   description?: string;
   deprecationReason?: string;
+  /** Present: only a caller holding one of these roles may run it (others get FRAISEQL_FORBIDDEN before the function runs). */
+  roles?: string[];
 }
 
 /**
@@ -222,6 +243,8 @@ export interface CompiledSubscription {
   entityField: string;
   description?: string;
   deprecationReason?: string;
+  /** Present: only a caller holding one of these roles may subscribe (the entity's type rule applies too). */
+  roles?: string[];
 }
 
 /**
@@ -318,6 +341,10 @@ export interface CompiledDatasetColumn {
   precision?: number;
   scale?: number;
   description?: string;
+  /** Present: only a caller holding one of these roles reads, filters or orders by the column (ADR 0136). */
+  roles?: string[];
+  /** `mask`: a caller lacking `roles` reads NULL in its place (the column is nullable); absent: refused (FRAISEQL_FORBIDDEN). */
+  onDenied?: 'mask';
 }
 
 /**
@@ -339,6 +366,8 @@ export interface CompiledDataset {
   /** Tables only: the `va_*` dataset the table is refreshed from; it has every column of this one, same types. */
   refreshFrom?: string;
   columns: CompiledDatasetColumn[];
+  /** Present: only a caller holding one of these roles lists, describes or reads the dataset (others do not see it). */
+  roles?: string[];
 }
 
 export interface CompiledSchema {
@@ -388,4 +417,8 @@ export interface SchemaAdminOptions {
    * sink's search API (docs/search.md).
    */
   search?: boolean;
+  /** Adds API key administration (`apiKeys`, `createApiKey`, `rotateApiKey`, `revokeApiKey`; docs/security.md). */
+  apiKeys?: boolean;
+  /** Adds the audit log query (`auditLog`; docs/security.md "Audit log", ADR 0137). */
+  audit?: boolean;
 }

@@ -10,6 +10,10 @@ function fieldSpec(type: FieldSpec['type'], options: FieldOptions = {}, item?: F
   if (options.column !== undefined) spec.column = options.column;
   if (options.filterable !== undefined) spec.filterable = options.filterable;
   if (options.sortable !== undefined) spec.sortable = options.sortable;
+  if (options.requiresRole !== undefined) spec.requiresRole = options.requiresRole;
+  if (options.requiresScope !== undefined) spec.requiresScope = options.requiresScope;
+  if (options.onDenied !== undefined) spec.onDenied = options.onDenied;
+  if (options.cost !== undefined) spec.cost = options.cost;
   return Object.freeze(spec);
 }
 

@@ -1,5 +1,6 @@
 export * from './compiled-schema';
 export type {
+  AccessOptions,
   CaptureSpec,
   ColumnOptions,
   DatasetColumnMap,
@@ -19,6 +20,7 @@ export type {
   ObserverDefinition,
   ObserverOptions,
   ObjectTypeDefinition,
+  OnDenied,
   OrderKeySpec,
   QueryDefinition,
   QueryOptions,
@@ -30,7 +32,8 @@ export type {
 } from './schema-definition';
 export { field } from './field';
 export { entity, enumType, inputType, objectType } from './type-builders';
-export type { EntityOptions, TypeOptions } from './type-builders';
+export type { EntityOptions, ObjectTypeOptions, TypeOptions } from './type-builders';
+export { holdsAnyRole, SCOPE_ROLE_PREFIX } from './access-rules';
 export { column } from './column';
 export { arrowDataset } from './arrow-dataset';
 export { observer } from './observer';
@@ -39,6 +42,8 @@ export { OBSERVER_ADMIN } from './admin-observers';
 export { DEAD_LETTER_ADMIN } from './admin-dead-letters';
 export { JOB_API_SURFACE } from './admin-jobs';
 export { SEARCH_API_SURFACE } from './admin-search';
+export { API_KEY_SURFACE } from './admin-api-keys';
+export { AUDIT_SURFACE } from './admin-audit';
 export type { ArrowDatasetOptions } from './arrow-dataset';
 export { datasetColumnSqlType } from './dataset-rules';
 export { connectionQuery, defineSchema, listQuery, lookupQuery, mutation, subscription } from './query-builders';

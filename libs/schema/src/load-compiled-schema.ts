@@ -28,6 +28,11 @@ const field = z.object({
   deprecationReason: z.string().optional(),
   filterable: z.boolean(),
   sortable: z.boolean(),
+  // Added with authorization in the plan (ADR 0136): absent = no field rule.
+  roles: z.array(name).min(1).optional(),
+  onDenied: z.literal('mask').optional(),
+  // Added with query cost (ADR 0134): absent = 1.
+  cost: z.number().int().nonnegative().optional(),
 });
 const compiledType = z.object({
   name,
@@ -48,6 +53,8 @@ const compiledType = z.object({
     .optional(),
   // Added with native fields (ADR 0105).
   native: z.literal(true).optional(),
+  // Added with authorization in the plan (ADR 0136): absent = no type rule.
+  roles: z.array(name).min(1).optional(),
 });
 const query = z.object({
   name,
@@ -62,6 +69,8 @@ const query = z.object({
   maxLimit: z.number().int().positive(),
   // Added with the admin surface (ADR 0104): absent = any caller of the org.
   roles: z.array(name).min(1).optional(),
+  // Added with query cost (ADR 0134): absent = 1.
+  cost: z.number().int().nonnegative().optional(),
 });
 const inputType = z.object({
   name,
@@ -89,6 +98,8 @@ const mutation = z.object({
   resultType: name,
   description: z.string().optional(),
   deprecationReason: z.string().optional(),
+  // Added with authorization in the plan (ADR 0136).
+  roles: z.array(name).min(1).optional(),
 });
 const subscription = z.object({
   name,
@@ -97,6 +108,8 @@ const subscription = z.object({
   entityField: name,
   description: z.string().optional(),
   deprecationReason: z.string().optional(),
+  // Added with authorization in the plan (ADR 0136).
+  roles: z.array(name).min(1).optional(),
 });
 const dataset = z.object({
   name,
@@ -115,8 +128,12 @@ const dataset = z.object({
       precision: z.number().int().optional(),
       scale: z.number().int().optional(),
       description: z.string().optional(),
+      // Added with authorization in the plan (ADR 0136).
+      roles: z.array(name).min(1).optional(),
+      onDenied: z.literal('mask').optional(),
     }),
   ),
+  roles: z.array(name).min(1).optional(),
 });
 const nativeField = z.object({
   name,

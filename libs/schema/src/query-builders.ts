@@ -27,7 +27,7 @@ export function connectionQuery(name: string, entity: TypeReference, options: Qu
 export function lookupQuery(
   name: string,
   entity: TypeReference,
-  options: Pick<QueryOptions, 'description' | 'deprecated' | 'roles'> = {},
+  options: Pick<QueryOptions, 'description' | 'deprecated' | 'roles' | 'requiresRole' | 'requiresScope'> = {},
 ): QueryDefinition {
   return Object.freeze({ kind: 'lookup' as const, name, entity, options: { ...options } });
 }

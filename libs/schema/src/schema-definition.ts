@@ -16,7 +16,25 @@ export type FieldTypeSpec =
   /** `expect` is set by `field.enum` / `field.object` so that a reference to the wrong kind is reported. */
   | { kind: 'ref'; target: TypeReference; expect?: 'enum' | 'object' };
 
-export interface FieldOptions {
+/**
+ * Who may read a type, field, query, mutation, subscription or dataset (docs/adr/0136-authorization-in-the-plan.md):
+ * a caller holding ANY of the listed roles, or ANY of the listed OAuth scopes (a scope `s` is the role `scope:s`).
+ * Rules on different levels (a query and its entity type, a field and the type it reaches) all apply.
+ */
+export interface AccessOptions {
+  requiresRole?: readonly string[];
+  requiresScope?: readonly string[];
+}
+
+/** What a caller lacking a field's rule gets: `refuse` (FRAISEQL_FORBIDDEN naming the field path) or `mask` (the value is null). */
+export type OnDenied = 'refuse' | 'mask';
+
+export interface FieldOptions extends AccessOptions {
+  /**
+   * A caller lacking the field's rule (or the rule of the type the field reaches): `refuse` (default) fails the
+   * field with FRAISEQL_FORBIDDEN before any SQL runs; `mask` selects NULL in its place (the field must be nullable).
+   */
+  onDenied?: OnDenied;
   /** Whether the field may be null (default false: fields are non-null). */
   nullable?: boolean;
   description?: string;
@@ -30,6 +48,8 @@ export interface FieldOptions {
   filterable?: boolean;
   /** Appears in `<Type>SortField` (default true for scalars and enums; never for lists and objects). */
   sortable?: boolean;
+  /** Cost weight of one selection of the field (default 1), multiplied by enclosing list sizes (docs/adr/0134-*.md). */
+  cost?: number;
 }
 
 export interface FieldSpec {
@@ -43,6 +63,10 @@ export interface FieldSpec {
   readonly column?: string;
   readonly filterable?: boolean;
   readonly sortable?: boolean;
+  readonly cost?: number;
+  readonly requiresRole?: readonly string[];
+  readonly requiresScope?: readonly string[];
+  readonly onDenied?: OnDenied;
 }
 
 export type FieldMap = Readonly<Record<string, FieldSpec>>;
@@ -67,6 +91,8 @@ export interface ObjectTypeDefinition {
   readonly fields: FieldMap;
   /** A result of native fields only (the admin surfaces set it): no `<Type>WhereInput`. */
   readonly native?: true;
+  readonly requiresRole?: readonly string[];
+  readonly requiresScope?: readonly string[];
 }
 
 /** Change capture of an entity, as authored; unset members take the defaults of `entity()`'s `capture` option. */
@@ -92,6 +118,9 @@ export interface EntityDefinition {
   readonly fields: FieldMap;
   /** Present when writes to the entity's tables are captured into the change log. */
   readonly capture?: CaptureSpec;
+  /** Type-level rule: applies to every query, relation, subscription, event history and mutation result reaching the entity. */
+  readonly requiresRole?: readonly string[];
+  readonly requiresScope?: readonly string[];
 }
 
 export type TypeDefinition = EnumTypeDefinition | ObjectTypeDefinition | EntityDefinition;
@@ -110,7 +139,7 @@ export interface InputTypeDefinition {
 /** An input type by definition, by thunk (for recursive inputs) or by name. */
 export type InputTypeReference = InputTypeDefinition | (() => InputTypeDefinition) | string;
 
-export interface MutationOptions {
+export interface MutationOptions extends AccessOptions {
   /** The PostgreSQL function run (default `fn_<snake_case name>`), optionally schema-qualified. */
   function?: string;
   /**
@@ -132,7 +161,7 @@ export interface MutationDefinition {
   readonly options: MutationOptions;
 }
 
-export interface SubscriptionOptions {
+export interface SubscriptionOptions extends AccessOptions {
   description?: string;
   deprecated?: string;
 }
@@ -147,7 +176,7 @@ export interface SubscriptionDefinition {
 
 export type OrderKeySpec = string | { field: string; direction?: 'ASC' | 'DESC' };
 
-export interface QueryOptions {
+export interface QueryOptions extends AccessOptions {
   description?: string;
   deprecated?: string;
   /** Order used when the caller gives none; field names are sort-field names (`customer__email`). */
@@ -156,7 +185,12 @@ export interface QueryOptions {
   defaultLimit?: number;
   /** Largest page a caller may ask for (default 100). */
   maxLimit?: number;
-  /** Only callers holding one of these roles may read the query (others get FRAISEQL_FORBIDDEN); default: any caller. */
+  /** Cost weight of the root field itself (default 1): raise it for expensive views (docs/adr/0134-trusted-documents-and-limits.md). */
+  cost?: number;
+  /**
+   * Only callers holding one of these roles may read the query (others get FRAISEQL_FORBIDDEN); default: any caller.
+   * The same as `requiresRole` (kept for schemas written before it; both lists are merged).
+   */
   roles?: readonly string[];
 }
 
@@ -167,7 +201,9 @@ export interface QueryDefinition {
   readonly options: QueryOptions;
 }
 
-export interface ColumnOptions {
+export interface ColumnOptions extends AccessOptions {
+  /** A caller lacking the column's rule: `refuse` (default, FRAISEQL_FORBIDDEN) or `mask` (NULL; the column must be nullable). */
+  onDenied?: OnDenied;
   /** Whether the column may hold NULL (default true, as in SQL). */
   nullable?: boolean;
   description?: string;
@@ -184,6 +220,9 @@ export interface DatasetColumnSpec {
   readonly description?: string;
   /** list columns: the item as built (the compiler refuses an item that is itself a list). */
   readonly item?: DatasetColumnSpec;
+  readonly requiresRole?: readonly string[];
+  readonly requiresScope?: readonly string[];
+  readonly onDenied?: OnDenied;
 }
 
 export type DatasetColumnMap = Readonly<Record<string, DatasetColumnSpec>>;
@@ -201,6 +240,8 @@ export interface DatasetDefinition {
   readonly refreshFrom?: string;
   /** In declared order: the relation's column order and the Arrow schema's field order. */
   readonly columns: DatasetColumnMap;
+  readonly requiresRole?: readonly string[];
+  readonly requiresScope?: readonly string[];
 }
 
 export interface ObserverOptions {

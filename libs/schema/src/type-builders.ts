@@ -1,4 +1,5 @@
 import type {
+  AccessOptions,
   CaptureSpec,
   EntityDefinition,
   EnumTypeDefinition,
@@ -12,7 +13,10 @@ export interface TypeOptions {
   description?: string;
 }
 
-export interface EntityOptions {
+/** Options of object types: a type-level rule applies wherever the type is reached (docs/adr/0136-authorization-in-the-plan.md). */
+export interface ObjectTypeOptions extends TypeOptions, AccessOptions {}
+
+export interface EntityOptions extends AccessOptions {
   /** The view read for GraphQL (default `v_<snake_case name>`). */
   view?: string;
   /** Filter every read by the caller's org (default true: tenancy is opt-out, not opt-in). */
@@ -29,13 +33,21 @@ export interface EntityOptions {
 const withDescription = <T extends object>(value: T, description: string | undefined): T =>
   description === undefined ? value : { ...value, description };
 
+/** The authored access members, only those given (so a definition without a rule looks as it did before). */
+const accessOf = (options: AccessOptions): AccessOptions => ({
+  ...(options.requiresRole === undefined ? {} : { requiresRole: options.requiresRole }),
+  ...(options.requiresScope === undefined ? {} : { requiresScope: options.requiresScope }),
+});
+
 export function enumType(name: string, values: readonly (string | EnumValueSpec)[], options: TypeOptions = {}): EnumTypeDefinition {
   const normalized = values.map((value) => (typeof value === 'string' ? { name: value } : { ...value }));
   return Object.freeze(withDescription({ kind: 'enum' as const, name, values: normalized }, options.description));
 }
 
-export function objectType(name: string, fields: FieldMap, options: TypeOptions = {}): ObjectTypeDefinition {
-  return Object.freeze(withDescription({ kind: 'object' as const, name, fields: { ...fields } }, options.description));
+export function objectType(name: string, fields: FieldMap, options: ObjectTypeOptions = {}): ObjectTypeDefinition {
+  return Object.freeze(
+    withDescription({ kind: 'object' as const, name, fields: { ...fields }, ...accessOf(options) }, options.description),
+  );
 }
 
 export function snakeCase(name: string): string {
@@ -53,6 +65,7 @@ export function entity(name: string, options: EntityOptions, fields: FieldMap): 
     tenantScoped: options.tenantScoped ?? true,
     fields: { ...fields },
     ...(options.capture === undefined ? {} : { capture: options.capture === true ? {} : { ...options.capture } }),
+    ...accessOf(options),
   };
   return Object.freeze(withDescription(definition, options.description));
 }

@@ -72,7 +72,7 @@ describe('admin: { jobs: true }', () => {
     expect(compileSchema(defineSchema({ ...base, admin: { jobs: false } })).hash).toBe(compileSchema(defineSchema(base)).hash);
     expect(errorsOf({ ...base, admin: { jobs: 'yes' } as never })).toEqual(['admin.jobs must be true or false']);
     expect(errorsOf({ ...base, admin: { job: true } as never })).toEqual([
-      'admin.job: unknown option (known: observers, deadLetters, jobs, search)',
+      'admin.job: unknown option (known: observers, deadLetters, jobs, search, apiKeys, audit)',
     ]);
     expect(errorsOf({ ...base, queries: [listQuery('jobs', Ticket)], admin: { jobs: true } })).toContain(
       'query "jobs": the name is taken by a field the admin surface adds',

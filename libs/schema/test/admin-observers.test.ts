@@ -84,7 +84,7 @@ describe('admin: { observers: true }', () => {
     ]);
     expect(errorsOf({ ...base, admin: { observers: 'yes', webhooks: true } as never })).toEqual([
       'admin.observers must be true or false',
-      'admin.webhooks: unknown option (known: observers, deadLetters, jobs, search)',
+      'admin.webhooks: unknown option (known: observers, deadLetters, jobs, search, apiKeys, audit)',
     ]);
     const Observer = entity('Observer', { view: 'v_my_observer' }, { id: field.id() });
     expect(errorsOf({ ...base, types: [Ticket, Observer], admin: { observers: true } })).toContain(

@@ -48,7 +48,7 @@ describe('admin: { search: true }', () => {
       compileSchema(defineSchema({ types: [Ticket], queries: [listQuery('tickets', Ticket)], admin: { serch: true } as never })),
     ).toThrow(
       expect.objectContaining({
-        details: { errors: expect.arrayContaining([expect.stringContaining('known: observers, deadLetters, jobs, search')]) },
+        details: { errors: expect.arrayContaining([expect.stringContaining('known: observers, deadLetters, jobs, search, apiKeys')]) },
       }),
     );
   });

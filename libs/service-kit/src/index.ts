@@ -5,11 +5,15 @@ export type { IntegerRangeOptions, ListOptions, UrlOptions } from './config/conf
 export { defineConfig, servicePrefix } from './config/define-config';
 export type { ConfigDefinition } from './config/define-config';
 export { loadConfig } from './config/load-config';
+export { secretValuesOf } from './config/secret-values';
 export { resolveSecret } from './config/resolve-secret';
 export type { ResolveSecretOptions } from './config/resolve-secret';
 export type { ConfigProblem, LoadConfigOptions, LoadedConfig } from './config/load-config';
 export { createLogger } from './create-logger';
 export type { Logger, LoggerOptions } from './create-logger';
+export { maskUrlPasswords, REDACTED } from './redact-log-line';
+export { readTlsFiles } from './read-tls-files';
+export type { TlsFileKeys, TlsFiles } from './read-tls-files';
 export { createMetrics } from './create-metrics';
 export type { MetricsOptions, ServiceMetrics } from './create-metrics';
 export { createRedMetrics, DEFAULT_DURATION_BUCKETS } from './create-red-metrics';

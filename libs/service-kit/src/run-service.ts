@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import type { CommonConfigShape } from './config/common-config';
 import { servicePrefix, type ConfigDefinition } from './config/define-config';
 import { loadConfig, type LoadedConfig } from './config/load-config';
+import { secretValuesOf } from './config/secret-values';
 import { createLogger } from './create-logger';
+import { lineScrubber } from './redact-log-line';
 import { createMetrics } from './create-metrics';
 import { installShutdown, type ShutdownControl, type ShutdownStep } from './install-shutdown';
 import { startOpsServer, type OpsServerOptions, type ReadinessCheck } from './start-ops-server';
@@ -58,11 +60,20 @@ export interface ServiceRun {
  */
 export async function runService<S extends z.ZodRawShape>(options: RunServiceOptions<S>): Promise<ServiceRun | undefined> {
   const { name } = options;
+  // Until the config is read, only URL passwords are known to be secret (a config error never shows a secret value).
+  let scrub = lineScrubber([]);
   try {
     const config = loadConfig(options.config);
     // The common keys, typed as such (TypeScript cannot see them through the generic service shape).
     const common = config as unknown as z.infer<z.ZodObject<CommonConfigShape>>;
-    const logger = createLogger({ service: name, level: common.FRAISEQL_LOG_LEVEL, pretty: common.FRAISEQL_LOG_PRETTY });
+    const redactValues = secretValuesOf(options.config, config);
+    scrub = lineScrubber(redactValues);
+    const logger = createLogger({
+      service: name,
+      level: common.FRAISEQL_LOG_LEVEL,
+      pretty: common.FRAISEQL_LOG_PRETTY,
+      redactValues,
+    });
     const telemetry = startTelemetry({ service: name });
     const { registry } = createMetrics({ service: name });
 
@@ -89,7 +100,7 @@ export async function runService<S extends z.ZodRawShape>(options: RunServiceOpt
     return { opsAddress: ops.address, shutdown: control.shutdown };
   } catch (error) {
     // Config errors name every bad key in their message; print it plainly for the operator.
-    process.stderr.write(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(scrub(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`));
     process.exit(1);
     return undefined;
   }

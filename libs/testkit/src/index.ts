@@ -15,3 +15,5 @@ export type { GraphqlWsMessage } from './graphql-ws-client';
 export { loadChdb } from './chdb';
 export type { Chdb } from './chdb';
 export { startClickhouseHttpServer, type ClickhouseHttpServerOptions, type TestClickhouseHttpServer } from './clickhouse-http-server';
+export { generateTestCertificates, type TestCertificates, type TestKeyPair } from './test-certificates';
+export { createSigningKey, TestIdentityProvider, type SigningAlgorithm, type SigningKey, type TokenOptions } from './identity-provider';

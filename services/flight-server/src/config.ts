@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { auditConfigShape } from '@fraiseql/audit';
+import { authConfigShape } from '@fraiseql/auth';
 import { clickhouseConfigShape } from '@fraiseql/clickhouse';
 import { plannerConfigShape } from '@fraiseql/graphql-runtime';
+import { callerRateLimitConfigShape } from '@fraiseql/rate-limits';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
 export const flightServerConfig = defineConfig({
@@ -12,15 +15,24 @@ export const flightServerConfig = defineConfig({
     ...plannerConfigShape,
     FRAISEQL_FLIGHT_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_FLIGHT_PORT: configValue.port({ allowZero: true }).default(8815),
+    /** Native TLS on the gRPC port (PEM files, e.g. a mounted kubernetes.io/tls Secret): both or neither; unset = plaintext. */
+    FRAISEQL_FLIGHT_TLS_CERT_FILE: z.string().trim().min(1).optional(),
+    FRAISEQL_FLIGHT_TLS_KEY_FILE: z.string().trim().min(1).optional(),
+    /** CA bundle client certificates must chain to: set = every client must present one at the handshake (mTLS). */
+    FRAISEQL_FLIGHT_TLS_CLIENT_CA_FILE: z.string().trim().min(1).optional(),
     FRAISEQL_FLIGHT_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_FLIGHT_OPS_PORT: configValue.port({ allowZero: true }).default(9103),
     /** PostgreSQL as the role fraiseql_flight (SELECT on va_/ta_/v_, INSERT/DELETE on ta_; migrations/postgres/0004). */
     FRAISEQL_FLIGHT_DATABASE_URL: configValue
-      .url({ protocols: ['postgres', 'postgresql'] })
+      .secret(configValue.url({ protocols: ['postgres', 'postgresql'] }))
       .default('postgres://fraiseql_flight@127.0.0.1:5432/fraiseql'),
     FRAISEQL_FLIGHT_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(10),
     /** DoGet/DoPut/refresh streams served at once; one more is refused at once with RESOURCE_EXHAUSTED (FRAISEQL_OVERLOADED). */
     FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: configValue.positiveInt({ max: 10_000 }).default(8),
+    /** Streams one principal may hold at once on this server; one more is refused with FRAISEQL_STREAM_LIMIT_EXCEEDED. 0 = no bound. */
+    FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL: configValue.positiveInt({ min: 0, max: 10_000 }).default(4),
+    /** Rows one DoGet may send; past it the stream ends with FRAISEQL_ROW_LIMIT_EXCEEDED after the first rows. 0 = no bound. */
+    FRAISEQL_FLIGHT_MAX_ROWS_PER_TICKET: configValue.positiveInt({ min: 0 }).default(0),
     /** Rows per Arrow RecordBatch (each FlightData message carries one batch). */
     FRAISEQL_FLIGHT_BATCH_SIZE: configValue.positiveInt({ min: 1, max: 1_048_576 }).default(65_536),
     /**
@@ -31,7 +43,7 @@ export const flightServerConfig = defineConfig({
     /** statement_timeout of each stream's SQL; 0 = none (bulk exports can be long). */
     FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS: configValue.durationMs({ min: 0 }).default(0),
     /** HMAC key of tickets and session tokens: at least 32 characters and the same on every replica. Required in production. */
-    FRAISEQL_FLIGHT_TICKET_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    FRAISEQL_FLIGHT_TICKET_SECRET: configValue.secret(z.string().min(32, 'must be at least 32 characters')).optional(),
     /** How long a ticket from GetFlightInfo stays valid. */
     FRAISEQL_FLIGHT_TICKET_TTL_MS: configValue.durationMs({ min: 1000, max: 86_400_000 }).default(300_000),
     /** How long a Handshake session token stays valid (never longer than the JWT it was made from). */
@@ -53,10 +65,14 @@ export const flightServerConfig = defineConfig({
     ...clickhouseConfigShape,
     /** Longest wait for an analytics answer: ClickHouse's HTTP request, or the sink's reply over NATS. */
     FRAISEQL_FLIGHT_ANALYTICS_TIMEOUT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(120_000),
-    /** HS256 key for bearer JWTs (claims sub, org_id, roles), as the gateway. Unset: no JWT auth. */
-    FRAISEQL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Authentication, as the gateway (docs/security.md): HS256, an identity provider's JWKS or OIDC issuer, claims, API keys. */
+    ...authConfigShape,
     /** `1` lets x-fraiseql-dev-* metadata set the caller. Refused when FRAISEQL_ENV=production. */
     FRAISEQL_DEV_AUTH: configValue.boolean().default(false),
+    /** The audit log (docs/security.md, "Audit log"): entries held while JetStream is slow or away. */
+    ...auditConfigShape,
+    /** Request rate of every call but Handshake, as the gateway's (docs/security.md): per principal, API key, role; Redis. */
+    ...callerRateLimitConfigShape,
   }),
 });
 

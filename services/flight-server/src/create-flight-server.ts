@@ -2,17 +2,22 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { connect, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import type { Registry } from 'prom-client';
+import { AuditLog, rateLimitedEntry } from '@fraiseql/audit';
+import { ApiKeyDirectory, type AuthOptions } from '@fraiseql/auth';
 import { FLIGHT_SERVICE, TicketCodec } from '@fraiseql/flight';
 import { openSchemaSource, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import { openSchemaBucket, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
 import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
+import { RateLimits, type RateLimitedEvent, type RateLimitsOptions } from '@fraiseql/rate-limits';
 import { SchemaHolder, type CompiledSchema } from '@fraiseql/schema';
-import { natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { natsReadiness, type Logger, type ReadinessCheck, type TlsFiles } from '@fraiseql/service-kit';
 import { FlightCatalog } from './flight-catalog';
 import { createFlightMetrics } from './flight-metrics';
 import { FlightAuthenticator } from './flight-principal';
 import type { FlightSettings } from './flight-service-deps';
 import { createFlightServiceImpl } from './flight-service-impl';
+import { auditedCalls } from './audited-calls';
+import { rateLimitedCalls } from './rate-limited-calls';
 import { StreamSlots } from './stream-slots';
 import { AnalyticsCatalog } from './analytics-catalog';
 import { openAnalyticsSource, type AnalyticsSourceOptions } from './analytics-source';
@@ -21,6 +26,8 @@ export interface FlightServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** TLS on the gRPC port (undefined: plaintext); `clientCa` set = client certificates required at the handshake (mTLS). */
+  tls?: TlsFiles | undefined;
   natsUrl: string;
   databaseUrl: string;
   poolMax: number;
@@ -30,8 +37,19 @@ export interface FlightServerOptions {
   ticketSecret: string;
   sessionTtlMs: number;
   limits: PlannerLimits;
-  auth: { jwtSecret?: string; devAuth: boolean };
+  /** How callers authenticate; API keys are read from FRAISEQL_API_KEYS when `apiKeys` is set. */
+  auth: Omit<AuthOptions, 'apiKeys'>;
+  /** Accept API keys (FRAISEQL_AUTH_API_KEYS). */
+  apiKeys?: boolean;
   settings: FlightSettings;
+  /** Request rate of every call but Handshake (FRAISEQL_RATE_LIMIT_*, as the gateway); absent: none. */
+  rateLimits?: RateLimitsOptions;
+  /** FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL: streams one principal may hold at once on this server; 0/absent = none. */
+  maxStreamsPerPrincipal?: number;
+  /** Told of every rate-limit refusal (besides the audit log, which records each). */
+  onRateLimited?: (event: RateLimitedEvent) => void;
+  /** Audit entries held while JetStream is slow or away (FRAISEQL_AUDIT_QUEUE_LIMIT); default 1000. */
+  auditQueueLimit?: number;
   maxReceiveBytes: number;
   /** Where the analytics datasets come from: ClickHouse when `clickhouse` is set, the sink over NATS otherwise. */
   analytics: AnalyticsSourceOptions;
@@ -64,11 +82,38 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed'));
   const metrics = createFlightMetrics(options.registry, pool, options.maxConcurrentStreams);
-  const slots = new StreamSlots(options.maxConcurrentStreams);
+  // The audit log (ADR 0137) needs the NATS connection, opened below; refusals before it are not recorded.
+  const audited: { log?: AuditLog } = {};
+  const onRateLimited = (event: RateLimitedEvent): void => {
+    audited.log?.record(rateLimitedEntry(event));
+    options.onRateLimited?.(event);
+  };
+  const limitDeps = { logger, registry: options.registry, onRateLimited };
+  const rateLimits = options.rateLimits ? await RateLimits.open(options.rateLimits, limitDeps) : RateLimits.off(limitDeps);
+  const slots = new StreamSlots(options.maxConcurrentStreams, {
+    perPrincipal: options.maxStreamsPerPrincipal ?? 0,
+    onPrincipalRefused: (caller, key) => rateLimits.countRefusal({ limiter: 'streams_per_principal', key, caller, retryAfterMs: 1000 }),
+  });
   const tickets = new TicketCodec({ secret: options.ticketSecret });
-  const auth = new FlightAuthenticator({ ...options.auth, secret: options.ticketSecret, sessionTtlMs: options.sessionTtlMs });
 
   const nc = await connect({ servers: options.natsUrl, name: 'flight-server', maxReconnectAttempts: -1, noAsyncTraces: true });
+  const audit = new AuditLog({
+    nc,
+    source: 'flight-server',
+    registry: options.registry,
+    logger,
+    ...(options.auditQueueLimit === undefined ? {} : { queueLimit: options.auditQueueLimit }),
+  });
+  audited.log = audit;
+  const apiKeys = options.apiKeys
+    ? await ApiKeyDirectory.open(nc, { onMalformed: (key, error) => logger.error({ key, err: error }, 'API key record refused') })
+    : undefined;
+  const auth = new FlightAuthenticator({
+    ...options.auth,
+    ...(apiKeys ? { apiKeys } : {}),
+    secret: options.ticketSecret,
+    sessionTtlMs: options.sessionTtlMs,
+  });
   const analytics = new AnalyticsCatalog(openAnalyticsSource(nc, options.analytics));
   const source = openSchemaSource(options.schemaSource, { nc, logger });
   const catalogs = new SchemaHolder<FlightCatalog>();
@@ -113,16 +158,17 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
           }
           return versions;
         },
-        auth,
+        auth: rateLimitedCalls(auditedCalls(auth, audit), rateLimits),
         tickets,
         slots,
         settings: options.settings,
         logger,
         metrics,
+        rateLimits,
       }),
     );
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      server.bindAsync(`${options.host}:${options.port}`, serverCredentials(options.tls), (error, bound) =>
         error ? reject(error) : resolve(bound),
       );
     });
@@ -153,6 +199,9 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
       close: async () => {
         await source.close();
         await analytics.source.close();
+        await apiKeys?.close();
+        await rateLimits.close();
+        await audit.close();
         await nc.drain().catch(() => undefined);
         await pool.end();
       },
@@ -161,8 +210,19 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
     server.forceShutdown();
     await source.close().catch(() => undefined);
     await analytics.source.close().catch(() => undefined);
+    await apiKeys?.close();
+    await rateLimits.close();
     await nc.close();
     await pool.end();
     throw error;
   }
+}
+
+/**
+ * Plaintext, TLS, or mTLS when a client CA is given: the handshake then refuses a client without a certificate
+ * chaining to it. mTLS is transport-level: the caller is still the bearer token's (docs/adr/0135-secrets-and-transport.md).
+ */
+function serverCredentials(tls: TlsFiles | undefined): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
 }

@@ -26,18 +26,25 @@ function orgCondition(dataset: CompiledDataset, principal: AuthenticatedCaller, 
   return [`t.${escapeIdentifier(dataset.orgColumn)} = $${params.length}::uuid`];
 }
 
-function selectList(columns: readonly CompiledDatasetColumn[]): string {
-  return columns.map((c) => `t.${escapeIdentifier(c.name)}`).join(', ');
+/** The columns as selected: a masked column (ADR 0136) is a typed NULL, so its values are never read. */
+function selectList(columns: readonly CompiledDatasetColumn[], catalog: FlightCatalog, principal: AuthenticatedCaller): string {
+  return columns
+    .map((c) =>
+      catalog.mayReadColumn(c, principal)
+        ? `t.${escapeIdentifier(c.name)}`
+        : `NULL::${datasetColumnSqlType(c)} AS ${escapeIdentifier(c.name)}`,
+    )
+    .join(', ');
 }
 
 /** A `view` ticket: typed column selection, filters (values bound and cast to the column's type), order, limit. */
 export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, principal: AuthenticatedCaller): DatasetStatement {
-  const dataset = catalog.dataset(ticket.view);
-  const columns = catalog.columns(dataset, ticket.columns);
+  const dataset = catalog.readableDataset(ticket.view, principal);
+  const columns = catalog.columns(dataset, ticket.columns, principal);
   const params: SqlParameter[] = [];
   const conditions = orgCondition(dataset, principal, params);
   for (const filter of ticket.filters ?? []) {
-    const [column] = catalog.columns(dataset, [filter.column]) as [CompiledDatasetColumn];
+    const column = catalog.filterColumn(dataset, filter.column, principal);
     const target = `t.${escapeIdentifier(column.name)}`;
     const type = datasetColumnSqlType(column);
     const bind = (value: unknown): string => {
@@ -65,11 +72,11 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
     }
   }
   const order = (ticket.orderBy ?? []).map((key) => {
-    const [column] = catalog.columns(dataset, [key.column]) as [CompiledDatasetColumn];
+    const column = catalog.filterColumn(dataset, key.column, principal);
     if (column.type === 'json') throw new FraiseqlError('BAD_USER_INPUT', `Column ${column.name} (json) cannot be ordered on.`);
     return `t.${escapeIdentifier(column.name)} ${key.direction === 'desc' ? 'DESC' : 'ASC'}${key.nulls ? ` NULLS ${key.nulls === 'first' ? 'FIRST' : 'LAST'}` : ''}`;
   });
-  let sql = `SELECT ${selectList(columns)} FROM ${escapeIdentifier(dataset.name)} t`;
+  let sql = `SELECT ${selectList(columns, catalog, principal)} FROM ${escapeIdentifier(dataset.name)} t`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`;
   if (ticket.limit !== undefined) sql += ` LIMIT ${ticket.limit}`;
@@ -81,8 +88,8 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
  * (`hashtext(partitionColumn::text) mod count = index`), so that clients read partitions in parallel.
  */
 export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, principal: AuthenticatedCaller): DatasetStatement {
-  const dataset = catalog.dataset(ticket.source);
-  const columns = catalog.columns(dataset, ticket.columns);
+  const dataset = catalog.readableDataset(ticket.source, principal);
+  const columns = catalog.columns(dataset, ticket.columns, principal);
   const params: SqlParameter[] = [];
   const conditions = orgCondition(dataset, principal, params);
   const { index, count } = ticket.partition;
@@ -91,7 +98,7 @@ export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, pr
       throw new FraiseqlError('BAD_USER_INPUT', `Dataset ${dataset.name} declares no partitionColumn: it is exported in one partition.`);
     conditions.push(`(hashtext(t.${escapeIdentifier(dataset.partitionColumn)}::text) & 2147483647) % ${count} = ${index}`);
   }
-  let sql = `SELECT ${selectList(columns)} FROM ${escapeIdentifier(dataset.name)} t`;
+  let sql = `SELECT ${selectList(columns, catalog, principal)} FROM ${escapeIdentifier(dataset.name)} t`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   return { sql, params, dataset, columns };
 }

@@ -10,6 +10,7 @@ import { trackCall } from './flight-status';
 import { PostgresSession } from './postgres-session';
 import { readAnalyticsFrames } from './read-analytics-frames';
 import { readTicketBatches } from './read-ticket-batches';
+import { TicketRowBudget } from './ticket-row-budget';
 
 /** Header of DoGet responses naming the stream, for the `cancel` action. */
 export const STREAM_ID_HEADER = 'x-fraiseql-stream-id';
@@ -51,7 +52,7 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
         const ticket = deps.tickets.verify(call.request.ticket ?? new Uint8Array(0), principal);
         kind = ticket.kind;
         const catalog = deps.catalog();
-        release = deps.slots.acquire();
+        release = deps.slots.acquire(principal);
         metrics.activeStreams.inc();
         running.set(streamId, { subject: principal.subject, cancel: () => cancel('action') });
         const header = new Metadata();
@@ -67,16 +68,29 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
           return session;
         };
         let rows = 0;
+        const budget = new TicketRowBudget(deps.settings.maxRowsPerTicket ?? 0, () => {
+          const key = `${principal.orgId ?? '-'}:${principal.subject}`;
+          deps.rateLimits?.countRefusal({ limiter: 'rows_per_ticket', key, caller: principal, retryAfterMs: 0 });
+        });
         const counted = async function* (batches: AsyncIterable<RecordBatch>): AsyncGenerator<RecordBatch> {
-          for await (const batch of batches) {
+          // Cut at the row limit: the reader stops (PostgreSQL's COPY is cancelled, an event read aborted).
+          const stop = (): void => {
+            abort.abort();
+            void session?.cancel();
+          };
+          for await (const batch of budget.within(batches, stop)) {
             rows += batch.numRows;
             yield batch;
           }
         };
         // Analytics pass ClickHouse's own IPC messages through; the other kinds encode the batches they read.
+        if (ticket.kind === 'analytics') catalog.assertAnalyticsReadable(ticket.dataset, principal);
         const frames: AsyncIterable<FlightDataFrame> =
           ticket.kind === 'analytics'
-            ? readAnalyticsFrames(deps.analytics, ticket, principal, abort.signal, (n) => (rows += n))
+            ? readAnalyticsFrames(deps.analytics, ticket, principal, abort.signal, (n) => {
+                budget.count(n);
+                rows += n;
+              })
             : ipcStreamToFlightData(
                 recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))),
               );
@@ -96,6 +110,7 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
         }
         metrics.rows.inc({ rpc: 'DoGet', kind }, rows);
         if (cancelReason) throw streamCancelled(cancelReason);
+        budget.throwIfCut();
         await session?.rollback();
         call.end();
         tracked.succeeded();

@@ -11,6 +11,9 @@ import { PostgresSession } from './postgres-session';
 import { putColumns } from './put-columns';
 import { uploadedBatches } from './uploaded-batches';
 
+/** The upload's staging table: temporary, dropped at the end of the transaction. */
+const PUT_STAGE = 'fraiseql_put_stage';
+
 function uploadCancelled(): FraiseqlError {
   return new FraiseqlError('FRAISEQL_STREAM_CANCELLED', 'The client cancelled the upload; nothing was written.');
 }
@@ -47,7 +50,7 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
         if (dataset.kind !== 'table')
           throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
         if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
-        release = deps.slots.acquire();
+        release = deps.slots.acquire(principal);
         metrics.activeStreams.inc();
 
         const frames = async function* (): AsyncGenerator<FlightDataFrame> {
@@ -75,6 +78,7 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
         let encoder: CopyBinaryEncoder | undefined;
         let copy: (NodeJS.WritableStream & { destroy(error?: Error): void; rowCount?: number }) | undefined;
         let copyDone: Promise<void> | undefined;
+        let stageInsert: string | undefined;
         let total = 0;
         let batchNumber = 0;
         const write = async (bytes: Buffer): Promise<void> => {
@@ -92,8 +96,14 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
               encoder = new CopyBinaryEncoder(targets);
               encoder.checkSchema(batch.schema.fields);
               const columnList = targets.map((t) => `"${t.name}"`).join(', ');
+              // PostgreSQL refuses COPY FROM into a table under row-level security (ADR 0132): the rows go to a
+              // temporary table of the same columns, then INSERT … SELECT moves them, checked by the table's policy.
+              await session.client.query(
+                `CREATE TEMP TABLE ${PUT_STAGE} ON COMMIT DROP AS SELECT ${columnList} FROM "${dataset.name}" WITH NO DATA`,
+              );
+              stageInsert = `INSERT INTO "${dataset.name}" (${columnList}) SELECT ${columnList} FROM ${PUT_STAGE}`;
               copy = session.client.query(
-                copyFrom(`COPY "${dataset.name}" (${columnList}) FROM STDIN (FORMAT binary)`),
+                copyFrom(`COPY ${PUT_STAGE} (${columnList}) FROM STDIN (FORMAT binary)`),
               ) as unknown as typeof copy;
               // A COPY fails once (PostgreSQL's error, or our destroy): remember the first error, never leave one unhandled.
               copy!.on('error', () => undefined);
@@ -117,6 +127,7 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
             await write(encoder.trailer());
             copy.end();
             await copyDone;
+            await session.client.query(stageInsert!);
           }
         } catch (error) {
           copy?.destroy(error as Error);

@@ -18,6 +18,11 @@ const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 export interface EventHistoryOptions {
   batchSize: number;
   signal: AbortSignal;
+  /**
+   * Applied to each event's `data` and `before`: the read rules of the caller (docs/adr/0136-authorization-in-the-plan.md)
+   * set the fields it may not read to null. Absent: events pass as stored.
+   */
+  redact?: (data: Readonly<Record<string, unknown>>) => Record<string, unknown>;
 }
 
 /**
@@ -78,7 +83,7 @@ export async function* readEventHistory(
         }
         if (event) {
           const at = Date.parse(event.timestamp);
-          if (at >= from && at < to) events.push(event);
+          if (at >= from && at < to) events.push(options.redact ? redactEvent(event, options.redact) : event);
           if (events.length >= options.batchSize) {
             yield entityEventsToRecordBatch(events);
             yielded = true;
@@ -93,4 +98,8 @@ export async function* readEventHistory(
   } finally {
     await jsm.consumers.delete(STREAMS.events, name).catch(() => undefined);
   }
+}
+
+function redactEvent(event: EntityEvent, redact: NonNullable<EventHistoryOptions['redact']>): EntityEvent {
+  return { ...event, data: redact(event.data), before: event.before === null ? null : redact(event.before) };
 }

@@ -1,6 +1,7 @@
 import { FraiseqlError, mapPgError } from '@fraiseql/errors';
 import type { Action, ActionType, FlightResult } from '@fraiseql/flight';
 import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
+import { holdsAnyRole } from '@fraiseql/schema';
 import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
 import { PostgresSession } from './postgres-session';
 
@@ -26,11 +27,13 @@ async function refresh(deps: FlightServiceDeps, body: Record<string, unknown>, p
   const { metrics } = deps;
   const table = typeof body.table === 'string' ? body.table : '';
   const catalog = deps.catalog();
-  const dataset = catalog.dataset(table);
+  // A refresh reads the source and writes the table: both datasets' rules apply (ADR 0136).
+  const dataset = catalog.readableDataset(table, principal);
   if (dataset.kind !== 'table' || dataset.refreshFrom === undefined)
     throw new FraiseqlError('BAD_USER_INPUT', `${dataset.name} is not a ta_* table with a refreshFrom source.`);
+  catalog.readableDataset(dataset.refreshFrom, principal);
   if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
-  const release = deps.slots.acquire();
+  const release = deps.slots.acquire(principal);
   metrics.activeStreams.inc();
   const session = await PostgresSession.open(deps.pool, {
     readOnly: false,
@@ -108,15 +111,18 @@ export async function runFlightAction(
       return json(await deps.schemaVersions());
     case 'list-datasets': {
       const catalog = deps.catalog();
+      // As ListFlights: only the datasets the caller may read, without the columns it is refused (ADR 0136).
       return json(
-        [...catalog.datasets.values()].map((d) => ({
-          name: d.name,
-          kind: d.kind,
-          description: d.description,
-          tenantScoped: d.tenantScoped,
-          refreshFrom: d.refreshFrom,
-          columns: d.columns,
-        })),
+        [...catalog.datasets.values()]
+          .filter((d) => holdsAnyRole(d.roles, principal.roles))
+          .map((d) => ({
+            name: d.name,
+            kind: d.kind,
+            description: d.description,
+            tenantScoped: d.tenantScoped,
+            refreshFrom: d.refreshFrom,
+            columns: catalog.columns(d, undefined, principal),
+          })),
       );
     }
     default:

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from '@fraiseql/auth';
+import { assertApiKeyCallerValid, createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from '@fraiseql/auth';
 import { FraiseqlError } from '@fraiseql/errors';
 import { toCaller, type AuthenticatedCaller } from '@fraiseql/identity';
 
@@ -32,7 +32,7 @@ function metadataToHeaders(metadata: Metadata): AuthHeaders {
 /**
  * Who is calling: a Handshake session token (HS256, issuer fraiseql-flight, signed with a key
  * derived from the ticket secret, so any replica accepts it) or whatever libs/auth accepts
- * (an HS256 JWT of FRAISEQL_JWT_SECRET, or x-fraiseql-dev-* metadata with FRAISEQL_DEV_AUTH=1).
+ * (an identity provider's or HS256 JWT, an API key, or x-fraiseql-dev-* metadata with FRAISEQL_DEV_AUTH=1).
  * Every data call needs a subject: anonymous callers get UNAUTHENTICATED.
  */
 export class FlightAuthenticator {
@@ -101,6 +101,7 @@ export class FlightAuthenticator {
   }
 
   private async verifySession(token: string): Promise<AuthenticatedCaller> {
+    let caller: AuthenticatedCaller;
     try {
       const { payload } = await jwtVerify(token, this.sessionKey, {
         algorithms: ['HS256'],
@@ -108,7 +109,7 @@ export class FlightAuthenticator {
         audience: SESSION_AUDIENCE,
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      return {
+      caller = {
         ...toCaller({ subject: payload.sub, orgId: payload.org_id, roles: payload.roles }, 'FRAISEQL_UNAUTHENTICATED'),
         subject: payload.sub,
       };
@@ -120,6 +121,9 @@ export class FlightAuthenticator {
         { cause: error },
       );
     }
+    // A session made from an API key ends when the key is revoked or expires, not only at its own expiry.
+    assertApiKeyCallerValid(this.options.apiKeys, caller);
+    return caller;
   }
 }
 

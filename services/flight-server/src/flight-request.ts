@@ -40,21 +40,23 @@ export function readDescriptor(
   if (descriptor.type === DESCRIPTOR_TYPE.PATH) {
     const path = descriptor.path ?? [];
     if (path.length === 1 && path[0] !== undefined) {
-      catalog.dataset(path[0]);
+      catalog.readableDataset(path[0], principal);
       return { kind: 'export', source: path[0] };
     }
     if (path.length === 2 && path[0] === 'query' && path[1] !== undefined) {
       return checked({ kind: 'graphql', query: defaultListDocument(catalog, path[1]) }) as DatasetRequest;
     }
     if (path.length === 2 && path[0] === 'events' && path[1] !== undefined) {
-      catalog.assertEventEntity(path[1]);
+      catalog.assertEventEntity(path[1], principal);
       return eventsRequest(
         { entityType: path[1], from: new Date(now - DEFAULT_EVENTS_WINDOW_MS).toISOString(), to: new Date(now).toISOString() },
         principal,
       );
     }
     if (path.length === 2 && path[0] === 'analytics' && path[1] !== undefined) {
-      return { kind: 'analytics', dataset: analytics.dataset(path[1]) };
+      const dataset = analytics.dataset(path[1]);
+      catalog.assertAnalyticsReadable(dataset, principal);
+      return { kind: 'analytics', dataset };
     }
     throw new FraiseqlError(
       'FRAISEQL_DATASET_NOT_FOUND',
@@ -77,7 +79,7 @@ export function readDescriptor(
     switch (request.kind) {
       case 'view': {
         const ticket = checked(request) as Extract<FlightTicket, { kind: 'view' }>;
-        catalog.columns(catalog.dataset(ticket.view), ticket.columns);
+        catalog.columns(catalog.readableDataset(ticket.view, principal), ticket.columns, principal);
         return ticket;
       }
       case 'graphql':
@@ -90,7 +92,7 @@ export function readDescriptor(
             "An events request reads the caller's own organization only; leave orgId out.",
           );
         const events = eventsRequest(rest, principal);
-        catalog.assertEventEntity(events.entityType);
+        catalog.assertEventEntity(events.entityType, principal);
         return events;
       }
       case 'analytics': {
@@ -100,7 +102,7 @@ export function readDescriptor(
             "An analytics request reads the caller's own organization only; leave orgId out.",
           );
         const ticket = checked(request) as Extract<FlightTicket, { kind: 'analytics' }>;
-        analytics.dataset(ticket.dataset);
+        catalog.assertAnalyticsReadable(analytics.dataset(ticket.dataset), principal);
         return ticket;
       }
       case 'export': {
@@ -117,7 +119,7 @@ export function readDescriptor(
           ...(columns === undefined ? {} : { columns }),
           partition: { index: 0, count: 1 },
         }) as Extract<FlightTicket, { kind: 'export' }>;
-        catalog.columns(catalog.dataset(ticket.source), ticket.columns);
+        catalog.columns(catalog.readableDataset(ticket.source, principal), ticket.columns, principal);
         return { kind: 'export', source: ticket.source, ...(ticket.columns ? { columns: ticket.columns } : {}) };
       }
       default:

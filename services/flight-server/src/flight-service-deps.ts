@@ -5,7 +5,8 @@ import type { Logger } from '@fraiseql/service-kit';
 import type { AnalyticsCatalog } from './analytics-catalog';
 import type { FlightCatalog } from './flight-catalog';
 import type { FlightMetrics } from './flight-metrics';
-import type { FlightAuthenticator } from './flight-principal';
+import type { RateLimits } from '@fraiseql/rate-limits';
+import type { FlightCallers } from './rate-limited-calls';
 import type { StreamSlots } from './stream-slots';
 
 export interface FlightSettings {
@@ -16,6 +17,8 @@ export interface FlightSettings {
   ticketTtlMs: number;
   partitionRows: number;
   publicLocation?: string;
+  /** FRAISEQL_FLIGHT_MAX_ROWS_PER_TICKET: a DoGet is cut after this many rows (FRAISEQL_ROW_LIMIT_EXCEEDED); 0/absent = none. */
+  maxRowsPerTicket?: number;
 }
 
 export interface FlightServiceDeps {
@@ -27,12 +30,15 @@ export interface FlightServiceDeps {
   schemaVersions(): Promise<Array<{ hash: string; revision?: number; createdAt?: string; active: boolean }>>;
   /** The analytics datasets (`analytics/<name>`) and where they are read from (ClickHouse or the sink). */
   analytics: AnalyticsCatalog;
-  auth: FlightAuthenticator;
+  /** The FlightAuthenticator, with every call but Handshake counted against its caller's rate (rate-limited-calls.ts). */
+  auth: FlightCallers;
   tickets: TicketCodec;
   slots: StreamSlots;
   settings: FlightSettings;
   logger: Logger;
   metrics: FlightMetrics;
+  /** Counts refusals of the per-ticket row bound (`fraiseql_rate_limited_total`, the audit hook); absent: not counted. */
+  rateLimits?: Pick<RateLimits, 'countRefusal'>;
 }
 
 /** A live stream the `cancel` action can reach (by the id sent in its x-fraiseql-stream-id header). */

@@ -1,5 +1,5 @@
 import { Metadata, type sendUnaryData } from '@grpc/grpc-js';
-import { ERROR_CODES, FraiseqlError, mapPgError, type ErrorCode } from '@fraiseql/errors';
+import { ERROR_CODES, FraiseqlError, mapPgError, RetryableError, type ErrorCode } from '@fraiseql/errors';
 import { ERROR_CODE_TRAILER } from '@fraiseql/flight';
 import { GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger } from '@fraiseql/service-kit';
@@ -19,6 +19,8 @@ export function toServiceError(error: unknown): { code: number; details: string;
   const fraiseql = asFraiseqlError(error);
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_TRAILER, fraiseql.code);
+  // As HTTP's Retry-After: whole seconds to wait (rate limits, a principal's stream bound).
+  if (fraiseql instanceof RetryableError) metadata.set('retry-after', String(Math.max(1, Math.ceil(fraiseql.retryAfterMs / 1000))));
   return { code: ERROR_CODES[fraiseql.code].grpc, details: fraiseql.message, metadata, errorCode: fraiseql.code };
 }
 

@@ -3,6 +3,7 @@ import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
 import type { Criteria, FlightInfo } from '@fraiseql/flight';
 import { toFraiseqlError } from '@fraiseql/errors';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
+import { holdsAnyRole } from '@fraiseql/schema';
 import { datasetSchema } from './flight-catalog';
 import type { FlightServiceDeps } from './flight-service-deps';
 import { schemaMessage } from './schema-message';
@@ -11,7 +12,11 @@ import { serveStream } from './serve-stream';
 /** How long ListFlights waits for an analytics schema ClickHouse has not given yet; past it the entry has none. */
 const ANALYTICS_SCHEMA_WAIT_MS = 3000;
 
-/** ListFlights: the datasets, list queries, analytics datasets and event histories the caller may read, without tickets. */
+/**
+ * ListFlights: the datasets, list queries, analytics datasets and event histories the caller may read, without tickets.
+ * What a read rule denies it (docs/adr/0136-authorization-in-the-plan.md) is not listed; a dataset's schema is as the caller
+ * reads it (refused columns left out).
+ */
 export function createListFlights(deps: FlightServiceDeps): handleServerStreamingCall<Criteria, FlightInfo> {
   return serveStream<Criteria, FlightInfo>(deps, 'ListFlights', async (call) =>
     listFlights(deps, await deps.auth.principal(call.metadata)),
@@ -22,8 +27,9 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
   const catalog = deps.catalog();
   for (const dataset of catalog.datasets.values()) {
     if (dataset.tenantScoped && principal.orgId === null) continue;
+    if (!holdsAnyRole(dataset.roles, principal.roles)) continue;
     yield {
-      schema: schemaMessage(datasetSchema(dataset)),
+      schema: schemaMessage(datasetSchema(dataset, catalog.columns(dataset, undefined, principal))),
       flightDescriptor: { type: 1, path: [dataset.name] },
       endpoint: [],
       totalRecords: -1,
@@ -34,6 +40,7 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
     };
   }
   for (const query of catalog.listQueries.values()) {
+    if (!holdsAnyRole(query.roles, principal.roles) || !catalog.mayReadEntity(query.type, principal)) continue;
     yield {
       flightDescriptor: { type: 1, path: ['query', query.name] },
       endpoint: [],
@@ -45,6 +52,7 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
   yield* listAnalytics(deps, principal);
   if (principal.orgId !== null) {
     for (const entityType of catalog.eventEntities) {
+      if (!catalog.mayReadEntity(entityType, principal)) continue;
       yield {
         schema: schemaMessage(ENTITY_EVENT_ARROW_SCHEMA),
         flightDescriptor: { type: 1, path: ['events', entityType] },
@@ -63,10 +71,11 @@ async function* listFlights(deps: FlightServiceDeps, principal: AuthenticatedCal
  */
 async function* listAnalytics(deps: FlightServiceDeps, principal: AuthenticatedCaller): AsyncGenerator<FlightInfo> {
   const { analytics } = deps;
-  const schemas = await Promise.all(
-    analytics.names.map((name) => within(analytics.schemaMessage(name, principal), ANALYTICS_SCHEMA_WAIT_MS)),
-  );
-  for (const [i, name] of analytics.names.entries()) {
+  const catalog = deps.catalog();
+  // Only those no read rule denies the caller any part of (ADR 0136).
+  const names = analytics.names.filter((name) => catalog.analyticsDenials(name, principal).length === 0);
+  const schemas = await Promise.all(names.map((name) => within(analytics.schemaMessage(name, principal), ANALYTICS_SCHEMA_WAIT_MS)));
+  for (const [i, name] of names.entries()) {
     const schema = schemas[i]!;
     yield {
       ...(schema instanceof Uint8Array ? { schema } : {}),

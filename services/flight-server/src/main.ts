@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { assertDevAuthAllowed } from '@fraiseql/auth';
+import { assertDevAuthAllowed, authOptionsFromConfig } from '@fraiseql/auth';
 import { plannerLimitsFromConfig } from '@fraiseql/graphql-runtime';
-import { resolveSecret, runService } from '@fraiseql/service-kit';
+import { rateLimitsOptionsFromConfig } from '@fraiseql/rate-limits';
+import { readTlsFiles, resolveSecret, runService } from '@fraiseql/service-kit';
 import { flightServerConfig } from './config';
 import { createFlightServer } from './create-flight-server';
 
@@ -17,10 +18,17 @@ void runService({
     const flight = await createFlightServer({
       host: config.FRAISEQL_FLIGHT_HOST,
       port: config.FRAISEQL_FLIGHT_PORT,
+      tls: readTlsFiles('flight-server', {
+        cert: ['FRAISEQL_FLIGHT_TLS_CERT_FILE', config.FRAISEQL_FLIGHT_TLS_CERT_FILE],
+        key: ['FRAISEQL_FLIGHT_TLS_KEY_FILE', config.FRAISEQL_FLIGHT_TLS_KEY_FILE],
+        clientCa: ['FRAISEQL_FLIGHT_TLS_CLIENT_CA_FILE', config.FRAISEQL_FLIGHT_TLS_CLIENT_CA_FILE],
+      }),
       natsUrl: config.FRAISEQL_NATS_URL,
       databaseUrl: config.FRAISEQL_FLIGHT_DATABASE_URL,
       poolMax: config.FRAISEQL_FLIGHT_POOL_MAX,
       maxConcurrentStreams: config.FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS,
+      maxStreamsPerPrincipal: config.FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL,
+      rateLimits: rateLimitsOptionsFromConfig(config),
       schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
       ticketSecret: resolveSecret({
         key: 'FRAISEQL_FLIGHT_TICKET_SECRET',
@@ -32,13 +40,16 @@ void runService({
       }),
       sessionTtlMs: config.FRAISEQL_FLIGHT_SESSION_TTL_MS,
       limits: plannerLimitsFromConfig(config),
-      auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
+      auth: authOptionsFromConfig('flight-server', config),
+      apiKeys: config.FRAISEQL_AUTH_API_KEYS,
+      auditQueueLimit: config.FRAISEQL_AUDIT_QUEUE_LIMIT,
       settings: {
         batchSize: config.FRAISEQL_FLIGHT_BATCH_SIZE,
         maxBatchBytes: config.FRAISEQL_FLIGHT_BATCH_MAX_BYTES,
         statementTimeoutMs: config.FRAISEQL_FLIGHT_STATEMENT_TIMEOUT_MS,
         ticketTtlMs: config.FRAISEQL_FLIGHT_TICKET_TTL_MS,
         partitionRows: config.FRAISEQL_FLIGHT_PARTITION_ROWS,
+        maxRowsPerTicket: config.FRAISEQL_FLIGHT_MAX_ROWS_PER_TICKET,
         ...(config.FRAISEQL_FLIGHT_PUBLIC_LOCATION ? { publicLocation: config.FRAISEQL_FLIGHT_PUBLIC_LOCATION } : {}),
       },
       maxReceiveBytes: config.FRAISEQL_FLIGHT_MAX_RECEIVE_BYTES,

@@ -23,8 +23,11 @@ export async function* readTicketBatches(
   const batchSize = deps.settings.batchSize;
   const copyOptions = { batchSize, ...(deps.settings.maxBatchBytes === undefined ? {} : { maxBatchBytes: deps.settings.maxBatchBytes }) };
   if (ticket.kind === 'events') {
-    catalog.assertEventEntity(ticket.entityType);
-    yield* readEventHistory(deps.nc, ticket, { batchSize, signal }, (n) => deps.metrics.skippedEvents.inc(n));
+    catalog.assertEventEntity(ticket.entityType, principal);
+    const redact = catalog.eventRedactor(ticket.entityType, principal);
+    yield* readEventHistory(deps.nc, ticket, { batchSize, signal, ...(redact === null ? {} : { redact }) }, (n) =>
+      deps.metrics.skippedEvents.inc(n),
+    );
     return;
   }
   if (ticket.kind === 'graphql') {

@@ -12,7 +12,10 @@ import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type 
 import { CHANGE_OPERATIONS, JOB_API_SURFACE } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
 import { ChangeFeed, type ChangeFeedOptions } from './change-feed';
+import { credentialFailureEntry, credentialKind, type AuditLog } from '@fraiseql/audit';
 import type { AuthResolver } from '@fraiseql/auth';
+import type { RateLimits } from '@fraiseql/rate-limits';
+import { admitQueryLimits, type QueryLimitsPolicy } from './admit-query-limits';
 
 export interface ChangeSubscriptionsOptions {
   js: JetStreamClient;
@@ -22,8 +25,14 @@ export interface ChangeSubscriptionsOptions {
   maxQueue: number;
   maxPerConnection: number;
   maxTotal: number;
+  /** Per-role depth/nodes/cost limits (docs/adr/0134-trusted-documents-and-limits.md); absent: the planner's only. */
+  queryLimits?: QueryLimitsPolicy;
   logger: Logger;
   registry: Registry;
+  /** Counted at connection_init (address, then caller) and at every subscribe (caller); absent: none. */
+  rateLimits?: Pick<RateLimits, 'admitAddress' | 'admitCaller'>;
+  /** Credentials refused at connection_init are recorded here (docs/adr/0137-audit-log.md); absent: not audited. */
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 /** WebSocket close codes of the gateway (docs/adr/0083-subscriptions.md). */
@@ -32,6 +41,8 @@ export const CLOSE_CODES = {
   unauthenticated: 4401,
   /** A subscriber's queue reached FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE. */
   tooSlow: 4429,
+  /** connection_init over the address's or the caller's request rate (FRAISEQL_RATE_LIMITED). */
+  rateLimited: 4429,
   /** The gateway is shutting down (1001 Going Away). */
   shutdown: 1001,
 } as const;
@@ -68,7 +79,14 @@ class ConnectionState {
   constructor(readonly socket: WebSocket) {}
 }
 
-const AUTH_KEYS = ['authorization', 'x-fraiseql-dev-subject', 'x-fraiseql-dev-org', 'x-fraiseql-dev-roles'] as const;
+const AUTH_KEYS = [
+  'authorization',
+  'x-api-key',
+  'x-fraiseql-org',
+  'x-fraiseql-dev-subject',
+  'x-fraiseql-dev-org',
+  'x-fraiseql-dev-roles',
+] as const;
 
 const graphqlError = (code: string, message: string, details?: Record<string, unknown>): GraphQLError =>
   new GraphQLError(message, { extensions: { ...details, code } });
@@ -126,15 +144,25 @@ export class ChangeSubscriptions {
       },
       // mercurius calls onConnect with the connection as `this`: a refusal closes with a code and reason.
       onConnect: async function (
-        this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders } } },
+        this: { socket?: WebSocket; context?: { request?: { headers?: IncomingHttpHeaders; ip?: string } } },
         message: { payload?: unknown },
       ) {
         try {
-          const caller = await self.options.resolveAuth(authHeaders(message.payload, this?.context?.request?.headers));
+          const address = this?.context?.request?.ip;
+          if (address !== undefined) await self.options.rateLimits?.admitAddress(address);
+          const headers = authHeaders(message.payload, this?.context?.request?.headers);
+          const caller = await self.options.resolveAuth(headers).catch((error: unknown) => {
+            const origin = { ip: address ?? null, requestId: null, transport: 'websocket', credential: credentialKind(headers) };
+            const entry = credentialFailureEntry(error, origin);
+            if (entry) self.options.audit?.record(entry);
+            throw error;
+          });
+          await self.options.rateLimits?.admitCaller(caller);
           return { fraiseqlCaller: caller };
         } catch (error) {
           const e = toFraiseqlError(error);
-          this?.socket?.close(CLOSE_CODES.unauthenticated, closeReason(`${e.code}: ${e.message}`));
+          const code = e.code === 'FRAISEQL_RATE_LIMITED' ? CLOSE_CODES.rateLimited : CLOSE_CODES.unauthenticated;
+          this?.socket?.close(code, closeReason(`${e.code}: ${e.message}`));
           return false;
         }
       },
@@ -190,9 +218,11 @@ export class ChangeSubscriptions {
     const planner = this.options.planner();
     if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The gateway has no compiled schema loaded yet; retry shortly');
     // mercurius does not validate subscription documents: the planner does, with its limits.
-    planner.prepare({ query: context.__currentQuery ?? '', operationName: info.operation.name?.value ?? null });
+    const prepared = planner.prepare({ query: context.__currentQuery ?? '', operationName: info.operation.name?.value ?? null });
 
     const caller = context.fraiseqlCaller ?? ANONYMOUS_CALLER;
+    await this.options.rateLimits?.admitCaller(caller);
+    if (this.options.queryLimits) admitQueryLimits(this.options.queryLimits, planner, prepared, info.variableValues, caller);
     const spec = this.feedSpec(planner, args, caller, info);
     if (connection.feeds.size >= this.options.maxPerConnection) {
       throw new FraiseqlError(
@@ -264,7 +294,8 @@ export class ChangeSubscriptions {
       const entity = planner.compiled.types.find((t) => t.name === subscription.entityType);
       const tenantScoped = entity?.tenantScoped !== false;
       const orgId = tenantScoped ? requireOrg(caller, `Subscribing to ${subscription.entityType}`) : null;
-      const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where);
+      // The read rules (docs/adr/0136-authorization-in-the-plan.md): refused here, at subscribe; masked fields null in every change.
+      const matches = compileWhereMatcher(planner.compiled, subscription.entityType, args.where, caller.roles);
       const operations = new Set<string>(
         Array.isArray(args.operations) && args.operations.length > 0 ? (args.operations as string[]) : CHANGE_OPERATIONS,
       );
@@ -272,6 +303,7 @@ export class ChangeSubscriptions {
         fieldNodes: info.fieldNodes,
         fragments: info.fragments,
         variables: info.variableValues,
+        callerRoles: caller.roles,
       });
       return {
         name: subscription.name,

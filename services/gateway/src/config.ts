@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
+import { auditConfigShape } from '@fraiseql/audit';
+import { authConfigShape } from '@fraiseql/auth';
+import { graphqlRuntimeConfigShape, TRUSTED_DOCUMENTS_MODES } from '@fraiseql/graphql-runtime';
 import { exportConfigShape } from '@fraiseql/job-export';
+import { addressRateLimitConfigShape, callerRateLimitConfigShape } from '@fraiseql/rate-limits';
+import { trustProxyValue } from './trust-proxy';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
+
+/** The export keys that are secrets (libs/job-export declares its shape without service-kit): FRAISEQL_*_FILE, masked in logs. */
+const exportSecretKeys = {
+  FRAISEQL_EXPORT_SIGNING_KEY: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_SIGNING_KEY),
+  FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY),
+  FRAISEQL_EXPORT_S3_SESSION_TOKEN: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_S3_SESSION_TOKEN),
+};
 
 export const gatewayConfig = defineConfig({
   service: 'gateway',
@@ -11,6 +22,14 @@ export const gatewayConfig = defineConfig({
     FRAISEQL_GATEWAY_PORT: configValue.port({ allowZero: true }).default(4000),
     FRAISEQL_GATEWAY_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_GATEWAY_OPS_PORT: configValue.port({ allowZero: true }).default(9101),
+    /**
+     * Native TLS on the API port (PEM files, e.g. a mounted kubernetes.io/tls Secret; reloaded on SIGHUP): both or
+     * neither; unset = plain HTTP (TLS ended in front). The ops port stays plain HTTP (probes and scrapes, in-cluster).
+     */
+    FRAISEQL_GATEWAY_TLS_CERT_FILE: z.string().trim().min(1).optional(),
+    FRAISEQL_GATEWAY_TLS_KEY_FILE: z.string().trim().min(1).optional(),
+    /** CA bundle client certificates must chain to: set = every client must present one (mTLS). Needs the two above. */
+    FRAISEQL_GATEWAY_TLS_CLIENT_CA_FILE: z.string().trim().min(1).optional(),
     /** How long the gateway waits for a query-executor reply. */
     FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS: configValue.durationMs({ min: 1 }).default(10_000),
     /**
@@ -22,6 +41,11 @@ export const gatewayConfig = defineConfig({
       .durationMs({ min: 0, max: 3_600_000 })
       .pipe(z.number().refine((ms) => ms === 0 || ms >= 300, 'must be 0 (off) or at least 300 ms'))
       .default(3000),
+    /**
+     * Trusted documents (KV FRAISEQL_DOCUMENTS, `fraiseql documents push`): `off` (default), `allow` (ids and any
+     * document) or `strict` (registered documents only, else FRAISEQL_DOCUMENT_NOT_TRUSTED). docs/adr/0134-trusted-documents-and-limits.md.
+     */
+    FRAISEQL_GRAPHQL_TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).default('off'),
     /** GraphQL requests handled at once; beyond it the gateway answers 503 FRAISEQL_OVERLOADED at once. */
     FRAISEQL_GATEWAY_MAX_IN_FLIGHT: configValue.positiveInt().default(1024),
     /** Largest HTTP request body in bytes (document + variables). */
@@ -35,15 +59,23 @@ export const gatewayConfig = defineConfig({
     FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION: configValue.positiveInt().default(100),
     /** Subscriptions the gateway holds in all (each is a JetStream consumer); beyond it FRAISEQL_OVERLOADED. */
     FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS: configValue.positiveInt().default(10_000),
-    /** HS256 key for bearer JWTs (claims sub, org_id, roles). Unset: no JWT auth. */
-    FRAISEQL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Authentication (docs/security.md): HS256, an identity provider's JWKS or OIDC issuer, claims, API keys. */
+    ...authConfigShape,
     /** `1` lets x-fraiseql-dev-* headers set the auth context. Refused when FRAISEQL_ENV=production. */
     FRAISEQL_DEV_AUTH: configValue.boolean().default(false),
+    /** The audit log (docs/security.md, "Audit log"): entries held while JetStream is slow or away. */
+    ...auditConfigShape,
     /**
      * Export downloads (`GET /v1/exports/<token>`, docs/jobs.md): the store the job-runner writes (`local:<dir>` or
      * `s3://bucket/prefix`, with the FRAISEQL_EXPORT_S3_* keys) and the key download links are signed with. Both or none.
      */
     ...exportConfigShape,
+    ...exportSecretKeys,
+    /** Request rate limits (docs/security.md, docs/adr/0133-rate-limits.md): per client address, principal, API key, role; Redis. */
+    ...callerRateLimitConfigShape,
+    ...addressRateLimitConfigShape,
+    /** Whom to believe about the client address (X-Forwarded-For): false, true, or proxy addresses/CIDRs (comma-separated). */
+    FRAISEQL_GATEWAY_TRUST_PROXY: trustProxyValue().default(false),
   }),
 });
 

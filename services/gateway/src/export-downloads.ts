@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
+import { FraiseqlError, RetryableError, toFraiseqlError } from '@fraiseql/errors';
 import { verifyExportDownloadToken } from '@fraiseql/jobs';
+import type { RateLimits } from '@fraiseql/rate-limits';
 import type { Logger } from '@fraiseql/service-kit';
 
 /** The part of the export store the gateway reads (libs/job-export's ExportStore fits). */
@@ -17,6 +18,8 @@ export interface ExportDownloadOptions {
   signingKey: string;
   files: ExportFiles;
   logger: Logger;
+  /** Downloads are counted per client address (the token holder is not authenticated otherwise); absent: none. */
+  rateLimits?: Pick<RateLimits, 'admitAddress'>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -36,6 +39,7 @@ export const exportDownloads = fp<ExportDownloadOptions>(
     // A wildcard, not `:token`: a token is longer than fastify's parameter limit (maxParamLength, 100).
     app.get<{ Params: { '*': string } }>('/v1/exports/*', async (request, reply) => {
       try {
+        await options.rateLimits?.admitAddress(request.ip);
         const claims = verifyExportDownloadToken(request.params['*'], options.signingKey);
         const stat = await options.files.stat(claims.key);
         if (!stat)
@@ -63,6 +67,7 @@ function problem(reply: FastifyReply, error: unknown, logger: Logger): FastifyRe
   const failure = toFraiseqlError(error);
   if (failure.code === 'FRAISEQL_INTERNAL') logger.error({ err: error }, 'export download failed');
   const status = failure.httpStatus;
+  if (failure instanceof RetryableError) reply.header('retry-after', String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000))));
   return reply
     .code(status)
     .header('content-type', 'application/problem+json')

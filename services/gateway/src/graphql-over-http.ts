@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildSchema } from 'graphql';
+import { buildSchema, GraphQLError } from 'graphql';
 import mercurius from 'mercurius';
 import { FraiseqlError } from '@fraiseql/errors';
 import type { ChangeSubscriptions } from './change-subscriptions';
@@ -48,6 +48,17 @@ export const graphqlOverHttp = fp<GraphqlOverHttpOptions>(
         void sendGraphqlFailure(reply, negotiateMediaType(request.headers.accept), factsOf(request), wrapped, options.logger);
       },
     });
+    const trusted = options.trustedDocuments;
+    // Subscriptions carry their text over WebSocket: in strict mode it must be a registered document.
+    if (trusted) {
+      app.graphql.addHook('preSubscriptionParsing', async (_schema, source) => {
+        if (!trusted.admitsText(source)) {
+          throw new GraphQLError('This document is not a trusted document; this gateway runs trusted documents only', {
+            extensions: { code: 'FRAISEQL_DOCUMENT_NOT_TRUSTED' },
+          });
+        }
+      });
+    }
   },
   { name: 'fraiseql-graphql-over-http', dependencies: ['fraiseql-request-facts'] },
 );

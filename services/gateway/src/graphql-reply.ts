@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { toFraiseqlError } from '@fraiseql/errors';
+import { RetryableError, toFraiseqlError } from '@fraiseql/errors';
 import { formatErrorBody, GraphqlRequestError } from '@fraiseql/query-planner';
 import type { Logger } from '@fraiseql/service-kit';
 import type { GraphqlMediaType } from './negotiate-media-type';
@@ -33,6 +33,8 @@ export function sendGraphqlFailure(
   fact.code = e.code;
   if (e.code === 'FRAISEQL_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
   if (e.code === 'FRAISEQL_OVERLOADED' || e.code === 'FRAISEQL_EXECUTOR_UNAVAILABLE') reply.header('retry-after', '1');
+  // A rate limit knows when its window ends: whole seconds, rounded up.
+  if (e instanceof RetryableError) reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
   const status = e.code === 'FRAISEQL_OPERATION_NOT_SUPPORTED' && e.details?.method === 'GET' ? 405 : e.httpStatus;
   if (status === 405) reply.header('allow', 'POST');
   // The transport's own failures keep their HTTP status under both media types.

@@ -1,7 +1,8 @@
-import { assertDevAuthAllowed } from '@fraiseql/auth';
-import { plannerLimitsFromConfig, resolveCursorSecret } from '@fraiseql/graphql-runtime';
+import { assertDevAuthAllowed, authOptionsFromConfig } from '@fraiseql/auth';
+import { plannerLimitsFromConfig, resolveCursorSecret, roleQueryLimitsFromConfig } from '@fraiseql/graphql-runtime';
 import { createExportStore } from '@fraiseql/job-export';
-import { runService } from '@fraiseql/service-kit';
+import { rateLimitsOptionsFromConfig } from '@fraiseql/rate-limits';
+import { readTlsFiles, runService } from '@fraiseql/service-kit';
 import { FraiseqlError } from '@fraiseql/errors';
 import { gatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type GatewayOptions } from './create-gateway';
@@ -12,6 +13,13 @@ void runService({
   config: gatewayConfig,
   async start({ config, logger, registry }) {
     assertDevAuthAllowed('gateway', config);
+    const readTls = () =>
+      readTlsFiles('gateway', {
+        cert: ['FRAISEQL_GATEWAY_TLS_CERT_FILE', config.FRAISEQL_GATEWAY_TLS_CERT_FILE],
+        key: ['FRAISEQL_GATEWAY_TLS_KEY_FILE', config.FRAISEQL_GATEWAY_TLS_KEY_FILE],
+        clientCa: ['FRAISEQL_GATEWAY_TLS_CLIENT_CA_FILE', config.FRAISEQL_GATEWAY_TLS_CLIENT_CA_FILE],
+      });
+    const tls = readTls();
     const gateway = await createGateway({
       host: config.FRAISEQL_GATEWAY_HOST,
       port: config.FRAISEQL_GATEWAY_PORT,
@@ -19,11 +27,17 @@ void runService({
       schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
       cursorSecret: resolveCursorSecret(config, (message) => logger.warn(message)),
       limits: plannerLimitsFromConfig(config),
+      queryLimits: roleQueryLimitsFromConfig(config),
+      rateLimits: rateLimitsOptionsFromConfig(config),
+      trustProxy: config.FRAISEQL_GATEWAY_TRUST_PROXY,
+      trustedDocuments: config.FRAISEQL_GRAPHQL_TRUSTED_DOCUMENTS,
       requestTimeoutMs: config.FRAISEQL_GATEWAY_REQUEST_TIMEOUT_MS,
       executorLivenessMs: config.FRAISEQL_GATEWAY_EXECUTOR_LIVENESS_MS,
       maxInFlight: config.FRAISEQL_GATEWAY_MAX_IN_FLIGHT,
       bodyLimitBytes: config.FRAISEQL_GATEWAY_BODY_LIMIT_BYTES,
-      auth: { devAuth: config.FRAISEQL_DEV_AUTH, ...(config.FRAISEQL_JWT_SECRET ? { jwtSecret: config.FRAISEQL_JWT_SECRET } : {}) },
+      auth: authOptionsFromConfig('gateway', config),
+      apiKeys: config.FRAISEQL_AUTH_API_KEYS,
+      auditQueueLimit: config.FRAISEQL_AUDIT_QUEUE_LIMIT,
       graphiql: config.FRAISEQL_ENV === 'development',
       subscriptions: {
         maxQueue: config.FRAISEQL_GATEWAY_SUBSCRIPTION_MAX_QUEUE,
@@ -31,6 +45,7 @@ void runService({
         maxTotal: config.FRAISEQL_GATEWAY_MAX_SUBSCRIPTIONS,
       },
       ...exportDownloadsFrom(config),
+      ...(tls ? { tls, reloadTls: readTls } : {}),
       logger,
       registry,
     });

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOperationAST, parse } from 'graphql';
 import { context as otelContext, isSpanContextValid, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { credentialFailureEntry, credentialKind, type AuditLog } from '@fraiseql/audit';
 import { createAuthResolver, type AuthOptions } from '@fraiseql/auth';
 import { FraiseqlError } from '@fraiseql/errors';
 import { idempotencyKeyProblem } from '@fraiseql/nats-contract';
 import type { QueryPlanner } from '@fraiseql/query-planner';
+import type { RateLimits } from '@fraiseql/rate-limits';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
 import { executeIntrospection, isIntrospectionOnly } from './execute-introspection';
 import type { QueryForwarder } from './forward-query';
@@ -12,6 +14,8 @@ import { sendGraphql, sendGraphqlFailure } from './graphql-reply';
 import { readGraphqlRequest } from './graphql-request';
 import { negotiateMediaType } from './negotiate-media-type';
 import { factsOf } from './request-facts';
+import { admitQueryLimits, type QueryLimitsPolicy } from './admit-query-limits';
+import { TrustedDocuments } from './trusted-documents';
 
 export interface ServeGraphqlOptions {
   logger: Logger;
@@ -24,6 +28,14 @@ export interface ServeGraphqlOptions {
   maxInFlight: number;
   auth: AuthOptions;
   metrics: RedMetrics;
+  /** Request rates per client address (before authentication) and per caller (docs/adr/0133-rate-limits.md); absent: none. */
+  rateLimits?: Pick<RateLimits, 'admitAddress' | 'admitCaller'>;
+  /** Trusted documents (FRAISEQL_GRAPHQL_TRUSTED_DOCUMENTS); absent: `off`. */
+  trustedDocuments?: Pick<TrustedDocuments, 'admit' | 'admitsText'>;
+  /** Per-role depth/nodes/cost limits (FRAISEQL_GRAPHQL_ROLE_LIMITS); absent: the planner's limits only. */
+  queryLimits?: QueryLimitsPolicy;
+  /** Refused credentials are recorded here (docs/adr/0137-audit-log.md); absent: not audited. */
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 const tracer = trace.getTracer('@fraiseql/gateway');
@@ -36,6 +48,7 @@ const tracer = trace.getTracer('@fraiseql/gateway');
 export function createGraphqlHandler(options: ServeGraphqlOptions) {
   const { logger } = options;
   const resolveCaller = createAuthResolver(options.auth);
+  const trustedDocuments = options.trustedDocuments ?? new TrustedDocuments({ mode: 'off', logger });
   let inFlight = 0;
 
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
@@ -62,8 +75,20 @@ export function createGraphqlHandler(options: ServeGraphqlOptions) {
     try {
       if (request.validationError)
         throw new FraiseqlError('FRAISEQL_BAD_REQUEST', `Malformed GraphQL request: ${request.validationError.message}`);
-      const params = readGraphqlRequest(request.method, request.method === 'GET' ? request.query : request.body);
-      const caller = await resolveCaller(request.headers);
+      const incoming = readGraphqlRequest(request.method, request.method === 'GET' ? request.query : request.body);
+      await options.rateLimits?.admitAddress(request.ip);
+      const caller = await resolveCaller(request.headers).catch((error: unknown) => {
+        const entry = credentialFailureEntry(error, {
+          ip: request.ip,
+          requestId: String(request.id),
+          transport: 'http',
+          credential: credentialKind(request.headers),
+        });
+        if (entry) options.audit?.record(entry);
+        throw error;
+      });
+      await options.rateLimits?.admitCaller(caller);
+      const params = trustedDocuments.admit(incoming);
       const planner = options.planner();
       if (!planner) throw new FraiseqlError('FRAISEQL_SCHEMA_UNAVAILABLE', 'The gateway has no compiled schema loaded yet; retry shortly');
 
@@ -85,6 +110,7 @@ export function createGraphqlHandler(options: ServeGraphqlOptions) {
         'fraiseql.operation.hash': operation.hash,
       });
       if (operation.operationType === 'mutation' && request.method === 'GET') throw mutationOverGet();
+      if (options.queryLimits) admitQueryLimits(options.queryLimits, planner, operation, params.variables, caller);
       if (operation.operationType === 'subscription') {
         throw new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${operation.operationType} operations are not served over HTTP yet`);
       }

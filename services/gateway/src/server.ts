@@ -1,14 +1,20 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TlsFiles } from '@fraiseql/service-kit';
 import type { GraphQLSchema } from 'graphql';
 import { accessLog } from './access-log';
 import { exportDownloads, type ExportDownloadOptions } from './export-downloads';
 import { graphqlOverHttp, type GraphqlOverHttpOptions } from './graphql-over-http';
 import { requestFacts } from './request-facts';
 import { requestIdOf } from './request-id';
+import type { TrustProxy } from './trust-proxy';
 
 export interface GatewayServerOptions extends GraphqlOverHttpOptions {
   /** `GET /v1/exports/<token>`: export files for holders of a signed download token (absent: no such route). */
   exportDownloads?: ExportDownloadOptions;
+  /** Whom to believe about the client address (`request.ip`, the per-address rate limit); absent: the socket peer. */
+  trustProxy?: TrustProxy;
+  /** HTTPS with these PEM files; `clientCa` set = a client certificate chaining to it is required (mTLS). */
+  tls?: TlsFiles;
 }
 
 /**
@@ -25,6 +31,9 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes,
     // A GraphQL request body is taken as sent: `{"query": 42}` is a bad request, not "42".
     ajv: { customOptions: { coerceTypes: false } },
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    // Native TLS: the instance differs only in its server's type (https.Server); the app's API is the same.
+    ...(options.tls ? { https: httpsOptions(options.tls) } : {}),
   });
   app.register(requestFacts);
   app.register(accessLog, { logger: options.logger, metrics: options.metrics });
@@ -36,4 +45,13 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
 /** Swaps the schema mercurius serves (GraphiQL, subscriptions) after a reload. */
 export function replaceServedSchema(app: FastifyInstance, schema: GraphQLSchema): void {
   app.graphql.replaceSchema(schema);
+}
+
+/** node's TLS options: the chain and key, and with a client CA, client certificates required and verified. */
+function httpsOptions(tls: TlsFiles): { cert: Buffer; key: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+  };
 }

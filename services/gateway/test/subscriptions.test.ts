@@ -175,6 +175,32 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
     }
   });
 
+  it("delivers a masked field as null to a caller without its role, refuses a filter on it at subscribe, and delivers it to staff (the shop's Order.notes)", async () => {
+    const reader = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
+    const staff = await GraphqlWsClient.connect(wsUrl, { ...asOrg(ORG_A), 'x-fraiseql-dev-roles': 'staff' });
+    try {
+      await subscribed(reader, 'masked', 'subscription { orderChanged { order { id notes } before { notes } } }');
+      await subscribed(staff, 'staff', 'subscription { orderChanged { order { id notes } } }');
+      reader.subscribe('filter', 'subscription { orderChanged(where: { notes: { eq: "gift" } }) { order { id } } }');
+      await waitFor(() => reader.errorOf('filter') !== undefined);
+      expect(reader.errorOf('filter')).toEqual([
+        expect.objectContaining({
+          message: 'Filtering by where.notes (Order.notes) needs the role support or staff or admin.',
+          extensions: expect.objectContaining({ code: 'FRAISEQL_FORBIDDEN' }),
+        }),
+      ]);
+      const o = order(ORG_A, { notes: 'ring the bell twice' });
+      await publish(ORG_A, 'UPDATE', o, { before: { ...o, notes: 'older note' } });
+      expect(await reader.waitForData('masked', 1)).toEqual([
+        { orderChanged: { order: { id: o.id, notes: null }, before: { notes: null } } },
+      ]);
+      expect(await staff.waitForData('staff', 1)).toEqual([{ orderChanged: { order: { id: o.id, notes: 'ring the bell twice' } } }]);
+    } finally {
+      await reader.close();
+      await staff.close();
+    }
+  });
+
   it('applies the where filter and the operations filter', async () => {
     const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
@@ -243,6 +269,15 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
     expect(client.closed).toEqual({ code: 4401, reason: 'FRAISEQL_UNAUTHENTICATED: The caller\'s org id is not a UUID: "not-an-org"' });
   });
 
+  it('closes a connection that sends a bearer token or API key the gateway cannot verify with 4401, never as anonymous', async () => {
+    for (const headers of [{ authorization: 'Bearer not.a.jwt' }, { 'x-api-key': `fqk_0123456789abcdef_${'A'.repeat(43)}` }]) {
+      const client = await GraphqlWsClient.connect(wsUrl, headers);
+      await waitFor(() => client.closed !== undefined);
+      expect(client.closed?.code).toBe(4401);
+      expect(client.closed?.reason).toMatch(/^FRAISEQL_UNAUTHENTICATED: /);
+    }
+  });
+
   it('refuses an invalid document and a subscription beyond the per-connection limit, with their codes', async () => {
     const client = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
@@ -274,7 +309,8 @@ describe('GraphQL subscriptions over graphql-transport-ws', () => {
   });
 
   it('disconnects a subscriber that stops reading with FRAISEQL_SUBSCRIBER_TOO_SLOW and 4429, while a fast one keeps receiving', async () => {
-    const slow = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
+    // The slow subscriber reads the (big) notes: the shop masks them for callers without a staff role (ADR 0136).
+    const slow = await GraphqlWsClient.connect(wsUrl, { ...asOrg(ORG_A), 'x-fraiseql-dev-roles': 'support' });
     const fast = await GraphqlWsClient.connect(wsUrl, asOrg(ORG_A));
     try {
       await subscribed(slow, 'slow', 'subscription { orderChanged { order { id notes } } }');

@@ -19,6 +19,13 @@ function jsonOf<T extends z.ZodTypeAny>(schema: T) {
     .pipe(schema);
 }
 
+/** The export keys that are secrets (libs/job-export declares its shape without service-kit): FRAISEQL_*_FILE, masked in logs. */
+const exportSecretKeys = {
+  FRAISEQL_EXPORT_SIGNING_KEY: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_SIGNING_KEY),
+  FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_S3_SECRET_ACCESS_KEY),
+  FRAISEQL_EXPORT_S3_SESSION_TOKEN: configValue.secret(exportConfigShape.FRAISEQL_EXPORT_S3_SESSION_TOKEN),
+};
+
 /** Configuration of job-runner (docs/configuration.md, "job-runner"). */
 export const jobRunnerConfig = defineConfig({
   service: 'job-runner',
@@ -27,7 +34,7 @@ export const jobRunnerConfig = defineConfig({
     FRAISEQL_JOB_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_JOB_OPS_PORT: configValue.port({ allowZero: true }).default(9105),
     /** Redis of the BullMQ queue, the org fairness scripts and the per-org indexes. */
-    FRAISEQL_REDIS_URL: configValue.url({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+    FRAISEQL_REDIS_URL: configValue.secret(configValue.url({ protocols: ['redis', 'rediss'] })).default('redis://127.0.0.1:6379'),
     /** The BullMQ queue every replica serves (one queue, every job type; fairness across orgs within it). */
     FRAISEQL_JOB_QUEUE: z
       .string()
@@ -59,7 +66,7 @@ export const jobRunnerConfig = defineConfig({
     FRAISEQL_JOB_API_MAX_IN_FLIGHT: configValue.positiveInt({ max: 10_000 }).default(64),
     /** Exports: PostgreSQL as a read-only role (SELECT on va_/v_ views; the Flight role by default). */
     FRAISEQL_JOB_DATABASE_URL: configValue
-      .url({ protocols: ['postgres', 'postgresql'] })
+      .secret(configValue.url({ protocols: ['postgres', 'postgresql'] }))
       .default('postgres://fraiseql_flight@127.0.0.1:5432/fraiseql'),
     FRAISEQL_JOB_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(4),
     /**
@@ -68,6 +75,7 @@ export const jobRunnerConfig = defineConfig({
      * neither = the export type is not offered.
      */
     ...exportConfigShape,
+    ...exportSecretKeys,
     /**
      * Graphql exports: FRAISEQL_SCHEMA_SOURCE (`kv`, or a schema.compiled.json path) and the document limits, as the
      * gateway and the flight-server: an export's query is planned for its creator as a Flight graphql ticket is.
@@ -78,7 +86,7 @@ export const jobRunnerConfig = defineConfig({
     /** Webhook jobs: hosts or CIDRs a job may call although they are private (the SSRF guard's exceptions). */
     FRAISEQL_JOB_ALLOW_TARGETS: configValue.list().default([]),
     /** email-batch jobs: the SMTP relay; unset: email-batch is not offered. */
-    FRAISEQL_JOB_SMTP_URL: configValue.url({ protocols: ['smtp', 'smtps'] }).optional(),
+    FRAISEQL_JOB_SMTP_URL: configValue.secret(configValue.url({ protocols: ['smtp', 'smtps'] })).optional(),
     FRAISEQL_JOB_SMTP_FROM: z.string().trim().min(3).default('FraiseQL <jobs@localhost>'),
     /** The operator UI (bull-board) at /board on the ops port: `off`, `read-only` (default) or `read-write`. */
     FRAISEQL_JOB_BOARD: z.enum(['off', 'read-only', 'read-write']).default('read-only'),

@@ -12,7 +12,7 @@ export const observerWorkerConfig = defineConfig({
     FRAISEQL_OBSERVER_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     FRAISEQL_OBSERVER_OPS_PORT: configValue.port({ allowZero: true }).default(9104),
     /** Redis for "never twice at the receiver" (SET NX per rule, action and event) and attempt histories. */
-    FRAISEQL_REDIS_URL: configValue.url({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+    FRAISEQL_REDIS_URL: configValue.secret(configValue.url({ protocols: ['redis', 'rediss'] })).default('redis://127.0.0.1:6379'),
     /** `false`: no Redis at all (at least once only; a redelivered event repeats its actions). */
     FRAISEQL_OBSERVER_DEDUP: configValue.boolean().default(true),
     /** How long a done (rule, action, event) is remembered. */
@@ -43,7 +43,7 @@ export const observerWorkerConfig = defineConfig({
     FRAISEQL_OBSERVER_CIRCUIT_FAILURES: configValue.positiveInt({ max: 1000 }).default(5),
     FRAISEQL_OBSERVER_CIRCUIT_HALF_OPEN_MS: configValue.durationMs({ min: 100 }).default(30_000),
     /** SMTP relay of email actions; unset: email actions fail permanently with FRAISEQL_ACTION_INVALID. */
-    FRAISEQL_OBSERVER_SMTP_URL: configValue.url({ protocols: ['smtp', 'smtps'] }).optional(),
+    FRAISEQL_OBSERVER_SMTP_URL: configValue.secret(configValue.url({ protocols: ['smtp', 'smtps'] })).optional(),
     FRAISEQL_OBSERVER_SMTP_FROM: z.string().trim().min(3).default('FraiseQL <observers@localhost>'),
     /** Base URL of the Twilio-compatible Messages API of sms actions. */
     FRAISEQL_OBSERVER_SMS_BASE_URL: configValue.url({ protocols: ['https', 'http'] }).default('https://api.twilio.com'),

@@ -136,13 +136,16 @@ export function observerEventHandler(options: ObserverEventHandlerOptions): Even
         const moved = await defer(deferTo, event, part, `its receiver takes ~${Math.round(latencyMs)} ms per call`);
         if (moved) return moved;
       }
-      outcome = await clients.run(rendered.request, {
+      const delivered = await clients.run(rendered.request, {
         idempotencyKey: doneKey,
         orgId: rule.orgId ?? event.org_id,
         timeoutMs: rule.timeoutMs ?? options.defaultTimeoutMs,
         ...(deferTo ? { maxWaitMs: deferTo.afterMs } : {}),
         part: { ruleRef: part.active.ref, actionIndex: part.index, eventId: event.event_id },
       });
+      // A receiver may echo what it was sent (a credential header) in the error body the reason quotes: mask it
+      // before the reason reaches a log line, the attempt history or a dead letter.
+      outcome = delivered.kind === 'success' ? delivered : { ...delivered, reason: rendered.redactText(delivered.reason) };
     } catch (error) {
       // Rendering failed (a missing secret, a template error at run time): retrying will not fix the rule.
       const failure = toFraiseqlError(error);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditConfigShape } from '@fraiseql/audit';
 import { graphqlRuntimeConfigShape } from '@fraiseql/graphql-runtime';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
@@ -7,10 +8,19 @@ export const queryExecutorConfig = defineConfig({
   schema: z.object({
     ...graphqlRuntimeConfigShape,
     FRAISEQL_QUERY_EXECUTOR_DATABASE_URL: configValue
-      .url({ protocols: ['postgres', 'postgresql'] })
+      .secret(configValue.url({ protocols: ['postgres', 'postgresql'] }))
       .default('postgres://postgres@127.0.0.1:5432/fraiseql'),
     FRAISEQL_QUERY_EXECUTOR_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(10),
     FRAISEQL_QUERY_EXECUTOR_STATEMENT_TIMEOUT_MS: configValue.durationMs({ min: 1 }).default(5000),
+    /**
+     * The role request transactions run as (SET LOCAL ROLE; docs/adr/0132-row-level-security.md): migration 0006's
+     * fraiseql_app, confined to the caller's org by row-level security. `none`: the connection's own role (not advised).
+     */
+    FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'expected a PostgreSQL role name (lower case, letters, digits, _ or $), or none')
+      .default('fraiseql_app'),
     /** Operations handled at once; beyond it the executor answers FRAISEQL_OVERLOADED at once. */
     FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT: configValue.positiveInt().default(64),
     FRAISEQL_QUERY_EXECUTOR_OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -33,6 +43,10 @@ export const queryExecutorConfig = defineConfig({
     FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_MIRROR: configValue.boolean().default(true),
     /** A full sync of every rule this often repairs what a missed notification left stale. */
     FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_SYNC_INTERVAL_MS: configValue.durationMs({ min: 1000, max: 86_400_000 }).default(60_000),
+    // --- audit log (docs/security.md, "Audit log"; ADR 0137) ---
+    /** Record FRAISEQL_AUDIT into fraiseql.tb_audit_log from this replica (consumer query-executor-audit; replicas cooperate). */
+    FRAISEQL_QUERY_EXECUTOR_AUDIT_RECORDER: configValue.boolean().default(true),
+    ...auditConfigShape,
     // --- JetStream provisioning at start (FRAISEQL_EVENTS, docs/architecture.md, "NATS contract") ---
     /** Events older than this leave the stream; 0 = no age limit. */
     FRAISEQL_EVENTS_MAX_AGE: configValue.durationMs().default(7 * 86_400_000),

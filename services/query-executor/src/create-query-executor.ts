@@ -4,6 +4,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { openSchemaSource, watchPlanners, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import type { PlannerLimits, QueryPlanner } from '@fraiseql/query-planner';
 import { createRedMetrics, natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { AuditLog } from '@fraiseql/audit';
+import { apiKeyResolvers } from './api-keys/api-key-resolvers';
+import { auditResolvers, auditTablePool } from './audit/audit-resolvers';
+import { MutationAudit } from './audit/mutation-audit';
+import { startAuditRecorder, type AuditRecorderSettings } from './audit/start-audit-recorder';
+import { startApiKeyStore } from './api-keys/start-api-key-store';
 import { deadLetterResolvers } from './dead-letters/dead-letter-resolvers';
 import { jobResolvers } from './jobs/job-resolvers';
 import { searchResolvers } from './search/search-resolvers';
@@ -21,6 +27,12 @@ export interface QueryExecutorOptions {
   databaseUrl: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /**
+   * The role every request transaction runs as (SET LOCAL ROLE; docs/adr/0132-row-level-security.md): no BYPASSRLS,
+   * owns nothing, so row-level security confines it to the caller's org. Omitted: the pool's own role (the relay and
+   * the other system paths always use that one).
+   */
+  requestRole?: string | undefined;
   maxInFlight: number;
   /** `kv` or a path to schema.compiled.json. */
   schemaSource: SchemaSourceSpec;
@@ -36,6 +48,10 @@ export interface QueryExecutorOptions {
   jetStream?: ProvisionOptions;
   /** Mirror fraiseql.tb_observer into FRAISEQL_OBSERVERS (src/observers); omitted: not from this process. */
   observerRules?: ObserverRulesMirrorSettings;
+  /** How often every API key is re-written into FRAISEQL_API_KEYS to repair a missed write (default one minute). */
+  apiKeySyncIntervalMs?: number;
+  /** The audit log (ADR 0137): the recorder of FRAISEQL_AUDIT into fraiseql.tb_audit_log (omitted: off) and the publisher's queue bound. */
+  audit?: { recorder?: AuditRecorderSettings; queueLimit?: number };
 }
 
 export interface QueryExecutor {
@@ -107,6 +123,19 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
       )
     : undefined;
 
+  const apiKeys = await startApiKeyStore({ nc, pool, logger, fullSyncIntervalMs: options.apiKeySyncIntervalMs ?? 60_000 });
+  // The audit log (ADR 0137): admin mutations are published here; the recorder writes FRAISEQL_AUDIT into PostgreSQL.
+  const auditLog = new AuditLog({
+    nc,
+    source: 'query-executor',
+    registry: options.registry,
+    logger,
+    ...(options.audit?.queueLimit === undefined ? {} : { queueLimit: options.audit.queueLimit }),
+  });
+  const auditRecorder = options.audit?.recorder?.enabled
+    ? await startAuditRecorder({ nc, pool, logger, registry: options.registry, settings: options.audit.recorder })
+    : undefined;
+
   const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
   const heartbeatsSent = new Counter({
     name: 'fraiseql_query_executor_heartbeats_total',
@@ -115,11 +144,18 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   });
   // Native fields (ADR 0105): the admin dead-letter fields, answered from FRAISEQL_DLQ over this connection, and the
   // job fields, answered by the job-runner (docs/jobs.md).
-  const nativeResolvers = { ...deadLetterResolvers(nc), ...jobResolvers(nc), ...searchResolvers(nc) };
+  const nativeResolvers = {
+    ...deadLetterResolvers(nc),
+    ...jobResolvers(nc),
+    ...searchResolvers(nc),
+    ...apiKeyResolvers(apiKeys),
+    ...auditResolvers(auditRecorder ? pool : await auditTablePool(pool)),
+  };
   const handle = createQueryHandler({
     pool,
     planner,
     statementTimeoutMs: options.statementTimeoutMs,
+    requestRole: options.requestRole,
     metrics,
     heartbeatsSent,
     logger,
@@ -141,12 +177,14 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     pool,
     planner,
     statementTimeoutMs: options.statementTimeoutMs,
+    requestRole: options.requestRole,
     maxInFlight: options.maxInFlight,
     idempotencyRetentionMs: options.idempotencyRetentionMs,
     metrics,
     heartbeatsSent,
     logger,
     nativeResolvers,
+    audit: new MutationAudit(auditLog),
   });
   // The server knows both subscriptions before anyone is told this executor is up: a request sent
   // right after start must find a responder, not "no responders".
@@ -170,6 +208,9 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
         await Promise.all([service.drain(), mutations.drain()]);
         await relay?.stop();
         await mirror?.stop();
+        apiKeys?.stop();
+        await auditRecorder?.drain(5000);
+        await auditLog.close();
         await source.close();
         await nc.drain().catch(() => nc.close());
         await pool.end();

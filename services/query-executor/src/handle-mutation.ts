@@ -6,6 +6,7 @@ import { NIL_UUID, type Caller } from '@fraiseql/identity';
 import type { OperationRequestBody } from '@fraiseql/nats-contract';
 import { assembleResponse } from '@fraiseql/query-planner';
 import type { QueryHandlerOptions } from './handle-query';
+import type { MutationAudit } from './audit/mutation-audit';
 import { runNativeStep } from './native-fields';
 import { firstFailureCode, operationReply, resultsInStepOrder } from './operation-reply';
 import { planRequest } from './plan-request';
@@ -14,7 +15,10 @@ import { readRequestMessage, serveRequest, type Reply } from './request-envelope
 import { runMutationTransaction, type IdempotencyClaim, type MutationSettings, type MutationWork } from './run-mutation-transaction';
 
 /** A mutation handler needs what a query handler does: the pool, the current planner, the bounds and telemetry. */
-export type MutationHandlerOptions = QueryHandlerOptions;
+export type MutationHandlerOptions = QueryHandlerOptions & {
+  /** Records admin mutations and their refusals in the audit log (ADR 0137); omitted: not audited. */
+  audit?: MutationAudit | undefined;
+};
 
 /**
  * Handles one `fraiseql.v1.mutation` request (docs/adr/0082-mutations.md): re-validates and plans
@@ -24,7 +28,7 @@ export type MutationHandlerOptions = QueryHandlerOptions;
  * response, so a retry gets the first response without running anything twice.
  */
 export function createMutationHandler(options: MutationHandlerOptions): (msg: Msg) => Promise<void> {
-  const { logger } = options;
+  const { logger, audit } = options;
 
   const execute = async (msg: Msg, span: Span, requestId: string | undefined): Promise<Reply> => {
     // The idempotency key is checked with the rest of the message, so a malformed one is FRAISEQL_BAD_MESSAGE whatever the document.
@@ -41,6 +45,7 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       planner: options.planner(),
       serves: 'mutation',
       statementTimeoutMs: options.statementTimeoutMs,
+      requestRole: options.requestRole,
     });
 
     const context = span.spanContext();
@@ -60,8 +65,13 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       else if (step.kind === 'native')
         work.push({
           native: () =>
-            runNativeStep(planner, step, caller, options.nativeResolvers, (err) =>
-              logger.error({ err, requestId, field: step.field.name }, 'a native field failed'),
+            runNativeStep(
+              planner,
+              step,
+              caller,
+              options.nativeResolvers,
+              (err) => logger.error({ err, requestId, field: step.field.name }, 'a native field failed'),
+              audit && ((result) => audit.native(step, { caller, requestId }, result)),
             ),
         });
     }
@@ -90,7 +100,10 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
       }
       outcomes = result.outcomes;
       if (result.failure !== undefined) logFailure(result.failure, outcomes);
-      if (result.body !== undefined) return operationReply(plan, outcomes, result.body, planner.schemaHash);
+      if (result.body !== undefined) {
+        await audit?.planned(planner, operation, plan, outcomes, { caller, requestId });
+        return operationReply(plan, outcomes, result.body, planner.schemaHash);
+      }
     } else {
       // GraphQL runs mutation fields one after the other; each commits on its own.
       outcomes = [];
@@ -109,6 +122,7 @@ export function createMutationHandler(options: MutationHandlerOptions): (msg: Ms
         outcomes.push(result.outcomes[0]!);
       }
     }
+    await audit?.planned(planner, operation, plan, outcomes, { caller, requestId });
     return operationReply(plan, outcomes, render(outcomes), planner.schemaHash);
 
     function logFailure(failure: unknown, failed: StatementOutcome[]): void {

@@ -15,6 +15,8 @@ export interface QueryHandlerOptions {
   /** The planner of the schema loaded now; each request keeps the one it started with. */
   planner: () => QueryPlanner | undefined;
   statementTimeoutMs: number;
+  /** The role request transactions run as (SET LOCAL ROLE, row-level security; ADR 0132); omitted: the pool's own role. */
+  requestRole?: string | undefined;
   metrics: RedMetrics;
   /** `fraiseql_query_executor_heartbeats_total`: heartbeats sent for requests still running. */
   heartbeatsSent: Counter;
@@ -37,6 +39,7 @@ export function createQueryHandler(options: QueryHandlerOptions): (msg: Msg) => 
       planner: options.planner(),
       serves: 'query',
       statementTimeoutMs: options.statementTimeoutMs,
+      requestRole: options.requestRole,
     });
     // Native fields do not touch PostgreSQL: they run while the read transaction does.
     const natives = plan.steps.filter((s): s is NativeStep => s.kind === 'native');

@@ -14,6 +14,8 @@ void runService({
       databaseUrl: config.FRAISEQL_QUERY_EXECUTOR_DATABASE_URL,
       poolMax: config.FRAISEQL_QUERY_EXECUTOR_POOL_MAX,
       statementTimeoutMs: config.FRAISEQL_QUERY_EXECUTOR_STATEMENT_TIMEOUT_MS,
+      // `none` (SET ROLE NONE): the connection's own role.
+      requestRole: config.FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE === 'none' ? undefined : config.FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE,
       maxInFlight: config.FRAISEQL_QUERY_EXECUTOR_MAX_IN_FLIGHT,
       schemaSource: config.FRAISEQL_SCHEMA_SOURCE,
       cursorSecret: resolveCursorSecret(config, (message) => logger.warn(message)),
@@ -25,6 +27,7 @@ void runService({
         enabled: config.FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_MIRROR,
         fullSyncIntervalMs: config.FRAISEQL_QUERY_EXECUTOR_OBSERVER_RULES_SYNC_INTERVAL_MS,
       },
+      audit: { recorder: { enabled: config.FRAISEQL_QUERY_EXECUTOR_AUDIT_RECORDER }, queueLimit: config.FRAISEQL_AUDIT_QUEUE_LIMIT },
     });
     return {
       readinessChecks: executor.readinessChecks,

@@ -31,13 +31,25 @@ export async function runNativeStep(
   resolvers: NativeFieldResolvers = {},
   /** Told of a failure that is not a FraiseqlError (it reaches the caller as FRAISEQL_INTERNAL, without its message). */
   onUnexpected: (error: unknown) => void,
+  /** Awaited once the resolver settled, before the value is shaped (the audit of native mutations, ADR 0137). */
+  onSettled?: (result: { value: unknown } | { error: FraiseqlError }) => Promise<void>,
 ): Promise<StatementOutcome> {
   const resolve = Object.hasOwn(resolvers, step.field.resolver) ? resolvers[step.field.resolver] : undefined;
   if (!resolve) {
     return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `${step.field.name} is not served by this query-executor`);
   }
+  let value: unknown;
   try {
-    return planner.renderNative(step, await resolve({ args: step.args, orgId: step.orgId, caller }));
+    value = await resolve({ args: step.args, orgId: step.orgId, caller });
+  } catch (error) {
+    const mapped = toFraiseqlError(error);
+    if (mapped.code === 'FRAISEQL_INTERNAL') onUnexpected(error);
+    await onSettled?.({ error: mapped });
+    return mapped;
+  }
+  await onSettled?.({ value });
+  try {
+    return planner.renderNative(step, value);
   } catch (error) {
     const mapped = toFraiseqlError(error);
     if (mapped.code === 'FRAISEQL_INTERNAL') onUnexpected(error);

@@ -12,6 +12,8 @@ export interface PlanRequestOptions {
   /** The one operation type this subject serves: a query never runs on the mutation subject, nor a mutation on the query subject. */
   serves: 'query' | 'mutation';
   statementTimeoutMs: number;
+  /** SET LOCAL ROLE for the request's transaction (docs/adr/0132-row-level-security.md); omitted: the pool's own role. */
+  requestRole?: string | undefined;
 }
 
 export interface PlannedRequest {
@@ -52,6 +54,7 @@ export function planRequest(msg: Msg, span: Span, message: RequestMessage, optio
     caller: meta.caller,
     traceId: isSpanContextValid(context) ? context.traceId : '',
     statementTimeoutMs: Math.min(options.statementTimeoutMs, message.remainingMs),
+    ...(options.requestRole ? { role: options.requestRole } : {}),
   };
   return { planner, operation, plan, statements, settings };
 }

@@ -5,6 +5,7 @@ import type { FraiseqlError } from '@fraiseql/errors';
 import { SUBJECTS } from '@fraiseql/nats-contract';
 import type { QueryPlanner } from '@fraiseql/query-planner';
 import type { Logger, RedMetrics } from '@fraiseql/service-kit';
+import type { MutationAudit } from './audit/mutation-audit';
 import { createMutationHandler } from './handle-mutation';
 import type { NativeFieldResolvers } from './native-fields';
 import { pruneIdempotencyKeys } from './prune-idempotency-keys';
@@ -19,6 +20,8 @@ export interface ServeMutationsOptions {
   pool: Pool;
   planner: () => QueryPlanner | undefined;
   statementTimeoutMs: number;
+  /** The role request transactions run as (ADR 0132); omitted: the pool's own role. */
+  requestRole?: string | undefined;
   /** Bound on mutations in flight (separate from the bound on queries). */
   maxInFlight: number;
   /** Default 24 h. */
@@ -28,6 +31,8 @@ export interface ServeMutationsOptions {
   logger: Logger;
   /** The resolvers of native mutation fields (ADR 0105). */
   nativeResolvers?: NativeFieldResolvers;
+  /** Records admin mutations in the audit log (ADR 0137); omitted: not audited. */
+  audit?: MutationAudit | undefined;
 }
 
 /**

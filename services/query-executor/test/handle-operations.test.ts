@@ -63,7 +63,16 @@ describe("the query-executor's query and mutation handlers over NATS", () => {
     const metrics = createRedMetrics(registry, { prefix: 'fraiseql_query_executor' });
     const heartbeatsSent = new Counter({ name: 'fraiseql_query_executor_heartbeats_total', help: 'heartbeats', registers: [registry] });
     const planner = new QueryPlanner(SHOP_SCHEMA, { cursorSecret: 'handler-test-cursor-secret-0123456789abc', limits: DEFAULT_LIMITS });
-    const handlerOptions = { pool, planner: () => planner, statementTimeoutMs: 5000, metrics, heartbeatsSent, logger };
+    // requestRole: as main.ts by default, under the shop's row-level security (ADR 0132).
+    const handlerOptions = {
+      pool,
+      planner: () => planner,
+      statementTimeoutMs: 5000,
+      requestRole: 'fraiseql_app',
+      metrics,
+      heartbeatsSent,
+      logger,
+    };
     services = [
       serveQueries({ nc: executorNc, handle: createQueryHandler(handlerOptions), maxInFlight: 8, refuse, logger }),
       serveMutations({ nc: executorNc, ...handlerOptions, maxInFlight: 8 }),

@@ -42,6 +42,8 @@ describe('query and mutation handlers (real PostgreSQL and NATS)', () => {
       pool,
       planner: () => planner,
       statementTimeoutMs: 5000,
+      // As main.ts by default: requests under the shop's row-level security (ADR 0132).
+      requestRole: 'fraiseql_app',
       metrics: createRedMetrics(registry, { prefix: 'fraiseql_query_executor' }),
       heartbeatsSent: new Counter({ name: 'heartbeats_total', help: 'heartbeats', registers: [registry] }),
       logger: createLogger({ service: 'query-executor', level: 'debug', destination: logs.destination }),

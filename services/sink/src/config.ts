@@ -36,16 +36,21 @@ export const sinkConfig = defineConfig({
      * died mid-batch costs in delay. Held batches (a store outage) send heartbeats, so they never reach it.
      */
     FRAISEQL_SINK_ACK_WAIT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+    /**
+     * With the search dataplane: also index the audit log (stream FRAISEQL_AUDIT, consumer sink-audit) as entity type
+     * AuditEntry. Off by default: searchEvents/searchEntities (roles admin or search) would then show the org's audit entries.
+     */
+    FRAISEQL_SINK_SEARCH_AUDIT: configValue.boolean().default(false),
 
     /** Elasticsearch (`https://host:9200`); unset: PostgreSQL full-text search in FRAISEQL_SINK_SEARCH_SCHEMA. */
-    FRAISEQL_ELASTICSEARCH_URL: configValue.url({ protocols: ['http', 'https'] }).optional(),
+    FRAISEQL_ELASTICSEARCH_URL: configValue.secret(configValue.url({ protocols: ['http', 'https'] })).optional(),
     /** An Elasticsearch API key (preferred), or a user and password. From a secret in Kubernetes. */
-    FRAISEQL_ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
+    FRAISEQL_ELASTICSEARCH_API_KEY: configValue.secret().optional(),
     FRAISEQL_ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
-    FRAISEQL_ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
+    FRAISEQL_ELASTICSEARCH_PASSWORD: configValue.secret().optional(),
     /** PostgreSQL search: a role that may create the schema below (it owns it; nothing else is written). */
     FRAISEQL_SINK_DATABASE_URL: configValue
-      .url({ protocols: ['postgres', 'postgresql'] })
+      .secret(configValue.url({ protocols: ['postgres', 'postgresql'] }))
       .default('postgres://postgres@127.0.0.1:5432/fraiseql'),
     FRAISEQL_SINK_POOL_MAX: configValue.positiveInt({ max: 1000 }).default(4),
     FRAISEQL_SINK_SEARCH_SCHEMA: z
@@ -57,7 +62,7 @@ export const sinkConfig = defineConfig({
     /** A search batch is written at this many events (or FRAISEQL_SINK_BATCH_DELAY_MS after its first). */
     FRAISEQL_SINK_SEARCH_BATCH_ROWS: configValue.positiveInt({ min: 1, max: 100_000 }).default(2000),
     /** Elasticsearch: HMAC key of search cursors, the same on every replica (unset: cursors are checked, not keyed). */
-    FRAISEQL_SINK_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    FRAISEQL_SINK_CURSOR_SECRET: configValue.secret(z.string().min(32, 'must be at least 32 characters')).optional(),
   }),
 });
 

@@ -1,5 +1,5 @@
 import { applyClickhouseMigrations, openClickhouse, serveAnalyticsQueries, type ClickhouseExecutor } from '@fraiseql/clickhouse';
-import { provisionJetStream, sinkClickHouseConsumer, sinkSearchConsumer } from '@fraiseql/nats-contract';
+import { provisionJetStream, sinkAuditConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from '@fraiseql/nats-contract';
 import { PostgresSearchStore, type SearchStore } from '@fraiseql/search';
 import { ElasticsearchSearchStore, type ElasticsearchAuth } from '@fraiseql/search-elasticsearch';
 import { natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
@@ -29,6 +29,8 @@ export interface SinkOptions {
     elasticsearch?: { url: string; auth?: ElasticsearchAuth; cursorSecret?: string; retentionDays: number };
     postgres: { connectionString: string; poolMax: number; schema: string; textSearchConfig: string };
     batch: { maxRows: number; maxBytes: number; maxDelayMs: number };
+    /** Also index the audit log (FRAISEQL_AUDIT, consumer sink-audit) as entity type AuditEntry (ADR 0137). Default false. */
+    audit?: boolean;
   };
   /** Tests: consumer overrides (ack wait, max deliver) for both dataplanes. */
   consumerOptions?: Parameters<typeof sinkClickHouseConsumer>[0];
@@ -135,6 +137,22 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
           metrics,
         }),
       );
+      if (options.search.audit) {
+        // Audit entries are EntityEvents (entity type AuditEntry): the same writer indexes them, from their own stream.
+        dataplanes.push(
+          await startDataplane({
+            name: 'search-audit',
+            nc,
+            consumer: sinkAuditConsumer(consumerOptions(options.search.batch.maxRows)),
+            write: searchBatchWrite(store),
+            isTransient: isSearchOutage,
+            ...options.search.batch,
+            logger,
+            registry,
+            metrics,
+          }),
+        );
+      }
       subscription = serveSearchApi(nc, store, {
         onInternalError: (error, operation) => logger.error({ err: error, operation }, 'search API request failed'),
       });

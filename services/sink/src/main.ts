@@ -49,6 +49,7 @@ void runService({
           textSearchConfig: config.FRAISEQL_SINK_SEARCH_LANGUAGE,
         },
         batch: { ...batch, maxRows: config.FRAISEQL_SINK_SEARCH_BATCH_ROWS },
+        audit: config.FRAISEQL_SINK_SEARCH_AUDIT,
       },
       consumerOptions: { backoffMs: [config.FRAISEQL_SINK_ACK_WAIT_MS] },
       logger,

@@ -10,7 +10,8 @@ export const commonConfigShape = {
   FRAISEQL_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Human-readable logs (pino-pretty) instead of JSON lines; `npm start` sets it on a terminal. */
   FRAISEQL_LOG_PRETTY: configValue.boolean().default(false),
-  FRAISEQL_NATS_URL: configValue.url({ protocols: ['nats', 'tls', 'ws', 'wss'] }).default('nats://127.0.0.1:4222'),
+  /** Secret: a `user:password@` in it is masked in logs, and it may be given as FRAISEQL_NATS_URL_FILE. */
+  FRAISEQL_NATS_URL: configValue.secret(configValue.url({ protocols: ['nats', 'tls', 'ws', 'wss'] })).default('nats://127.0.0.1:4222'),
   FRAISEQL_SHUTDOWN_DEADLINE_MS: configValue.durationMs().default(10_000),
   /** Path of an optional JSON file holding the same keys (env overrides file overrides defaults). */
   FRAISEQL_CONFIG_FILE: z.string().min(1).optional(),

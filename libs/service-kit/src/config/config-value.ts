@@ -10,13 +10,18 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }
 
-/** Marks an issue whose message already names the received value. */
-const FORMATTED = { fraiseqlFormatted: true };
-
 function fail(ctx: z.RefinementCtx, expected: string, value: unknown): typeof z.NEVER {
-  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected ${expected}, got ${describe(value)}`, params: FORMATTED });
+  // `fraiseqlFormatted`: the message already names the received value; `expected` lets a secret key say what is wrong without it.
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: `expected ${expected}, got ${describe(value)}`,
+    params: { fraiseqlFormatted: true, expected },
+  });
   return z.NEVER;
 }
+
+/** The schemas declared with `configValue.secret` (their wrappers — optional, default, pipe — are looked through). */
+const SECRET_SCHEMAS = new WeakSet<z.ZodTypeAny>();
 
 function toInteger(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
@@ -45,6 +50,17 @@ export interface ListOptions {
 }
 
 export const configValue = {
+  /**
+   * Marks a key as a secret (a signing key, a password, a URL that may carry one): it may be given as `<KEY>_FILE`
+   * (a file mounted from a Kubernetes Secret), never in the config file; a bad value is reported without the value,
+   * and the logger masks the value wherever it would appear. The value type defaults to a non-empty string.
+   */
+  secret<T extends z.ZodTypeAny = z.ZodString>(schema?: T): T {
+    const marked = (schema ?? z.string().min(1)) as T;
+    SECRET_SCHEMAS.add(marked);
+    return marked;
+  },
+
   /** A TCP port, 1..65535 (0 too when `allowZero`, meaning "pick a free port"). */
   port(options: { allowZero?: boolean } = {}) {
     const min = options.allowZero ? 0 : 1;
@@ -130,4 +146,31 @@ export const configValue = {
 /** True when the issue was produced by a `configValue` helper (its message already shows the value). */
 export function isFormattedIssue(issue: z.ZodIssue): boolean {
   return issue.code === z.ZodIssueCode.custom && issue.params?.fraiseqlFormatted === true;
+}
+
+/** What a key's value failed to be, without the value: for the problems of secret keys. */
+export function issueWithoutValue(issue: z.ZodIssue): string {
+  const expected: unknown = issue.code === z.ZodIssueCode.custom ? issue.params?.expected : undefined;
+  return typeof expected === 'string' ? `expected ${expected} (value not shown: secret)` : `${issue.message} (value not shown: secret)`;
+}
+
+/** True when the key's schema, under its optional/default/pipe wrappers, was declared with `configValue.secret`. */
+export function isSecretSchema(schema: z.ZodTypeAny): boolean {
+  let current: z.ZodTypeAny | undefined = schema;
+  for (let depth = 0; current !== undefined && depth < 16; depth++) {
+    if (SECRET_SCHEMAS.has(current)) return true;
+    current = innerSchema(current);
+  }
+  return false;
+}
+
+function innerSchema(schema: z.ZodTypeAny): z.ZodTypeAny | undefined {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault) {
+    return schema._def.innerType as z.ZodTypeAny;
+  }
+  if (schema instanceof z.ZodCatch) return schema._def.innerType as z.ZodTypeAny;
+  if (schema instanceof z.ZodEffects) return schema._def.schema as z.ZodTypeAny;
+  if (schema instanceof z.ZodPipeline) return schema._def.in as z.ZodTypeAny;
+  if (schema instanceof z.ZodBranded) return schema._def.type as z.ZodTypeAny;
+  return undefined;
 }
