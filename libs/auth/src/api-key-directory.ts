@@ -19,6 +19,7 @@ export class ApiKeyDirectory {
   private watcher: QueuedIterator<KvEntry> | undefined;
   private loaded = false;
   private pump: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(id: string) => void>();
 
   private constructor(private readonly options: ApiKeyDirectoryOptions) {}
 
@@ -46,6 +47,11 @@ export class ApiKeyDirectory {
   }
 
   private apply(entry: KvEntry): void {
+    this.update(entry);
+    if (this.loaded) for (const listener of this.listeners) listener(entry.key);
+  }
+
+  private update(entry: KvEntry): void {
     if (entry.operation !== 'PUT') {
       this.records.delete(entry.key);
       return;
@@ -64,6 +70,12 @@ export class ApiKeyDirectory {
   lookup(id: string): ApiKeyRecord | undefined {
     if (!this.loaded) throw new FraiseqlError('FRAISEQL_AUTH_UNAVAILABLE', 'The API key directory is still loading; retry.');
     return this.records.get(id);
+  }
+
+  /** Calls `listener` with a key's id each time its record changes or goes (after the first load); returns the unsubscribe. */
+  onChange(listener: (id: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get size(): number {

@@ -11,5 +11,12 @@ export {
   type JwtVerifier,
   type JwtVerifierOptions,
 } from './jwt-verifier';
-export { assertDevAuthAllowed, createAuthResolver, type AuthHeaders, type AuthOptions, type AuthResolver } from './resolve-auth';
+export {
+  assertDevAuthAllowed,
+  createAuthResolver,
+  credentialExpiresAt,
+  type AuthHeaders,
+  type AuthOptions,
+  type AuthResolver,
+} from './resolve-auth';
 export { API_KEY_SUBJECT_PREFIX, assertApiKeyCallerValid, verifyApiKey } from './verify-api-key';

@@ -3,7 +3,7 @@ import { ANONYMOUS_CALLER, toCaller, type Caller } from '@fraiseql/identity';
 import type { ApiKeyDirectory } from './api-key-directory';
 import { callerFromClaims, chooseOrg, DEFAULT_CLAIM_NAMES, type ClaimNames } from './claims-caller';
 import { createJwtVerifier, type JwksOptions } from './jwt-verifier';
-import { verifyApiKey } from './verify-api-key';
+import { API_KEY_SUBJECT_PREFIX, verifyApiKey } from './verify-api-key';
 
 export interface AuthOptions {
   /** HS256 key (development, or deployments minting their own tokens). */
@@ -31,6 +31,23 @@ export type AuthHeaders = Readonly<Record<string, string | string[] | undefined>
 export type AuthResolver = (headers: AuthHeaders) => Promise<Caller>;
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+/** When the credentials a caller was resolved from stop being valid (epoch ms), by caller object. */
+const expiries = new WeakMap<Caller, number>();
+
+/**
+ * When the credentials behind a caller this library resolved expire (a JWT's `exp`, an API key's `expiresAt`), in epoch
+ * milliseconds; undefined for credentials without an expiry, development headers and anonymous callers. Long-lived
+ * connections (WebSocket subscriptions) end then.
+ */
+export function credentialExpiresAt(caller: Caller): number | undefined {
+  return expiries.get(caller);
+}
+
+function expiring(caller: Caller, expiresAtMs: number | undefined): Caller {
+  if (expiresAtMs !== undefined && Number.isFinite(expiresAtMs)) expiries.set(caller, expiresAtMs);
+  return caller;
+}
 
 /**
  * The caller of a request (HTTP headers or gRPC metadata): an API key, else a verified JWT, else
@@ -68,7 +85,9 @@ export function createAuthResolver(options: AuthOptions): AuthResolver {
       if (credential.startsWith('fqk_')) {
         if (!options.apiKeys) throw unauthenticated('This deployment does not accept API keys');
         const caller = verifyApiKey(options.apiKeys, credential);
-        return requestedOrg === undefined ? caller : { ...caller, orgId: chooseOrg(requestedOrg, caller.orgId, []) };
+        const record = options.apiKeys.lookup(caller.subject!.slice(API_KEY_SUBJECT_PREFIX.length));
+        const expiresAt = record?.expiresAt ? Date.parse(record.expiresAt) : undefined;
+        return expiring(requestedOrg === undefined ? caller : { ...caller, orgId: chooseOrg(requestedOrg, caller.orgId, []) }, expiresAt);
       }
       if (apiKeyHeader !== undefined) throw unauthenticated('The X-API-Key header does not hold an API key (fqk_…)');
       if (!JWT_SHAPE.test(credential)) throw unauthenticated('The bearer token is neither a JWT nor an API key');
@@ -76,7 +95,8 @@ export function createAuthResolver(options: AuthOptions): AuthResolver {
         throw unauthenticated(
           'This deployment accepts no bearer JWTs (no FRAISEQL_JWT_SECRET, FRAISEQL_AUTH_JWKS_URL or FRAISEQL_AUTH_OIDC_ISSUER)',
         );
-      return callerFromClaims(await verifyJwt(credential), claimNames, requestedOrg);
+      const claims = await verifyJwt(credential);
+      return expiring(callerFromClaims(claims, claimNames, requestedOrg), typeof claims.exp === 'number' ? claims.exp * 1000 : undefined);
     }
     if (options.devAuth) {
       const subject = single(headers['x-fraiseql-dev-subject']);

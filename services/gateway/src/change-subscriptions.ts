@@ -12,8 +12,9 @@ import { compileChangeProjector, compileWhereMatcher, GraphqlRequestError, type 
 import { CHANGE_OPERATIONS, JOB_API_SURFACE } from '@fraiseql/schema';
 import type { Logger } from '@fraiseql/service-kit';
 import { ChangeFeed, type ChangeFeedOptions } from './change-feed';
+import { watchCredentialLifetime } from './credential-lifetime';
 import { credentialFailureEntry, credentialKind, type AuditLog } from '@fraiseql/audit';
-import type { AuthResolver } from '@fraiseql/auth';
+import type { ApiKeyDirectory, AuthResolver } from '@fraiseql/auth';
 import type { RateLimits } from '@fraiseql/rate-limits';
 import { admitQueryLimits, type QueryLimitsPolicy } from './admit-query-limits';
 
@@ -21,6 +22,8 @@ export interface ChangeSubscriptionsOptions {
   js: JetStreamClient;
   planner: () => QueryPlanner | undefined;
   resolveAuth: AuthResolver;
+  /** The API key directory the resolver reads: a connection opened with a key is closed when the key is revoked. */
+  apiKeys?: ApiKeyDirectory;
   /** Events queued for one subscriber before it is disconnected as too slow. */
   maxQueue: number;
   maxPerConnection: number;
@@ -158,6 +161,14 @@ export class ChangeSubscriptions {
             throw error;
           });
           await self.options.rateLimits?.admitCaller(caller);
+          // The connection lives as long as its credentials: expired, or an API key revoked, and it is closed (4401).
+          const socket = this?.socket;
+          if (socket) {
+            const stop = watchCredentialLifetime(caller, self.options.apiKeys, (lapsed) => {
+              socket.close(CLOSE_CODES.unauthenticated, closeReason(`${lapsed.code}: ${lapsed.message}`));
+            });
+            socket.once('close', stop);
+          }
           return { fraiseqlCaller: caller };
         } catch (error) {
           const e = toFraiseqlError(error);

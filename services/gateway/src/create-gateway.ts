@@ -131,6 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     js: nc.jetstream(),
     planner,
     resolveAuth: createAuthResolver(auth),
+    ...(apiKeys ? { apiKeys } : {}),
     maxQueue: options.subscriptions?.maxQueue ?? 1000,
     maxPerConnection: options.subscriptions?.maxPerConnection ?? 100,
     maxTotal: options.subscriptions?.maxTotal ?? 10_000,
