@@ -50,6 +50,7 @@ export async function startFlightServer(children: BenchChildren, options: Flight
       FRAISEQL_FLIGHT_SESSION_TTL_MS: String(6 * 3600_000),
       // Throughput of one caller, not the per-caller limits (docs/security.md): off.
       FRAISEQL_RATE_LIMIT_PRINCIPAL_REQUESTS: '0',
+      FRAISEQL_RATE_LIMIT_IP_REQUESTS: '0',
       FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL: '0',
       ...(options.batchSize === undefined ? {} : { FRAISEQL_FLIGHT_BATCH_SIZE: String(options.batchSize) }),
     },

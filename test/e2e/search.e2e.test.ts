@@ -7,6 +7,7 @@ import { createSink, type Sink } from '@fraiseql/sink';
 import { createTestDatabase, startNatsServer, waitFor, type TestDatabase, type TestNatsServer } from '@fraiseql/testkit';
 import { Registry } from 'prom-client';
 import { graphql, jwtFor, startExecutor, startGateway } from './fixtures/services-in-process';
+import { sql } from './fixtures/sql';
 
 // Operational search end to end (issue 11): a mutation over HTTP → capture → the executor's relay → JetStream →
 // the sink's search dataplane (PostgreSQL full-text) → `searchEvents` / `searchEntities` over HTTP, answered by the
@@ -68,6 +69,8 @@ describe('search over HTTP: mutation → relay → JetStream → sink (PostgreSQ
 
     const listed = await graphql(gateway, { query: '{ orders(limit: 1, where: { status: { eq: PAID } }) { id } }' }, { token: admin });
     const orderId = (listed.body.data as { orders: { id: string }[] }).orders[0]!.id;
+    // A note only support, staff and admin may read (the shop's rule on Order.notes), carried by the events below.
+    await sql(db.url, `UPDATE tb_order SET notes = 'ring the bell twice' WHERE id = $1`, [orderId]);
     const shipped = await graphql(
       gateway,
       { query: UPDATE_STATUS, variables: { input: { id: orderId, status: 'SHIPPED' } } },
@@ -102,5 +105,20 @@ describe('search over HTTP: mutation → relay → JetStream → sink (PostgreSQ
     );
     const states = (entities.body.data as { searchEntities: { hits: { entityId: string; deleted: boolean }[] } }).searchEntities.hits;
     expect(states.find((s) => s.entityId === orderId)).toMatchObject({ deleted: false });
+
+    // The read rules apply to hits (docs/security.md): Order.notes is masked without support, staff or admin, so a
+    // searcher holding only `search` gets the hit with notes null and no highlights (a fragment may quote the notes).
+    const searcher = await jwtFor({ sub: 'e2e-searcher', org_id: ORG_1, roles: ['search'] });
+    type NotedHit = { entityId: string; highlights: string[]; data: { notes?: unknown; status?: string } };
+    const ofHits = (body: unknown) => (body as { data: { searchEvents: { hits: NotedHit[] } } }).data.searchEvents.hits;
+    const asSearcher = ofHits(
+      (await graphql(gateway, { query: SEARCH, variables: { q: 'shipped', type: 'Order' } }, { token: searcher })).body,
+    );
+    const asAdmin = ofHits((await graphql(gateway, { query: SEARCH, variables: { q: 'shipped', type: 'Order' } }, { token: admin })).body);
+    const masked = asSearcher.find((h) => h.entityId === orderId)!;
+    expect(masked.data).toMatchObject({ status: 'SHIPPED', notes: null });
+    expect(masked.highlights).toEqual([]);
+    expect(asAdmin.find((h) => h.entityId === orderId)!.data.notes).toBe('ring the bell twice');
+    expect(JSON.stringify(asSearcher)).not.toContain('ring the bell');
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { auditConfigShape } from '@fraiseql/audit';
 import { authConfigShape } from '@fraiseql/auth';
 import { clickhouseConfigShape } from '@fraiseql/clickhouse';
 import { plannerConfigShape } from '@fraiseql/graphql-runtime';
-import { callerRateLimitConfigShape } from '@fraiseql/rate-limits';
+import { addressRateLimitConfigShape, callerRateLimitConfigShape } from '@fraiseql/rate-limits';
 import { configValue, defineConfig, type LoadedConfig } from '@fraiseql/service-kit';
 
 export const flightServerConfig = defineConfig({
@@ -73,6 +73,8 @@ export const flightServerConfig = defineConfig({
     ...auditConfigShape,
     /** Request rate of every call but Handshake, as the gateway's (docs/security.md): per principal, API key, role; Redis. */
     ...callerRateLimitConfigShape,
+    /** Calls per client address (Handshake included), counted before credentials are read. */
+    ...addressRateLimitConfigShape,
   }),
 });
 

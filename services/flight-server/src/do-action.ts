@@ -10,6 +10,6 @@ export function createDoAction(
   running: ReadonlyMap<string, RunningStream>,
 ): handleServerStreamingCall<Action, FlightResult> {
   return serveStream<Action, FlightResult>(deps, 'DoAction', async (call) =>
-    runFlightAction(deps, running, call.request, await deps.auth.principal(call.metadata)),
+    runFlightAction(deps, running, call.request, await deps.auth.principal(call.metadata, call.getPeer())),
   );
 }

@@ -48,7 +48,7 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
 
     void (async () => {
       try {
-        const principal = await deps.auth.principal(call.metadata);
+        const principal = await deps.auth.principal(call.metadata, call.getPeer());
         const ticket = deps.tickets.verify(call.request.ticket ?? new Uint8Array(0), principal);
         kind = ticket.kind;
         const catalog = deps.catalog();

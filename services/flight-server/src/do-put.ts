@@ -38,7 +38,7 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
     void (async () => {
       const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<FlightData>;
       try {
-        const principal = await deps.auth.principal(call.metadata);
+        const principal = await deps.auth.principal(call.metadata, call.getPeer());
         const first = await messages.next();
         if (first.done)
           throw new FraiseqlError('BAD_USER_INPUT', 'DoPut received no message: the first one must carry the FlightDescriptor.');
@@ -46,7 +46,9 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
         const path = descriptor?.path ?? [];
         if (!descriptor || descriptor.type !== 1 || path.length !== 1)
           throw new FraiseqlError('BAD_USER_INPUT', 'DoPut needs a PATH descriptor naming one ta_* table: ["ta_…"].');
-        const dataset = deps.catalog().dataset(path[0]!);
+        // Writing follows the read rules (ADR 0136): a dataset or a column the caller may not read, it may not write either.
+        const catalog = deps.catalog();
+        const dataset = catalog.readableDataset(path[0]!, principal);
         if (dataset.kind !== 'table')
           throw new FraiseqlError('FRAISEQL_FORBIDDEN', `${dataset.name} is a view: DoPut writes ta_* tables only.`);
         if (dataset.tenantScoped) requireOrg(principal, `Table ${dataset.name}`);
@@ -92,6 +94,15 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
           for await (const batch of uploadedBatches(frames())) {
             if (clientGone) break;
             if (!encoder) {
+              const denied = dataset.columns.filter(
+                (c) => batch.schema.fields.some((f) => f.name === c.name) && !catalog.mayReadColumn(c, principal),
+              );
+              if (denied.length > 0)
+                throw new FraiseqlError(
+                  'FRAISEQL_FORBIDDEN',
+                  `Table ${dataset.name}: the upload writes ${denied.map((c) => `"${c.name}"`).join(', ')}, which the caller may not read (${denied[0]!.roles!.join(' or ')}).`,
+                  { details: { columns: denied.map((c) => c.name) } },
+                );
               const targets = putColumns(dataset, batch.schema.fields, principal);
               encoder = new CopyBinaryEncoder(targets);
               encoder.checkSchema(batch.schema.fields);

@@ -7,6 +7,6 @@ import { serveUnary } from './serve-unary';
 /** GetFlightInfo: plans a descriptor and issues its tickets. */
 export function createGetFlightInfo(deps: FlightServiceDeps): handleUnaryCall<FlightDescriptor, FlightInfo> {
   return serveUnary<FlightDescriptor, FlightInfo>(deps, 'GetFlightInfo', async (call) =>
-    describeFlight(deps, call.request, await deps.auth.principal(call.metadata)),
+    describeFlight(deps, call.request, await deps.auth.principal(call.metadata, call.getPeer())),
   );
 }

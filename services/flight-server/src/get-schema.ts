@@ -9,7 +9,7 @@ import { serveUnary } from './serve-unary';
 /** GetSchema: a descriptor's Arrow schema, without issuing tickets. */
 export function createGetSchema(deps: FlightServiceDeps): handleUnaryCall<FlightDescriptor, SchemaResult> {
   return serveUnary<FlightDescriptor, SchemaResult>(deps, 'GetSchema', async (call) => {
-    const principal = await deps.auth.principal(call.metadata);
+    const principal = await deps.auth.principal(call.metadata, call.getPeer());
     const catalog = deps.catalog();
     const described = await describeDataset(
       deps,

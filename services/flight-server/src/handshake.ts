@@ -11,7 +11,11 @@ export function createHandshake(deps: FlightServiceDeps): handleBidiStreamingCal
       try {
         const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<HandshakeRequest>;
         const first = await messages.next();
-        const { session } = await deps.auth.handshake(call.metadata, first.done ? undefined : (first.value.payload ?? undefined));
+        const { session } = await deps.auth.handshake(
+          call.metadata,
+          first.done ? undefined : (first.value.payload ?? undefined),
+          call.getPeer(),
+        );
         const header = new Metadata();
         header.set('authorization', `Bearer ${session.token}`);
         call.sendMetadata(header);

@@ -7,7 +7,7 @@ import { serveStream } from './serve-stream';
 /** ListActions: FLIGHT_ACTIONS, to authenticated callers only. */
 export function createListActions(deps: FlightServiceDeps): handleServerStreamingCall<Empty, ActionType> {
   return serveStream<Empty, ActionType>(deps, 'ListActions', async (call) => {
-    await deps.auth.principal(call.metadata);
+    await deps.auth.principal(call.metadata, call.getPeer());
     return FLIGHT_ACTIONS;
   });
 }

@@ -19,7 +19,7 @@ const ANALYTICS_SCHEMA_WAIT_MS = 3000;
  */
 export function createListFlights(deps: FlightServiceDeps): handleServerStreamingCall<Criteria, FlightInfo> {
   return serveStream<Criteria, FlightInfo>(deps, 'ListFlights', async (call) =>
-    listFlights(deps, await deps.auth.principal(call.metadata)),
+    listFlights(deps, await deps.auth.principal(call.metadata, call.getPeer())),
   );
 }
 

@@ -68,6 +68,8 @@ describe('flight-server audit of refused credentials (real NATS JetStream)', () 
         code: 'FRAISEQL_UNAUTHENTICATED',
         details: { transport: 'flight', scheme: 'bearer' },
       });
+      // The client's address, from the gRPC peer (without its port).
+      expect(['127.0.0.1', '::1', '::ffff:127.0.0.1']).toContain(event.data.ip);
       expect(text).not.toContain(BAD_TOKEN);
     }
   });

@@ -174,3 +174,52 @@ describe('Flight limits: rows per ticket and request rate per principal (real fl
     }
   }, 60_000);
 });
+
+describe('Flight limits: calls per client address, Handshake included (real flight-server, gRPC, Redis)', () => {
+  let stack: FlightStack;
+  let redis: Redis;
+  const registry = new Registry();
+  const keyPrefix = `fraiseql-test:flight-ip:${randomUUID()}`;
+
+  beforeAll(async () => {
+    stack = await startFlightStack({
+      compiled: typedDatasetsSchema(),
+      prepare: prepareTypedDatasets,
+      limits: { rateLimits: { redisUrl: SHARED_REDIS, keyPrefix, ip: { requests: 3, windowS: 60 } }, registry },
+    });
+    redis = new Redis(SHARED_REDIS);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (redis) {
+      const keys = await redis.keys(`${keyPrefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+
+  it('bounds credential guessing: after three Handshakes with bad tokens the address is refused, even with a good one', async () => {
+    const client = new FlightClient(stack.server.address);
+    try {
+      const outcome = (token: string) =>
+        client.handshake(token).then(
+          () => 'ok',
+          (e: unknown) => (e as FraiseqlError).code,
+        );
+      expect([await outcome('bad.token.one'), await outcome('bad.token.two'), await outcome('bad.token.three')]).toEqual([
+        'FRAISEQL_UNAUTHENTICATED',
+        'FRAISEQL_UNAUTHENTICATED',
+        'FRAISEQL_UNAUTHENTICATED',
+      ]);
+      expect(await outcome(await stack.jwt('guessed-right', ORG_A))).toBe('FRAISEQL_RATE_LIMITED');
+      const counted = await redis.keys(`${keyPrefix}:ip:*`);
+      expect(counted).toHaveLength(1);
+      expect(counted[0]).toMatch(/:ip:(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+      expect(await redis.get(counted[0]!)).toBe('4');
+      expect(await metric(registry, 'fraiseql_rate_limited_total', { limiter: 'ip' })).toBe(1);
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});

@@ -147,7 +147,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
   const nativeResolvers = {
     ...deadLetterResolvers(nc),
     ...jobResolvers(nc),
-    ...searchResolvers(nc),
+    ...searchResolvers(nc, { compiled: () => planner()?.compiled }),
     ...apiKeyResolvers(apiKeys),
     ...auditResolvers(auditRecorder ? pool : await auditTablePool(pool)),
   };
