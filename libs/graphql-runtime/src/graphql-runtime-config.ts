@@ -14,6 +14,14 @@ export const plannerConfigShape = {
   FRAISEQL_LIMIT_MAX_COST: configValue.positiveInt().default(50_000),
   FRAISEQL_LIMIT_MAX_ALIASES: configValue.positiveInt({ min: 0 }).default(30),
   FRAISEQL_LIMIT_MAX_DOCUMENT_BYTES: configValue.positiveInt({ min: 64 }).default(65_536),
+  /** Most estimated returned objects (lists multiplied through) of a caller without a role entry. */
+  FRAISEQL_LIMIT_MAX_NODES: configValue.positiveInt().default(50_000),
+  /**
+   * Per-role depth/nodes/cost limits, JSON: `{"analyst": {"depth": 20, "cost": 200000}, "anonymous": {...}}`.
+   * The gateway (and the flight-server, for graphql tickets) applies the most generous entry among the caller's roles;
+   * every planner plans up to the most generous of all.
+   */
+  FRAISEQL_GRAPHQL_ROLE_LIMITS: roleLimitsValue().default({}),
 };
 
 /**
@@ -24,13 +32,6 @@ export const graphqlRuntimeConfigShape = {
   ...plannerConfigShape,
   /** HMAC key for pagination cursors; required in production. */
   FRAISEQL_CURSOR_SECRET: configValue.secret(z.string().min(32, 'must be at least 32 characters')).optional(),
-  /** Most estimated returned objects (lists multiplied through) of a caller without a role entry. */
-  FRAISEQL_LIMIT_MAX_NODES: configValue.positiveInt().default(50_000),
-  /**
-   * Per-role depth/nodes/cost limits, JSON: `{"analyst": {"depth": 20, "cost": 200000}, "anonymous": {...}}`.
-   * The gateway applies the most generous entry among the caller's roles; both services plan up to the most generous of all.
-   */
-  FRAISEQL_GRAPHQL_ROLE_LIMITS: roleLimitsValue().default({}),
 };
 
 export type GraphqlRuntimeConfigShape = typeof graphqlRuntimeConfigShape;

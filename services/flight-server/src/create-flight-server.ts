@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { AuditLog, rateLimitedEntry } from '@fraiseql/audit';
 import { ApiKeyDirectory, type AuthOptions } from '@fraiseql/auth';
 import { FLIGHT_SERVICE, TicketCodec } from '@fraiseql/flight';
-import { openSchemaSource, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
+import { openSchemaSource, type RoleQueryLimits, type SchemaSourceSpec } from '@fraiseql/graphql-runtime';
 import { openSchemaBucket, SCHEMA_ACTIVE_KEY } from '@fraiseql/nats-contract';
 import { QueryPlanner, type PlannerLimits } from '@fraiseql/query-planner';
 import { RateLimits, type RateLimitedEvent, type RateLimitsOptions } from '@fraiseql/rate-limits';
@@ -37,6 +37,8 @@ export interface FlightServerOptions {
   ticketSecret: string;
   sessionTtlMs: number;
   limits: PlannerLimits;
+  /** Per-role depth/nodes/cost limits of graphql tickets (FRAISEQL_GRAPHQL_ROLE_LIMITS); absent: the planner's only. */
+  queryLimits?: RoleQueryLimits;
   /** How callers authenticate; API keys are read from FRAISEQL_API_KEYS when `apiKeys` is set. */
   auth: Omit<AuthOptions, 'apiKeys'>;
   /** Accept API keys (FRAISEQL_AUTH_API_KEYS). */
@@ -120,7 +122,11 @@ export async function createFlightServer(options: FlightServerOptions): Promise<
   source.on('change', (compiled: CompiledSchema) => {
     try {
       catalogs.swap(
-        new FlightCatalog(compiled, new QueryPlanner(compiled, { cursorSecret: options.ticketSecret, limits: options.limits })),
+        new FlightCatalog(
+          compiled,
+          new QueryPlanner(compiled, { cursorSecret: options.ticketSecret, limits: options.limits }),
+          options.queryLimits,
+        ),
       );
       logger.info({ schemaHash: compiled.hash, datasets: (compiled.datasets ?? []).length }, 'compiled schema loaded');
     } catch (error) {

@@ -2,6 +2,7 @@ import { Field, Schema } from 'apache-arrow';
 import { mapPostgresColumn, PG_ARRAY_ELEMENT, PG_TYPE } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
+import type { RoleQueryLimits } from '@fraiseql/graphql-runtime';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
 import { compileEntityRedactor, type EntityRedactor, type QueryPlanner } from '@fraiseql/query-planner';
 import { holdsAnyRole, type CompiledDataset, type CompiledDatasetColumn, type CompiledQuery, type CompiledSchema } from '@fraiseql/schema';
@@ -32,6 +33,8 @@ export class FlightCatalog {
   constructor(
     readonly compiled: CompiledSchema,
     readonly planner: QueryPlanner,
+    /** Per-role depth/nodes/cost limits of graphql tickets (FRAISEQL_GRAPHQL_ROLE_LIMITS); absent: the planner's only. */
+    readonly queryLimits?: Pick<RoleQueryLimits, 'for'>,
   ) {
     this.datasets = new Map((compiled.datasets ?? []).map((d) => [d.name, d]));
     this.listQueries = new Map(compiled.queries.filter((q) => q.kind === 'list').map((q) => [q.name, q]));

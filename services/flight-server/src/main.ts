@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertDevAuthAllowed, authOptionsFromConfig } from '@fraiseql/auth';
-import { plannerLimitsFromConfig } from '@fraiseql/graphql-runtime';
+import { plannerLimitsFromConfig, roleQueryLimitsFromConfig } from '@fraiseql/graphql-runtime';
 import { rateLimitsOptionsFromConfig } from '@fraiseql/rate-limits';
 import { readTlsFiles, resolveSecret, runService } from '@fraiseql/service-kit';
 import { flightServerConfig } from './config';
@@ -40,6 +40,7 @@ void runService({
       }),
       sessionTtlMs: config.FRAISEQL_FLIGHT_SESSION_TTL_MS,
       limits: plannerLimitsFromConfig(config),
+      queryLimits: roleQueryLimitsFromConfig(config),
       auth: authOptionsFromConfig('flight-server', config),
       apiKeys: config.FRAISEQL_AUTH_API_KEYS,
       auditQueueLimit: config.FRAISEQL_AUDIT_QUEUE_LIMIT,
