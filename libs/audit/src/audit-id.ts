@@ -1,19 +1,9 @@
-import { randomFillSync } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 /**
- * A UUID v7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits. Ids of entries made later sort after
- * earlier ones at millisecond precision (within one millisecond their order is random, which nothing relies on:
- * the API orders by `at`, then id).
+ * A UUID v7 (RFC 9562 §5.7, the `uuid` package): Unix milliseconds first, so ids of entries made later sort after earlier
+ * ones — the same kind of id as the change log's event ids, which the audit entry's EntityEvent envelope carries.
  */
 export function newAuditId(now: number = Date.now()): string {
-  const bytes = randomFillSync(new Uint8Array(16));
-  let ms = now;
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = ms % 256;
-    ms = Math.floor(ms / 256);
-  }
-  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidv7({ msecs: now });
 }
