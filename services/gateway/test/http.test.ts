@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
@@ -192,14 +194,23 @@ describe('gateway HTTP behaviour (fastify.inject, real NATS, stand-in executor)'
     const mutation = 'mutation { cancelOrder(input: { id: "00000000-0000-4000-8000-000000000009" }) { __typename } }';
     await post({ query: mutation }, { 'idempotency-key': 'cancel-9' });
     expect(received.map((r) => r.meta.idempotencyKey)).toEqual(['cancel-9']);
-    const repeated = await app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { 'content-type': 'application/json', ...devCaller, 'idempotency-key': ['k-1', 'k-2'] },
-      payload: { query: mutation },
+    // Two Idempotency-Key lines on the wire: over a real socket, since inject() folds a repeated header into one.
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    const repeated = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/graphql' }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      request.setHeader('content-type', 'application/json');
+      for (const [name, value] of Object.entries(devCaller)) request.setHeader(name, value);
+      request.setHeader('idempotency-key', ['k-1', 'k-2']);
+      request.end(JSON.stringify({ query: mutation }));
     });
-    expect(repeated.statusCode).toBe(400);
-    expect(repeated.json().errors[0].message).toMatch(/may appear only once/);
+    expect(repeated.status).toBe(400);
+    expect((JSON.parse(repeated.body) as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/may appear only once/);
     const bad = await post({ query: mutation }, { 'idempotency-key': ' padded ' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].extensions.code).toBe('FRAISEQL_BAD_REQUEST');
