@@ -96,8 +96,10 @@ const inbox =
     : undefined;
 const { commands, result } = concurrently(
   [
-    ...services.map((s) => ({ name: s.name, command: `node services/${s.name}/dist/main.js`, env, cwd: root })),
-    ...(inbox ? [{ name: inbox.name, command: `node ${inboxBin}`, env, cwd: root }] : []),
+    // `exec`: concurrently runs each command through /bin/sh, which does not hand Ctrl-C on; without it the shell dies of
+    // the SIGINT while the service is still shutting down cleanly, and the line reads "exited with code SIGINT".
+    ...services.map((s) => ({ name: s.name, command: `exec node services/${s.name}/dist/main.js`, env, cwd: root })),
+    ...(inbox ? [{ name: inbox.name, command: `exec node ${inboxBin}`, env, cwd: root }] : []),
   ],
   { prefix: '[{name}]', padPrefix: true, killOthersOn: ['failure'], killSignal: 'SIGTERM', handleInput: false },
 );

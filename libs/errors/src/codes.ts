@@ -61,7 +61,7 @@ export const ERROR_CODES = {
   FRAISEQL_OPERATION_NOT_SUPPORTED: spec(
     400,
     GrpcStatus.UNIMPLEMENTED,
-    'The operation type is not served on this path (for example a mutation over GET).',
+    'The operation type or HTTP method is not served on this path. A mutation over GET, or PUT/PATCH/DELETE on /graphql, answers 405 with an Allow header (GraphQL over HTTP).',
   ),
   // Limits
   FRAISEQL_DOCUMENT_TOO_LARGE: spec(

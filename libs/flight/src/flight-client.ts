@@ -90,14 +90,18 @@ export class FlightClient {
     this.headers = options.headers ?? {};
   }
 
-  /** Sends the bearer JWT; the session token the server answers with is used on later calls. */
-  async handshake(bearerJwt: string, options: FlightCallOptions = {}): Promise<string> {
+  /**
+   * Sends the bearer credential (a JWT or an API key) as the Handshake payload; the session token the server answers
+   * with is used on later calls. Without one, the client's own headers (development headers, say) name the caller.
+   */
+  async handshake(bearer?: string, options: FlightCallOptions = {}): Promise<string> {
     const m = FLIGHT_SERVICE.Handshake;
+    const credential = bearer === undefined || bearer === '' ? undefined : bearer;
     const call = this.grpc.makeBidiStreamRequest(
       m.path,
       m.requestSerialize,
       m.responseDeserialize,
-      this.metadata({ ...options, authorization: `Bearer ${bearerJwt}` }),
+      this.metadata(credential === undefined ? options : { ...options, authorization: `Bearer ${credential}` }),
       this.callOptions(options),
     );
     let headerToken: string | undefined;
@@ -105,13 +109,14 @@ export class FlightClient {
       const value = md.get('authorization')[0];
       if (typeof value === 'string' && value.startsWith('Bearer ')) headerToken = value.slice('Bearer '.length);
     });
-    call.write({ payload: Buffer.from(bearerJwt, 'utf8') });
+    call.write({ payload: Buffer.from(credential ?? '', 'utf8') });
     call.end();
     let payloadToken: string | undefined;
     for await (const response of this.read(call, options)) {
       if (response.payload && response.payload.byteLength > 0) payloadToken = Buffer.from(response.payload).toString('utf8');
     }
-    const token = headerToken ?? payloadToken ?? bearerJwt;
+    const token = headerToken ?? payloadToken ?? credential;
+    if (token === undefined) throw new FraiseqlError('FRAISEQL_UNAUTHENTICATED', 'The Handshake returned no session token');
     this.token = token;
     return token;
   }

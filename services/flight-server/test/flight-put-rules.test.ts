@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateDay, Table, Utf8, vectorFromArray } from 'apache-arrow';
-import { SignJWT } from 'jose';
-import { FlightClient } from '@fraiseql/flight';
+import type { FlightClient } from '@fraiseql/flight';
 import type { CompiledSchema } from '@fraiseql/schema';
 import { DEMO_ORG_IDS, migrateShop } from '@fraiseql/shop';
-import { JWT_SECRET, startFlightStack, type FlightStack } from './fixtures/flight-stack';
+import { startFlightStack, type FlightStack } from './fixtures/flight-stack';
 
 // DoPut follows the read rules (docs/adr/0136-authorization-in-the-plan.md): a caller may write neither a dataset whose
 // rule it lacks (ta_sales_target: finance or analyst) nor a column it may not read (customer_email: analyst or support).
@@ -16,7 +15,6 @@ const path = (...parts: string[]) => ({ type: 1, path: parts });
 
 describe('DoPut under the read rules (shop datasets, real PostgreSQL, gRPC)', () => {
   let stack: FlightStack;
-  const clients: FlightClient[] = [];
 
   beforeAll(async () => {
     stack = await startFlightStack({
@@ -27,20 +25,10 @@ describe('DoPut under the read rules (shop datasets, real PostgreSQL, gRPC)', ()
     });
   }, 120_000);
   afterAll(async () => {
-    for (const client of clients) client.close();
     await stack?.close();
   });
 
-  async function clientWith(roles: string[]): Promise<FlightClient> {
-    const token = await new SignJWT({ org_id: ORG, roles })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`writer-${roles.join('-') || 'none'}`)
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(JWT_SECRET));
-    const client = new FlightClient(stack.server.address, { token });
-    clients.push(client);
-    return client;
-  }
+  const clientWith = (roles: string[]): Promise<FlightClient> => stack.client(`caller-${roles.join('-') || 'none'}`, ORG, roles);
 
   const targets = () =>
     new Table({

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
-import { FlightClient } from '@fraiseql/flight';
+import type { FlightClient } from '@fraiseql/flight';
 import { RoleQueryLimits } from '@fraiseql/graphql-runtime';
 import type { CompiledSchema } from '@fraiseql/schema';
 import { DEMO_ORG_IDS, migrateShop } from '@fraiseql/shop';
-import { JWT_SECRET, startFlightStack, type FlightStack } from './fixtures/flight-stack';
+import { startFlightStack, type FlightStack } from './fixtures/flight-stack';
 
 // Graphql tickets are held to the same per-role depth/nodes/cost limits as the gateway (FRAISEQL_GRAPHQL_ROLE_LIMITS,
 // docs/adr/0134-trusted-documents-and-limits.md): Flight is no way around them.
@@ -17,7 +16,6 @@ const ORDERS = { kind: 'graphql', query: '{ orders(limit: 50) { id status custom
 
 describe('per-role query limits on graphql tickets (real flight-server, gRPC)', () => {
   let stack: FlightStack;
-  const clients: FlightClient[] = [];
 
   beforeAll(async () => {
     stack = await startFlightStack({
@@ -32,20 +30,10 @@ describe('per-role query limits on graphql tickets (real flight-server, gRPC)', 
     });
   }, 120_000);
   afterAll(async () => {
-    for (const client of clients) client.close();
     await stack?.close();
   });
 
-  async function clientWith(roles: string[]): Promise<FlightClient> {
-    const token = await new SignJWT({ org_id: ORG, roles })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`caller-${roles.join('-') || 'none'}`)
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(JWT_SECRET));
-    const client = new FlightClient(stack.server.address, { token });
-    clients.push(client);
-    return client;
-  }
+  const clientWith = (roles: string[]): Promise<FlightClient> => stack.client(`caller-${roles.join('-') || 'none'}`, ORG, roles);
 
   it('refuses a ticket over the caller’s limit, and plans the same ticket for a role allowed more', async () => {
     const reader = await clientWith(['reader']);

@@ -48,6 +48,21 @@ export const graphqlOverHttp = fp<GraphqlOverHttpOptions>(
         void sendGraphqlFailure(reply, negotiateMediaType(request.headers.accept), factsOf(request), wrapped, options.logger);
       },
     });
+    // Other methods get a GraphQL error body with a code, not fastify's bare 404 (GraphQL over HTTP: GET and POST).
+    app.route({
+      method: ['PUT', 'PATCH', 'DELETE'],
+      url: '/graphql',
+      handler: (request, reply) =>
+        sendGraphqlFailure(
+          reply,
+          negotiateMediaType(request.headers.accept),
+          factsOf(request),
+          new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', `GraphQL is served over GET and POST, not ${request.method}`, {
+            details: { method: request.method, allow: 'GET, POST' },
+          }),
+          options.logger,
+        ),
+    });
     const trusted = options.trustedDocuments;
     // Subscriptions carry their text over WebSocket: in strict mode it must be a registered document.
     if (trusted) {

@@ -35,8 +35,10 @@ export function sendGraphqlFailure(
   if (e.code === 'FRAISEQL_OVERLOADED' || e.code === 'FRAISEQL_EXECUTOR_UNAVAILABLE') reply.header('retry-after', '1');
   // A rate limit knows when its window ends: whole seconds, rounded up.
   if (e instanceof RetryableError) reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
-  const status = e.code === 'FRAISEQL_OPERATION_NOT_SUPPORTED' && e.details?.method === 'GET' ? 405 : e.httpStatus;
-  if (status === 405) reply.header('allow', 'POST');
+  // A method this path does not serve for the request (a mutation over GET, a PUT): 405 with the methods it does.
+  const allow = e.code === 'FRAISEQL_OPERATION_NOT_SUPPORTED' && typeof e.details?.allow === 'string' ? e.details.allow : undefined;
+  const status = allow === undefined ? e.httpStatus : 405;
+  if (allow !== undefined) reply.header('allow', allow);
   // The transport's own failures keep their HTTP status under both media types.
   return sendGraphql(reply, mediaType, status, formatErrorBody([{ message: e.message, extensions: { code: e.code } }]));
 }

@@ -167,7 +167,7 @@ function readIdempotencyKey(values: string[] | undefined): string | undefined {
 
 function mutationOverGet(): FraiseqlError {
   return new FraiseqlError('FRAISEQL_OPERATION_NOT_SUPPORTED', 'Mutations are not allowed over GET; use POST', {
-    details: { method: 'GET' },
+    details: { method: 'GET', allow: 'POST' },
   });
 }
 

@@ -152,6 +152,20 @@ describe('gateway HTTP behaviour (fastify.inject, real NATS, stand-in executor)'
     expect(received).toHaveLength(1);
   });
 
+  it.each(['PUT', 'PATCH', 'DELETE'] as const)('answers %s /graphql with 405, Allow: GET, POST and a FRAISEQL_* code', async (method) => {
+    const before = received.length;
+    const response = await app.inject({
+      method,
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', ...devCaller },
+      payload: { query: QUERY },
+    });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+    expect(response.json().errors[0].extensions.code).toBe('FRAISEQL_OPERATION_NOT_SUPPORTED');
+    expect(received).toHaveLength(before);
+  });
+
   it.each([
     ['a body that is not JSON', '{"query": ', 'application/json', 400, 'FRAISEQL_BAD_REQUEST'],
     ['a JSON body without a query', '{"variables": {}}', 'application/json', 400, 'FRAISEQL_BAD_REQUEST'],
