@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static packaging checks (no Docker engine, no cluster needed):
-#   1. helm lint + helm template of helm/fraiseql with the default values, values-dev.yaml and
-#      every optional feature switched on;
+#   1. helm lint + helm template of helm/fraiseql with the default values, values-dev.yaml,
+#      values-production.yaml, values-minimal.yaml, every optional feature switched on, and the bundled stores;
 #   2. kubectl kustomize of k8s/base and k8s/overlays/dev, and a parse of tilt/deps.yaml;
 #   3. consistency: every services/<name> folder has
 #        - a row in the one Dockerfile (repository root, built with --build-arg SERVICE=<name>):
@@ -60,6 +60,10 @@ run_logged() { # <description> <log> <command...>: ok, or FAIL with the command 
 echo "helm chart ($CHART)"
 run_logged "helm lint" "$work/lint-default.log" "$HELM" lint --strict "$CHART"
 run_logged "helm lint -f values-dev.yaml" "$work/lint-dev.log" "$HELM" lint --strict "$CHART" -f "$CHART/values-dev.yaml"
+for values in values-production values-minimal; do
+  run_logged "helm lint -f $values.yaml" "$work/lint-$values.log" "$HELM" lint --strict "$CHART" -f "$CHART/$values.yaml"
+  run_logged "helm template ($values.yaml)" "$work/helm-$values.log" "$HELM" template "$RELEASE" "$CHART" -f "$CHART/$values.yaml"
+done
 if "$HELM" template "$RELEASE" "$CHART" >"$work/helm-default.yaml" 2>"$work/helm-default.err"; then
   ok "helm template (default values)"
 else
@@ -71,8 +75,82 @@ else
   problem "helm template (values-dev.yaml)"; sed 's/^/        /' "$work/helm-dev.err" >&2
 fi
 # Every optional branch of the templates, so a typo in a rarely used path is caught here.
+cat >"$work/features.yaml" <<'YAML'
+componentDefaults:
+  topologySpreadPreset: hard
+  networkPolicy:
+    extraIngress:
+      - from: [{ podSelector: { matchLabels: { debug: 'true' } } }]
+    extraEgress:
+      - to: [{ ipBlock: { cidr: 10.0.0.0/8 } }]
+gateway:
+  topologySpreadConstraints:
+    - { maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: { matchLabels: { app.kubernetes.io/component: gateway } } }
+# KEDA for the three consumers (their HPA off: the two are exclusive), with every option.
+observerWorker:
+  settings: { smtpUrl: 'smtps://mail.example.com:2465' }
+  autoscaling:
+    hpa: { enabled: false }
+    keda: { enabled: true, minReplicas: 0, fallback: { failureThreshold: 3, replicas: 2 }, advanced: { restoreToOriginalReplicaCount: true } }
+sink:
+  autoscaling:
+    hpa: { enabled: false }
+    keda: { enabled: true, extraTriggers: [{ type: cpu, metricType: Utilization, metadata: { value: '80' } }] }
+jobRunner:
+  autoscaling:
+    hpa: { enabled: false }
+    keda: { enabled: true, minReplicas: 2 }
+flightServer:
+  autoscaling:
+    hpa: { enabled: false }
+    keda: { enabled: true }
+keda:
+  nats: { monitoringEndpoint: 'nats.messaging:8222', account: FRAISEQL, useHttps: true }
+  prometheus: { serverAddress: 'http://prometheus:9090', query: 'sum(fraiseql_job_queue_depth{state="waiting"})' }
+authentication: { oidcIssuer: 'https://id.example.com:8443/realms/acme', audience: fraiseql }
+networkPolicy:
+  allowExternal: false
+  ingressNSMatchLabels: { kubernetes.io/metadata.name: ingress-nginx }
+  ingressNSPodMatchLabels: { app.kubernetes.io/name: ingress-nginx }
+  metrics:
+    namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: monitoring } }
+    podSelector: { matchLabels: { app.kubernetes.io/name: prometheus } }
+  kubeDNS: { namespaceSelector: {}, podSelector: {} }
+  extraEgress:
+    - ports: [{ port: 8200, protocol: TCP }]
+metrics:
+  serviceMonitor:
+    enabled: true
+    namespace: monitoring
+    scrapeTimeout: 10s
+    labels: { release: prometheus }
+    annotations: { team: data }
+    jobLabel: app.kubernetes.io/component
+    honorLabels: true
+    relabelings: [{ sourceLabels: [__meta_kubernetes_pod_node_name], targetLabel: node }]
+    metricRelabelings: [{ sourceLabels: [__name__], regex: 'go_.*', action: drop }]
+  prometheusRule:
+    enabled: true
+    namespace: monitoring
+    labels: { release: prometheus }
+    additionalGroups: [{ name: custom, rules: [{ alert: Custom, expr: vector(1) > 2 }] }]
+  dashboards:
+    enabled: true
+    namespace: grafana
+    labels: { grafana_dashboard: '1', team: data }
+    folder: FraiseQL
+    annotations: { team: data }
+provisioning:
+  hooks: pre-install,pre-upgrade,pre-rollback
+  podLabels: { sidecar: 'off' }
+  podAnnotations: { sidecar.istio.io/inject: 'false' }
+  nodeSelector: { kubernetes.io/os: linux }
+  tolerations: [{ key: dedicated, operator: Exists }]
+  resources: { requests: { cpu: 100m } }
+  services: [queryExecutor, sink, observerWorker, jobRunner]
+YAML
 run_logged "helm template (all optional features on)" "$work/helm-features.log" \
-  "$HELM" template "$RELEASE" "$CHART" \
+  "$HELM" template "$RELEASE" "$CHART" -f "$work/features.yaml" \
     --set global.imageRegistry=registry.example.com,global.imagePullSecrets[0]=pull-secret \
     --set componentDefaults.pdb.create=true,componentDefaults.autoscaling.hpa.enabled=true,componentDefaults.autoscaling.hpa.targetMemory=80 \
     --set componentDefaults.service.type=LoadBalancer,componentDefaults.service.loadBalancerSourceRanges[0]=10.0.0.0/8 \
@@ -86,6 +164,20 @@ run_logged "helm template (all optional features on)" "$work/helm-features.log" 
     --set exports.s3.region=eu-west-1,exports.s3.forcePathStyle=true,exports.s3.partSizeMb=16,exports.linkTtlMs=600000 \
     --set clickhouse.url=https://clickhouse.example.com:8443,clickhouse.existingSecret=clickhouse \
     --set elasticsearch.url=https://elasticsearch:9200,elasticsearch.existingSecret=elasticsearch
+# The bundled stores (clustered NATS, PostgreSQL, Redis, ClickHouse, Elasticsearch), KEDA reading the bundled NATS.
+run_logged "helm template (bundled stores)" "$work/helm-bundled.log" \
+  "$HELM" template "$RELEASE" "$CHART" \
+    --set bundled.nats.enabled=true,bundled.postgresql.enabled=true,bundled.redis.enabled=true,bundled.redis.maxmemory=1gb \
+    --set bundled.clickhouse.enabled=true,bundled.elasticsearch.enabled=true,bundled.nats.persistence.storageClass=fast \
+    --set observerWorker.autoscaling.keda.enabled=true,networkPolicy.allowExternalEgress=true
+# HPA and KEDA on one service: refused with a message naming it.
+if "$HELM" template "$RELEASE" "$CHART" --set gateway.autoscaling.hpa.enabled=true,gateway.autoscaling.keda.enabled=true >/dev/null 2>"$work/both.err"; then
+  problem "helm template accepts autoscaling.hpa and autoscaling.keda both enabled"
+elif grep -q "gateway: autoscaling.hpa.enabled and autoscaling.keda.enabled are both true" "$work/both.err"; then
+  ok "helm template refuses HPA and KEDA on one service"
+else
+  problem "helm template refuses HPA + KEDA without the expected message"; sed 's/^/        /' "$work/both.err" >&2
+fi
 run_logged "helm template (exports in a local: store on a ReadWriteMany claim)" "$work/helm-exports-local.log" \
   "$HELM" template "$RELEASE" "$CHART" \
     --set exports.store=local:/var/lib/fraiseql/exports,exports.persistence.existingClaim=fraiseql-exports
@@ -96,7 +188,7 @@ run_logged "helm template (sink: Elasticsearch with basic auth, a search role of
     --set externalDatabase.sinkUrl=postgres://fraiseql_search@postgresql:5432/fraiseql
 
 echo "kustomize"
-for dir in k8s/base k8s/overlays/dev; do
+for dir in k8s/base k8s/overlays/dev k8s/overlays/prod; do
   out="$work/$(echo "$dir" | tr / -).yaml"
   if "$KUBECTL" kustomize "$ROOT/$dir" >"$out" 2>"$out.err"; then ok "kubectl kustomize $dir"; else problem "kubectl kustomize $dir"; sed 's/^/        /' "$out.err" >&2; fi
 done
@@ -117,6 +209,7 @@ deployments "$work/helm-default.yaml" >"$work/deploy-helm-default.txt" 2>/dev/nu
 deployments "$work/helm-dev.yaml" >"$work/deploy-helm-dev.txt" 2>/dev/null || true
 deployments "$work/k8s-base.yaml" >"$work/deploy-k8s-base.txt" 2>/dev/null || true
 deployments "$work/k8s-overlays-dev.yaml" >"$work/deploy-k8s-dev.txt" 2>/dev/null || true
+deployments "$work/k8s-overlays-prod.yaml" >"$work/deploy-k8s-prod.txt" 2>/dev/null || true
 
 for d in "$ROOT"/services/*/; do
   d=${d%/}
@@ -144,6 +237,7 @@ for d in "$ROOT"/services/*/; do
   fi
   grep -qx "fraiseql-$name" "$work/deploy-k8s-base.txt" || problem "$name: no Deployment fraiseql-$name in k8s/base"
   grep -qx "fraiseql-$name" "$work/deploy-k8s-dev.txt" || problem "$name: no Deployment fraiseql-$name in k8s/overlays/dev"
+  grep -qx "fraiseql-$name" "$work/deploy-k8s-prod.txt" || problem "$name: no Deployment fraiseql-$name in k8s/overlays/prod"
   grep -qE "\"name\": *\"$name\"" "$ROOT/tilt/services.star" || problem "$name: no entry in tilt/services.star"
 done
 [ "$problems" -eq 0 ] && ok "every service has a Dockerfile row, a chart block, kustomize Deployments and a Tilt entry"

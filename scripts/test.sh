@@ -29,6 +29,9 @@ bash scripts/check-packaging.sh
 step "chdb (embedded ClickHouse: the independent Arrow reader of the Flight tests)"
 bash scripts/ensure-chdb.sh
 
+step "prometheus (the dashboards and alerts checked live: test/operations; its daemon is never started)"
+bash scripts/ensure-prometheus.sh
+
 step "tests"
 rm -f test-results.json
 status=0

@@ -678,8 +678,17 @@ describe('helm chart', () => {
     expect(probe).toMatchObject({ periodSeconds: 11, timeoutSeconds: 3, httpGet: { path: '/readyz', port: 'ops' } });
   });
 
-  it('renders PDB and HPA only when enabled, and drops replicas when the HPA owns them', () => {
-    expect(rendered.filter((o) => ['PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(o.kind))).toEqual([]);
+  it('renders a PDB for each service of more than one replica, an HPA only when enabled, and drops replicas when the HPA owns them', () => {
+    expect(rendered.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const pdbs = (objects: K8sObject[]) =>
+      objects
+        .filter((o) => o.kind === 'PodDisruptionBudget')
+        .map((o) => o.metadata.name)
+        .sort();
+    expect(pdbs(rendered)).toEqual(services.map((s) => `fraiseql-${s.name}`).sort());
+    // One replica: a PDB would block every drain; and none when switched off.
+    expect(pdbs(helmTemplate('--set', 'componentDefaults.replicaCount=1'))).toEqual([]);
+    expect(pdbs(helmTemplate('--set', 'componentDefaults.pdb.create=false'))).toEqual([]);
     const objects = helmTemplate('--set', 'gateway.pdb.create=true,gateway.autoscaling.hpa.enabled=true');
     expect(find(objects, 'PodDisruptionBudget', 'fraiseql-gateway').spec).toMatchObject({ maxUnavailable: 1 });
     expect(find(objects, 'HorizontalPodAutoscaler', 'fraiseql-gateway').spec).toMatchObject({
@@ -926,10 +935,25 @@ describe('Tiltfile', () => {
     ]);
     expect(
       dryRun.k8s_resources
-        .filter((r: any) => r.labels.includes('deps'))
+        // The provisioning Job (when the chart has one) is grouped with the stores it prepares.
+        .filter((r: any) => r.labels.includes('stores') && r.new_name !== 'provision')
         .map((r: any) => r.new_name)
         .sort(),
-    ).toEqual(['clickhouse', 'nats', 'postgres', 'redis']);
+    ).toEqual(['clickhouse', 'dev-inbox', 'nats', 'postgres', 'redis']);
+  });
+
+  it('`tilt up gateway flight-server` brings in query-executor and the stores they wait for; `tilt up sink` only its own', () => {
+    // The chart's provisioning Job, when it renders one: every service waits for it, and it for the stores it writes.
+    const provision = dryRun.k8s_resources.find((r: any) => r.new_name === 'provision');
+    const withProvision = (names: string[]) =>
+      [...new Set([...names, ...(provision ? ['provision', ...provision.resource_deps] : [])])].sort();
+    expect([...dryRun.subsets['gateway flight-server']].sort()).toEqual(
+      withProvision(['clickhouse', 'flight-server', 'fraiseql-config', 'gateway', 'nats', 'postgres', 'query-executor', 'redis']),
+    );
+    expect([...dryRun.subsets.sink].sort()).toEqual(withProvision(['clickhouse', 'fraiseql-config', 'nats', 'postgres', 'sink']));
+    expect([...dryRun.subsets['observer-worker']].sort()).toEqual(
+      withProvision(['dev-inbox', 'fraiseql-config', 'nats', 'observer-worker', 'redis']),
+    );
   });
 
   it.each(serviceFolders())('%s: live-updated dev image, resource with ops port-forward', (name) => {
@@ -940,29 +964,32 @@ describe('Tiltfile', () => {
       local: path.join(ROOT, 'services', name, 'src'),
       remote: `/app/services/${name}/src`,
     });
-    expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'libs'), remote: '/app/libs' });
+    // The libs it uses (service-kit: every service), not the whole libs/ folder.
+    expect(build.live_update).toContainEqual({ step: 'sync', local: path.join(ROOT, 'libs/service-kit'), remote: '/app/libs/service-kit' });
+    expect(build.live_update).not.toContainEqual(expect.objectContaining({ local: path.join(ROOT, 'libs/cli') }));
     expect(build.live_update.find((s: any) => s.step === 'run').cmd).toBe(`npx tsc -b services/${name}`);
     expect(build.live_update[0].files).toContain(path.join(ROOT, 'package-lock.json'));
     const resource = dryRun.k8s_resources.find((r: any) => r.new_name === name);
     const ops = chartServices().find((s) => s.name === name)!.ports.ops;
-    expect(resource).toMatchObject({ workload: `fraiseql-${name}`, labels: ['services'] });
+    const group = ['gateway', 'query-executor', 'flight-server'].includes(name) ? 'api' : 'pipeline';
+    expect(resource).toMatchObject({ workload: `fraiseql-${name}`, labels: [group] });
     expect(resource.port_forwards).toContain(`${ops}:${ops}`);
-    expect(resource.resource_deps).toEqual(expect.arrayContaining(['postgres', 'nats', 'redis']));
+    expect(resource.resource_deps).toEqual(expect.arrayContaining(['nats', 'fraiseql-config']));
   });
 
   it('port-forwards the gateway GraphQL port 4000', () => {
     expect(dryRun.k8s_resources.find((r: any) => r.new_name === 'gateway').port_forwards).toContain('4000:4000');
   });
 
-  it('runs the dev ClickHouse the values point the sink at, and only the sink waits for it', () => {
+  it('runs the dev ClickHouse the values point the sink at, and only the sink and flight-server wait for it', () => {
     const clickhouse = dryRun.k8s_resources.find((r: any) => r.new_name === 'clickhouse');
-    expect(clickhouse).toMatchObject({ labels: ['deps'], port_forwards: ['18123:8123'] });
+    expect(clickhouse).toMatchObject({ labels: ['stores'], port_forwards: ['18123:8123'] });
     const deps = parseDocs(fs.readFileSync(path.join(ROOT, 'tilt/deps.yaml'), 'utf8'));
     expect(find(deps, 'Service', 'clickhouse').spec.ports).toContainEqual({ name: 'http', port: 8123, targetPort: 'http' });
     const devValues = YAML.parse(fs.readFileSync(path.join(CHART, 'values-dev.yaml'), 'utf8'));
     expect(devValues.clickhouse.url).toBe('http://clickhouse:8123');
-    for (const resource of dryRun.k8s_resources.filter((r: any) => r.labels.includes('services') && r.workload)) {
-      expect(resource.resource_deps.includes('clickhouse')).toBe(resource.new_name === 'sink');
+    for (const resource of dryRun.k8s_resources.filter((r: any) => ['api', 'pipeline'].some((l) => r.labels.includes(l)))) {
+      expect(resource.resource_deps.includes('clickhouse')).toBe(['sink', 'flight-server'].includes(resource.new_name));
     }
   });
 });

@@ -117,6 +117,35 @@ not kill the pod before the shutdown deadline (grace + 2 s) plus 5 s. Context: t
 {{- $grace -}}
 {{- end -}}
 
+{{/*
+The env list of a component's container (secretEnv, the export store's keys, the sink's and flight-server's store
+credentials, extraEnvVars), empty if none. Context: dict c (component context), own (optional: the Secret standing in
+for the chart's, see fraiseql.secretKeyRef).
+*/}}
+{{- define "fraiseql.component.env" -}}
+{{- $c := .c -}}
+{{- $v := $c.values -}}
+{{- $root := $c.root -}}
+{{- $own := .own | default "" -}}
+{{- range $name, $ref := $v.secretEnv }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" $root "ref" $ref "own" $own) | nindent 6 }}
+{{- end }}
+{{- if eq (include "fraiseql.exports.usedBy" $c) "true" }}
+{{- include "fraiseql.exports.env" (dict "root" $root "own" $own) | nindent 0 }}
+{{- end }}
+{{- if eq $c.key "sink" }}
+{{- include "fraiseql.sink.env" $root | nindent 0 }}
+{{- end }}
+{{- if eq $c.key "flightServer" }}
+{{- include "fraiseql.clickhouse.passwordEnv" $root | nindent 0 }}
+{{- end }}
+{{- with $v.extraEnvVars }}
+{{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 0 }}
+{{- end }}
+{{- end -}}
+
 {{- define "fraiseql.component.configmap" -}}
 apiVersion: v1
 kind: ConfigMap
@@ -137,9 +166,7 @@ data: {{- include "fraiseql.component.configData" . | trim | nindent 2 }}
 {{- $exports := eq (include "fraiseql.exports.usedBy" .) "true" -}}
 {{- $exportDir := "" -}}
 {{- if $exports }}{{ $exportDir = include "fraiseql.exports.localDirectory" $root }}{{ end -}}
-{{- $sinkEnv := "" -}}
-{{- if eq .key "sink" }}{{ $sinkEnv = include "fraiseql.sink.env" $root | trim }}{{ end -}}
-{{- if eq .key "flightServer" }}{{ $sinkEnv = include "fraiseql.clickhouse.passwordEnv" $root | trim }}{{ end -}}
+{{- $env := include "fraiseql.component.env" (dict "c" .) | trim -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -150,7 +177,7 @@ metadata:
   annotations: {{- . | nindent 4 }}
   {{- end }}
 spec:
-  {{- if not (dig "hpa" "enabled" false ($v.autoscaling | default dict)) }}
+  {{- if not (include "fraiseql.autoscaler" .) }}
   replicas: {{ $v.replicaCount }}
   {{- end }}
   revisionHistoryLimit: {{ $v.revisionHistoryLimit }}
@@ -195,8 +222,8 @@ spec:
       {{- with $v.tolerations }}
       tolerations: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
       {{- end }}
-      {{- with $v.topologySpreadConstraints }}
-      topologySpreadConstraints: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 8 }}
+      {{- with include "fraiseql.topologySpread" . }}
+      topologySpreadConstraints: {{- . | nindent 8 }}
       {{- end }}
       {{- with $v.priorityClassName }}
       priorityClassName: {{ . | quote }}
@@ -215,22 +242,8 @@ spec:
           {{- with $v.args }}
           args: {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
           {{- end }}
-          {{- if or $v.secretEnv $v.extraEnvVars $exports $sinkEnv }}
-          env:
-            {{- range $name, $ref := $v.secretEnv }}
-            - name: {{ $name }}
-              valueFrom:
-                secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" $root "ref" $ref) | nindent 18 }}
-            {{- end }}
-            {{- if $exports }}
-            {{- include "fraiseql.exports.env" . | nindent 12 }}
-            {{- end }}
-            {{- with $sinkEnv }}
-            {{- . | nindent 12 }}
-            {{- end }}
-            {{- with $v.extraEnvVars }}
-            {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 12 }}
-            {{- end }}
+          {{- with $env }}
+          env: {{- . | nindent 12 }}
           {{- end }}
           envFrom:
             - configMapRef:
@@ -337,7 +350,8 @@ spec:
 
 {{- define "fraiseql.component.pdb" -}}
 {{- $pdb := .values.pdb | default dict -}}
-{{- if $pdb.create -}}
+{{- /* A PDB with one replica would block every node drain (minAvailable 1) or protect nothing. */ -}}
+{{- if and $pdb.create (gt (int (include "fraiseql.minReplicas" .)) 1) -}}
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
@@ -357,7 +371,7 @@ spec:
 
 {{- define "fraiseql.component.hpa" -}}
 {{- $hpa := dig "hpa" dict (.values.autoscaling | default dict) -}}
-{{- if $hpa.enabled -}}
+{{- if eq (include "fraiseql.autoscaler" .) "hpa" -}}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -387,6 +401,289 @@ spec:
         target:
           type: Utilization
           averageUtilization: {{ $hpa.targetMemory }}
+    {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+KEDA ScaledObject (keda.sh/v1alpha1) of a component whose autoscaling.keda is enabled:
+  observerWorker  nats-jetstream on the durable `observer-worker` of FRAISEQL_EVENTS
+  sink            nats-jetstream on `sink-clickhouse` and/or `sink-search` (settings.dataplanes)
+  jobRunner       prometheus on its backlog (fraiseql_job_queue_depth, waiting + prioritized)
+  any other       cpu (Utilization)
+plus autoscaling.keda.extraTriggers.
+*/}}
+{{- define "fraiseql.component.scaledObject" -}}
+{{- if eq (include "fraiseql.autoscaler" .) "keda" -}}
+{{- $root := .root -}}
+{{- $k := .values.autoscaling.keda -}}
+{{- $g := $root.Values.keda -}}
+{{- $consumers := list -}}
+{{- if eq .key "observerWorker" }}{{ $consumers = list "observer-worker" }}{{ end -}}
+{{- if eq .key "sink" -}}
+{{- $planes := splitList "," (dig "settings" "dataplanes" "clickhouse,search" .values | toString | nospace) -}}
+{{- if has "clickhouse" $planes }}{{ $consumers = append $consumers "sink-clickhouse" }}{{ end -}}
+{{- if has "search" $planes }}{{ $consumers = append $consumers "sink-search" }}{{ end -}}
+{{- end -}}
+{{- $monitoring := $g.nats.monitoringEndpoint -}}
+{{- if and $consumers (not $monitoring) -}}
+{{- if dig "nats" "enabled" false $root.Values.bundled -}}
+{{- $monitoring = printf "%s.%s.svc.%s:8222" (include "fraiseql.bundled.fullname" (dict "root" $root "store" "nats")) (include "fraiseql.namespace" $root) $root.Values.clusterDomain -}}
+{{- else -}}
+{{- $host := include "fraiseql.urlHost" $root.Values.externalNats.url -}}
+{{- /* KEDA's operator runs in its own namespace: a Service name of this namespace needs qualifying. */ -}}
+{{- if not (contains "." $host) }}{{ $host = printf "%s.%s.svc.%s" $host (include "fraiseql.namespace" $root) $root.Values.clusterDomain }}{{ end -}}
+{{- $monitoring = printf "%s:8222" $host -}}
+{{- end -}}
+{{- end -}}
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" $root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+  {{- with include "fraiseql.annotations" (dict "root" $root) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "fraiseql.component.fullname" . }}
+  minReplicaCount: {{ $k.minReplicas }}
+  maxReplicaCount: {{ $k.maxReplicas }}
+  pollingInterval: {{ $k.pollingInterval }}
+  cooldownPeriod: {{ $k.cooldownPeriod }}
+  {{- with $k.fallback }}
+  fallback: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $k.advanced }}
+  advanced: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  triggers:
+    {{- range $consumers }}
+    - type: nats-jetstream
+      metadata:
+        natsServerMonitoringEndpoint: {{ $monitoring | quote }}
+        account: {{ $g.nats.account | quote }}
+        stream: FRAISEQL_EVENTS
+        consumer: {{ . | quote }}
+        lagThreshold: {{ $k.lagThreshold | toString | quote }}
+        activationLagThreshold: {{ $k.activationLagThreshold | toString | quote }}
+        useHttps: {{ $g.nats.useHttps | toString | quote }}
+    {{- end }}
+    {{- if eq .key "jobRunner" }}
+    {{- if lt (int $k.minReplicas) 1 }}
+    {{- fail "jobRunner.autoscaling.keda.minReplicas must be at least 1: its backlog metric (fraiseql_job_queue_depth) is reported by its own pods, none would wake it from zero" }}
+    {{- end }}
+    {{- $queue := dig "settings" "queue" "fraiseql-jobs" .values | toString }}
+    {{- $query := $g.prometheus.query | default (printf "sum(max by (state) (fraiseql_job_queue_depth{namespace=%q, queue=%q, state=~\"waiting|prioritized\"}))" (include "fraiseql.namespace" $root) $queue) }}
+    - type: prometheus
+      metadata:
+        serverAddress: {{ required "keda.prometheus.serverAddress is required with jobRunner.autoscaling.keda.enabled: the Prometheus that scrapes job-runner (its backlog is fraiseql_job_queue_depth)" $g.prometheus.serverAddress | quote }}
+        query: {{ $query | quote }}
+        threshold: {{ $k.queueDepthThreshold | toString | quote }}
+    {{- end }}
+    {{- if and (not $consumers) (ne .key "jobRunner") }}
+    {{- if lt (int $k.minReplicas) 1 }}
+    {{- fail (printf "%s.autoscaling.keda.minReplicas must be at least 1: its trigger is CPU, which cannot scale from zero" .key) }}
+    {{- end }}
+    - type: cpu
+      metricType: Utilization
+      metadata:
+        value: {{ $k.targetCPU | toString | quote }}
+    {{- end }}
+    {{- with $k.extraTriggers }}
+    {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 4 }}
+    {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* ServiceMonitor (monitoring.coreos.com/v1) of a component: /metrics on its ops port. */}}
+{{- define "fraiseql.component.serviceMonitor" -}}
+{{- $sm := .root.Values.metrics.serviceMonitor -}}
+{{- if $sm.enabled -}}
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ $sm.namespace | default (include "fraiseql.namespace" .root) | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+    {{- with $sm.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with include "fraiseql.annotations" (dict "root" .root "extra" $sm.annotations) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+spec:
+  {{- with $sm.jobLabel }}
+  jobLabel: {{ . }}
+  {{- end }}
+  selector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+  namespaceSelector:
+    matchNames:
+      - {{ include "fraiseql.namespace" .root | quote }}
+  endpoints:
+    - port: ops
+      path: {{ .root.Values.metrics.podAnnotations.path | default "/metrics" }}
+      {{- with $sm.interval }}
+      interval: {{ . }}
+      {{- end }}
+      {{- with $sm.scrapeTimeout }}
+      scrapeTimeout: {{ . }}
+      {{- end }}
+      {{- if $sm.honorLabels }}
+      honorLabels: true
+      {{- end }}
+      {{- with $sm.relabelings }}
+      relabelings: {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $sm.metricRelabelings }}
+      metricRelabelings: {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+NetworkPolicy of a component (see the `networkPolicy` values for what each service is allowed). Egress rules name
+ports only: the stores may live outside the cluster.
+*/}}
+{{- define "fraiseql.component.networkPolicy" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $np := $v.networkPolicy -}}
+{{- if $np.enabled -}}
+{{- $needs := dict
+  "gateway" (list "redis")
+  "queryExecutor" (list "postgresql")
+  "flightServer" (list "postgresql" "redis" "clickhouse")
+  "observerWorker" (list "redis")
+  "jobRunner" (list "redis" "postgresql")
+  "sink" (list "postgresql" "clickhouse" "elasticsearch")
+-}}
+{{- $stores := index $needs .key | default list -}}
+{{- /* Ports by store, from the URLs the services get. */ -}}
+{{- $egress := list (dict "port" (include "fraiseql.urlPort" (dict "url" $v.externalNats.url "fallback" "4222")) "what" "NATS") -}}
+{{- if has "postgresql" $stores -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.externalDatabase.url "fallback" "5432")) "what" "PostgreSQL") -}}
+{{- range list $v.externalDatabase.flightUrl $v.externalDatabase.sinkUrl }}{{ if . }}{{ $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" . "fallback" "5432")) "what" "PostgreSQL") }}{{ end }}{{ end -}}
+{{- end -}}
+{{- if has "redis" $stores -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.externalRedis.url "fallback" "6379")) "what" "Redis") -}}
+{{- end -}}
+{{- if and (has "clickhouse" $stores) $v.clickhouse.url -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.clickhouse.url "defaults" (dict "http" "8123" "https" "8443") "fallback" "8123")) "what" "ClickHouse") -}}
+{{- end -}}
+{{- if and (has "elasticsearch" $stores) $v.elasticsearch.url -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.elasticsearch.url "fallback" "9200")) "what" "Elasticsearch") -}}
+{{- end -}}
+{{- if eq (include "fraiseql.exports.usedBy" .) "true" -}}
+{{- if hasPrefix "s3://" (toString $v.exports.store) -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.exports.s3.endpoint "defaults" (dict "http" "80" "https" "443") "fallback" "443")) "what" "export store") -}}
+{{- end -}}
+{{- end -}}
+{{- if has .key (list "gateway" "flightServer") -}}
+{{- $a := $v.authentication | default dict -}}
+{{- range list $a.oidcIssuer $a.jwksUrl }}{{ if . }}{{ $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" . "defaults" (dict "http" "80" "https" "443") "fallback" "443")) "what" "identity provider") }}{{ end }}{{ end -}}
+{{- end -}}
+{{- with dig "settings" "smtpUrl" "" .values -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" . "defaults" (dict "smtp" "587" "smtps" "465") "fallback" "587")) "what" "SMTP") -}}
+{{- end -}}
+{{- if and $v.otel.enabled $v.otel.exporterOtlpEndpoint -}}
+{{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.otel.exporterOtlpEndpoint "defaults" (dict "http" "4318" "https" "4318" "grpc" "4317") "fallback" "4318")) "what" "OTLP") -}}
+{{- end -}}
+{{- $ports := list -}}
+{{- range $egress }}{{ $ports = append $ports (int .port) }}{{ end -}}
+{{- $ops := .values.containerPorts.ops -}}
+{{- $metricsFrom := list -}}
+{{- if or $np.metrics.namespaceSelector $np.metrics.podSelector -}}
+{{- $peer := dict -}}
+{{- with $np.metrics.namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end -}}
+{{- with $np.metrics.podSelector }}{{ $_ := set $peer "podSelector" . }}{{ end -}}
+{{- $metricsFrom = list $peer -}}
+{{- end -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "fraiseql.component.fullname" . }}
+  namespace: {{ include "fraiseql.namespace" $root | quote }}
+  labels: {{- include "fraiseql.labels.standard" . | nindent 4 }}
+  {{- with include "fraiseql.annotations" (dict "root" $root) }}
+  annotations: {{- . | nindent 4 }}
+  {{- end }}
+spec:
+  podSelector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+  ingress:
+    {{- if .apiPort }}
+    # The API port ({{ .apiPort }}).
+    - ports:
+        - port: {{ index .values.containerPorts .apiPort }}
+          protocol: TCP
+      {{- if not $np.allowExternal }}
+      from:
+        - podSelector:
+            matchLabels:
+              {{ include "fraiseql.fullname" $root }}-client: "true"
+        {{- if or $np.ingressNSMatchLabels $np.ingressNSPodMatchLabels }}
+        - namespaceSelector:
+            {{- if $np.ingressNSMatchLabels }}
+            matchLabels: {{- toYaml $np.ingressNSMatchLabels | nindent 14 }}
+            {{- else }}
+            {}
+            {{- end }}
+          {{- with $np.ingressNSPodMatchLabels }}
+          podSelector:
+            matchLabels: {{- toYaml . | nindent 14 }}
+          {{- end }}
+        {{- end }}
+      {{- end }}
+    {{- end }}
+    # The ops port: /healthz, /readyz, /metrics.
+    - ports:
+        - port: {{ $ops }}
+          protocol: TCP
+      {{- with $metricsFrom }}
+      from: {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- with $np.extraIngress }}
+    {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 4 }}
+    {{- end }}
+    {{- with dig "networkPolicy" "extraIngress" list .values }}
+    {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 4 }}
+    {{- end }}
+  egress:
+    {{- if $np.allowExternalEgress }}
+    - {}
+    {{- else }}
+    # DNS.
+    - ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+      {{- $dns := dict }}
+      {{- with $np.kubeDNS.namespaceSelector }}{{ $_ := set $dns "namespaceSelector" . }}{{ end }}
+      {{- with $np.kubeDNS.podSelector }}{{ $_ := set $dns "podSelector" . }}{{ end }}
+      {{- with $dns }}
+      to: {{- list . | toYaml | nindent 8 }}
+      {{- end }}
+    # {{ range $i, $e := $egress }}{{ if $i }}, {{ end }}{{ $e.what }} {{ $e.port }}{{ end }}.
+    - ports:
+        {{- range uniq $ports }}
+        - port: {{ . }}
+          protocol: TCP
+        {{- end }}
+    {{- with $np.extraEgress }}
+    {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 4 }}
+    {{- end }}
+    {{- with dig "networkPolicy" "extraEgress" list .values }}
+    {{- include "fraiseql.tplvalues.render" (dict "value" . "context" $root) | nindent 4 }}
+    {{- end }}
     {{- end }}
 {{- end -}}
 {{- end -}}

@@ -121,6 +121,7 @@ Context: dict dst, src. Mutates dst; never the maps of src.
 
 {{/* Fills .out with the component context: componentDefaults deep-merged with the service block. */}}
 {{- define "fraiseql.component.init" -}}
+{{- include "fraiseql.bundled.apply" .root -}}
 {{- $values := dict -}}
 {{- include "fraiseql.deepMerge" (dict "dst" $values "src" .root.Values.componentDefaults) -}}
 {{- include "fraiseql.deepMerge" (dict "dst" $values "src" .block) -}}
@@ -199,7 +200,8 @@ Context: dict root, ref. References:
 */}}
 {{- define "fraiseql.secretKeyRef" -}}
 {{- $v := .root.Values -}}
-{{- $own := include "fraiseql.secretName" .root -}}
+{{- /* `own`: the Secret holding the chart's values; the provisioning hook passes its own copy (templates/provisioning.yaml). */ -}}
+{{- $own := .own | default (include "fraiseql.secretName" .root) -}}
 {{- if eq .ref "jwt" -}}
 name: {{ $v.auth.existingSecret | default $own }}
 key: {{ ternary $v.auth.existingSecretJwtKey "jwt-secret" (ne $v.auth.existingSecret "") }}
@@ -348,12 +350,12 @@ Context: the root.
 {{- end }}
 {{- end -}}
 
-{{/* Env of a component using the export store: the signing key, and the S3 key pair from exports.s3.existingSecret. */}}
+{{/* Env of a component using the export store: the signing key, and the S3 key pair from exports.s3.existingSecret. Context: dict root, own (optional). */}}
 {{- define "fraiseql.exports.env" -}}
 {{- $x := .root.Values.exports -}}
 - name: FRAISEQL_EXPORT_SIGNING_KEY
   valueFrom:
-    secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" .root "ref" "export-signing") | nindent 6 }}
+    secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" .root "ref" "export-signing" "own" (.own | default "")) | nindent 6 }}
 {{- if and (hasPrefix "s3://" (toString $x.store)) $x.s3.existingSecret }}
 - name: FRAISEQL_EXPORT_S3_ACCESS_KEY_ID
   valueFrom:
@@ -369,17 +371,36 @@ Context: the root.
 {{- end -}}
 
 {{/*
-A generated secret value (base64) that survives upgrades: the value from values if set, else the
-one already in the cluster (lookup; empty under `helm template`), else a new random one.
+A generated secret value (plain text) that survives upgrades: the value from values if set, else the one already in
+the cluster (lookup; empty under `helm template`), else a new random one. Memoized per render (in a map kept in
+.Values), so the chart's Secret, the provisioning hook's copy of it and the bundled stores get the same value.
 Context: dict root, key, value.
 */}}
-{{- define "fraiseql.secretValue" -}}
+{{- define "fraiseql.generatedValue" -}}
 {{- if .value -}}
-{{- .value | toString | b64enc -}}
+{{- .value | toString -}}
 {{- else -}}
+{{- include "fraiseql.renderMemo" .root -}}
+{{- $cache := index .root.Values "__fraiseqlRenderMemo" -}}
+{{- if not (hasKey $cache.generated .key) -}}
 {{- $existing := lookup "v1" "Secret" (include "fraiseql.namespace" .root) (include "fraiseql.secretName" .root) | default dict -}}
-{{- dig "data" .key (randAlphaNum 48 | b64enc) $existing -}}
+{{- $found := dig "data" .key "" $existing -}}
+{{- $_ := set $cache.generated .key (ternary ($found | b64dec) (randAlphaNum 48) (ne $found "")) -}}
 {{- end -}}
+{{- index $cache.generated .key -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The per-render memo map (.Values.__fraiseqlRenderMemo), created on first use. Renders nothing. Context: the root. */}}
+{{- define "fraiseql.renderMemo" -}}
+{{- if not (hasKey .Values "__fraiseqlRenderMemo") -}}
+{{- $_ := set .Values "__fraiseqlRenderMemo" (dict "generated" (dict) "bundledApplied" false) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The base64 form of fraiseql.generatedValue (Secret data). Context: dict root, key, value. */}}
+{{- define "fraiseql.secretValue" -}}
+{{- include "fraiseql.generatedValue" . | b64enc -}}
 {{- end -}}
 
 {{/* Bitnami-style resource presets; `resources` wins when set, preset `none` renders nothing. */}}
@@ -439,4 +460,159 @@ podAntiAffinity:
   {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- end }}
+{{- end -}}
+
+{{/* Name of a bundled store's objects: <fullname>-<store>, the fullname shortened so that the StatefulSet stays within
+52 characters (its pods' controller-revision-hash label) and <name>-headless within 63. Context: dict root, store. */}}
+{{- define "fraiseql.bundled.fullname" -}}
+{{- printf "%s-%s" (include "fraiseql.fullname" .root | trunc (int (sub 51 (len .store))) | trimSuffix "-") .store -}}
+{{- end -}}
+
+{{/*
+Points the services at the bundled stores (values `bundled`): for each enabled one, rewrites the values the templates
+read (externalNats.url, externalDatabase.url/flightUrl, externalRedis.url, clickhouse.*, elasticsearch.*) to it, once
+per render (the memo's bundledApplied flag). Every template that reads those values includes it first (component
+init, secret.yaml, NOTES.txt, the bundled/ and provisioning templates). Renders nothing. Context: the root.
+*/}}
+{{- define "fraiseql.bundled.apply" -}}
+{{- include "fraiseql.renderMemo" . -}}
+{{- $memo := index .Values "__fraiseqlRenderMemo" -}}
+{{- if not $memo.bundledApplied -}}
+{{- $_ := set $memo "bundledApplied" true -}}
+{{- $b := .Values.bundled | default dict -}}
+{{- $own := include "fraiseql.secretName" . -}}
+{{- if dig "nats" "enabled" false $b -}}
+{{- $_ := set .Values.externalNats "url" (printf "nats://%s:4222" (include "fraiseql.bundled.fullname" (dict "root" . "store" "nats"))) -}}
+{{- $servers := int $b.nats.replicaCount -}}
+{{- if and (gt $servers 1) (lt $servers 3) -}}
+{{- fail (printf "bundled.nats.replicaCount %d: a JetStream cluster needs 3 or more servers (RAFT majority), or 1" $servers) -}}
+{{- end -}}
+{{- if gt (int .Values.jetstream.replicas) $servers -}}
+{{- fail (printf "jetstream.replicas (%d) exceeds bundled.nats.replicaCount (%d): a stream cannot have more replicas than there are servers" (int .Values.jetstream.replicas) $servers) -}}
+{{- end -}}
+{{- end -}}
+{{- if dig "postgresql" "enabled" false $b -}}
+{{- $host := printf "%s:5432" (include "fraiseql.bundled.fullname" (dict "root" . "store" "postgresql")) -}}
+{{- $db := $b.postgresql.database | default "fraiseql" -}}
+{{- $pw := include "fraiseql.generatedValue" (dict "root" . "key" "postgresql-password" "value" $b.postgresql.auth.password) -}}
+{{- $flightPw := include "fraiseql.generatedValue" (dict "root" . "key" "postgresql-flight-password" "value" $b.postgresql.auth.flightPassword) -}}
+{{- $_ := set .Values.externalDatabase "url" (printf "postgres://postgres:%s@%s/%s" (urlquery $pw) $host $db) -}}
+{{- $_ := set .Values.externalDatabase "flightUrl" (printf "postgres://fraiseql_flight:%s@%s/%s" (urlquery $flightPw) $host $db) -}}
+{{- $_ := set .Values.externalDatabase "existingSecret" "" -}}
+{{- end -}}
+{{- if dig "redis" "enabled" false $b -}}
+{{- $pw := include "fraiseql.generatedValue" (dict "root" . "key" "redis-password" "value" $b.redis.auth.password) -}}
+{{- $_ := set .Values.externalRedis "url" (printf "redis://:%s@%s:6379" (urlquery $pw) (include "fraiseql.bundled.fullname" (dict "root" . "store" "redis"))) -}}
+{{- $_ := set .Values.externalRedis "existingSecret" "" -}}
+{{- end -}}
+{{- if dig "clickhouse" "enabled" false $b -}}
+{{- $_ := include "fraiseql.generatedValue" (dict "root" . "key" "clickhouse-password" "value" $b.clickhouse.auth.password) -}}
+{{- $_ := set .Values.clickhouse "url" (printf "http://%s:8123" (include "fraiseql.bundled.fullname" (dict "root" . "store" "clickhouse"))) -}}
+{{- $_ := set .Values.clickhouse "user" $b.clickhouse.auth.username -}}
+{{- $_ := set .Values.clickhouse "existingSecret" $own -}}
+{{- $_ := set .Values.clickhouse "secretKey" "clickhouse-password" -}}
+{{- end -}}
+{{- if dig "elasticsearch" "enabled" false $b -}}
+{{- $_ := include "fraiseql.generatedValue" (dict "root" . "key" "elasticsearch-password" "value" $b.elasticsearch.auth.password) -}}
+{{- $_ := set .Values.elasticsearch "url" (printf "http://%s:9200" (include "fraiseql.bundled.fullname" (dict "root" . "store" "elasticsearch"))) -}}
+{{- $_ := set .Values.elasticsearch "username" "elastic" -}}
+{{- $_ := set .Values.elasticsearch "existingSecret" $own -}}
+{{- $_ := set .Values.elasticsearch "passwordSecretKey" "elasticsearch-password" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" while any bundled store is enabled. Context: the root. */}}
+{{- define "fraiseql.bundled.any" -}}
+{{- $any := false -}}
+{{- range $name, $store := .Values.bundled | default dict -}}
+{{- if kindIs "map" $store }}{{ if $store.enabled }}{{ $any = true }}{{ end }}{{ end -}}
+{{- end -}}
+{{- if $any }}true{{ end -}}
+{{- end -}}
+
+{{/* Image of a bundled store: global.imageRegistry > its image.registry. Context: dict root, image. */}}
+{{- define "fraiseql.bundled.image" -}}
+{{- $registry := .root.Values.global.imageRegistry | default .image.registry -}}
+{{- if $registry -}}
+{{- printf "%s/%s:%s" $registry .image.repository (toString .image.tag) -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (toString .image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A "component context" of a bundled store (labels, names, resources): name nats -> <fullname>-nats. Context: dict root, store. */}}
+{{- define "fraiseql.bundled.context" -}}
+{{- $values := index .root.Values.bundled .store -}}
+{{- $_ := set .out "root" .root -}}
+{{- $_ := set .out "key" (printf "bundled.%s" .store) -}}
+{{- $_ := set .out "name" .store -}}
+{{- $_ := set .out "values" $values -}}
+{{- end -}}
+
+{{/*
+The TCP port of a URL: its explicit port, else the scheme's default (`defaults`: scheme -> port), else `fallback`.
+Context: dict url, defaults, fallback.
+*/}}
+{{- define "fraiseql.urlPort" -}}
+{{- $url := .url | default "" | toString | trim -}}
+{{- $m := regexFind "^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*@)?(\\[[^]]*\\]|[^/?#:]*)(:[0-9]+)?" $url -}}
+{{- $port := regexFind ":[0-9]+$" $m | trimPrefix ":" -}}
+{{- if $port -}}
+{{- $port -}}
+{{- else -}}
+{{- $scheme := regexFind "^[a-zA-Z][a-zA-Z0-9+.-]*" $url | lower -}}
+{{- index (.defaults | default dict) $scheme | default .fallback -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The host of a URL ("" if none). Context: the URL string. */}}
+{{- define "fraiseql.urlHost" -}}
+{{- $m := regexFind "^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*@)?(\\[[^]]*\\]|[^/?#:]*)" (toString .) -}}
+{{- regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*@)?" $m "" -}}
+{{- end -}}
+
+{{/* Topology spread constraints: the block's own, else the preset (soft | hard). Context: a component context. */}}
+{{- define "fraiseql.topologySpread" -}}
+{{- if .values.topologySpreadConstraints -}}
+{{- include "fraiseql.tplvalues.render" (dict "value" .values.topologySpreadConstraints "context" .root) -}}
+{{- else if has (toString .values.topologySpreadPreset) (list "soft" "hard") -}}
+- maxSkew: 1
+  topologyKey: topology.kubernetes.io/zone
+  whenUnsatisfiable: ScheduleAnyway
+  labelSelector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+- maxSkew: 1
+  topologyKey: kubernetes.io/hostname
+  whenUnsatisfiable: {{ ternary "DoNotSchedule" "ScheduleAnyway" (eq (toString .values.topologySpreadPreset) "hard") }}
+  labelSelector:
+    matchLabels: {{- include "fraiseql.labels.matchLabels" . | nindent 6 }}
+{{- else if .values.topologySpreadPreset -}}
+{{- fail (printf "%s.topologySpreadPreset must be soft, hard or empty, got %q" .key (toString .values.topologySpreadPreset)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The autoscaler owning a component's replicas: "hpa", "keda" or "". Fails when both are enabled. Context: a component
+context.
+*/}}
+{{- define "fraiseql.autoscaler" -}}
+{{- $a := .values.autoscaling | default dict -}}
+{{- $hpa := dig "hpa" "enabled" false $a -}}
+{{- $keda := dig "keda" "enabled" false $a -}}
+{{- if and $hpa $keda -}}
+{{- fail (printf "%s: autoscaling.hpa.enabled and autoscaling.keda.enabled are both true; KEDA creates an HPA of its own, enable one of them" .key) -}}
+{{- else if $hpa -}}hpa
+{{- else if $keda -}}keda
+{{- end -}}
+{{- end -}}
+
+{{/* The fewest replicas a component runs: the autoscaler's minReplicas, else replicaCount. Context: a component context. */}}
+{{- define "fraiseql.minReplicas" -}}
+{{- $scaler := include "fraiseql.autoscaler" . -}}
+{{- if $scaler -}}
+{{- index (index .values.autoscaling $scaler) "minReplicas" | int -}}
+{{- else -}}
+{{- .values.replicaCount | int -}}
+{{- end -}}
 {{- end -}}

@@ -18,6 +18,7 @@ export interface AuditLogOptions {
 }
 
 type DropReason = 'queue_full' | 'publish_failed' | 'closed';
+const DROP_REASONS: readonly DropReason[] = ['queue_full', 'publish_failed', 'closed'];
 
 /**
  * The publisher of audit entries (ADR 0137): each on `fraiseql.v1.audit.<org>` with `Nats-Msg-Id` = its id.
@@ -57,6 +58,8 @@ export class AuditLog {
         labelNames: ['source', 'reason'] as const,
         registers,
       });
+    // The drop reasons start at 0: "audit entries lost" reads 0/s rather than no data while nothing is lost.
+    for (const reason of DROP_REASONS) this.dropped.inc({ source: options.source, reason }, 0);
     if (!options.registry.getSingleMetric('fraiseql_audit_queue_length')) {
       const queue = this.queue;
       new Gauge({

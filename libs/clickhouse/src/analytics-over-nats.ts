@@ -1,6 +1,13 @@
 import { FraiseqlError, isErrorCode, toFraiseqlError } from '@fraiseql/errors';
 import type { Caller } from '@fraiseql/identity';
-import { QUEUE_GROUPS, readCallerHeaders, SUBJECTS, writeCallerHeaders } from '@fraiseql/nats-contract';
+import {
+  injectTraceContext,
+  QUEUE_GROUPS,
+  readCallerHeaders,
+  SUBJECTS,
+  withHandlerSpan,
+  writeCallerHeaders,
+} from '@fraiseql/nats-contract';
 import { headers as natsHeaders, RequestStrategy, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { analyticsQuerySql, type AnalyticsQuery } from './analytics-datasets';
 import type { ClickhouseExecutor } from './clickhouse-executor';
@@ -49,7 +56,9 @@ export function serveAnalyticsQueries(nc: NatsConnection, executor: ClickhouseEx
         return;
       }
       inFlight++;
-      void (async () => {
+      // A SERVER span continued from flight-server's traceparent (its DoGet).
+      const span = { tracer: '@fraiseql/clickhouse', name: 'analytics query', subject: msg.subject };
+      void withHandlerSpan(span, msg.headers, async () => {
         const caller = readCallerHeaders(msg.headers);
         let body: Record<string, unknown>;
         try {
@@ -66,7 +75,7 @@ export function serveAnalyticsQueries(nc: NatsConnection, executor: ClickhouseEx
         for (const chunk of chunks)
           for (let at = 0; at < chunk.byteLength; at += ANALYTICS_CHUNK_BYTES) msg.respond(chunk.subarray(at, at + ANALYTICS_CHUNK_BYTES));
         msg.respond(new Uint8Array());
-      })()
+      })
         .catch((caught: unknown) => {
           const failed = toFraiseqlError(caught);
           if (failed.code === 'FRAISEQL_INTERNAL') options.onError?.(caught);
@@ -86,6 +95,7 @@ export async function* requestAnalyticsStream(
 ): AsyncGenerator<Uint8Array> {
   const headers = natsHeaders();
   writeCallerHeaders(headers, caller);
+  injectTraceContext(headers);
   let replies: AsyncIterable<Msg>;
   try {
     replies = await nc.requestMany(SUBJECTS.analyticsQuery, encoder.encode(JSON.stringify(query)), {

@@ -63,6 +63,11 @@ export const ERROR_CODES = {
     GrpcStatus.UNIMPLEMENTED,
     'The operation type or HTTP method is not served on this path. A mutation over GET, or PUT/PATCH/DELETE on /graphql, answers 405 with an Allow header (GraphQL over HTTP).',
   ),
+  FRAISEQL_ROUTE_NOT_FOUND: spec(
+    404,
+    GrpcStatus.UNIMPLEMENTED,
+    'No HTTP route at this path and method (GraphQL is served at /graphql). Fix the URL.',
+  ),
   // Limits
   FRAISEQL_DOCUMENT_TOO_LARGE: spec(
     413,
@@ -212,6 +217,11 @@ export const ERROR_CODES = {
     500,
     GrpcStatus.FAILED_PRECONDITION,
     'A migration failed and was rolled back (nothing of it was recorded). The message names the file; fix it and run again.',
+  ),
+  FRAISEQL_PROVISION_FAILED: spec(
+    503,
+    GrpcStatus.UNAVAILABLE,
+    'A provision run (`node service/provision.js`: migrations, streams, KV buckets, consumers) did not finish within its time bound, or hit an error retrying cannot fix. The message names the last failure and its code; the run exits 1.',
   ),
   // Flight tickets
   FRAISEQL_TICKET_INVALID: spec(

@@ -62,26 +62,35 @@ function createConsumerMetrics(registry: Registry, prefix: string): ConsumerMetr
     p.backlog(),
   );
   const dlqItems = probed('dlq_items', 'Dead letters of this source held in FRAISEQL_DLQ.', (p) => p.dlqItems());
+  const processed = counter('events_processed_total', 'Events handled and acked.');
+  const redelivered = counter('events_redelivered_total', 'Deliveries after the first (retries, expired ack waits, naks at drain).');
+  const deadLettered = counter('dead_lettered_total', 'Dead letters written to FRAISEQL_DLQ (duplicates JetStream dropped not counted).');
+  const dedupDetected = counter('dedup_detected_total', 'Dedup lookups that found the effect already done.');
+  const dedupUnavailable = counter('dedup_unavailable_total', 'Dedup lookups and marks that failed because Redis was unavailable.');
+  const inFlight = new Gauge({
+    name: `${prefix}_events_in_flight`,
+    help: 'Events being handled now.',
+    labelNames: ['source'] as const,
+    registers,
+  });
   return {
-    processed: counter('events_processed_total', 'Events handled and acked.'),
+    processed,
     failed: new Counter({
       name: `${prefix}_events_failed_total`,
       help: 'Failed attempts (including malformed messages), by error code.',
       labelNames: ['source', 'error_type'] as const,
       registers,
     }),
-    redelivered: counter('events_redelivered_total', 'Deliveries after the first (retries, expired ack waits, naks at drain).'),
-    inFlight: new Gauge({
-      name: `${prefix}_events_in_flight`,
-      help: 'Events being handled now.',
-      labelNames: ['source'] as const,
-      registers,
-    }),
-    deadLettered: counter('dead_lettered_total', 'Dead letters written to FRAISEQL_DLQ (duplicates JetStream dropped not counted).'),
-    dedupDetected: counter('dedup_detected_total', 'Dedup lookups that found the effect already done.'),
-    dedupUnavailable: counter('dedup_unavailable_total', 'Dedup lookups and marks that failed because Redis was unavailable.'),
+    redelivered,
+    inFlight,
+    deadLettered,
+    dedupDetected,
+    dedupUnavailable,
     addProbe(source, probe) {
       probes.set(source, probe);
+      // The source's series start at 0: a dashboard shows a quiet consumer as 0 events/s, not as no data.
+      for (const metric of [processed, redelivered, deadLettered, dedupDetected, dedupUnavailable]) metric.inc({ source }, 0);
+      inFlight.inc({ source }, 0);
       return () => {
         probes.delete(source);
         backlog.remove({ source });

@@ -1,6 +1,6 @@
 import { FraiseqlError, isErrorCode } from '@fraiseql/errors';
 import type { Caller } from '@fraiseql/identity';
-import { writeCallerHeaders } from '@fraiseql/nats-contract';
+import { withRequestSpan, writeCallerHeaders } from '@fraiseql/nats-contract';
 import { ErrorCode as NatsErrorCode, headers as natsHeaders, type MsgHdrs, type NatsConnection, type NatsError } from 'nats';
 import {
   natsApiSubject,
@@ -17,7 +17,7 @@ export interface NatsApiClientOptions {
 }
 
 export interface NatsApiCallOptions {
-  /** Extra headers (trace context) copied onto the request. */
+  /** Extra headers copied onto the request (the active trace context is added in any case). */
   headers?: MsgHdrs;
 }
 
@@ -51,12 +51,22 @@ export class NatsApiClient<Def extends NatsApiDefinition, Results extends { [Op 
     const headers = natsHeaders();
     for (const [key, values] of options.headers ?? []) for (const value of values) headers.append(key, value);
     writeCallerHeaders(headers, caller);
+    const subject = natsApiSubject(definition, operation);
+    // The request carries this span's traceparent: the service's handling continues the caller's trace.
+    const span = {
+      tracer: '@fraiseql/nats-api',
+      name: `${definition.name} ${operation}`,
+      subject,
+      attributes: { 'rpc.method': operation },
+    };
+    return withRequestSpan(span, headers, () => this.send<Op>(subject, body, headers));
+  }
+
+  private async send<Op extends NatsApiOperation<Def>>(subject: string, body: unknown, headers: MsgHdrs): Promise<Results[Op]> {
+    const { definition } = this;
     let reply: NatsApiReply<Results[Op]>;
     try {
-      const msg = await this.nc.request(natsApiSubject(definition, operation), encoder.encode(JSON.stringify(body)), {
-        timeout: this.timeoutMs,
-        headers,
-      });
+      const msg = await this.nc.request(subject, encoder.encode(JSON.stringify(body)), { timeout: this.timeoutMs, headers });
       reply = JSON.parse(decoder.decode(msg.data)) as NatsApiReply<Results[Op]>;
     } catch (error) {
       const code = (error as NatsError).code;

@@ -1,6 +1,6 @@
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
 import type { Caller } from '@fraiseql/identity';
-import { readCallerHeaders } from '@fraiseql/nats-contract';
+import { readCallerHeaders, withHandlerSpan } from '@fraiseql/nats-contract';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import {
   isNatsApiOperation,
@@ -83,7 +83,14 @@ export function serveNatsApi<Def extends NatsApiDefinition, Results extends { [O
         return;
       }
       inFlight++;
-      void handle(operation, msg)
+      // A SERVER span continued from the request's traceparent; the handler runs inside it (a job stores it).
+      const span = {
+        tracer: '@fraiseql/nats-api',
+        name: `${definition.name} ${operation}`,
+        subject: msg.subject,
+        attributes: { 'rpc.method': operation },
+      };
+      void withHandlerSpan(span, msg.headers, () => handle(operation, msg))
         .then((result) => answer({ ok: true, result }))
         .catch((caught: unknown) => {
           const failed = toFraiseqlError(caught);

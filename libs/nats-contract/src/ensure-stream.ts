@@ -5,11 +5,24 @@ import type { ManagedStreamConfig } from './stream-configs';
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
 
+export interface EnsureStreamOptions {
+  /**
+   * What to do with a stream that exists with other settings: `update` it (default; the owner of the settings:
+   * query-executor and its provision Job) or `keep` it as it is (a service that only needs the stream to exist
+   * and does not read the retention config, so that it never undoes the owner's settings).
+   */
+  existing?: 'update' | 'keep';
+}
+
 /**
  * Creates the stream, or updates the fields provisioning owns when they differ. Safe to
  * run from several processes at once: losing a create race just means looking again.
  */
-export async function ensureStream(jsm: JetStreamManager, desired: ManagedStreamConfig): Promise<EnsureOutcome> {
+export async function ensureStream(
+  jsm: JetStreamManager,
+  desired: ManagedStreamConfig,
+  options: EnsureStreamOptions = {},
+): Promise<EnsureOutcome> {
   for (let attempt = 0; ; attempt++) {
     const existing = await streamInfo(jsm, desired.name);
     if (existing === null) {
@@ -21,6 +34,7 @@ export async function ensureStream(jsm: JetStreamManager, desired: ManagedStream
         throw provisioningError(`cannot create stream ${desired.name}`, error);
       }
     }
+    if (options.existing === 'keep') return 'unchanged';
     const current = existing.config;
     if (current.storage !== desired.storage) {
       throw new FraiseqlError(

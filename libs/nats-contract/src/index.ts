@@ -29,7 +29,17 @@ export {
   readHeartbeatRequest,
   writeHeartbeatRequest,
 } from './executor-heartbeat';
-export { extractTraceContext, injectTraceContext } from './trace-context';
+export {
+  activeTraceparent,
+  extractTraceContext,
+  injectTraceContext,
+  spanContextOf,
+  withHandlerSpan,
+  withLinkedSpan,
+  type LinkedSpanOptions,
+  withRequestSpan,
+  type MessagingSpanOptions,
+} from './trace-context';
 export { deadLetterMsgId, decodeDeadLetter, encodeDeadLetter } from './dead-letter';
 export type { DeadLetter, DeadLetterAttempt, DeadLetterError, DeadLetterIdentity } from './dead-letter';
 export { idempotencyKeyProblem } from './idempotency-key';
@@ -52,5 +62,6 @@ export { openApiKeysBucket } from './open-api-keys-bucket';
 export { openDocumentsBucket } from './open-documents-bucket';
 export { provisionJetStream } from './provision-jetstream';
 export type { ProvisionResult } from './provision-jetstream';
+export type { EnsureOutcome, EnsureStreamOptions } from './ensure-stream';
 export { decodeObserverRuleEntry, encodeObserverRuleEntry, observerRuleKey } from './observer-rule-entry';
 export type { ObserverRuleEntry } from './observer-rule-entry';

@@ -6,6 +6,9 @@ import type { Logger } from '@fraiseql/service-kit';
 import { RateLimitedError, retryAfterSeconds, type RateLimiterName } from './rate-limited-error';
 import { RateLimitStore } from './rate-limit-store';
 
+/** Every value of the `limiter` label. */
+const RATE_LIMITER_NAMES: readonly RateLimiterName[] = ['ip', 'principal', 'api_key', 'streams_per_principal', 'rows_per_ticket'];
+
 /** `requests` per `windowS` seconds; 0 requests = no limit. */
 export interface RateLimitRule {
   requests: number;
@@ -92,6 +95,11 @@ export class RateLimits {
       labelNames: ['limiter'] as const,
       registers,
     });
+    // Every limiter's series start at 0, so a refusal rate reads 0/s (not "no data") until the first refusal.
+    for (const limiter of RATE_LIMITER_NAMES) {
+      this.refused.inc({ limiter }, 0);
+      this.fallbacks.inc({ limiter }, 0);
+    }
   }
 
   /** Connects Redis when any limit is on (waiting up to 2 s for it; without it, the limits are enforced in memory). */

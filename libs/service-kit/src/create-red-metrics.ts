@@ -7,6 +7,11 @@ export interface RedMetricsOptions {
   prefix: string;
   /** Histogram buckets in seconds. */
   buckets?: number[];
+  /**
+   * The operations the service handles, whose success series start at 0 so that rate, ratio and latency queries
+   * return a (zero) result before the first request instead of nothing.
+   */
+  operations?: readonly string[];
 }
 
 export interface RedMetrics {
@@ -49,6 +54,11 @@ export function createRedMetrics(registry: Registry, options: RedMetricsOptions)
     labelNames: ['operation'] as const,
     registers: [registry],
   });
+  for (const operation of options.operations ?? []) {
+    requests.inc({ operation, outcome: 'success', code: '' }, 0);
+    duration.zero({ operation, outcome: 'success' });
+    inFlight.set({ operation }, 0);
+  }
   const observe = (operation: string, code: ErrorCode | undefined, seconds: number): void => {
     const outcome = outcomeOf(code);
     requests.inc({ operation, outcome, code: code ?? '' });

@@ -32,3 +32,7 @@ export { mayRetry, retryDelayMs } from './retry-policy';
 export type { RetryBackoff, RetryDelayOptions, RetryPolicy } from './retry-policy';
 export { runService } from './run-service';
 export type { RunServiceOptions, ServiceContext, ServiceRun, StartedService } from './run-service';
+export { PROVISION_NON_RETRYABLE, PROVISION_RETRY_POLICY, provisionWithin, runProvision } from './run-provision';
+export type { ProvisionContext, ProvisionWithinOptions, RunProvisionOptions } from './run-provision';
+export { annotateActiveSpan, childSpan, startServerSpan, tracedIterable } from './trace-spans';
+export type { Attributes, Context, ServerSpan, Span, TraceCarrier } from './trace-spans';

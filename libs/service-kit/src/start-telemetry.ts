@@ -8,7 +8,14 @@ export interface TelemetryOptions {
   version?: string;
   /** Defaults to `process.env`; read for the standard OTEL_* variables. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where spans go instead of the OTLP/HTTP exporter (still only when an endpoint is configured). For tests in a VM
+   * sandbox (jest), where the exporter's dynamic `import('http')` cannot run.
+   */
+  traceExporter?: SpanExporter;
 }
+
+type SpanExporter = NonNullable<ConstructorParameters<typeof NodeSDK>[0]>['traceExporter'];
 
 export interface Telemetry {
   /** True when spans are exported; false when no OTLP endpoint is configured or the SDK is disabled. */
@@ -34,7 +41,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const sdk = new NodeSDK({
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? options.service,
     resource: defaultResource().merge(resourceFromAttributes(attributes)),
-    traceExporter: new OTLPTraceExporter({ url }),
+    traceExporter: options.traceExporter ?? new OTLPTraceExporter({ url }),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],

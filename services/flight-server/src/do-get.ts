@@ -4,6 +4,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { ipcStreamToFlightData, type FlightData, type FlightDataFrame, type Ticket } from '@fraiseql/flight';
+import { tracedIterable } from '@fraiseql/service-kit';
 import { drained } from './drained';
 import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
 import { trackCall } from './flight-status';
@@ -31,7 +32,7 @@ function streamCancelled(reason: CancelReason, cause?: unknown): FraiseqlError {
 export function createDoGet(deps: FlightServiceDeps, running: Map<string, RunningStream>): handleServerStreamingCall<Ticket, FlightData> {
   const { metrics } = deps;
   return (call) => {
-    const tracked = trackCall(deps, 'DoGet');
+    const tracked = trackCall(deps, 'DoGet', call.metadata);
     const streamId = randomUUID();
     const abort = new AbortController();
     let session: PostgresSession | undefined;
@@ -46,11 +47,12 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
     };
     call.on('cancelled', () => cancel('client'));
 
-    void (async () => {
+    void tracked.span.run(async () => {
       try {
         const principal = await deps.auth.principal(call.metadata, call.getPeer());
         const ticket = deps.tickets.verify(call.request.ticket ?? new Uint8Array(0), principal);
         kind = ticket.kind;
+        tracked.span.span.setAttribute('fraiseql.ticket.kind', kind);
         const catalog = deps.catalog();
         release = deps.slots.acquire(principal);
         metrics.activeStreams.inc();
@@ -87,13 +89,24 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
         if (ticket.kind === 'analytics') catalog.assertAnalyticsReadable(ticket.dataset, principal);
         const frames: AsyncIterable<FlightDataFrame> =
           ticket.kind === 'analytics'
-            ? readAnalyticsFrames(deps.analytics, ticket, principal, abort.signal, (n) => {
-                budget.count(n);
-                rows += n;
-              })
+            ? tracedIterable(
+                tracked.span.context,
+                '@fraiseql/flight-server',
+                'analytics read',
+                { 'fraiseql.dataset': ticket.dataset, 'fraiseql.analytics.source': deps.analytics.source.kind },
+                readAnalyticsFrames(deps.analytics, ticket, principal, abort.signal, (n) => {
+                  budget.count(n);
+                  rows += n;
+                }),
+                (frame) => frame.dataHeader.byteLength + frame.dataBody.byteLength,
+                'fraiseql.bytes',
+              )
             : ipcStreamToFlightData(
-                recordBatchesToIpcStream(counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal))),
+                recordBatchesToIpcStream(
+                  counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal, tracked.span.context)),
+                ),
               );
+        let bytes = 0;
         let giveUpAt = 0;
         for await (const frame of frames) {
           if (cancelReason) {
@@ -105,10 +118,13 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
             if (Date.now() > giveUpAt || !session) break;
             continue;
           }
-          metrics.bytes.inc({ rpc: 'DoGet', kind }, frame.dataHeader.byteLength + frame.dataBody.byteLength);
+          const frameBytes = frame.dataHeader.byteLength + frame.dataBody.byteLength;
+          bytes += frameBytes;
+          metrics.bytes.inc({ rpc: 'DoGet', kind }, frameBytes);
           if (!call.write(frame)) await drained(call);
         }
         metrics.rows.inc({ rpc: 'DoGet', kind }, rows);
+        tracked.span.span.setAttributes({ 'fraiseql.rows': rows, 'fraiseql.bytes': bytes });
         if (cancelReason) throw streamCancelled(cancelReason);
         budget.throwIfCut();
         await session?.rollback();
@@ -125,6 +141,6 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
           metrics.activeStreams.dec();
         }
       }
-    })();
+    });
   };
 }

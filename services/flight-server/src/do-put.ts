@@ -27,7 +27,7 @@ function uploadCancelled(): FraiseqlError {
 export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<FlightData, PutResult> {
   const { metrics } = deps;
   return (call) => {
-    const tracked = trackCall(deps, 'DoPut');
+    const tracked = trackCall(deps, 'DoPut', call.metadata);
     let session: PostgresSession | undefined;
     let release: (() => void) | undefined;
     let clientGone = false;
@@ -35,7 +35,7 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
       clientGone = true;
       void session?.cancel();
     });
-    void (async () => {
+    void tracked.span.run(async () => {
       const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<FlightData>;
       try {
         const principal = await deps.auth.principal(call.metadata, call.getPeer());
@@ -162,6 +162,6 @@ export function createDoPut(deps: FlightServiceDeps): handleBidiStreamingCall<Fl
           metrics.activeStreams.dec();
         }
       }
-    })();
+    });
   };
 }

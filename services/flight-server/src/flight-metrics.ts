@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Pool } from 'pg';
+import type { FlightTicketKind } from '@fraiseql/flight';
 import { createRedMetrics, type RedMetrics } from '@fraiseql/service-kit';
 
 /** What an SRE watches on a Flight server (names follow Prometheus conventions; RED per RPC). */
@@ -12,9 +13,17 @@ export interface FlightMetrics {
   skippedEvents: Counter;
 }
 
+/** The RPCs whose request series exist from start-up (the `operation` label of fraiseql_flight_requests_total). */
+const FLIGHT_RPCS = ['Handshake', 'GetFlightInfo', 'GetSchema', 'DoGet', 'DoPut', 'DoAction', 'ListActions'];
+const TICKET_KINDS: readonly FlightTicketKind[] = ['graphql', 'view', 'events', 'export', 'analytics'];
+
 export function createFlightMetrics(registry: Registry, pool: Pool, streamLimit: number): FlightMetrics {
   // Streams last seconds to minutes: buckets up to 30 min.
-  const red = createRedMetrics(registry, { prefix: 'fraiseql_flight', buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 1800] });
+  const red = createRedMetrics(registry, {
+    prefix: 'fraiseql_flight',
+    buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    operations: FLIGHT_RPCS,
+  });
   const rows = new Counter({
     name: 'fraiseql_flight_rows_total',
     help: 'Rows streamed by DoGet or loaded by DoPut, by RPC and ticket kind.',
@@ -46,6 +55,14 @@ export function createFlightMetrics(registry: Registry, pool: Pool, streamLimit:
     help: 'Messages of the event stream that were not valid EntityEvents and were left out of a history.',
     registers: [registry],
   });
+  // Series at 0 from the start, so rows/s and bytes/s panels show an idle server as 0 rather than nothing.
+  for (const kind of TICKET_KINDS) {
+    rows.inc({ rpc: 'DoGet', kind }, 0);
+    bytes.inc({ rpc: 'DoGet', kind }, 0);
+  }
+  rows.inc({ rpc: 'DoPut', kind: 'table' }, 0);
+  bytes.inc({ rpc: 'DoPut', kind: 'table' }, 0);
+  for (const reason of ['client', 'action', 'error']) cancelledStreams.inc({ reason }, 0);
   new Gauge({
     name: 'fraiseql_flight_pg_pool_connections',
     help: 'PostgreSQL connections of the Flight pool, by state.',

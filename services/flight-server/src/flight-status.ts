@@ -2,7 +2,7 @@ import { Metadata, type sendUnaryData } from '@grpc/grpc-js';
 import { ERROR_CODES, FraiseqlError, mapPgError, RetryableError, type ErrorCode } from '@fraiseql/errors';
 import { ERROR_CODE_TRAILER } from '@fraiseql/flight';
 import { GraphqlRequestError } from '@fraiseql/query-planner';
-import type { Logger } from '@fraiseql/service-kit';
+import { startServerSpan, type Logger, type ServerSpan, type TraceCarrier } from '@fraiseql/service-kit';
 import type { FlightServiceDeps } from './flight-service-deps';
 
 /** Planner refusals keep their code and all their messages; the rest through mapPgError (not PostgreSQL's → FRAISEQL_INTERNAL). */
@@ -40,25 +40,55 @@ export interface Cancellation {
 }
 
 export interface TrackedCall {
+  /** The call's SERVER span (continued from the caller's `traceparent` metadata): attributes and child spans go here. */
+  span: ServerSpan;
   succeeded(): void;
   /** The one way a call leaves with an error: logged (or counted as cancelled), timed with its code, sent as a status. */
   failed(target: StatusTarget, error: unknown, cancellation?: Cancellation): void;
 }
 
-/** Starts timing one call of `rpc`, whose outcome every RPC reports through the returned TrackedCall. */
-export function trackCall(deps: Pick<FlightServiceDeps, 'logger' | 'metrics'>, rpc: string): TrackedCall {
+/** The Flight service's full name: the `rpc.service` of every span and the prefix of its name. */
+const FLIGHT_SERVICE = 'arrow.flight.protocol.FlightService';
+
+/**
+ * Starts timing and tracing one call of `rpc`, whose outcome every RPC reports through the
+ * returned TrackedCall; `metadata` is the call's, read for the W3C trace context.
+ */
+export function trackCall(deps: Pick<FlightServiceDeps, 'logger' | 'metrics'>, rpc: string, metadata?: Metadata): TrackedCall {
   const done = deps.metrics.red.start(rpc);
+  const span = startServerSpan('@fraiseql/flight-server', `${FLIGHT_SERVICE}/${rpc}`, metadata && traceCarrier(metadata), {
+    'rpc.system': 'grpc',
+    'rpc.service': FLIGHT_SERVICE,
+    'rpc.method': rpc,
+  });
   return {
-    succeeded: () => done(),
+    span,
+    succeeded: () => {
+      done();
+      span.span.setAttribute('rpc.grpc.status_code', 0);
+      span.end();
+    },
     failed: (target, error, cancellation) => {
       if (cancellation) deps.metrics.cancelledStreams.inc({ reason: cancellation.reason });
       else logFailure(deps.logger, rpc, error);
       const e = toServiceError(error);
       // The outcome follows from the code (service-kit outcomeOf): a cancelled stream is the caller's doing, a client_error.
       done(e.errorCode);
+      span.span.setAttribute('rpc.grpc.status_code', e.code);
+      span.end(e.errorCode);
       if (typeof target === 'function') target(e);
       // A cancelled stream has no one left to tell.
       else if (!target.cancelled) target.emit('error', e);
     },
   };
+}
+
+/** The trace headers of gRPC metadata (text values only; binary `-bin` keys carry no trace context). */
+function traceCarrier(metadata: Metadata): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  for (const key of ['traceparent', 'tracestate']) {
+    const values = metadata.get(key).filter((v): v is string => typeof v === 'string');
+    if (values.length > 0) carrier[key] = values.length === 1 ? values[0] : values;
+  }
+  return carrier;
 }

@@ -6,8 +6,8 @@ import { trackCall } from './flight-status';
 /** Handshake: the caller's JWT (first payload or authorization header) in, a session token out as a bearer header and as the payload. */
 export function createHandshake(deps: FlightServiceDeps): handleBidiStreamingCall<HandshakeRequest, HandshakeResponse> {
   return (call) => {
-    const tracked = trackCall(deps, 'Handshake');
-    void (async () => {
+    const tracked = trackCall(deps, 'Handshake', call.metadata);
+    void tracked.span.run(async () => {
       try {
         const messages = call.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<HandshakeRequest>;
         const first = await messages.next();
@@ -25,6 +25,6 @@ export function createHandshake(deps: FlightServiceDeps): handleBidiStreamingCal
       } catch (error) {
         tracked.failed(call, error);
       }
-    })();
+    });
   };
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
 import type { RateLimits } from '@fraiseql/rate-limits';
+import { annotateActiveSpan } from '@fraiseql/service-kit';
 import type { FlightSession } from './flight-principal';
 
 /** What the handlers ask of authentication: the caller of a call, and Handshake's session token. `peer` is gRPC's `call.getPeer()`. */
@@ -37,6 +38,8 @@ export function rateLimitedCalls(auth: FlightCallers, limits: Pick<RateLimits, '
     principal: async (metadata, peer) => {
       if (peer !== undefined) await limits.admitAddress(peerAddress(peer));
       const caller = await auth.principal(metadata, peer);
+      // The call's span names its org, as the logs do (org ids are not secrets; subjects stay out).
+      annotateActiveSpan({ 'fraiseql.org_id': caller.orgId ?? '' });
       await limits.admitCaller(caller);
       return caller;
     },

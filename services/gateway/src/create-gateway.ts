@@ -120,7 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   );
   const planner = (): QueryPlanner | undefined => (planners.loaded ? planners.current : undefined);
-  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway' });
+  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_gateway', operations: ['query', 'mutation', 'subscription'] });
   new Gauge({
     name: 'fraiseql_gateway_max_in_flight',
     help: 'The bound on GraphQL requests in flight (FRAISEQL_GATEWAY_MAX_IN_FLIGHT).',

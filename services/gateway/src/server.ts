@@ -1,10 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FraiseqlError } from '@fraiseql/errors';
 import type { TlsFiles } from '@fraiseql/service-kit';
 import type { GraphQLSchema } from 'graphql';
 import { accessLog } from './access-log';
 import { exportDownloads, type ExportDownloadOptions } from './export-downloads';
+import { sendGraphqlFailure } from './graphql-reply';
 import { graphqlOverHttp, type GraphqlOverHttpOptions } from './graphql-over-http';
-import { requestFacts } from './request-facts';
+import { negotiateMediaType } from './negotiate-media-type';
+import { factsOf, requestFacts } from './request-facts';
 import { requestIdOf } from './request-id';
 import type { TrustProxy } from './trust-proxy';
 
@@ -39,6 +42,19 @@ export function buildServer(options: GatewayServerOptions): FastifyInstance {
   app.register(accessLog, { logger: options.logger, metrics: options.metrics });
   app.register(graphqlOverHttp, options);
   if (options.exportDownloads) app.register(exportDownloads, options.exportDownloads);
+  // An unknown route is answered, counted and logged with a code like every other failure, not fastify's bare 404.
+  app.setNotFoundHandler((request, reply) =>
+    sendGraphqlFailure(
+      reply,
+      negotiateMediaType(request.headers.accept),
+      factsOf(request),
+      new FraiseqlError(
+        'FRAISEQL_ROUTE_NOT_FOUND',
+        `No route ${request.method} ${request.url.split('?')[0]}; GraphQL is served at /graphql`,
+      ),
+      options.logger,
+    ),
+  );
   return app;
 }
 

@@ -359,8 +359,17 @@ describe('GraphQL over HTTP (fastify.inject)', () => {
       ]);
       expect(JSON.stringify(of('req-log-1'))).not.toMatch(/orders|987654/);
       expect(of('req-log-2')).toEqual([expect.objectContaining({ status: 400, operationType: 'unknown', code: 'FRAISEQL_BAD_REQUEST' })]);
-      expect(of('req-log-3')).toEqual([expect.objectContaining({ method: 'GET', path: '/nowhere', status: 404 })]);
-      expect(of('req-log-3')[0]).not.toHaveProperty('operationType');
+      // An unknown route is logged (and counted) with its code like any other refusal; it carries no GraphQL operation.
+      expect(of('req-log-3')).toEqual([
+        expect.objectContaining({
+          method: 'GET',
+          path: '/nowhere',
+          status: 404,
+          operationType: 'unknown',
+          code: 'FRAISEQL_ROUTE_NOT_FOUND',
+        }),
+      ]);
+      expect(of('req-log-3')[0]).not.toHaveProperty('operationHash');
     });
 
     it("counts requests by operation, the code they ended with and the outcome it implies (a failed reply without a code is the executor's bug: FRAISEQL_INTERNAL)", async () => {

@@ -104,7 +104,8 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
     if (!nc.isClosed()) await nc.close();
   };
   try {
-    await provisionJetStream(nc);
+    // Created when missing (FRAISEQL_JOBS is published here); their settings belong to the query-executor, never undone here.
+    await provisionJetStream(nc, {}, { existing: 'keep' });
     const defaults: JobType<never>[] = [webhookJobType(new WebhookClient(delivery)) as unknown as JobType<never>];
     if (emailClient) defaults.push(emailBatchJobType(emailClient) as unknown as JobType<never>);
     if (options.export && pool) {
@@ -126,7 +127,7 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
     const types = new JobTypeRegistry(options.types ? options.types(defaults) : defaults);
 
     const gauges: { sources?: JobGaugeSources } = {};
-    const metrics = createJobMetrics(registry, options.queueName, () => gauges.sources);
+    const metrics = createJobMetrics(registry, options.queueName, () => gauges.sources, types.names());
     const keys = new JobKeys(options.redisPrefix, options.queueName);
     fairness = new OrgFairness({
       redis,
@@ -211,6 +212,22 @@ function gaugeSources(queue: JobQueue, keys: JobKeys, redis: Redis, fairness: Or
     async queueDepth() {
       const counts = await queue.queue.getJobCounts(...states);
       return Object.fromEntries(states.map((state) => [state, counts[state] ?? 0]));
+    },
+    async oldestAge() {
+      const now = Date.now();
+      const age = (since: number | undefined) => (since === undefined ? 0 : Math.max(0, (now - since) / 1000));
+      // Lists are read from their oldest end; prioritized jobs are ordered by priority, so the next 100 stand for it.
+      const [waiting, prioritized, active] = await Promise.all([
+        queue.queue.getJobs(['waiting'], 0, 0, true),
+        queue.queue.getJobs(['prioritized'], 0, 99, true),
+        queue.queue.getJobs(['active'], 0, 0, true),
+      ]);
+      const oldest = (jobs: { timestamp: number }[]) => (jobs.length ? Math.min(...jobs.map((job) => job.timestamp)) : undefined);
+      return {
+        waiting: age(oldest(waiting)),
+        prioritized: age(oldest(prioritized)),
+        active: age(active[0]?.processedOn ?? undefined),
+      };
     },
     async dlqItems() {
       const [failed, cancelled] = await Promise.all([queue.queue.getJobCountByTypes('failed'), redis.scard(keys.cancelled)]);

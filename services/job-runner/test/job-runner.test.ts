@@ -322,6 +322,10 @@ describe('job-runner (real Redis, NATS JetStream; in-process runner)', () => {
     await until('gauge-run', B, ['active']);
     expect(await metricValue(t.registry, 'fraiseql_job_org_active', { org: ORG_B })).toBe(1);
     expect(await metricValue(t.registry, 'fraiseql_job_org_waiting', { org: ORG_B })).toBe(1);
+    // The running job has been active since its start; nothing waits (the other one is delayed).
+    expect(await metricValue(t.registry, 'fraiseql_job_oldest_age_seconds', { state: 'active' })).toBeGreaterThan(0);
+    expect(await metricValue(t.registry, 'fraiseql_job_oldest_age_seconds', { state: 'waiting' })).toBe(0);
+    expect(await metricValue(t.registry, 'fraiseql_job_oldest_age_seconds', { state: 'prioritized' })).toBe(0);
     await t.api.call('cancel', { id: 'gauge-run' }, B);
     await t.api.call('cancel', { id: 'gauge-wait' }, B);
     await waitFor(async () => (await metricValue(t.registry, 'fraiseql_job_org_active', { org: ORG_B })) === 0);

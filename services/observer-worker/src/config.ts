@@ -25,6 +25,8 @@ export const observerWorkerConfig = defineConfig({
     FRAISEQL_OBSERVER_ACK_WAIT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(30_000),
     /** Un-acked events across all replicas (JetStream max_ack_pending). */
     FRAISEQL_OBSERVER_MAX_ACK_PENDING: configValue.positiveInt({ max: 1_000_000 }).default(1000),
+    /** `node service/provision.js` (the Helm pre-install/pre-upgrade Job): the whole run, retries included, ends by then. */
+    FRAISEQL_OBSERVER_PROVISION_TIMEOUT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(300_000),
     /** Budget of one action attempt when the rule sets no timeoutMs. */
     FRAISEQL_OBSERVER_ACTION_TIMEOUT_MS: configValue.durationMs({ min: 100, max: 300_000 }).default(10_000),
     /** The retry policy of rules that set none (exponential, full jitter). */

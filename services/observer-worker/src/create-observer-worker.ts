@@ -4,22 +4,14 @@ import type { Registry } from 'prom-client';
 import { openSchemaSource } from '@fraiseql/graphql-runtime';
 import { startEventConsumer, type EventConsumer } from '@fraiseql/jetstream-consumer';
 import { encodeEntityEvent, type EntityEvent } from '@fraiseql/events';
-import {
-  CONSUMERS,
-  HEADERS,
-  injectTraceContext,
-  observerWorkerConsumer,
-  observerWorkerReplayConsumer,
-  provisionJetStream,
-  replaySubject,
-  STREAMS,
-} from '@fraiseql/nats-contract';
+import { CONSUMERS, HEADERS, injectTraceContext, provisionJetStream, replaySubject, STREAMS } from '@fraiseql/nats-contract';
 import { ActionDelivery, type EmailOptions } from '@fraiseql/observer-actions';
 import type { SecretResolver } from '@fraiseql/observer-rules';
 import { natsReadiness, type Logger, type ReadinessCheck, type RetryPolicy } from '@fraiseql/service-kit';
 import { ActionClients } from './action-clients';
 import { observerEventHandler } from './handle-observer-event';
 import { ObserverRuleSet } from './observer-rule-set';
+import { observerWorkerConsumers } from './observer-worker-consumers';
 
 export interface ObserverWorkerOptions {
   natsUrl: string;
@@ -80,7 +72,8 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
     await nc.close();
   };
   try {
-    await provisionJetStream(nc);
+    // Created when missing; their settings belong to the query-executor (and the provision Job), never undone here.
+    await provisionJetStream(nc, {}, { existing: 'keep' });
     const rules = new ObserverRuleSet({ nc, schemaSource: openSchemaSource(options.schemaSource, { nc, logger }), logger, registry });
     await rules.start();
 
@@ -112,7 +105,7 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
       registry,
       ...(options.deferAfterMs ? { deferral: { afterMs: options.deferAfterMs, publish: deferToReplayLane(nc) } } : {}),
     });
-    const spec = { maxDeliver: options.maxDeliver, backoffMs: [options.ackWaitMs], maxAckPending: options.maxAckPending };
+    const specs = observerWorkerConsumers(options);
     const common = {
       nc,
       source: CONSUMERS.observerWorker,
@@ -131,8 +124,8 @@ export async function createObserverWorker(options: ObserverWorkerOptions): Prom
       metricsPrefix: 'fraiseql_observer',
       ...(redis ? { redis, dedup: { ttlMs: options.dedupTtlMs } } : {}),
     };
-    const events: EventConsumer = await startEventConsumer({ ...common, consumer: observerWorkerConsumer(spec) });
-    const replays: EventConsumer = await startEventConsumer({ ...common, consumer: observerWorkerReplayConsumer(spec) });
+    const events: EventConsumer = await startEventConsumer({ ...common, consumer: specs.events });
+    const replays: EventConsumer = await startEventConsumer({ ...common, consumer: specs.replays });
 
     let drained: Promise<{ unfinished: number }> | undefined;
     const drain = (deadlineMs: number): Promise<{ unfinished: number }> => {

@@ -10,3 +10,5 @@ export type { ObserverEventHandlerOptions } from './handle-observer-event';
 export { ObserverRuleSet } from './observer-rule-set';
 export type { ActiveRule, ObserverRuleSetOptions, RuleOrigin } from './observer-rule-set';
 export { secretsFromDirectory } from './secrets-dir';
+export { observerConsumerSettings, observerWorkerConsumers, provisionObserverStores } from './observer-worker-consumers';
+export type { ObserverConsumerSettings, ObserverStoresReport } from './observer-worker-consumers';

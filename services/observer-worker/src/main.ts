@@ -1,6 +1,7 @@
 import { runService } from '@fraiseql/service-kit';
 import { observerWorkerConfig } from './config';
 import { createObserverWorker } from './create-observer-worker';
+import { observerConsumerSettings } from './observer-worker-consumers';
 import { emailOptionsFromUrl } from '@fraiseql/observer-actions';
 import { secretsFromDirectory } from './secrets-dir';
 
@@ -18,9 +19,7 @@ void runService({
       cacheRedisUrl: config.FRAISEQL_REDIS_URL,
       dedupTtlMs: config.FRAISEQL_OBSERVER_DEDUP_TTL_MS,
       concurrency: config.FRAISEQL_OBSERVER_CONCURRENCY,
-      maxDeliver: config.FRAISEQL_OBSERVER_MAX_DELIVER,
-      ackWaitMs: config.FRAISEQL_OBSERVER_ACK_WAIT_MS,
-      maxAckPending: config.FRAISEQL_OBSERVER_MAX_ACK_PENDING,
+      ...observerConsumerSettings(config),
       defaultRetryPolicy: {
         initialIntervalMs: config.FRAISEQL_OBSERVER_RETRY_INITIAL_MS,
         backoff: 'exponential',

@@ -57,6 +57,8 @@ export const queryExecutorConfig = defineConfig({
       .default(-1),
     /** JetStream replicas of every stream and bucket: 1 on one server, 3 in a cluster. */
     FRAISEQL_STREAM_REPLICAS: configValue.positiveInt({ max: 5 }).default(1),
+    /** `node service/provision.js` (the Helm pre-install/pre-upgrade Job): the whole run, retries included, ends by then. */
+    FRAISEQL_QUERY_EXECUTOR_PROVISION_TIMEOUT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(300_000),
   }),
 });
 

@@ -136,7 +136,7 @@ export async function createQueryExecutor(options: QueryExecutorOptions): Promis
     ? await startAuditRecorder({ nc, pool, logger, registry: options.registry, settings: options.audit.recorder })
     : undefined;
 
-  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor' });
+  const metrics = createRedMetrics(options.registry, { prefix: 'fraiseql_query_executor', operations: ['query', 'mutation'] });
   const heartbeatsSent = new Counter({
     name: 'fraiseql_query_executor_heartbeats_total',
     help: 'Heartbeats sent to requesters (gateways) for requests still running after their heartbeat interval.',

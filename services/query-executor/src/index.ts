@@ -6,3 +6,5 @@ export { mapPgError, pgErrorCode } from '@fraiseql/errors';
 export { ChangeLogRelay } from './relay/change-log-relay';
 export type { ChangeLogRelayOptions } from './relay/change-log-relay';
 export type { RelaySettings } from './relay/start-change-log-relay';
+export { provisionExecutorStores } from './provision-executor-stores';
+export type { ExecutorStoresReport } from './provision-executor-stores';

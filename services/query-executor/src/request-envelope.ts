@@ -1,6 +1,6 @@
 import type { Msg } from 'nats';
 import type { Counter } from 'prom-client';
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context as otelContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { FraiseqlError, toFraiseqlError } from '@fraiseql/errors';
 import {
   decodeOperationRequest,
@@ -88,16 +88,18 @@ export function serveRequest(
     const done = options.metrics.start(operation);
     // Read on its own (not with the whole message) so that even a malformed request is logged with its id.
     const requestId = readRequestId(msg.headers);
+    const parent = parentContext(msg) ?? ROOT_CONTEXT;
     const span = tracer.startSpan(
       `fraiseql.${operation}`,
       { kind: SpanKind.SERVER, attributes: requestId ? { 'fraiseql.request_id': requestId } : {} },
-      parentContext(msg),
+      parent,
     );
     const heartbeatMs = readHeartbeatRequest(msg.headers);
     const stopHeartbeats = heartbeatMs === undefined ? undefined : sendHeartbeats(msg, heartbeatMs, options.heartbeatsSent);
     let reply: Reply;
     try {
-      reply = await execute(msg, span, requestId);
+      // The span is the active context: calls made while executing (the job API) continue this trace.
+      reply = await otelContext.with(trace.setSpan(parent, span), () => execute(msg, span, requestId));
     } catch (error) {
       reply = errorReply(error);
       if (reply.errorCode === 'FRAISEQL_INTERNAL')

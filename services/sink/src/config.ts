@@ -36,6 +36,8 @@ export const sinkConfig = defineConfig({
      * died mid-batch costs in delay. Held batches (a store outage) send heartbeats, so they never reach it.
      */
     FRAISEQL_SINK_ACK_WAIT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(60_000),
+    /** `node service/provision.js` (the Helm pre-install/pre-upgrade Job): the whole run, retries included, ends by then. */
+    FRAISEQL_SINK_PROVISION_TIMEOUT_MS: configValue.durationMs({ min: 1000, max: 3_600_000 }).default(300_000),
     /**
      * With the search dataplane: also index the audit log (stream FRAISEQL_AUDIT, consumer sink-audit) as entity type
      * AuditEntry. Off by default: searchEvents/searchEntities (roles admin or search) would then show the org's audit entries.

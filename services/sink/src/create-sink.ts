@@ -1,42 +1,17 @@
-import { applyClickhouseMigrations, openClickhouse, serveAnalyticsQueries, type ClickhouseExecutor } from '@fraiseql/clickhouse';
-import { provisionJetStream, sinkAuditConsumer, sinkClickHouseConsumer, sinkSearchConsumer } from '@fraiseql/nats-contract';
-import { PostgresSearchStore, type SearchStore } from '@fraiseql/search';
-import { ElasticsearchSearchStore, type ElasticsearchAuth } from '@fraiseql/search-elasticsearch';
-import { natsReadiness, type Logger, type ReadinessCheck } from '@fraiseql/service-kit';
+import { serveAnalyticsQueries, type ClickhouseExecutor } from '@fraiseql/clickhouse';
+import { provisionJetStream } from '@fraiseql/nats-contract';
+import type { SearchStore } from '@fraiseql/search';
+import { natsReadiness, type ReadinessCheck } from '@fraiseql/service-kit';
 import { connect, type NatsConnection, type Subscription } from 'nats';
-import type { Registry } from 'prom-client';
 import { clickhouseBatchWrite } from './dataplanes/clickhouse-writer';
-import { startDataplane, type Dataplane, type DataplaneName } from './dataplanes/dataplane';
+import { startDataplane, type Dataplane } from './dataplanes/dataplane';
 import { isSearchOutage, searchBatchWrite } from './dataplanes/search-writer';
 import { serveSearchApi } from './serve-search-api';
 import { createSinkMetrics } from './sink-metrics';
+import type { SinkOptions } from './sink-options';
+import { openClickhouseTables, openSearchStore, sinkConsumers } from './sink-stores';
 
-export interface SinkOptions {
-  natsUrl: string;
-  dataplanes: readonly DataplaneName[];
-  clickhouse: {
-    /** A server; unset: the embedded engine in `path`. */
-    url?: string;
-    user?: string;
-    password?: string;
-    database: string;
-    path: string;
-    retentionDays: number;
-    batch: { maxRows: number; maxBytes: number; maxDelayMs: number };
-  };
-  search: {
-    /** Elasticsearch; unset: PostgreSQL full-text search. */
-    elasticsearch?: { url: string; auth?: ElasticsearchAuth; cursorSecret?: string; retentionDays: number };
-    postgres: { connectionString: string; poolMax: number; schema: string; textSearchConfig: string };
-    batch: { maxRows: number; maxBytes: number; maxDelayMs: number };
-    /** Also index the audit log (FRAISEQL_AUDIT, consumer sink-audit) as entity type AuditEntry (ADR 0137). Default false. */
-    audit?: boolean;
-  };
-  /** Tests: consumer overrides (ack wait, max deliver) for both dataplanes. */
-  consumerOptions?: Parameters<typeof sinkClickHouseConsumer>[0];
-  logger: Logger;
-  registry: Registry;
-}
+export type { SinkOptions } from './sink-options';
 
 export interface Sink {
   clickhouse?: ClickhouseExecutor;
@@ -55,9 +30,11 @@ export interface Sink {
 export async function createSink(options: SinkOptions): Promise<Sink> {
   const { logger, registry } = options;
   const nc: NatsConnection = await connect({ servers: options.natsUrl, name: 'sink', maxReconnectAttempts: -1, noAsyncTraces: true });
-  const metrics = createSinkMetrics(registry);
-  // Each replica holds up to two batches un-acked: room for two replicas before JetStream stops delivering.
-  const consumerOptions = (maxRows: number) => ({ maxAckPending: Math.max(10_000, maxRows * 4), ...options.consumerOptions });
+  const metrics = createSinkMetrics(registry, [
+    ...options.dataplanes,
+    ...(options.dataplanes.includes('search') && options.search.audit ? (['search-audit'] as const) : []),
+  ]);
+  const consumers = sinkConsumers(options);
   const dataplanes: Dataplane[] = [];
   let clickhouse: ClickhouseExecutor | undefined;
   let search: SearchStore | undefined;
@@ -71,29 +48,19 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
     if (!nc.isClosed()) await nc.close();
   };
   try {
-    await provisionJetStream(nc);
+    // Created when missing; their settings belong to the query-executor (and the provision Job), never undone here.
+    await provisionJetStream(nc, {}, { existing: 'keep' });
     const readinessChecks: Record<string, ReadinessCheck> = { nats: natsReadiness(nc) };
 
-    if (options.dataplanes.includes('clickhouse')) {
+    if (consumers.clickhouse) {
       const ch = options.clickhouse;
-      clickhouse = await openClickhouse(
-        ch.url === undefined
-          ? { path: ch.path, database: ch.database }
-          : {
-              url: ch.url,
-              database: ch.database,
-              ...(ch.user ? { user: ch.user } : {}),
-              ...(ch.password ? { password: ch.password } : {}),
-            },
-      );
-      const migrated = await applyClickhouseMigrations(clickhouse, { retentionDays: ch.retentionDays, logger });
-      logger.info({ applied: migrated.applied, retention: migrated.retention, engine: clickhouse.kind }, 'ClickHouse tables ready');
+      clickhouse = (await openClickhouseTables(ch, logger)).executor;
       const executor = clickhouse;
       dataplanes.push(
         await startDataplane({
           name: 'clickhouse',
           nc,
-          consumer: sinkClickHouseConsumer(consumerOptions(ch.batch.maxRows)),
+          consumer: consumers.clickhouse,
           write: clickhouseBatchWrite(executor),
           ...ch.batch,
           logger,
@@ -111,24 +78,14 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
       }
     }
 
-    if (options.dataplanes.includes('search')) {
-      const { elasticsearch, postgres } = options.search;
-      search = elasticsearch
-        ? new ElasticsearchSearchStore({
-            node: elasticsearch.url,
-            retentionDays: elasticsearch.retentionDays,
-            ...(elasticsearch.auth ? { auth: elasticsearch.auth } : {}),
-            ...(elasticsearch.cursorSecret ? { cursorSecret: elasticsearch.cursorSecret } : {}),
-          })
-        : new PostgresSearchStore(postgres);
-      await search.prepare();
-      logger.info({ store: search.kind }, 'search store ready');
+    if (consumers.search) {
+      search = await openSearchStore(options.search, logger);
       const store = search;
       dataplanes.push(
         await startDataplane({
           name: 'search',
           nc,
-          consumer: sinkSearchConsumer(consumerOptions(options.search.batch.maxRows)),
+          consumer: consumers.search,
           write: searchBatchWrite(store),
           isTransient: isSearchOutage,
           ...options.search.batch,
@@ -137,13 +94,13 @@ export async function createSink(options: SinkOptions): Promise<Sink> {
           metrics,
         }),
       );
-      if (options.search.audit) {
+      if (consumers.searchAudit) {
         // Audit entries are EntityEvents (entity type AuditEntry): the same writer indexes them, from their own stream.
         dataplanes.push(
           await startDataplane({
             name: 'search-audit',
             nc,
-            consumer: sinkAuditConsumer(consumerOptions(options.search.batch.maxRows)),
+            consumer: consumers.searchAudit,
             write: searchBatchWrite(store),
             isTransient: isSearchOutage,
             ...options.search.batch,

@@ -11,7 +11,8 @@ export interface SinkMetrics {
   recordWrite(dataplane: DataplaneName, report: BatchWriteReport): void;
 }
 
-export function createSinkMetrics(registry: Registry): SinkMetrics {
+/** `dataplanes`: the ones this sink runs, whose series start at 0 (an idle dataplane reads 0 rows/s, not no data). */
+export function createSinkMetrics(registry: Registry, dataplanes: readonly DataplaneName[] = []): SinkMetrics {
   const registers = [registry];
   const labelNames = ['dataplane'] as const;
   const rows = new Counter({
@@ -47,6 +48,12 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
     labelNames: ['dataplane', 'error_type'] as const,
     registers,
   });
+  for (const dataplane of dataplanes) {
+    rows.inc({ dataplane }, 0);
+    batchRows.zero({ dataplane });
+    batchBytes.zero({ dataplane });
+    latency.zero({ dataplane, outcome: 'ok' });
+  }
   return {
     recordWrite(dataplane, report) {
       latency.observe({ dataplane, outcome: report.ok ? 'ok' : 'failed' }, report.seconds);

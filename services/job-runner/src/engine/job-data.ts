@@ -9,6 +9,8 @@ export interface JobData {
   roles?: string[];
   /** An observer action's job: where it came from. */
   source?: { kind: 'observer'; rule: string; action: number; eventId: string };
+  /** The W3C traceparent of the enqueue request: every attempt's span links to that trace. Absent on older jobs. */
+  traceparent?: string;
   /** Set when the job was cancelled (a cancelled job ends in BullMQ's failed set; this tells it from a dead one). */
   cancelled?: { at: string; by: string | null };
 }

@@ -6,14 +6,24 @@ export const JOB_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
 /** Where the gauges read their values on each scrape (Redis). */
 export interface JobGaugeSources {
   queueDepth(): Promise<Record<string, number>>;
+  /** Seconds since the oldest job of each state was enqueued (active: since it started); 0 when the state is empty. */
+  oldestAge(): Promise<Record<string, number>>;
   dlqItems(): Promise<number>;
   orgActive(): Promise<{ org: string; count: number }[]>;
   orgWaiting(): Promise<{ org: string; count: number }[]>;
 }
 
-/** The job-runner's metrics (docs/jobs.md, "Metrics"); gauges are read from `sources()` on each scrape. */
-export function createJobMetrics(registry: Registry, queueName: string, sources: () => JobGaugeSources | undefined) {
-  return {
+/**
+ * The job-runner's metrics (docs/jobs.md, "Metrics"); gauges are read from `sources()` on each scrape. The series of
+ * `jobTypes` (and of every fairness reason) start at 0, so job panels read 0/s for a quiet type rather than no data.
+ */
+export function createJobMetrics(
+  registry: Registry,
+  queueName: string,
+  sources: () => JobGaugeSources | undefined,
+  jobTypes: readonly string[] = [],
+) {
+  const metrics = {
     queued: new Counter({
       name: 'fraiseql_job_queued_total',
       help: 'Jobs enqueued (a repeated enqueue of an existing job id is not counted).',
@@ -79,6 +89,16 @@ export function createJobMetrics(registry: Registry, queueName: string, sources:
         for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queueName, state }, count);
       },
     }),
+    oldestAge: new Gauge({
+      name: 'fraiseql_job_oldest_age_seconds',
+      help: 'Age of the oldest job by state: waiting and prioritized since enqueued, active since started (0 when none).',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const ages = await sources()?.oldestAge();
+        for (const [state, seconds] of Object.entries(ages ?? {})) this.set({ queue: queueName, state }, seconds);
+      },
+    }),
     dlqItems: new Gauge({
       name: 'fraiseql_job_dlq_items',
       help: 'Dead jobs waiting in the dead-letter queue (retry or purge them).',
@@ -111,6 +131,13 @@ export function createJobMetrics(registry: Registry, queueName: string, sources:
       },
     }),
   };
+  for (const job_type of jobTypes) {
+    for (const counter of [metrics.queued, metrics.executed, metrics.retries, metrics.dead, metrics.cancelled])
+      counter.inc({ job_type }, 0);
+    metrics.duration.zero({ job_type });
+  }
+  for (const reason of ['concurrency', 'rate']) metrics.deferred.inc({ reason }, 0);
+  return metrics;
 }
 
 export type JobMetrics = ReturnType<typeof createJobMetrics>;

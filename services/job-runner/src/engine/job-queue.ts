@@ -3,7 +3,7 @@ import { FraiseqlError } from '@fraiseql/errors';
 import type { Caller } from '@fraiseql/identity';
 import type { OrgFairness } from '@fraiseql/job-fairness';
 import { MAX_JOBS_PAGE, type JobApiRequest, type JobsPage, type JobView, type JobViewState } from '@fraiseql/jobs';
-import { orgToken, SUBJECTS } from '@fraiseql/nats-contract';
+import { activeTraceparent, orgToken, SUBJECTS } from '@fraiseql/nats-contract';
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NatsConnection } from 'nats';
@@ -107,6 +107,7 @@ export class JobQueue {
       createdBy: caller.subject,
       roles: [...caller.roles],
       ...(request.source ? { source: request.source } : {}),
+      ...traceparentField(),
     };
     // Announced before the add: a free worker may start the job at once, and `started` must not come first.
     await this.options.announcer.lifecycle({ job_id: jobId, job_type: type.name, org_id: caller.orgId, state: 'queued', attempt: 0 });
@@ -373,4 +374,10 @@ function decodeCursor(cursor: string): string {
   if (!/^\d{15}:[A-Za-z0-9_-]{1,128}$/.test(member))
     throw new FraiseqlError('FRAISEQL_BAD_REQUEST', 'request.after: not a cursor of this list', { details: { path: 'request.after' } });
   return member;
+}
+
+/** The enqueue request's trace (the job API's handler span is active here), stored for the attempts' span links. */
+function traceparentField(): { traceparent?: string } {
+  const traceparent = activeTraceparent();
+  return traceparent === undefined ? {} : { traceparent };
 }

@@ -1,6 +1,6 @@
 import { FraiseqlError, RetryableError, toFraiseqlError } from '@fraiseql/errors';
 import type { OrgFairness } from '@fraiseql/job-fairness';
-import { SUBJECTS } from '@fraiseql/nats-contract';
+import { SUBJECTS, withLinkedSpan } from '@fraiseql/nats-contract';
 import { mayRetry, retryDelayMs } from '@fraiseql/service-kit';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -186,7 +186,17 @@ export class JobWorker {
       () => undefined,
     );
     try {
-      const result = await this.attempt(job, type, running, attempt, base, afterStarted);
+      const span = {
+        tracer: '@fraiseql/job-runner',
+        name: `job ${job.name}`,
+        attributes: {
+          'fraiseql.job.id': jobId,
+          'fraiseql.job.type': job.name,
+          'fraiseql.job.attempt': attempt,
+          'fraiseql.org_id': orgId ?? '',
+        },
+      };
+      const result = await withLinkedSpan(span, job.data.traceparent, () => this.attempt(job, type, running, attempt, base, afterStarted));
       metrics.duration.observe({ job_type: job.name }, (Date.now() - began) / 1000);
       metrics.executed.inc({ job_type: job.name });
       await startedAnnounced;

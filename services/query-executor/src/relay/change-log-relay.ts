@@ -1,7 +1,8 @@
-import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { headers as natsHeaders, type JetStreamClient, type MsgHdrs, type NatsConnection, type PubAck } from 'nats';
 import { Pool, type PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
-import { eventSubject, HEADERS, STREAMS } from '@fraiseql/nats-contract';
+import { eventSubject, HEADERS, injectTraceContext, spanContextOf, STREAMS } from '@fraiseql/nats-contract';
 import { retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
 import { PgListener } from '../pg-listener';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics';
@@ -376,28 +377,41 @@ export class ChangeLogRelay {
       while (this.inFlight >= max && this.failure === undefined) await new Promise<void>((resolve) => (this.slotFreed = resolve));
       if (this.failure !== undefined) break;
       const [seq, eventId, orgId, entityType, eventType, traceparent, payload] = row;
-      let headers;
+      const subject = this.subject(orgId, entityType, eventType);
+      let headers: MsgHdrs | undefined;
+      let span: Span | undefined;
       if (traceparent !== null) {
         headers = natsHeaders();
-        headers.set(HEADERS.traceparent, traceparent);
+        span = publishSpan(traceparent, subject, eventId, seq);
+        if (span) injectTraceContext(headers, trace.setSpan(ROOT_CONTEXT, span));
+        else headers.set(HEADERS.traceparent, traceparent);
       }
       pending++;
       this.inFlight++;
       this.metrics.inFlight.inc();
       try {
         this.js
-          .publish(this.subject(orgId, entityType, eventType), encoder.encode(payload), {
+          .publish(subject, encoder.encode(payload), {
             msgID: eventId,
             timeout,
             expect,
             ...(headers ? { headers } : {}),
           })
-          .then(onAck, (error: unknown) => {
-            failed(seq, error);
-            settled();
-          });
+          .then(
+            (ack) => {
+              span?.setAttribute('fraiseql.duplicate', ack.duplicate);
+              span?.end();
+              onAck(ack);
+            },
+            (error: unknown) => {
+              endFailed(span);
+              failed(seq, error);
+              settled();
+            },
+          );
       } catch (error) {
         // nats.js throws synchronously when the connection is closed.
+        endFailed(span);
         failed(seq, error);
         settled();
       }
@@ -439,4 +453,36 @@ export class ChangeLogRelay {
       if (kind === 'idle') this.interruptIdle = done;
     });
   }
+}
+
+const tracer = trace.getTracer('@fraiseql/query-executor');
+
+/**
+ * The PRODUCER span of one event's publish, a child of the mutation that wrote its change-log row
+ * (the row's traceparent): its context goes into the event's headers, so every consumer's span
+ * continues the mutation's trace through this hop. Undefined when the stored value is malformed.
+ */
+function publishSpan(traceparent: string, subject: string, eventId: string, seq: string): Span | undefined {
+  const parent = spanContextOf(traceparent);
+  if (!parent) return undefined;
+  return tracer.startSpan(
+    `publish ${STREAMS.events}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': subject,
+        'messaging.message.id': eventId,
+        'fraiseql.change_log.seq': seq,
+      },
+    },
+    trace.setSpanContext(ROOT_CONTEXT, parent),
+  );
+}
+
+function endFailed(span: Span | undefined): void {
+  if (!span) return;
+  span.setAttribute('fraiseql.error.code', 'FRAISEQL_EVENTS_UNAVAILABLE');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'FRAISEQL_EVENTS_UNAVAILABLE' });
+  span.end();
 }
