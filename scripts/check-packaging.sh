@@ -155,7 +155,7 @@ run_logged "helm template (all optional features on)" "$work/helm-features.log" 
     --set componentDefaults.pdb.create=true,componentDefaults.autoscaling.hpa.enabled=true,componentDefaults.autoscaling.hpa.targetMemory=80 \
     --set componentDefaults.service.type=LoadBalancer,componentDefaults.service.loadBalancerSourceRanges[0]=10.0.0.0/8 \
     --set componentDefaults.podAntiAffinityPreset=hard,componentDefaults.extraEnvVarsCM=extra-cm,componentDefaults.extraEnvVarsSecret=extra-secret \
-    --set auth.existingSecret=auth,externalDatabase.existingSecret=db,externalRedis.existingSecret=redis \
+    --set auth.existingSecret=auth,externalDatabase.existingSecret=db,externalRedis.existingSecret=redis,externalNats.existingSecret=nats \
     --set otel.enabled=true,otel.exporterOtlpEndpoint=http://otel-collector:4318 \
     --set serviceAccount.create=false,serviceAccount.name=existing,metrics.podAnnotations.enabled=false \
     --set externalDatabase.flightUrl=postgres://fraiseql_flight@db:5432/fraiseql,flightServer.settings.publicLocation=grpc+tls://flight.example.com:443 \

@@ -264,7 +264,12 @@ const schema = {
       existingSecretFlightUrlKey: str({ minLength: 1 }),
       existingSecretSinkUrlKey: str({ minLength: 1 }),
     }),
-    externalNats: obj({ url: str({ pattern: '^(nats|tls|ws|wss)://[^\\s,]+(,\\s*(nats|tls|ws|wss)://[^\\s,]+)*$' }) }),
+    externalNats: obj({
+      // Empty only with existingSecret (the templates fail on neither).
+      url: str({ pattern: '^$|^(nats|tls|ws|wss)://[^\\s,]+(,\\s*(nats|tls|ws|wss)://[^\\s,]+)*$' }),
+      existingSecret: str(),
+      existingSecretUrlKey: str({ minLength: 1 }),
+    }),
     jetstream: obj({ replicas: int(1, 5), events: obj({ maxAge: duration(), maxBytes: int(-1) }) }),
     externalRedis: obj({ url: url(['redis', 'rediss'], true), existingSecret: str(), existingSecretUrlKey: str({ minLength: 1 }) }),
     clickhouse: obj({

@@ -56,10 +56,6 @@ const SECRET_IN_CONFIGMAP: Record<string, string> = {
   FRAISEQL_OBSERVER_SMTP_URL:
     'settings.smtpUrl is for a relay without credentials; with credentials extraEnvVarsSecret (values.yaml says so)',
   FRAISEQL_JOB_SMTP_URL: 'settings.smtpUrl is for a relay without credentials; with credentials extraEnvVarsSecret (values.yaml says so)',
-  // KNOWN GAP (reported to the chart's owner): externalNats has no existingSecret, so NATS credentials
-  // (nats://user:password@host) would land in every ConfigMap. Fix: externalNats.existingSecret/existingSecretUrlKey
-  // rendered as a secretKeyRef FRAISEQL_NATS_URL, like externalRedis.
-  FRAISEQL_NATS_URL: 'externalNats.url; no Secret path yet (see the comment above)',
 };
 
 /** Secret keys set only through extraEnvVarsSecret (no dedicated value), with the reason. */

@@ -64,6 +64,9 @@ function chartServices(): {
     }));
 }
 
+/** FRAISEQL_NATS_URL as every service container gets it by default: from the chart's Secret, never its ConfigMap. */
+const NATS_ENV = { name: 'FRAISEQL_NATS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'nats-url' } } };
+
 function serviceFolders(): string[] {
   return fs
     .readdirSync(path.join(ROOT, 'services'), { withFileTypes: true })
@@ -190,6 +193,7 @@ describe('check-packaging.sh', () => {
       const container = find(rendered, 'Deployment', 'fraiseql-archiver').spec.template.spec.containers[0];
       expect(container.env).toEqual([
         { name: 'FRAISEQL_ARCHIVER_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+        NATS_ENV,
       ]);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
@@ -251,16 +255,16 @@ describe('helm chart', () => {
       expect(config).toMatchObject({
         FRAISEQL_ENV: 'production',
         FRAISEQL_LOG_LEVEL: 'info',
-        FRAISEQL_NATS_URL: 'nats://nats:4222',
         FRAISEQL_SCHEMA_SOURCE: 'kv',
         [`${prefix}_OPS_HOST`]: '0.0.0.0',
         [`${prefix}_OPS_PORT`]: String(svc.ports.ops),
         OTEL_SERVICE_NAME: name,
       });
-      // Secrets never land in a ConfigMap.
-      expect(Object.keys(config).filter((k) => /SECRET|DATABASE_URL/.test(k))).toEqual([]);
-      // Every secretKeyRef names a rendered Secret that has the key.
-      expect(container.env.map((e: any) => e.name).sort()).toEqual(Object.keys(svc.secretEnv).sort());
+      // Secrets never land in a ConfigMap, nor do the URLs that may carry credentials (NATS, Redis, PostgreSQL).
+      expect(Object.keys(config).filter((k) => /SECRET|DATABASE_URL|NATS_URL|REDIS_URL/.test(k))).toEqual([]);
+      // Every secretKeyRef names a rendered Secret that has the key; FRAISEQL_NATS_URL besides the block's secretEnv.
+      expect(container.env.map((e: any) => e.name).sort()).toEqual([...Object.keys(svc.secretEnv), 'FRAISEQL_NATS_URL'].sort());
+      expect(container.env).toContainEqual(NATS_ENV);
       for (const env of container.env) {
         const { name: secretName, key } = env.valueFrom.secretKeyRef;
         const secret = find(rendered, 'Secret', secretName);
@@ -309,6 +313,7 @@ describe('helm chart', () => {
       ['FRAISEQL_FLIGHT_DATABASE_URL', 'flight-database-url'],
       ['FRAISEQL_FLIGHT_TICKET_SECRET', 'flight-ticket-secret'],
       ['FRAISEQL_JWT_SECRET', 'jwt-secret'],
+      ['FRAISEQL_NATS_URL', 'nats-url'],
       // Rate limits count in Redis (docs/adr/0133-rate-limits.md).
       ['FRAISEQL_REDIS_URL', 'redis-url'],
     ]);
@@ -319,6 +324,7 @@ describe('helm chart', () => {
       { name: 'pg', key: 'flight-database-url' },
       { name: 'auth', key: 'flight-ticket-secret' },
       { name: 'auth', key: 'jwt-secret' },
+      { name: 'fraiseql', key: 'nats-url' },
       { name: 'fraiseql', key: 'redis-url' },
     ]);
     const short = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'auth.flightTicketSecret=too-short'], { encoding: 'utf8' });
@@ -341,7 +347,12 @@ describe('helm chart', () => {
     expect(decoded('database-url')).toBe('postgres://postgres@postgresql:5432/fraiseql');
     expect(decoded('jwt-secret')).toMatch(/^[A-Za-z0-9]{48}$/);
     const gatewayEnv = find(rendered, 'Deployment', 'fraiseql-gateway').spec.template.spec.containers[0].env;
-    expect(gatewayEnv.map((e: any) => e.name).sort()).toEqual(['FRAISEQL_CURSOR_SECRET', 'FRAISEQL_JWT_SECRET', 'FRAISEQL_REDIS_URL']);
+    expect(gatewayEnv.map((e: any) => e.name).sort()).toEqual([
+      'FRAISEQL_CURSOR_SECRET',
+      'FRAISEQL_JWT_SECRET',
+      'FRAISEQL_NATS_URL',
+      'FRAISEQL_REDIS_URL',
+    ]);
     const executorEnv = find(rendered, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
     expect(executorEnv).toContainEqual({
       name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL',
@@ -392,8 +403,13 @@ describe('helm chart', () => {
     // "" settings are left out: the service default applies.
     expect(config).not.toHaveProperty('FRAISEQL_OBSERVER_SECRETS_DIR');
     const [container] = find(rendered, 'Deployment', 'fraiseql-observer-worker').spec.template.spec.containers;
-    expect(container.env).toEqual([{ name: 'FRAISEQL_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } }]);
-    const loaded = loadConfig(observerWorkerConfig, { env: { ...config, FRAISEQL_REDIS_URL: 'redis://redis:6379' } });
+    expect(container.env).toEqual([
+      NATS_ENV,
+      { name: 'FRAISEQL_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
+    ]);
+    const loaded = loadConfig(observerWorkerConfig, {
+      env: { ...config, FRAISEQL_NATS_URL: 'nats://nats:4222', FRAISEQL_REDIS_URL: 'redis://redis:6379' },
+    });
     expect(loaded).toMatchObject({
       FRAISEQL_OBSERVER_CONCURRENCY: 64,
       FRAISEQL_OBSERVER_MAX_DELIVER: 25,
@@ -424,6 +440,7 @@ describe('helm chart', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
     expect(deployment.spec.template.spec.containers[0].env).toEqual([
       { name: 'FRAISEQL_JOB_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'flight-database-url' } } },
+      NATS_ENV,
       { name: 'FRAISEQL_REDIS_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'redis-url' } } },
     ]);
     const loaded = loadConfig(jobRunnerConfig, {
@@ -535,6 +552,7 @@ describe('helm chart', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(container.resources.limits.memory).toBe('1536Mi');
     expect(container.env).toEqual([
+      NATS_ENV,
       { name: 'FRAISEQL_SINK_CURSOR_SECRET', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'cursor-secret' } } },
       { name: 'FRAISEQL_SINK_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fraiseql', key: 'database-url' } } },
     ]);
@@ -576,6 +594,7 @@ describe('helm chart', () => {
     expect(Object.keys(config).filter((k) => /PASSWORD|API_KEY/.test(k))).toEqual([]);
     const env = find(objects, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0].env;
     expect(env.map((e: any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
+      ['FRAISEQL_NATS_URL', { name: 'fraiseql', key: 'nats-url' }],
       ['FRAISEQL_SINK_CURSOR_SECRET', { name: 'fraiseql', key: 'cursor-secret' }],
       ['FRAISEQL_SINK_DATABASE_URL', { name: 'fraiseql', key: 'sink-database-url' }],
       ['FRAISEQL_CLICKHOUSE_PASSWORD', { name: 'ch', key: 'clickhouse-password' }],
@@ -598,6 +617,7 @@ describe('helm chart', () => {
     expect(
       find(basic, 'Deployment', 'fraiseql-sink').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.valueFrom.secretKeyRef]),
     ).toEqual([
+      ['FRAISEQL_NATS_URL', { name: 'fraiseql', key: 'nats-url' }],
       ['FRAISEQL_SINK_CURSOR_SECRET', { name: 'fraiseql', key: 'cursor-secret' }],
       ['FRAISEQL_SINK_DATABASE_URL', { name: 'pg', key: 'search-url' }],
       ['FRAISEQL_ELASTICSEARCH_PASSWORD', { name: 'es', key: 'elasticsearch-password' }],
@@ -649,12 +669,115 @@ describe('helm chart', () => {
       'auth.existingSecret=auth-secrets,externalDatabase.existingSecret=pg,externalDatabase.existingSecretUrlKey=uri',
     );
     const own = find(objects, 'Secret', 'fraiseql');
-    expect(Object.keys(own.data).sort()).toEqual(['redis-url']);
+    expect(Object.keys(own.data).sort()).toEqual(['nats-url', 'redis-url']);
     const env = find(objects, 'Deployment', 'fraiseql-query-executor').spec.template.spec.containers[0].env;
     expect(env).toEqual([
       { name: 'FRAISEQL_CURSOR_SECRET', valueFrom: { secretKeyRef: { name: 'auth-secrets', key: 'cursor-secret' } } },
+      NATS_ENV,
       { name: 'FRAISEQL_QUERY_EXECUTOR_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'pg', key: 'uri' } } },
     ]);
+  });
+
+  describe('FRAISEQL_NATS_URL (may carry credentials: nats://user:password@host, a token)', () => {
+    /** Every container that talks to NATS: the six Deployments' and each step of the provisioning Job. */
+    const natsContainers = (objects: K8sObject[]) => [
+      ...services.map((s) => [`Deployment ${s.name}`, find(objects, 'Deployment', `fraiseql-${s.name}`).spec.template.spec.containers[0]]),
+      ...(() => {
+        const pod = find(objects, 'Job', 'fraiseql-provisioning').spec.template.spec;
+        return [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => [`provisioning step ${c.name}`, c]);
+      })(),
+    ];
+    const natsRef = (container: any) => container.env?.find((e: any) => e.name === 'FRAISEQL_NATS_URL')?.valueFrom?.secretKeyRef;
+    const configMapsWithNats = (objects: K8sObject[]) =>
+      objects.filter((o) => o.kind === 'ConfigMap' && o.data && 'FRAISEQL_NATS_URL' in o.data).map((o) => o.metadata.name);
+
+    it('comes from externalNats.existingSecret in every service and provisioning step, and from no ConfigMap', () => {
+      const objects = helmTemplate('--set', 'externalNats.existingSecret=my-nats');
+      const containers = natsContainers(objects);
+      // Six Deployments and the provisioning steps of the default provisioning.services (query-executor, sink, observer-worker).
+      expect(containers.map(([what]) => what)).toEqual([
+        ...services.map((s) => `Deployment ${s.name}`),
+        'provisioning step query-executor',
+        'provisioning step sink',
+        'provisioning step observer-worker',
+      ]);
+      for (const [what, container] of containers) {
+        expect([what, natsRef(container)]).toEqual([what, { name: 'my-nats', key: 'nats-url' }]);
+        expect(container.env.filter((e: any) => e.name === 'FRAISEQL_NATS_URL')).toHaveLength(1);
+      }
+      expect(configMapsWithNats(objects)).toEqual([]);
+      // Neither the chart's Secret nor the hook's copy of it holds a NATS URL of its own.
+      expect(find(objects, 'Secret', 'fraiseql').data).not.toHaveProperty('nats-url');
+      expect(find(objects, 'Secret', 'fraiseql-provisioning').data).not.toHaveProperty('nats-url');
+      // The key in that Secret is configurable.
+      const otherKey = helmTemplate('--set', 'externalNats.existingSecret=my-nats,externalNats.existingSecretUrlKey=url');
+      for (const [, container] of natsContainers(otherKey)) expect(natsRef(container)).toEqual({ name: 'my-nats', key: 'url' });
+    });
+
+    it("comes from the chart's Secret (the hook's copy for the provisioning steps) otherwise: credentials in no ConfigMap or env value", () => {
+      const url = 'nats://fraiseql:s3cret-pw@nats.messaging:4222';
+      const objects = helmTemplate('--set', `externalNats.url=${url}`);
+      for (const [what, container] of natsContainers(objects)) {
+        const own = what.startsWith('provisioning') ? 'fraiseql-provisioning' : 'fraiseql';
+        expect([what, natsRef(container)]).toEqual([what, { name: own, key: 'nats-url' }]);
+        expect(Buffer.from(find(objects, 'Secret', own).data['nats-url'], 'base64').toString()).toBe(url);
+        expect(JSON.stringify(container.env)).not.toContain('s3cret-pw');
+      }
+      expect(configMapsWithNats(objects)).toEqual([]);
+      expect(objects.filter((o) => o.kind === 'ConfigMap' && JSON.stringify(o.data).includes('s3cret-pw'))).toEqual([]);
+    });
+
+    it('points at the bundled NATS while it is enabled, whatever existingSecret says', () => {
+      const objects = helmTemplate('--set', 'bundled.nats.enabled=true,externalNats.existingSecret=my-nats');
+      expect(Buffer.from(find(objects, 'Secret', 'fraiseql').data['nats-url'], 'base64').toString()).toBe('nats://fraiseql-nats:4222');
+      for (const [what, container] of natsContainers(objects)) {
+        expect([what, natsRef(container)]).toEqual([
+          what,
+          { name: what.startsWith('provisioning') ? 'fraiseql-provisioning' : 'fraiseql', key: 'nats-url' },
+        ]);
+      }
+    });
+
+    it('KEDA reads the lag from the externalNats.url host, and needs keda.nats.monitoringEndpoint with an existingSecret', () => {
+      const monitoring = (objects: K8sObject[]) =>
+        find(objects, 'ScaledObject', 'fraiseql-observer-worker').spec.triggers.map((t: any) => t.metadata.natsServerMonitoringEndpoint);
+      const keda = 'observerWorker.autoscaling.keda.enabled=true';
+      expect(monitoring(helmTemplate('--set', `${keda},externalNats.url=nats://u:p@nats.messaging:4222`))).toEqual(['nats.messaging:8222']);
+      expect(monitoring(helmTemplate('--set', keda))).toEqual(['nats.default.svc.cluster.local:8222']);
+      const refused = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', `${keda},externalNats.existingSecret=my-nats`], {
+        encoding: 'utf8',
+      });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain(
+        'keda.nats.monitoringEndpoint is required with observerWorker.autoscaling.keda.enabled and externalNats.existingSecret',
+      );
+      // The sink's consumers likewise; a service scaling on CPU needs no NATS endpoint.
+      const sink = spawnSync(
+        HELM,
+        ['template', 'fraiseql', CHART, '--set', 'sink.autoscaling.keda.enabled=true,externalNats.existingSecret=my-nats'],
+        { encoding: 'utf8' },
+      );
+      expect(sink.stderr).toContain('keda.nats.monitoringEndpoint is required with sink.autoscaling.keda.enabled');
+      helmTemplate('--set', 'gateway.autoscaling.keda.enabled=true,externalNats.existingSecret=my-nats');
+      const given = helmTemplate('--set', `${keda},externalNats.existingSecret=my-nats,keda.nats.monitoringEndpoint=nats.messaging:8222`);
+      expect(monitoring(given)).toEqual(['nats.messaging:8222']);
+    });
+
+    it("opens the NetworkPolicies' egress to the externalNats.url port, or 4222 with an existingSecret; refuses neither URL nor Secret", () => {
+      const natsPorts = (...sets: string[]) => {
+        const policy = find(helmTemplate('--set', `networkPolicy.enabled=true,${sets.join(',')}`), 'NetworkPolicy', 'fraiseql-gateway');
+        return policy.spec.egress
+          .flatMap((rule: any) => (rule.ports ?? []).map((p: any) => p.port))
+          .filter((p: number) => p === 4222 || p === 4223);
+      };
+      expect(natsPorts('externalNats.url=nats://nats:4223')).toEqual([4223]);
+      expect(natsPorts('externalNats.url=nats://nats:4223', 'externalNats.existingSecret=my-nats')).toEqual([4222]);
+      const neither = spawnSync(HELM, ['template', 'fraiseql', CHART, '--set', 'externalNats.url='], { encoding: 'utf8' });
+      expect(neither.status).not.toBe(0);
+      expect(neither.stderr).toContain('externalNats.url or externalNats.existingSecret is required');
+      // An empty url is fine once the URL is in an existing Secret.
+      expect(natsPorts('externalNats.url=', 'externalNats.existingSecret=my-nats')).toEqual([4222]);
+    });
   });
 
   it('keeps a false or a single changed key in a service block (deep merge over componentDefaults)', () => {

@@ -110,6 +110,7 @@ export const FEATURE_SWITCHES: FeatureSwitch[] = [
   { path: 'auth.existingSecret', value: 'auth' },
   { path: 'externalDatabase.existingSecret', value: 'db' },
   { path: 'externalRedis.existingSecret', value: 'redis' },
+  { path: 'externalNats.existingSecret', value: 'nats' },
   { path: 'otel.enabled', value: 'true' },
   { path: 'otel.exporterOtlpEndpoint', value: 'http://otel-collector:4318' },
   { path: 'flightServer.settings.publicLocation', value: 'grpc+tls://flight.example.com:443' },

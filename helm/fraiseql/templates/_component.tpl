@@ -4,13 +4,16 @@ The objects of one service, each a named template taking a component context
 pdb.yaml and hpa.yaml invoke them once per enabled service block.
 */}}
 
-{{/* ConfigMap data: shared FRAISEQL_* settings, this service's ports and bind addresses, OTEL_*, its `settings`, then extra keys. */}}
+{{/*
+ConfigMap data: shared FRAISEQL_* settings, this service's ports and bind addresses, OTEL_*, its `settings`, then extra
+keys. Never a URL that may carry a credential: FRAISEQL_NATS_URL, like the Redis and PostgreSQL URLs, comes from a
+Secret (fraiseql.component.env).
+*/}}
 {{- define "fraiseql.component.configData" -}}
 {{- $v := .root.Values -}}
 {{- $data := dict
   "FRAISEQL_ENV" $v.config.env
   "FRAISEQL_LOG_LEVEL" (.values.logLevel | default $v.config.logLevel)
-  "FRAISEQL_NATS_URL" $v.externalNats.url
   "FRAISEQL_SCHEMA_SOURCE" $v.config.schemaSource
   "OTEL_SERVICE_NAME" .name
   "OTEL_SDK_DISABLED" (ternary "false" "true" (eq (toString $v.otel.enabled) "true"))
@@ -118,16 +121,18 @@ not kill the pod before the shutdown deadline (grace + 2 s) plus 5 s. Context: t
 {{- end -}}
 
 {{/*
-The env list of a component's container (secretEnv, the export store's keys, the sink's and flight-server's store
-credentials, extraEnvVars), empty if none. Context: dict c (component context), own (optional: the Secret standing in
-for the chart's, see fraiseql.secretKeyRef).
+The env list of a component's container (secretEnv plus FRAISEQL_NATS_URL from the `nats` reference, which every
+service needs; the export store's keys, the sink's and flight-server's store credentials, extraEnvVars). Context: dict
+c (component context), own (optional: the Secret standing in for the chart's, see fraiseql.secretKeyRef).
 */}}
 {{- define "fraiseql.component.env" -}}
 {{- $c := .c -}}
 {{- $v := $c.values -}}
 {{- $root := $c.root -}}
 {{- $own := .own | default "" -}}
-{{- range $name, $ref := $v.secretEnv }}
+{{- /* NATS may carry credentials (nats://user:password@host, a token): a Secret, never the ConfigMap. */ -}}
+{{- $secretEnv := merge (dict) ($v.secretEnv | default dict) (dict "FRAISEQL_NATS_URL" "nats") -}}
+{{- range $name, $ref := $secretEnv }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef: {{- include "fraiseql.secretKeyRef" (dict "root" $root "ref" $ref "own" $own) | nindent 6 }}
@@ -429,6 +434,8 @@ plus autoscaling.keda.extraTriggers.
 {{- if and $consumers (not $monitoring) -}}
 {{- if dig "nats" "enabled" false $root.Values.bundled -}}
 {{- $monitoring = printf "%s.%s.svc.%s:8222" (include "fraiseql.bundled.fullname" (dict "root" $root "store" "nats")) (include "fraiseql.namespace" $root) $root.Values.clusterDomain -}}
+{{- else if $root.Values.externalNats.existingSecret -}}
+{{- fail (printf "keda.nats.monitoringEndpoint is required with %s.autoscaling.keda.enabled and externalNats.existingSecret: the chart cannot read the NATS URL from that Secret to derive the monitoring endpoint (host:8222) KEDA reads the consumers' lag from" .key) -}}
 {{- else -}}
 {{- $host := include "fraiseql.urlHost" $root.Values.externalNats.url -}}
 {{- /* KEDA's operator runs in its own namespace: a Service name of this namespace needs qualifying. */ -}}
@@ -564,7 +571,9 @@ ports only: the stores may live outside the cluster.
 -}}
 {{- $stores := index $needs .key | default list -}}
 {{- /* Ports by store, from the URLs the services get. */ -}}
-{{- $egress := list (dict "port" (include "fraiseql.urlPort" (dict "url" $v.externalNats.url "fallback" "4222")) "what" "NATS") -}}
+{{- /* With externalNats.existingSecret the URL is not readable here: NATS's default port (others: extraEgress). */ -}}
+{{- $natsUrl := ternary "" $v.externalNats.url (ne (toString $v.externalNats.existingSecret) "") -}}
+{{- $egress := list (dict "port" (include "fraiseql.urlPort" (dict "url" $natsUrl "fallback" "4222")) "what" "NATS") -}}
 {{- if has "postgresql" $stores -}}
 {{- $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" $v.externalDatabase.url "fallback" "5432")) "what" "PostgreSQL") -}}
 {{- range list $v.externalDatabase.flightUrl $v.externalDatabase.sinkUrl }}{{ if . }}{{ $egress = append $egress (dict "port" (include "fraiseql.urlPort" (dict "url" . "fallback" "5432")) "what" "PostgreSQL") }}{{ end }}{{ end -}}

@@ -191,6 +191,8 @@ Context: dict root, ref. References:
   cursor    FRAISEQL_CURSOR_SECRET     auth.existingSecret / auth.cursorSecret
   database  PostgreSQL URL             externalDatabase.existingSecret / externalDatabase.url
   redis     Redis URL                  externalRedis.existingSecret / externalRedis.url
+  nats      NATS URL (FRAISEQL_NATS_URL of every service, see fraiseql.component.env)
+                                       externalNats.existingSecret / externalNats.url
   flight-ticket    FRAISEQL_FLIGHT_TICKET_SECRET  auth.existingSecret / auth.flightTicketSecret
   flight-database  flight-server's and job-runner's PostgreSQL URL (read-only role)
                                        externalDatabase.existingSecret / externalDatabase.flightUrl
@@ -220,6 +222,12 @@ key: {{ ternary $v.externalDatabase.existingSecretFlightUrlKey "flight-database-
 {{- else if eq .ref "redis" -}}
 name: {{ $v.externalRedis.existingSecret | default $own }}
 key: {{ ternary $v.externalRedis.existingSecretUrlKey "redis-url" (ne $v.externalRedis.existingSecret "") }}
+{{- else if eq .ref "nats" -}}
+{{- if not (or $v.externalNats.existingSecret $v.externalNats.url) -}}
+{{- fail "externalNats.url or externalNats.existingSecret is required: every service connects to NATS (FRAISEQL_NATS_URL)" -}}
+{{- end -}}
+name: {{ $v.externalNats.existingSecret | default $own }}
+key: {{ ternary $v.externalNats.existingSecretUrlKey "nats-url" (ne $v.externalNats.existingSecret "") }}
 {{- else if eq .ref "export-signing" -}}
 name: {{ $v.auth.existingSecret | default $own }}
 key: {{ ternary $v.auth.existingSecretExportSigningKey "export-signing-key" (ne $v.auth.existingSecret "") }}
@@ -227,7 +235,7 @@ key: {{ ternary $v.auth.existingSecretExportSigningKey "export-signing-key" (ne 
 name: {{ $v.externalDatabase.existingSecret | default $own }}
 key: {{ if $v.externalDatabase.existingSecret }}{{ $v.externalDatabase.existingSecretSinkUrlKey }}{{ else if $v.externalDatabase.sinkUrl }}sink-database-url{{ else }}database-url{{ end }}
 {{- else -}}
-{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, flight-ticket, flight-database, export-signing or sink-database)" .ref) -}}
+{{- fail (printf "unknown secret reference %q in secretEnv (use jwt, cursor, database, redis, nats, flight-ticket, flight-database, export-signing or sink-database)" .ref) -}}
 {{- end -}}
 {{- end -}}
 
@@ -470,9 +478,10 @@ podAntiAffinity:
 
 {{/*
 Points the services at the bundled stores (values `bundled`): for each enabled one, rewrites the values the templates
-read (externalNats.url, externalDatabase.url/flightUrl, externalRedis.url, clickhouse.*, elasticsearch.*) to it, once
-per render (the memo's bundledApplied flag). Every template that reads those values includes it first (component
-init, secret.yaml, NOTES.txt, the bundled/ and provisioning templates). Renders nothing. Context: the root.
+read (externalNats.url, externalDatabase.url/flightUrl, externalRedis.url and their existingSecret, clickhouse.*,
+elasticsearch.*) to it, once per render (the memo's bundledApplied flag). Every template that reads those values
+includes it first (component init, secret.yaml, NOTES.txt, the bundled/ and provisioning templates). Renders nothing.
+Context: the root.
 */}}
 {{- define "fraiseql.bundled.apply" -}}
 {{- include "fraiseql.renderMemo" . -}}
@@ -483,6 +492,7 @@ init, secret.yaml, NOTES.txt, the bundled/ and provisioning templates). Renders 
 {{- $own := include "fraiseql.secretName" . -}}
 {{- if dig "nats" "enabled" false $b -}}
 {{- $_ := set .Values.externalNats "url" (printf "nats://%s:4222" (include "fraiseql.bundled.fullname" (dict "root" . "store" "nats"))) -}}
+{{- $_ := set .Values.externalNats "existingSecret" "" -}}
 {{- $servers := int $b.nats.replicaCount -}}
 {{- if and (gt $servers 1) (lt $servers 3) -}}
 {{- fail (printf "bundled.nats.replicaCount %d: a JetStream cluster needs 3 or more servers (RAFT majority), or 1" $servers) -}}

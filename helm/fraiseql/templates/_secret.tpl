@@ -1,8 +1,9 @@
 {{/*
 The data (key -> base64) of the chart's Secret, as YAML: JWT/cursor/Flight ticket/export signing secrets and
-dependency URLs (PostgreSQL: the owner's, flight-server's and job-runner's read-only role, the sink's), for each one not
-provided by an existing Secret (auth.existingSecret, externalDatabase.existingSecret, externalRedis.existingSecret), and
-the passwords of the bundled stores. secret.yaml renders it, and so does the provisioning hook's copy. Context: the root.
+dependency URLs (PostgreSQL: the owner's, flight-server's and job-runner's read-only role, the sink's; Redis; NATS), for
+each one not provided by an existing Secret (auth.existingSecret, externalDatabase.existingSecret,
+externalRedis.existingSecret, externalNats.existingSecret), and the passwords of the bundled stores. secret.yaml renders
+it, and so does the provisioning hook's copy. Context: the root.
 */}}
 {{- define "fraiseql.secret.data" -}}
 {{- include "fraiseql.bundled.apply" . -}}
@@ -47,6 +48,9 @@ the passwords of the bundled stores. secret.yaml renders it, and so does the pro
 {{- end }}
 {{- if and (not $v.externalRedis.existingSecret) $v.externalRedis.url }}
 {{- $_ := set $data "redis-url" ($v.externalRedis.url | b64enc) }}
+{{- end }}
+{{- if and (not $v.externalNats.existingSecret) $v.externalNats.url }}
+{{- $_ := set $data "nats-url" ($v.externalNats.url | b64enc) }}
 {{- end }}
 {{- $b := $v.bundled | default dict }}
 {{- if dig "postgresql" "enabled" false $b }}

@@ -1,3 +1,4 @@
+import { context as otelContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type SpanContext } from '@opentelemetry/api';
 import { FraiseqlError, isErrorCode, RetryableError, UnrecoverableError } from '@fraiseql/errors';
 import type { EntityEvent } from '@fraiseql/events';
 import { retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
@@ -51,11 +52,16 @@ export interface EventBatcherOptions {
 
 interface Pending {
   event: EntityEvent;
+  /** The span the event was handled in (the consumer span, a child of its publish): the batch write links to it. */
+  spanContext: SpanContext | undefined;
   bytes: number;
   signal: AbortSignal;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
+
+/** Links of one batch-write span: enough to follow a sample of its events back to their traces. */
+const MAX_SPAN_LINKS = 128;
 
 const DEFAULT_OUTAGE_RETRY: RetryPolicy = { initialIntervalMs: 250, maximumIntervalMs: 30_000, jitter: 0.2 };
 
@@ -90,7 +96,14 @@ export class EventBatcher {
   /** The consumer kit's handler: `handle: (event, context) => batcher.add(event, context)`. */
   add(event: EntityEvent, context: Pick<EventContext, 'signal' | 'sizeBytes'>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.buffer.push({ event, bytes: context.sizeBytes, signal: context.signal, resolve, reject });
+      this.buffer.push({
+        event,
+        spanContext: trace.getSpanContext(otelContext.active()),
+        bytes: context.sizeBytes,
+        signal: context.signal,
+        resolve,
+        reject,
+      });
       this.bufferBytes += context.sizeBytes;
       if (this.buffer.length >= this.options.maxRows || this.bufferBytes >= this.options.maxBytes) this.close();
       else this.timer ??= setTimeout(() => this.close(), this.options.maxDelayMs);
@@ -142,12 +155,21 @@ export class EventBatcher {
       const bytes = batch.reduce((n, item) => n + item.bytes, 0);
       const started = performance.now();
       let rejected: readonly RejectedEvent[];
+      const span = this.startWriteSpan(batch, bytes);
       try {
-        ({ rejected } = await this.options.write(
-          batch.map((item) => item.event),
-          AbortSignal.any(batch.map((item) => item.signal)),
+        ({ rejected } = await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+          this.options.write(
+            batch.map((item) => item.event),
+            AbortSignal.any(batch.map((item) => item.signal)),
+          ),
         ));
+        span.setAttribute('fraiseql.batch.rejected', rejected.length);
+        span.end();
       } catch (error) {
+        const failedCode = error instanceof FraiseqlError ? error.code : 'FRAISEQL_INTERNAL';
+        span.setAttribute('fraiseql.error.code', failedCode);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failedCode });
+        span.end();
         const seconds = (performance.now() - started) / 1000;
         const code = error instanceof FraiseqlError ? error.code : 'FRAISEQL_INTERNAL';
         if (this.isTransient(error)) {
@@ -188,6 +210,28 @@ export class EventBatcher {
       }
       return;
     }
+  }
+
+  /**
+   * One span per write attempt of a batch. A batch holds events of many traces, so it is no trace's child: it starts
+   * its own trace and links to the span each event was handled in (OpenTelemetry's pattern for batches), up to
+   * MAX_SPAN_LINKS of them.
+   */
+  private startWriteSpan(batch: Pending[], bytes: number) {
+    const links: Link[] = [];
+    for (const item of batch) {
+      if (links.length >= MAX_SPAN_LINKS) break;
+      if (item.spanContext) links.push({ context: item.spanContext });
+    }
+    return trace.getTracer('@fraiseql/jetstream-consumer').startSpan(
+      `batch write ${this.options.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        links,
+        attributes: { 'fraiseql.consumer': this.options.name, 'fraiseql.batch.rows': batch.length, 'fraiseql.batch.bytes': bytes },
+      },
+      ROOT_CONTEXT,
+    );
   }
 
   /** A timer, cut short when a drain aborts one of the batch's events. */

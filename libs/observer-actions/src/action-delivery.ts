@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { permanent, retryable, type ActionOutcome, type ActionType } from './action-outcome';
 import { createActionMetrics, type ActionMetrics } from './action-metrics';
@@ -24,6 +25,8 @@ export interface HttpCall {
   timeoutMs?: number;
   /** Aborts the call (see HttpRequestSpec.signal). */
   signal?: AbortSignal;
+  /** Sends the action span's W3C `traceparent` (and `tracestate`) to the receiver (webhooks: the user's own systems). */
+  propagateTrace?: boolean;
 }
 
 /**
@@ -50,14 +53,26 @@ export class ActionDelivery {
    * FRAISEQL_ACTION_FAILED outcome: a client never lets an unclassified error out.
    */
   execute(actionType: ActionType, host: string, attempt: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
-    return this.metrics.track(actionType, async () => {
+    // One CLIENT span per attempt, a child of the caller's context (the consumer span of the event, or a job's span).
+    // The attempt runs in it explicitly: a call that waited in its host's queue is started by whichever call freed
+    // the slot, in that call's context, and would otherwise join the wrong trace.
+    const parent = otelContext.active();
+    const span = trace
+      .getTracer('@fraiseql/observer-actions')
+      .startSpan(
+        `observer action ${actionType}`,
+        { kind: SpanKind.CLIENT, attributes: { 'fraiseql.action.type': actionType, 'server.address': host } },
+        parent,
+      );
+    const inSpan = trace.setSpan(parent, span);
+    const outcome = this.metrics.track(actionType, async () => {
       const began = Date.now();
       try {
         return await this.isolation.run(
           host,
           async () => {
             try {
-              return await attempt();
+              return await otelContext.with(inSpan, attempt);
             } catch (error) {
               return unexpected(error, Date.now() - began);
             }
@@ -68,18 +83,25 @@ export class ActionDelivery {
         return unexpected(error, Date.now() - began);
       }
     });
+    return outcome.then((result) => {
+      endActionSpan(span, result);
+      return result;
+    });
   }
 
   /** Sends one HTTP call of an action: URL checked, then isolated per `host:port`, SSRF-guarded, classified. */
   sendHttp(actionType: ActionType, call: HttpCall, classify?: HttpAnswerClassifier): Promise<ActionOutcome> {
     const url = parseHttpUrl(call.url);
     if (typeof url === 'string') return this.metrics.track(actionType, async () => permanent('FRAISEQL_ACTION_INVALID', url, 0));
-    return this.execute(actionType, url.host, () =>
-      this.http.send(
-        { url, method: call.method, headers: call.headers, body: call.body, timeoutMs: call.timeoutMs, signal: call.signal },
+    return this.execute(actionType, url.host, () => {
+      const headers = { ...call.headers };
+      // In the action span's context (execute runs the attempt in it): the receiver continues this trace.
+      if (call.propagateTrace) propagation.inject(otelContext.active(), headers);
+      return this.http.send(
+        { url, method: call.method, headers, body: call.body, timeoutMs: call.timeoutMs, signal: call.signal },
         classify,
-      ),
-    );
+      );
+    });
   }
 
   /**
@@ -116,6 +138,17 @@ function parseHttpUrl(text: string): URL | string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `only http and https URLs may be called, not ${url.protocol}`;
   if (url.username || url.password) return 'credentials in the URL are not allowed; use a header';
   return url;
+}
+
+/** Ends an action's span with its outcome: `fraiseql.action.outcome`, the HTTP status, and the code of a failure. */
+function endActionSpan(span: Span, outcome: ActionOutcome): void {
+  span.setAttribute('fraiseql.action.outcome', outcome.kind);
+  if (outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status);
+  if (outcome.kind !== 'success') {
+    span.setAttribute('fraiseql.error.code', outcome.code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.code });
+  }
+  span.end();
 }
 
 function unexpected(error: unknown, latencyMs: number): ActionOutcome {

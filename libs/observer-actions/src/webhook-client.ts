@@ -59,7 +59,16 @@ export class WebhookClient {
     if (request.secret !== undefined) headers[SIGNATURE_HEADER.toLowerCase()] = signWebhook(body ?? '', request.secret);
     return this.delivery.sendHttp(
       actionType,
-      { url: request.url, method: request.method ?? 'POST', headers, body, timeoutMs: request.timeoutMs, signal: request.signal },
+      {
+        url: request.url,
+        method: request.method ?? 'POST',
+        headers,
+        body,
+        timeoutMs: request.timeoutMs,
+        signal: request.signal,
+        // The user's own receivers may continue the trace; Slack's API has no use for it.
+        propagateTrace: actionType === 'webhook',
+      },
       classify,
     );
   }
