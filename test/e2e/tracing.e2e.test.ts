@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -10,6 +12,7 @@ import type { Gateway } from '@fraiseql/gateway';
 import { createJobRunner, type JobRunner } from '@fraiseql/job-runner';
 import { createObserverWorker, secretsFromDirectory, type ObserverWorker } from '@fraiseql/observer-worker';
 import { DEFAULT_LIMITS } from '@fraiseql/query-planner';
+import { createSink, type Sink } from '@fraiseql/sink';
 import type { QueryExecutor } from '@fraiseql/query-executor';
 import { createLogger, startTelemetry, type Telemetry } from '@fraiseql/service-kit';
 import { DEMO_ORG_IDS, migrateShop, parseScale, seedShop } from '@fraiseql/shop';
@@ -62,7 +65,11 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
   let runner: JobRunner;
   let flight: FlightServer;
   let flightRegistry: Registry;
+  let sink: Sink;
   let directory: string;
+  // The shop's "order shipped" webhook (FRAISEQL_DEV_INBOX_URL) lands here, with the headers it came with.
+  let receiver: Server;
+  const received: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
     collector = await startOtlpCollector();
@@ -79,6 +86,12 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
     await migrateShop({ connectionString: db.url });
     await seedShop({ connectionString: db.url, orders: parseScale('1k') });
     directory = mkdtempSync(join(tmpdir(), 'fraiseql-h4-tracing-'));
+    receiver = createServer((request, response) => {
+      received.push(request.headers);
+      request.resume().on('end', () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const inboxUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/order-shipped`;
     executor = await startExecutor(
       { nats, db },
       {
@@ -103,8 +116,20 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
       circuitFailures: 50,
       circuitHalfOpenMs: 1000,
       smsBaseUrl: 'http://127.0.0.1:9',
-      secrets: secretsFromDirectory(undefined, {}),
+      secrets: secretsFromDirectory(undefined, { FRAISEQL_DEV_INBOX_URL: inboxUrl }),
       logger: createLogger({ service: 'observer-worker', level: 'silent' }),
+      registry: new Registry(),
+    });
+    // The sink's search dataplane (PostgreSQL full-text): its batch writes link to the events' consumer spans.
+    sink = await createSink({
+      natsUrl: nats.url,
+      dataplanes: ['search'],
+      clickhouse: { database: 'unused', path: 'unused', retentionDays: 1, batch: { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 100 } },
+      search: {
+        postgres: { connectionString: db.url, poolMax: 2, schema: 'fraiseql_search', textSearchConfig: 'simple' },
+        batch: { maxRows: 100, maxBytes: 1 << 20, maxDelayMs: 50 },
+      },
+      logger: createLogger({ service: 'sink', level: 'silent' }),
       registry: new Registry(),
     });
     runner = await createJobRunner({
@@ -162,6 +187,7 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
 
   afterAll(async () => {
     await flight?.close();
+    await sink?.close();
     await runner?.close();
     await worker?.close();
     await gateway?.close();
@@ -172,6 +198,10 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
     await nats?.dispose();
     await db?.drop();
     if (directory) rmSync(directory, { recursive: true, force: true });
+    if (receiver) {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
     delete process.env.OTEL_BSP_SCHEDULE_DELAY;
   });
 
@@ -228,6 +258,29 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
     for (const span of consumed) expect(span.parentSpanId).toBe(publish.spanId);
     expect(consumed.map((s) => s.name)).toContain('fraiseql.consume observer-worker');
     expect(consumed[0]!.attributes['fraiseql.event_id']).toBe(publish.attributes['messaging.message.id']);
+
+    // The observer's webhook: a CLIENT span under the worker's consumer span, and the receiver continues the trace.
+    const workerSpan = one(consumed, (s) => s.name === 'fraiseql.consume observer-worker', 'observer-worker consumer span');
+    const withAction = inTrace(
+      await collector.waitForSpans((all) => inTrace(all, caller.traceId).some((s) => s.name === 'observer action webhook'), WAIT_MS),
+      caller.traceId,
+    );
+    const action = one(withAction, (s) => s.name === 'observer action webhook', 'webhook action span');
+    expect(action).toMatchObject({ scope: '@fraiseql/observer-actions', kind: CLIENT, parentSpanId: workerSpan.spanId });
+    expect(action.attributes['fraiseql.action.outcome']).toBe('success');
+    expect(action.attributes['http.response.status_code']).toBe(204);
+    expect(received.map((h) => h.traceparent)).toContain(`00-${caller.traceId}-${action.spanId}-01`);
+
+    // The sink's batch write: a trace of its own (a batch holds many traces) linked to this event's consumer span.
+    const all = await collector.waitForSpans(
+      (spans) => spans.some((s) => s.name === 'batch write sink-search' && s.links.some((l) => l.traceId === caller.traceId)),
+      WAIT_MS,
+    );
+    const sinkConsumed = one(withAction, (s) => s.name === 'fraiseql.consume sink-search', 'sink consumer span');
+    const write = all.find((s) => s.name === 'batch write sink-search' && s.links.some((l) => l.spanId === sinkConsumed.spanId))!;
+    expect(write).toMatchObject({ scope: '@fraiseql/jetstream-consumer', kind: CLIENT });
+    expect(write.traceId).not.toBe(caller.traceId);
+    expect(write.attributes['fraiseql.batch.rows']).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it("continues a job enqueue's trace over the job API and links every attempt of the job to it", async () => {
