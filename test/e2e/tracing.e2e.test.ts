@@ -272,11 +272,14 @@ describe('traces across every hop (OTLP to a local collector; gateway, executor,
     expect(received.map((h) => h.traceparent)).toContain(`00-${caller.traceId}-${action.spanId}-01`);
 
     // The sink's batch write: a trace of its own (a batch holds many traces) linked to this event's consumer span.
+    // The consumer span ends after the write (the ack follows the durable write): wait for both.
     const all = await collector.waitForSpans(
-      (spans) => spans.some((s) => s.name === 'batch write sink-search' && s.links.some((l) => l.traceId === caller.traceId)),
+      (spans) =>
+        spans.some((s) => s.name === 'batch write sink-search' && s.links.some((l) => l.traceId === caller.traceId)) &&
+        inTrace(spans, caller.traceId).some((s) => s.name === 'fraiseql.consume sink-search'),
       WAIT_MS,
     );
-    const sinkConsumed = one(withAction, (s) => s.name === 'fraiseql.consume sink-search', 'sink consumer span');
+    const sinkConsumed = one(inTrace(all, caller.traceId), (s) => s.name === 'fraiseql.consume sink-search', 'sink consumer span');
     const write = all.find((s) => s.name === 'batch write sink-search' && s.links.some((l) => l.spanId === sinkConsumed.spanId))!;
     expect(write).toMatchObject({ scope: '@fraiseql/jetstream-consumer', kind: CLIENT });
     expect(write.traceId).not.toBe(caller.traceId);
