@@ -225,7 +225,15 @@ async function startSizeFleet(
   natsUrl: string,
   schemaFile: string,
 ): Promise<SizeFleet> {
-  const services = await startFraiseqlServices(fleet, { root, natsUrl, schemaFile, databaseUrl });
+  // The GraphQL leg is the path's best case: request transactions as the connection's own role (no
+  // row-level security; the benchmark's tables have no policies), as bench:graphql's plain FraiseQL system.
+  const services = await startFraiseqlServices(fleet, {
+    root,
+    natsUrl,
+    schemaFile,
+    databaseUrl,
+    executorEnv: { FRAISEQL_QUERY_EXECUTOR_REQUEST_ROLE: 'none' },
+  });
   const servingPids: Record<Leg, number[]> = { flight: [], graphql: [services.gateway.pid, services.executor.pid], pg: [], psql: [] };
   const graphqlUrl = `http://127.0.0.1:${services.gatewayPort}/graphql`;
   if (options.skipFlight) return { graphqlUrl, flight: undefined, flightPid: undefined, servingPids };
