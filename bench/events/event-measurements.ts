@@ -32,9 +32,17 @@ export function rawSubject(eventSubject: string): string {
 
 /**
  * Raw async JetStream publishing, the machine's limit: the payloads prepared up front, at most
- * `window` unacknowledged, msgID = event_id. Returns the seconds from the first send to the last ack.
+ * `window` unacknowledged, msgID = event_id + `msgIdSuffix`. Returns the seconds from the first send to the last ack.
+ * The suffix must differ per leg: a round that publishes raw first reuses the previous round's payloads,
+ * and with the same msgIDs JetStream would drop them all as duplicates (cheaper than storing them).
  */
-export async function publishRawBulk(js: JetStreamClient, payloads: EventPayload[], subjects: string[], window: number): Promise<number> {
+export async function publishRawBulk(
+  js: JetStreamClient,
+  payloads: EventPayload[],
+  subjects: string[],
+  window: number,
+  msgIdSuffix: string,
+): Promise<number> {
   let inFlight = 0;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -42,8 +50,10 @@ export async function publishRawBulk(js: JetStreamClient, payloads: EventPayload
   for (const [index, event] of payloads.entries()) {
     while (inFlight >= window) await new Promise<void>((resolve) => (wake = resolve));
     inFlight++;
-    js.publish(subjects[index]!, encoder.encode(event.payload), { msgID: event.event_id, expect: { streamName: RAW_STREAM } }).then(
-      () => {
+    const msgID = event.event_id + msgIdSuffix;
+    js.publish(subjects[index]!, encoder.encode(event.payload), { msgID, expect: { streamName: RAW_STREAM } }).then(
+      (ack) => {
+        if (ack.duplicate) failure ??= new Error(`raw publish of ${msgID} was a duplicate: the leg would not measure storing`);
         inFlight--;
         wake?.();
       },

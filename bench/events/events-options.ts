@@ -20,6 +20,12 @@ export interface EventsBenchOptions {
   batchSize: number;
   maxInFlight: number;
   databaseUrl: string;
+  /** Write CPU profiles of the executor and gateway (node --cpu-prof) into this folder. */
+  cpuProfDir: string | undefined;
+  /** Extra FRAISEQL_QUERY_EXECUTOR_* settings (`--executor-env KEY=VALUE`, repeatable), e.g. to compare relay settings. */
+  executorEnv: Record<string, string>;
+  /** One bulk leg of each (relay, raw) before the measured rounds, not recorded. */
+  warmUp: boolean;
   quick: boolean;
   writeDocs: boolean;
 }
@@ -36,7 +42,10 @@ const USAGE = `Usage: npx tsx bench/events/run.ts [options]
   --mutation-rate <n>      GraphQL mutations/s through the gateway (default 50; 0 skips)
   --batch-size <n>         relay batch size (default: the executor's default)
   --max-in-flight <n>      relay and raw publish window (default 2000)
+  --cpu-prof <dir>         CPU profiles of the executor and gateway (node --cpu-prof) into <dir>
+  --executor-env K=V       extra executor setting, repeatable (e.g. FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE=500)
   --database-url <url>     default postgres://postgres@127.0.0.1:5432/fraiseql_bench_events (…_quick with --quick)
+  --no-warm-up             skip the unrecorded warm-up bulk leg (relay and raw) before round 1
   --quick                  smoke run, docs untouched
   --write-docs / --no-write-docs
 `;
@@ -56,6 +65,9 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
       'batch-size': { type: 'string' },
       'max-in-flight': { type: 'string' },
       'database-url': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'executor-env': { type: 'string', multiple: true },
+      'no-warm-up': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean' },
       'no-write-docs': { type: 'boolean' },
@@ -82,6 +94,15 @@ export function parseEventsBenchOptions(argv: string[]): EventsBenchOptions {
     maxInFlight: positive('max-in-flight', values['max-in-flight'], 2000),
     databaseUrl:
       values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_events_quick' : 'fraiseql_bench_events'}`,
+    cpuProfDir: values['cpu-prof'],
+    executorEnv: Object.fromEntries(
+      (values['executor-env'] ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new Error(`--executor-env must be KEY=VALUE, got ${pair}\n\n${USAGE}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
+    warmUp: values['no-warm-up'] !== true,
     quick,
     writeDocs: values['no-write-docs'] === true ? false : (values['write-docs'] ?? !quick),
   };

@@ -20,6 +20,10 @@ export const COMMIT_TIME = `
 SELECT (EXTRACT(EPOCH FROM max(created_at)) * 1000)::float8 AS ms, count(*)::int AS n
   FROM fraiseql.tb_entity_change_log WHERE seq > $1`;
 
+/** Before the executor starts: the change-log rows earlier runs published (the benchmark's own database). */
+export const CLEAR_PUBLISHED = `DELETE FROM fraiseql.tb_entity_change_log WHERE published_at IS NOT NULL`;
+export const COMPACT_CHANGE_LOG = `VACUUM (FULL, ANALYZE) fraiseql.tb_entity_change_log`;
+
 export const UNPUBLISHED = `SELECT count(*)::int AS n FROM fraiseql.tb_entity_change_log WHERE published_at IS NULL`;
 
 /** The bulk write: one UPDATE of $2 orders in one transaction, one event per order. */

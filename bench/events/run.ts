@@ -26,6 +26,7 @@ import { BenchChildren } from '../lib/child-processes';
 import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
 import { compileShopSchema, startFraiseqlServices } from '../lib/start-fraiseql-services';
 import { parseEventsBenchOptions, type EventsBenchOptions } from './events-options';
+import { natsServerPid, startCpuSample, type LegCpu } from './process-cpu';
 import { renderEventsMarkdown, type BulkRound, type MutationRun, type SteadyRun } from './events-report';
 import {
   createRawStream,
@@ -38,7 +39,18 @@ import {
   writeSteadily,
   type EventPayload,
 } from './event-measurements';
-import { BULK_UPDATE, BUSIEST_ORG, COMMIT_TIME, EVENT_PAYLOADS, LAST_SEQ, RESET_ORDERS, REVIEW_IDS, UNPUBLISHED } from './events-sql';
+import {
+  BULK_UPDATE,
+  BUSIEST_ORG,
+  CLEAR_PUBLISHED,
+  COMMIT_TIME,
+  COMPACT_CHANGE_LOG,
+  EVENT_PAYLOADS,
+  LAST_SEQ,
+  RESET_ORDERS,
+  REVIEW_IDS,
+  UNPUBLISHED,
+} from './events-sql';
 
 const root = resolve(__dirname, '../..');
 const SECTION: BenchmarkSection = {
@@ -53,6 +65,7 @@ const log = (line: string): void => {
 
 interface Fleet {
   gatewayUrl: string;
+  executorPid: number;
 }
 
 async function main(): Promise<void> {
@@ -100,8 +113,16 @@ async function main(): Promise<void> {
     const sql = new Client({ connectionString: options.databaseUrl, application_name: 'fraiseql-bench-events' });
     await sql.connect();
     clients.push(sql);
+    // Every run starts from the same change log: the rows earlier runs published (the relay keeps them
+    // 7 days) are deleted and the table compacted, so neither bloat nor a lagging autovacuum carries over.
+    const { rowCount: cleared } = await sql.query(CLEAR_PUBLISHED);
+    await sql.query(COMPACT_CHANGE_LOG);
+    if ((cleared ?? 0) > 0) log(`change log: ${cleared} rows published by earlier runs deleted, table compacted`);
 
     const fleet = await startFleet(children, options, nats.url);
+    const pids = { node: fleet.executorPid, nats: natsServerPid(nats.port) };
+    const cpuLine = (cpu: LegCpu, events: number): string =>
+      `CPU-s per 10k events: node ${((cpu.node * 10_000) / events).toFixed(2)}, postgres ${((cpu.postgres * 10_000) / events).toFixed(2)}, nats ${((cpu.nats * 10_000) / events).toFixed(2)}`;
     log('query-executor (relay on) and gateway started; waiting for the relay to publish any earlier backlog');
     await waitUntil(async () => (await sql.query<{ n: number }>(UNPUBLISHED)).rows[0]!.n === 0, 120_000);
 
@@ -130,10 +151,13 @@ async function main(): Promise<void> {
 
     const bulk: BulkRound[] = [];
     const steady: SteadyRun[] = [];
-    for (let round = 1; round <= options.rounds; round++) {
+    // Round 0 warms up (JIT of the executor's relay path and of this process's raw publisher, the
+    // streams' first blocks, PostgreSQL's caches): one bulk leg each, not recorded.
+    for (let round = options.warmUp ? 0 : 1; round <= options.rounds; round++) {
       // --- bulk ---
-      const relayFirst = round % 2 === 1;
-      let relayResult: { seconds: number; events: number } | undefined;
+      const relayFirst = round === 0 || round % 2 === 1;
+      let relayResult: { seconds: number; events: number; cpu: LegCpu } | undefined;
+      let rawCpu: LegCpu | undefined;
       let rawSeconds = 0;
       let rawCount = 0;
       let events: EventPayload[] = [];
@@ -142,15 +166,18 @@ async function main(): Promise<void> {
         const stored = await streamCount(STREAMS.events);
         await sql.query('BEGIN');
         await sql.query(BULK_UPDATE, [`bench round ${round} ${Date.now()}`, bulkRows]);
+        const cpu = await startCpuSample(sql, pids);
         await sql.query('COMMIT');
         const { ms: committedMs, n } = (await sql.query<{ ms: number; n: number }>(COMMIT_TIME, [before])).rows[0]!;
         const lastStoredMs = await waitForStream(jsm, STREAMS.events, stored + n, 300_000);
-        relayResult = { seconds: (lastStoredMs - committedMs) / 1000, events: n };
+        relayResult = { seconds: (lastStoredMs - committedMs) / 1000, events: n, cpu: await cpu.stop() };
         events = await payloads(before, before + n + 1_000_000);
       };
       const rawBulk = async (): Promise<void> => {
         const subjects = rawSubjects(events);
-        rawSeconds = await publishRawBulk(js, events, subjects, options.maxInFlight);
+        const cpu = await startCpuSample(sql, { node: process.pid, nats: pids.nats });
+        rawSeconds = await publishRawBulk(js, events, subjects, options.maxInFlight, `/r${round}`);
+        rawCpu = await cpu.stop();
         rawCount = events.length;
       };
       if (relayFirst) {
@@ -166,6 +193,10 @@ async function main(): Promise<void> {
       ensureAlive();
       const relayRate = relayResult!.events / relayResult!.seconds;
       const rawRate = rawCount / rawSeconds;
+      if (round === 0) {
+        log(`warm-up bulk (not recorded): relay ${relayRate.toFixed(0)} ev/s, raw ${rawRate.toFixed(0)} ev/s`);
+        continue;
+      }
       bulk.push({
         round,
         order: relayFirst ? 'relay, raw' : 'raw, relay',
@@ -176,13 +207,17 @@ async function main(): Promise<void> {
         rawEvents: rawCount,
         relayRate,
         rawRate,
+        relayCpu: relayResult!.cpu,
+        rawCpu: rawCpu!,
       });
       log(`round ${round} bulk: relay ${relayRate.toFixed(0)} ev/s, raw ${rawRate.toFixed(0)} ev/s → ${(relayRate / rawRate).toFixed(2)}×`);
+      log(`round ${round} bulk relay ${cpuLine(relayResult!.cpu, relayResult!.events)}; raw ${cpuLine(rawCpu!, rawCount)}`);
 
       // --- steady ---
       for (const rate of options.rates) {
         const before = await lastSeq();
         const streamBefore = (await jsm.streams.info(STREAMS.events)).state.last_seq;
+        const steadyCpu = await startCpuSample(sql, pids);
         const written = await writeSteadily(
           writers,
           reviewIds,
@@ -194,6 +229,7 @@ async function main(): Promise<void> {
         const drainStarted = performance.now();
         await waitUntil(async () => (await sql.query<{ n: number }>(UNPUBLISHED)).rows[0]!.n === 0, 300_000);
         const drainSeconds = (performance.now() - drainStarted) / 1000;
+        const relayCpu = await steadyCpu.stop();
         const streamAfter = (await jsm.streams.info(STREAMS.events)).state.last_seq;
         const stored = await readStoredEvents(nc, streamBefore + 1, streamAfter);
         const latencies = stored.map((e) => e.storedMs - e.capturedMs);
@@ -214,11 +250,12 @@ async function main(): Promise<void> {
           rawP50: quantile(raw.latencies, 0.5),
           rawP99: quantile(raw.latencies, 0.99),
           rawAchieved: raw.latencies.length / raw.seconds,
+          relayCpu,
         };
         steady.push(result);
         log(
           `round ${round} steady ${rate}/s: written ${achieved.toFixed(0)}/s, relayed ${stored.length}, capture→stored p50 ${result.p50.toFixed(1)} ms p99 ${result.p99.toFixed(1)} ms ` +
-            `(raw send→ack p50 ${result.rawP50.toFixed(1)} p99 ${result.rawP99.toFixed(1)}), backlog drained ${drainSeconds.toFixed(2)} s after the writers stopped`,
+            `(raw send→ack p50 ${result.rawP50.toFixed(1)} p99 ${result.rawP99.toFixed(1)}), backlog drained ${drainSeconds.toFixed(2)} s after the writers stopped; relay ${cpuLine(relayCpu, stored.length)}`,
         );
       }
     }
@@ -253,7 +290,7 @@ async function main(): Promise<void> {
 /** query-executor (relay on, the benchmark's batch and window) and gateway, on the private NATS. */
 async function startFleet(children: BenchChildren, options: EventsBenchOptions, natsUrl: string): Promise<Fleet> {
   const { schemaFile } = await compileShopSchema(children, root, 'fraiseql-bench-events');
-  const { gatewayPort } = await startFraiseqlServices(children, {
+  const { gatewayPort, executor } = await startFraiseqlServices(children, {
     root,
     natsUrl,
     schemaFile,
@@ -261,9 +298,11 @@ async function startFleet(children: BenchChildren, options: EventsBenchOptions, 
     executorEnv: {
       FRAISEQL_QUERY_EXECUTOR_RELAY_BATCH_SIZE: String(options.batchSize),
       FRAISEQL_QUERY_EXECUTOR_RELAY_MAX_IN_FLIGHT: String(options.maxInFlight),
+      ...options.executorEnv,
     },
+    ...(options.cpuProfDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] } : {}),
   });
-  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql` };
+  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, executorPid: executor.pid };
 }
 
 const UPDATE_ORDER_STATUS = `mutation($input: UpdateOrderStatusInput!) {

@@ -68,6 +68,7 @@ describe('shop migrations', () => {
         '0006_fraiseql_row_level_security',
         '0007_fraiseql_api_keys',
         '0008_fraiseql_audit_log',
+        '0009_fraiseql_change_log_fillfactor',
         '0001_shop_tables',
         '0002_shop_indexes',
         '0003_shop_views',

@@ -86,6 +86,7 @@ describe('query-executor provision (src/provision.ts)', () => {
         '0006_fraiseql_row_level_security',
         '0007_fraiseql_api_keys',
         '0008_fraiseql_audit_log',
+        '0009_fraiseql_change_log_fillfactor',
       ],
     });
     expect(done.streams).toEqual({

@@ -1,12 +1,21 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { headers as natsHeaders, type JetStreamClient, type MsgHdrs, type NatsConnection, type PubAck } from 'nats';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
 import { Pool, type PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import { eventSubject, HEADERS, injectTraceContext, spanContextOf, STREAMS } from '@fraiseql/nats-contract';
 import { retryDelayMs, type Logger, type RetryPolicy } from '@fraiseql/service-kit';
 import { PgListener } from '../pg-listener';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics';
-import { CHANGE_LOG_CHANNEL, CLAIM_BATCH, CLAIM_PLAN_SETTINGS, MARK_PUBLISHED, PRUNE_PUBLISHED, RELAY_LAG_SECONDS } from './relay-sql';
+import {
+  CHANGE_LOG_CHANNEL,
+  LOCK_BATCH,
+  MARK_PUBLISHED,
+  READ_BATCH,
+  PRUNE_PUBLISHED,
+  RELAY_LAG_SECONDS,
+  RELAY_SESSION_SETTINGS,
+} from './relay-sql';
+import { StreamPublisher } from './stream-publisher';
 
 export interface ChangeLogRelayOptions {
   /** The relay opens its own small pool and one LISTEN connection, apart from the query pool. */
@@ -19,8 +28,8 @@ export interface ChangeLogRelayOptions {
   /**
    * Batches claimed and not yet committed at once (each holds one transaction and one connection):
    * while one batch's acks drain, the next is claimed and published. Default: enough batches to
-   * keep the window full while one of them is being claimed or marked, ceil(maxInFlight / batchSize) + 1,
-   * between 2 and 8. 1 = no overlap (the relay before pipelining).
+   * keep the window full while one is being read (PostgreSQL building its JSON), one marked and one
+   * claimed, ceil(maxInFlight / batchSize) + 3, between 2 and 8. 1 = no overlap (the relay before pipelining).
    */
   maxOpenBatches?: number;
   /** Fallback when no NOTIFY arrives (LISTEN connection down, notifications lost). */
@@ -50,7 +59,12 @@ type ClaimedRow = [
 
 interface ClaimedBatch {
   client: PoolClient;
-  rows: ClaimedRow[];
+  /** Rows locked by the claim. */
+  claimed: number;
+  /** The LIMIT of its claim: fewer rows means the backlog is drained. */
+  requested: number;
+  /** The rows' events, still being built by PostgreSQL when the claim returns (READ_BATCH). */
+  rows: Promise<ClaimedRow[]>;
 }
 
 /** Never gives up: the rows wait in PostgreSQL. Initial 100 ms, ×2, at most 10 s, 20 % jitter. */
@@ -62,6 +76,12 @@ const RELAY_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 });
 
 const SUBJECT_CACHE_LIMIT = 10_000;
+/** A claim scans the change log from its start at least once in this many claims (see claimFloor). */
+const FULL_SCAN_EVERY = 8;
+/** Open batches beyond those that fill the window: one being read, one being marked, one being claimed. */
+const OPEN_BATCHES_BEYOND_WINDOW = 3;
+/** The first claim after an idle moment takes batchSize / RAMP_DIVISOR rows (see claimSize). */
+const RAMP_DIVISOR = 8;
 const encoder = new TextEncoder();
 
 /**
@@ -73,19 +93,19 @@ const encoder = new TextEncoder();
  * a backoff; the ones JetStream already stored come back as duplicates (its duplicate window outlasts
  * any retry). Killing the process at any point is the same as a rollback of every open batch.
  *
- * Batches are pipelined (docs/adr/0081-change-log-relay.md): up to `maxOpenBatches` transactions are
- * open at once, each on its own connection, so batch N+1 is claimed and published while batch N's
- * acks drain and its mark commits. The rows of open batches are disjoint (row locks, SKIP LOCKED);
- * publishes go out in claim order (a batch starts sending only once the one before it sent all of
- * its rows) through one window of `maxInFlight` unacknowledged publishes shared by all open batches;
- * each batch marks only its own rows, only after all of them were acknowledged. After a failure the
- * relay stops sending, lets the open batches finish or roll back, backs off, and starts again.
- * Wakes on NOTIFY, polls as a fallback, prunes old published rows.
+ * Batches are pipelined (docs/adr/0081-change-log-relay.md, docs/adr/0147-relay-at-raw-publish-speed.md):
+ * up to `maxOpenBatches` transactions are open at once, each on its own connection. A claim returns
+ * once its rows are locked; PostgreSQL builds their JSON while the next batch is claimed. The rows of
+ * open batches are disjoint (row locks, SKIP LOCKED); publishes go out in claim order (a batch starts
+ * sending only once the one before it sent all of its rows) through one window of `maxInFlight`
+ * unacknowledged publishes shared by all open batches; each batch marks only its own rows, only after
+ * all of them were acknowledged. After a failure the relay stops sending, lets the open batches finish
+ * or roll back, backs off, and starts again. Wakes on NOTIFY, polls as a fallback, prunes old published rows.
  */
 export class ChangeLogRelay {
   private readonly options: ChangeLogRelayOptions;
   private readonly pool: Pool;
-  private readonly js: JetStreamClient;
+  private readonly publisher: StreamPublisher;
   private readonly metrics: RelayMetrics;
   private readonly logger: Logger;
   private readonly retry: RetryPolicy;
@@ -118,6 +138,14 @@ export class ChangeLogRelay {
   private inFlight = 0;
   /** The sending batch waiting for a free slot in the window (only one batch sends at a time). */
   private slotFreed: (() => void) | undefined;
+  /** The LIMIT of the last claim (see claimSize). */
+  private lastClaimSize = 0;
+  /** The highest seq of the last non-empty claim, and claims since the last one that scanned from 0 (see claimFloor). */
+  private lastClaimedSeq = '0';
+  private claimsSinceFullScan = 0;
+  private fullScanDue = false;
+  /** Whether the last claim got all the rows it asked for (a backlog is being drained). */
+  private lastClaimFull = false;
 
   constructor(options: ChangeLogRelayOptions) {
     this.options = options;
@@ -126,10 +154,12 @@ export class ChangeLogRelay {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.maxOpenBatches = Math.max(
       1,
-      options.maxOpenBatches ?? Math.min(8, Math.max(2, Math.ceil(options.maxInFlight / options.batchSize) + 1)),
+      options.maxOpenBatches ?? Math.min(8, Math.max(2, Math.ceil(options.maxInFlight / options.batchSize) + OPEN_BATCHES_BEYOND_WINDOW)),
     );
     this.pool = new Pool({
       connectionString: options.databaseUrl,
+      // Names the relay's sessions in pg_stat_activity (and lets operators and the benchmark tell them apart).
+      application_name: 'fraiseql-relay',
       // One connection per open batch, plus one for pruning and the lag gauge.
       max: this.maxOpenBatches + 1,
       // BEGIN + claim, and mark + COMMIT, each leave in one round trip.
@@ -139,7 +169,12 @@ export class ChangeLogRelay {
       idle_in_transaction_session_timeout: this.publishTimeoutMs + 30_000,
     });
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'relay: an idle PostgreSQL connection failed'));
-    this.js = options.nc.jetstream();
+    // Planner settings and synchronous_commit for every relay statement (relay-sql.ts says why): queued
+    // on a new connection before anything else runs on it. If it fails, so does the connection's first claim.
+    this.pool.on('connect', (client) => {
+      client.query(RELAY_SESSION_SETTINGS).catch((error: unknown) => this.logger.warn({ err: error }, 'relay: session settings failed'));
+    });
+    this.publisher = new StreamPublisher({ nc: options.nc, stream: STREAMS.events, timeoutMs: this.publishTimeoutMs });
     this.listener = new PgListener({
       databaseUrl: options.databaseUrl,
       channel: CHANGE_LOG_CHANNEL,
@@ -183,6 +218,7 @@ export class ChangeLogRelay {
       await this.loop;
       await this.pruning?.catch(() => undefined);
       await this.listener.stop();
+      this.publisher.close();
       await this.pool.end();
     })());
   }
@@ -226,8 +262,9 @@ export class ChangeLogRelay {
       }
       this.wakeRequested = false;
       let batch: ClaimedBatch | undefined;
+      const floor = this.claimFloor();
       try {
-        batch = await this.claim();
+        batch = await this.claim(this.claimSize(), floor);
       } catch (error) {
         this.failure ??= error;
         continue;
@@ -247,9 +284,15 @@ export class ChangeLogRelay {
         this.openBatches.add(open);
         void open.finally(() => this.openBatches.delete(open));
         // A full batch: more rows are probably waiting, claim them now.
-        if (batch.rows.length >= this.options.batchSize) continue;
+        if (batch.claimed >= batch.requested) continue;
       }
       if (this.wakeRequested) continue;
+      // Never idle on a claim that started after a floor: a row that committed late below it would
+      // wait for the next NOTIFY or poll. One claim from the start first.
+      if (floor !== '0') {
+        this.fullScanDue = true;
+        continue;
+      }
       await this.wait(this.options.pollIntervalMs, 'idle');
     }
     // Stopping: claim nothing more; the open batches finish (bounded by the publish timeout) or roll back.
@@ -269,8 +312,44 @@ export class ChangeLogRelay {
     this.failure = undefined;
   }
 
-  /** BEGIN + claim in one round trip; undefined (and the transaction ended) when nothing is unpublished. */
-  private async claim(): Promise<ClaimedBatch | undefined> {
+  /**
+   * Rows to claim now. With no batch open nothing is being published, so the wait for this claim is
+   * dead time: claim an eighth of a batch, which PostgreSQL turns into JSON eight times sooner, and
+   * double the size with every claim made while the previous one publishes, up to the batch size.
+   * Claiming twice as many rows takes less time than publishing half as many, so the window never
+   * waits for a claim after the first, small one.
+   */
+  private claimSize(): number {
+    const batchSize = this.options.batchSize;
+    this.lastClaimSize =
+      this.openBatches.size === 0 ? Math.max(1, Math.ceil(batchSize / RAMP_DIVISOR)) : Math.min(batchSize, this.lastClaimSize * 2);
+    return this.lastClaimSize;
+  }
+
+  /**
+   * Where the claim's index scan starts: after the last row this relay claimed while it works through
+   * a backlog (the last claim was full) and batches of its own are open (their rows are locked, the
+   * ones before are published), else from the start — and from the
+   * start at least every FULL_SCAN_EVERY claims and before the relay goes idle, for rows that committed
+   * late with a lower seq.
+   */
+  private claimFloor(): string {
+    const floored = this.openBatches.size > 0 && this.lastClaimFull && !this.fullScanDue && this.claimsSinceFullScan < FULL_SCAN_EVERY - 1;
+    if (!floored) {
+      this.claimsSinceFullScan = 0;
+      this.fullScanDue = false;
+      return '0';
+    }
+    this.claimsSinceFullScan++;
+    return this.lastClaimedSeq;
+  }
+
+  /**
+   * BEGIN + lock + read in one round trip. Resolves once the rows are locked (the cheap part), so the
+   * next batch can be claimed while PostgreSQL still builds this one's JSON; the rows follow in
+   * `rows`. Undefined (and the transaction ended) when nothing is unpublished.
+   */
+  private async claim(size: number, floor: string): Promise<ClaimedBatch | undefined> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -279,25 +358,34 @@ export class ChangeLogRelay {
       throw error;
     }
     let broken: Error | undefined;
+    // Sent now, behind the lock in the same pipeline: it reads what the lock noted in the transaction.
+    let reading: Promise<ClaimedRow[]> | undefined;
     try {
-      const [begun, planned, claimed] = await Promise.allSettled([
-        client.query('BEGIN'),
-        client.query(CLAIM_PLAN_SETTINGS),
-        client.query<ClaimedRow>({ text: CLAIM_BATCH, values: [this.options.batchSize], rowMode: 'array' }),
-      ]);
-      if (claimed.status === 'rejected' || begun.status === 'rejected' || planned.status === 'rejected') {
+      const begun = client.query('BEGIN');
+      const locked = client.query<{ claimed: number; last: string | null }>({
+        name: 'fraiseql_relay_lock',
+        text: LOCK_BATCH,
+        values: [size, floor],
+      });
+      reading = client.query<ClaimedRow>({ name: 'fraiseql_relay_read', text: READ_BATCH, rowMode: 'array' }).then((result) => result.rows);
+      // Never an unhandled rejection: a failed read fails the batch where `rows` is awaited.
+      reading.catch(() => undefined);
+      const [begin, lock] = await Promise.allSettled([begun, locked]);
+      if (begin.status === 'rejected' || lock.status === 'rejected') {
         this.metrics.databaseErrors.inc();
-        throw [begun, planned, claimed]
-          .map((r) => (r.status === 'rejected' ? (r.reason as unknown) : undefined))
-          .find((e) => e !== undefined);
+        throw begin.status === 'rejected' ? begin.reason : (lock as PromiseRejectedResult).reason;
       }
-      const rows = claimed.value.rows;
-      if (rows.length > 0) {
-        this.metrics.batchSize.observe(rows.length);
-        return { client, rows };
+      const claimed = lock.value.rows[0]?.claimed ?? 0;
+      this.lastClaimFull = claimed >= size;
+      if (claimed > 0) {
+        this.lastClaimedSeq = lock.value.rows[0]!.last!;
+        this.metrics.batchSize.observe(claimed);
+        return { client, claimed, requested: size, rows: reading };
       }
+      await reading;
       await client.query('COMMIT');
     } catch (error) {
+      await reading?.catch(() => undefined);
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       client.release(broken);
       throw error;
@@ -307,12 +395,14 @@ export class ChangeLogRelay {
   }
 
   /** Publishes a claimed batch, and only once JetStream acknowledged every row: mark + COMMIT. Else ROLLBACK. */
-  private async relayClaimed({ client, rows }: ClaimedBatch): Promise<void> {
+  private async relayClaimed({ client, rows: reading }: ClaimedBatch): Promise<void> {
     let broken: Error | undefined;
     try {
-      await this.publishInTurn(rows);
-      const seqs = rows.map((row) => row[0]);
-      const [marked, committed] = await Promise.allSettled([client.query(MARK_PUBLISHED, [seqs]), client.query('COMMIT')]);
+      const rows = await this.publishInTurn(reading);
+      const [marked, committed] = await Promise.allSettled([
+        client.query({ name: 'fraiseql_relay_mark', text: MARK_PUBLISHED }),
+        client.query('COMMIT'),
+      ]);
       if (marked.status === 'rejected' || committed.status === 'rejected') {
         this.metrics.databaseErrors.inc();
         throw marked.status === 'rejected' ? marked.reason : (committed as PromiseRejectedResult).reason;
@@ -328,13 +418,16 @@ export class ChangeLogRelay {
   }
 
   /** Waits for the previous batch to have sent all its rows (claim order = send order), then publishes this one. */
-  private async publishInTurn(rows: ClaimedRow[]): Promise<void> {
+  private async publishInTurn(reading: Promise<ClaimedRow[]>): Promise<ClaimedRow[]> {
+    // Taken synchronously, in claim order: that fixes the send order whatever order the reads end in.
     const previous = this.sendTurn;
     let sent!: () => void;
     this.sendTurn = new Promise((resolve) => (sent = resolve));
     try {
+      const rows = await reading;
       await previous;
       await this.publishAll(rows, sent);
+      return rows;
     } finally {
       sent();
     }
@@ -347,8 +440,6 @@ export class ChangeLogRelay {
    */
   private async publishAll(rows: ClaimedRow[], sent: () => void): Promise<void> {
     const max = this.options.maxInFlight;
-    const timeout = this.publishTimeoutMs;
-    const expect = { streamName: STREAMS.events };
     let pending = 0;
     let published = 0;
     let failure: { error: unknown; seq: string } | undefined;
@@ -361,10 +452,6 @@ export class ChangeLogRelay {
       this.slotFreed = undefined;
       resume?.();
       if (pending === 0) drained?.();
-    };
-    const onAck = (ack: PubAck): void => {
-      if (ack.duplicate) this.metrics.duplicates.inc();
-      settled();
     };
     const failed = (seq: string, error: unknown): void => {
       this.metrics.publishErrors.inc();
@@ -390,25 +477,17 @@ export class ChangeLogRelay {
       this.inFlight++;
       this.metrics.inFlight.inc();
       try {
-        this.js
-          .publish(subject, encoder.encode(payload), {
-            msgID: eventId,
-            timeout,
-            expect,
-            ...(headers ? { headers } : {}),
-          })
-          .then(
-            (ack) => {
-              span?.setAttribute('fraiseql.duplicate', ack.duplicate);
-              span?.end();
-              onAck(ack);
-            },
-            (error: unknown) => {
-              endFailed(span);
-              failed(seq, error);
-              settled();
-            },
-          );
+        this.publisher.publish(subject, encoder.encode(payload), eventId, headers, (error, duplicate) => {
+          if (error) {
+            endFailed(span);
+            failed(seq, error);
+          } else {
+            span?.setAttribute('fraiseql.duplicate', duplicate);
+            span?.end();
+            if (duplicate) this.metrics.duplicates.inc();
+          }
+          settled();
+        });
       } catch (error) {
         // nats.js throws synchronously when the connection is closed.
         endFailed(span);
