@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SYSTEM_NAMES, type SystemName } from './bench-system';
 
 export const SCALES = ['1k', '10k', '100k', '1m'] as const;
 export type Scale = (typeof SCALES)[number];
@@ -28,7 +29,17 @@ export interface BenchOptions {
   cpuProfileDir?: string;
   /** The Redis the secured fleet's rate limits count in. */
   redisUrl: string;
+  /** The systems to run (FraiseQL always; the others by `--systems`), in SYSTEM_NAMES order. */
+  systems: SystemName[];
 }
+
+/** `--systems` spellings: short, lower-case names of SYSTEM_NAMES. */
+const SYSTEM_KEYS: Record<string, SystemName> = {
+  fraiseql: 'FraiseQL',
+  'fraiseql-security': 'FraiseQL+security',
+  'postgraphile-v4': 'PostGraphile v4',
+  'postgraphile-v5': 'PostGraphile v5',
+};
 
 const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
 
@@ -46,8 +57,12 @@ const USAGE = `Usage: npx tsx bench/graphql/run.ts [options]
   --write-docs / --no-write-docs   update docs/benchmarks.md (default: yes, except with --quick)
   --fraiseql-database-url <url>  experiments only: the query-executor's URL, e.g. with
                            ?options=-c%20search_path%3Dmy_schema,public to try other views (docs untouched)
-  --cpu-prof <dir>         run gateway, query-executor and PostGraphile with node --cpu-prof, profiles
+  --cpu-prof <dir>         run gateway, query-executor and both PostGraphiles with node --cpu-prof, profiles
                            into <dir> (profiling slows them: such a run is for finding hot spots, not ratios)
+  --systems <list>         comma-separated subset of fraiseql,fraiseql-security,postgraphile-v4,postgraphile-v5
+                           (default: all four; fraiseql is always run, every ratio is against it). A run
+                           without all four leaves docs/benchmarks.md untouched. PostGraphile v5 runs on
+                           Node 22, installed on first use by scripts/ensure-postgraphile-v5.sh
 `;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -69,6 +84,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'no-write-docs': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       'fraiseql-database-url': { type: 'string' },
+      systems: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -83,6 +99,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (!SCALES.includes(scale)) throw new Error(`--scale must be one of ${SCALES.join(', ')}\n\n${USAGE}`);
   const orgId = values.org ?? '00000000-0000-4000-8000-000000000001';
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) throw new Error('--org must be a UUID');
+  const systems = parseSystems(values.systems);
   return {
     scale,
     duration: positive('duration', values.duration, quick ? 3 : 15),
@@ -97,12 +114,25 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     reset: values.reset === true,
     quick,
     writeDocs:
-      values['no-write-docs'] === true || values['cpu-prof'] !== undefined
+      values['no-write-docs'] === true || values['cpu-prof'] !== undefined || systems.length < SYSTEM_NAMES.length
         ? false
         : (values['write-docs'] ?? (!quick && values['fraiseql-database-url'] === undefined)),
     ...(values['fraiseql-database-url'] !== undefined ? { fraiseqlDatabaseUrl: values['fraiseql-database-url'] } : {}),
     ...(values['cpu-prof'] !== undefined ? { cpuProfileDir: resolve(values['cpu-prof']) } : {}),
+    systems,
   };
+}
+
+function parseSystems(text: string | undefined): SystemName[] {
+  if (text === undefined) return [...SYSTEM_NAMES];
+  const chosen = new Set<SystemName>(['FraiseQL']);
+  for (const key of text.split(',').map((k) => k.trim().toLowerCase())) {
+    const name = SYSTEM_KEYS[key];
+    if (!name)
+      throw new Error(`--systems: unknown system ${JSON.stringify(key)} (one of ${Object.keys(SYSTEM_KEYS).join(', ')})\n\n${USAGE}`);
+    chosen.add(name);
+  }
+  return SYSTEM_NAMES.filter((name) => chosen.has(name));
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {

@@ -1,3 +1,4 @@
+import type { BaselineName } from './bench-system';
 import type { RunMeasurement } from './measure-run';
 
 export interface RunContext {
@@ -16,20 +17,33 @@ export interface RunContext {
   setups: string[];
 }
 
-export interface QuerySummary {
-  query: string;
-  /** FraiseQL / PostGraphile per round, in round order. > 1 = FraiseQL ahead. */
+/** FraiseQL against one baseline, per round in round order. */
+export interface Comparison {
+  /** FraiseQL / baseline requests per second. > 1 = FraiseQL ahead. */
   rpsRatios: number[];
-  /** < 1 = FraiseQL ahead. */
+  /** FraiseQL / baseline latency. < 1 = FraiseQL ahead. */
   p50Ratios: number[];
   p99Ratios: number[];
+  baseline: SystemMedians;
+}
+
+export interface QuerySummary {
+  query: string;
   fraiseql: SystemMedians;
-  postgraphile: SystemMedians;
+  /** FraiseQL against each PostGraphile that ran. */
+  versus: Partial<Record<BaselineName, Comparison>>;
   /** FraiseQL+security / FraiseQL per round (the cost of security; goal ≥ 0.9× throughput), when it ran. */
   securityRpsRatios: number[];
   securityP50Ratios: number[];
   securityP99Ratios: number[];
   secured?: SystemMedians;
+}
+
+/** Issue 14's goal against PostGraphile v5, for Q20 and Q100: throughput ≥ 1.5× and p99 at or below v5's. */
+export const V5_GOAL = { minRpsRatio: 1.5, maxP99Ratio: 1 } as const;
+
+export function meetsV5Goal(comparison: Comparison): boolean {
+  return median(comparison.rpsRatios) >= V5_GOAL.minRpsRatio && median(comparison.p99Ratios) <= V5_GOAL.maxP99Ratio;
 }
 
 export interface SystemMedians {
@@ -51,27 +65,36 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Pairs each round's FraiseQL run with the same round's PostGraphile run (measured minutes apart, not hours). */
+const BASELINES: readonly BaselineName[] = ['PostGraphile v5', 'PostGraphile v4'];
+
+/** Pairs each round's FraiseQL run with the same round's run of each other system (measured minutes apart, not hours). */
 export function summarise(measurements: readonly RunMeasurement[], queries: readonly string[]): QuerySummary[] {
   return queries.map((query) => {
     const of = (system: RunMeasurement['system']): RunMeasurement[] =>
       measurements.filter((m) => m.query === query && m.system === system).sort((a, b) => a.round - b.round);
     const f = of('FraiseQL');
-    const p = of('PostGraphile');
     const secured = of('FraiseQL+security');
     const pairsWith = (others: RunMeasurement[]) =>
       f
         .map((run, i) => [run, others[i]] as const)
         .filter((pair): pair is readonly [RunMeasurement, RunMeasurement] => pair[1] !== undefined);
-    const pairs = pairsWith(p);
+    const versus: Partial<Record<BaselineName, Comparison>> = {};
+    for (const name of BASELINES) {
+      const runs = of(name);
+      if (runs.length === 0) continue;
+      const pairs = pairsWith(runs);
+      versus[name] = {
+        rpsRatios: pairs.map(([a, b]) => a.rps / b.rps),
+        p50Ratios: pairs.map(([a, b]) => a.p50 / b.p50),
+        p99Ratios: pairs.map(([a, b]) => a.p99 / b.p99),
+        baseline: medians(runs),
+      };
+    }
     const securityPairs = pairsWith(secured);
     return {
       query,
-      rpsRatios: pairs.map(([a, b]) => a.rps / b.rps),
-      p50Ratios: pairs.map(([a, b]) => a.p50 / b.p50),
-      p99Ratios: pairs.map(([a, b]) => a.p99 / b.p99),
       fraiseql: medians(f),
-      postgraphile: medians(p),
+      versus,
       securityRpsRatios: securityPairs.map(([plain, sec]) => sec.rps / plain.rps),
       securityP50Ratios: securityPairs.map(([plain, sec]) => sec.p50 / plain.p50),
       securityP99Ratios: securityPairs.map(([plain, sec]) => sec.p99 / plain.p99),
@@ -99,40 +122,47 @@ const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFi
 const range = (values: readonly number[]): string =>
   values.length > 1 ? ` (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '';
 
-function verdict(s: QuerySummary): string {
-  const rps = median(s.rpsRatios);
-  const p50 = median(s.p50Ratios);
-  const p99 = median(s.p99Ratios);
+function verdict(c: Comparison, baseline: string): string {
+  const rps = median(c.rpsRatios);
+  const p50 = median(c.p50Ratios);
+  const p99 = median(c.p99Ratios);
   const ahead = [rps > 1 ? 'throughput' : undefined, p50 < 1 ? 'p50' : undefined, p99 < 1 ? 'p99' : undefined].filter(Boolean);
   if (ahead.length === 3) return 'FraiseQL ahead on all three';
-  if (ahead.length === 0) return 'PostGraphile ahead on all three';
+  if (ahead.length === 0) return `${baseline} ahead on all three`;
   return `FraiseQL ahead on ${ahead.join(', ')} only`;
 }
 
-/** The console table: one line per query with the medians of the per-round ratios. */
+const V5_GOAL_TEXT = `throughput ≥ ${V5_GOAL.minRpsRatio.toFixed(2)}× and p99 ≤ ${V5_GOAL.maxP99Ratio.toFixed(2)}×`;
+
+/** The console table: per query and baseline, the medians of the per-round ratios, and the v5 goal. */
 export function formatConsoleTable(summaries: readonly QuerySummary[]): string {
-  const lines = [
-    'query  throughput F/P   p50 F/P   p99 F/P   | FraiseQL req/s p50 p99      | PostGraphile req/s p50 p99',
-    ...summaries.map((s) =>
-      [
-        s.query.padEnd(6),
-        ratio(median(s.rpsRatios)).padStart(14),
-        ratio(median(s.p50Ratios)).padStart(9),
-        ratio(median(s.p99Ratios)).padStart(9),
-        '  |',
-        `${s.fraiseql.rps.toFixed(0)} ${s.fraiseql.p50} ms ${s.fraiseql.p99} ms`.padEnd(26),
-        '|',
-        `${s.postgraphile.rps.toFixed(0)} ${s.postgraphile.p50} ms ${s.postgraphile.p99} ms`,
-      ].join(' '),
-    ),
-    '(throughput ratio > 1 and latency ratio < 1 mean FraiseQL is ahead; medians of the per-round ratios)',
-    ...summaries
-      .filter((s) => s.securityRpsRatios.length > 0)
-      .map(
-        (s) =>
-          `${s.query.padEnd(6)} security on ÷ off: throughput ${ratio(median(s.securityRpsRatios))} (goal ≥ 0.90×), p50 ${ratio(median(s.securityP50Ratios))}, p99 ${ratio(median(s.securityP99Ratios))}`,
-      ),
-  ];
+  const lines = ['query  versus            throughput   p50     p99    | FraiseQL req/s p50 p99 | baseline req/s p50 p99 | goal'];
+  for (const s of summaries) {
+    for (const name of BASELINES) {
+      const c = s.versus[name];
+      if (!c) continue;
+      lines.push(
+        [
+          s.query.padEnd(6),
+          name.padEnd(16),
+          ratio(median(c.rpsRatios)).padStart(10),
+          ratio(median(c.p50Ratios)).padStart(7),
+          ratio(median(c.p99Ratios)).padStart(7),
+          '  |',
+          `${s.fraiseql.rps.toFixed(0)} ${s.fraiseql.p50} ms ${s.fraiseql.p99} ms`.padEnd(22),
+          '|',
+          `${c.baseline.rps.toFixed(0)} ${c.baseline.p50} ms ${c.baseline.p99} ms`.padEnd(22),
+          '|',
+          name === 'PostGraphile v5' ? `${V5_GOAL_TEXT}: ${meetsV5Goal(c) ? 'met' : 'NOT MET'}` : '',
+        ].join(' '),
+      );
+    }
+  }
+  lines.push('(FraiseQL ÷ baseline: throughput > 1 and latency < 1 mean FraiseQL is ahead; medians of the per-round ratios)');
+  for (const s of summaries.filter((q) => q.securityRpsRatios.length > 0))
+    lines.push(
+      `${s.query.padEnd(6)} security on ÷ off: throughput ${ratio(median(s.securityRpsRatios))} (goal ≥ 0.90×), p50 ${ratio(median(s.securityP50Ratios))}, p99 ${ratio(median(s.securityP99Ratios))}`,
+    );
   return lines.join('\n');
 }
 
@@ -155,16 +185,42 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
       'and whatever else runs on the machine takes a varying share (hence the spread between rounds): the ratios are the result, the absolute numbers are not.',
   );
   out.push('');
-  out.push(
-    'Ratios FraiseQL / PostGraphile, median of the per-round ratios (min–max over the rounds). Throughput > 1 and latency < 1 mean FraiseQL is ahead.',
-  );
-  out.push('');
-  out.push('| query | throughput | p50 latency | p99 latency | verdict |');
-  out.push('|---|---|---|---|---|');
-  for (const s of summaries) {
+  const v5 = summaries.filter((s) => s.versus['PostGraphile v5']);
+  if (v5.length > 0) {
     out.push(
-      `| ${s.query} | ${ratio(median(s.rpsRatios))}${range(s.rpsRatios)} | ${ratio(median(s.p50Ratios))}${range(s.p50Ratios)} | ${ratio(median(s.p99Ratios))}${range(s.p99Ratios)} | ${verdict(s)} |`,
+      `**Against PostGraphile v5** (issue 14; goal for Q20 and Q100: FraiseQL's throughput ≥ ${V5_GOAL.minRpsRatio.toFixed(2)}× v5's ` +
+        "and FraiseQL's p99 at or below v5's). Ratios FraiseQL / PostGraphile v5, median of the per-round ratios (min–max over the rounds); " +
+        'throughput > 1 and latency < 1 mean FraiseQL is ahead.',
     );
+    out.push('');
+    out.push(`| query | throughput | p50 latency | p99 latency | goal: ${V5_GOAL_TEXT} |`);
+    out.push('|---|---|---|---|---|');
+    for (const s of v5) {
+      const c = s.versus['PostGraphile v5']!;
+      const rpsMet = median(c.rpsRatios) >= V5_GOAL.minRpsRatio;
+      const p99Met = median(c.p99Ratios) <= V5_GOAL.maxP99Ratio;
+      const missed = [rpsMet ? undefined : 'throughput', p99Met ? undefined : 'p99'].filter(Boolean).join(' and ');
+      out.push(
+        `| ${s.query} | ${ratio(median(c.rpsRatios))}${range(c.rpsRatios)} | ${ratio(median(c.p50Ratios))}${range(c.p50Ratios)} | ` +
+          `${ratio(median(c.p99Ratios))}${range(c.p99Ratios)} | ${rpsMet && p99Met ? 'met' : `**not met** (${missed})`} |`,
+      );
+    }
+    out.push('');
+  }
+  const v4 = summaries.filter((s) => s.versus['PostGraphile v4']);
+  if (v4.length > 0) {
+    out.push(
+      '**Against PostGraphile v4** (issue 2): ratios FraiseQL / PostGraphile v4, median of the per-round ratios (min–max over the rounds).',
+    );
+    out.push('');
+    out.push('| query | throughput | p50 latency | p99 latency | verdict |');
+    out.push('|---|---|---|---|---|');
+    for (const s of v4) {
+      const c = s.versus['PostGraphile v4']!;
+      out.push(
+        `| ${s.query} | ${ratio(median(c.rpsRatios))}${range(c.rpsRatios)} | ${ratio(median(c.p50Ratios))}${range(c.p50Ratios)} | ${ratio(median(c.p99Ratios))}${range(c.p99Ratios)} | ${verdict(c, 'PostGraphile v4')} |`,
+      );
+    }
   }
   if (summaries.some((s) => s.securityRpsRatios.length > 0)) {
     out.push('');
@@ -188,16 +244,19 @@ export function renderMarkdown(summaries: readonly QuerySummary[], runs: readonl
     'Where the CPU goes (median over the rounds, CPU milliseconds per request; "app" = the system\'s own processes, "PostgreSQL" = backends of the benchmark database, "load gen" = autocannon):',
   );
   out.push('');
-  out.push('| query | system | app | PostgreSQL | load gen | machine busy | bytes/response |');
-  out.push('|---|---|---|---|---|---|---|');
+  out.push('| query | system | app | PostgreSQL | load gen | total | machine busy | bytes/response |');
+  out.push('|---|---|---|---|---|---|---|---|');
   for (const s of summaries) {
-    for (const [name, m] of [
-      ['FraiseQL', s.fraiseql],
-      ...(s.secured ? ([['FraiseQL+security', s.secured]] as const) : []),
-      ['PostGraphile', s.postgraphile],
-    ] as const) {
+    const rows: [string, SystemMedians][] = [['FraiseQL', s.fraiseql]];
+    if (s.secured) rows.push(['FraiseQL+security', s.secured]);
+    for (const name of [...BASELINES].reverse()) {
+      const c = s.versus[name];
+      if (c) rows.push([name, c.baseline]);
+    }
+    for (const [name, m] of rows) {
       out.push(
-        `| ${s.query} | ${name} | ${m.appCpuMsPerRequest.toFixed(2)} | ${m.dbCpuMsPerRequest.toFixed(2)} | ${m.loadGeneratorCpuMsPerRequest.toFixed(2)} | ${(m.machineBusy * 100).toFixed(0)} % | ${m.bytesPerResponse.toFixed(0)} |`,
+        `| ${s.query} | ${name} | ${m.appCpuMsPerRequest.toFixed(2)} | ${m.dbCpuMsPerRequest.toFixed(2)} | ${m.loadGeneratorCpuMsPerRequest.toFixed(2)} | ` +
+          `${(m.appCpuMsPerRequest + m.dbCpuMsPerRequest + m.loadGeneratorCpuMsPerRequest).toFixed(2)} | ${(m.machineBusy * 100).toFixed(0)} % | ${m.bytesPerResponse.toFixed(0)} |`,
       );
     }
   }

@@ -1,7 +1,13 @@
+/** Every system the benchmark can run, in the order of `--systems`. */
+export const SYSTEM_NAMES = ['FraiseQL', 'FraiseQL+security', 'PostGraphile v4', 'PostGraphile v5'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+/** The baselines FraiseQL is compared with. */
+export type BaselineName = Extract<SystemName, `PostGraphile ${string}`>;
+
 /** One GraphQL server under test, as the load generator and the equality check see it. */
 export interface BenchSystem {
   /** `FraiseQL+security`: the same fleet with JWKS auth, Redis rate limits and row-level security on (issue 12). */
-  name: 'FraiseQL' | 'FraiseQL+security' | 'PostGraphile';
+  name: SystemName;
   /** The GraphQL endpoint (always on 127.0.0.1). */
   url: string;
   headers: Record<string, string>;

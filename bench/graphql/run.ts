@@ -1,13 +1,13 @@
 /**
- * `npm run bench:graphql` — the FraiseQL read path against PostGraphile v4, side by side in one run.
+ * `npm run bench:graphql` — the FraiseQL read path against PostGraphile v4 and v5, side by side in one run.
  *
  * Same database, same data, same logical queries (Q20 / Q100: an org's PAID orders, newest first,
  * with customer and line items), same connections and duration. Each answer is checked to be the
- * same logical data on both sides before anything is timed. Runs alternate between the systems
- * (and which one goes first changes every round) so slow drifts on a noisy machine hit both.
+ * same logical data on every side before anything is timed. Runs alternate between the systems
+ * (and which one goes first changes every round) so slow drifts on a noisy machine hit all of them.
  * Results are ratios, written to docs/benchmarks.md between the bench:graphql markers.
  *
- * Usage: npx tsx bench/graphql/run.ts [--scale 100k] [--duration 15] [--connections 16] [--rounds 3] [--quick]
+ * Usage: npx tsx bench/graphql/run.ts [--scale 100k] [--duration 15] [--connections 16] [--rounds 3] [--quick] [--systems …]
  */
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { Client } from 'pg';
 import { prepareBenchDatabase } from '../lib/bench-database';
 import { parseBenchOptions, type BenchOptions } from './bench-options';
 import { formatConsoleTable, renderMarkdown, summarise } from './bench-report';
-import type { BenchSystem } from './bench-system';
+import type { BenchSystem, NormalisedOrder } from './bench-system';
 import { BenchChildren } from '../lib/child-processes';
 import { CpuMeter } from './cpu-meter';
 import { createSigningKey, TestIdentityProvider } from '@fraiseql/testkit';
@@ -23,6 +23,7 @@ import { measureRun, type RunMeasurement } from './measure-run';
 import { firstDifference, normaliseFraiseql, normalisePostgraphile, ORDER_QUERIES } from './order-queries';
 import { startFraiseql, WORK_DIR_PREFIX } from './start-fraiseql';
 import { startPostgraphile } from './start-postgraphile';
+import { startPostgraphileV5 } from './start-postgraphile-v5';
 import { updateBenchmarksDoc, type BenchmarkSection } from '../lib/update-benchmarks-doc';
 
 const root = resolve(__dirname, '../..');
@@ -71,35 +72,46 @@ async function main(): Promise<void> {
     log(`database: ${database.orders} orders (${database.seeded === 'now' ? 'seeded now' : 'reused'})`);
 
     // From here on the run is bounded: every phase has a known length, so a hang ends the run.
-    const runs = ORDER_QUERIES.length * 2 * (options.rounds + 1);
-    const budgetMs = (180 + runs * 10 + ORDER_QUERIES.length * 2 * (options.warmup + options.rounds * options.duration)) * 1000;
+    const perQuery = ORDER_QUERIES.length * options.systems.length;
+    const runs = perQuery * (options.rounds + 1);
+    // 240 s for the database and the servers (the first install of PostGraphile v5 adds ~30 s), 10 s of slack per run.
+    const budgetMs = (240 + runs * 10 + perQuery * (options.warmup + options.rounds * options.duration)) * 1000;
     const deadline = setTimeout(() => {
       process.stderr.write(`[bench:graphql] gave up after ${(budgetMs / 1000).toFixed(0)} s: stopping every server\n`);
       void cleanUp().finally(() => process.exit(1));
     }, budgetMs);
     deadline.unref();
 
-    log('starting FraiseQL twice (security off, and on: JWKS auth, Redis rate limits, row-level security) and PostGraphile v4');
+    const wanted = new Set(options.systems);
+    log(`starting ${options.systems.join(', ')} (FraiseQL+security: JWKS auth, Redis rate limits, row-level security)`);
     const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
     if (options.cpuProfileDir) log(`CPU profiles go to ${options.cpuProfileDir} (written when the servers stop)`);
     const started = { root, databaseUrl: options.databaseUrl, poolSize: options.poolSize, orgId: options.orgId, nodeFlags };
     const fleet = await startFraiseql(children, { ...started, databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl, log });
     if (options.fraiseqlDatabaseUrl) log(`experiment: the query-executor reads ${options.fraiseqlDatabaseUrl}`);
-    const identityProvider = await startIdentityProvider(options.orgId);
-    children.afterStop(() => void identityProvider.stop());
-    const secured = await startFraiseql(children, {
-      ...started,
-      databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl,
-      log,
-      security: { ...identityProvider.settings, redisUrl: options.redisUrl },
-    });
-    const postgraphile = await startPostgraphile(children, started);
-    const systems: BenchSystem[] = [fleet, secured, postgraphile];
+    const systems: BenchSystem[] = [fleet];
+    if (wanted.has('FraiseQL+security')) {
+      const identityProvider = await startIdentityProvider(options.orgId);
+      children.afterStop(() => void identityProvider.stop());
+      systems.push(
+        await startFraiseql(children, {
+          ...started,
+          databaseUrl: options.fraiseqlDatabaseUrl ?? options.databaseUrl,
+          log,
+          security: { ...identityProvider.settings, redisUrl: options.redisUrl },
+        }),
+      );
+    }
+    if (wanted.has('PostGraphile v4')) systems.push(await startPostgraphile(children, started));
+    if (wanted.has('PostGraphile v5')) {
+      log('starting PostGraphile v5 on Node 22 (installed on first use into .cache/postgraphile-v5)');
+      systems.push(await startPostgraphileV5(children, started));
+    }
 
-    for (const ours of [fleet, secured]) await checkSameData(ours, postgraphile);
+    await checkSameData(systems);
     meter = await CpuMeter.open(options.databaseUrl);
     const measurements = await measureAll(systems, options, meter, children);
-    for (const ours of [fleet, secured]) await checkSameData(ours, postgraphile);
+    await checkSameData(systems);
 
     const summaries = summarise(
       measurements,
@@ -175,18 +187,27 @@ async function measureAll(
   return measurements;
 }
 
-/** Aborts unless both systems return the same logical data for every query (equal work or no benchmark). */
-async function checkSameData(fraiseql: BenchSystem, postgraphile: BenchSystem): Promise<void> {
+/**
+ * Aborts unless every system returns the same logical data for every query (equal work or no
+ * benchmark): each is compared with the first PostGraphile (or with FraiseQL when none runs).
+ */
+async function checkSameData(systems: readonly BenchSystem[]): Promise<void> {
+  const reference = systems.find((s) => s.name.startsWith('PostGraphile')) ?? systems[0]!;
+  const normalise = (system: BenchSystem, response: unknown): NormalisedOrder[] =>
+    system.name.startsWith('PostGraphile') ? normalisePostgraphile(response as never) : normaliseFraiseql(response as never);
   for (const query of ORDER_QUERIES) {
-    const [f, p] = await Promise.all([fraiseql, postgraphile].map((s) => fetchJson(s, query.limit)));
-    const ours = normaliseFraiseql(f as never);
-    const theirs = normalisePostgraphile(p as never);
-    const difference = firstDifference(theirs, ours);
-    if (difference !== undefined)
-      throw new Error(`${query.name}: ${fraiseql.name} and PostGraphile answer differently, refusing to compare them.\n${difference}`);
-    if (ours.length < query.limit) log(`note: ${query.name} returns only ${ours.length} orders at this scale (asked for ${query.limit})`);
-    const items = ours.reduce((n, o) => n + o.items.length, 0);
-    log(`${query.name}: same data from ${fraiseql.name} and PostGraphile (${ours.length} orders, ${items} line items)`);
+    const answers = await Promise.all(systems.map(async (s) => normalise(s, await fetchJson(s, query.limit))));
+    const expected = answers[systems.indexOf(reference)]!;
+    for (const [index, system] of systems.entries()) {
+      if (system === reference) continue;
+      const difference = firstDifference(expected, answers[index]!);
+      if (difference !== undefined)
+        throw new Error(`${query.name}: ${system.name} and ${reference.name} answer differently, refusing to compare them.\n${difference}`);
+    }
+    if (expected.length < query.limit)
+      log(`note: ${query.name} returns only ${expected.length} orders at this scale (asked for ${query.limit})`);
+    const items = expected.reduce((n, o) => n + o.items.length, 0);
+    log(`${query.name}: same data from ${systems.map((s) => s.name).join(', ')} (${expected.length} orders, ${items} line items)`);
   }
 }
 

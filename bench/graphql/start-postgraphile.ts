@@ -31,7 +31,7 @@ export async function startPostgraphile(children: BenchChildren, options: StartP
   });
   await child.waitForLine(/^ready /, 60_000);
   return {
-    name: 'PostGraphile',
+    name: 'PostGraphile v4',
     url: `http://127.0.0.1:${port}/graphql`,
     headers: { 'content-type': 'application/json' },
     body: (limit) => postgraphileBody(options.orgId, limit),

@@ -46,6 +46,21 @@ describe('runReadTransaction against PostgreSQL', () => {
     expect(after.rows[0].org === null || after.rows[0].org === '').toBe(true);
   });
 
+  it('prepares the request-settings statement once per connection and keeps setting every request its own context', async () => {
+    const read = { name: 'org_now', text: "SELECT current_setting('fraiseql.org_id') AS result", values: [] };
+    const other = { ...settings, caller: { ...settings.caller, orgId: '0b000000-0000-4000-8000-00000000000b' } };
+    const first = await runReadTransaction(pool, settings, [read]);
+    const second = await runReadTransaction(pool, other, [read]);
+    expect(first.outcomes).toEqual([settings.caller.orgId]);
+    expect(second.outcomes).toEqual([other.caller.orgId]);
+    // The pool has one connection: its prepared statements are the ones this session holds.
+    const prepared = await pool.query<{ name: string; statement: string }>(
+      "SELECT name, statement FROM pg_prepared_statements WHERE name = 'fraiseql_request_settings'",
+    );
+    expect(prepared.rows).toHaveLength(1);
+    expect(prepared.rows[0]!.statement).toContain("set_config('fraiseql.org_id', $1, true)");
+  });
+
   it('refuses writes: the transaction is read-only', async () => {
     const { outcomes, failure } = await runReadTransaction(pool, settings, [
       { name: 'w', text: "INSERT INTO tb_item VALUES (1) RETURNING 'x' AS result", values: [] },
