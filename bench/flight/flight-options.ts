@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { TICKET_LIMITS } from '@fraiseql/flight';
 import { GRAPHQL_MAX_PAGE } from './flight-bench-schema';
+import { PARTITION_CLIENTS, type PartitionClients } from './measure-flight-partitions';
 
 export interface FlightBenchSize {
   /** `1m`, `10m`, `20k`: names the database and the report rows. */
@@ -18,6 +20,16 @@ export interface FlightBenchOptions {
   /** FRAISEQL_FLIGHT_BATCH_SIZE of the flight-server (undefined: its default). */
   flightBatchSize: number | undefined;
   skipFlight: boolean;
+  /** Partition counts of the parallel export read, each round (empty: not measured). */
+  partitions: number[];
+  /** How the parallel DoGets share gRPC channels; both are measured by default (issue 14 asks which is faster). */
+  partitionClients: PartitionClients[];
+  /** Where V8 CPU profiles of the flight-server and of the client's Flight leg go (a profiled pass after the rounds). */
+  cpuProfile: string | undefined;
+  /** Rounds of each codec comparison (reference and current decoder over the same bytes). */
+  codecRounds: number;
+  /** The codec comparisons run at sizes of at most this many rows (0: never). */
+  codecMaxRows: number;
   /** Base database URL; each size gets `<name>_<label>`. */
   databaseUrl: string;
   reset: boolean;
@@ -34,6 +46,14 @@ const USAGE = `Usage: npx tsx bench/flight/run.ts [options]
   --rounds <n>            rounds per size, the legs' order rotating (default 3; --quick 1)
   --flight-batch-size <n> the flight-server's FRAISEQL_FLIGHT_BATCH_SIZE (default: its own default)
   --skip-flight           measure GraphQL, pg and psql only (no flight-server; docs untouched)
+  --partitions <list|none> partition counts of the parallel export read, a set per round after the
+                          rounds (default 1,2,4; at most ${TICKET_LIMITS.maxPartitions})
+  --partition-clients <shared|per-stream|both>
+                          the parallel DoGets on one client (one channel) or a client each (default both)
+  --cpu-profile <dir>     after the rounds, one more Flight read per size with V8 CPU profiles of the
+                          flight-server and of this process; the top 15 functions by self time printed
+  --codec-rounds <n>      rounds of each codec comparison (default 3; --quick 1)
+  --codec-max-rows <n>    run the codec comparisons at sizes up to this many rows (default 1m; 0: never)
   --database-url <url>    default postgres://postgres@127.0.0.1:5432/fraiseql_bench_flight (…_quick with
                           --quick); each size uses its own database <name>_<size>, e.g. fraiseql_bench_flight_10m
   --reset                 rebuild the databases even when their data is current
@@ -51,6 +71,11 @@ export function parseFlightBenchOptions(argv: string[]): FlightBenchOptions {
       rounds: { type: 'string' },
       'flight-batch-size': { type: 'string' },
       'skip-flight': { type: 'boolean', default: false },
+      partitions: { type: 'string' },
+      'partition-clients': { type: 'string' },
+      'cpu-profile': { type: 'string' },
+      'codec-rounds': { type: 'string' },
+      'codec-max-rows': { type: 'string' },
       'database-url': { type: 'string' },
       reset: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
@@ -74,6 +99,15 @@ export function parseFlightBenchOptions(argv: string[]): FlightBenchOptions {
   const graphqlRowsText = values['graphql-rows'] ?? '1m';
   const graphqlPage = count('graphql-page', values['graphql-page'] ?? String(GRAPHQL_MAX_PAGE));
   if (graphqlPage > GRAPHQL_MAX_PAGE) throw new Error(`--graphql-page is at most ${GRAPHQL_MAX_PAGE} (the schema's maxLimit)\n\n${USAGE}`);
+  const partitionsText = values.partitions ?? '1,2,4';
+  const partitions = partitionsText === 'none' ? [] : partitionsText.split(',').map((text) => count('partitions', text.trim()));
+  if (partitions.some((p) => p > TICKET_LIMITS.maxPartitions))
+    throw new Error(`--partitions are at most ${TICKET_LIMITS.maxPartitions} (TICKET_LIMITS.maxPartitions)\n\n${USAGE}`);
+  if (new Set(partitions).size !== partitions.length) throw new Error(`--partitions repeats a count\n\n${USAGE}`);
+  const clientsText = values['partition-clients'] ?? 'both';
+  if (clientsText !== 'both' && !PARTITION_CLIENTS.includes(clientsText as PartitionClients))
+    throw new Error(`--partition-clients is shared, per-stream or both, got ${clientsText}\n\n${USAGE}`);
+  const codecMaxRowsText = values['codec-max-rows'] ?? '1m';
   return {
     sizes,
     graphqlRows: graphqlRowsText === 'all' ? Number.POSITIVE_INFINITY : count('graphql-rows', graphqlRowsText),
@@ -81,6 +115,11 @@ export function parseFlightBenchOptions(argv: string[]): FlightBenchOptions {
     rounds: count('rounds', values.rounds ?? (quick ? '1' : '3')),
     flightBatchSize: values['flight-batch-size'] === undefined ? undefined : count('flight-batch-size', values['flight-batch-size']),
     skipFlight,
+    partitions: partitions.sort((a, b) => a - b),
+    partitionClients: clientsText === 'both' ? [...PARTITION_CLIENTS] : [clientsText as PartitionClients],
+    cpuProfile: values['cpu-profile'],
+    codecRounds: count('codec-rounds', values['codec-rounds'] ?? (quick ? '1' : '3')),
+    codecMaxRows: codecMaxRowsText === '0' ? 0 : count('codec-max-rows', codecMaxRowsText),
     databaseUrl:
       values['database-url'] ?? `postgres://postgres@127.0.0.1:5432/${quick ? 'fraiseql_bench_flight_quick' : 'fraiseql_bench_flight'}`,
     reset: values.reset === true,

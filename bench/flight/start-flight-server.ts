@@ -17,6 +17,10 @@ export interface FlightServerOptions {
   ticketSecret: string;
   /** FRAISEQL_FLIGHT_BATCH_SIZE; undefined keeps the server's default. */
   batchSize: number | undefined;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  /** Streams served at once (the largest partitioned read); the server's defaults (8 streams, 10 connections) when fewer. */
+  parallelStreams?: number;
 }
 
 export interface FlightServer {
@@ -30,7 +34,7 @@ export async function startFlightServer(children: BenchChildren, options: Flight
   const port = await freePort();
   const opsPort = await freePort();
   const child = children.start('flight-server', process.execPath, {
-    args: [join(options.root, FLIGHT_SERVER_ENTRY)],
+    args: [...(options.nodeFlags ?? []), join(options.root, FLIGHT_SERVER_ENTRY)],
     cwd: options.root,
     env: {
       ...benchChildEnv(),
@@ -53,6 +57,12 @@ export async function startFlightServer(children: BenchChildren, options: Flight
       FRAISEQL_RATE_LIMIT_IP_REQUESTS: '0',
       FRAISEQL_FLIGHT_MAX_STREAMS_PER_PRINCIPAL: '0',
       ...(options.batchSize === undefined ? {} : { FRAISEQL_FLIGHT_BATCH_SIZE: String(options.batchSize) }),
+      ...((options.parallelStreams ?? 0) > 8
+        ? {
+            FRAISEQL_FLIGHT_MAX_CONCURRENT_STREAMS: String(options.parallelStreams),
+            FRAISEQL_FLIGHT_POOL_MAX: String(options.parallelStreams! + 2),
+          }
+        : {}),
     },
   });
   await waitReady(child, opsPort);

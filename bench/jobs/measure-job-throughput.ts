@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { JetStreamManager } from 'nats';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { profiled } from './cpu-profile';
+import { profiled } from '../lib/cpu-profile';
 import { ServerMeter, type ServerSpent } from './server-meter';
 
 export type JobSystem = 'wrapper' | 'bullmq';

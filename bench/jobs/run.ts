@@ -46,7 +46,7 @@ import { parseJobsBenchOptions, type JobsBenchOptions } from './jobs-options';
 import { renderJobsMarkdown, type ExportRound } from './jobs-report';
 import { measureExport, measureFlightLeg, measureReader, type ExportLeg, type ExportLegMeasurement } from './measure-exports';
 import { measureBullmq, measureWrapper, type JobSystem, type ThroughputBackends, type ThroughputRun } from './measure-job-throughput';
-import { profiled } from './cpu-profile';
+import { profiled } from '../lib/cpu-profile';
 import { findServerPid, ServerMeter } from './server-meter';
 
 const root = resolve(__dirname, '../..');

@@ -1,4 +1,5 @@
 import type { Data } from 'apache-arrow';
+import type { BufferPool } from './buffer-pool';
 
 /**
  * Appends PostgreSQL binary field values straight into Arrow buffers. One builder per
@@ -11,6 +12,20 @@ export interface ColumnBuilder {
   appendNull(): void;
   /** Appends the field whose `length` bytes start at `offset` of `bytes` (`view` covers the same memory). */
   append(bytes: Uint8Array, view: DataView, offset: number, length: number): void;
+  /**
+   * Appends `rows` values at once, column at a time: value `r` starts at `starts[r * stride + column]`
+   * of `bytes` and is `lengths[r * stride + column]` bytes long (−1 = NULL). Same result as `rows`
+   * calls of `append`/`appendNull`, with one monomorphic loop per column instead of a call per value.
+   */
+  appendColumn(
+    bytes: Uint8Array,
+    view: DataView,
+    starts: Int32Array,
+    lengths: Int32Array,
+    stride: number,
+    column: number,
+    rows: number,
+  ): void;
   finish(): Data;
 }
 
@@ -55,6 +70,16 @@ export function growBytes(buffer: Uint8Array, used: number, needed: number): Uin
   const grown = new Uint8Array(size);
   grown.set(buffer.subarray(0, used));
   return grown;
+}
+
+/** Zeroed bytes for a batch's buffer: from `pool` when there is one (it may give more than asked). */
+export function allocateBytes(pool: BufferPool | undefined, bytes: number): Uint8Array {
+  return pool === undefined ? new Uint8Array(bytes) : new Uint8Array(pool.take(bytes));
+}
+
+/** Zeroed Int32 slots (offsets) for a batch, from `pool` when there is one. */
+export function allocateInt32(pool: BufferPool | undefined, length: number): Int32Array {
+  return pool === undefined ? new Int32Array(length) : new Int32Array(pool.take(length * 4));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { makeData, type Data, type Decimal } from 'apache-arrow';
-import { ValidityBitmap, nextCapacity, type ColumnBuilder } from './column-builder';
+import type { BufferPool } from './buffer-pool';
+import { ValidityBitmap, allocateBytes, nextCapacity, type ColumnBuilder } from './column-builder';
 import { writeNumericDecimal128 } from './numeric-binary';
 
 /** Widest precision whose unscaled values stay exact in a JS number (< 2^53). */
@@ -16,6 +17,7 @@ export class DecimalColumnBuilder implements ColumnBuilder {
     private readonly type: Decimal,
     private readonly columnName: string,
     private readonly initialCapacity: number,
+    private readonly pool?: BufferPool,
   ) {
     this.words = new Uint32Array(4 * initialCapacity);
     this.wide = type.precision > NUMBER_SAFE_PRECISION;
@@ -34,12 +36,27 @@ export class DecimalColumnBuilder implements ColumnBuilder {
     this.length++;
   }
 
+  appendColumn(
+    src: Uint8Array,
+    view: DataView,
+    starts: Int32Array,
+    lengths: Int32Array,
+    stride: number,
+    column: number,
+    rows: number,
+  ): void {
+    for (let r = 0, i = column; r < rows; r++, i += stride) {
+      if (lengths[i]! < 0) this.appendNull();
+      else this.append(src, view, starts[i]!);
+    }
+  }
+
   finish(): Data {
     const length = this.length;
     const nullCount = this.validity.nullCount;
     const nullBitmap = this.validity.take(length);
     const data = this.words.subarray(0, 4 * length);
-    this.words = new Uint32Array(4 * nextCapacity(length, this.initialCapacity));
+    this.words = new Uint32Array(allocateBytes(this.pool, 16 * nextCapacity(length, this.initialCapacity)).buffer);
     this.length = 0;
     return makeData({ type: this.type, length, nullCount, nullBitmap, data });
   }

@@ -4,6 +4,8 @@ export type { ColumnBuilder } from './column-builder';
 export { PG_TYPE, PG_ARRAY_ELEMENT } from './pg-type-oids';
 export { CopyBinaryDecoder } from './copy-binary-decoder';
 export type { CopyBinaryDecoderOptions } from './copy-binary-decoder';
+export { ReferenceCopyBinaryDecoder } from './reference-copy-binary-decoder';
+export { BufferPool } from './buffer-pool';
 export { copyQueryToArrow, DEFAULT_BATCH_SIZE } from './copy-query-to-arrow';
 export type { CopyQueryToArrowOptions } from './copy-query-to-arrow';
 export { inlineSqlParameters } from './inline-sql-parameters';

@@ -18,6 +18,7 @@ import {
 } from 'apache-arrow';
 import { FraiseqlError } from '@fraiseql/errors';
 import { BoolColumnBuilder } from './bool-column-builder';
+import type { BufferPool } from './buffer-pool';
 import type { ColumnBuilder } from './column-builder';
 import { DecimalColumnBuilder } from './decimal-column-builder';
 import { FixedWidthColumnBuilder, type FixedWidthEncoding } from './fixed-width-column-builder';
@@ -36,7 +37,8 @@ export interface PostgresColumn {
 /** The Arrow field a column becomes, and how to build its buffers from COPY BINARY values. */
 export interface ColumnMapping {
   field: Field;
-  createBuilder(capacity: number): ColumnBuilder;
+  /** With a pool, the builder takes each next batch's buffers from it (see BufferPool). */
+  createBuilder(capacity: number, pool?: BufferPool): ColumnBuilder;
 }
 
 /** Largest precision Decimal128 holds. */
@@ -47,7 +49,7 @@ const EXTENSION_METADATA = 'ARROW:extension:metadata';
 interface ScalarMapping {
   type: DataType;
   metadata?: Map<string, string>;
-  createBuilder(name: string, capacity: number): ColumnBuilder;
+  createBuilder(name: string, capacity: number, pool?: BufferPool): ColumnBuilder;
 }
 
 /**
@@ -61,13 +63,14 @@ export function mapPostgresColumn(column: PostgresColumn): ColumnMapping {
     const childField = new Field('item', element.type, true, element.metadata);
     return {
       field: new Field(column.name, new List(childField), true),
-      createBuilder: (capacity) => new ListColumnBuilder(childField, element.createBuilder(column.name, capacity), column.name, capacity),
+      createBuilder: (capacity, pool) =>
+        new ListColumnBuilder(childField, element.createBuilder(column.name, capacity, pool), column.name, capacity, pool),
     };
   }
   const scalar = mapScalar(column.name, column.typeOid, column.typeModifier);
   return {
     field: new Field(column.name, scalar.type, true, scalar.metadata),
-    createBuilder: (capacity) => scalar.createBuilder(column.name, capacity),
+    createBuilder: (capacity, pool) => scalar.createBuilder(column.name, capacity, pool),
   };
 }
 
@@ -92,7 +95,7 @@ function mapScalar(column: string, oid: number, typeModifier: number): ScalarMap
     case PG_TYPE.uuid:
       return { ...fixed(new FixedSizeBinary(16), 16, 'copy'), metadata: extension('arrow.uuid') };
     case PG_TYPE.bool:
-      return { type: new Bool(), createBuilder: (_name, capacity) => new BoolColumnBuilder(capacity) };
+      return { type: new Bool(), createBuilder: (_name, capacity, pool) => new BoolColumnBuilder(capacity, pool) };
     case PG_TYPE.text:
     case PG_TYPE.varchar:
     case PG_TYPE.bpchar:
@@ -110,7 +113,7 @@ function mapScalar(column: string, oid: number, typeModifier: number): ScalarMap
       // Negative scales (PostgreSQL 15+) arrive as 0x0400..0x07ff in the low 11 bits; keep them as text.
       if (precision > 0 && precision <= DECIMAL128_MAX_PRECISION && scale <= precision) {
         const type = new Decimal(scale, precision, 128);
-        return { type, createBuilder: (name, capacity) => new DecimalColumnBuilder(type, name, capacity) };
+        return { type, createBuilder: (name, capacity, pool) => new DecimalColumnBuilder(type, name, capacity, pool) };
       }
       return variable(new Utf8(), 'numeric-text');
     }
@@ -124,11 +127,11 @@ function mapScalar(column: string, oid: number, typeModifier: number): ScalarMap
 }
 
 function fixed(type: DataType, width: number, encoding: FixedWidthEncoding): ScalarMapping {
-  return { type, createBuilder: (name, capacity) => new FixedWidthColumnBuilder(type, width, encoding, name, capacity) };
+  return { type, createBuilder: (name, capacity, pool) => new FixedWidthColumnBuilder(type, width, encoding, name, capacity, pool) };
 }
 
 function variable(type: DataType, encoding: VariableWidthEncoding): ScalarMapping {
-  return { type, createBuilder: (name, capacity) => new VariableWidthColumnBuilder(type, encoding, name, capacity) };
+  return { type, createBuilder: (name, capacity, pool) => new VariableWidthColumnBuilder(type, encoding, name, capacity, pool) };
 }
 
 function extension(name: string): Map<string, string> {

@@ -275,6 +275,11 @@ export const ERROR_CODES = {
     GrpcStatus.RESOURCE_EXHAUSTED,
     'A DoGet reached FRAISEQL_FLIGHT_MAX_ROWS_PER_TICKET rows and was stopped there (the rows sent are the first ones, the stream ends with this error). Ask for fewer rows: a filter, fewer partitions per ticket, or a smaller time range.',
   ),
+  FRAISEQL_FLIGHT_DATA_INVALID: spec(
+    502,
+    GrpcStatus.DATA_LOSS,
+    'The Flight client received a FlightData it cannot decode (truncated or malformed protobuf, Arrow IPC header or body, a batch before its schema, buffers outside the body). The stream is cancelled; the server or something between is at fault.',
+  ),
   // Observers
   FRAISEQL_OBSERVER_INVALID: spec(
     422,

@@ -14,6 +14,7 @@ import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { ERROR_CODES, FraiseqlError, isErrorCode, type ErrorCode } from '@fraiseql/errors';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { flightDataToIpcStreamAsync, flightDataToRecordBatches, ipcStreamToFlightData, type FlightDataFrame } from './flight-data-framing';
+import { readFlightData, type FlightDataMessage, type ReadFlightDataOptions } from './flight-data-reader';
 import {
   FLIGHT_SERVICE,
   type ActionType,
@@ -154,15 +155,7 @@ export class FlightClient {
 
   /** The RecordBatches of a ticket, decoded as they arrive. Stop iterating (or abort) to cancel. */
   async *doGet(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<RecordBatch, void, undefined> {
-    const m = FLIGHT_SERVICE.DoGet;
-    const call = this.grpc.makeServerStreamRequest(
-      m.path,
-      m.requestSerialize,
-      m.responseDeserialize,
-      { ticket },
-      this.metadata(options),
-      this.callOptions(options),
-    );
+    const call = this.doGetCall(ticket, options, readReceivedFlightData);
     try {
       yield* flightDataToRecordBatches(this.frames(this.read(call, options)));
     } finally {
@@ -175,15 +168,7 @@ export class FlightClient {
    * batches, end-of-stream): pipe them to an `.arrows` file or any IPC reader. Stop iterating to cancel.
    */
   async *doGetIpcStream(ticket: Uint8Array, options: FlightCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
-    const m = FLIGHT_SERVICE.DoGet;
-    const call = this.grpc.makeServerStreamRequest(
-      m.path,
-      m.requestSerialize,
-      m.responseDeserialize,
-      { ticket },
-      this.metadata(options),
-      this.callOptions(options),
-    );
+    const call = this.doGetCall(ticket, options, readReceivedFlightDataAsIs);
     try {
       yield* flightDataToIpcStreamAsync(this.frames(this.read(call, options)));
     } finally {
@@ -306,9 +291,30 @@ export class FlightClient {
     }
   }
 
-  private async *frames(messages: AsyncIterable<FlightData>): AsyncGenerator<FlightDataFrame, void, undefined> {
+  /**
+   * DoGet with the client's own FlightData reader in place of protobufjs: the fields are views of the
+   * received message (ADR 0144); a message that does not parse reaches the reader as its error.
+   */
+  private doGetCall(
+    ticket: Uint8Array,
+    options: FlightCallOptions,
+    deserialize: (bytes: Buffer) => FlightDataMessage | FraiseqlError,
+  ): ClientReadableStream<FlightDataMessage | FraiseqlError> {
+    const m = FLIGHT_SERVICE.DoGet;
+    return this.grpc.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      deserialize,
+      { ticket },
+      this.metadata(options),
+      this.callOptions(options),
+    );
+  }
+
+  private async *frames(messages: AsyncIterable<FlightDataMessage | FraiseqlError>): AsyncGenerator<FlightDataFrame, void, undefined> {
     for await (const message of messages) {
-      yield { dataHeader: message.dataHeader ?? new Uint8Array(0), dataBody: message.dataBody ?? new Uint8Array(0) };
+      if (message instanceof FraiseqlError) throw message;
+      yield message;
     }
   }
 
@@ -370,3 +376,22 @@ function channelCredentials(tls: FlightClientTlsOptions | undefined): ChannelCre
   const pem = (value: Buffer | string | undefined): Buffer | null => (value === undefined ? null : Buffer.from(value));
   return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }
+
+/**
+ * DoGet messages as the client reads them. grpc-js hands each received message over as a fresh Buffer
+ * that nothing else reads, so a misaligned body may be moved in place (not for doGetIpcStream, whose
+ * bytes are handed out as they came). A parse error is returned, not thrown, so that it reaches the
+ * caller with its code (grpc-js would turn a throw into INTERNAL).
+ */
+function receivedFlightDataReader(options: ReadFlightDataOptions): (bytes: Buffer) => FlightDataMessage | FraiseqlError {
+  return (bytes) => {
+    try {
+      return readFlightData(bytes, options);
+    } catch (error) {
+      return error instanceof FraiseqlError ? error : new FraiseqlError('FRAISEQL_FLIGHT_DATA_INVALID', String(error), { cause: error });
+    }
+  };
+}
+
+const readReceivedFlightData = receivedFlightDataReader({ alignBodyInPlace: true });
+const readReceivedFlightDataAsIs = receivedFlightDataReader({});

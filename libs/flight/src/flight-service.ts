@@ -1,5 +1,6 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { Writer } from 'protobufjs';
+import { EncodedFlightData } from './encoded-flight-data';
 import { protocol, type FlightProtocol } from './flight-protocol';
 
 type P = typeof FlightProtocol.arrow.flight.protocol;
@@ -27,6 +28,13 @@ interface Codec<T> {
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** A FlightData built by `recordBatchesToFlightData` already is its wire form: passed through, not re-encoded. */
+function serialize<T>(codec: Codec<T>, message: T): Buffer {
+  if (!(message instanceof EncodedFlightData)) return asBuffer(codec.encode(message).finish());
+  message.serialized = true;
+  return message.encoded;
+}
+
 function method<Req, Res>(
   name: string,
   requestStream: boolean,
@@ -38,9 +46,9 @@ function method<Req, Res>(
     path: `/arrow.flight.protocol.FlightService/${name}`,
     requestStream,
     responseStream,
-    requestSerialize: (message) => asBuffer(request.encode(message).finish()),
+    requestSerialize: (message) => serialize(request, message),
     requestDeserialize: (bytes) => request.decode(bytes),
-    responseSerialize: (message) => asBuffer(response.encode(message).finish()),
+    responseSerialize: (message) => serialize(response, message),
     responseDeserialize: (bytes) => response.decode(bytes),
     originalName: name.charAt(0).toLowerCase() + name.slice(1),
   };
@@ -51,7 +59,8 @@ const codec = <K extends keyof P>(name: K): P[K] => protocol[name];
 /**
  * The FlightService for grpc-js, built on the generated codecs: `server.addService(FLIGHT_SERVICE, impl)`
  * with PascalCase handler names, or `makeGenericClientConstructor(FLIGHT_SERVICE, 'FlightService')`.
- * FlightData is encoded by protobufjs's Writer, which copies `data_body` once into the message buffer.
+ * FlightData is encoded by protobufjs's Writer, which copies `data_body` once into the message buffer,
+ * except an EncodedFlightData (DoGet's batches), whose bytes already are the message.
  */
 export const FLIGHT_SERVICE = {
   Handshake: method<HandshakeRequest, HandshakeResponse>('Handshake', true, true, codec('HandshakeRequest'), codec('HandshakeResponse')),

@@ -1,8 +1,14 @@
 export { protocol, type FlightProtocol } from './flight-protocol';
+export { EncodedFlightData } from './encoded-flight-data';
+export { recordBatchesToFlightData, type RecordBatchesToFlightDataOptions } from './record-batches-to-flight-data';
+export { readFlightData, type FlightDataMessage, type ReadFlightDataOptions } from './flight-data-reader';
+export { FlightRecordBatchDecoder } from './record-batch-decoder';
+export { ColumnChecksums } from './column-checksums';
 export {
   ipcStreamToFlightData,
   flightDataToIpcStream,
   flightDataToRecordBatches,
+  flightDataToRecordBatchesViaIpcStream,
   messageBodyLength,
   type FlightDataFrame,
 } from './flight-data-framing';
@@ -35,6 +41,7 @@ export {
 } from './flight-client';
 export { TicketCodec, parseFlightTicket, type TicketCodecOptions, type TicketIssueOptions } from './tickets/ticket-codec';
 export {
+  TICKET_LIMITS,
   type FlightTicket,
   type FlightTicketKind,
   type GraphqlTicket,

@@ -85,7 +85,8 @@ export function viewStatement(ticket: ViewTicket, catalog: FlightCatalog, princi
 
 /**
  * An `export` ticket: the whole dataset (the caller's org), or one hash partition of it
- * (`hashtext(partitionColumn::text) mod count = index`), so that clients read partitions in parallel.
+ * (`hashtext(partitionColumn::text) mod count = index`, rows with a NULL key in partition 0), so that
+ * clients read partitions in parallel. Hash, not ranges: docs/adr/0145-parallel-flight-partitions.md.
  */
 export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, principal: AuthenticatedCaller): DatasetStatement {
   const dataset = catalog.readableDataset(ticket.source, principal);
@@ -96,7 +97,8 @@ export function exportStatement(ticket: ExportTicket, catalog: FlightCatalog, pr
   if (count > 1) {
     if (dataset.partitionColumn === undefined)
       throw new FraiseqlError('BAD_USER_INPUT', `Dataset ${dataset.name} declares no partitionColumn: it is exported in one partition.`);
-    conditions.push(`(hashtext(t.${escapeIdentifier(dataset.partitionColumn)}::text) & 2147483647) % ${count} = ${index}`);
+    // A NULL key hashes to NULL, which no `= index` holds: such rows go to partition 0 rather than to none.
+    conditions.push(`(COALESCE(hashtext(t.${escapeIdentifier(dataset.partitionColumn)}::text), 0) & 2147483647) % ${count} = ${index}`);
   }
   let sql = `SELECT ${selectList(columns, catalog, principal)} FROM ${escapeIdentifier(dataset.name)} t`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;

@@ -1,7 +1,7 @@
 import type { Schema } from 'apache-arrow';
 import { inlineSqlParameters } from '@fraiseql/arrow';
 import { ENTITY_EVENT_ARROW_SCHEMA } from '@fraiseql/events';
-import type { FlightTicket } from '@fraiseql/flight';
+import { TICKET_LIMITS, type FlightTicket } from '@fraiseql/flight';
 import type { AuthenticatedCaller } from '@fraiseql/identity';
 import { exportStatement, viewStatement } from './dataset-sql';
 import { estimateRows } from './estimate-rows';
@@ -10,8 +10,6 @@ import type { DatasetRequest } from './flight-request';
 import type { FlightServiceDeps } from './flight-service-deps';
 import { planGraphqlTicket } from './plan-graphql-ticket';
 import { readGraphqlSchema } from './read-graphql-schema';
-
-const MAX_PARTITIONS = 1024;
 
 export interface DatasetDescription {
   /** An analytics dataset's is the Schema message ClickHouse wrote, kept encoded. */
@@ -44,10 +42,11 @@ export async function describeDataset(
         principal,
       );
       const estimate = await estimateRows(deps.pool, inlineSqlParameters(whole.sql, whole.params));
+      // The caller's count (readDescriptor checked it against the dataset), else one per partitionRows estimated rows.
       const count =
         whole.dataset.partitionColumn === undefined
           ? 1
-          : Math.min(MAX_PARTITIONS, Math.max(1, Math.ceil(estimate / deps.settings.partitionRows)));
+          : (request.partitions ?? Math.min(TICKET_LIMITS.maxPartitions, Math.max(1, Math.ceil(estimate / deps.settings.partitionRows))));
       const tickets = withTickets
         ? Array.from({ length: count }, (_, index) =>
             issue({

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Metadata, type handleServerStreamingCall } from '@grpc/grpc-js';
 import type { RecordBatch } from 'apache-arrow';
-import { recordBatchesToIpcStream } from '@fraiseql/arrow';
 import { FraiseqlError } from '@fraiseql/errors';
-import { ipcStreamToFlightData, type FlightData, type FlightDataFrame, type Ticket } from '@fraiseql/flight';
+import { recordBatchesToFlightData, type FlightData, type FlightDataFrame, type Ticket } from '@fraiseql/flight';
 import { tracedIterable } from '@fraiseql/service-kit';
 import { drained } from './drained';
 import type { FlightServiceDeps, RunningStream } from './flight-service-deps';
@@ -101,10 +100,11 @@ export function createDoGet(deps: FlightServiceDeps, running: Map<string, Runnin
                 (frame) => frame.dataHeader.byteLength + frame.dataBody.byteLength,
                 'fraiseql.bytes',
               )
-            : ipcStreamToFlightData(
-                recordBatchesToIpcStream(
-                  counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal, tracked.span.context)),
-                ),
+            : // Each batch's IPC message is copied once, straight into its FlightData wire bytes (ADR 0143).
+              // grpc-js copies each message when it serializes it, so its memory is reused afterwards.
+              recordBatchesToFlightData(
+                counted(readTicketBatches(deps, ticket, catalog, principal, openSession, abort.signal, tracked.span.context)),
+                { reuseBuffers: true },
               );
         let bytes = 0;
         let giveUpAt = 0;

@@ -1,5 +1,5 @@
 import { FraiseqlError } from '@fraiseql/errors';
-import { parseFlightTicket, type FlightDescriptor, type FlightTicket } from '@fraiseql/flight';
+import { parseFlightTicket, TICKET_LIMITS, type FlightDescriptor, type FlightTicket } from '@fraiseql/flight';
 import { requireOrg, type AuthenticatedCaller } from '@fraiseql/identity';
 import type { AnalyticsCatalog } from './analytics-catalog';
 import type { FlightCatalog } from './flight-catalog';
@@ -13,10 +13,11 @@ const MAX_COMMAND_BYTES = 16 * 1024;
 const DEFAULT_EVENTS_WINDOW_MS = 86_400_000;
 
 /**
- * What a descriptor asks for. `export` requests are split into partitions by GetFlightInfo;
- * the other kinds become one ticket.
+ * What a descriptor asks for. `export` requests are split into partitions by GetFlightInfo (as many
+ * as `partitions` asks, or as the row estimate calls for); the other kinds become one ticket.
  */
-export type DatasetRequest = { kind: 'export'; source: string; columns?: string[] } | Exclude<FlightTicket, { kind: 'export' }>;
+export type DatasetRequest =
+  { kind: 'export'; source: string; columns?: string[]; partitions?: number } | Exclude<FlightTicket, { kind: 'export' }>;
 
 const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPUT', message);
 
@@ -27,7 +28,8 @@ const bad = (message: string): FraiseqlError => new FraiseqlError('BAD_USER_INPU
  * - PATH `["events", "<EntityType>"]`: the caller's org's events of the last day;
  * - PATH `["analytics", "<dataset>"]`: an analytics dataset of ClickHouse, the caller's org's, everything kept;
  * - CMD: UTF-8 JSON of a ticket kind (`view`, `graphql`, `events` without orgId — it is the caller's —,
- *   `export` without partition, `analytics` with optional from/to/limit and without orgId).
+ *   `export` without partition but with an optional `partitions` count, `analytics` with optional from/to/limit
+ *   and without orgId).
  */
 export function readDescriptor(
   descriptor: FlightDescriptor | null | undefined,
@@ -106,10 +108,10 @@ export function readDescriptor(
         return ticket;
       }
       case 'export': {
-        const { source, columns, ...rest } = request;
+        const { source, columns, partitions, ...rest } = request;
         if (Object.keys(rest).length > 1)
           throw bad(
-            `An export request takes source and columns only (got ${Object.keys(rest)
+            `An export request takes source, columns and partitions only (got ${Object.keys(rest)
               .filter((k) => k !== 'kind')
               .join(', ')}).`,
           );
@@ -119,14 +121,31 @@ export function readDescriptor(
           ...(columns === undefined ? {} : { columns }),
           partition: { index: 0, count: 1 },
         }) as Extract<FlightTicket, { kind: 'export' }>;
-        catalog.columns(catalog.readableDataset(ticket.source, principal), ticket.columns, principal);
-        return { kind: 'export', source: ticket.source, ...(ticket.columns ? { columns: ticket.columns } : {}) };
+        const count = partitionCount(partitions);
+        const dataset = catalog.readableDataset(ticket.source, principal);
+        catalog.columns(dataset, ticket.columns, principal);
+        if (count !== undefined && count > 1 && dataset.partitionColumn === undefined)
+          throw bad(`Dataset ${dataset.name} declares no partitionColumn: it is exported in one partition (leave partitions out, or 1).`);
+        return {
+          kind: 'export',
+          source: ticket.source,
+          ...(ticket.columns ? { columns: ticket.columns } : {}),
+          ...(count === undefined ? {} : { partitions: count }),
+        };
       }
       default:
         throw bad('The CMD descriptor\'s "kind" must be one of view, graphql, events, export, analytics.');
     }
   }
   throw bad('The descriptor type must be PATH or CMD.');
+}
+
+/** An export's `partitions`: absent (the server decides from the row estimate), or 1 to TICKET_LIMITS.maxPartitions. */
+function partitionCount(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > TICKET_LIMITS.maxPartitions)
+    throw bad(`An export's partitions must be an integer from 1 to ${TICKET_LIMITS.maxPartitions} (got ${JSON.stringify(value)}).`);
+  return value;
 }
 
 function eventsRequest(fields: Record<string, unknown>, principal: AuthenticatedCaller): Extract<FlightTicket, { kind: 'events' }> {

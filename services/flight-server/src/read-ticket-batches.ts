@@ -29,7 +29,12 @@ export async function* readTicketBatches(
   trace?: Context,
 ): AsyncGenerator<RecordBatch, void, undefined> {
   const batchSize = deps.settings.batchSize;
-  const copyOptions = { batchSize, ...(deps.settings.maxBatchBytes === undefined ? {} : { maxBatchBytes: deps.settings.maxBatchBytes }) };
+  // DoGet copies each batch into its FlightData before it pulls the next: the column buffers can be reused.
+  const copyOptions = {
+    batchSize,
+    reuseBuffers: true,
+    ...(deps.settings.maxBatchBytes === undefined ? {} : { maxBatchBytes: deps.settings.maxBatchBytes }),
+  };
   if (ticket.kind === 'events') {
     catalog.assertEventEntity(ticket.entityType, principal);
     const redact = catalog.eventRedactor(ticket.entityType, principal);
