@@ -29,7 +29,7 @@ WORKDIR /src
 COPY . .
 RUN mkdir /manifests \
  && find . -maxdepth 3 -type f \( -name package.json -o -name package-lock.json -o -name .npmrc \) \
-      -not -path './node_modules/*' -not -path './.tools/*' -not -path '*/dist/*' \
+      -not -path './node_modules/*' -not -path './.tools/*' -not -path './.cache/*' -not -path '*/dist/*' \
       -exec cp --parents {} /manifests/ \;
 
 # --- deps: every workspace's dependencies, dev tools included (typescript).

@@ -89,6 +89,11 @@ if (env.FRAISEQL_FLIGHT_DATABASE_URL && services.some((s) => s.name === 'flight-
   await checkFlightRole(env.FRAISEQL_JOB_DATABASE_URL);
 }
 
+/** Node flags a service starts with, as the chart and kustomize start it: the flight-server's 128 MiB initial heap (ADR 0143). */
+function nodeFlags(service) {
+  return service === 'flight-server' ? '--initial-heap-size=128 ' : '';
+}
+
 const inboxBin = join(root, 'libs', 'dev-inbox', 'bin', 'fraiseql-dev-inbox.js');
 const inbox =
   existsSync(join(root, 'libs', 'dev-inbox', 'dist')) && existsSync(inboxBin)
@@ -98,7 +103,7 @@ const { commands, result } = concurrently(
   [
     // `exec`: concurrently runs each command through /bin/sh, which does not hand Ctrl-C on; without it the shell dies of
     // the SIGINT while the service is still shutting down cleanly, and the line reads "exited with code SIGINT".
-    ...services.map((s) => ({ name: s.name, command: `exec node services/${s.name}/dist/main.js`, env, cwd: root })),
+    ...services.map((s) => ({ name: s.name, command: `exec node ${nodeFlags(s.name)}services/${s.name}/dist/main.js`, env, cwd: root })),
     ...(inbox ? [{ name: inbox.name, command: `exec node ${inboxBin}`, env, cwd: root }] : []),
   ],
   { prefix: '[{name}]', padPrefix: true, killOthersOn: ['failure'], killSignal: 'SIGTERM', handleInput: false },

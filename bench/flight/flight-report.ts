@@ -3,6 +3,7 @@ import { baselineMidpoint, FLIGHT_BASELINE } from './flight-baseline';
 import type { FlightBenchOptions, FlightBenchSize } from './flight-options';
 import { LEG_TITLES, LEGS, rowsPerSecond, type Leg, type LegMeasurement } from './leg-measurement';
 import { PARTITION_CLIENTS, type PartitionClients } from './measure-flight-partitions';
+import { FLIGHT_SERVER_NODE_FLAGS } from './start-flight-server';
 import { mib } from './process-memory';
 
 /** One parallel read of an export in `partitions` partitions. */
@@ -240,7 +241,7 @@ export function renderFlightMarkdown(input: FlightReportInput): string {
     `Data: \`va_flight_row\`, 17 typed columns (the types of the shop's \`va_order\`), all rows in one org; GraphQL reads the same rows from ` +
       `\`v_flight_row\` (stored \`data jsonb\`), keyset pages of ${options.graphqlPage}${graphqlNote ? ` (${graphqlNote}; rows/s is what is compared)` : ''}. ` +
       `${options.rounds} round(s) per size, the legs' order rotating. Every leg checked for its row count and the sum of \`seq\` (psql: count). ` +
-      `Machine: ${input.cores} cores, shared; Node ${input.node}, PostgreSQL ${input.postgres}; client, servers and PostgreSQL on the same machine.`,
+      `Machine: ${input.cores} cores, shared; Node ${input.node}, PostgreSQL ${input.postgres}; client, servers and PostgreSQL on the same machine. The flight-server runs as deployed: \`node ${FLIGHT_SERVER_NODE_FLAGS.join(' ')}\` (ADR 0143).`,
     '',
   );
   lines.push(...goalsTable(input), '');

@@ -5,6 +5,8 @@ import type { BenchChild, BenchChildren } from '../lib/child-processes';
 import { waitReady } from '../lib/wait-ready';
 
 export const FLIGHT_SERVER_ENTRY = 'services/flight-server/dist/main.js';
+/** The node flags the chart, kustomize and `npm start` give the flight-server (ADR 0143): measured as deployed. */
+export const FLIGHT_SERVER_NODE_FLAGS: readonly string[] = ['--initial-heap-size=128'];
 
 export interface FlightServerOptions {
   root: string;
@@ -17,7 +19,7 @@ export interface FlightServerOptions {
   ticketSecret: string;
   /** FRAISEQL_FLIGHT_BATCH_SIZE; undefined keeps the server's default. */
   batchSize: number | undefined;
-  /** Extra node flags (e.g. --cpu-prof). */
+  /** Extra node flags (e.g. --cpu-prof), after FLIGHT_SERVER_NODE_FLAGS. */
   nodeFlags?: string[];
   /** Streams served at once (the largest partitioned read); the server's defaults (8 streams, 10 connections) when fewer. */
   parallelStreams?: number;
@@ -34,7 +36,7 @@ export async function startFlightServer(children: BenchChildren, options: Flight
   const port = await freePort();
   const opsPort = await freePort();
   const child = children.start('flight-server', process.execPath, {
-    args: [...(options.nodeFlags ?? []), join(options.root, FLIGHT_SERVER_ENTRY)],
+    args: [...FLIGHT_SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), join(options.root, FLIGHT_SERVER_ENTRY)],
     cwd: options.root,
     env: {
       ...benchChildEnv(),

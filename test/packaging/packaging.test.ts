@@ -899,6 +899,22 @@ describe('kustomize', () => {
     }
   });
 
+  it('starts the flight-server with its 128 MiB initial heap in the chart, Tilt, kustomize, npm start and bench:flight (ADR 0143)', () => {
+    const flag = '--initial-heap-size=128';
+    const args = (objects: K8sObject[], name: string): string[] | undefined =>
+      find(objects, 'Deployment', `fraiseql-${name}`).spec.template.spec.containers[0].args;
+    expect(args(charts['k8s/base']!, 'flight-server')).toEqual(['node', flag, 'service/main.js']);
+    expect(args(charts['k8s/overlays/dev']!, 'flight-server')).toEqual(['node', '--watch', flag, 'service/main.js']);
+    expect(args(kustomize('k8s/base'), 'flight-server')).toEqual(['node', flag, 'service/main.js']);
+    // Only the flight-server: the other services keep the image's command.
+    for (const name of serviceFolders().filter((n) => n !== 'flight-server')) {
+      expect(args(charts['k8s/base']!, name)).toBeUndefined();
+      expect(args(kustomize('k8s/base'), name)).toBeUndefined();
+    }
+    expect(fs.readFileSync(path.join(ROOT, 'scripts/run-fleet.mjs'), 'utf8')).toContain(`'flight-server' ? '${flag} '`);
+    expect(fs.readFileSync(path.join(ROOT, 'bench/flight/start-flight-server.ts'), 'utf8')).toContain(`['${flag}']`);
+  });
+
   it('dev overlay: one replica, development settings, images tagged dev', () => {
     const objects = kustomize('k8s/overlays/dev');
     for (const name of serviceFolders()) {
