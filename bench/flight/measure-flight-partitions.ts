@@ -1,5 +1,6 @@
 import type { FlightClient } from '@fraiseql/flight';
 import type { LegMeasurement } from './leg-measurement';
+import { readEndpoint } from './measure-flight';
 
 /** How the parallel DoGets of one read share gRPC channels. */
 export type PartitionClients = 'shared' | 'per-stream';
@@ -39,20 +40,8 @@ export async function measureFlightPartitions(options: PartitionReadOptions): Pr
   if (endpoints.length !== partitions) throw new Error(`GetFlightInfo returned ${endpoints.length} endpoints, asked for ${partitions}`);
   const streams = await Promise.all(
     endpoints.map(async (endpoint, i) => {
-      const ticket = endpoint.ticket?.ticket;
-      if (!ticket || ticket.byteLength === 0) throw new Error('an endpoint has no ticket');
-      const client = mode === 'shared' ? clients[0]! : clients[i]!;
-      let rows = 0;
-      let batches = 0;
-      let seqSum = 0;
-      for await (const batch of client.doGet(ticket)) {
-        rows += batch.numRows;
-        batches++;
-        const seq = batch.getChild('seq');
-        if (!seq) throw new Error('a batch has no seq column');
-        for (const value of seq.toArray() as Int32Array) seqSum += value;
-      }
-      return { rows, batches, seqSum, seconds: (performance.now() - started) / 1000 };
+      const read = await readEndpoint(mode === 'shared' ? clients[0]! : clients[i]!, endpoint);
+      return { ...read, seconds: (performance.now() - started) / 1000 };
     }),
   );
   const seconds = (performance.now() - started) / 1000;

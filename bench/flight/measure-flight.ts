@@ -1,4 +1,6 @@
-import type { FlightClient } from '@fraiseql/flight';
+import type { FlightClient, FlightInfo } from '@fraiseql/flight';
+
+type FlightEndpoint = NonNullable<FlightInfo['endpoint']>[number];
 import type { LegMeasurement } from './leg-measurement';
 
 /** The CMD descriptor of a view ticket, as docs/flight.md describes it. */
@@ -25,15 +27,10 @@ export async function measureFlight(client: FlightClient, command: ViewCommand):
   let batches = 0;
   let seqSum = 0;
   for (const endpoint of endpoints) {
-    const ticket = endpoint.ticket?.ticket;
-    if (!ticket || ticket.byteLength === 0) throw new Error('an endpoint has no ticket');
-    for await (const batch of client.doGet(ticket)) {
-      rows += batch.numRows;
-      batches++;
-      const seq = batch.getChild('seq');
-      if (!seq) throw new Error('a batch has no seq column');
-      for (const value of seq.toArray() as Int32Array) seqSum += value;
-    }
+    const read = await readEndpoint(client, endpoint);
+    rows += read.rows;
+    batches += read.batches;
+    seqSum += read.seqSum;
   }
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -42,4 +39,28 @@ export async function measureFlight(client: FlightClient, command: ViewCommand):
     seqSum,
     detail: `${endpoints.length} endpoint(s), ${batches} batches, FlightInfo totalRecords ${info.totalRecords ?? '–'}`,
   };
+}
+
+/** What one endpoint's DoGet returned: rows, batches and the sum of `seq` (every row exactly once). */
+export interface EndpointRead {
+  rows: number;
+  batches: number;
+  seqSum: number;
+}
+
+/** DoGet of one endpoint's ticket, every batch decoded and its `seq` column summed. */
+export async function readEndpoint(client: FlightClient, endpoint: FlightEndpoint): Promise<EndpointRead> {
+  const ticket = endpoint.ticket?.ticket;
+  if (!ticket || ticket.byteLength === 0) throw new Error('an endpoint has no ticket');
+  let rows = 0;
+  let batches = 0;
+  let seqSum = 0;
+  for await (const batch of client.doGet(ticket)) {
+    rows += batch.numRows;
+    batches++;
+    const seq = batch.getChild('seq');
+    if (!seq) throw new Error('a batch has no seq column');
+    for (const value of seq.toArray() as Int32Array) seqSum += value;
+  }
+  return { rows, batches, seqSum };
 }

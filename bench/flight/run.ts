@@ -45,7 +45,7 @@ import { measureGraphql } from './measure-graphql';
 import { measurePgRows } from './measure-pg-rows';
 import { measurePsqlCopy } from './measure-psql-copy';
 import { mib, readProcessMemory, sampleRss } from './process-memory';
-import { FLIGHT_SERVER_ENTRY, startFlightServer } from './start-flight-server';
+import { FLIGHT_SERVER_ENTRY, startFlightServer, type FlightServerOptions } from './start-flight-server';
 
 const root = resolve(__dirname, '../..');
 const SECTION: BenchmarkSection = {
@@ -307,13 +307,7 @@ async function startSizeFleet(
       servingPids,
     };
   const server = await startFlightServer(fleet, {
-    root,
-    natsUrl,
-    schemaFile,
-    databaseUrl: flightRoleUrl(databaseUrl),
-    jwtSecret: JWT_SECRET,
-    ticketSecret: TICKET_SECRET,
-    batchSize: options.flightBatchSize,
+    ...benchFlightServer(root, natsUrl, schemaFile, databaseUrl, options),
     parallelStreams: Math.max(0, ...options.partitions),
   });
   servingPids.flight = [server.child.pid];
@@ -384,13 +378,7 @@ async function profileFlightRead(
   mkdirSync(dir, { recursive: true });
   const serverProfile = `flight-server-${size.label}.cpuprofile`;
   const server = await startFlightServer(fleet, {
-    root,
-    natsUrl,
-    schemaFile,
-    databaseUrl: flightRoleUrl(databaseUrl),
-    jwtSecret: JWT_SECRET,
-    ticketSecret: TICKET_SECRET,
-    batchSize: options.flightBatchSize,
+    ...benchFlightServer(root, natsUrl, schemaFile, databaseUrl, options),
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', serverProfile],
   });
   const client = new FlightClient(server.address);
@@ -457,6 +445,25 @@ function sizeDatabaseUrl(base: string, size: FlightBenchSize): string {
 }
 
 /** The same database as the role the flight-server must use (trust auth on loopback here). */
+/** The benchmark's flight-server settings, shared by the measured server and the profiled one. */
+function benchFlightServer(
+  root: string,
+  natsUrl: string,
+  schemaFile: string,
+  databaseUrl: string,
+  options: FlightBenchOptions,
+): FlightServerOptions {
+  return {
+    root,
+    natsUrl,
+    schemaFile,
+    databaseUrl: flightRoleUrl(databaseUrl),
+    jwtSecret: JWT_SECRET,
+    ticketSecret: TICKET_SECRET,
+    batchSize: options.flightBatchSize,
+  };
+}
+
 function flightRoleUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   url.username = 'fraiseql_flight';

@@ -6,6 +6,7 @@
  */
 import './postgraphile-single-graphql';
 import { createServer } from 'node:http';
+import { stopWithParent } from './server-lifetime';
 import { Pool } from 'pg';
 import { postgraphile } from 'postgraphile';
 
@@ -42,18 +43,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`ready ${port}\n`);
 
-  const stop = (): void => {
-    server.close();
-    server.closeAllConnections();
-    void pool.end().finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3_000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // The parent's death closes our stdin: never outlive the benchmark.
-  process.stdin.resume();
-  process.stdin.once('end', stop);
-  process.stdin.once('close', stop);
+  stopWithParent(server, () => pool.end());
 }
 
 main().catch((error: unknown) => {

@@ -15,6 +15,7 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { stopWithParent } from './server-lifetime';
 
 /** The part of postgraphile@5's `PostGraphileInstance` this server uses. */
 interface PostGraphileInstance {
@@ -73,20 +74,10 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`ready ${port}\n`);
 
-  const stop = (): void => {
-    server.close();
-    server.closeAllConnections();
-    void Promise.resolve(pgl.release())
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 3_000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // The parent's death closes our stdin: never outlive the benchmark.
-  process.stdin.resume();
-  process.stdin.once('end', stop);
-  process.stdin.once('close', stop);
+  stopWithParent(server, async () => {
+    await pgl.release();
+    await pool.end();
+  });
 }
 
 main().catch((error: unknown) => {
